@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+/**
+ * Configuration, read once from the environment (and `.env`). The database is a tagged
+ * union so code that needs a dialect cannot be handed a half-configured one. A bad value
+ * stops the process at start with one line naming the variable (DESIGN.md §4).
+ */
+export type DatabaseConfig =
+  | { dialect: 'sqlite'; path: string }
+  | { dialect: 'pg'; url: string };
+
+export interface ProviderApiUrls {
+  twilio: string;
+  vonage: string;
+  whatsapp: string;
+  africastalking: string;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  database: DatabaseConfig;
+  /** The address providers reach us on; webhook URLs and Twilio signatures use it. */
+  publicUrl: string | null;
+  /** 32+ characters; when absent, a key is generated into the data folder. */
+  secretKey: string | null;
+  dataDir: string;
+  admin: { email: string; password: string } | null;
+  providerApiUrls: ProviderApiUrls;
+  logLevel: string;
+  /** Whether to create the demo survey and sandbox number on first start. */
+  demo: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Loads `.env` from the working directory, without overriding the real environment. */
+export function loadDotEnv(path = '.env'): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}
+
+export function readConfig(env: Env = process.env): Config {
+  const dataDir = resolve(env.CASELINE_DATA_DIR ?? './data');
+  return {
+    port: readPort(env.PORT),
+    host: env.HOST?.trim() || '0.0.0.0',
+    database: readDatabase(env.DATABASE_URL, dataDir),
+    publicUrl: readUrl('PUBLIC_URL', env.PUBLIC_URL),
+    secretKey: readSecretKey(env.CASELINE_SECRET_KEY),
+    dataDir,
+    admin: readAdmin(env),
+    providerApiUrls: {
+      twilio: readUrl('CASELINE_TWILIO_API_URL', env.CASELINE_TWILIO_API_URL) ?? 'https://api.twilio.com',
+      vonage: readUrl('CASELINE_VONAGE_API_URL', env.CASELINE_VONAGE_API_URL) ?? 'https://api.nexmo.com',
+      whatsapp:
+        readUrl('CASELINE_WHATSAPP_API_URL', env.CASELINE_WHATSAPP_API_URL) ?? 'https://graph.facebook.com',
+      africastalking:
+        readUrl('CASELINE_AFRICASTALKING_API_URL', env.CASELINE_AFRICASTALKING_API_URL) ??
+        'https://api.africastalking.com',
+    },
+    logLevel: readLogLevel(env.LOG_LEVEL),
+    demo: env.CASELINE_DEMO !== 'false',
+  };
+}
+
+function readPort(raw: string | undefined): number {
+  if (raw === undefined || raw === '') return 3000;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ConfigError('PORT', `must be a port number from 0 to 65535, got ${JSON.stringify(raw)}`);
+  }
+  return port;
+}
+
+function readDatabase(raw: string | undefined, dataDir: string): DatabaseConfig {
+  if (raw === undefined || raw === '') return { dialect: 'sqlite', path: resolve(dataDir, 'caseline.db') };
+  if (raw.startsWith('sqlite:')) {
+    const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/caseline.db');
+    return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    try {
+      new URL(raw);
+    } catch {
+      throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
+    }
+    return { dialect: 'pg', url: raw };
+  }
+  throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://');
+}
+
+function readUrl(variable: string, raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(variable, `is not a URL: ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(variable, 'must be an http:// or https:// URL');
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function readSecretKey(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < 32) throw new ConfigError('CASELINE_SECRET_KEY', 'must be at least 32 characters');
+  return raw;
+}
+
+function readAdmin(env: Env): Config['admin'] {
+  const email = env.CASELINE_ADMIN_EMAIL?.trim();
+  const password = env.CASELINE_ADMIN_PASSWORD;
+  if (!email && !password) return null;
+  if (!email) throw new ConfigError('CASELINE_ADMIN_EMAIL', 'must be set when CASELINE_ADMIN_PASSWORD is');
+  if (!password) throw new ConfigError('CASELINE_ADMIN_PASSWORD', 'must be set when CASELINE_ADMIN_EMAIL is');
+  if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new ConfigError('CASELINE_ADMIN_EMAIL', 'is not an email address');
+  if (password.length < 10) throw new ConfigError('CASELINE_ADMIN_PASSWORD', 'must be at least 10 characters');
+  return { email, password };
+}
+
+function readLogLevel(raw: string | undefined): string {
+  const level = raw?.trim() || 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+    throw new ConfigError('LOG_LEVEL', 'must be one of fatal, error, warn, info, debug, trace, silent');
+  }
+  return level;
+}

@@ -1,0 +1,183 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types. Times are integer milliseconds since the epoch (portable and cheap to
+ * compare on both dialects); JSON is stored as text and parsed in the services.
+ */
+export interface Database {
+  organisations: OrganisationTable;
+  users: UserTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  surveys: SurveyTable;
+  numbers: NumberTable;
+  records: RecordTable;
+  messages: MessageTable;
+  record_messages: RecordMessageTable;
+  notes: NoteTable;
+  history: HistoryTable;
+  outbox: OutboxTable;
+  opt_outs: OptOutTable;
+}
+
+export interface OrganisationTable {
+  id: string;
+  name: string;
+  last_case_number: number;
+  created_at: number;
+}
+
+export type Role = 'admin' | 'analyst' | 'viewer';
+
+export interface UserTable {
+  id: string;
+  org_id: string;
+  email: string;
+  name: string;
+  role: Role;
+  password_hash: string;
+  active: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SessionTable {
+  id_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface SurveyTable {
+  id: string;
+  org_id: string;
+  name: string;
+  questions: string;
+  case_management: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type ProviderName = 'sandbox' | 'twilio' | 'vonage' | 'whatsapp-cloud' | 'africastalking';
+export type Channel = 'sms' | 'whatsapp';
+
+export interface NumberTable {
+  id: string;
+  org_id: string;
+  survey_id: string;
+  provider: ProviderName;
+  channel: Channel;
+  our_number: string;
+  their_number_question: string;
+  conversation_question: string;
+  multi_case_reply: string | null;
+  /** AES-256-GCM sealed JSON of the provider credentials. */
+  credentials: string;
+  /** JSON: WhatsApp template `{name, language, parameters}` or null. */
+  template: string | null;
+  send_rate_per_second: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+}
+
+export interface RecordTable {
+  id: string;
+  org_id: string;
+  survey_id: string;
+  case_number: number;
+  contact: string | null;
+  number_id: string | null;
+  answers: string;
+  /** Derived from the answers and the survey's case management; stored to index on it. */
+  status: 'open' | 'closed';
+  locked_by: string | null;
+  locked_at: number | null;
+  created_at: number;
+  updated_at: number;
+  closed_at: number | null;
+}
+
+export type Direction = 'in' | 'out';
+export type MessageStatus =
+  | 'received'
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'undelivered';
+
+export interface MessageTable {
+  id: string;
+  org_id: string;
+  number_id: string;
+  direction: Direction;
+  contact: string;
+  body: string;
+  /** JSON array of `{url, contentType}`. */
+  media: string;
+  provider_message_id: string | null;
+  status: MessageStatus;
+  error_code: string | null;
+  error_text: string | null;
+  author_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RecordMessageTable {
+  record_id: string;
+  message_id: string;
+  added_at: number;
+}
+
+export interface NoteTable {
+  id: string;
+  record_id: string;
+  author_id: string | null;
+  text: string;
+  created_at: number;
+}
+
+export interface HistoryTable {
+  id: Generated<number>;
+  record_id: string;
+  user_id: string | null;
+  action: string;
+  /** JSON object describing the change. */
+  detail: string;
+  created_at: number;
+}
+
+export type OutboxState = 'pending' | 'sending' | 'done' | 'failed';
+
+export interface OutboxTable {
+  id: string;
+  message_id: string;
+  number_id: string;
+  state: OutboxState;
+  attempts: number;
+  due_at: number;
+  /** A claimed row whose claim has expired (a crashed worker) is claimed again. */
+  claimed_until: number | null;
+  last_error: string | null;
+  created_at: number;
+}
+
+export interface OptOutTable {
+  number_id: string;
+  contact: string;
+  created_at: number;
+}

@@ -1,0 +1,42 @@
+/**
+ * Errors the product can explain to a user. Each has a stable `code`; the HTTP layer maps
+ * codes to statuses in one place (src/http/error-handler.ts), so nothing here knows HTTP.
+ */
+export type ErrorCode =
+  | 'bad_request'
+  | 'validation_failed'
+  | 'invalid_phone_number'
+  | 'unauthenticated'
+  | 'invalid_credentials'
+  | 'forbidden'
+  | 'csrf_failed'
+  | 'invalid_signature'
+  | 'not_found'
+  | 'lock_held'
+  | 'lock_required'
+  | 'conflict'
+  | 'opted_out'
+  | 'window_closed'
+  | 'no_case_management'
+  | 'not_retryable'
+  | 'payload_too_large'
+  | 'rate_limited';
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const notFound = (what: string) => new DomainError('not_found', `${what} not found`);
+
+export const validationFailed = (message: string, details?: Record<string, unknown>) =>
+  new DomainError('validation_failed', message, details);
+
+export const forbidden = (message = 'Your role does not allow this action') =>
+  new DomainError('forbidden', message);

@@ -1,0 +1,30 @@
+/**
+ * Case references in inbound text (DESIGN.md §2 rule 4): `#` followed by digits, standing at
+ * the start or after a non-word character, and ending at the end or before a non-word
+ * character. Letters of any script count as word characters, so `é#12` is not a reference.
+ */
+const REFERENCE = /(?<![\p{L}\p{N}_])#(\p{Nd}+)(?![\p{L}\p{N}_])/gu;
+
+/** Case numbers never get this long; longer digit runs are not references. */
+const MAX_DIGITS = 15;
+
+/** The distinct case numbers referenced in `text`, in order of first appearance. */
+export function parseReferences(text: string): number[] {
+  const found: number[] = [];
+  for (const match of text.matchAll(REFERENCE)) {
+    const digits = match[1]!;
+    if (!/^[0-9]+$/.test(digits) || digits.length > MAX_DIGITS) continue;
+    const caseNumber = Number(digits);
+    if (caseNumber > 0 && !found.includes(caseNumber)) found.push(caseNumber);
+  }
+  return found;
+}
+
+/** The suffix a reply carries so the person can answer one case (rule 8). */
+export function referenceSuffix(caseNumber: number): string {
+  return ` #${caseNumber}`;
+}
+
+export function withReference(text: string, caseNumber: number): string {
+  return `${text}${referenceSuffix(caseNumber)}`;
+}

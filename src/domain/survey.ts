@@ -1,0 +1,127 @@
+import { validationFailed } from './errors.js';
+import { isPhoneNumber } from './phone.js';
+
+export const QUESTION_TYPES = [
+  'text',
+  'integer',
+  'decimal',
+  'date',
+  'select_one',
+  'phone',
+  'conversation',
+] as const;
+export type QuestionType = (typeof QUESTION_TYPES)[number];
+
+export interface Choice {
+  value: string;
+  label: string;
+}
+
+export interface Question {
+  name: string;
+  label: string;
+  type: QuestionType;
+  choices?: Choice[];
+}
+
+export interface CaseManagement {
+  statusQuestion: string;
+  finalStatus: string;
+}
+
+export interface SurveyDefinition {
+  name: string;
+  questions: Question[];
+  caseManagement: CaseManagement | null;
+}
+
+export type AnswerValue = string | number | null;
+export type Answers = Record<string, AnswerValue>;
+
+const QUESTION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/** Checks a survey definition is coherent; throws `validation_failed` naming the problem. */
+export function validateSurvey(survey: SurveyDefinition): void {
+  if (!survey.name.trim()) throw validationFailed('A survey needs a name');
+  const names = new Set<string>();
+  for (const q of survey.questions) {
+    if (!QUESTION_NAME.test(q.name)) {
+      throw validationFailed(`Question name ${JSON.stringify(q.name)} must be letters, digits and _`);
+    }
+    if (names.has(q.name)) throw validationFailed(`Question ${q.name} appears twice`);
+    names.add(q.name);
+    if (q.type === 'select_one' && !(q.choices && q.choices.length > 0)) {
+      throw validationFailed(`Question ${q.name} is select_one and needs choices`);
+    }
+  }
+  const cm = survey.caseManagement;
+  if (cm) {
+    const status = survey.questions.find((q) => q.name === cm.statusQuestion);
+    if (!status || status.type !== 'select_one') {
+      throw validationFailed('The status question of case management must be a select_one question');
+    }
+    if (!status.choices?.some((c) => c.value === cm.finalStatus)) {
+      throw validationFailed('The final status must be one of the status question\'s choices');
+    }
+  }
+}
+
+export function questionOfType(survey: SurveyDefinition, name: string, type: QuestionType): Question {
+  const q = survey.questions.find((x) => x.name === name);
+  if (!q || q.type !== type) {
+    throw validationFailed(`Question ${JSON.stringify(name)} must be a ${type} question of the survey`);
+  }
+  return q;
+}
+
+/** Checks edited answers against the questions; conversation questions are not editable. */
+export function validateAnswers(survey: SurveyDefinition, answers: Answers): void {
+  for (const [name, value] of Object.entries(answers)) {
+    const q = survey.questions.find((x) => x.name === name);
+    if (!q) throw validationFailed(`The survey has no question ${JSON.stringify(name)}`);
+    if (q.type === 'conversation') {
+      throw validationFailed(`Question ${name} holds the conversation and is written by messages only`);
+    }
+    if (value === null || value === '') continue;
+    if (!answerFits(q, value)) {
+      throw validationFailed(`Answer to ${name} is not a valid ${q.type}`, { question: name });
+    }
+  }
+}
+
+function answerFits(q: Question, value: string | number): boolean {
+  switch (q.type) {
+    case 'text':
+      return typeof value === 'string' && value.length <= 10_000;
+    case 'integer':
+      return Number.isSafeInteger(typeof value === 'string' ? Number(value) : value);
+    case 'decimal':
+      return Number.isFinite(typeof value === 'string' ? Number(value) : value);
+    case 'date':
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
+    case 'select_one':
+      return q.choices?.some((c) => c.value === String(value)) ?? false;
+    case 'phone':
+      return typeof value === 'string' && isPhoneNumber(value);
+    case 'conversation':
+      return false;
+  }
+}
+
+export type CaseStatus = 'open' | 'closed';
+
+/** A case is closed exactly when its status answer equals the final status (rule 10). */
+export function caseStatus(cm: CaseManagement | null, answers: Answers): CaseStatus {
+  if (!cm) return 'open';
+  return answers[cm.statusQuestion] === cm.finalStatus ? 'closed' : 'open';
+}
+
+/** The status answer that reopens a closed case: the first choice that is not final. */
+export function reopenedStatus(survey: SurveyDefinition): string {
+  const cm = survey.caseManagement;
+  if (!cm) throw validationFailed('The survey has no case management');
+  const q = questionOfType(survey, cm.statusQuestion, 'select_one');
+  const choice = q.choices?.find((c) => c.value !== cm.finalStatus);
+  if (!choice) throw validationFailed('The status question has no choice other than the final status');
+  return choice.value;
+}

@@ -1,0 +1,6 @@
+/** WhatsApp's customer-service window (DESIGN.md §2 rule 12). */
+export const WHATSAPP_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export function isWindowOpen(lastInboundAt: number | null, now: number): boolean {
+  return lastInboundAt !== null && now - lastInboundAt <= WHATSAPP_WINDOW_MS;
+}

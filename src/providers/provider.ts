@@ -1,0 +1,133 @@
+import type { Channel, MessageStatus, ProviderName } from '../db/schema.js';
+
+/**
+ * The port every messaging provider implements (DESIGN.md §3). The webhook routes, the
+ * services and the outbox know only this interface; each adapter knows one wire format.
+ */
+
+/** An HTTP request as a webhook adapter sees it: raw bytes, for signatures. */
+export interface WebhookRequest {
+  method: string;
+  /**
+   * The full URL the provider called, as the provider saw it: `PUBLIC_URL` (or the
+   * `X-Forwarded-Proto`/`X-Forwarded-Host` headers) plus the path and query string.
+   */
+  publicUrl: string;
+  /** Header names are lower case. */
+  headers: Record<string, string | string[] | undefined>;
+  rawBody: Buffer;
+  query: Record<string, string>;
+  remoteAddress: string;
+}
+
+export interface MediaItem {
+  url: string;
+  contentType: string | null;
+}
+
+export interface InboundMessage {
+  providerMessageId: string;
+  /** The sender as the provider wrote it; the service normalises it (rule 2). */
+  from: string;
+  text: string;
+  media: MediaItem[];
+  profileName?: string;
+}
+
+export interface StatusUpdate {
+  providerMessageId: string;
+  status: MessageStatus;
+  errorCode?: string;
+  /** A sentence a case worker can read, e.g. "The recipient has opted out (21610)". */
+  errorText?: string;
+}
+
+/** What one webhook carried. Meta posts messages and statuses to one URL, so either may appear. */
+export interface ParsedWebhook {
+  messages: InboundMessage[];
+  statuses: StatusUpdate[];
+}
+
+export interface WebhookAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** A WhatsApp template configured on a number (rule 12). */
+export interface TemplateConfig {
+  name: string;
+  language: string;
+  /** Body parameters in order; `{text}` is replaced by the text the case worker typed. */
+  parameters: string[];
+}
+
+/** The credentials of each provider, as DESIGN.md §4 names them. */
+export interface CredentialsByProvider {
+  sandbox: { webhookSecret: string };
+  twilio: { accountSid: string; authToken: string };
+  vonage: { applicationId: string; privateKey: string; signatureSecret: string };
+  'whatsapp-cloud': { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string };
+  africastalking: { username: string; apiKey: string; allowedIps?: string[] };
+}
+export type Credentials = CredentialsByProvider[ProviderName];
+
+/** A number as an adapter needs it, with its credentials decrypted. */
+export interface ProviderNumber<P extends ProviderName = ProviderName> {
+  id: string;
+  provider: P;
+  channel: Channel;
+  ourNumber: string;
+  credentials: CredentialsByProvider[P];
+  template: TemplateConfig | null;
+}
+
+export interface OutboundMessage {
+  /** Our message id: adapters may pass it as a client reference. */
+  messageId: string;
+  /** E.164. */
+  to: string;
+  text: string;
+  /** Send the number's template instead of free text (outside the WhatsApp window). */
+  template: TemplateConfig | null;
+  /** Where the provider should post delivery reports for this message. */
+  statusCallbackUrl: string;
+}
+
+export interface SendResult {
+  providerMessageId: string;
+  /** Usually `sent`; the sandbox reports `delivered` at once. */
+  status: MessageStatus;
+}
+
+/**
+ * A failed send. `transient` failures are retried with backoff (network, timeouts, 5xx,
+ * 429); `permanent` ones fail the message at once with `reason` shown to the case worker.
+ */
+export class SendError extends Error {
+  constructor(
+    readonly kind: 'transient' | 'permanent',
+    readonly reason: string,
+    readonly options: { code?: string; retryAfterMs?: number; optedOut?: boolean } = {},
+  ) {
+    super(reason);
+    this.name = 'SendError';
+  }
+}
+
+export interface ProviderAdapter<P extends ProviderName = ProviderName> {
+  readonly name: P;
+  /** Checks the shape of credentials when a number is saved; throws `validation_failed`. */
+  validateCredentials(raw: unknown): CredentialsByProvider[P];
+  /** Throws `DomainError('invalid_signature')` unless the request comes from the provider. */
+  verify(request: WebhookRequest, number: ProviderNumber<P>): void;
+  /** Throws `DomainError('bad_request')` for a body that is not the provider's format. */
+  parse(request: WebhookRequest, number: ProviderNumber<P>): ParsedWebhook;
+  /** The body the provider expects once a webhook is stored. */
+  acknowledge(): WebhookAnswer;
+  /** A GET verification handshake (Meta's `hub.challenge`), when the provider has one. */
+  handshake?(request: WebhookRequest, number: ProviderNumber<P>): WebhookAnswer;
+  send(message: OutboundMessage, number: ProviderNumber<P>): Promise<SendResult>;
+}
+
+export type ProviderRegistry = { [P in ProviderName]?: ProviderAdapter<P> };

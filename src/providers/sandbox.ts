@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { DomainError, validationFailed } from '../domain/errors.js';
+import type { ProviderAdapter } from './provider.js';
+import { hmacHex, headerValue, safeEqual } from './signatures.js';
+
+/**
+ * The built-in provider for trying Caseline without an account (DESIGN.md §3): a signed
+ * JSON webhook in, and sends that are "delivered" at once and read back by the phone
+ * simulator from the conversation itself.
+ */
+export const SIGNATURE_HEADER = 'x-caseline-signature';
+
+export function signSandboxBody(secret: string, rawBody: Buffer | string): string {
+  return `sha256=${hmacHex('sha256', secret, rawBody)}`;
+}
+
+export const sandboxProvider: ProviderAdapter<'sandbox'> = {
+  name: 'sandbox',
+
+  validateCredentials(raw) {
+    const secret = (raw as { webhookSecret?: unknown } | null)?.webhookSecret;
+    if (typeof secret !== 'string' || secret.length < 16) {
+      throw validationFailed('sandbox credentials need a webhookSecret of at least 16 characters');
+    }
+    return { webhookSecret: secret };
+  },
+
+  verify(request, number) {
+    const given = headerValue(request.headers, SIGNATURE_HEADER) ?? '';
+    const expected = signSandboxBody(number.credentials.webhookSecret, request.rawBody);
+    if (!safeEqual(given, expected)) {
+      throw new DomainError('invalid_signature', 'The X-Caseline-Signature header does not match the body');
+    }
+  },
+
+  parse(request) {
+    let body: unknown;
+    try {
+      body = JSON.parse(request.rawBody.toString('utf8'));
+    } catch {
+      throw new DomainError('bad_request', 'The body is not JSON');
+    }
+    const { id, from, text } = (body ?? {}) as Record<string, unknown>;
+    if (typeof id !== 'string' || !id || id.length > 200) {
+      throw new DomainError('bad_request', 'id must be a non-empty string');
+    }
+    if (typeof from !== 'string' || !from) throw new DomainError('bad_request', 'from must be a phone number');
+    if (typeof text !== 'string') throw new DomainError('bad_request', 'text must be a string');
+    return { messages: [{ providerMessageId: id, from, text, media: [] }], statuses: [] };
+  },
+
+  acknowledge() {
+    return { status: 200, contentType: 'application/json', body: '{"ok":true}' };
+  },
+
+  async send() {
+    return { providerMessageId: `sandbox-${randomUUID()}`, status: 'delivered' };
+  },
+};
