@@ -173,6 +173,8 @@ export interface OutboxTable {
   /** A claimed row whose claim has expired (a crashed worker) is claimed again. */
   claimed_until: number | null;
   last_error: string | null;
+  /** JSON `{template}`: what to send besides the message text. */
+  payload: string;
   created_at: number;
 }
 

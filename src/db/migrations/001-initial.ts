@@ -195,6 +195,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('due_at', 'bigint', (c) => c.notNull())
     .addColumn('claimed_until', 'bigint')
     .addColumn('last_error', 'text')
+    .addColumn('payload', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('outbox_due').on('outbox').columns(['state', 'due_at']).execute();

@@ -1,0 +1,100 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Db } from '../db/database.js';
+import type { Services } from '../services/index.js';
+import { registerAuthentication } from './auth.js';
+import { errorBody, registerErrorHandler } from './error-handler.js';
+import { createMetrics } from './metrics.js';
+import { adminRoutes } from './routes/admin.js';
+import { eventRoutes } from './routes/events.js';
+import { recordRoutes } from './routes/records.js';
+import { sessionRoutes } from './routes/session.js';
+import { simulatorRoutes } from './routes/simulator.js';
+import { webhookRoutes } from './webhooks.js';
+
+export interface AppOptions {
+  db: Db;
+  services: Services;
+  publicUrl: string | null;
+  /** The built console (dist/web); served when present. */
+  webRoot?: string;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** The HTTP application: API, webhooks, events, metrics and the console, as one Fastify app. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { db, services } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const metrics = createMetrics(db);
+
+  registerErrorHandler(app);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Caseline API', version: '1', description: 'Two-way SMS and WhatsApp case work for surveys' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          session: { type: 'apiKey', in: 'cookie', name: 'caseline_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(async (api) => {
+    registerAuthentication(api, services.users);
+    const secureCookies = options.publicUrl?.startsWith('https://') ?? false;
+    await api.register(sessionRoutes, { services, secureCookies });
+    await api.register(adminRoutes, { services });
+    await api.register(recordRoutes, { services });
+    await api.register(simulatorRoutes, { services });
+    await api.register(eventRoutes, { db });
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }, { prefix: '/api/v1' });
+
+  await app.register(webhookRoutes, { services, publicUrl: options.publicUrl, metrics });
+
+  app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await db.kysely.selectFrom('organisations').select('id').limit(1).execute();
+      return { status: 'ok', database: db.dialect };
+    } catch {
+      return reply.status(503).send(errorBody('unavailable', 'The database does not answer'));
+    }
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+
+  const webRoot = options.webRoot;
+  if (webRoot && existsSync(join(webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
+    // The console routes in the browser: unknown GETs outside the API get the app shell.
+    app.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] ?? '';
+      if (request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/webhooks/')) {
+        return reply.type('text/html').sendFile('index.html');
+      }
+      return reply.status(404).send(errorBody('not_found', `No route ${request.method} ${path}`));
+    });
+  }
+  return app;
+}

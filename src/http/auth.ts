@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError } from '../domain/errors.js';
+import type { Actor } from '../services/context.js';
+import type { UserService } from '../services/users.js';
+
+export const SESSION_COOKIE = 'caseline_session';
+
+export interface Authentication {
+  actor: Actor;
+  /** Set for cookie sessions: unsafe requests must echo it in `X-CSRF-Token`. */
+  csrfToken: string | null;
+  sessionToken: string | null;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: Authentication | null;
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Resolves who is calling: an API token (`Authorization: Bearer`) or a session cookie.
+ * Cookie sessions must carry the CSRF token on every unsafe request, so another site
+ * cannot make a logged-in browser act.
+ */
+export function registerAuthentication(app: FastifyInstance, users: UserService): void {
+  app.decorateRequest('auth', null);
+  app.addHook('onRequest', async (request) => {
+    const header = request.headers.authorization;
+    if (header?.startsWith('Bearer ')) {
+      const actor = await users.authenticateToken(header.slice('Bearer '.length).trim());
+      if (!actor) throw new DomainError('unauthenticated', 'The API token is not valid');
+      request.auth = { actor, csrfToken: null, sessionToken: null };
+      return;
+    }
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token) return;
+    const session = await users.authenticateSession(token);
+    if (!session) return;
+    if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrfToken) {
+      throw new DomainError('csrf_failed', 'Send the session\'s CSRF token in the X-CSRF-Token header');
+    }
+    request.auth = { actor: session.actor, csrfToken: session.csrfToken, sessionToken: token };
+  });
+}
+
+/** The caller, or a 401. Routes call this first. */
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.auth) throw new DomainError('unauthenticated', 'Log in or send an API token');
+  return request.auth.actor;
+}
+
+export async function requireAuth(request: FastifyRequest, _reply: FastifyReply): Promise<void> {
+  actorOf(request);
+}

@@ -1,0 +1,53 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { DomainError, type ErrorCode } from '../domain/errors.js';
+
+/** The one place where error codes become HTTP statuses (STYLE.md habit 5). */
+const STATUS_BY_CODE: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  invalid_phone_number: 400,
+  lock_required: 400,
+  opted_out: 400,
+  window_closed: 400,
+  no_case_management: 400,
+  not_retryable: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  forbidden: 403,
+  csrf_failed: 403,
+  invalid_signature: 403,
+  not_found: 404,
+  lock_held: 409,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+};
+
+export function errorBody(code: string, message: string, details?: Record<string, unknown>) {
+  return { error: { code, message, ...(details ? { details } : {}) } };
+}
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | DomainError | Error, request, reply) => {
+    if (error instanceof DomainError) {
+      return reply.status(STATUS_BY_CODE[error.code]).send(errorBody(error.code, error.message, error.details));
+    }
+    const fastifyError = error as FastifyError;
+    if (fastifyError.validation) {
+      return reply.status(400).send(errorBody('validation_failed', fastifyError.message));
+    }
+    const status = fastifyError.statusCode ?? 500;
+    if (status === 413) return reply.status(413).send(errorBody('payload_too_large', 'The request body is too large'));
+    if (status === 429) return reply.status(429).send(errorBody('rate_limited', fastifyError.message));
+    if (status >= 400 && status < 500) {
+      return reply.status(status).send(errorBody('bad_request', fastifyError.message));
+    }
+    // Unexpected: log everything, tell the client nothing about the internals.
+    request.log.error({ err: error }, 'request failed');
+    return reply.status(500).send(errorBody('internal', 'Something went wrong on our side; it has been logged'));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+  });
+}

@@ -1,0 +1,98 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { ProviderName } from '../../db/schema.js';
+import type { Question } from '../../domain/survey.js';
+import type { Services } from '../../services/index.js';
+import type { NumberInput } from '../../services/numbers.js';
+import { actorOf, requireAuth } from '../auth.js';
+import {
+  errorResponses,
+  IdParams,
+  listOf,
+  NumberCreate,
+  NumberPatch,
+  NumberView,
+  Survey,
+  SurveyCreate,
+  SurveyPatch,
+  User,
+  UserCreate,
+  UserPatch,
+} from '../schemas.js';
+
+/** Users, surveys and numbers: what an admin sets up. */
+export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.addHook('preHandler', requireAuth);
+
+  app.get('/users', { schema: { tags: ['users'], response: { 200: listOf(User), ...errorResponses } } }, async (request) => ({
+    items: await services.users.list(actorOf(request)),
+    nextCursor: null,
+  }));
+  app.post('/users', { schema: { tags: ['users'], body: UserCreate, response: { 201: User, ...errorResponses } } }, async (request, reply) =>
+    reply.status(201).send(await services.users.create(actorOf(request), request.body)),
+  );
+  app.patch(
+    '/users/:id',
+    { schema: { tags: ['users'], params: IdParams, body: UserPatch, response: { 200: User, ...errorResponses } } },
+    async (request) => services.users.update(actorOf(request), request.params.id, request.body),
+  );
+
+  app.get('/surveys', { schema: { tags: ['surveys'], response: { 200: listOf(Survey), ...errorResponses } } }, async (request) => ({
+    items: await services.surveys.list(actorOf(request)),
+    nextCursor: null,
+  }));
+  app.post(
+    '/surveys',
+    { schema: { tags: ['surveys'], body: SurveyCreate, response: { 201: Survey, ...errorResponses } } },
+    async (request, reply) =>
+      reply.status(201).send(
+        await services.surveys.create(actorOf(request), { ...request.body, questions: request.body.questions as Question[] }),
+      ),
+  );
+  app.get(
+    '/surveys/:id',
+    { schema: { tags: ['surveys'], params: IdParams, response: { 200: Survey, ...errorResponses } } },
+    async (request) => services.surveys.get(actorOf(request), request.params.id),
+  );
+  app.patch(
+    '/surveys/:id',
+    { schema: { tags: ['surveys'], params: IdParams, body: SurveyPatch, response: { 200: Survey, ...errorResponses } } },
+    async (request) =>
+      services.surveys.update(actorOf(request), request.params.id, {
+        ...request.body,
+        questions: request.body.questions as Question[] | undefined,
+      }),
+  );
+
+  app.get('/numbers', { schema: { tags: ['numbers'], response: { 200: listOf(NumberView), ...errorResponses } } }, async (request) => ({
+    items: await services.numbers.list(actorOf(request)),
+    nextCursor: null,
+  }));
+  app.post(
+    '/numbers',
+    { schema: { tags: ['numbers'], body: NumberCreate, response: { 201: NumberView, ...errorResponses } } },
+    async (request, reply) => reply.status(201).send(await services.numbers.create(actorOf(request), request.body as NumberInput)),
+  );
+  app.get(
+    '/numbers/:id',
+    { schema: { tags: ['numbers'], params: IdParams, response: { 200: NumberView, ...errorResponses } } },
+    async (request) => services.numbers.get(actorOf(request), request.params.id),
+  );
+  app.patch(
+    '/numbers/:id',
+    { schema: { tags: ['numbers'], params: IdParams, body: NumberPatch, response: { 200: NumberView, ...errorResponses } } },
+    async (request) =>
+      services.numbers.update(actorOf(request), request.params.id, {
+        ...request.body,
+        provider: request.body.provider as ProviderName | undefined,
+      } as Partial<NumberInput>),
+  );
+  app.delete(
+    '/numbers/:id',
+    { schema: { tags: ['numbers'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
+    async (request, reply) => {
+      await services.numbers.remove(actorOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,106 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { Services } from '../../services/index.js';
+import { actorOf, requireAuth } from '../auth.js';
+import {
+  Answers,
+  CaseNumberParams,
+  errorResponses,
+  HistoryEntry,
+  IdParams,
+  listOf,
+  Message,
+  MessageParams,
+  Note,
+  Notification,
+  RecordQuery,
+  RecordSummary,
+  RecordView,
+} from '../schemas.js';
+
+/** Cases: reading, locking, editing, replying, moving, notes and history. */
+export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { records, replies, moves } = services;
+  app.addHook('preHandler', requireAuth);
+  const one = { tags: ['records'], params: CaseNumberParams, response: { 200: RecordView, ...errorResponses } };
+
+  app.get(
+    '/surveys/:id/records',
+    { schema: { tags: ['records'], params: IdParams, querystring: RecordQuery, response: { 200: listOf(RecordSummary), ...errorResponses } } },
+    async (request) => records.list(actorOf(request), request.params.id, request.query),
+  );
+  app.get('/records/:caseNumber', { schema: one }, async (request) => records.get(actorOf(request), request.params.caseNumber));
+  app.get(
+    '/records/:caseNumber/messages',
+    {
+      schema: {
+        tags: ['records'],
+        params: CaseNumberParams,
+        querystring: Type.Object({ before: Type.String({ minLength: 1, maxLength: 100 }) }),
+        response: { 200: Type.Object({ items: Type.Array(Message), hasMore: Type.Boolean() }), ...errorResponses },
+      },
+    },
+    async (request) => records.olderMessages(actorOf(request), request.params.caseNumber, request.query.before),
+  );
+  app.post('/records/:caseNumber/lock', { schema: one }, async (request) => records.lock(actorOf(request), request.params.caseNumber));
+  app.post('/records/:caseNumber/release', { schema: one }, async (request) =>
+    records.release(actorOf(request), request.params.caseNumber),
+  );
+  app.patch(
+    '/records/:caseNumber',
+    { schema: { ...one, body: Type.Object({ answers: Answers }, { additionalProperties: false }) } },
+    async (request) => records.editAnswers(actorOf(request), request.params.caseNumber, request.body.answers),
+  );
+  app.post('/records/:caseNumber/close', { schema: one }, async (request) => records.close(actorOf(request), request.params.caseNumber));
+  app.post('/records/:caseNumber/reopen', { schema: one }, async (request) => records.reopen(actorOf(request), request.params.caseNumber));
+
+  app.post(
+    '/records/:caseNumber/notifications',
+    { schema: { tags: ['records'], params: CaseNumberParams, body: Notification, response: { 202: Message, ...errorResponses } } },
+    async (request, reply) => reply.status(202).send(await replies.reply(actorOf(request), request.params.caseNumber, request.body)),
+  );
+  app.post(
+    '/records/:caseNumber/messages/:messageId/retry',
+    { schema: { tags: ['records'], params: MessageParams, response: { 202: Message, ...errorResponses } } },
+    async (request, reply) =>
+      reply.status(202).send(await replies.retry(actorOf(request), request.params.caseNumber, request.params.messageId)),
+  );
+  app.post(
+    '/records/:caseNumber/messages/:messageId/move',
+    {
+      schema: {
+        tags: ['records'],
+        params: MessageParams,
+        body: Type.Object({ comment: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false }),
+        response: { 201: RecordView, ...errorResponses },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(await moves.moveMessage(actorOf(request), request.params.caseNumber, request.params.messageId, request.body.comment ?? '')),
+  );
+
+  app.get(
+    '/records/:caseNumber/notes',
+    { schema: { tags: ['records'], params: CaseNumberParams, response: { 200: listOf(Note), ...errorResponses } } },
+    async (request) => ({ items: await records.notes(actorOf(request), request.params.caseNumber), nextCursor: null }),
+  );
+  app.post(
+    '/records/:caseNumber/notes',
+    {
+      schema: {
+        tags: ['records'],
+        params: CaseNumberParams,
+        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false }),
+        response: { 201: Note, ...errorResponses },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await records.addNote(actorOf(request), request.params.caseNumber, request.body.text)),
+  );
+  app.get(
+    '/records/:caseNumber/history',
+    { schema: { tags: ['records'], params: CaseNumberParams, response: { 200: listOf(HistoryEntry), ...errorResponses } } },
+    async (request) => ({ items: await records.history(actorOf(request), request.params.caseNumber), nextCursor: null }),
+  );
+};

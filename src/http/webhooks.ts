@@ -1,0 +1,52 @@
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Metrics } from './metrics.js';
+import type { Services } from '../services/index.js';
+import type { WebhookAnswer, WebhookRequest } from '../providers/provider.js';
+import { publicUrlOf } from './request-url.js';
+
+/** Webhook bodies larger than this are refused with 413 before they are read in full. */
+export const WEBHOOK_BODY_LIMIT = 256 * 1024;
+
+/**
+ * Provider webhooks (DESIGN.md §3): `/webhooks/{provider}/{numberId}` and `/status`. Bodies
+ * are kept as raw bytes, because signatures are computed over them; the provider adapter
+ * verifies and parses. A webhook is answered only after its message is committed.
+ */
+export const webhookRoutes: FastifyPluginAsync<{ services: Services; publicUrl: string | null; metrics: Metrics }> = async (
+  app,
+  { services, publicUrl, metrics },
+) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
+
+  const toWebhookRequest = (request: FastifyRequest): WebhookRequest => ({
+    method: request.method,
+    publicUrl: publicUrlOf(request, publicUrl),
+    headers: request.headers,
+    rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+    query: request.query as Record<string, string>,
+    remoteAddress: request.ip,
+  });
+
+  const answer = (reply: import('fastify').FastifyReply, result: WebhookAnswer) =>
+    reply.status(result.status).type(result.contentType).send(result.body);
+
+  type Params = { provider: string; numberId: string };
+  const handle = async (request: FastifyRequest<{ Params: Params }>, reply: import('fastify').FastifyReply) => {
+    const { provider, numberId } = request.params;
+    try {
+      const result = await services.inbound.handleWebhook(provider, numberId, toWebhookRequest(request));
+      metrics.webhooks.inc({ provider, result: 'stored' });
+      return answer(reply, result);
+    } catch (error) {
+      metrics.webhooks.inc({ provider, result: (error as { code?: string }).code ?? 'error' });
+      throw error;
+    }
+  };
+
+  app.post<{ Params: Params }>('/webhooks/:provider/:numberId', { schema: { hide: true } }, handle);
+  app.post<{ Params: Params }>('/webhooks/:provider/:numberId/status', { schema: { hide: true } }, handle);
+  app.get<{ Params: Params }>('/webhooks/:provider/:numberId', { schema: { hide: true } }, async (request, reply) =>
+    answer(reply, await services.inbound.handshake(request.params.provider, request.params.numberId, toWebhookRequest(request))),
+  );
+};

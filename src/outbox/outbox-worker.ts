@@ -1,0 +1,241 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Db } from '../db/database.js';
+import type { OutboxTable } from '../db/schema.js';
+import { SendError, type TemplateConfig } from '../providers/provider.js';
+import { publishStatus } from '../services/inbound.js';
+import { webhookUrls, type NumberService } from '../services/numbers.js';
+import { backoffDelay } from './backoff.js';
+import { SendPacer } from './rate-limiter.js';
+
+export interface OutboxOptions {
+  /** Rows claimed per round. */
+  batchSize: number;
+  /** How often to look for due rows when nothing wakes the worker. */
+  pollMs: number;
+  /** A claim older than this is taken to be a crashed worker's and claimed again. */
+  claimMs: number;
+  /** Transient failures are retried until this many attempts, then the message fails. */
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+}
+
+export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
+  batchSize: 50,
+  pollMs: 1000,
+  claimMs: 60_000,
+  maxAttempts: 8,
+  backoffBaseMs: 2000,
+  backoffCapMs: 10 * 60_000,
+};
+
+interface Logger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface SendOutcome {
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+/**
+ * The durable sender (DESIGN.md §3): claims due outbox rows, sends them through the
+ * provider port, and records the result. Safe with several processes: claims use
+ * `SKIP LOCKED` on PostgreSQL, and a result is recorded only by the claim's holder.
+ */
+export class OutboxWorker {
+  private readonly options: OutboxOptions;
+  private readonly pacer: SendPacer;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly onChange = (event: { type: string }) => {
+    if (event.type === 'outbox.ready') this.wake?.();
+  };
+
+  constructor(
+    private readonly deps: { db: Db; numbers: NumberService; publicUrl: string; now: () => number; logger: Logger },
+    options: Partial<OutboxOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
+    this.pacer = new SendPacer(deps.now);
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.deps.db.changes.on('change', this.onChange);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.deps.db.changes.off('change', this.onChange);
+    this.wake?.();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let claimed = 0;
+      try {
+        claimed = (await this.runOnce()).claimed;
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'outbox round failed');
+      }
+      if (claimed >= this.options.batchSize || !this.running) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  /** One round: claim what is due and send it. Exposed for tests and the CLI. */
+  async runOnce(): Promise<SendOutcome & { claimed: number }> {
+    const rows = await this.claim();
+    const outcome: SendOutcome = { sent: 0, retried: 0, failed: 0 };
+    // Numbers send in parallel; each number's sends keep their order and pace.
+    const byNumber = new Map<string, OutboxTable[]>();
+    for (const row of rows) byNumber.set(row.number_id, [...(byNumber.get(row.number_id) ?? []), row]);
+    await Promise.all(
+      [...byNumber.values()].map(async (group) => {
+        for (const row of group) outcome[await this.deliver(row)] += 1;
+      }),
+    );
+    return { ...outcome, claimed: rows.length };
+  }
+
+  private async claim(): Promise<OutboxTable[]> {
+    const { db, now } = this.deps;
+    return db.transaction(async (tx) => {
+      const at = now();
+      const due = await db
+        .skipLocked(
+          tx.db
+            .selectFrom('outbox')
+            .select('id')
+            .where((eb) =>
+              eb.or([
+                eb.and([eb('state', '=', 'pending'), eb('due_at', '<=', at)]),
+                eb.and([eb('state', '=', 'sending'), eb('claimed_until', '<', at)]),
+              ]),
+            )
+            .orderBy('due_at')
+            .limit(this.options.batchSize),
+        )
+        .execute();
+      if (due.length === 0) return [];
+      return tx.db
+        .updateTable('outbox')
+        .set((eb) => ({ state: 'sending', claimed_until: at + this.options.claimMs, attempts: eb('attempts', '+', 1) }))
+        .where('id', 'in', due.map((r) => r.id))
+        .returningAll()
+        .execute();
+    });
+  }
+
+  private async deliver(row: OutboxTable): Promise<keyof SendOutcome> {
+    const { db, numbers, publicUrl } = this.deps;
+    const message = await db.kysely
+      .selectFrom('messages')
+      .select(['id', 'org_id', 'contact', 'body', 'status'])
+      .where('id', '=', row.message_id)
+      .executeTakeFirstOrThrow();
+    try {
+      const loaded = await numbers.load(row.number_id);
+      const wait = this.pacer.reserve(row.number_id, Math.max(0.001, Number(loaded.row.send_rate_per_second)));
+      if (wait > 0) await sleep(wait);
+      const payload = JSON.parse(row.payload) as { template: TemplateConfig | null };
+      const result = await loaded.adapter.send(
+        {
+          messageId: message.id,
+          to: message.contact,
+          text: message.body,
+          template: payload.template,
+          statusCallbackUrl: webhookUrls(publicUrl, loaded.row.provider, loaded.row.id).status,
+        },
+        loaded.provider,
+      );
+      await this.finish(row, message.org_id, {
+        state: 'done',
+        message: { provider_message_id: result.providerMessageId, status: result.status, error_code: null, error_text: null },
+      });
+      return 'sent';
+    } catch (error) {
+      const failure =
+        error instanceof SendError ? error : new SendError('transient', (error as Error).message ?? String(error));
+      if (failure.kind === 'transient' && row.attempts < this.options.maxAttempts) {
+        const delay = Math.max(
+          failure.options.retryAfterMs ?? 0,
+          backoffDelay(row.attempts, { baseMs: this.options.backoffBaseMs, capMs: this.options.backoffCapMs }),
+        );
+        await this.finish(row, message.org_id, { state: 'pending', dueAt: this.deps.now() + delay, lastError: failure.reason });
+        this.deps.logger.warn({ messageId: message.id, attempt: row.attempts, delay, reason: failure.reason }, 'send will be retried');
+        return 'retried';
+      }
+      const reason =
+        failure.kind === 'transient' ? `Gave up after ${row.attempts} attempts: ${failure.reason}` : failure.reason;
+      await this.finish(row, message.org_id, {
+        state: 'failed',
+        lastError: reason,
+        message: { status: 'failed', error_code: failure.options.code ?? null, error_text: reason },
+        optOut: failure.options.optedOut ? message.contact : undefined,
+      });
+      return 'failed';
+    }
+  }
+
+  /** Records a result, only if this worker still holds the claim. */
+  private async finish(
+    row: OutboxTable,
+    orgId: string,
+    result: {
+      state: 'done' | 'pending' | 'failed';
+      dueAt?: number;
+      lastError?: string;
+      message?: { provider_message_id?: string; status: 'sent' | 'delivered' | 'failed' | string; error_code: string | null; error_text: string | null };
+      optOut?: string;
+    },
+  ): Promise<void> {
+    const now = this.deps.now();
+    await this.deps.db.transaction(async (tx) => {
+      const updated = await tx.db
+        .updateTable('outbox')
+        .set({
+          state: result.state,
+          due_at: result.dueAt ?? row.due_at,
+          claimed_until: null,
+          last_error: result.lastError ?? null,
+        })
+        .where('id', '=', row.id)
+        .where('state', '=', 'sending')
+        .where('claimed_until', '=', row.claimed_until)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) return;
+      if (result.message) {
+        await tx.db
+          .updateTable('messages')
+          .set({ ...result.message, status: result.message.status as never, updated_at: now })
+          .where('id', '=', row.message_id)
+          // A delivery report that raced ahead of this update already moved the status on.
+          .where('status', 'in', ['queued', 'sending'])
+          .execute();
+        await publishStatus(tx, orgId, row.message_id);
+      }
+      if (result.optOut) {
+        await tx.db
+          .insertInto('opt_outs')
+          .values({ number_id: row.number_id, contact: result.optOut, created_at: now })
+          .onConflict((oc) => oc.columns(['number_id', 'contact']).doNothing())
+          .execute();
+      }
+    });
+  }
+}

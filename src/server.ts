@@ -1,0 +1,68 @@
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { openDatabase, type Db } from './db/database.js';
+import { buildApp } from './http/app.js';
+import { OutboxWorker, type OutboxOptions } from './outbox/outbox-worker.js';
+import type { ProviderRegistry } from './providers/provider.js';
+import { createProviderRegistry } from './providers/registry.js';
+import { createServices, type Services } from './services/index.js';
+import { SecretBox } from './services/security.js';
+
+export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Caseline {
+  config: Config;
+  db: Db;
+  services: Services;
+  app: FastifyInstance;
+  outbox: OutboxWorker;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the parts together: database (migrated), services, HTTP app and outbox worker.
+ * `main.ts`, the CLI and the integration tests all start Caseline through here.
+ */
+export async function createCaseline(
+  config: Config,
+  options: {
+    logger?: boolean | object;
+    providers?: ProviderRegistry;
+    outbox?: Partial<OutboxOptions>;
+    now?: () => number;
+  } = {},
+): Promise<Caseline> {
+  const db = await openDatabase(config.database);
+  await db.migrate();
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  const now = options.now ?? Date.now;
+  const services = createServices({
+    db,
+    providers: options.providers ?? createProviderRegistry(config.providerApiUrls),
+    secrets: SecretBox.fromConfig(config.secretKey, config.dataDir),
+    publicUrl,
+    now,
+  });
+  const app = await buildApp({
+    db,
+    services,
+    publicUrl: config.publicUrl,
+    webRoot: join(PROJECT_ROOT, 'dist', 'web'),
+    logger: options.logger ?? false,
+  });
+  const outbox = new OutboxWorker({ db, numbers: services.numbers, publicUrl, now, logger: app.log }, options.outbox);
+  return {
+    config,
+    db,
+    services,
+    app,
+    outbox,
+    async close() {
+      await outbox.stop();
+      await app.close();
+      await db.close();
+    },
+  };
+}

@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type { Question } from '../domain/survey.js';
+import type { Actor, ServiceContext } from './context.js';
+import type { NumberService } from './numbers.js';
+import { randomToken } from './security.js';
+import type { Survey } from './surveys.js';
+import { createSurveyService } from './surveys.js';
+import { insertUser, type UserView } from './users.js';
+
+export const DEMO_SURVEY_NAME = 'Helpline demo';
+export const DEMO_NUMBER = '+15550100000';
+
+export const DEMO_QUESTIONS: Question[] = [
+  { name: 'phone', label: 'Their number', type: 'phone' },
+  { name: 'conversation', label: 'Conversation', type: 'conversation' },
+  {
+    name: 'status',
+    label: 'Status',
+    type: 'select_one',
+    choices: [
+      { value: 'new', label: 'New' },
+      { value: 'in_progress', label: 'In progress' },
+      { value: 'closed', label: 'Closed' },
+    ],
+  },
+  { name: 'topic', label: 'Topic', type: 'text' },
+  { name: 'follow_up', label: 'Follow up on', type: 'date' },
+];
+
+export interface FirstStart {
+  admin: UserView;
+  /** Set when the password was generated; print it once. */
+  generatedPassword: string | null;
+}
+
+/**
+ * With no users at all, creates the first organisation and its admin (DESIGN.md §4 "First
+ * start"). Returns null when the database has users already.
+ */
+export async function ensureFirstAdmin(
+  ctx: ServiceContext,
+  admin: { email: string; password: string } | null,
+  orgName = 'My organisation',
+): Promise<FirstStart | null> {
+  const anyUser = await ctx.db.kysely.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  if (anyUser) return null;
+  const generatedPassword = admin ? null : randomToken(12);
+  const email = admin?.email ?? 'admin@localhost';
+  const password = admin?.password ?? generatedPassword!;
+  const orgId = randomUUID();
+  const created = await ctx.db.transaction(async (tx) => {
+    await tx.db.insertInto('organisations').values({ id: orgId, name: orgName, last_case_number: 0, created_at: ctx.now() }).execute();
+    return insertUser(tx.db, orgId, { email, name: 'Administrator', role: 'admin', password }, ctx.now());
+  });
+  return { admin: created, generatedPassword };
+}
+
+/** Creates the demo survey and its sandbox number unless the organisation has a survey. */
+export async function ensureDemo(ctx: ServiceContext, numbers: NumberService, actor: Actor): Promise<Survey | null> {
+  const surveys = createSurveyService(ctx);
+  if ((await surveys.list(actor)).length > 0) return null;
+  const survey = await surveys.create(actor, {
+    name: DEMO_SURVEY_NAME,
+    questions: DEMO_QUESTIONS,
+    caseManagement: { statusQuestion: 'status', finalStatus: 'closed' },
+  });
+  await numbers.create(actor, {
+    provider: 'sandbox',
+    channel: 'sms',
+    ourNumber: DEMO_NUMBER,
+    surveyId: survey.id,
+    theirNumberQuestion: 'phone',
+    conversationQuestion: 'conversation',
+    multiCaseReply:
+      'You have {count} open cases with us:\n{cases}\nPut the case number, like #12, in your message so it reaches the right one.',
+    sendRatePerSecond: 10,
+  });
+  return survey;
+}
+
+export async function firstAdminActor(ctx: ServiceContext, email: string): Promise<Actor | null> {
+  const row = await ctx.db.kysely.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+  return row ? { userId: row.id, orgId: row.org_id, role: row.role, name: row.name } : null;
+}

@@ -1,0 +1,29 @@
+import type { ServiceContext } from './context.js';
+import { createInboundService } from './inbound.js';
+import { createMoveService } from './moves.js';
+import { createNumberService } from './numbers.js';
+import { createRecordService } from './records.js';
+import { createReplyService } from './replies.js';
+import { createSimulatorService } from './simulator.js';
+import { createSurveyService } from './surveys.js';
+import { createUserService } from './users.js';
+
+/** Every use case, built over one context; the HTTP layer and the CLI call these. */
+export function createServices(ctx: ServiceContext) {
+  const numbers = createNumberService(ctx);
+  const records = createRecordService(ctx);
+  const inbound = createInboundService(ctx, numbers);
+  return {
+    ctx,
+    users: createUserService(ctx),
+    surveys: createSurveyService(ctx),
+    numbers,
+    records,
+    inbound,
+    replies: createReplyService(ctx),
+    moves: createMoveService(ctx, records),
+    simulator: createSimulatorService(ctx, numbers, inbound),
+  };
+}
+
+export type Services = ReturnType<typeof createServices>;

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import type { Transaction } from '../db/database.js';
+import type { TemplateConfig } from '../providers/provider.js';
+
+/**
+ * Records an outbound message as `queued` and its outbox row in the caller's transaction
+ * (STYLE.md habit 4): if the transaction commits the send will happen, and if it rolls
+ * back nothing is sent.
+ */
+export async function queueOutbound(
+  tx: Transaction,
+  input: {
+    orgId: string;
+    numberId: string;
+    contact: string;
+    text: string;
+    authorId: string | null;
+    recordIds: string[];
+    template?: TemplateConfig | null;
+    at: number;
+  },
+): Promise<string> {
+  const messageId = randomUUID();
+  await tx.db
+    .insertInto('messages')
+    .values({
+      id: messageId,
+      org_id: input.orgId,
+      number_id: input.numberId,
+      direction: 'out',
+      contact: input.contact,
+      body: input.text,
+      media: '[]',
+      provider_message_id: null,
+      status: 'queued',
+      error_code: null,
+      error_text: null,
+      author_id: input.authorId,
+      created_at: input.at,
+      updated_at: input.at,
+    })
+    .execute();
+  if (input.recordIds.length > 0) {
+    await tx.db
+      .insertInto('record_messages')
+      .values(input.recordIds.map((recordId) => ({ record_id: recordId, message_id: messageId, added_at: input.at })))
+      .execute();
+  }
+  await tx.db
+    .insertInto('outbox')
+    .values({
+      id: randomUUID(),
+      message_id: messageId,
+      number_id: input.numberId,
+      state: 'pending',
+      attempts: 0,
+      due_at: input.at,
+      claimed_until: null,
+      last_error: null,
+      payload: JSON.stringify({ template: input.template ?? null }),
+      created_at: input.at,
+    })
+    .execute();
+  tx.publish({ type: 'outbox.ready', orgId: input.orgId, messageId });
+  return messageId;
+}

@@ -1,0 +1,436 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Executor, Transaction } from '../db/database.js';
+import { DomainError, validationFailed } from '../domain/errors.js';
+import { normalisePhone } from '../domain/phone.js';
+import { caseStatus, reopenedStatus, validateAnswers, type Answers } from '../domain/survey.js';
+import { isWindowOpen } from '../domain/whatsapp-window.js';
+import { addHistory, iso, requireWriter, type Actor, type ServiceContext } from './context.js';
+import {
+  findRecord,
+  lockHeldError,
+  messageView,
+  requireLock,
+  selectRecordMessages,
+  type MessageView,
+  type RecordRow,
+} from './record-store.js';
+import { loadSurvey } from './surveys.js';
+
+export const MESSAGES_PER_PAGE = 100;
+
+export interface RecordView {
+  caseNumber: number;
+  surveyId: string;
+  status: 'open' | 'closed';
+  contact: string | null;
+  numberId: string | null;
+  channel: string | null;
+  answers: Answers;
+  lockedBy: { id: string; name: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  optedOut: boolean;
+  /** Whether free text can reach the contact on WhatsApp now; null on SMS. */
+  windowOpen: boolean | null;
+  hasOlderMessages: boolean;
+  messages: MessageView[];
+  notes: NoteView[];
+}
+
+export interface NoteView {
+  id: string;
+  text: string;
+  at: string;
+  author: { id: string; name: string } | null;
+}
+
+export interface RecordSummary {
+  caseNumber: number;
+  surveyId: string;
+  status: 'open' | 'closed';
+  contact: string | null;
+  numberId: string | null;
+  lockedBy: { id: string; name: string } | null;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  lastMessage: { text: string; at: string; direction: 'in' | 'out' } | null;
+}
+
+export interface RecordQuery {
+  status?: 'open' | 'closed' | 'all';
+  assignee?: string;
+  contact?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+export interface HistoryView {
+  id: number;
+  at: string;
+  user: { id: string; name: string } | null;
+  action: string;
+  detail: Record<string, unknown>;
+}
+
+export function createRecordService(ctx: ServiceContext) {
+  const { db } = ctx;
+
+  async function userName(executor: Executor, id: string | null) {
+    if (!id) return null;
+    const user = await executor.selectFrom('users').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
+    return user ?? null;
+  }
+
+  async function view(executor: Executor, record: RecordRow): Promise<RecordView> {
+    const rows = await selectRecordMessages(executor, record.id)
+      .orderBy('rm.added_at', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(MESSAGES_PER_PAGE + 1)
+      .execute();
+    const notes = await executor
+      .selectFrom('notes')
+      .leftJoin('users', 'users.id', 'notes.author_id')
+      .select(['notes.id', 'notes.text', 'notes.created_at', 'notes.author_id', 'users.name'])
+      .where('notes.record_id', '=', record.id)
+      .orderBy('notes.created_at')
+      .orderBy('notes.id')
+      .execute();
+    const number = record.number_id
+      ? await executor.selectFrom('numbers').select(['channel']).where('id', '=', record.number_id).executeTakeFirst()
+      : undefined;
+    let optedOut = false;
+    let windowOpen: boolean | null = null;
+    if (record.number_id && record.contact) {
+      optedOut = !!(await executor
+        .selectFrom('opt_outs')
+        .select('contact')
+        .where('number_id', '=', record.number_id)
+        .where('contact', '=', record.contact)
+        .executeTakeFirst());
+      if (number?.channel === 'whatsapp') {
+        windowOpen = isWindowOpen(await lastInboundAt(executor, record.number_id, record.contact), ctx.now());
+      }
+    }
+    return {
+      caseNumber: record.case_number,
+      surveyId: record.survey_id,
+      status: record.status,
+      contact: record.contact,
+      numberId: record.number_id,
+      channel: number?.channel ?? null,
+      answers: JSON.parse(record.answers) as Answers,
+      lockedBy: await userName(executor, record.locked_by),
+      createdAt: iso(record.created_at)!,
+      updatedAt: iso(record.updated_at)!,
+      closedAt: iso(record.closed_at),
+      optedOut,
+      windowOpen,
+      hasOlderMessages: rows.length > MESSAGES_PER_PAGE,
+      messages: rows.slice(0, MESSAGES_PER_PAGE).reverse().map(messageView),
+      notes: notes.map((n) => ({
+        id: n.id,
+        text: n.text,
+        at: iso(n.created_at)!,
+        author: n.author_id ? { id: n.author_id, name: n.name ?? '' } : null,
+      })),
+    };
+  }
+
+  /** Runs a change to one case under its lock, with a history entry and a change event. */
+  async function change(
+    actor: Actor,
+    caseNumber: number,
+    apply: (tx: Transaction, record: RecordRow) => Promise<void>,
+  ): Promise<RecordView> {
+    requireWriter(actor);
+    return db.transaction(async (tx) => {
+      const record = await findRecord(tx.db, actor.orgId, caseNumber);
+      await apply(tx, record);
+      tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, recordId: record.id });
+      return view(tx.db, await findRecord(tx.db, actor.orgId, caseNumber));
+    });
+  }
+
+  /** Writes new answers, recording a status change (close or reopen, rule 10). */
+  async function writeAnswers(tx: Transaction, actor: Actor, record: RecordRow, patch: Answers): Promise<void> {
+    const survey = await loadSurvey(tx.db, actor.orgId, record.survey_id);
+    validateAnswers(survey, patch);
+    const before = JSON.parse(record.answers) as Answers;
+    const answers = { ...before, ...patch };
+    const status = caseStatus(survey.caseManagement, answers);
+    const now = ctx.now();
+    await tx.db
+      .updateTable('records')
+      .set({
+        answers: JSON.stringify(answers),
+        status,
+        closed_at: status === 'closed' ? (record.closed_at ?? now) : null,
+        updated_at: now,
+      })
+      .where('id', '=', record.id)
+      .execute();
+    const changed = Object.keys(patch).filter((k) => before[k] !== patch[k]);
+    await addHistory(tx.db, {
+      recordId: record.id,
+      userId: actor.userId,
+      action: 'answers.edited',
+      detail: { changed: Object.fromEntries(changed.map((k) => [k, { from: before[k] ?? null, to: patch[k] }])) },
+      at: now,
+    });
+    if (status !== record.status) {
+      await addHistory(tx.db, {
+        recordId: record.id,
+        userId: actor.userId,
+        action: status === 'closed' ? 'closed' : 'reopened',
+        at: now,
+      });
+    }
+  }
+
+  return {
+    view,
+
+    async get(actor: Actor, caseNumber: number): Promise<RecordView> {
+      return view(db.kysely, await findRecord(db.kysely, actor.orgId, caseNumber));
+    },
+
+    async olderMessages(actor: Actor, caseNumber: number, beforeMessageId: string) {
+      const record = await findRecord(db.kysely, actor.orgId, caseNumber);
+      const anchor = await db.kysely
+        .selectFrom('record_messages')
+        .select(['added_at', 'message_id'])
+        .where('record_id', '=', record.id)
+        .where('message_id', '=', beforeMessageId)
+        .executeTakeFirst();
+      if (!anchor) throw validationFailed('before must be a message of this case');
+      const rows = await selectRecordMessages(db.kysely, record.id)
+        .where((eb) =>
+          eb.or([
+            eb('rm.added_at', '<', anchor.added_at),
+            eb.and([eb('rm.added_at', '=', anchor.added_at), eb('m.id', '<', anchor.message_id)]),
+          ]),
+        )
+        .orderBy('rm.added_at', 'desc')
+        .orderBy('m.id', 'desc')
+        .limit(MESSAGES_PER_PAGE + 1)
+        .execute();
+      return {
+        items: rows.slice(0, MESSAGES_PER_PAGE).reverse().map(messageView),
+        hasMore: rows.length > MESSAGES_PER_PAGE,
+      };
+    },
+
+    async list(actor: Actor, surveyId: string, query: RecordQuery): Promise<{ items: RecordSummary[]; nextCursor: string | null }> {
+      await loadSurvey(db.kysely, actor.orgId, surveyId);
+      const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+      let q = db.kysely
+        .selectFrom('records as r')
+        .leftJoin('users as u', 'u.id', 'r.locked_by')
+        .select([
+          'r.id',
+          'r.case_number',
+          'r.survey_id',
+          'r.status',
+          'r.contact',
+          'r.number_id',
+          'r.locked_by',
+          'u.name as locked_by_name',
+          'r.created_at',
+          'r.updated_at',
+          'r.closed_at',
+        ])
+        .where('r.survey_id', '=', surveyId)
+        .where('r.org_id', '=', actor.orgId);
+      if (query.status === 'open' || query.status === 'closed') q = q.where('r.status', '=', query.status);
+      if (query.assignee === 'me') q = q.where('r.locked_by', '=', actor.userId);
+      else if (query.assignee === 'none') q = q.where('r.locked_by', 'is', null);
+      else if (query.assignee) q = q.where('r.locked_by', '=', query.assignee);
+      if (query.contact) {
+        let contact = query.contact.trim();
+        try {
+          contact = normalisePhone(contact);
+        } catch {
+          // A partial number searches by substring below.
+        }
+        q = q.where(sql<boolean>`r.contact like ${`%${escapeLike(contact)}%`} escape '\\'`);
+      }
+      if (query.q) {
+        const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
+        q = q.where((eb) =>
+          eb.or([
+            sql<boolean>`lower(r.contact) like ${pattern} escape '\\'`,
+            eb.exists(
+              eb
+                .selectFrom('record_messages as rm')
+                .innerJoin('messages as m', 'm.id', 'rm.message_id')
+                .select('rm.message_id')
+                .whereRef('rm.record_id', '=', 'r.id')
+                .where(sql<boolean>`lower(m.body) like ${pattern} escape '\\'`),
+            ),
+          ]),
+        );
+      }
+      if (query.cursor) {
+        const [updatedAt, id] = decodeCursor(query.cursor);
+        q = q.where((eb) =>
+          eb.or([eb('r.updated_at', '<', updatedAt), eb.and([eb('r.updated_at', '=', updatedAt), eb('r.id', '<', id)])]),
+        );
+      }
+      const rows = await q.orderBy('r.updated_at', 'desc').orderBy('r.id', 'desc').limit(limit + 1).execute();
+      const page = rows.slice(0, limit);
+      const items: RecordSummary[] = [];
+      for (const row of page) {
+        const last = await db.kysely
+          .selectFrom('record_messages as rm')
+          .innerJoin('messages as m', 'm.id', 'rm.message_id')
+          .select(['m.body', 'm.created_at', 'm.direction'])
+          .where('rm.record_id', '=', row.id)
+          .orderBy('rm.added_at', 'desc')
+          .orderBy('rm.message_id', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        items.push({
+          caseNumber: row.case_number,
+          surveyId: row.survey_id,
+          status: row.status,
+          contact: row.contact,
+          numberId: row.number_id,
+          lockedBy: row.locked_by ? { id: row.locked_by, name: row.locked_by_name ?? '' } : null,
+          createdAt: iso(row.created_at)!,
+          updatedAt: iso(row.updated_at)!,
+          closedAt: iso(row.closed_at),
+          lastMessage: last ? { text: last.body, at: iso(last.created_at)!, direction: last.direction } : null,
+        });
+      }
+      const lastRow = page[page.length - 1];
+      return {
+        items,
+        nextCursor: rows.length > limit && lastRow ? encodeCursor(lastRow.updated_at, lastRow.id) : null,
+      };
+    },
+
+    lock: (actor: Actor, caseNumber: number) =>
+      change(actor, caseNumber, async (tx, record) => {
+        if (record.locked_by === actor.userId) return;
+        if (record.locked_by !== null) throw await lockHeldError(tx.db, record);
+        const now = ctx.now();
+        await tx.db.updateTable('records').set({ locked_by: actor.userId, locked_at: now }).where('id', '=', record.id).execute();
+        await addHistory(tx.db, { recordId: record.id, userId: actor.userId, action: 'locked', at: now });
+      }),
+
+    /** The holder releases; an admin may release anyone's lock. */
+    release: (actor: Actor, caseNumber: number) =>
+      change(actor, caseNumber, async (tx, record) => {
+        if (record.locked_by === null) return;
+        if (record.locked_by !== actor.userId && actor.role !== 'admin') {
+          throw await lockHeldError(tx.db, record);
+        }
+        const now = ctx.now();
+        await tx.db.updateTable('records').set({ locked_by: null, locked_at: null }).where('id', '=', record.id).execute();
+        await addHistory(tx.db, {
+          recordId: record.id,
+          userId: actor.userId,
+          action: 'released',
+          detail: record.locked_by !== actor.userId ? { lockedBy: record.locked_by } : {},
+          at: now,
+        });
+      }),
+
+    editAnswers: (actor: Actor, caseNumber: number, answers: Answers) =>
+      change(actor, caseNumber, async (tx, record) => {
+        await requireLock(tx.db, record, actor);
+        await writeAnswers(tx, actor, record, answers);
+      }),
+
+    close: (actor: Actor, caseNumber: number) =>
+      change(actor, caseNumber, async (tx, record) => {
+        await requireLock(tx.db, record, actor);
+        const survey = await loadSurvey(tx.db, actor.orgId, record.survey_id);
+        if (!survey.caseManagement) throw new DomainError('no_case_management', 'This survey has no case management');
+        if (record.status === 'closed') return;
+        await writeAnswers(tx, actor, record, { [survey.caseManagement.statusQuestion]: survey.caseManagement.finalStatus });
+      }),
+
+    reopen: (actor: Actor, caseNumber: number) =>
+      change(actor, caseNumber, async (tx, record) => {
+        await requireLock(tx.db, record, actor);
+        const survey = await loadSurvey(tx.db, actor.orgId, record.survey_id);
+        if (!survey.caseManagement) throw new DomainError('no_case_management', 'This survey has no case management');
+        if (record.status === 'open') return;
+        await writeAnswers(tx, actor, record, { [survey.caseManagement.statusQuestion]: reopenedStatus(survey) });
+      }),
+
+    async notes(actor: Actor, caseNumber: number): Promise<NoteView[]> {
+      return (await this.get(actor, caseNumber)).notes;
+    },
+
+    /** Notes need no lock: they add to a case without changing what the case says. */
+    async addNote(actor: Actor, caseNumber: number, text: string): Promise<NoteView> {
+      requireWriter(actor);
+      const trimmed = text.trim();
+      if (!trimmed) throw validationFailed('A note needs text');
+      if (trimmed.length > 10_000) throw validationFailed('A note can be at most 10,000 characters');
+      return db.transaction(async (tx) => {
+        const record = await findRecord(tx.db, actor.orgId, caseNumber);
+        const note = { id: randomUUID(), record_id: record.id, author_id: actor.userId, text: trimmed, created_at: ctx.now() };
+        await tx.db.insertInto('notes').values(note).execute();
+        await addHistory(tx.db, { recordId: record.id, userId: actor.userId, action: 'note.added', detail: { noteId: note.id }, at: note.created_at });
+        tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, recordId: record.id });
+        return { id: note.id, text: note.text, at: iso(note.created_at)!, author: { id: actor.userId, name: actor.name } };
+      });
+    },
+
+    async history(actor: Actor, caseNumber: number): Promise<HistoryView[]> {
+      const record = await findRecord(db.kysely, actor.orgId, caseNumber);
+      const rows = await db.kysely
+        .selectFrom('history as h')
+        .leftJoin('users as u', 'u.id', 'h.user_id')
+        .select(['h.id', 'h.created_at', 'h.user_id', 'u.name', 'h.action', 'h.detail'])
+        .where('h.record_id', '=', record.id)
+        .orderBy('h.id')
+        .execute();
+      return rows.map((h) => ({
+        id: Number(h.id),
+        at: iso(h.created_at)!,
+        user: h.user_id ? { id: h.user_id, name: h.name ?? '' } : null,
+        action: h.action,
+        detail: JSON.parse(h.detail) as Record<string, unknown>,
+      }));
+    },
+  };
+}
+
+export type RecordService = ReturnType<typeof createRecordService>;
+
+export async function lastInboundAt(executor: Executor, numberId: string, contact: string): Promise<number | null> {
+  const row = await executor
+    .selectFrom('messages')
+    .select('created_at')
+    .where('number_id', '=', numberId)
+    .where('contact', '=', contact)
+    .where('direction', '=', 'in')
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? Number(row.created_at) : null;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+function encodeCursor(updatedAt: number, id: string): string {
+  return Buffer.from(`${updatedAt}:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  const at = Number(updatedAt);
+  if (!Number.isFinite(at) || !id) throw validationFailed('cursor is not valid');
+  return [at, id];
+}
+
