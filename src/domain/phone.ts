@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { DomainError } from './errors.js';
 
 /** Prefixes providers put before an address; the number itself follows. */
@@ -27,9 +27,9 @@ export function normalisePhone(raw: string, ourNumber?: string): string {
     const asInternational = parsePhoneNumberFromString(`+${cleaned}`);
     if (asInternational?.isPossible()) return asInternational.number;
   }
-  const country = countryOf(ourNumber);
-  if (country) {
-    const national = parsePhoneNumberFromString(cleaned, country);
+  const callingCode = callingCodeOf(ourNumber);
+  if (callingCode) {
+    const national = parsePhoneNumberFromString(cleaned, { defaultCallingCode: callingCode });
     if (national?.isPossible()) return national.number;
   }
   throw invalid(raw);
@@ -51,10 +51,11 @@ function possibleOrThrow(international: string, raw: string): string {
   return parsed.number;
 }
 
-function countryOf(ourNumber: string | undefined): CountryCode | undefined {
+/** The country calling code of our number, e.g. `44`; a national number is read in it. */
+function callingCodeOf(ourNumber: string | undefined): string | undefined {
   if (!ourNumber) return undefined;
   const cleaned = ourNumber.replace(CHANNEL_PREFIX, '').replace(/[\s().-]/g, '');
-  return parsePhoneNumberFromString(cleaned.startsWith('+') ? cleaned : `+${cleaned}`)?.country;
+  return parsePhoneNumberFromString(cleaned.startsWith('+') ? cleaned : `+${cleaned}`)?.countryCallingCode;
 }
 
 function invalid(raw: string): DomainError {

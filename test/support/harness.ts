@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { readConfig, type Config } from '../../src/config.js';
+import type { OutboxOptions } from '../../src/outbox/outbox-worker.js';
+import type { ProviderRegistry } from '../../src/providers/provider.js';
+import { signSandboxBody } from '../../src/providers/sandbox.js';
+import { createCaseline, type Caseline } from '../../src/server.js';
+import { insertUser } from '../../src/services/users.js';
+import type { Role } from '../../src/db/schema.js';
+import { freshDatabase, type TestDialect } from './dialects.js';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Record<string, unknown>;
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+  role: Role;
+}
+
+/** One organisation set up for a test: its admin, a survey with case management, a sandbox number. */
+export interface TestOrg {
+  orgId: string;
+  admin: TestUser;
+  surveyId: string;
+  numberId: string;
+  webhookSecret: string;
+}
+
+export const STATUS_QUESTIONS = [
+  { name: 'phone', label: 'Phone', type: 'phone' },
+  { name: 'conversation', label: 'Conversation', type: 'conversation' },
+  {
+    name: 'status',
+    label: 'Status',
+    type: 'select_one',
+    choices: [
+      { value: 'new', label: 'New' },
+      { value: 'working', label: 'Working' },
+      { value: 'closed', label: 'Closed' },
+    ],
+  },
+  { name: 'notes_text', label: 'Summary', type: 'text' },
+];
+
+/**
+ * Starts a real Caseline (database migrated, Fastify app, outbox worker off unless asked)
+ * on a fresh database of `dialect` for the test file, and stops it afterwards.
+ */
+export function useCaseline(
+  dialect: TestDialect,
+  options: { providers?: ProviderRegistry; outbox?: Partial<OutboxOptions>; startOutbox?: boolean; config?: Partial<Config> } = {},
+) {
+  const state: { caseline?: Caseline; drop?: () => Promise<void>; dir?: string } = {};
+
+  beforeAll(async () => {
+    state.dir = mkdtempSync(join(tmpdir(), 'caseline-test-'));
+    const database = await freshDatabase(dialect, state.dir);
+    state.drop = database.drop;
+    const config: Config = {
+      ...readConfig({ CASELINE_DATA_DIR: state.dir, CASELINE_SECRET_KEY: 'test-secret-key-that-is-long-enough-1234' }),
+      database: database.config,
+      publicUrl: 'https://caseline.test',
+      ...options.config,
+    };
+    state.caseline = await createCaseline(config, { providers: options.providers, outbox: options.outbox });
+    if (options.startOutbox) state.caseline.outbox.start();
+  });
+
+  afterAll(async () => {
+    await state.caseline?.close();
+    await state.drop?.();
+    if (state.dir) rmSync(state.dir, { recursive: true, force: true });
+  });
+
+  const caseline = () => {
+    if (!state.caseline) throw new Error('Caseline is not started');
+    return state.caseline;
+  };
+
+  async function request<T = any>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    options: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string | Buffer } = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let payload: string | Buffer | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      payload = JSON.stringify(options.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await caseline().app.inject({ method, url, headers, payload });
+    let body: unknown = response.body;
+    if ((response.headers['content-type'] ?? '').toString().includes('json') && response.body) body = response.json();
+    return { status: response.statusCode, body: body as T, headers: response.headers };
+  }
+
+  async function addUser(orgId: string, role: Role): Promise<TestUser> {
+    const email = `${role}-${randomUUID().slice(0, 8)}@example.org`;
+    const user = await insertUser(caseline().db.kysely, orgId, { email, name: `${role} ${email.slice(0, 12)}`, role, password: 'a-long-password-1' }, Date.now());
+    const { token } = await caseline().services.users.createToken({ userId: user.id, orgId, role, name: user.name }, 'tests');
+    return { id: user.id, email, token, role };
+  }
+
+  /** A new organisation with its own survey and sandbox number; tests never share one. */
+  async function newOrg(options: { caseManagement?: boolean; multiCaseReply?: string | null; channel?: 'sms' | 'whatsapp' } = {}): Promise<TestOrg> {
+    const orgId = randomUUID();
+    await caseline().db.kysely.insertInto('organisations').values({ id: orgId, name: `Org ${orgId.slice(0, 6)}`, last_case_number: 0, created_at: Date.now() }).execute();
+    const admin = await addUser(orgId, 'admin');
+    const survey = await request('POST', '/api/v1/surveys', {
+      token: admin.token,
+      body: {
+        name: 'Helpline',
+        questions: STATUS_QUESTIONS,
+        caseManagement: options.caseManagement === false ? null : { statusQuestion: 'status', finalStatus: 'closed' },
+      },
+    });
+    if (survey.status !== 201) throw new Error(`survey: ${JSON.stringify(survey.body)}`);
+    const webhookSecret = `secret-${randomUUID()}`;
+    const number = await request('POST', '/api/v1/numbers', {
+      token: admin.token,
+      body: {
+        provider: 'sandbox',
+        channel: options.channel ?? 'sms',
+        ourNumber: '+44 7700 900000',
+        surveyId: survey.body.id,
+        theirNumberQuestion: 'phone',
+        conversationQuestion: 'conversation',
+        multiCaseReply: options.multiCaseReply ?? null,
+        sendRatePerSecond: 100,
+        credentials: { webhookSecret },
+      },
+    });
+    if (number.status !== 201) throw new Error(`number: ${JSON.stringify(number.body)}`);
+    return { orgId, admin, surveyId: survey.body.id, numberId: number.body.id, webhookSecret };
+  }
+
+  /** Posts a signed sandbox webhook, as a provider would. */
+  async function text(org: Pick<TestOrg, 'numberId' | 'webhookSecret'>, from: string, body: string, id: string = randomUUID()) {
+    const raw = JSON.stringify({ id, from, text: body });
+    return request('POST', `/webhooks/sandbox/${org.numberId}`, {
+      rawBody: raw,
+      headers: { 'content-type': 'application/json', 'x-caseline-signature': signSandboxBody(org.webhookSecret, raw) },
+    });
+  }
+
+  async function records(org: TestOrg, query = 'status=all') {
+    const res = await request('GET', `/api/v1/surveys/${org.surveyId}/records?${query}&limit=200`, { token: org.admin.token });
+    if (res.status !== 200) throw new Error(`records: ${JSON.stringify(res.body)}`);
+    return res.body.items as Array<{ caseNumber: number; status: string; contact: string }>;
+  }
+
+  async function record(org: TestOrg, caseNumber: number, token = org.admin.token) {
+    const res = await request('GET', `/api/v1/records/${caseNumber}`, { token });
+    if (res.status !== 200) throw new Error(`record ${caseNumber}: ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** The texts of a case's conversation, oldest first. */
+  async function conversation(org: TestOrg, caseNumber: number): Promise<string[]> {
+    return (await record(org, caseNumber)).messages.map((m: { text: string }) => m.text);
+  }
+
+  async function count(table: 'messages' | 'records' | 'outbox' | 'history' | 'notes') {
+    const row = await caseline().db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  return { caseline, request, addUser, newOrg, text, records, record, conversation, count };
+}
+
+export type Harness = ReturnType<typeof useCaseline>;
