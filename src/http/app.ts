@@ -37,7 +37,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = createMetrics(db);
 
-  registerErrorHandler(app);
+  const webRoot = options.webRoot && existsSync(join(options.webRoot, 'index.html')) ? options.webRoot : null;
+  registerErrorHandler(app, { serveShell: webRoot !== null });
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {
@@ -84,17 +85,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 
-  const webRoot = options.webRoot;
-  if (webRoot && existsSync(join(webRoot, 'index.html'))) {
-    await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
-    // The console routes in the browser: unknown GETs outside the API get the app shell.
-    app.setNotFoundHandler((request, reply) => {
-      const path = request.url.split('?')[0] ?? '';
-      if (request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/webhooks/')) {
-        return reply.type('text/html').sendFile('index.html');
-      }
-      return reply.status(404).send(errorBody('not_found', `No route ${request.method} ${path}`));
-    });
-  }
+  if (webRoot) await app.register(fastifyStatic, { root: webRoot, wildcard: false, index: ['index.html'] });
   return app;
 }

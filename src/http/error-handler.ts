@@ -27,7 +27,11 @@ export function errorBody(code: string, message: string, details?: Record<string
   return { error: { code, message, ...(details ? { details } : {}) } };
 }
 
-export function registerErrorHandler(app: FastifyInstance): void {
+/**
+ * `serveShell` answers GETs outside the API and webhooks with the console's app shell, so
+ * the console's own routes survive a reload.
+ */
+export function registerErrorHandler(app: FastifyInstance, options: { serveShell?: boolean } = {}): void {
   app.setErrorHandler((error: FastifyError | DomainError | Error, request, reply) => {
     if (error instanceof DomainError) {
       return reply.status(STATUS_BY_CODE[error.code]).send(errorBody(error.code, error.message, error.details));
@@ -48,6 +52,10 @@ export function registerErrorHandler(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(errorBody('not_found', `No route ${request.method} ${request.url.split('?')[0]}`));
+    const path = request.url.split('?')[0] ?? '';
+    if (options.serveShell && request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/webhooks/')) {
+      return reply.type('text/html').sendFile('index.html');
+    }
+    return reply.status(404).send(errorBody('not_found', `No route ${request.method} ${path}`));
   });
 }

@@ -1,0 +1,88 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadDotEnv, readConfig } from './config.js';
+import type { Role } from './db/schema.js';
+import { DomainError } from './domain/errors.js';
+import { createCaseline } from './server.js';
+import { ensureDemo, ensureFirstAdmin, firstAdminActor } from './services/bootstrap.js';
+import { randomToken } from './services/security.js';
+import { insertUser, ROLES } from './services/users.js';
+
+const USAGE = `Usage: caseline <command>
+
+Commands:
+  migrate                               bring the database schema up to date
+  user add --email E [--name N] [--role admin|analyst|viewer] [--password P] [--org ID]
+                                        add a user (a password is generated and printed if not given)
+  demo [--email ADMIN_EMAIL]            create the demo survey and sandbox number for an admin's organisation
+
+Configuration comes from the environment and .env, as for the server (see README).`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, sub, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') {
+    console.log(USAGE);
+    return 0;
+  }
+  loadDotEnv();
+  const config = readConfig();
+  const caseline = await createCaseline(config);
+  try {
+    const { services, db } = caseline;
+    switch (command) {
+      case 'migrate':
+        console.log(`Database is up to date (${config.database.dialect}).`);
+        return 0;
+      case 'user': {
+        if (sub !== 'add') break;
+        const { values } = parseArgs({
+          args: rest,
+          options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, org: { type: 'string' } },
+        });
+        if (!values.email) throw new DomainError('validation_failed', '--email is required');
+        const role = (values.role ?? 'analyst') as Role;
+        if (!ROLES.includes(role)) throw new DomainError('validation_failed', `--role must be one of ${ROLES.join(', ')}`);
+        const password = values.password ?? randomToken(12);
+        let orgId = values.org;
+        if (!orgId) {
+          const orgs = await db.kysely.selectFrom('organisations').select('id').execute();
+          if (orgs.length > 1) throw new DomainError('validation_failed', 'There are several organisations: pass --org');
+          orgId = orgs[0]?.id;
+        }
+        if (orgId) {
+          const user = await insertUser(db.kysely, orgId, { email: values.email, name: values.name ?? '', role, password }, Date.now());
+          console.log(`Added ${user.role} ${user.email}.`);
+        } else {
+          // An empty database: the first user founds the organisation and is its admin.
+          const first = await ensureFirstAdmin(services.ctx, { email: values.email, password });
+          console.log(`Created the first organisation with admin ${first?.admin.email}.`);
+        }
+        if (!values.password) console.log(`Password: ${password}  (shown once)`);
+        return 0;
+      }
+      case 'demo': {
+        const { values } = parseArgs({ args: sub ? [sub, ...rest] : rest, options: { email: { type: 'string' } } });
+        const email = values.email ?? config.admin?.email;
+        if (!email) throw new DomainError('validation_failed', '--email of an admin is required');
+        const actor = await firstAdminActor(services.ctx, email);
+        if (!actor) throw new DomainError('not_found', `No user ${email}`);
+        const survey = await ensureDemo(services.ctx, services.numbers, actor);
+        console.log(survey ? `Created the demo survey "${survey.name}" with a sandbox number.` : 'The organisation has surveys already; nothing to do.');
+        return 0;
+      }
+    }
+    console.error(USAGE);
+    return 2;
+  } finally {
+    await caseline.close();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(`caseline: bad configuration: ${error.message}`);
+    else if (error instanceof DomainError) console.error(`caseline: ${error.message}`);
+    else console.error('caseline:', error);
+    process.exit(1);
+  },
+);
