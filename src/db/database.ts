@@ -39,6 +39,11 @@ export interface Transaction {
   readonly db: Executor;
   /** Publishes `event` if, and only if, the transaction commits. */
   publish(event: ChangeEvent): void;
+  /**
+   * Locks the selected rows until commit (`FOR UPDATE` on PostgreSQL). On SQLite the
+   * transaction holds the database's write lock from its start, which covers every row.
+   */
+  forUpdate<QB extends SelectQueryBuilder<Database, any, any>>(query: QB): QB;
 }
 
 export interface Db {
@@ -90,7 +95,7 @@ function openSqlite(path: string): Db {
       const result = await kysely.connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);
         try {
-          const value = await fn({ db: conn, publish: (e) => pending.push(e) });
+          const value = await fn({ db: conn, publish: (e) => pending.push(e), forUpdate: (query) => query });
           await sql`commit`.execute(conn);
           return value;
         } catch (error) {
@@ -126,7 +131,11 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
     async transaction(fn) {
       const pending: ChangeEvent[] = [];
       const result = await kysely.transaction().execute(async (trx) => {
-        const value = await fn({ db: trx, publish: (e) => pending.push(e) });
+        const value = await fn({
+          db: trx,
+          publish: (e) => pending.push(e),
+          forUpdate: (query) => query.forUpdate() as typeof query,
+        });
         // NOTIFY is delivered at commit, to every process listening (this one included).
         for (const event of pending) {
           await sql`select pg_notify(${CHANNEL}, ${JSON.stringify(event)})`.execute(trx);

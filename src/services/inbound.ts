@@ -80,14 +80,19 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
 
       const optedOut = await applyConsent(tx.db, number.id, contact, inbound.text, now);
 
+      // Locking the open cases means a case closed at this moment either takes the
+      // message first or is seen closed (rule 6), never both.
       const openCases = survey.caseManagement
-        ? await tx.db
-            .selectFrom('records')
-            .select(['id', 'case_number'])
-            .where('survey_id', '=', survey.id)
-            .where('contact', '=', contact)
-            .where('status', '=', 'open')
-            .orderBy('case_number')
+        ? await tx
+            .forUpdate(
+              tx.db
+                .selectFrom('records')
+                .select(['id', 'case_number'])
+                .where('survey_id', '=', survey.id)
+                .where('contact', '=', contact)
+                .where('status', '=', 'open')
+                .orderBy('case_number'),
+            )
             .execute()
         : [];
       const decision = routeInbound({

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
-import { createRecord, findRecord, initialAnswers, linkMessage, requireLock } from './record-store.js';
+import { createRecord, findRecordForChange, initialAnswers, linkMessage, requireLock } from './record-store.js';
 import type { RecordService, RecordView } from './records.js';
 import { loadSurvey } from './surveys.js';
 
@@ -17,7 +17,7 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
       const note = comment.trim();
       if (note.length > 10_000) throw validationFailed('A comment can be at most 10,000 characters');
       return db.transaction(async (tx) => {
-        const source = await findRecord(tx.db, actor.orgId, caseNumber);
+        const source = await findRecordForChange(tx, actor.orgId, caseNumber);
         await requireLock(tx.db, source, actor);
         const message = await tx.db
           .selectFrom('record_messages as rm')

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Executor } from '../db/database.js';
+import type { Executor, Transaction } from '../db/database.js';
 import type { MessageStatus, RecordTable } from '../db/schema.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { caseStatus, reopenedStatus, type Answers } from '../domain/survey.js';
@@ -14,13 +14,19 @@ import type { Survey } from './surveys.js';
  */
 export type RecordRow = RecordTable;
 
+function selectRecord(db: Executor, orgId: string, caseNumber: number) {
+  return db.selectFrom('records').selectAll().where('org_id', '=', orgId).where('case_number', '=', caseNumber);
+}
+
 export async function findRecord(db: Executor, orgId: string, caseNumber: number): Promise<RecordRow> {
-  const row = await db
-    .selectFrom('records')
-    .selectAll()
-    .where('org_id', '=', orgId)
-    .where('case_number', '=', caseNumber)
-    .executeTakeFirst();
+  const row = await selectRecord(db, orgId, caseNumber).executeTakeFirst();
+  if (!row) throw notFound(`Case #${caseNumber}`);
+  return row;
+}
+
+/** The record, locked against concurrent changes until the transaction ends. */
+export async function findRecordForChange(tx: Transaction, orgId: string, caseNumber: number): Promise<RecordRow> {
+  const row = await tx.forUpdate(selectRecord(tx.db, orgId, caseNumber)).executeTakeFirst();
   if (!row) throw notFound(`Case #${caseNumber}`);
   return row;
 }

@@ -8,6 +8,7 @@ import { isWindowOpen } from '../domain/whatsapp-window.js';
 import { addHistory, iso, requireWriter, type Actor, type ServiceContext } from './context.js';
 import {
   findRecord,
+  findRecordForChange,
   lockHeldError,
   messageView,
   requireLock,
@@ -148,7 +149,7 @@ export function createRecordService(ctx: ServiceContext) {
   ): Promise<RecordView> {
     requireWriter(actor);
     return db.transaction(async (tx) => {
-      const record = await findRecord(tx.db, actor.orgId, caseNumber);
+      const record = await findRecordForChange(tx, actor.orgId, caseNumber);
       await apply(tx, record);
       tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, recordId: record.id });
       return view(tx.db, await findRecord(tx.db, actor.orgId, caseNumber));
@@ -375,7 +376,7 @@ export function createRecordService(ctx: ServiceContext) {
       if (!trimmed) throw validationFailed('A note needs text');
       if (trimmed.length > 10_000) throw validationFailed('A note can be at most 10,000 characters');
       return db.transaction(async (tx) => {
-        const record = await findRecord(tx.db, actor.orgId, caseNumber);
+        const record = await findRecordForChange(tx, actor.orgId, caseNumber);
         const note = { id: randomUUID(), record_id: record.id, author_id: actor.userId, text: trimmed, created_at: ctx.now() };
         await tx.db.insertInto('notes').values(note).execute();
         await addHistory(tx.db, { recordId: record.id, userId: actor.userId, action: 'note.added', detail: { noteId: note.id }, at: note.created_at });

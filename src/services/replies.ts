@@ -6,7 +6,7 @@ import type { TemplateConfig } from '../providers/provider.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import { publishStatus } from './inbound.js';
 import { queueOutbound } from './outbound.js';
-import { findRecord, messageView, requireLock, selectRecordMessages, type MessageView } from './record-store.js';
+import { findRecordForChange, messageView, requireLock, selectRecordMessages, type MessageView } from './record-store.js';
 import { lastInboundAt } from './records.js';
 
 export interface ReplyInput {
@@ -69,7 +69,7 @@ export function createReplyService(ctx: ServiceContext) {
       if (!text) throw validationFailed('A reply needs text');
       if (text.length > MAX_REPLY_LENGTH) throw validationFailed(`A reply can be at most ${MAX_REPLY_LENGTH} characters`);
       return db.transaction(async (tx) => {
-        const record = await findRecord(tx.db, actor.orgId, caseNumber);
+        const record = await findRecordForChange(tx, actor.orgId, caseNumber);
         await requireLock(tx.db, record, actor);
         if (!record.contact || !record.number_id) {
           throw validationFailed('This record has no contact to message');
@@ -97,7 +97,7 @@ export function createReplyService(ctx: ServiceContext) {
     async retry(actor: Actor, caseNumber: number, messageId: string): Promise<MessageView> {
       requireWriter(actor);
       return db.transaction(async (tx) => {
-        const record = await findRecord(tx.db, actor.orgId, caseNumber);
+        const record = await findRecordForChange(tx, actor.orgId, caseNumber);
         await requireLock(tx.db, record, actor);
         const message = await messageOf(tx.db, record.id, messageId);
         if (message.direction !== 'out' || (message.status !== 'failed' && message.status !== 'undelivered')) {

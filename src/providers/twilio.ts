@@ -1,0 +1,223 @@
+// The webhooks module alone: the package's index loads the whole REST client (over a second).
+import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks.js';
+import type { MessageStatus } from '../db/schema.js';
+import { DomainError, validationFailed } from '../domain/errors.js';
+import type { InboundMessage, MediaItem, ProviderAdapter, StatusUpdate } from './provider.js';
+import { SendError } from './provider.js';
+import {
+  DEFAULT_TIMEOUT_MS,
+  asCode,
+  asObject,
+  asString,
+  callProvider,
+  fillTemplateParameters,
+  isSuccess,
+  isTransientStatus,
+  readForm,
+  retryAfterMs,
+} from './provider-http.js';
+import { headerValue } from './signatures.js';
+
+/**
+ * Twilio Programmable Messaging, SMS and WhatsApp (DESIGN.md §3): form-encoded webhooks
+ * signed with `X-Twilio-Signature`, and sends through the REST API with HTTP Basic auth.
+ * Inbound messages and status callbacks may share one URL; the body tells them apart.
+ */
+export interface TwilioConfig {
+  apiUrl: string;
+  timeoutMs?: number;
+}
+
+export const TWILIO_SIGNATURE_HEADER = 'x-twilio-signature';
+
+const ACKNOWLEDGEMENT = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+const STATUSES: Record<string, MessageStatus> = {
+  accepted: 'queued',
+  scheduled: 'queued',
+  queued: 'queued',
+  sending: 'sending',
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  undelivered: 'undelivered',
+  failed: 'failed',
+  canceled: 'failed',
+};
+
+/** What a case worker should read for the error codes a helpline meets most. */
+const ERROR_TEXTS: Record<string, string> = {
+  '20003': 'Twilio rejected the account SID or auth token',
+  '20429': 'Twilio is rate limiting this account',
+  '21211': 'The number is not a valid phone number',
+  '21408': 'The Twilio account may not send to this region',
+  '21606': 'This sender cannot send SMS',
+  '21610': 'The recipient has unsubscribed',
+  '21612': 'The number cannot be reached from this sender',
+  '21614': 'The number is not a mobile number',
+  '30001': 'Twilio’s queue for this sender is full',
+  '30003': 'The recipient’s phone is unreachable (switched off or out of coverage)',
+  '30004': 'The message was blocked by the recipient or their carrier',
+  '30005': 'The number is unknown or no longer in service',
+  '30006': 'The number is a landline or its carrier cannot receive messages',
+  '30007': 'The carrier filtered the message as spam',
+  '30008': 'The message could not be delivered (unknown error)',
+  '63003': 'The recipient cannot be reached on WhatsApp',
+  '63016': 'Outside the WhatsApp 24-hour window: only a template can be sent',
+  '63018': 'WhatsApp is rate limiting this sender',
+};
+
+/** Codes Twilio answers with when trying again later can succeed. */
+const TRANSIENT_CODES = new Set(['20429', '20500', '20503', '30001', '63018']);
+
+const OPTED_OUT_CODE = '21610';
+
+export function twilioErrorText(code: string, message?: string): string {
+  const text = ERROR_TEXTS[code] ?? (message?.trim() || 'Twilio reported an error');
+  return `${text} (${code})`;
+}
+
+export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> {
+  const apiUrl = config.apiUrl.replace(/\/+$/, '');
+  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  return {
+    name: 'twilio',
+
+    validateCredentials(raw) {
+      const { accountSid, authToken } = (asObject(raw) ?? {}) as Record<string, unknown>;
+      if (typeof accountSid !== 'string' || !/^AC[0-9a-f]{32}$/i.test(accountSid.trim())) {
+        throw validationFailed('Twilio credentials need an accountSid: AC followed by 32 hexadecimal digits');
+      }
+      if (typeof authToken !== 'string' || !/^[0-9a-f]{32}$/i.test(authToken.trim())) {
+        throw validationFailed('Twilio credentials need an authToken of 32 hexadecimal digits');
+      }
+      return { accountSid: accountSid.trim(), authToken: authToken.trim() };
+    },
+
+    verify(request, number) {
+      const signature = headerValue(request.headers, TWILIO_SIGNATURE_HEADER);
+      if (!signature) throw new DomainError('invalid_signature', 'The X-Twilio-Signature header is missing');
+      const { authToken } = number.credentials;
+      let valid: boolean;
+      try {
+        // The SDK tries the URL with and without its default port, as Twilio may sign either.
+        valid = request.publicUrl.includes('bodySHA256=')
+          ? validateRequestWithBody(authToken, signature, request.publicUrl, request.rawBody.toString('utf8'))
+          : validateRequest(authToken, signature, request.publicUrl, readForm(request.rawBody));
+      } catch {
+        valid = false;
+      }
+      if (!valid) {
+        throw new DomainError('invalid_signature', 'The X-Twilio-Signature header does not match the URL and body');
+      }
+    },
+
+    parse(request) {
+      const form = readForm(request.rawBody);
+      const sid = form.MessageSid || form.SmsMessageSid || form.SmsSid;
+      if (!sid) throw new DomainError('bad_request', 'MessageSid is missing');
+      const status = form.MessageStatus || form.SmsStatus;
+      if (form.Body === undefined && status !== undefined && status !== 'received') {
+        return { messages: [], statuses: parseStatus(sid, status, form) };
+      }
+      return { messages: [parseInbound(sid, form)], statuses: [] };
+    },
+
+    acknowledge() {
+      return { status: 200, contentType: 'text/xml', body: ACKNOWLEDGEMENT };
+    },
+
+    async send(message, number) {
+      const { accountSid, authToken } = number.credentials;
+      const whatsapp = number.channel === 'whatsapp';
+      const address = (value: string) => (whatsapp ? `whatsapp:${withoutPrefix(value)}` : withoutPrefix(value));
+
+      const form = new URLSearchParams();
+      form.set('To', address(message.to));
+      // A Messaging Service picks the sender itself.
+      if (/^MG[0-9a-f]{32}$/i.test(number.ourNumber)) form.set('MessagingServiceSid', number.ourNumber);
+      else form.set('From', address(number.ourNumber));
+      if (message.template) {
+        // Twilio's Content API: the template's name is the ContentSid (HX…), variables are numbered.
+        const values = fillTemplateParameters(message.template.parameters, message.text);
+        form.set('ContentSid', message.template.name);
+        form.set('ContentVariables', JSON.stringify(Object.fromEntries(values.map((v, i) => [String(i + 1), v]))));
+      } else {
+        form.set('Body', message.text);
+      }
+      form.set('StatusCallback', message.statusCallbackUrl);
+
+      const url = `${apiUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
+      const response = await callProvider(
+        'Twilio',
+        url,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+          },
+          body: form.toString(),
+        },
+        timeoutMs,
+      );
+
+      const body = asObject(response.json);
+      if (isSuccess(response.status)) {
+        const sid = asString(body?.sid);
+        // Twilio took the message; sending it again could deliver it twice.
+        if (!sid) throw new SendError('permanent', 'Twilio accepted the message but returned no message SID');
+        return { providerMessageId: sid, status: 'sent' };
+      }
+
+      const code = asCode(body?.code);
+      const retryAfter = retryAfterMs(response.headers);
+      if (code === OPTED_OUT_CODE) {
+        throw new SendError('permanent', twilioErrorText(code), { code, optedOut: true });
+      }
+      if ((code && TRANSIENT_CODES.has(code)) || isTransientStatus(response.status)) {
+        const reason = code ? twilioErrorText(code, asString(body?.message)) : `Twilio answered HTTP ${response.status}`;
+        throw new SendError('transient', reason, { code: code ?? String(response.status), retryAfterMs: retryAfter });
+      }
+      const reason = code
+        ? twilioErrorText(code, asString(body?.message))
+        : `Twilio refused the message (HTTP ${response.status})`;
+      throw new SendError('permanent', reason, { code: code ?? String(response.status) });
+    },
+  };
+}
+
+function parseInbound(sid: string, form: Record<string, string>): InboundMessage {
+  if (!form.From) throw new DomainError('bad_request', 'From is missing');
+  const count = Number(form.NumMedia ?? '0');
+  if (!Number.isInteger(count) || count < 0 || count > 50) {
+    throw new DomainError('bad_request', 'NumMedia must be a small whole number');
+  }
+  const media: MediaItem[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const url = form[`MediaUrl${index}`];
+    if (url) media.push({ url, contentType: form[`MediaContentType${index}`] || null });
+  }
+  const message: InboundMessage = { providerMessageId: sid, from: form.From, text: form.Body ?? '', media };
+  if (form.ProfileName) message.profileName = form.ProfileName;
+  return message;
+}
+
+function parseStatus(sid: string, status: string, form: Record<string, string>): StatusUpdate[] {
+  const mapped = STATUSES[status];
+  // Twilio adds statuses over time; one we do not know changes nothing rather than failing the callback.
+  if (!mapped) return [];
+  const update: StatusUpdate = { providerMessageId: sid, status: mapped };
+  const code = form.ErrorCode?.trim();
+  if (code && code !== '0') {
+    update.errorCode = code;
+    update.errorText = twilioErrorText(code, form.ErrorMessage);
+  }
+  return [update];
+}
+
+function withoutPrefix(address: string): string {
+  return address.replace(/^whatsapp:/i, '').trim();
+}

@@ -1,0 +1,198 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, ApiError, errorMessage, setCsrfToken, setUnauthenticatedHandler } from './api/client.js';
+import type { Page, Session, Survey } from './api/types.js';
+import { navigate, paths, useRoute, type Route } from './router.js';
+import { AppContext, useApp, type AppContextValue } from './session.js';
+import { ServerEventsProvider } from './server-events.js';
+import { ErrorAlert, Loading } from './ui/components.js';
+import { AppHeader } from './ui/app-header.js';
+import { LoginScreen } from './screens/login-screen.js';
+import { CaseListScreen } from './screens/case-list-screen.js';
+import { CaseScreen } from './screens/case/case-screen.js';
+import { SimulatorScreen } from './screens/simulator-screen.js';
+import { UsersScreen } from './screens/admin/users-screen.js';
+import { SurveysScreen } from './screens/admin/surveys-screen.js';
+import { SurveyEditScreen } from './screens/admin/survey-edit-screen.js';
+import { NumbersScreen } from './screens/admin/numbers-screen.js';
+import { NumberEditScreen } from './screens/admin/number-edit-screen.js';
+
+type SessionState = { status: 'loading' } | { status: 'anonymous'; error?: string } | { status: 'ready'; session: Session };
+
+export function App() {
+  const [state, setState] = useState<SessionState>({ status: 'loading' });
+
+  useEffect(() => {
+    setUnauthenticatedHandler(() => {
+      setCsrfToken(null);
+      setState({ status: 'anonymous', error: 'Your session has ended. Please log in again.' });
+    });
+    api<Session>('GET', '/session')
+      .then((session) => {
+        setCsrfToken(session.csrfToken);
+        setState({ status: 'ready', session });
+      })
+      .catch((error: unknown) => {
+        const expected = error instanceof ApiError && error.status === 401;
+        setState({ status: 'anonymous', error: expected ? undefined : errorMessage(error) });
+      });
+    return () => setUnauthenticatedHandler(null);
+  }, []);
+
+  const onLoggedIn = useCallback((session: Session) => {
+    setCsrfToken(session.csrfToken);
+    setState({ status: 'ready', session });
+  }, []);
+
+  if (state.status === 'loading') return <Loading label="Starting Caseline…" />;
+  if (state.status === 'anonymous') return <LoginScreen notice={state.error} onLoggedIn={onLoggedIn} />;
+  return (
+    <LoggedIn
+      session={state.session}
+      onLoggedOut={() => {
+        setCsrfToken(null);
+        setState({ status: 'anonymous' });
+      }}
+    />
+  );
+}
+
+function LoggedIn({ session, onLoggedOut }: { session: Session; onLoggedOut: () => void }) {
+  const [surveys, setSurveys] = useState<Survey[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const reloadSurveys = useCallback(async () => {
+    try {
+      const page = await api<Page<Survey>>('GET', '/surveys');
+      setSurveys(page.items);
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+      setSurveys((current) => current ?? []);
+    }
+  }, []);
+
+  useEffect(() => {
+    void reloadSurveys();
+  }, [reloadSurveys]);
+
+  const logout = useCallback(async () => {
+    try {
+      await api('DELETE', '/session');
+    } catch {
+      // The session may already be gone; the login screen is right either way.
+    }
+    onLoggedOut();
+  }, [onLoggedOut]);
+
+  const context = useMemo<AppContextValue | null>(
+    () => (surveys ? { session, surveys, reloadSurveys, logout } : null),
+    [session, surveys, reloadSurveys, logout],
+  );
+
+  return (
+    <ServerEventsProvider>
+      {context ? (
+        <AppContext.Provider value={context}>
+          <AppHeader />
+          <main id="main" className="main" tabIndex={-1}>
+            <ErrorAlert error={error} />
+            <RouteView />
+          </main>
+        </AppContext.Provider>
+      ) : (
+        <Loading />
+      )}
+    </ServerEventsProvider>
+  );
+}
+
+function RouteView() {
+  const route = useRoute();
+  const { session, surveys } = useApp();
+  const isAdmin = session.user.role === 'admin';
+
+  useEffect(() => {
+    document.title = `${titleOf(route, surveys)} · Caseline`;
+  }, [route, surveys]);
+
+  switch (route.name) {
+    case 'home':
+      return <Home />;
+    case 'cases':
+      return <CaseListScreen key={route.surveyId} surveyId={route.surveyId} />;
+    case 'case':
+      return <CaseScreen key={route.caseNumber} caseNumber={route.caseNumber} />;
+    case 'simulator':
+      return <SimulatorScreen numberId={route.numberId} contact={route.contact} />;
+    case 'users':
+      return isAdmin ? <UsersScreen /> : <AdminOnly />;
+    case 'surveys':
+      return isAdmin ? <SurveysScreen /> : <AdminOnly />;
+    case 'survey-edit':
+      return isAdmin ? <SurveyEditScreen key={route.surveyId ?? 'new'} surveyId={route.surveyId} /> : <AdminOnly />;
+    case 'numbers':
+      return isAdmin ? <NumbersScreen /> : <AdminOnly />;
+    case 'number-edit':
+      return isAdmin ? <NumberEditScreen key={route.numberId ?? 'new'} numberId={route.numberId} /> : <AdminOnly />;
+    case 'not-found':
+      return (
+        <section className="page">
+          <h1>Page not found</h1>
+          <p>
+            Nothing lives at <code>{route.path}</code>. <a href="#/">Go to the cases</a>.
+          </p>
+        </section>
+      );
+  }
+}
+
+function Home() {
+  const { surveys, session } = useApp();
+  const first = surveys[0];
+  useEffect(() => {
+    if (first) navigate(paths.cases(first.id), { replace: true });
+  }, [first]);
+  if (first) return <Loading />;
+  return (
+    <section className="page">
+      <h1>No surveys yet</h1>
+      {session.user.role === 'admin' ? (
+        <p>
+          Cases belong to a survey. <a href={paths.survey(null)}>Create a survey</a>, then attach a number to it.
+        </p>
+      ) : (
+        <p>Your organisation has no survey yet. Ask an administrator to create one.</p>
+      )}
+    </section>
+  );
+}
+
+function AdminOnly() {
+  return (
+    <section className="page">
+      <h1>Administrators only</h1>
+      <p>Your role does not allow this page.</p>
+    </section>
+  );
+}
+
+function titleOf(route: Route, surveys: Survey[]): string {
+  switch (route.name) {
+    case 'cases':
+      return surveys.find((s) => String(s.id) === route.surveyId)?.name ?? 'Cases';
+    case 'case':
+      return `Case #${route.caseNumber}`;
+    case 'simulator':
+      return 'Phone simulator';
+    case 'users':
+      return 'Users';
+    case 'surveys':
+    case 'survey-edit':
+      return 'Surveys';
+    case 'numbers':
+    case 'number-edit':
+      return 'Numbers';
+    default:
+      return 'Cases';
+  }
+}

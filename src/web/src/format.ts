@@ -1,0 +1,115 @@
+/** Pure formatting helpers for what the console shows. */
+
+/** `14:05` for today, `Mon 3 Mar, 14:05` this year, `3 Mar 2024, 14:05` before. */
+export function formatTime(iso: string | null | undefined, now: Date = new Date()): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const time = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  if (at.toDateString() === now.toDateString()) return time;
+  const sameYear = at.getFullYear() === now.getFullYear();
+  const date = at.toLocaleDateString(undefined, {
+    day: 'numeric',
+    month: 'short',
+    ...(sameYear ? { weekday: 'short' } : { year: 'numeric' }),
+  });
+  return `${date}, ${time}`;
+}
+
+export function formatFullTime(iso: string | null | undefined): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime()) ? iso : at.toLocaleString();
+}
+
+/**
+ * Splits an outbound text into its body and the ` #<case number>` the server appended
+ * (DESIGN.md §2 rule 8), so the console can show the reference apart from what was typed.
+ */
+export function splitReference(text: string, reference: number | null): { body: string; suffix: string | null } {
+  if (reference === null) return { body: text, suffix: null };
+  const suffix = ` #${reference}`;
+  if (text.endsWith(suffix)) return { body: text.slice(0, -suffix.length), suffix: `#${reference}` };
+  return { body: text, suffix: null };
+}
+
+/** Shortens a text to `max` characters for one-line previews. */
+export function shorten(text: string, max = 80): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const chars = [...flat];
+  return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+const STATUS_LABELS: Record<string, string> = {
+  received: 'Received',
+  queued: 'Queued',
+  sending: 'Sending',
+  sent: 'Sent',
+  delivered: 'Delivered',
+  read: 'Read',
+  failed: 'Failed',
+  undelivered: 'Undelivered',
+};
+
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status] ?? status;
+}
+
+/** The ticks a chat app would show: one for sent, two for delivered and read. */
+export function statusTicks(status: string): string {
+  switch (status) {
+    case 'queued':
+    case 'sending':
+      return '◷';
+    case 'sent':
+      return '✓';
+    case 'delivered':
+    case 'read':
+      return '✓✓';
+    case 'failed':
+    case 'undelivered':
+      return '!';
+    default:
+      return '';
+  }
+}
+
+export function isFailed(status: string): boolean {
+  return status === 'failed' || status === 'undelivered';
+}
+
+/** A history entry's detail as readable text, whatever shape the server gave it. */
+export function describeDetail(detail: unknown): string {
+  if (detail === null || detail === undefined || detail === '') return '';
+  if (typeof detail === 'string') return detail;
+  if (typeof detail === 'number' || typeof detail === 'boolean') return String(detail);
+  if (Array.isArray(detail)) return detail.map(describeDetail).filter(Boolean).join(', ');
+  if (typeof detail === 'object') {
+    return Object.entries(detail as Record<string, unknown>)
+      .filter(([, value]) => value !== null && value !== undefined && value !== '')
+      .map(([key, value]) => `${humanise(key)}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+      .join(' · ');
+  }
+  return String(detail);
+}
+
+/** `message.moved_out` → `Message moved out`. */
+export function humanise(name: string): string {
+  const words = name
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/[._-]+/g, ' ')
+    .trim()
+    .toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** Only web links (or paths on this server) are shown as links or images; anything else is text. */
+export function isSafeMediaUrl(url: string): boolean {
+  if (/^\/(?![/\\])/.test(url)) return true;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'https:' || parsed.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,285 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, errorMessage, query } from '../api/client.js';
+import { sameId, type CaseSummary, type Page } from '../api/types.js';
+import { shorten } from '../format.js';
+import { navigate, paths } from '../router.js';
+import { useServerEvents } from '../server-events.js';
+import { useApp } from '../session.js';
+import { ErrorAlert, Loading, StatusBadge, Time } from '../ui/components.js';
+
+const PAGE_SIZE = 25;
+/** A live refresh reloads everything shown so far, up to this many rows. */
+const MAX_REFRESH = 200;
+
+type StatusFilter = 'open' | 'closed' | 'all';
+type AssigneeFilter = '' | 'me' | 'none';
+
+interface Filters {
+  status: StatusFilter;
+  assignee: AssigneeFilter;
+  contact: string;
+  q: string;
+}
+
+export function CaseListScreen({ surveyId }: { surveyId: string }) {
+  const { surveys } = useApp();
+  const survey = surveys.find((s) => String(s.id) === surveyId);
+  const [filters, setFilters] = useState<Filters>({ status: 'open', assignee: '', contact: '', q: '' });
+  const contact = useDebounced(filters.contact.trim(), 300);
+  const q = useDebounced(filters.q.trim(), 300);
+  const { status, assignee } = filters;
+  const [items, setItems] = useState<CaseSummary[] | null>(null);
+  const [nextCursor, setNextCursor] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const request = useRef(0);
+  const shown = useRef(0);
+  shown.current = items?.length ?? 0;
+
+  const fetchPage = useCallback(
+    (limit: number, cursor: string | null) =>
+      api<Page<CaseSummary>>(
+        'GET',
+        `/surveys/${encodeURIComponent(surveyId)}/records${query({
+          status,
+          assignee,
+          contact,
+          q,
+          limit,
+          cursor,
+        })}`,
+      ),
+    [surveyId, status, assignee, contact, q],
+  );
+
+  // Loads the first page again; a live refresh keeps as many rows as are shown.
+  const reload = useCallback(
+    async (keepShown: boolean) => {
+      const id = ++request.current;
+      const limit = keepShown ? Math.min(MAX_REFRESH, Math.max(PAGE_SIZE, shown.current)) : PAGE_SIZE;
+      try {
+        const page = await fetchPage(limit, null);
+        if (id !== request.current) return;
+        setItems(page.items);
+        setNextCursor(page.nextCursor);
+        setError(null);
+      } catch (e) {
+        if (id === request.current) setError(errorMessage(e));
+      }
+    },
+    [fetchPage],
+  );
+
+  useEffect(() => {
+    setItems(null);
+    void reload(false);
+  }, [reload]);
+
+  const refreshTimer = useRef<number | undefined>(undefined);
+  useServerEvents((event) => {
+    if (event.type !== 'resync' && event.surveyId !== null && !sameId(event.surveyId, surveyId)) return;
+    window.clearTimeout(refreshTimer.current);
+    refreshTimer.current = window.setTimeout(() => void reload(true), 150);
+  });
+  useEffect(() => () => window.clearTimeout(refreshTimer.current), []);
+
+  const loadMore = async () => {
+    if (!nextCursor) return;
+    setLoadingMore(true);
+    const id = request.current;
+    try {
+      const page = await fetchPage(PAGE_SIZE, nextCursor);
+      if (id !== request.current) return;
+      setItems((current) => {
+        const seen = new Set((current ?? []).map((c) => c.caseNumber));
+        return [...(current ?? []), ...page.items.filter((c) => !seen.has(c.caseNumber))];
+      });
+      setNextCursor(page.nextCursor);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
+
+  if (!survey) {
+    return (
+      <section className="page">
+        <h1>Survey not found</h1>
+        <p>
+          <a href="#/">Go to the cases</a>
+        </p>
+      </section>
+    );
+  }
+
+  return (
+    <section className="page page-wide" aria-labelledby="cases-title">
+      <div className="page-head">
+        <h1 id="cases-title">Cases</h1>
+        {surveys.length > 1 ? (
+          <div className="field field-inline">
+            <label htmlFor="survey-pick">Survey</label>
+            <select id="survey-pick" value={surveyId} onChange={(e) => navigate(paths.cases(e.target.value))}>
+              {surveys.map((s) => (
+                <option key={String(s.id)} value={String(s.id)}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : (
+          <p className="page-sub">{survey.name}</p>
+        )}
+      </div>
+
+      <form className="filters" role="search" aria-label="Filter cases" onSubmit={(e) => e.preventDefault()}>
+        <fieldset className="segmented">
+          <legend>Status</legend>
+          {(['open', 'closed', 'all'] as const).map((value) => (
+            <label key={value}>
+              <input
+                type="radio"
+                name="status"
+                value={value}
+                checked={filters.status === value}
+                onChange={() => set('status', value)}
+              />
+              <span>{value === 'open' ? 'Open' : value === 'closed' ? 'Closed' : 'All'}</span>
+            </label>
+          ))}
+        </fieldset>
+        <fieldset className="segmented">
+          <legend>Assigned</legend>
+          {([
+            ['', 'Anyone'],
+            ['me', 'Mine'],
+            ['none', 'Unassigned'],
+          ] as const).map(([value, label]) => (
+            <label key={value}>
+              <input
+                type="radio"
+                name="assignee"
+                value={value}
+                checked={filters.assignee === value}
+                onChange={() => set('assignee', value)}
+              />
+              <span>{label}</span>
+            </label>
+          ))}
+        </fieldset>
+        <div className="field">
+          <label htmlFor="filter-contact">Contact</label>
+          <input
+            id="filter-contact"
+            type="search"
+            inputMode="tel"
+            placeholder="+44 7700 900123"
+            value={filters.contact}
+            onChange={(e) => set('contact', e.target.value)}
+          />
+        </div>
+        <div className="field field-grow">
+          <label htmlFor="filter-q">Search text</label>
+          <input
+            id="filter-q"
+            type="search"
+            placeholder="Words in messages or answers"
+            value={filters.q}
+            onChange={(e) => set('q', e.target.value)}
+          />
+        </div>
+      </form>
+
+      <ErrorAlert error={error} />
+      {items === null ? (
+        <Loading label="Loading cases…" />
+      ) : items.length === 0 ? (
+        <p className="empty">No cases match these filters.</p>
+      ) : (
+        <table className="case-table">
+          <caption className="visually-hidden">Cases of {survey.name}, most recent activity first</caption>
+          <thead>
+            <tr>
+              <th scope="col">Case</th>
+              <th scope="col">Contact</th>
+              <th scope="col">Status</th>
+              <th scope="col">Locked by</th>
+              <th scope="col">Last message</th>
+              <th scope="col">Updated</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((item) => (
+              <CaseRow key={item.caseNumber} item={item} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {nextCursor && items && (
+        <div className="load-more">
+          <button type="button" onClick={loadMore} disabled={loadingMore}>
+            {loadingMore ? 'Loading…' : 'Load more'}
+          </button>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function CaseRow({ item }: { item: CaseSummary }) {
+  const { session } = useApp();
+  const mine = item.lockedBy && sameId(item.lockedBy.id, session.user.id);
+  return (
+    <tr className="case-row" onClick={(e) => {
+      if (!(e.target as HTMLElement).closest('a')) navigate(paths.case(item.caseNumber));
+    }}>
+      <td data-label="Case">
+        <a href={paths.case(item.caseNumber)} className="case-link">
+          #{item.caseNumber}
+        </a>
+      </td>
+      <td data-label="Contact" className="mono">
+        {item.contact}
+      </td>
+      <td data-label="Status">
+        <StatusBadge status={item.status} />
+      </td>
+      <td data-label="Locked by">
+        {item.lockedBy ? (
+          <span className={`lock-chip${mine ? ' lock-chip-mine' : ''}`}>
+            <span aria-hidden="true">🔒</span> {mine ? 'You' : item.lockedBy.name}
+          </span>
+        ) : (
+          <span className="muted">Unassigned</span>
+        )}
+      </td>
+      <td data-label="Last message" className="last-message">
+        {item.lastMessage ? (
+          <>
+            <span className="direction" aria-label={item.lastMessage.direction === 'in' ? 'From contact:' : 'Reply:'}>
+              {item.lastMessage.direction === 'in' ? '↙' : '↗'}
+            </span>{' '}
+            {shorten(item.lastMessage.text, 90)}
+          </>
+        ) : (
+          <span className="muted">No messages</span>
+        )}
+      </td>
+      <td data-label="Updated" className="nowrap">
+        <Time at={item.lastMessage?.at ?? item.updatedAt} />
+      </td>
+    </tr>
+  );
+}
+
+function useDebounced<T>(value: T, ms: number): T {
+  const [current, setCurrent] = useState(value);
+  useEffect(() => {
+    const timer = window.setTimeout(() => setCurrent(value), ms);
+    return () => window.clearTimeout(timer);
+  }, [value, ms]);
+  return current;
+}

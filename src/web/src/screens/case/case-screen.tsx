@@ -1,0 +1,318 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, ApiError, errorMessage } from '../../api/client.js';
+import { sameId, type CaseRecord, type Message, type PhoneNumber } from '../../api/types.js';
+import { navigate, paths } from '../../router.js';
+import { useServerEvents } from '../../server-events.js';
+import { canWorkCases, useApp } from '../../session.js';
+import { ErrorAlert, Loading, Notice, StatusBadge, Time } from '../../ui/components.js';
+import { AnswersForm } from './answers-form.js';
+import { Conversation } from './conversation.js';
+import { HistoryPanel } from './history-panel.js';
+import { MoveDialog } from './move-dialog.js';
+import { NotesPanel } from './notes-panel.js';
+import { ReplyBox } from './reply-box.js';
+import { SideTabs } from './side-tabs.js';
+
+type Load = { status: 'loading' } | { status: 'missing'; message: string } | { status: 'ready'; record: CaseRecord };
+
+export function CaseScreen({ caseNumber }: { caseNumber: number }) {
+  const { session, surveys } = useApp();
+  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const [older, setOlder] = useState<Message[]>([]);
+  const [hasMoreOlder, setHasMoreOlder] = useState<boolean | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [moving, setMoving] = useState<Message | null>(null);
+  const [version, setVersion] = useState(0);
+  const [number, setNumber] = useState<PhoneNumber | null>(null);
+  const request = useRef(0);
+
+  const show = useCallback((record: CaseRecord) => {
+    setLoad({ status: 'ready', record });
+    setVersion((v) => v + 1);
+  }, []);
+
+  const refresh = useCallback(async () => {
+    const id = ++request.current;
+    try {
+      const record = await api<CaseRecord>('GET', `/records/${caseNumber}`);
+      if (id === request.current) show(record);
+    } catch (e) {
+      if (id !== request.current) return;
+      if (e instanceof ApiError && e.status === 404) setLoad({ status: 'missing', message: `There is no case #${caseNumber}.` });
+      else setError(errorMessage(e));
+    }
+  }, [caseNumber, show]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const timer = useRef<number | undefined>(undefined);
+  useServerEvents((event) => {
+    if (event.type !== 'resync' && event.caseNumber !== caseNumber) return;
+    window.clearTimeout(timer.current);
+    timer.current = window.setTimeout(() => void refresh(), 100);
+  });
+  useEffect(() => () => window.clearTimeout(timer.current), []);
+
+  const record = load.status === 'ready' ? load.record : null;
+  const numberId = record ? String(record.numberId) : null;
+
+  // The number tells whether the phone simulator can play this contact; only admins may read it.
+  useEffect(() => {
+    if (!numberId || session.user.role !== 'admin') return;
+    let cancelled = false;
+    api<PhoneNumber>('GET', `/numbers/${encodeURIComponent(numberId)}`)
+      .then((n) => !cancelled && setNumber(n))
+      .catch(() => undefined);
+    return () => {
+      cancelled = true;
+    };
+  }, [numberId, session.user.role]);
+
+  if (load.status === 'loading') return <Loading label={`Loading case #${caseNumber}…`} />;
+  if (load.status === 'missing' || !record) {
+    return (
+      <section className="page">
+        <h1>Case #{caseNumber}</h1>
+        <ErrorAlert error={load.status === 'missing' ? load.message : error} />
+        <p>
+          <a href="#/">Back to the cases</a>
+        </p>
+      </section>
+    );
+  }
+
+  const survey = surveys.find((s) => sameId(s.id, record.surveyId));
+  const me = session.user;
+  const lockedByMe = record.lockedBy !== null && sameId(record.lockedBy.id, me.id);
+  const lockedByOther = record.lockedBy !== null && !lockedByMe;
+  const canWork = canWorkCases(session);
+  const hasCaseManagement = Boolean(survey?.caseManagement);
+  const messages = mergeMessages(older, record.messages);
+  const hasOlder = hasMoreOlder ?? record.hasOlderMessages;
+
+  const act = async (name: string, path: string) => {
+    setBusy(name);
+    setError(null);
+    try {
+      show(await api<CaseRecord>('POST', `/records/${caseNumber}/${path}`));
+    } catch (e) {
+      setError(errorMessage(e));
+      void refresh();
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const loadOlder = async () => {
+    const first = messages[0];
+    if (!first) return;
+    setLoadingOlder(true);
+    try {
+      const page = await api<{ items: Message[]; hasMore: boolean }>(
+        'GET',
+        `/records/${caseNumber}/messages?before=${encodeURIComponent(String(first.id))}`,
+      );
+      setOlder((current) => [...page.items, ...current]);
+      setHasMoreOlder(page.hasMore);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setLoadingOlder(false);
+    }
+  };
+
+  const retry = async (message: Message) => {
+    setBusy(`retry:${String(message.id)}`);
+    setError(null);
+    try {
+      await api('POST', `/records/${caseNumber}/messages/${encodeURIComponent(String(message.id))}/retry`);
+      await refresh();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  let sendBlockedBecause: string | null = null;
+  if (!canWork) sendBlockedBecause = 'Your role can read cases but not reply.';
+  else if (lockedByOther) sendBlockedBecause = `${record.lockedBy?.name} holds the lock, so only they can reply.`;
+  else if (!lockedByMe) sendBlockedBecause = 'Lock the case for editing to reply.';
+  else if (record.optedOut) sendBlockedBecause = `${record.contact} has opted out; messages to them are refused.`;
+
+  return (
+    <section className="case-page" aria-labelledby="case-title">
+      <header className="case-head">
+        <div className="case-title-block">
+          <p className="crumbs">
+            <a href={survey ? paths.cases(survey.id) : '#/'}>{survey?.name ?? 'Cases'}</a>
+          </p>
+          <h1 id="case-title">
+            Case #{record.caseNumber} <StatusBadge status={record.status} />
+          </h1>
+          <p className="case-facts">
+            <span>
+              Contact <strong className="mono">{record.contact}</strong>
+            </span>
+            <span>{record.channel === 'whatsapp' ? 'WhatsApp' : 'SMS'}</span>
+            <span>
+              Opened <Time at={record.createdAt} />
+            </span>
+            {record.closedAt && record.status === 'closed' && (
+              <span>
+                Closed <Time at={record.closedAt} />
+              </span>
+            )}
+            {number?.provider === 'sandbox' && (
+              <a href={paths.simulator(number.id, record.contact)}>Open in phone simulator</a>
+            )}
+          </p>
+        </div>
+        <div className="case-actions" role="group" aria-label="Case actions">
+          <span className={`lock-state${lockedByMe ? ' lock-state-mine' : lockedByOther ? ' lock-state-other' : ''}`} role="status">
+            {record.lockedBy ? (
+              <>
+                <span aria-hidden="true">🔒 </span>
+                {lockedByMe ? 'Locked by you' : `Locked by ${record.lockedBy.name}`}
+              </>
+            ) : (
+              'Not locked'
+            )}
+          </span>
+          {canWork && !record.lockedBy && (
+            <button type="button" className="button-primary" disabled={busy !== null} onClick={() => act('lock', 'lock')}>
+              {busy === 'lock' ? 'Locking…' : 'Lock for editing'}
+            </button>
+          )}
+          {lockedByMe && (
+            <button type="button" disabled={busy !== null} onClick={() => act('release', 'release')}>
+              {busy === 'release' ? 'Releasing…' : 'Release'}
+            </button>
+          )}
+          {lockedByOther && me.role === 'admin' && (
+            <button type="button" disabled={busy !== null} onClick={() => act('release', 'release')}>
+              Release {record.lockedBy?.name}&apos;s lock
+            </button>
+          )}
+          {canWork && hasCaseManagement && record.status === 'open' && (
+            <button
+              type="button"
+              disabled={!lockedByMe || busy !== null}
+              title={lockedByMe ? undefined : 'Lock the case to close it'}
+              onClick={() => act('close', 'close')}
+            >
+              {busy === 'close' ? 'Closing…' : 'Close case'}
+            </button>
+          )}
+          {canWork && hasCaseManagement && record.status === 'closed' && (
+            <button
+              type="button"
+              disabled={!lockedByMe || busy !== null}
+              title={lockedByMe ? undefined : 'Lock the case to reopen it'}
+              onClick={() => act('reopen', 'reopen')}
+            >
+              {busy === 'reopen' ? 'Reopening…' : 'Reopen case'}
+            </button>
+          )}
+        </div>
+      </header>
+
+      <div className="case-notices">
+        <ErrorAlert error={error} onDismiss={() => setError(null)} />
+        {lockedByOther && (
+          <Notice tone="warning">
+            <strong>{record.lockedBy?.name}</strong> holds the lock on this case. You can read it, but only they can reply, edit
+            answers, move messages or close it{me.role === 'admin' ? ', unless you release their lock' : ''}.
+          </Notice>
+        )}
+        {record.optedOut && (
+          <Notice tone="warning">
+            <strong>{record.contact} has opted out</strong> (they sent STOP or similar). Caseline refuses to send them messages
+            until they text START.
+          </Notice>
+        )}
+        {record.windowOpen === false && (
+          <Notice tone="warning">
+            <strong>WhatsApp&apos;s 24-hour window is closed:</strong> {record.contact} last wrote more than 24 hours ago. Free
+            text is refused; only the number&apos;s template message can be sent.
+          </Notice>
+        )}
+        {record.status === 'closed' && (
+          <Notice>
+            This case is closed. A new message from {record.contact} starts a new case{canWork ? '; reopen this one to continue here' : ''}.
+          </Notice>
+        )}
+      </div>
+
+      <div className="case-layout">
+        <div className="case-main">
+          <h2 className="visually-hidden">Conversation</h2>
+          <Conversation
+            contact={record.contact}
+            messages={messages}
+            hasOlder={hasOlder}
+            loadingOlder={loadingOlder}
+            onLoadOlder={loadOlder}
+            canAct={lockedByMe}
+            onMove={setMoving}
+            onRetry={retry}
+            retrying={busy?.startsWith('retry:') ? busy.slice(6) : null}
+          />
+          <ReplyBox
+            record={record}
+            blockedBecause={sendBlockedBecause}
+            onSent={(message) => {
+              show({ ...record, messages: mergeMessages(record.messages, [message]) });
+              void refresh();
+            }}
+          />
+        </div>
+        <aside className="case-side" aria-label="Case details">
+          <SideTabs
+            tabs={[
+              {
+                id: 'answers',
+                label: 'Answers',
+                panel: survey ? (
+                  <AnswersForm record={record} survey={survey} editable={lockedByMe} onSaved={show} />
+                ) : (
+                  <p className="empty">This case&apos;s survey is not available.</p>
+                ),
+              },
+              {
+                id: 'notes',
+                label: `Notes (${record.notes.length})`,
+                panel: <NotesPanel caseNumber={caseNumber} notes={record.notes} canAdd={canWork} onAdded={refresh} />,
+              },
+              { id: 'history', label: 'History', panel: <HistoryPanel caseNumber={caseNumber} version={version} /> },
+            ]}
+          />
+        </aside>
+      </div>
+
+      <MoveDialog
+        caseNumber={caseNumber}
+        message={moving}
+        onClose={() => setMoving(null)}
+        onMoved={(created) => {
+          setMoving(null);
+          navigate(paths.case(created.caseNumber));
+        }}
+      />
+    </section>
+  );
+}
+
+function mergeMessages(first: Message[], second: Message[]): Message[] {
+  const byId = new Map<string, Message>();
+  for (const m of first) byId.set(String(m.id), m);
+  for (const m of second) byId.set(String(m.id), m);
+  return [...byId.values()].sort((a, b) => {
+    const diff = Date.parse(a.at) - Date.parse(b.at);
+    return diff !== 0 ? diff : 0;
+  });
+}

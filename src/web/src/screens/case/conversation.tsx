@@ -1,0 +1,181 @@
+import { useEffect, useLayoutEffect, useRef } from 'react';
+import type { Message } from '../../api/types.js';
+import { isFailed, isSafeMediaUrl, shorten, splitReference, statusLabel, statusTicks } from '../../format.js';
+import { Time } from '../../ui/components.js';
+
+interface ConversationProps {
+  contact: string;
+  messages: Message[];
+  hasOlder: boolean;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  /** Set when the user holds the lock: inbound messages can be moved and failed ones retried. */
+  canAct: boolean;
+  onMove: (message: Message) => void;
+  onRetry: (message: Message) => void;
+  retrying: string | null;
+}
+
+export function Conversation(props: ConversationProps) {
+  const { messages, hasOlder, loadingOlder, onLoadOlder } = props;
+  const scroller = useRef<HTMLDivElement>(null);
+  const lastId = messages.length ? String(messages[messages.length - 1]!.id) : null;
+  const stuckToBottom = useRef(true);
+
+  // Follow new messages at the bottom unless the reader has scrolled up to read older ones.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el && stuckToBottom.current) el.scrollTop = el.scrollHeight;
+  }, [lastId]);
+
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onScroll = () => {
+      stuckToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
+    };
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => el.removeEventListener('scroll', onScroll);
+  }, []);
+
+  return (
+    <div className="conversation" ref={scroller}>
+      {hasOlder && (
+        <div className="older">
+          <button type="button" className="button-quiet" onClick={onLoadOlder} disabled={loadingOlder}>
+            {loadingOlder ? 'Loading…' : 'Show older messages'}
+          </button>
+        </div>
+      )}
+      {messages.length === 0 ? (
+        <p className="empty">No messages in this case.</p>
+      ) : (
+        <ol className="messages" aria-label="Conversation">
+          {messages.map((message) => (
+            <MessageBubble key={String(message.id)} message={message} {...props} />
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function MessageBubble({
+  message,
+  contact,
+  canAct,
+  onMove,
+  onRetry,
+  retrying,
+}: ConversationProps & { message: Message }) {
+  const inbound = message.direction === 'in';
+  const { body, suffix } = splitReference(message.text, message.reference);
+  const failed = isFailed(message.status);
+  const movable = inbound && canAct;
+  const who = inbound ? contact : (message.author?.name ?? 'Caseline');
+
+  return (
+    <li className={`msg ${inbound ? 'msg-in' : 'msg-out'}${failed ? ' msg-failed' : ''}`} data-message-id={String(message.id)}>
+      <div
+        className={`bubble${movable ? ' bubble-movable' : ''}`}
+        title={movable ? 'Click to move this message to a new case' : undefined}
+        onClick={(event) => {
+          if (!movable) return;
+          if ((event.target as HTMLElement).closest('a, button')) return;
+          if (window.getSelection()?.toString()) return;
+          onMove(message);
+        }}
+      >
+        <span className="visually-hidden">{inbound ? `From ${who}:` : `Reply from ${who}:`}</span>
+        {(body || suffix) && (
+          <p className="msg-text">
+            {body}
+            {suffix && (
+              <>
+                {' '}
+                <span className="reference" title="The case reference appended to the reply">
+                  {suffix}
+                </span>
+              </>
+            )}
+          </p>
+        )}
+        {message.media.length > 0 && <MediaList media={message.media} />}
+        <div className="msg-meta">
+          <Time at={message.at} />
+          <span className="channel">{message.channel === 'whatsapp' ? 'WhatsApp' : 'SMS'}</span>
+          {!inbound && message.author && <span className="author">{message.author.name}</span>}
+          {!inbound && <DeliveryStatus status={message.status} />}
+        </div>
+        {failed && (
+          <div className="msg-error">
+            <span>
+              Not delivered{message.error ? `: ${message.error.message}` : ''}
+              {message.error?.code ? ` (${message.error.code})` : ''}
+            </span>
+            <button
+              type="button"
+              onClick={() => onRetry(message)}
+              disabled={!canAct || retrying === String(message.id)}
+              title={canAct ? undefined : 'Lock the case to retry'}
+            >
+              {retrying === String(message.id) ? 'Retrying…' : 'Retry'}
+            </button>
+          </div>
+        )}
+      </div>
+      {movable && (
+        <button
+          type="button"
+          className="msg-action"
+          aria-label={`Move message “${shorten(message.text, 40)}” to a new case`}
+          onClick={() => onMove(message)}
+        >
+          Move to new case…
+        </button>
+      )}
+    </li>
+  );
+}
+
+export function DeliveryStatus({ status }: { status: string }) {
+  return (
+    <span className={`msg-status msg-status-${status}`} title={statusLabel(status)}>
+      <span className="ticks" aria-hidden="true">
+        {statusTicks(status)}
+      </span>{' '}
+      {statusLabel(status)}
+    </span>
+  );
+}
+
+function MediaList({ media }: { media: Message['media'] }) {
+  return (
+    <ul className="media">
+      {media.map((item, index) => {
+        const safe = isSafeMediaUrl(item.url);
+        const kind = item.contentType || 'file';
+        if (!safe) {
+          return (
+            <li key={index} className="media-item">
+              Attachment ({kind}) with an address Caseline does not open
+            </li>
+          );
+        }
+        return (
+          <li key={index} className="media-item">
+            {kind.startsWith('image/') ? (
+              <a href={item.url} target="_blank" rel="noopener noreferrer">
+                <img src={item.url} alt={`Image attachment ${index + 1}`} loading="lazy" referrerPolicy="no-referrer" />
+              </a>
+            ) : (
+              <a href={item.url} target="_blank" rel="noopener noreferrer">
+                Attachment {index + 1} ({kind})
+              </a>
+            )}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

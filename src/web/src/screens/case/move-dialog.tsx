@@ -1,0 +1,79 @@
+import { useId, useState, type FormEvent } from 'react';
+import { api, errorMessage } from '../../api/client.js';
+import type { CaseRecord, Message } from '../../api/types.js';
+import { Dialog, ErrorAlert, Time } from '../../ui/components.js';
+
+/** Moves an inbound message into a new case of its own (DESIGN.md §2 rule 9). */
+export function MoveDialog({
+  caseNumber,
+  message,
+  onClose,
+  onMoved,
+}: {
+  caseNumber: number;
+  message: Message | null;
+  onClose: () => void;
+  onMoved: (record: CaseRecord) => void;
+}) {
+  const [comment, setComment] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+
+  const close = () => {
+    if (busy) return;
+    setComment('');
+    setError(null);
+    onClose();
+  };
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!message) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const record = await api<CaseRecord>('POST', `/records/${caseNumber}/messages/${encodeURIComponent(String(message.id))}/move`, {
+        comment,
+      });
+      setComment('');
+      onMoved(record);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Dialog title="Move message to a new case" open={message !== null} onClose={close}>
+      {message && (
+        <form onSubmit={submit}>
+          <p>
+            This message leaves case #{caseNumber} and starts a new open case with the same contact. The comment becomes a
+            note of the new case.
+          </p>
+          <blockquote className="quoted">
+            <p className="msg-text">{message.text}</p>
+            <footer className="muted">
+              <Time at={message.at} />
+            </footer>
+          </blockquote>
+          <ErrorAlert error={error} />
+          <div className="field">
+            <label htmlFor={id}>Comment</label>
+            <textarea id={id} rows={3} value={comment} autoFocus onChange={(e) => setComment(e.target.value)} />
+          </div>
+          <div className="dialog-actions">
+            <button type="button" onClick={close} disabled={busy}>
+              Back out
+            </button>
+            <button type="submit" className="button-primary" disabled={busy}>
+              {busy ? 'Moving…' : 'Confirm'}
+            </button>
+          </div>
+        </form>
+      )}
+    </Dialog>
+  );
+}

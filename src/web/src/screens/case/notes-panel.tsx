@@ -1,0 +1,68 @@
+import { useId, useState, type FormEvent } from 'react';
+import { api, errorMessage } from '../../api/client.js';
+import type { Note } from '../../api/types.js';
+import { ErrorAlert, Time } from '../../ui/components.js';
+
+export function NotesPanel({
+  caseNumber,
+  notes,
+  canAdd,
+  onAdded,
+}: {
+  caseNumber: number;
+  notes: Note[];
+  canAdd: boolean;
+  onAdded: () => void;
+}) {
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = useId();
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!text.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', `/records/${caseNumber}/notes`, { text });
+      setText('');
+      onAdded();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="notes">
+      {notes.length === 0 ? (
+        <p className="empty">No notes yet.</p>
+      ) : (
+        <ul className="note-list" aria-label="Notes">
+          {notes.map((note) => (
+            <li key={String(note.id)} className="note">
+              <p className="note-text">{note.text}</p>
+              <p className="note-meta">
+                {note.author?.name ?? 'Caseline'} · <Time at={note.at} />
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+      {canAdd && (
+        <form onSubmit={submit} className="note-form">
+          <ErrorAlert error={error} onDismiss={() => setError(null)} />
+          <div className="field">
+            <label htmlFor={id}>New note</label>
+            <textarea id={id} rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+          </div>
+          <button type="submit" disabled={busy || !text.trim()}>
+            {busy ? 'Adding…' : 'Add note'}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}

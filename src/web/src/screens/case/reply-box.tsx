@@ -1,0 +1,128 @@
+import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { api, errorMessage } from '../../api/client.js';
+import type { CaseRecord, Message } from '../../api/types.js';
+import { countSmsSegments, firstNonGsm7 } from '../../sms-segments.js';
+import { ErrorAlert } from '../../ui/components.js';
+
+interface ReplyBoxProps {
+  record: CaseRecord;
+  /** Why the user cannot send right now, or null when they can. */
+  blockedBecause: string | null;
+  onSent: (message: Message) => void;
+}
+
+/** "Send notification" with the target Message Conversation (DESIGN.md §2 rule 8). */
+export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
+  const [text, setText] = useState('');
+  const [template, setTemplate] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const textId = useId();
+  const counterId = useId();
+  const isWhatsApp = record.channel === 'whatsapp';
+  const windowClosed = record.windowOpen === false;
+  const useTemplate = isWhatsApp && (template || windowClosed);
+  const disabled = blockedBecause !== null || busy;
+  const canSend = !disabled && (text.trim().length > 0 || useTemplate);
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!canSend) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const message = await api<Message>('POST', `/records/${record.caseNumber}/notifications`, {
+        target: 'conversation',
+        text,
+        ...(useTemplate ? { template: true } : {}),
+      });
+      setText('');
+      onSent(message);
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void submit();
+    }
+  };
+
+  return (
+    <form className="reply" onSubmit={submit} aria-label="Send notification">
+      <div className="reply-head">
+        <div className="field field-inline">
+          <label htmlFor={`${textId}-target`}>Target</label>
+          <select id={`${textId}-target`} value="conversation" disabled={disabled} onChange={() => undefined}>
+            <option value="conversation">Message Conversation</option>
+          </select>
+        </div>
+        {isWhatsApp && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={useTemplate}
+              disabled={disabled || windowClosed}
+              onChange={(e) => setTemplate(e.target.checked)}
+            />
+            Send the number&apos;s template message
+          </label>
+        )}
+      </div>
+      <ErrorAlert error={error} onDismiss={() => setError(null)} />
+      <div className="field">
+        <label htmlFor={textId}>Message to {record.contact}</label>
+        <textarea
+          id={textId}
+          rows={3}
+          value={text}
+          disabled={disabled}
+          aria-describedby={counterId}
+          placeholder={blockedBecause ?? 'Type a reply. Ctrl+Enter sends.'}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+        />
+      </div>
+      <div className="reply-foot">
+        <SegmentCounter id={counterId} text={text} caseNumber={record.caseNumber} whatsApp={isWhatsApp} />
+        <button type="submit" className="button-primary" disabled={!canSend}>
+          {busy ? 'Sending…' : 'Send'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function SegmentCounter({ id, text, caseNumber, whatsApp }: { id: string; text: string; caseNumber: number; whatsApp: boolean }) {
+  const suffix = ` #${caseNumber}`;
+  const typed = countSmsSegments(text);
+  const sent = countSmsSegments(text ? text + suffix : '');
+  const culprit = firstNonGsm7(text);
+  return (
+    <p id={id} className="counter" aria-live="polite">
+      <span>
+        {typed.characters} {typed.characters === 1 ? 'character' : 'characters'}
+      </span>
+      {whatsApp ? (
+        <span> · WhatsApp message, “{suffix.trim()}” is added</span>
+      ) : (
+        <>
+          <span>
+            {' · '}
+            {sent.segments} SMS {sent.segments === 1 ? 'segment' : 'segments'} ({sent.encoding})
+          </span>
+          <span className="muted"> · with “{suffix.trim()}” added</span>
+          {culprit && (
+            <span className="counter-warning">
+              {' · '}“{culprit}” is not in GSM-7, so a segment holds {sent.segments > 1 ? 67 : 70} characters
+            </span>
+          )}
+        </>
+      )}
+    </p>
+  );
+}

@@ -1,0 +1,211 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { api, ApiError, errorMessage, query } from '../api/client.js';
+import type { Page, PhoneNumber, SimulatorMessage } from '../api/types.js';
+import { statusLabel, statusTicks } from '../format.js';
+import { useServerEvents } from '../server-events.js';
+import { useApp } from '../session.js';
+import { ErrorAlert, Loading, Notice, Time } from '../ui/components.js';
+
+const CONTACT_KEY = 'caseline.simulator.contact';
+const POLL_MS = 3000;
+
+function randomContact(): string {
+  // +1 555 01xx numbers are reserved for fiction, so a test never texts a real person.
+  return `+1555${String(Math.floor(1000000 + Math.random() * 8999999))}`;
+}
+
+/** A pretend phone that texts a sandbox number and shows the replies (DESIGN.md §3). */
+export function SimulatorScreen({ numberId, contact }: { numberId: string | null; contact: string | null }) {
+  const { surveys } = useApp();
+  const [numbers, setNumbers] = useState<PhoneNumber[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [selected, setSelected] = useState<string | null>(numberId);
+  const [from, setFrom] = useState(() => contact ?? window.localStorage.getItem(CONTACT_KEY) ?? randomContact());
+
+  useEffect(() => {
+    api<Page<PhoneNumber>>('GET', '/numbers')
+      .then((page) => setNumbers(page.items.filter((n) => n.provider === 'sandbox')))
+      .catch((e: unknown) => {
+        setNumbers([]);
+        setLoadError(
+          e instanceof ApiError && e.status === 403
+            ? 'Only administrators can use the phone simulator.'
+            : errorMessage(e),
+        );
+      });
+  }, []);
+
+  useEffect(() => {
+    if (numberId) setSelected(numberId);
+    if (contact) setFrom(contact);
+  }, [numberId, contact]);
+
+  useEffect(() => {
+    if (from.trim()) window.localStorage.setItem(CONTACT_KEY, from.trim());
+  }, [from]);
+
+  const number = numbers?.find((n) => String(n.id) === selected) ?? numbers?.[0] ?? null;
+
+  return (
+    <section className="page simulator-page" aria-labelledby="simulator-title">
+      <div className="page-head">
+        <h1 id="simulator-title">Phone simulator</h1>
+        <p className="page-sub">Text a sandbox number as if from a phone, and see the replies arrive.</p>
+      </div>
+      <ErrorAlert error={loadError} />
+      {numbers === null ? (
+        <Loading />
+      ) : numbers.length === 0 ? (
+        !loadError && <Notice>There is no sandbox number. An administrator can add one under Numbers.</Notice>
+      ) : (
+        <div className="simulator">
+          <div className="simulator-settings">
+            <div className="field">
+              <label htmlFor="sim-number">Sandbox number</label>
+              <select id="sim-number" value={number ? String(number.id) : ''} onChange={(e) => setSelected(e.target.value)}>
+                {numbers.map((n) => (
+                  <option key={String(n.id)} value={String(n.id)}>
+                    {n.ourNumber} · {surveys.find((s) => String(s.id) === String(n.surveyId))?.name ?? 'survey'}
+                  </option>
+                ))}
+              </select>
+            </div>
+            <div className="field">
+              <label htmlFor="sim-contact">Contact number (the phone you play)</label>
+              <div className="copy-field">
+                <input
+                  id="sim-contact"
+                  type="tel"
+                  value={from}
+                  autoComplete="off"
+                  onChange={(e) => setFrom(e.target.value)}
+                />
+                <button type="button" onClick={() => setFrom(randomContact())}>
+                  New contact
+                </button>
+              </div>
+            </div>
+            <p className="hint">
+              Replies from the console come back here. Texting STOP opts this contact out; START opts back in. Write
+              &ldquo;#12&rdquo; to address case 12.
+            </p>
+          </div>
+          {number && <Phone key={`${String(number.id)}|${from.trim()}`} number={number} from={from.trim()} />}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Phone({ number, from }: { number: PhoneNumber; from: string }) {
+  const [messages, setMessages] = useState<SimulatorMessage[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [text, setText] = useState('');
+  const [busy, setBusy] = useState(false);
+  const list = useRef<HTMLOListElement>(null);
+  const base = `/numbers/${encodeURIComponent(String(number.id))}/simulator`;
+
+  const refresh = useCallback(async () => {
+    if (!from) return;
+    try {
+      const page = await api<{ items: SimulatorMessage[] }>('GET', `${base}${query({ contact: from })}`);
+      setMessages(page.items);
+      setError(null);
+    } catch (e) {
+      setError(errorMessage(e));
+      setMessages((m) => m ?? []);
+    }
+  }, [base, from]);
+
+  useEffect(() => {
+    const delay = window.setTimeout(() => void refresh(), 300);
+    const poll = window.setInterval(() => void refresh(), POLL_MS);
+    return () => {
+      window.clearTimeout(delay);
+      window.clearInterval(poll);
+    };
+  }, [refresh]);
+
+  useServerEvents((event) => {
+    if (event.type === 'message.added' || event.type === 'message.status' || event.type === 'resync') void refresh();
+  });
+
+  const count = messages?.length ?? 0;
+  useLayoutEffect(() => {
+    const el = list.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [count]);
+
+  const send = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (!text.trim() || !from) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api('POST', base, { from, text });
+      setText('');
+      await refresh();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      void send();
+    }
+  };
+
+  return (
+    <div className="phone" role="region" aria-label={`Phone ${from}`}>
+      <div className="phone-head">
+        <span className="phone-peer">{number.ourNumber}</span>
+        <span className="phone-sub">{number.channel === 'whatsapp' ? 'WhatsApp' : 'SMS'} from {from || '—'}</span>
+      </div>
+      <ol className="phone-messages" ref={list} aria-label="Messages on this phone" aria-live="polite">
+        {messages === null ? (
+          <li className="phone-empty">Loading…</li>
+        ) : messages.length === 0 ? (
+          <li className="phone-empty">No messages yet. Say hello.</li>
+        ) : (
+          messages.map((m) => {
+            const sentByPhone = m.direction === 'in';
+            return (
+              <li key={String(m.id)} className={`phone-msg ${sentByPhone ? 'phone-msg-sent' : 'phone-msg-received'}`}>
+                <span className="visually-hidden">{sentByPhone ? 'You sent:' : 'Received:'}</span>
+                <p className="msg-text">{m.text}</p>
+                <span className="phone-meta">
+                  <Time at={m.at} />
+                  {sentByPhone ? null : (
+                    <span className="visually-hidden"> {statusLabel(String(m.status))}</span>
+                  )}
+                  {sentByPhone && <span aria-hidden="true"> {statusTicks(String(m.status)) || '✓'}</span>}
+                </span>
+              </li>
+            );
+          })
+        )}
+      </ol>
+      <form className="phone-compose" onSubmit={send}>
+        <ErrorAlert error={error} />
+        <label htmlFor="sim-text" className="visually-hidden">
+          Text message
+        </label>
+        <textarea
+          id="sim-text"
+          rows={2}
+          placeholder="Text message"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKeyDown}
+        />
+        <button type="submit" className="button-primary" disabled={busy || !text.trim() || !from}>
+          {busy ? 'Sending…' : 'Send text'}
+        </button>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { ServerEvent, ServerEventType } from './api/types.js';
+
+/**
+ * One EventSource on /api/v1/events for the whole console. Screens subscribe with
+ * `useServerEvents`; after a reconnect every subscriber hears a `resync` so it can refetch
+ * what it may have missed while the stream was down.
+ */
+export type ConsoleEvent = ServerEvent | { type: 'resync' };
+type Listener = (event: ConsoleEvent) => void;
+export type StreamState = 'connecting' | 'live' | 'reconnecting';
+
+interface EventsContextValue {
+  subscribe: (listener: Listener) => () => void;
+  state: StreamState;
+}
+
+const EventsContext = createContext<EventsContextValue | null>(null);
+const EVENT_TYPES: ServerEventType[] = ['record.created', 'record.updated', 'message.added', 'message.status'];
+
+export function ServerEventsProvider({ children }: { children: ReactNode }) {
+  const listeners = useRef(new Set<Listener>());
+  const [state, setState] = useState<StreamState>('connecting');
+
+  useEffect(() => {
+    const source = new EventSource('/api/v1/events', { withCredentials: true });
+    let wasDown = false;
+    const dispatch = (event: ConsoleEvent) => {
+      for (const listener of [...listeners.current]) listener(event);
+    };
+    source.onopen = () => {
+      setState('live');
+      if (wasDown) dispatch({ type: 'resync' });
+      wasDown = false;
+    };
+    source.onerror = () => {
+      wasDown = true;
+      setState('reconnecting');
+    };
+    const onMessage = (message: MessageEvent<string>) => {
+      const event = parseEvent(message.data);
+      if (event) dispatch(event);
+    };
+    for (const type of EVENT_TYPES) source.addEventListener(type, onMessage);
+    source.onmessage = onMessage;
+    return () => source.close();
+  }, []);
+
+  const subscribe = useCallback((listener: Listener) => {
+    listeners.current.add(listener);
+    return () => {
+      listeners.current.delete(listener);
+    };
+  }, []);
+  const value = useMemo(() => ({ subscribe, state }), [subscribe, state]);
+
+  return <EventsContext.Provider value={value}>{children}</EventsContext.Provider>;
+}
+
+function parseEvent(data: string): ServerEvent | null {
+  try {
+    const parsed = JSON.parse(data) as Partial<ServerEvent>;
+    if (typeof parsed.type !== 'string') return null;
+    return {
+      type: parsed.type,
+      caseNumber: typeof parsed.caseNumber === 'number' ? parsed.caseNumber : parsed.caseNumber ? Number(parsed.caseNumber) : null,
+      surveyId: parsed.surveyId ?? null,
+      messageId: parsed.messageId ?? null,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Calls `listener` for every server event; the latest listener is always used. */
+export function useServerEvents(listener: Listener): void {
+  const subscribe = useContext(EventsContext)?.subscribe;
+  const latest = useRef(listener);
+  latest.current = listener;
+  useEffect(() => {
+    if (!subscribe) return;
+    return subscribe((event) => latest.current(event));
+  }, [subscribe]);
+}
+
+export function useStreamState(): StreamState {
+  return useContext(EventsContext)?.state ?? 'connecting';
+}

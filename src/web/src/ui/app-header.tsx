@@ -1,0 +1,61 @@
+import { useRoute, paths } from '../router.js';
+import { useApp } from '../session.js';
+import { useStreamState } from '../server-events.js';
+import { RoleBadge } from './components.js';
+
+export function AppHeader() {
+  const { session, surveys, logout } = useApp();
+  const route = useRoute();
+  const stream = useStreamState();
+  const isAdmin = session.user.role === 'admin';
+  const current = (names: string[]) => (names.includes(route.name) ? 'page' : undefined);
+  const firstSurvey = surveys[0];
+
+  return (
+    <header className="app-header">
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>
+        Skip to content
+      </a>
+      <div className="brand">
+        <span className="brand-mark" aria-hidden="true" />
+        <span className="brand-name">Caseline</span>
+        <span className="org-name" title="Organisation">
+          {session.organisation.name}
+        </span>
+      </div>
+      <nav className="app-nav" aria-label="Main">
+        <a href={firstSurvey ? paths.cases(firstSurvey.id) : '#/'} aria-current={current(['cases', 'case', 'home'])}>
+          Cases
+        </a>
+        <a href={paths.simulator()} aria-current={current(['simulator'])}>
+          Phone simulator
+        </a>
+        {isAdmin && (
+          <>
+            <a href={paths.users()} aria-current={current(['users'])}>
+              Users
+            </a>
+            <a href={paths.surveys()} aria-current={current(['surveys', 'survey-edit'])}>
+              Surveys
+            </a>
+            <a href={paths.numbers()} aria-current={current(['numbers', 'number-edit'])}>
+              Numbers
+            </a>
+          </>
+        )}
+      </nav>
+      <div className="header-user">
+        <span className={`stream stream-${stream}`} role="status" title="Live updates">
+          <span className="stream-dot" aria-hidden="true" />
+          {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+        </span>
+        <span className="current-user" aria-label={`Logged in as ${session.user.name} (${session.user.role})`}>
+          <span className="current-user-name">{session.user.name}</span> <RoleBadge role={session.user.role} />
+        </span>
+        <button type="button" className="button-quiet" onClick={() => void logout()}>
+          Log out
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,118 @@
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { formatFullTime, formatTime } from '../format.js';
+
+export function ErrorAlert({ error, onDismiss }: { error: string | null; onDismiss?: () => void }) {
+  if (!error) return null;
+  return (
+    <div className="alert alert-error" role="alert">
+      <span>{error}</span>
+      {onDismiss && (
+        <button type="button" className="button-link" onClick={onDismiss} aria-label="Dismiss error">
+          Dismiss
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function Notice({ tone = 'info', children }: { tone?: 'info' | 'warning' | 'success'; children: ReactNode }) {
+  return <div className={`alert alert-${tone}`}>{children}</div>;
+}
+
+export function Loading({ label = 'Loading…' }: { label?: string }) {
+  return (
+    <p className="loading" role="status">
+      {label}
+    </p>
+  );
+}
+
+export function Time({ at }: { at: string | null | undefined }) {
+  if (!at) return null;
+  return (
+    <time dateTime={at} title={formatFullTime(at)}>
+      {formatTime(at)}
+    </time>
+  );
+}
+
+/**
+ * A modal dialog on the native <dialog> element: it traps focus, closes on Escape, and
+ * gives focus back to whatever opened it.
+ */
+export function Dialog({
+  title,
+  open,
+  onClose,
+  children,
+}: {
+  title: string;
+  open: boolean;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
+  useEffect(() => {
+    const dialog = ref.current;
+    if (!dialog) return;
+    if (open && !dialog.open) dialog.showModal();
+    if (!open && dialog.open) dialog.close();
+  }, [open]);
+  return (
+    <dialog
+      ref={ref}
+      className="dialog"
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        onClose();
+      }}
+    >
+      {open && (
+        <>
+          <h2 id={titleId} className="dialog-title">
+            {title}
+          </h2>
+          {children}
+        </>
+      )}
+    </dialog>
+  );
+}
+
+/** A read-only value with a Copy button, for webhook URLs. */
+export function CopyField({ label, value }: { label: string; value: string }) {
+  const id = useId();
+  const [copied, setCopied] = useState(false);
+  const inputRef = useRef<HTMLInputElement>(null);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+    } catch {
+      inputRef.current?.select();
+      document.execCommand('copy');
+    }
+    setCopied(true);
+    window.setTimeout(() => setCopied(false), 2000);
+  };
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <div className="copy-field">
+        <input id={id} ref={inputRef} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
+        <button type="button" onClick={copy} aria-label={`Copy ${label}`}>
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function RoleBadge({ role }: { role: string }) {
+  return <span className={`badge badge-role-${role}`}>{role}</span>;
+}
+
+export function StatusBadge({ status }: { status: 'open' | 'closed' }) {
+  return <span className={`badge badge-${status}`}>{status === 'open' ? 'Open' : 'Closed'}</span>;
+}
