@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { signSandboxBody } from '../../src/providers/sandbox.js';
+import { describePostgres, freshDatabase } from '../support/dialects.js';
+import { STATUS_QUESTIONS } from '../support/harness.js';
+import { apiToken, startServerProcess, type ServerProcess } from '../support/server-process.js';
+
+/**
+ * Rule 7 across processes: two Caseline servers share one PostgreSQL, as behind a load
+ * balancer, and a burst of first messages from one person split between them makes one case.
+ */
+describePostgres('two server processes on one PostgreSQL', () => {
+  const ADMIN = { email: 'admin@example.org', password: 'correct-horse-battery' };
+  let servers: ServerProcess[] = [];
+  let drop: () => Promise<void> = async () => {};
+  let dir = '';
+  let token = '';
+  let numberId = '';
+  let surveyId = '';
+  const secret = `secret-${randomUUID()}`;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'caseline-2p-'));
+    const database = await freshDatabase('pg', dir);
+    drop = database.drop;
+    if (database.config.dialect !== 'pg') throw new Error('expected PostgreSQL');
+    const env = {
+      DATABASE_URL: database.config.url,
+      CASELINE_DATA_DIR: dir,
+      CASELINE_SECRET_KEY: 'shared-secret-key-for-both-processes-0001',
+      CASELINE_ADMIN_EMAIL: ADMIN.email,
+      CASELINE_ADMIN_PASSWORD: ADMIN.password,
+    };
+    // The first process creates the admin; the second finds it there.
+    servers.push(await startServerProcess(env));
+    servers.push(await startServerProcess(env));
+    token = await apiToken(servers[0]!.url, ADMIN.email, ADMIN.password);
+    const call = async (path: string, body: unknown) => {
+      const res = await fetch(`${servers[1]!.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as { id: string };
+    };
+    surveyId = (await call('/api/v1/surveys', { name: 'Helpline', questions: STATUS_QUESTIONS, caseManagement: { statusQuestion: 'status', finalStatus: 'closed' } })).id;
+    numberId = (
+      await call('/api/v1/numbers', {
+        provider: 'sandbox', channel: 'sms', ourNumber: '+447700900000', surveyId,
+        theirNumberQuestion: 'phone', conversationQuestion: 'conversation', credentials: { webhookSecret: secret },
+      })
+    ).id;
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await drop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('50 concurrent first messages from one contact, split across both servers, make exactly one case', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 50 }, async (_, i) => {
+        const raw = JSON.stringify({ id: `burst-${i}`, from: '+447700900123', text: `burst ${i}` });
+        const res = await fetch(`${servers[i % 2]!.url}/webhooks/sandbox/${numberId}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-caseline-signature': signSandboxBody(secret, raw) },
+          body: raw,
+        });
+        return res.status;
+      }),
+    );
+    expect(results).toEqual(Array(50).fill(200));
+    const list = await fetch(`${servers[0]!.url}/api/v1/surveys/${surveyId}/records?status=all`, { headers: { authorization: `Bearer ${token}` } });
+    const { items } = (await list.json()) as { items: Array<{ caseNumber: number }> };
+    expect(items).toHaveLength(1);
+    const record = await fetch(`${servers[1]!.url}/api/v1/records/${items[0]!.caseNumber}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await record.json()) as { messages: unknown[] }).messages).toHaveLength(50);
+  });
+
+  it('the same webhook delivered to both servers at once is stored once', async () => {
+    const raw = JSON.stringify({ id: 'twice', from: '+447700900555', text: 'delivered twice' });
+    const headers = { 'content-type': 'application/json', 'x-caseline-signature': signSandboxBody(secret, raw) };
+    const statuses = await Promise.all(
+      servers.flatMap((s) => [1, 2, 3].map(() => fetch(`${s.url}/webhooks/sandbox/${numberId}`, { method: 'POST', headers, body: raw }).then((r) => r.status))),
+    );
+    expect(statuses).toEqual(Array(6).fill(200));
+    const list = await fetch(`${servers[0]!.url}/api/v1/surveys/${surveyId}/records?status=all&contact=%2B447700900555`, { headers: { authorization: `Bearer ${token}` } });
+    const { items } = (await list.json()) as { items: Array<{ caseNumber: number }> };
+    expect(items).toHaveLength(1);
+  });
+});

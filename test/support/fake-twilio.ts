@@ -1,0 +1,245 @@
+import { randomBytes } from 'node:crypto';
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
+import {
+  deliverWebhook,
+  formBody,
+  startFakeServer,
+  type FakeReply,
+  type FakeServer,
+  type RecordedRequest,
+  type SentRequest,
+  type WebhookDelivery,
+  type WebhookResponse,
+} from './fake-server.js';
+
+/**
+ * A fake Twilio REST API (`POST /2010-04-01/Accounts/{sid}/Messages.json`, Basic auth)
+ * that also plays Twilio's webhooks: inbound messages and status callbacks, signed with
+ * the official SDK's `getExpectedTwilioSignature`.
+ */
+
+export type TwilioSendForm = Record<string, string>;
+
+export interface FakeTwilioOptions {
+  /** accountSid → authToken. When given, other credentials get Twilio's 401 (code 20003). */
+  accounts?: Record<string, string>;
+}
+
+export interface TwilioInboundInput {
+  /** `+447700900123`, or `whatsapp:+447700900123` for WhatsApp. */
+  from: string;
+  to: string;
+  text: string;
+  media?: Array<{ url: string; contentType: string }>;
+  /** WhatsApp only: the name on the person's WhatsApp profile. */
+  profileName?: string;
+  messageSid?: string;
+  accountSid?: string;
+}
+
+export interface TwilioStatusInput {
+  messageSid: string;
+  status: 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'undelivered' | 'failed' | (string & {});
+  from: string;
+  to: string;
+  accountSid?: string;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface FakeTwilio extends FakeServer {
+  /** Sends Twilio accepted, with the form as received; `id` is the MessageSid it answered. */
+  sent: SentRequest<TwilioSendForm>[];
+  postInbound(webhookUrl: string, input: TwilioInboundInput, authToken: string): Promise<WebhookResponse>;
+  /**
+   * Posts a status callback for a message this fake accepted, to the StatusCallback URL of
+   * its send (or `options.url`), signed with the auth token the send authenticated with.
+   */
+  postStatus(
+    messageSid: string,
+    status: TwilioStatusInput['status'],
+    options?: { errorCode?: string; errorMessage?: string; url?: string },
+  ): Promise<WebhookResponse>;
+}
+
+/** Twilio's test numbers, which fail the same way with test credentials. */
+const MAGIC_RECIPIENTS: Record<string, [number, string]> = {
+  '+15005550001': [21211, "The 'To' number +15005550001 is not a valid phone number."],
+  '+15005550002': [21612, "The 'To' phone number +15005550002 is not currently reachable using the 'From' number."],
+  '+15005550003': [21408, 'Permission to send an SMS has not been enabled for the region of +15005550003.'],
+  '+15005550004': [21610, 'Attempt to send to unsubscribed recipient'],
+  '+15005550009': [21614, "'To' number is not a valid mobile number"],
+};
+
+const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
+
+export function twilioSid(prefix: 'SM' | 'MM' | 'AC' = 'SM'): string {
+  return `${prefix}${randomBytes(16).toString('hex')}`;
+}
+
+export function twilioError(status: number, code: number, message: string): FakeReply {
+  return { status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } };
+}
+
+/** The form fields Twilio posts for an incoming SMS or WhatsApp message. */
+export function twilioInboundFields(input: TwilioInboundInput): Record<string, string> {
+  const sid = input.messageSid ?? twilioSid(input.media?.length ? 'MM' : 'SM');
+  const fields: Record<string, string> = {
+    ToCountry: 'GB',
+    ToState: '',
+    SmsMessageSid: sid,
+    NumMedia: String(input.media?.length ?? 0),
+    ToCity: '',
+    FromZip: '',
+    SmsSid: sid,
+    FromState: '',
+    SmsStatus: 'received',
+    FromCity: '',
+    Body: input.text,
+    FromCountry: 'GB',
+    To: input.to,
+    ToZip: '',
+    NumSegments: '1',
+    MessageSid: sid,
+    AccountSid: input.accountSid ?? twilioSid('AC'),
+    From: input.from,
+    ApiVersion: '2010-04-01',
+  };
+  input.media?.forEach((item, index) => {
+    fields[`MediaContentType${index}`] = item.contentType;
+    fields[`MediaUrl${index}`] = item.url;
+  });
+  if (input.from.startsWith('whatsapp:')) {
+    fields.WaId = input.from.replace(/\D/g, '');
+    fields.MessageType = input.media?.length ? 'image' : 'text';
+    if (input.profileName) fields.ProfileName = input.profileName;
+  }
+  return fields;
+}
+
+/** The form fields of a status callback. */
+export function twilioStatusFields(input: TwilioStatusInput): Record<string, string> {
+  const fields: Record<string, string> = {
+    SmsSid: input.messageSid,
+    SmsStatus: input.status,
+    MessageStatus: input.status,
+    To: input.to,
+    MessageSid: input.messageSid,
+    AccountSid: input.accountSid ?? twilioSid('AC'),
+    From: input.from,
+    ApiVersion: '2010-04-01',
+  };
+  if (input.errorCode) fields.ErrorCode = input.errorCode;
+  if (input.errorMessage) fields.ErrorMessage = input.errorMessage;
+  return fields;
+}
+
+/** Signs form fields for `url` exactly as Twilio does, with the official SDK. */
+export function signTwilioWebhook(url: string, fields: Record<string, string>, authToken: string): WebhookDelivery {
+  return {
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'user-agent': 'TwilioProxy/1.1',
+      'x-twilio-signature': getExpectedTwilioSignature(authToken, url, fields),
+    },
+    body: formBody(fields),
+  };
+}
+
+export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<FakeTwilio> {
+  const sent: SentRequest<TwilioSendForm>[] = [];
+  /** What a status callback needs to know about each accepted message. */
+  const accepted = new Map<string, { form: TwilioSendForm; accountSid: string; authToken: string }>();
+
+  const server = await startFakeServer({
+    failure: (kind) =>
+      kind === '429'
+        ? { ...twilioError(429, 20429, 'Too Many Requests'), headers: { 'retry-after': '2' } }
+        : twilioError(500, 20500, 'Internal Server Error'),
+
+    handle(request: RecordedRequest): FakeReply {
+      const match = MESSAGES_PATH.exec(request.path);
+      if (request.method !== 'POST' || !match) {
+        return twilioError(404, 20404, `The requested resource ${request.path} was not found`);
+      }
+      const accountSid = decodeURIComponent(match[1] ?? '');
+      const credentials = basicAuth(request.headers.authorization);
+      const knownToken = options.accounts?.[accountSid];
+      if (
+        !credentials ||
+        credentials.user !== accountSid ||
+        (options.accounts && (knownToken === undefined || credentials.password !== knownToken))
+      ) {
+        return twilioError(401, 20003, 'Authenticate');
+      }
+      const form = (typeof request.body === 'object' ? request.body : {}) as TwilioSendForm;
+      if (!form.To) return twilioError(400, 21604, "A 'To' phone number is required.");
+      if (!form.From && !form.MessagingServiceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
+      if (!form.Body && !form.ContentSid && !form.MediaUrl) return twilioError(400, 21602, 'Message body is required.');
+      const magic = MAGIC_RECIPIENTS[form.To.replace(/^whatsapp:/, '')];
+      if (magic) return twilioError(400, magic[0], magic[1]);
+
+      const sid = twilioSid();
+      sent.push({ ...request, body: form, id: sid });
+      accepted.set(sid, { form, accountSid, authToken: credentials.password });
+      const now = new Date().toUTCString();
+      return {
+        status: 201,
+        body: {
+          account_sid: accountSid,
+          api_version: '2010-04-01',
+          body: form.Body ?? '',
+          date_created: now,
+          date_sent: null,
+          date_updated: now,
+          direction: 'outbound-api',
+          error_code: null,
+          error_message: null,
+          from: form.From ?? null,
+          messaging_service_sid: form.MessagingServiceSid ?? null,
+          num_media: '0',
+          num_segments: '1',
+          price: null,
+          price_unit: 'USD',
+          sid,
+          status: 'queued',
+          subresource_uris: { media: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}/Media.json` },
+          to: form.To,
+          uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sid}.json`,
+        },
+      };
+    },
+  });
+
+  return {
+    ...server,
+    sent,
+    postInbound(webhookUrl, input, authToken) {
+      return deliverWebhook(webhookUrl, signTwilioWebhook(webhookUrl, twilioInboundFields(input), authToken));
+    },
+    postStatus(messageSid, status, statusOptions = {}) {
+      const message = accepted.get(messageSid);
+      if (!message) throw new Error(`fake Twilio never accepted ${messageSid}`);
+      const url = statusOptions.url ?? message.form.StatusCallback;
+      if (!url) throw new Error(`the send of ${messageSid} had no StatusCallback`);
+      const fields = twilioStatusFields({
+        messageSid,
+        status,
+        from: message.form.From ?? message.form.MessagingServiceSid ?? '',
+        to: message.form.To ?? '',
+        accountSid: message.accountSid,
+        errorCode: statusOptions.errorCode,
+        errorMessage: statusOptions.errorMessage,
+      });
+      return deliverWebhook(url, signTwilioWebhook(url, fields, message.authToken));
+    },
+  };
+}
+
+function basicAuth(header: string | undefined): { user: string; password: string } | null {
+  const encoded = /^Basic\s+(\S+)$/i.exec(header ?? '')?.[1];
+  if (!encoded) return null;
+  const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? null : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}

@@ -1,0 +1,248 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import {
+  deliverWebhook,
+  startFakeServer,
+  type FakeReply,
+  type FakeServer,
+  type RecordedRequest,
+  type SentRequest,
+  type WebhookDelivery,
+  type WebhookResponse,
+} from './fake-server.js';
+
+/**
+ * A fake Meta Graph API for WhatsApp Cloud (`POST /{version}/{phone-number-id}/messages`,
+ * Bearer access token) that also plays Meta's webhooks: one payload shape for messages and
+ * statuses, signed with `X-Hub-Signature-256`, and the GET verification handshake.
+ */
+
+export type WhatsAppSendBody = Record<string, unknown>;
+
+export interface FakeWhatsAppCloudOptions {
+  /** phoneNumberId → access token. When given, other ids and tokens are refused as Meta does. */
+  phoneNumbers?: Record<string, string>;
+}
+
+export interface WhatsAppInboundInput {
+  phoneNumberId: string;
+  displayPhoneNumber?: string;
+  /** The sender's WhatsApp id: digits without `+`. */
+  from: string;
+  text?: string;
+  image?: { id?: string; mimeType?: string; caption?: string };
+  profileName?: string;
+  messageId?: string;
+}
+
+export type WhatsAppStatus = 'sent' | 'delivered' | 'read' | 'failed';
+
+export interface WhatsAppStatusError {
+  code: number;
+  title: string;
+  message?: string;
+  details?: string;
+}
+
+export interface WhatsAppStatusInput {
+  phoneNumberId: string;
+  messageId: string;
+  status: WhatsAppStatus;
+  recipientId: string;
+  errors?: WhatsAppStatusError[];
+}
+
+export interface FakeWhatsAppCloud extends FakeServer {
+  /** Sends Meta accepted, with the JSON body as received; `id` is the wamid it answered. */
+  sent: SentRequest<WhatsAppSendBody>[];
+  postInbound(webhookUrl: string, input: WhatsAppInboundInput, appSecret: string): Promise<WebhookResponse>;
+  /** A status for a message this fake accepted; Meta posts statuses to the app's one webhook URL. */
+  postStatus(
+    webhookUrl: string,
+    messageId: string,
+    status: WhatsAppStatus,
+    appSecret: string,
+    options?: { errors?: WhatsAppStatusError[] },
+  ): Promise<WebhookResponse>;
+  /** Meta's GET verification request; answers the status and body our server gave. */
+  handshake(webhookUrl: string, verifyToken: string, challenge?: string): Promise<WebhookResponse>;
+}
+
+export function whatsappMessageId(): string {
+  return `wamid.${randomBytes(24).toString('base64')}`;
+}
+
+export function metaError(status: number, code: number, message: string, extra: Record<string, unknown> = {}): FakeReply {
+  return {
+    status,
+    body: { error: { message, type: 'OAuthException', code, ...extra, fbtrace_id: randomBytes(8).toString('hex') } },
+  };
+}
+
+function notification(phoneNumberId: string, displayPhoneNumber: string, value: Record<string, unknown>) {
+  return {
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: '102290129340398',
+        changes: [
+          {
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: displayPhoneNumber, phone_number_id: phoneNumberId },
+              ...value,
+            },
+            field: 'messages',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/** The notification Meta posts for an incoming message. */
+export function whatsappInboundPayload(input: WhatsAppInboundInput): Record<string, unknown> {
+  const message: Record<string, unknown> = {
+    from: input.from,
+    id: input.messageId ?? whatsappMessageId(),
+    timestamp: String(Math.floor(Date.now() / 1000)),
+  };
+  if (input.image) {
+    message.type = 'image';
+    message.image = {
+      id: input.image.id ?? String(Date.now()),
+      mime_type: input.image.mimeType ?? 'image/jpeg',
+      sha256: randomBytes(32).toString('base64'),
+      ...(input.image.caption ? { caption: input.image.caption } : {}),
+    };
+  } else {
+    message.type = 'text';
+    message.text = { body: input.text ?? '' };
+  }
+  return notification(input.phoneNumberId, input.displayPhoneNumber ?? '15550783881', {
+    contacts: [{ profile: { name: input.profileName ?? 'Kerry Fisher' }, wa_id: input.from }],
+    messages: [message],
+  });
+}
+
+/** The notification Meta posts when a message we sent changes status. */
+export function whatsappStatusPayload(input: WhatsAppStatusInput, displayPhoneNumber = '15550783881') {
+  const status: Record<string, unknown> = {
+    id: input.messageId,
+    status: input.status,
+    timestamp: String(Math.floor(Date.now() / 1000)),
+    recipient_id: input.recipientId,
+  };
+  if (input.status === 'sent' || input.status === 'delivered') {
+    status.conversation = { id: randomBytes(16).toString('hex'), origin: { type: 'service' } };
+    status.pricing = { billable: true, pricing_model: 'CBP', category: 'service' };
+  }
+  if (input.errors) {
+    status.errors = input.errors.map((error) => ({
+      code: error.code,
+      title: error.title,
+      message: error.message ?? error.title,
+      error_data: { details: error.details ?? error.title },
+      href: 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/',
+    }));
+  }
+  return notification(input.phoneNumberId, displayPhoneNumber, { statuses: [status] });
+}
+
+/** Signs a payload with the app secret as Meta does. */
+export function signWhatsAppWebhook(payload: unknown, appSecret: string): WebhookDelivery {
+  const body = JSON.stringify(payload);
+  return {
+    headers: {
+      'content-type': 'application/json',
+      'x-hub-signature-256': `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`,
+    },
+    body,
+  };
+}
+
+const MESSAGES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/;
+
+export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions = {}): Promise<FakeWhatsAppCloud> {
+  const sent: SentRequest<WhatsAppSendBody>[] = [];
+  /** Which number sent each accepted message, so its statuses carry the right metadata. */
+  const senders = new Map<string, { phoneNumberId: string; to: string }>();
+
+  const server = await startFakeServer({
+    failure: (kind) =>
+      kind === '429'
+        ? { ...metaError(429, 130429, 'Rate limit hit'), headers: { 'retry-after': '2' } }
+        : metaError(500, 1, 'An unknown error has occurred.'),
+
+    handle(request: RecordedRequest): FakeReply {
+      const match = MESSAGES_PATH.exec(request.path);
+      if (request.method !== 'POST' || !match) return metaError(400, 100, 'Unknown path components', { error_subcode: 33 });
+      const phoneNumberId = match[2] ?? '';
+      const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+      if (!token) return metaError(401, 190, 'An active access token must be used to query information.');
+      if (options.phoneNumbers) {
+        const expected = options.phoneNumbers[phoneNumberId];
+        if (expected === undefined) {
+          return metaError(400, 100, `Unsupported post request. Object with ID '${phoneNumberId}' does not exist.`, {
+            error_subcode: 33,
+          });
+        }
+        if (token !== expected) return metaError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+      }
+      const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as WhatsAppSendBody;
+      const problem = invalidBody(body);
+      if (problem) return metaError(400, 100, `(#100) ${problem}`);
+
+      const id = whatsappMessageId();
+      const to = String(body.to);
+      sent.push({ ...request, body, id });
+      senders.set(id, { phoneNumberId, to });
+      return {
+        status: 200,
+        body: { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to }], messages: [{ id }] },
+      };
+    },
+  });
+
+  return {
+    ...server,
+    sent,
+    postInbound(webhookUrl, input, appSecret) {
+      return deliverWebhook(webhookUrl, signWhatsAppWebhook(whatsappInboundPayload(input), appSecret));
+    },
+    postStatus(webhookUrl, messageId, status, appSecret, statusOptions = {}) {
+      const sender = senders.get(messageId);
+      if (!sender) throw new Error(`fake WhatsApp never accepted ${messageId}`);
+      const payload = whatsappStatusPayload({
+        phoneNumberId: sender.phoneNumberId,
+        messageId,
+        status,
+        recipientId: sender.to,
+        errors: statusOptions.errors,
+      });
+      return deliverWebhook(webhookUrl, signWhatsAppWebhook(payload, appSecret));
+    },
+    async handshake(webhookUrl, verifyToken, challenge = String(Math.floor(Math.random() * 1e9))) {
+      const url = new URL(webhookUrl);
+      url.searchParams.set('hub.mode', 'subscribe');
+      url.searchParams.set('hub.verify_token', verifyToken);
+      url.searchParams.set('hub.challenge', challenge);
+      const response = await fetch(url);
+      return { status: response.status, contentType: response.headers.get('content-type'), body: await response.text() };
+    },
+  };
+}
+
+function invalidBody(body: WhatsAppSendBody): string | null {
+  if (body.messaging_product !== 'whatsapp') return 'The parameter messaging_product is required.';
+  if (typeof body.to !== 'string' || !/^\d{7,15}$/.test(body.to)) return 'Invalid parameter: to';
+  if (body.type === 'text') {
+    const text = body.text as { body?: unknown } | undefined;
+    return typeof text?.body === 'string' && text.body ? null : 'The parameter text[body] is required.';
+  }
+  if (body.type === 'template') {
+    const template = body.template as { name?: unknown; language?: { code?: unknown } } | undefined;
+    if (typeof template?.name !== 'string') return 'The parameter template[name] is required.';
+    return typeof template.language?.code === 'string' ? null : 'The parameter template[language] is required.';
+  }
+  return 'Invalid parameter: type';
+}
