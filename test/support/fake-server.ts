@@ -1,4 +1,4 @@
-import { createServer, type IncomingHttpHeaders } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WebhookRequest } from '../../src/providers/provider.js';
 
@@ -104,7 +104,7 @@ export async function startFakeServer(behaviour: FakeServerBehaviour): Promise<F
   };
 }
 
-function writeReply(res: import('node:http').ServerResponse, reply: FakeReply): void {
+function writeReply(res: ServerResponse, reply: FakeReply): void {
   const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
   const contentType = typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json; charset=utf-8';
   res.writeHead(reply.status, { 'content-type': contentType, ...reply.headers });

@@ -139,7 +139,7 @@ describe('sending through Africa’s Talking', () => {
       apps: { [credentials.username]: credentials.apiKey },
       rejectRecipients: { '+254711000406': 406, '+254711000403': 403, '+254711000500': 500 },
     });
-    provider = africasTalkingProvider({ apiUrl: fake.url, timeoutMs: 200 });
+    provider = africasTalkingProvider({ apiUrl: fake.url, timeoutMs: 1000 });
   });
   afterAll(() => fake.close());
 

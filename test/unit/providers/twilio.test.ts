@@ -218,7 +218,7 @@ describe('sending through Twilio', () => {
 
   beforeAll(async () => {
     fake = await startFakeTwilio({ accounts: { [credentials.accountSid]: credentials.authToken } });
-    provider = twilioProvider({ apiUrl: fake.url, timeoutMs: 200 });
+    provider = twilioProvider({ apiUrl: fake.url, timeoutMs: 1000 });
   });
   afterEach(() => fake.failRatio(0));
   afterAll(() => fake.close());

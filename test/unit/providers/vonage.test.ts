@@ -220,7 +220,7 @@ describe('sending through Vonage', () => {
 
   beforeAll(async () => {
     fake = await startFakeVonage({ applications: { [app.applicationId]: app.publicKey } });
-    provider = vonageProvider({ apiUrl: fake.url, timeoutMs: 200 });
+    provider = vonageProvider({ apiUrl: fake.url, timeoutMs: 1000 });
   });
   afterAll(() => fake.close());
 

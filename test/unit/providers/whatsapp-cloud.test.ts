@@ -179,7 +179,7 @@ describe('sending through WhatsApp Cloud', () => {
 
   beforeAll(async () => {
     fake = await startFakeWhatsAppCloud({ phoneNumbers: { [credentials.phoneNumberId]: credentials.accessToken } });
-    provider = whatsappCloudProvider({ apiUrl: fake.url, timeoutMs: 200 });
+    provider = whatsappCloudProvider({ apiUrl: fake.url, timeoutMs: 1000 });
   });
   afterAll(() => fake.close());
 
@@ -199,7 +199,7 @@ describe('sending through WhatsApp Cloud', () => {
   });
 
   it('posts a template with body parameters, on the configured Graph version', async () => {
-    const versioned = whatsappCloudProvider({ apiUrl: fake.url, graphVersion: 'v19.0', timeoutMs: 200 });
+    const versioned = whatsappCloudProvider({ apiUrl: fake.url, graphVersion: 'v19.0', timeoutMs: 1000 });
     const template = { name: 'case_reply', language: 'en_US', parameters: ['Amina', '{text}'] };
     await versioned.send(outbound({ template }), metaNumber(template));
     const request = fake.sent.at(-1);
