@@ -56,7 +56,13 @@ export const STATUS_QUESTIONS = [
  */
 export function useCaseline(
   dialect: TestDialect,
-  options: { providers?: ProviderRegistry; outbox?: Partial<OutboxOptions>; startOutbox?: boolean; config?: Partial<Config> } = {},
+  options: {
+    /** A registry, or a function called once the test file's own `beforeAll`s (fake servers) ran. */
+    providers?: ProviderRegistry | (() => ProviderRegistry);
+    outbox?: Partial<OutboxOptions>;
+    startOutbox?: boolean;
+    config?: Partial<Config>;
+  } = {},
 ) {
   const state: { caseline?: Caseline; drop?: () => Promise<void>; dir?: string } = {};
 
@@ -70,7 +76,8 @@ export function useCaseline(
       publicUrl: 'https://caseline.test',
       ...options.config,
     };
-    state.caseline = await createCaseline(config, { providers: options.providers, outbox: options.outbox });
+    const providers = typeof options.providers === 'function' ? options.providers() : options.providers;
+    state.caseline = await createCaseline(config, { providers, outbox: options.outbox });
     if (options.startOutbox) state.caseline.outbox.start();
   });
 
