@@ -77,7 +77,7 @@ export function readConfig(env: Env = process.env): Config {
 function readPort(raw: string | undefined): number {
   if (raw === undefined || raw === '') return 3000;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  if (!/^\d{1,5}$/.test(raw) || port > 65535) {
     throw new ConfigError('PORT', `must be a port number from 0 to 65535, got ${JSON.stringify(raw)}`);
   }
   return port;
@@ -87,15 +87,17 @@ function readDatabase(raw: string | undefined, dataDir: string): DatabaseConfig 
   if (raw === undefined || raw === '') return { dialect: 'sqlite', path: resolve(dataDir, 'caseline.db') };
   if (raw.startsWith('sqlite:')) {
     const path = raw.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
-    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/caseline.db');
+    if (!path || /^\/*$/.test(path)) throw new ConfigError('DATABASE_URL', 'sqlite: needs a file path, e.g. sqlite:./data/caseline.db');
     return { dialect: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
   }
   if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    let url: URL;
     try {
-      new URL(raw);
+      url = new URL(raw);
     } catch {
       throw new ConfigError('DATABASE_URL', 'is not a valid postgres:// URL');
     }
+    if (!url.hostname) throw new ConfigError('DATABASE_URL', 'needs a host, e.g. postgres://user@127.0.0.1:5432/caseline');
     return { dialect: 'pg', url: raw };
   }
   throw new ConfigError('DATABASE_URL', 'must start with sqlite: or postgres://');

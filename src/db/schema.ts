@@ -18,6 +18,7 @@ export interface Database {
   history: HistoryTable;
   outbox: OutboxTable;
   opt_outs: OptOutTable;
+  early_statuses: EarlyStatusTable;
 }
 
 export interface OrganisationTable {
@@ -86,6 +87,8 @@ export interface NumberTable {
   /** JSON: WhatsApp template `{name, language, parameters}` or null. */
   template: string | null;
   send_rate_per_second: number;
+  /** The earliest time the next send on this number may start (the per-number pace). */
+  next_send_at: number;
   created_at: number;
   updated_at: number;
   deleted_at: number | null;
@@ -181,5 +184,14 @@ export interface OutboxTable {
 export interface OptOutTable {
   number_id: string;
   contact: string;
+  created_at: number;
+}
+
+export interface EarlyStatusTable {
+  number_id: string;
+  provider_message_id: string;
+  status: MessageStatus;
+  error_code: string | null;
+  error_text: string | null;
   created_at: number;
 }

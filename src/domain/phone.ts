@@ -10,6 +10,14 @@ const CHANNEL_PREFIX = /^(whatsapp|sms|tel|mms):/i;
  * of our own number. Throws `invalid_phone_number` when no reading gives a possible number.
  */
 export function normalisePhone(raw: string, ourNumber?: string): string {
+  const result = readPhone(raw, ourNumber);
+  // libphonenumber drops a "0" written after the country code ("+44 (0)7700…"); a result
+  // that would lose another digit when read again is not a number anybody can have.
+  if (parsePhoneNumberFromString(result)?.number !== result) throw invalid(raw);
+  return result;
+}
+
+function readPhone(raw: string, ourNumber?: string): string {
   const cleaned = raw.trim().replace(CHANNEL_PREFIX, '').replace(/[\s().-]/g, '');
   if (!/^\+?[0-9]{3,20}$/.test(cleaned) && !/^00[0-9]{3,20}$/.test(cleaned)) {
     throw invalid(raw);

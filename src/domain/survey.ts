@@ -94,11 +94,11 @@ function answerFits(q: Question, value: string | number): boolean {
     case 'text':
       return typeof value === 'string' && value.length <= 10_000;
     case 'integer':
-      return Number.isSafeInteger(typeof value === 'string' ? Number(value) : value);
+      return typeof value === 'number' ? Number.isSafeInteger(value) : /^-?\d{1,15}$/.test(value);
     case 'decimal':
-      return Number.isFinite(typeof value === 'string' ? Number(value) : value);
+      return typeof value === 'number' ? Number.isFinite(value) : /^-?\d{1,15}(\.\d{1,15})?$/.test(value);
     case 'date':
-      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(value));
+      return typeof value === 'string' && isCalendarDate(value);
     case 'select_one':
       return q.choices?.some((c) => c.value === String(value)) ?? false;
     case 'phone':
@@ -106,6 +106,13 @@ function answerFits(q: Question, value: string | number): boolean {
     case 'conversation':
       return false;
   }
+}
+
+/** `YYYY-MM-DD` naming a day that exists (no 30 February). */
+function isCalendarDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
+  const date = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
 export type CaseStatus = 'open' | 'closed';

@@ -3,6 +3,8 @@
  * account within `windowMs`, further attempts are refused until the window passes. Kept
  * in memory, so each server process counts on its own.
  */
+const MAX_KEYS = 100_000;
+
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>();
 
@@ -25,8 +27,21 @@ export class LoginThrottle {
   }
 
   fail(keys: string[]): void {
-    for (const key of keys) this.failures.set(key, [...(this.failures.get(key) ?? []), this.now()]);
-    if (this.failures.size > 100_000) this.failures.clear();
+    if (this.failures.size >= MAX_KEYS) this.forgetExpired();
+    for (const key of keys) {
+      const known = this.failures.get(key);
+      // At the memory cap new keys go uncounted; keys already counted keep their count,
+      // so a flood of new addresses cannot wipe a targeted account's failures.
+      if (!known && this.failures.size >= MAX_KEYS) continue;
+      this.failures.set(key, [...(known ?? []), this.now()]);
+    }
+  }
+
+  private forgetExpired(): void {
+    const cutoff = this.now() - this.windowMs;
+    for (const [key, times] of this.failures) {
+      if (!times.some((t) => t > cutoff)) this.failures.delete(key);
+    }
   }
 
   succeed(keys: string[]): void {

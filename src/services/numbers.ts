@@ -149,6 +149,7 @@ export function createNumberService(ctx: ServiceContext) {
         credentials: ctx.secrets.seal(credentials),
         template: input.template ? JSON.stringify(input.template) : null,
         send_rate_per_second: input.sendRatePerSecond ?? 1,
+        next_send_at: 0,
         created_at: now,
         updated_at: now,
         deleted_at: null,

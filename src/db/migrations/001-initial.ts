@@ -73,6 +73,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('credentials', 'text', (c) => c.notNull())
     .addColumn('template', 'text')
     .addColumn('send_rate_per_second', 'real', (c) => c.notNull().defaultTo(1))
+    .addColumn('next_send_at', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('deleted_at', 'bigint')
@@ -200,6 +201,23 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .execute();
   await db.schema.createIndex('outbox_due').on('outbox').columns(['state', 'due_at']).execute();
 
+  // A delivery report can arrive before the worker has recorded the provider's id for
+  // the send; it waits here and is applied when the id is recorded.
+  await db.schema
+    .createTable('early_statuses')
+    .addColumn('number_id', 'text', (c) => c.notNull())
+    .addColumn('provider_message_id', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('error_code', 'text')
+    .addColumn('error_text', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('early_statuses_message')
+    .on('early_statuses')
+    .columns(['number_id', 'provider_message_id'])
+    .execute();
+
   await db.schema
     .createTable('opt_outs')
     .addColumn('number_id', 'text', (c) => c.notNull())
@@ -211,7 +229,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
-    'opt_outs', 'outbox', 'history', 'notes', 'record_messages', 'messages', 'records',
+    'opt_outs', 'early_statuses', 'outbox', 'history', 'notes', 'record_messages', 'messages', 'records',
     'numbers', 'surveys', 'api_tokens', 'sessions', 'users', 'organisations',
   ]) {
     await db.schema.dropTable(table).ifExists().execute();

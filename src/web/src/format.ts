@@ -86,7 +86,8 @@ export function describeDetail(detail: unknown): string {
   if (Array.isArray(detail)) return detail.map(describeDetail).filter(Boolean).join(', ');
   if (typeof detail === 'object') {
     return Object.entries(detail as Record<string, unknown>)
-      .filter(([, value]) => value !== null && value !== undefined && value !== '')
+      // Internal ids mean nothing to a case worker; case numbers and texts do.
+      .filter(([key, value]) => value !== null && value !== undefined && value !== '' && !/(^id|Id)$/.test(key))
       .map(([key, value]) => `${humanise(key)}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
       .join(' · ');
   }

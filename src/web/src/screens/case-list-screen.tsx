@@ -5,6 +5,7 @@ import { shorten } from '../format.js';
 import { navigate, paths } from '../router.js';
 import { useServerEvents } from '../server-events.js';
 import { useApp } from '../session.js';
+import { LockIcon } from '../ui/icons.js';
 import { ErrorAlert, Loading, StatusBadge, Time } from '../ui/components.js';
 
 const PAGE_SIZE = 25;
@@ -250,7 +251,7 @@ function CaseRow({ item }: { item: CaseSummary }) {
       <td data-label="Locked by">
         {item.lockedBy ? (
           <span className={`lock-chip${mine ? ' lock-chip-mine' : ''}`}>
-            <span aria-hidden="true">🔒</span> {mine ? 'You' : item.lockedBy.name}
+            <LockIcon /> {mine ? 'You' : item.lockedBy.name}
           </span>
         ) : (
           <span className="muted">Unassigned</span>
@@ -259,9 +260,10 @@ function CaseRow({ item }: { item: CaseSummary }) {
       <td data-label="Last message" className="last-message">
         {item.lastMessage ? (
           <>
-            <span className="direction" aria-label={item.lastMessage.direction === 'in' ? 'From contact:' : 'Reply:'}>
+            <span className="direction" aria-hidden="true">
               {item.lastMessage.direction === 'in' ? '↙' : '↗'}
-            </span>{' '}
+            </span>
+            <span className="visually-hidden">{item.lastMessage.direction === 'in' ? 'From the contact: ' : 'Reply: '}</span>{' '}
             {shorten(item.lastMessage.text, 90)}
           </>
         ) : (

@@ -101,7 +101,6 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
       theirNumberQuestion: draft.theirNumberQuestion,
       conversationQuestion: draft.conversationQuestion,
       multiCaseReply: draft.multiCaseReply.trim() || null,
-      sendRatePerSecond: draft.sendRatePerSecond ? Number(draft.sendRatePerSecond) : null,
       template:
         draft.channel === 'whatsapp' && draft.templateName.trim()
           ? {
@@ -111,6 +110,8 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
             }
           : null,
     };
+    // An empty rate keeps the server's default for the provider.
+    if (draft.sendRatePerSecond) body.sendRatePerSecond = Number(draft.sendRatePerSecond);
     if (!editing) body.provider = draft.provider;
     if (Object.keys(credentials).length > 0 || (!editing && draft.provider !== 'sandbox')) body.credentials = credentials;
     try {

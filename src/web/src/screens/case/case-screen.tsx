@@ -11,6 +11,7 @@ import { HistoryPanel } from './history-panel.js';
 import { MoveDialog } from './move-dialog.js';
 import { NotesPanel } from './notes-panel.js';
 import { ReplyBox } from './reply-box.js';
+import { LockIcon } from '../../ui/icons.js';
 import { SideTabs } from './side-tabs.js';
 
 type Load = { status: 'loading' } | { status: 'missing'; message: string } | { status: 'ready'; record: CaseRecord };
@@ -176,7 +177,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
           <span className={`lock-state${lockedByMe ? ' lock-state-mine' : lockedByOther ? ' lock-state-other' : ''}`} role="status">
             {record.lockedBy ? (
               <>
-                <span aria-hidden="true">🔒 </span>
+                <LockIcon />{' '}
                 {lockedByMe ? 'Locked by you' : `Locked by ${record.lockedBy.name}`}
               </>
             ) : (

@@ -36,7 +36,7 @@ export function HistoryPanel({ caseNumber, version }: { caseNumber: number; vers
               <strong>{humanise(item.action)}</strong>
               <span className="muted">
                 {' '}
-                by {item.user?.name ?? 'Caseline'} · <Time at={item.at} />
+                {item.user ? `by ${item.user.name}` : 'automatically'} · <Time at={item.at} />
               </span>
             </div>
             {detail && <p className="history-detail">{detail}</p>}
