@@ -31,6 +31,8 @@ export interface Config {
   logLevel: string;
   /** Whether to create the demo survey and sandbox number on first start. */
   demo: boolean;
+  /** A send claimed longer ago than this is taken to belong to a crashed process. */
+  outboxClaimSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -71,6 +73,7 @@ export function readConfig(env: Env = process.env): Config {
     },
     logLevel: readLogLevel(env.LOG_LEVEL),
     demo: env.CASELINE_DEMO !== 'false',
+    outboxClaimSeconds: readSeconds('CASELINE_OUTBOX_CLAIM_SECONDS', env.CASELINE_OUTBOX_CLAIM_SECONDS, 60),
   };
 }
 
@@ -132,6 +135,12 @@ function readAdmin(env: Env): Config['admin'] {
   if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new ConfigError('CASELINE_ADMIN_EMAIL', 'is not an email address');
   if (password.length < 10) throw new ConfigError('CASELINE_ADMIN_PASSWORD', 'must be at least 10 characters');
   return { email, password };
+}
+
+function readSeconds(variable: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) throw new ConfigError(variable, 'must be a whole number of seconds, at least 1');
+  return Number(raw);
 }
 
 function readLogLevel(raw: string | undefined): string {

@@ -52,7 +52,10 @@ export async function createCaseline(
     webRoot: join(PROJECT_ROOT, 'dist', 'web'),
     logger: options.logger ?? false,
   });
-  const outbox = new OutboxWorker({ db, numbers: services.numbers, publicUrl, now, logger: app.log }, options.outbox);
+  const outbox = new OutboxWorker(
+    { db, numbers: services.numbers, publicUrl, now, logger: app.log },
+    { claimMs: config.outboxClaimSeconds * 1000, ...options.outbox },
+  );
   return {
     config,
     db,

@@ -112,15 +112,8 @@ export interface RecordTable {
 }
 
 export type Direction = 'in' | 'out';
-export type MessageStatus =
-  | 'received'
-  | 'queued'
-  | 'sending'
-  | 'sent'
-  | 'delivered'
-  | 'read'
-  | 'failed'
-  | 'undelivered';
+import type { MessageStatus } from '../domain/message-status.js';
+export type { MessageStatus };
 
 export interface MessageTable {
   id: string;

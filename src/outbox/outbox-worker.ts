@@ -1,11 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/database.js';
-import type { OutboxTable } from '../db/schema.js';
+import type { MessageStatus, OutboxTable } from '../db/schema.js';
 import { SendError, type TemplateConfig } from '../providers/provider.js';
 import { publishStatus } from '../services/inbound.js';
 import { webhookUrls, type NumberService } from '../services/numbers.js';
 import { backoffDelay } from './backoff.js';
-import { SendPacer } from './rate-limiter.js';
+import { latestStatus } from '../domain/message-status.js';
+import { planSends } from './pace.js';
 
 export interface OutboxOptions {
   /** Rows claimed per round. */
@@ -18,6 +19,8 @@ export interface OutboxOptions {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffCapMs: number;
+  /** How far ahead a claim may book a number's send slots. */
+  paceHorizonMs: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
@@ -27,7 +30,14 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   maxAttempts: 8,
   backoffBaseMs: 2000,
   backoffCapMs: 10 * 60_000,
+  paceHorizonMs: 1000,
 };
+
+/** Delivery reports for sends we never recorded are kept this long, then forgotten. */
+const EARLY_STATUS_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** A claimed row and the time its send may start (the number's pace). */
+type Claimed = OutboxTable & { startAt: number };
 
 interface Logger {
   warn(obj: object, msg: string): void;
@@ -47,7 +57,7 @@ export interface SendOutcome {
  */
 export class OutboxWorker {
   private readonly options: OutboxOptions;
-  private readonly pacer: SendPacer;
+  private rounds = 0;
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -60,7 +70,6 @@ export class OutboxWorker {
     options: Partial<OutboxOptions> = {},
   ) {
     this.options = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
-    this.pacer = new SendPacer(deps.now);
   }
 
   start(): void {
@@ -99,10 +108,11 @@ export class OutboxWorker {
 
   /** One round: claim what is due and send it. Exposed for tests and the CLI. */
   async runOnce(): Promise<SendOutcome & { claimed: number }> {
+    if (this.rounds++ % 600 === 0) await this.forgetOldEarlyStatuses();
     const rows = await this.claim();
     const outcome: SendOutcome = { sent: 0, retried: 0, failed: 0 };
     // Numbers send in parallel; each number's sends keep their order and pace.
-    const byNumber = new Map<string, OutboxTable[]>();
+    const byNumber = new Map<string, Claimed[]>();
     for (const row of rows) byNumber.set(row.number_id, [...(byNumber.get(row.number_id) ?? []), row]);
     await Promise.all(
       [...byNumber.values()].map(async (group) => {
@@ -112,36 +122,69 @@ export class OutboxWorker {
     return { ...outcome, claimed: rows.length };
   }
 
-  private async claim(): Promise<OutboxTable[]> {
+  /**
+   * Claims due rows in one transaction: rows another process holds are skipped (SKIP
+   * LOCKED), and each number's rows get start times at its pace, booked in the number's
+   * `next_send_at` so every process shares one pace.
+   */
+  private async claim(): Promise<Claimed[]> {
     const { db, now } = this.deps;
     return db.transaction(async (tx) => {
       const at = now();
+      const horizon = at + this.options.paceHorizonMs;
       const due = await db
         .skipLocked(
           tx.db
             .selectFrom('outbox')
-            .select('id')
+            .select(['id', 'number_id'])
             .where((eb) =>
               eb.or([
                 eb.and([eb('state', '=', 'pending'), eb('due_at', '<=', at)]),
                 eb.and([eb('state', '=', 'sending'), eb('claimed_until', '<', at)]),
               ]),
             )
+            // A number whose slots are booked past the horizon waits; others go ahead.
+            .where('number_id', 'not in', (eb) => eb.selectFrom('numbers').select('id').where('next_send_at', '>', horizon))
             .orderBy('due_at')
+            .orderBy('created_at')
             .limit(this.options.batchSize),
         )
         .execute();
       if (due.length === 0) return [];
-      return tx.db
+
+      const startAt = new Map<string, number>();
+      for (const numberId of new Set(due.map((r) => r.number_id))) {
+        const number = await tx
+          .forUpdate(tx.db.selectFrom('numbers').select(['send_rate_per_second', 'next_send_at']).where('id', '=', numberId))
+          .executeTakeFirst();
+        const rows = due.filter((r) => r.number_id === numberId);
+        const plan = planSends(rows, {
+          now: at,
+          horizonMs: this.options.paceHorizonMs,
+          nextSendAt: Number(number?.next_send_at ?? 0),
+          ratePerSecond: Number(number?.send_rate_per_second ?? 1),
+        });
+        for (const slot of plan.slots) startAt.set(slot.row.id, slot.startAt);
+        if (number) await tx.db.updateTable('numbers').set({ next_send_at: plan.nextSendAt }).where('id', '=', numberId).execute();
+      }
+      if (startAt.size === 0) return [];
+      const claimed = await tx.db
         .updateTable('outbox')
         .set((eb) => ({ state: 'sending', claimed_until: at + this.options.claimMs, attempts: eb('attempts', '+', 1) }))
-        .where('id', 'in', due.map((r) => r.id))
+        .where('id', 'in', [...startAt.keys()])
         .returningAll()
         .execute();
+      return claimed
+        .map((row) => ({ ...row, startAt: startAt.get(row.id)! }))
+        .sort((a, b) => a.startAt - b.startAt);
     });
   }
 
-  private async deliver(row: OutboxTable): Promise<keyof SendOutcome> {
+  private async forgetOldEarlyStatuses(): Promise<void> {
+    await this.deps.db.kysely.deleteFrom('early_statuses').where('created_at', '<', this.deps.now() - EARLY_STATUS_TTL_MS).execute();
+  }
+
+  private async deliver(row: Claimed): Promise<keyof SendOutcome> {
     const { db, numbers, publicUrl } = this.deps;
     const message = await db.kysely
       .selectFrom('messages')
@@ -150,7 +193,7 @@ export class OutboxWorker {
       .executeTakeFirstOrThrow();
     try {
       const loaded = await numbers.load(row.number_id);
-      const wait = this.pacer.reserve(row.number_id, Math.max(0.001, Number(loaded.row.send_rate_per_second)));
+      const wait = row.startAt - this.deps.now();
       if (wait > 0) await sleep(wait);
       const payload = JSON.parse(row.payload) as { template: TemplateConfig | null };
       const result = await loaded.adapter.send(
@@ -200,7 +243,7 @@ export class OutboxWorker {
       state: 'done' | 'pending' | 'failed';
       dueAt?: number;
       lastError?: string;
-      message?: { provider_message_id?: string; status: 'sent' | 'delivered' | 'failed' | string; error_code: string | null; error_text: string | null };
+      message?: { provider_message_id?: string; status: MessageStatus; error_code: string | null; error_text: string | null };
       optOut?: string;
     },
   ): Promise<void> {
@@ -220,13 +263,25 @@ export class OutboxWorker {
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) === 0) return;
       if (result.message) {
+        const providerId = result.message.provider_message_id;
+        const early = providerId
+          ? await tx.db
+              .selectFrom('early_statuses')
+              .select(['status', 'error_code', 'error_text'])
+              .where('number_id', '=', row.number_id)
+              .where('provider_message_id', '=', providerId)
+              .execute()
+          : [];
+        // A delivery report that arrived before this record tells more than "sent".
+        const report = latestStatus([{ status: result.message.status as MessageStatus, error_code: result.message.error_code, error_text: result.message.error_text }, ...early]);
         await tx.db
           .updateTable('messages')
-          .set({ ...result.message, status: result.message.status as never, updated_at: now })
+          .set({ ...result.message, ...report, updated_at: now })
           .where('id', '=', row.message_id)
-          // A delivery report that raced ahead of this update already moved the status on.
-          .where('status', 'in', ['queued', 'sending'])
           .execute();
+        if (early.length > 0) {
+          await tx.db.deleteFrom('early_statuses').where('number_id', '=', row.number_id).where('provider_message_id', '=', providerId!).execute();
+        }
         await publishStatus(tx, orgId, row.message_id);
       }
       if (result.optOut) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Executor, Transaction } from '../db/database.js';
-import type { MessageStatus } from '../db/schema.js';
+import { isStatusProgress } from '../domain/message-status.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { renderMultiCaseReply } from '../domain/multi-case-reply.js';
 import { consentChange } from '../domain/opt-out.js';
@@ -20,17 +20,6 @@ export interface ReceiveResult {
   caseNumbers: number[];
 }
 
-/** Later states win; a late "sent" never hides "delivered". */
-const STATUS_RANK: Record<MessageStatus, number> = {
-  received: 0,
-  queued: 0,
-  sending: 1,
-  sent: 2,
-  delivered: 3,
-  undelivered: 3,
-  failed: 3,
-  read: 4,
-};
 
 export function createInboundService(ctx: ServiceContext, numbers: NumberService) {
   const { db } = ctx;
@@ -168,8 +157,23 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
         .where('direction', '=', 'out')
         .where('provider_message_id', '=', update.providerMessageId)
         .executeTakeFirst();
-      if (!message) return false;
-      if (STATUS_RANK[update.status] < STATUS_RANK[message.status] || update.status === message.status) return true;
+      if (!message) {
+        // The report raced ahead of the worker recording the provider's id: keep it
+        // until the send is recorded (src/outbox/outbox-worker.ts applies it then).
+        await tx.db
+          .insertInto('early_statuses')
+          .values({
+            number_id: loaded.row.id,
+            provider_message_id: update.providerMessageId,
+            status: update.status,
+            error_code: update.errorCode ?? null,
+            error_text: update.errorText ?? null,
+            created_at: ctx.now(),
+          })
+          .execute();
+        return false;
+      }
+      if (!isStatusProgress(message.status, update.status)) return true;
       await tx.db
         .updateTable('messages')
         .set({

@@ -19,6 +19,8 @@ export interface RecordedRequest<B = unknown> {
   rawBody: string;
   /** JSON bodies parsed; form bodies as name → value; anything else as text. */
   body: B;
+  /** When the request arrived (ms since the epoch), for pacing checks. */
+  receivedAt: number;
 }
 
 /** A request the fake accepted, with the id it answered with. */
@@ -37,8 +39,8 @@ export interface FakeServer {
   requests: RecordedRequest[];
   /** The next `n` requests fail in this way. */
   failNext(n: number, kind?: FailureKind): void;
-  /** From now on a share `ratio` (0–1) of requests fail in this way; 0 turns it off. */
-  failRatio(ratio: number, kind?: FailureKind): void;
+  /** From now on a share `ratio` (0–1) of requests fail in this way (one of these ways, at random); 0 turns it off. */
+  failRatio(ratio: number, kind?: FailureKind | FailureKind[]): void;
   close(): Promise<void>;
 }
 
@@ -52,7 +54,7 @@ export async function startFakeServer(behaviour: FakeServerBehaviour): Promise<F
   const requests: RecordedRequest[] = [];
   const queued: FailureKind[] = [];
   let ratio = 0;
-  let ratioKind: FailureKind = '500';
+  let ratioKinds: FailureKind[] = ['500'];
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -67,10 +69,11 @@ export async function startFakeServer(behaviour: FakeServerBehaviour): Promise<F
         headers: req.headers,
         rawBody,
         body: parseBody(req.headers['content-type'], rawBody),
+        receivedAt: Date.now(),
       };
       requests.push(recorded);
 
-      const failure = queued.shift() ?? (ratio > 0 && Math.random() < ratio ? ratioKind : undefined);
+      const failure = queued.shift() ?? (ratio > 0 && Math.random() < ratio ? ratioKinds[Math.floor(Math.random() * ratioKinds.length)] : undefined);
       if (failure === 'timeout') return; // never answered; close() drops the connection
       const reply = async (): Promise<FakeReply> => {
         if (failure === '500' || failure === '429') return behaviour.failure(failure);
@@ -95,7 +98,7 @@ export async function startFakeServer(behaviour: FakeServerBehaviour): Promise<F
     },
     failRatio(next, kind = '500') {
       ratio = next;
-      ratioKind = kind;
+      ratioKinds = Array.isArray(kind) ? kind : [kind];
     },
     close() {
       server.closeAllConnections();
