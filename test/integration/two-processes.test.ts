@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { signSandboxBody } from '../../src/providers/sandbox.js';
+import { deliverWebhook } from '../support/fake-server.js';
+import { signTwilioWebhook, startFakeTwilio, twilioInboundFields, type FakeTwilio } from '../support/fake-twilio.js';
+import { twilioCredentials } from '../support/twilio-number.js';
 import { describePostgres, freshDatabase } from '../support/dialects.js';
 import { STATUS_QUESTIONS } from '../support/harness.js';
 import { apiToken, startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -21,13 +24,16 @@ describePostgres('two server processes on one PostgreSQL', () => {
   let numberId = '';
   let surveyId = '';
   const secret = `secret-${randomUUID()}`;
+  let twilio: FakeTwilio;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'caseline-2p-'));
     const database = await freshDatabase('pg', dir);
     drop = database.drop;
     if (database.config.dialect !== 'pg') throw new Error('expected PostgreSQL');
+    twilio = await startFakeTwilio();
     const env = {
+      CASELINE_TWILIO_API_URL: twilio.url,
       DATABASE_URL: database.config.url,
       CASELINE_DATA_DIR: dir,
       CASELINE_SECRET_KEY: 'shared-secret-key-for-both-processes-0001',
@@ -58,6 +64,7 @@ describePostgres('two server processes on one PostgreSQL', () => {
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()));
+    await twilio?.close();
     await drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -93,4 +100,50 @@ describePostgres('two server processes on one PostgreSQL', () => {
     const { items } = (await list.json()) as { items: Array<{ caseNumber: number }> };
     expect(items).toHaveLength(1);
   });
+
+  it('both servers send from one outbox: every reply goes out exactly once, at the number\'s shared pace', async () => {
+    const api = async (server: ServerProcess, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${server.url}/api/v1${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      return { status: res.status, body: (await res.json()) as any };
+    };
+    const credentials = twilioCredentials();
+    const number = await api(servers[0]!, 'POST', '/numbers', {
+      provider: 'twilio', channel: 'sms', ourNumber: '+447700900001', surveyId,
+      theirNumberQuestion: 'phone', conversationQuestion: 'conversation', sendRatePerSecond: 20, credentials,
+    });
+    expect(number.status).toBe(201);
+    // The webhook URL names servers[0]'s port; the signature covers the URL that was called.
+    const count = 40;
+    for (let i = 0; i < count; i++) {
+      const server = servers[i % 2]!;
+      const url = `${server.url}/webhooks/twilio/${number.body.id}`;
+      const fields = twilioInboundFields({ from: `+4477009005${String(i).padStart(2, '0')}`, to: '+447700900001', text: `help ${i}`, accountSid: credentials.accountSid });
+      expect((await deliverWebhook(url, signTwilioWebhook(url, fields, credentials.authToken))).status).toBe(200);
+    }
+    const list = await api(servers[0]!, 'GET', `/surveys/${surveyId}/records?limit=200&q=help`);
+    const cases = (list.body.items as Array<{ caseNumber: number }>).map((r) => r.caseNumber);
+    expect(cases).toHaveLength(count);
+    const firstSend = twilio.sent.length;
+    await Promise.all(
+      cases.map(async (n, i) => {
+        const server = servers[i % 2]!;
+        await api(server, 'POST', `/records/${n}/lock`);
+        expect((await api(server, 'POST', `/records/${n}/notifications`, { target: 'conversation', text: `answer for ${n}` })).status).toBe(202);
+      }),
+    );
+    await expect.poll(() => twilio.sent.length - firstSend, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(count);
+    await new Promise((r) => setTimeout(r, 500));
+    const sent = twilio.sent.slice(firstSend);
+    const bodies = sent.map((s) => s.body.Body);
+    expect(new Set(bodies).size).toBe(count);
+    expect(bodies).toHaveLength(count);
+    const times = sent.map((s) => s.receivedAt).sort((a, b) => a - b);
+    // 21 starts at 20 a second span a second; two processes each pacing alone would span
+    // half that. The margin is for the network and timers between worker and fake.
+    for (let i = 0; i + 20 < times.length; i++) expect(times[i + 20]! - times[i]!).toBeGreaterThanOrEqual(900);
+  }, 60_000);
 });
