@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { africasTalkingProvider } from '../../../src/providers/africastalking.js';
 import type { OutboundMessage, ProviderNumber } from '../../../src/providers/provider.js';
-import { SendError } from '../../../src/providers/provider.js';
 import { startWebhookRecorder, webhookRequestFrom } from '../../support/fake-server.js';
 import {
   africasTalkingDelivery,
@@ -10,6 +9,7 @@ import {
   startFakeAfricasTalking,
   type FakeAfricasTalking,
 } from '../../support/fake-africastalking.js';
+import { sendError, thrownBy, outboundMessage } from '../../support/provider-test-kit.js';
 
 const webhookUrl = 'https://caseline.example.org/webhooks/africastalking/num_9b1e';
 const credentials = { username: 'caseline', apiKey: 'atsk_0123456789abcdef' };
@@ -25,31 +25,10 @@ function atNumber(allowedIps?: string[]): ProviderNumber<'africastalking'> {
   };
 }
 
-function outbound(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
-  return {
-    messageId: 'msg_4',
-    to: '+254711000123',
-    text: 'Asante, we received your report #31',
-    template: null,
-    statusCallbackUrl: `${webhookUrl}/status`,
-    ...overrides,
-  };
-}
+const outbound = (overrides: Partial<OutboundMessage> = {}) =>
+  outboundMessage(webhookUrl, { messageId: 'msg_4', to: '+254711000123', text: 'Asante, we received your report #31', ...overrides });
 
-async function sendError(promise: Promise<unknown>): Promise<SendError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(SendError);
-  return error as SendError;
-}
 
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 const adapter = africasTalkingProvider({ apiUrl: 'http://127.0.0.1:1' });
 const webhook = (fields: Record<string, string>, remoteAddress = '52.48.80.34') =>

@@ -1,7 +1,6 @@
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage, ProviderNumber, TemplateConfig } from '../../../src/providers/provider.js';
-import { SendError } from '../../../src/providers/provider.js';
 import { twilioProvider } from '../../../src/providers/twilio.js';
 import {
   formBody,
@@ -16,6 +15,7 @@ import {
   twilioStatusFields,
   type FakeTwilio,
 } from '../../support/fake-twilio.js';
+import { sendError, thrownBy, outboundMessage } from '../../support/provider-test-kit.js';
 
 const credentials = { accountSid: `AC${'a1'.repeat(16)}`, authToken: '0123456789abcdef0123456789abcdef' };
 const webhookUrl = 'https://caseline.example.org/webhooks/twilio/num_7f3a';
@@ -24,31 +24,10 @@ function twilioNumber(channel: 'sms' | 'whatsapp' = 'sms', template: TemplateCon
   return { id: 'num_7f3a', provider: 'twilio', channel, ourNumber: '+447700900001', credentials, template };
 }
 
-function outbound(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
-  return {
-    messageId: 'msg_1',
-    to: '+447700900123',
-    text: 'Your appointment is on Monday #12',
-    template: null,
-    statusCallbackUrl: `${webhookUrl}/status`,
-    ...overrides,
-  };
-}
+const outbound = (overrides: Partial<OutboundMessage> = {}) =>
+  outboundMessage(webhookUrl, { messageId: 'msg_1', to: '+447700900123', text: 'Your appointment is on Monday #12', ...overrides });
 
-async function sendError(promise: Promise<unknown>): Promise<SendError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(SendError);
-  return error as SendError;
-}
 
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 const adapter = twilioProvider({ apiUrl: 'http://127.0.0.1:1' });
 const inbound = (fields: Record<string, string>, token = credentials.authToken, url = webhookUrl) =>

@@ -1,7 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage, ProviderNumber, TemplateConfig } from '../../../src/providers/provider.js';
-import { SendError } from '../../../src/providers/provider.js';
 import { vonageProvider } from '../../../src/providers/vonage.js';
 import { startWebhookRecorder, webhookRequestFrom } from '../../support/fake-server.js';
 import {
@@ -14,6 +13,7 @@ import {
   type FakeVonage,
   type VonageApplication,
 } from '../../support/fake-vonage.js';
+import { sendError, thrownBy, outboundMessage } from '../../support/provider-test-kit.js';
 
 const webhookUrl = 'https://caseline.example.org/webhooks/vonage/num_51c2';
 const signatureSecret = 'sig-secret-0123456789abcdefghijklmnop';
@@ -30,31 +30,10 @@ function vonageNumber(channel: 'sms' | 'whatsapp' = 'sms', template: TemplateCon
   };
 }
 
-function outbound(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
-  return {
-    messageId: 'msg_2',
-    to: '+447700900123',
-    text: 'We have your form #8',
-    template: null,
-    statusCallbackUrl: `${webhookUrl}/status`,
-    ...overrides,
-  };
-}
+const outbound = (overrides: Partial<OutboundMessage> = {}) =>
+  outboundMessage(webhookUrl, { messageId: 'msg_2', to: '+447700900123', text: 'We have your form #8', ...overrides });
 
-async function sendError(promise: Promise<unknown>): Promise<SendError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(SendError);
-  return error as SendError;
-}
 
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 const adapter = vonageProvider({ apiUrl: 'http://127.0.0.1:1' });
 const signing = () => ({ signatureSecret, applicationId: app.applicationId });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage, ProviderNumber, TemplateConfig } from '../../../src/providers/provider.js';
-import { SendError } from '../../../src/providers/provider.js';
 import { whatsappCloudProvider } from '../../../src/providers/whatsapp-cloud.js';
 import { startWebhookRecorder, webhookRequestFrom } from '../../support/fake-server.js';
 import {
@@ -11,6 +10,7 @@ import {
   whatsappStatusPayload,
   type FakeWhatsAppCloud,
 } from '../../support/fake-whatsapp-cloud.js';
+import { sendError, thrownBy, outboundMessage } from '../../support/provider-test-kit.js';
 
 const webhookUrl = 'https://caseline.example.org/webhooks/whatsapp-cloud/num_c0ff';
 const credentials = {
@@ -24,31 +24,10 @@ function metaNumber(template: TemplateConfig | null = null): ProviderNumber<'wha
   return { id: 'num_c0ff', provider: 'whatsapp-cloud', channel: 'whatsapp', ourNumber: '+15550783881', credentials, template };
 }
 
-function outbound(overrides: Partial<OutboundMessage> = {}): OutboundMessage {
-  return {
-    messageId: 'msg_3',
-    to: '+447700900123',
-    text: 'Your case is closed #4',
-    template: null,
-    statusCallbackUrl: `${webhookUrl}/status`,
-    ...overrides,
-  };
-}
+const outbound = (overrides: Partial<OutboundMessage> = {}) =>
+  outboundMessage(webhookUrl, { messageId: 'msg_3', to: '+447700900123', text: 'Your case is closed #4', ...overrides });
 
-async function sendError(promise: Promise<unknown>): Promise<SendError> {
-  const error = await promise.then(() => null, (caught: unknown) => caught);
-  expect(error).toBeInstanceOf(SendError);
-  return error as SendError;
-}
 
-function thrownBy(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 const adapter = whatsappCloudProvider({ apiUrl: 'http://127.0.0.1:1' });
 const signed = (payload: unknown, secret = credentials.appSecret) =>
@@ -240,6 +219,7 @@ describe('sending through WhatsApp Cloud', () => {
     [131047, 'Re-engagement message', 'Outside the WhatsApp 24-hour window: only a template can be sent (131047)'],
     [131026, 'Message undeliverable', 'The message could not be delivered: the recipient may not use WhatsApp or may need to update it (131026)'],
     [100, 'Invalid parameter', 'WhatsApp rejected a parameter of the message (100)'],
+    [131009, '(#131009) Parameter value is not valid', 'Parameter value is not valid (131009)'],
   ])('fails at once for error %i', async (code, message, reason) => {
     fake.failNext(1, metaError(400, code, message));
     const error = await sendError(provider.send(outbound(), metaNumber()));
