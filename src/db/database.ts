@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -27,7 +28,7 @@ export type Executor = Kysely<Database>;
 
 /** A change published to listeners once the transaction that made it commits. */
 export interface ChangeEvent {
-  type: 'record.created' | 'record.updated' | 'message.added' | 'message.status' | 'outbox.ready';
+  type: 'record.created' | 'record.updated' | 'message.added' | 'message.status' | 'outbox.ready' | 'config.changed';
   orgId: string;
   caseNumber?: number;
   recordId?: string;
@@ -122,7 +123,8 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const changes = new EventEmitter<{ change: [ChangeEvent] }>();
   changes.setMaxListeners(0);
-  const listener = listen ? await listenForChanges(url, changes) : null;
+  const origin = randomUUID();
+  const listener = listen ? await listenForChanges(url, origin, changes) : null;
 
   return {
     dialect: 'pg',
@@ -136,13 +138,14 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
           publish: (e) => pending.push(e),
           forUpdate: (query) => query.forUpdate() as typeof query,
         });
-        // NOTIFY is delivered at commit, to every process listening (this one included).
+        // NOTIFY is delivered at commit to every listening process; this process hears
+        // its own changes at once below, and skips their echo.
         for (const event of pending) {
-          await sql`select pg_notify(${CHANNEL}, ${JSON.stringify(event)})`.execute(trx);
+          await sql`select pg_notify(${CHANNEL}, ${JSON.stringify({ origin, event })})`.execute(trx);
         }
         return value;
       });
-      if (!listener) for (const event of pending) changes.emit('change', event);
+      for (const event of pending) changes.emit('change', event);
       return result;
     },
     async lockRoutingKey(tx, surveyId, contact) {
@@ -158,14 +161,15 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
 }
 
 /** A dedicated connection that LISTENs and re-connects if PostgreSQL drops it. */
-async function listenForChanges(url: string, changes: EventEmitter<{ change: [ChangeEvent] }>) {
+async function listenForChanges(url: string, origin: string, changes: EventEmitter<{ change: [ChangeEvent] }>) {
   let client: pg.Client | null = null;
   let stopped = false;
   const connect = async (): Promise<void> => {
     const next = new pg.Client({ connectionString: url });
     next.on('notification', (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
-      changes.emit('change', JSON.parse(msg.payload) as ChangeEvent);
+      const notice = JSON.parse(msg.payload) as { origin: string; event: ChangeEvent };
+      if (notice.origin !== origin) changes.emit('change', notice.event);
     });
     next.on('error', () => {
       if (stopped) return;

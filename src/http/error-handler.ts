@@ -53,7 +53,8 @@ export function registerErrorHandler(app: FastifyInstance, options: { serveShell
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '';
-    if (options.serveShell && request.method === 'GET' && !path.startsWith('/api/') && !path.startsWith('/webhooks/')) {
+    const isAppRoute = !path.startsWith('/api/') && !path.startsWith('/webhooks/') && !path.startsWith('/assets/');
+    if (options.serveShell && request.method === 'GET' && isAppRoute) {
       return reply.type('text/html').sendFile('index.html');
     }
     return reply.status(404).send(errorBody('not_found', `No route ${request.method} ${path}`));

@@ -76,7 +76,8 @@ export const NumberCreate = Type.Object(
     theirNumberQuestion: Type.String({ minLength: 1 }),
     conversationQuestion: Type.String({ minLength: 1 }),
     multiCaseReply: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
-    sendRatePerSecond: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
+    /** Sends per second on this number; null or absent means the default, 1. */
+    sendRatePerSecond: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 1000 }))),
     template: Type.Optional(Nullable(Template)),
     credentials: Type.Optional(Type.Record(Type.String(), Type.Any())),
   },

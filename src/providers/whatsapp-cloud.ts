@@ -48,6 +48,7 @@ const ERROR_TEXTS: Record<string, string> = {
   '131000': 'WhatsApp could not send the message (unknown error)',
   '131021': 'The recipient is this number itself',
   '131026': 'The message could not be delivered: the recipient may not use WhatsApp or may need to update it',
+  '131030': 'The recipient is not on the test number’s list of allowed recipients',
   '131047': 'Outside the WhatsApp 24-hour window: only a template can be sent',
   '131048': 'WhatsApp is limiting this number because of spam reports',
   '131050': 'The recipient has chosen not to receive marketing messages',
@@ -62,7 +63,9 @@ const ERROR_TEXTS: Record<string, string> = {
 const TRANSIENT_CODES = new Set(['1', '2', '4', '80007', '130429', '131000', '131016', '131048', '131056', '133004']);
 
 export function whatsappErrorText(code: string, message?: string): string {
-  return `${ERROR_TEXTS[code] ?? (message?.trim() || 'WhatsApp reported an error')} (${code})`;
+  // Meta starts many messages with "(#131030) "; the code is added once, at the end.
+  const said = message?.replace(/^\s*\(#\d+\)\s*/, '').trim();
+  return `${ERROR_TEXTS[code] ?? (said || 'WhatsApp reported an error')} (${code})`;
 }
 
 export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdapter<'whatsapp-cloud'> {

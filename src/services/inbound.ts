@@ -9,6 +9,7 @@ import { parseReferences } from '../domain/references.js';
 import { routeInbound } from '../domain/routing.js';
 import type { InboundMessage, StatusUpdate, WebhookAnswer, WebhookRequest } from '../providers/provider.js';
 import { addHistory, type ServiceContext } from './context.js';
+import { NumberCache, type RoutableNumber } from './number-cache.js';
 import { assertProvider, type LoadedNumber, type NumberService } from './numbers.js';
 import { queueOutbound } from './outbound.js';
 import { createRecord, initialAnswers, linkMessage, touchRecords } from './record-store.js';
@@ -23,10 +24,14 @@ export interface ReceiveResult {
 
 export function createInboundService(ctx: ServiceContext, numbers: NumberService) {
   const { db } = ctx;
-
-  async function loadFor(provider: string, numberId: string): Promise<LoadedNumber> {
-    assertProvider(provider);
+  const cache = new NumberCache(async (numberId) => {
     const loaded = await numbers.load(numberId);
+    return { ...loaded, survey: await loadSurvey(db.kysely, loaded.row.org_id, loaded.row.survey_id) };
+  }, db);
+
+  async function loadFor(provider: string, numberId: string): Promise<RoutableNumber> {
+    assertProvider(provider);
+    const loaded = await cache.get(numberId);
     if (loaded.row.provider !== provider) throw notFound('Number');
     return loaded;
   }
@@ -35,10 +40,9 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
    * Stores one inbound message and routes it (DESIGN.md §2 rules 1–7), all in one
    * transaction under the (survey, contact) lock.
    */
-  async function receive(loaded: LoadedNumber, inbound: InboundMessage, contact: string): Promise<ReceiveResult> {
-    const number = loaded.row;
+  async function receive(loaded: RoutableNumber, inbound: InboundMessage, contact: string): Promise<ReceiveResult> {
+    const { row: number, survey } = loaded;
     const orgId = number.org_id;
-    const survey = await loadSurvey(db.kysely, orgId, number.survey_id);
     return db.transaction(async (tx) => {
       await db.lockRoutingKey(tx, survey.id, contact);
       const now = ctx.now();
@@ -192,6 +196,8 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
   return {
     receive,
     applyStatus,
+    /** A live number with its survey, from the cache. */
+    routable: (numberId: string) => cache.get(numberId),
 
     /** A provider's webhook: authenticate, parse, store, then acknowledge (DESIGN.md §3). */
     async handleWebhook(provider: string, numberId: string, request: WebhookRequest): Promise<WebhookAnswer> {

@@ -40,10 +40,14 @@ export interface NumberInput {
   theirNumberQuestion: string;
   conversationQuestion: string;
   multiCaseReply?: string | null;
-  sendRatePerSecond?: number;
+  /** Null means the default pace. */
+  sendRatePerSecond?: number | null;
   template?: TemplateConfig | null;
   credentials?: unknown;
 }
+
+/** One send a second: Twilio's pace for a long code, and safe on every provider. */
+export const DEFAULT_SEND_RATE = 1;
 
 type NumberRow = NumberTable;
 
@@ -103,7 +107,7 @@ export function createNumberService(ctx: ServiceContext) {
     const survey = await loadSurvey(executor, orgId, input.surveyId);
     questionOfType(survey, input.theirNumberQuestion, 'phone');
     questionOfType(survey, input.conversationQuestion, 'conversation');
-    if (input.sendRatePerSecond !== undefined && !(input.sendRatePerSecond > 0 && input.sendRatePerSecond <= 1000)) {
+    if (input.sendRatePerSecond != null && !(input.sendRatePerSecond > 0 && input.sendRatePerSecond <= 1000)) {
       throw validationFailed('sendRatePerSecond must be above 0 and at most 1000');
     }
     const raw =
@@ -148,13 +152,16 @@ export function createNumberService(ctx: ServiceContext) {
         multi_case_reply: input.multiCaseReply?.trim() || null,
         credentials: ctx.secrets.seal(credentials),
         template: input.template ? JSON.stringify(input.template) : null,
-        send_rate_per_second: input.sendRatePerSecond ?? 1,
+        send_rate_per_second: input.sendRatePerSecond ?? DEFAULT_SEND_RATE,
         next_send_at: 0,
         created_at: now,
         updated_at: now,
         deleted_at: null,
       };
-      await db.kysely.insertInto('numbers').values(row).execute();
+      await db.transaction(async (tx) => {
+        await tx.db.insertInto('numbers').values(row).execute();
+        tx.publish({ type: 'config.changed', orgId: actor.orgId });
+      });
       return view(row);
     },
 
@@ -183,10 +190,12 @@ export function createNumberService(ctx: ServiceContext) {
           multi_case_reply: merged.multiCaseReply?.trim() || null,
           credentials: ctx.secrets.seal(credentials),
           template: merged.template ? JSON.stringify(merged.template) : null,
-          send_rate_per_second: merged.sendRatePerSecond ?? row.send_rate_per_second,
+          send_rate_per_second:
+            patch.sendRatePerSecond === null ? DEFAULT_SEND_RATE : (merged.sendRatePerSecond ?? row.send_rate_per_second),
           updated_at: ctx.now(),
         };
         await tx.db.updateTable('numbers').set(next).where('id', '=', id).execute();
+        tx.publish({ type: 'config.changed', orgId: actor.orgId });
         return view({ ...row, ...next });
       });
     },
@@ -194,8 +203,11 @@ export function createNumberService(ctx: ServiceContext) {
     /** A deleted number stops receiving; its messages and cases stay. */
     async remove(actor: Actor, id: string): Promise<void> {
       requireAdmin(actor);
-      await findRow(db.kysely, actor.orgId, id);
-      await db.kysely.updateTable('numbers').set({ deleted_at: ctx.now() }).where('id', '=', id).execute();
+      await db.transaction(async (tx) => {
+        await findRow(tx.db, actor.orgId, id);
+        await tx.db.updateTable('numbers').set({ deleted_at: ctx.now() }).where('id', '=', id).execute();
+        tx.publish({ type: 'config.changed', orgId: actor.orgId });
+      });
     },
 
     /** For webhooks and the outbox: a number by id alone, across organisations. */

@@ -100,6 +100,7 @@ export function createSurveyService(ctx: ServiceContext) {
           })
           .where('id', '=', surveyId)
           .execute();
+        tx.publish({ type: 'config.changed', orgId: actor.orgId });
         return next;
       });
     },

@@ -163,6 +163,14 @@ describe('case work in the console', () => {
     await dialog.waitFor({ state: 'hidden', ...WAIT });
     await conversation(console1).getByText('And my neighbour is being noisy').waitFor(WAIT);
 
+    // The keyboard works too: Enter opens the dialog, Escape backs out.
+    const moveButton = console1.getByRole('button', { name: /Move message “And my neighbour/ });
+    await moveButton.focus();
+    await console1.keyboard.press('Enter');
+    await dialog.waitFor(WAIT);
+    await console1.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden', ...WAIT });
+
     // Clicking the message itself opens the same dialog.
     await conversation(console1).getByText('And my neighbour is being noisy').click();
     await dialog.waitFor(WAIT);

@@ -30,7 +30,7 @@ export async function addTwilioNumber(h: Harness, org: TestOrg, options: { sendR
  * webhook would), locks it, and replies `reply <i>`; returns the replies' message ids.
  */
 export async function queueReplies(h: Harness, org: TestOrg, numberId: string, count: number): Promise<string[]> {
-  const loaded = await h.caseline().services.numbers.load(numberId);
+  const loaded = await h.caseline().services.inbound.routable(numberId);
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const contact = `+4477009003${String(i).padStart(2, '0')}`;

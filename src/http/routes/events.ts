@@ -3,6 +3,8 @@ import type { ChangeEvent, Db } from '../../db/database.js';
 import { actorOf, requireAuth } from '../auth.js';
 
 const HEARTBEAT_MS = 25_000;
+/** The changes a console shows; the rest are for the server's own processes. */
+const CLIENT_EVENTS = new Set<ChangeEvent['type']>(['record.created', 'record.updated', 'message.added', 'message.status']);
 
 /** Server-sent events: the organisation's committed changes, as they happen. */
 export const eventRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
@@ -24,7 +26,7 @@ export const eventRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
     });
     res.write('retry: 3000\n\n');
     const listener = (event: ChangeEvent) => {
-      if (event.orgId !== orgId || event.type === 'outbox.ready') return;
+      if (event.orgId !== orgId || !CLIENT_EVENTS.has(event.type)) return;
       const { type, caseNumber, surveyId, messageId } = event;
       res.write(`event: ${type}\ndata: ${JSON.stringify({ type, caseNumber, surveyId, messageId })}\n\n`);
     };

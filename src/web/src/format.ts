@@ -81,17 +81,27 @@ export function isFailed(status: string): boolean {
 /** A history entry's detail as readable text, whatever shape the server gave it. */
 export function describeDetail(detail: unknown): string {
   if (detail === null || detail === undefined || detail === '') return '';
-  if (typeof detail === 'string') return detail;
-  if (typeof detail === 'number' || typeof detail === 'boolean') return String(detail);
-  if (Array.isArray(detail)) return detail.map(describeDetail).filter(Boolean).join(', ');
-  if (typeof detail === 'object') {
-    return Object.entries(detail as Record<string, unknown>)
-      // Internal ids mean nothing to a case worker; case numbers and texts do.
-      .filter(([key, value]) => value !== null && value !== undefined && value !== '' && !/(^id|Id)$/.test(key))
-      .map(([key, value]) => `${humanise(key)}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
-      .join(' · ');
-  }
-  return String(detail);
+  if (typeof detail !== 'object' || Array.isArray(detail) || isChange(detail)) return describeValue(detail);
+  return Object.entries(detail as Record<string, unknown>)
+    // Internal ids mean nothing to a case worker; case numbers and texts do.
+    .filter(([key, value]) => value !== null && value !== undefined && value !== '' && !/(^id|Id)$/.test(key))
+    .map(([key, value]) => `${humanise(key)}: ${describeValue(value)}`)
+    .join(' · ');
+}
+
+function isChange(value: object): value is { from: unknown; to: unknown } {
+  const keys = Object.keys(value);
+  return keys.length === 2 && keys.includes('from') && keys.includes('to');
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return value.map(describeValue).join(', ');
+  if (isChange(value)) return `${describeValue(value.from)} → ${describeValue(value.to)}`;
+  return Object.entries(value as Record<string, unknown>)
+    .map(([key, v]) => `${key} ${describeValue(v)}`)
+    .join(', ');
 }
 
 /** `message.moved_out` → `Message moved out`. */

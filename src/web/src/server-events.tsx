@@ -23,27 +23,42 @@ export function ServerEventsProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<StreamState>('connecting');
 
   useEffect(() => {
-    const source = new EventSource('/api/v1/events', { withCredentials: true });
+    let source: EventSource | null = null;
+    let retry: number | undefined;
     let wasDown = false;
     const dispatch = (event: ConsoleEvent) => {
       for (const listener of [...listeners.current]) listener(event);
-    };
-    source.onopen = () => {
-      setState('live');
-      if (wasDown) dispatch({ type: 'resync' });
-      wasDown = false;
-    };
-    source.onerror = () => {
-      wasDown = true;
-      setState('reconnecting');
     };
     const onMessage = (message: MessageEvent<string>) => {
       const event = parseEvent(message.data);
       if (event) dispatch(event);
     };
-    for (const type of EVENT_TYPES) source.addEventListener(type, onMessage);
-    source.onmessage = onMessage;
-    return () => source.close();
+    const connect = () => {
+      source = new EventSource('/api/v1/events', { withCredentials: true });
+      source.onopen = () => {
+        setState('live');
+        if (wasDown) dispatch({ type: 'resync' });
+        wasDown = false;
+      };
+      source.onerror = () => {
+        wasDown = true;
+        setState('reconnecting');
+        // The browser retries a dropped stream itself, but gives up on an error status
+        // (a restarting server, a proxy's 502): then reconnect by hand.
+        if (source?.readyState === EventSource.CLOSED) {
+          source.close();
+          window.clearTimeout(retry);
+          retry = window.setTimeout(connect, 5000);
+        }
+      };
+      for (const type of EVENT_TYPES) source.addEventListener(type, onMessage);
+      source.onmessage = onMessage;
+    };
+    connect();
+    return () => {
+      window.clearTimeout(retry);
+      source?.close();
+    };
   }, []);
 
   const subscribe = useCallback((listener: Listener) => {

@@ -24,6 +24,9 @@ describe('console formatting', () => {
 
   it('describes history details without internal ids', () => {
     expect(describeDetail({ messageId: 'abc', toCase: 14, comment: 'noise' })).toBe('To case: 14 · Comment: noise');
+    expect(describeDetail({ changed: { topic: { from: null, to: 'Housing' }, status: { from: 'new', to: 'closed' } } })).toBe(
+      'Changed: topic — → Housing, status new → closed',
+    );
     expect(describeDetail('plain')).toBe('plain');
     expect(describeDetail(null)).toBe('');
     expect(humanise('message.moved_out')).toBe('Message moved out');

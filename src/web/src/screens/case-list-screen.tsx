@@ -30,6 +30,10 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
   const q = useDebounced(filters.q.trim(), 300);
   const { status, assignee } = filters;
   const [items, setItems] = useState<CaseSummary[] | null>(null);
+  // The filters the shown rows answer; while they differ from the wanted ones the table is busy.
+  const [shownKey, setShownKey] = useState<string | null>(null);
+  const wantedKey = JSON.stringify([surveyId, status, assignee, filters.contact.trim(), filters.q.trim()]);
+  const fetchedKey = JSON.stringify([surveyId, status, assignee, contact, q]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -63,24 +67,29 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
         if (id !== request.current) return;
         setItems(page.items);
         setNextCursor(page.nextCursor);
+        setShownKey(fetchedKey);
         setError(null);
       } catch (e) {
-        if (id === request.current) setError(errorMessage(e));
+        if (id !== request.current) return;
+        setError(errorMessage(e));
+        setShownKey(fetchedKey);
       }
     },
-    [fetchPage],
+    [fetchPage, fetchedKey],
   );
 
   useEffect(() => {
-    setItems(null);
     void reload(false);
   }, [reload]);
 
+  // Events come in bursts; one refresh a moment later, with the filters of that moment.
   const refreshTimer = useRef<number | undefined>(undefined);
+  const latestReload = useRef(reload);
+  latestReload.current = reload;
   useServerEvents((event) => {
     if (event.type !== 'resync' && event.surveyId !== null && !sameId(event.surveyId, surveyId)) return;
     window.clearTimeout(refreshTimer.current);
-    refreshTimer.current = window.setTimeout(() => void reload(true), 150);
+    refreshTimer.current = window.setTimeout(() => void latestReload.current(true), 150);
   });
   useEffect(() => () => window.clearTimeout(refreshTimer.current), []);
 
@@ -103,6 +112,7 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
     }
   };
 
+  const busy = shownKey !== wantedKey;
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
 
   if (!survey) {
@@ -200,7 +210,7 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
       ) : items.length === 0 ? (
         <p className="empty">No cases match these filters.</p>
       ) : (
-        <table className="case-table">
+        <table className={`case-table${busy ? ' is-busy' : ''}`} aria-busy={busy}>
           <caption className="visually-hidden">Cases of {survey.name}, most recent activity first</caption>
           <thead>
             <tr>
@@ -219,7 +229,7 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
           </tbody>
         </table>
       )}
-      {nextCursor && items && (
+      {nextCursor && items && !busy && (
         <div className="load-more">
           <button type="button" onClick={loadMore} disabled={loadingMore}>
             {loadingMore ? 'Loading…' : 'Load more'}

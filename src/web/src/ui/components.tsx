@@ -101,8 +101,9 @@ export function CopyField({ label, value }: { label: string; value: string }) {
       <label htmlFor={id}>{label}</label>
       <div className="copy-field">
         <input id={id} ref={inputRef} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" onClick={copy} aria-label={`Copy ${label}`}>
+        <button type="button" onClick={copy}>
           {copied ? 'Copied' : 'Copy'}
+          <span className="visually-hidden"> {label}</span>
         </button>
       </div>
     </div>

@@ -134,7 +134,7 @@ function AnswerField({
       return (
         <div className="field">
           <span className="label">{question.label || question.name}</span>
-          <p className="muted">The conversation, shown beside these answers.</p>
+          <p className="muted">The messages of this case, shown in the conversation.</p>
         </div>
       );
     case 'select_one':

@@ -110,8 +110,7 @@ function MessageBubble({
         {failed && (
           <div className="msg-error">
             <span>
-              Not delivered{message.error ? `: ${message.error.message}` : ''}
-              {message.error?.code ? ` (${message.error.code})` : ''}
+              Not delivered{message.error ? `: ${failureReason(message.error)}` : ''}
             </span>
             <button
               type="button"
@@ -144,7 +143,7 @@ export function DeliveryStatus({ status }: { status: string }) {
       <span className="ticks" aria-hidden="true">
         {statusTicks(status)}
       </span>{' '}
-      {statusLabel(status)}
+      <span>{statusLabel(status)}</span>
     </span>
   );
 }
@@ -178,4 +177,10 @@ function MediaList({ media }: { media: Message['media'] }) {
       })}
     </ul>
   );
+}
+
+/** The provider's reason, with its code unless the reason already names it. */
+function failureReason(error: { code: string; message: string }): string {
+  if (!error.code || error.message.includes(error.code)) return error.message;
+  return `${error.message} (${error.code})`;
 }

@@ -61,7 +61,7 @@ export function MoveDialog({
           </blockquote>
           <ErrorAlert error={error} />
           <div className="field">
-            <label htmlFor={id}>Comment</label>
+            <label htmlFor={id}>Comment (optional)</label>
             <textarea id={id} rows={3} value={comment} autoFocus onChange={(e) => setComment(e.target.value)} />
           </div>
           <div className="dialog-actions">
