@@ -82,7 +82,8 @@ describeEachDialect('Twilio', (dialect) => {
     providers: () =>
       createProviderRegistry({ twilio: fake.url, vonage: UNUSED_API, whatsapp: UNUSED_API, africastalking: UNUSED_API }),
     startOutbox: true,
-    outbox: { pollMs: 50 },
+    // Short backoff, so a retried send is seen within a test.
+    outbox: { pollMs: 50, backoffBaseMs: 50, backoffCapMs: 200 },
   });
 
   const totals = async () => ({ messages: await h.count('messages'), records: await h.count('records') });
@@ -121,6 +122,8 @@ describeEachDialect('Twilio', (dialect) => {
       }
 
       const lastMessage = async (org: TestOrg, n: number) => (await h.record(org, n)).messages.at(-1);
+      const waitForStatus = (org: TestOrg, n: number, status: string) =>
+        expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 5000 }).toBe(status);
 
       it('a number is created with its webhook URLs, and its credentials are never returned', async () => {
         const { org, number } = await setup();
@@ -204,8 +207,8 @@ describeEachDialect('Twilio', (dialect) => {
         expect(sent.headers.authorization).toBe(`Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`).toString('base64')}`);
         expect(sent.headers['content-type']).toContain('application/x-www-form-urlencoded');
         expect(sent.body).toEqual({ To: alice, From: ours, Body: `A plumber is on the way #${n}`, StatusCallback: number.webhooks.status });
-        // The callback can only find the message once the worker has stored Twilio's SID.
-        await expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 5000 }).toBe('sent');
+        // The worker has stored Twilio's SID: the callback below is applied straight away.
+        await waitForStatus(org, n, 'sent');
 
         const callback = await postSigned(
           h,
@@ -225,7 +228,7 @@ describeEachDialect('Twilio', (dialect) => {
         const n = await lockedCase(org, inbound);
         await reply(org, n, 'Can you call us?');
         const sent = await sentWith(number, 'Body', `Can you call us? #${n}`);
-        await expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 5000 }).toBe('sent');
+        await waitForStatus(org, n, 'sent');
         const fields = twilioStatusFields({
           messageSid: sent.id,
           status: 'failed',
@@ -247,7 +250,7 @@ describeEachDialect('Twilio', (dialect) => {
         const n = await lockedCase(org, inbound);
         await reply(org, n, 'Checking in');
         const sent = await sentWith(number, 'Body', `Checking in #${n}`);
-        await expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 5000 }).toBe('sent');
+        await waitForStatus(org, n, 'sent');
         const fields = twilioStatusFields({ messageSid: sent.id, status: 'delivered', from: ours, to: alice });
         const res = await postSigned(h, status, fields, { token: OTHER_TOKEN });
         expect(res.status).toBe(403);
@@ -259,11 +262,12 @@ describeEachDialect('Twilio', (dialect) => {
         const n = await lockedCase(org, inbound, optedOut);
         const before = fake.requests.length;
         await reply(org, n, 'Are you still there?');
-        await expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 3000 }).toBe('failed');
+        await waitForStatus(org, n, 'failed');
         const record = await h.record(org, n);
         expect(record.messages.at(-1).error).toEqual({ code: '21610', message: 'The recipient has unsubscribed (21610)' });
         expect(record.optedOut).toBe(true);
         expect(fake.requests.slice(before).filter((r) => (r.body as Record<string, string>).To === optedOut)).toHaveLength(1);
+        // One attempt, then failed: a permanent error is never retried.
         const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', record.messages.at(-1).id).executeTakeFirstOrThrow();
         expect(outbox).toEqual({ state: 'failed', attempts: 1 });
         // Nothing more reaches Twilio for this contact: the next reply is refused up front.
@@ -277,10 +281,23 @@ describeEachDialect('Twilio', (dialect) => {
         const n = await lockedCase(org, inbound);
         fake.failNext(1, twilioError(400, 21211, "The 'To' number is not a valid phone number."));
         await reply(org, n, 'One more thing');
-        await expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 3000 }).toBe('failed');
+        await waitForStatus(org, n, 'failed');
         const record = await h.record(org, n);
         expect(record.messages.at(-1).error).toEqual({ code: '21211', message: 'The number is not a valid phone number (21211)' });
         expect(record.optedOut).toBe(false);
+      });
+
+      it('an outage at Twilio (HTTP 500) is retried, and the reply then goes out once', async () => {
+        const { org, number, inbound } = await setup();
+        const n = await lockedCase(org, inbound);
+        fake.failNext(1, '500');
+        const before = fake.requests.length;
+        const res = await reply(org, n, 'Sorry for the wait');
+        await waitForStatus(org, n, 'sent');
+        expect(fake.requests.length - before).toBe(2);
+        expect(fake.sent.filter((s) => s.body.StatusCallback === number.webhooks.status)).toHaveLength(1);
+        const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', res.body.id).executeTakeFirstOrThrow();
+        expect(outbox).toEqual({ state: 'done', attempts: 2 });
       });
 
       if (channel === 'whatsapp') {
@@ -305,7 +322,7 @@ describeEachDialect('Twilio', (dialect) => {
             ContentVariables: JSON.stringify({ 1: `We have news about your case #${n}` }),
             StatusCallback: number.webhooks.status,
           });
-          await expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 5000 }).toBe('sent');
+          await waitForStatus(org, n, 'sent');
         });
       }
     });

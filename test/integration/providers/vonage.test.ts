@@ -58,7 +58,8 @@ describeEachDialect('Vonage', (dialect) => {
     providers: () =>
       createProviderRegistry({ twilio: UNUSED_API, vonage: fake.url, whatsapp: UNUSED_API, africastalking: UNUSED_API }),
     startOutbox: true,
-    outbox: { pollMs: 50 },
+    // Short backoff, so a retried send is seen within a test.
+    outbox: { pollMs: 50, backoffBaseMs: 50, backoffCapMs: 200 },
   });
 
   const totals = async () => ({ messages: await h.count('messages'), records: await h.count('records') });
@@ -259,7 +260,7 @@ describeEachDialect('Vonage', (dialect) => {
         fake.failNext(1, vonageProblem(422, '/messages#1430', 'Invalid recipient', 'The `to` parameter is invalid for the given channel.'));
         const before = fake.requests.length;
         const res = await reply(org, n, 'Are you still there?');
-        await expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 3000 }).toBe('failed');
+        await waitForStatus(org, n, 'failed');
         const record = await h.record(org, n);
         expect(record.messages.at(-1).error).toEqual({
           code: '1430',
@@ -267,8 +268,22 @@ describeEachDialect('Vonage', (dialect) => {
         });
         expect(record.optedOut).toBe(false);
         expect(fake.requests.length - before).toBe(1);
+        // One attempt, then failed: a permanent error is never retried.
         const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', res.body.id).executeTakeFirstOrThrow();
         expect(outbox).toEqual({ state: 'failed', attempts: 1 });
+      });
+
+      it('an outage at Vonage (HTTP 500) is retried, and the reply then goes out once', async () => {
+        const { org, inbound } = await setup();
+        const n = await lockedCase(org, inbound);
+        fake.failNext(1, '500');
+        const before = fake.requests.length;
+        const res = await reply(org, n, 'Sorry for the wait');
+        await waitForStatus(org, n, 'sent');
+        expect(fake.requests.length - before).toBe(2);
+        expect(fake.sent.filter((s) => s.body.client_ref === res.body.id)).toHaveLength(1);
+        const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', res.body.id).executeTakeFirstOrThrow();
+        expect(outbox).toEqual({ state: 'done', attempts: 2 });
       });
 
       if (channel === 'whatsapp') {
