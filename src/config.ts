@@ -33,6 +33,12 @@ export interface Config {
   demo: boolean;
   /** A send claimed longer ago than this is taken to belong to a crashed process. */
   outboxClaimSeconds: number;
+  /**
+   * Which proxies may set `X-Forwarded-For` (Fastify's `trustProxy`): false (none), true
+   * (any), a hop count, or addresses and CIDR ranges. Client addresses feed the login
+   * throttle and Africa's Talking's IP allow-list, so the default trusts none.
+   */
+  trustProxy: boolean | number | string[];
 }
 
 export class ConfigError extends Error {
@@ -74,6 +80,7 @@ export function readConfig(env: Env = process.env): Config {
     logLevel: readLogLevel(env.LOG_LEVEL),
     demo: env.CASELINE_DEMO !== 'false',
     outboxClaimSeconds: readSeconds('CASELINE_OUTBOX_CLAIM_SECONDS', env.CASELINE_OUTBOX_CLAIM_SECONDS, 60),
+    trustProxy: readTrustProxy(env.CASELINE_TRUST_PROXY),
   };
 }
 
@@ -141,6 +148,18 @@ function readSeconds(variable: string, raw: string | undefined, fallback: number
   if (raw === undefined || raw === '') return fallback;
   if (!/^\d{1,6}$/.test(raw) || Number(raw) < 1) throw new ConfigError(variable, 'must be a whole number of seconds, at least 1');
   return Number(raw);
+}
+
+function readTrustProxy(raw: string | undefined): Config['trustProxy'] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const address = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+)(\/\d{1,3})?$/i;
+  const bad = entries.find((e) => !address.test(e) && !['loopback', 'linklocal', 'uniquelocal'].includes(e));
+  if (bad) throw new ConfigError('CASELINE_TRUST_PROXY', `${JSON.stringify(bad)} is not an address, CIDR range, hop count, true or false`);
+  return entries;
 }
 
 function readLogLevel(raw: string | undefined): string {

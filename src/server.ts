@@ -49,6 +49,7 @@ export async function createCaseline(
     db,
     services,
     publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy,
     webRoot: join(PROJECT_ROOT, 'dist', 'web'),
     logger: options.logger ?? false,
   });

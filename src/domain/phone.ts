@@ -10,12 +10,24 @@ const CHANNEL_PREFIX = /^(whatsapp|sms|tel|mms):/i;
  * of our own number. Throws `invalid_phone_number` when no reading gives a possible number.
  */
 export function normalisePhone(raw: string, ourNumber?: string): string {
+  const key = `${ourNumber ?? ''}|${raw}`;
+  const known = remembered.get(key);
+  if (known) return known;
   const result = readPhone(raw, ourNumber);
   // libphonenumber drops a "0" written after the country code ("+44 (0)7700…"); a result
   // that would lose another digit when read again is not a number anybody can have.
-  if (parsePhoneNumberFromString(result)?.number !== result) throw invalid(raw);
+  if (result !== raw && parsePhoneNumberFromString(result)?.number !== result) throw invalid(raw);
+  if (remembered.size >= REMEMBERED_MAX) remembered.clear();
+  remembered.set(key, result);
   return result;
 }
+
+/**
+ * Parsing costs tens of microseconds and the same people write again and again, so
+ * results are remembered (a pure function of its input; bounded memory).
+ */
+const remembered = new Map<string, string>();
+const REMEMBERED_MAX = 50_000;
 
 function readPhone(raw: string, ourNumber?: string): string {
   const cleaned = raw.trim().replace(CHANNEL_PREFIX, '').replace(/[\s().-]/g, '');

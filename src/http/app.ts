@@ -21,6 +21,8 @@ export interface AppOptions {
   db: Db;
   services: Services;
   publicUrl: string | null;
+  /** See `Config.trustProxy`. */
+  trustProxy?: boolean | number | string[];
   /** The built console (dist/web); served when present. */
   webRoot?: string;
   logger?: FastifyServerOptions['logger'];
@@ -32,7 +34,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    trustProxy:
+      typeof options.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (options.trustProxy as number)
+        : (options.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = createMetrics(db);

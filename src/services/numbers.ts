@@ -114,7 +114,7 @@ export function createNumberService(ctx: ServiceContext) {
       input.provider === 'sandbox' && !input.credentials ? { webhookSecret: randomToken(24) } : input.credentials;
     if (raw === undefined) throw validationFailed(`${input.provider} numbers need credentials`);
     const credentials = adapterFor(input.provider).validateCredentials(raw) as Credentials;
-    return { ourNumber: normalisePhone(input.ourNumber), credentials };
+    return { ourNumber: ourAddress(input.ourNumber), credentials };
   }
 
   return {
@@ -240,4 +240,18 @@ export type NumberService = ReturnType<typeof createNumberService>;
 
 export function assertProvider(provider: string): asserts provider is ProviderName {
   if (!PROVIDERS.includes(provider as ProviderName)) throw new DomainError('not_found', 'Unknown provider');
+}
+
+/**
+ * Our side of a number: a phone number in E.164, or a short code (Africa's Talking), an
+ * alphanumeric sender id (Vonage) or a Twilio Messaging Service SID (`MG…`), kept as written.
+ */
+export function ourAddress(raw: string): string {
+  try {
+    return normalisePhone(raw);
+  } catch (error) {
+    const trimmed = raw.trim();
+    if (/^[A-Za-z0-9]{3,34}$/.test(trimmed)) return trimmed;
+    throw error;
+  }
 }

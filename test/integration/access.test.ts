@@ -150,4 +150,17 @@ describeEachDialect('access', (dialect) => {
     const stored = await h.caseline().db.kysely.selectFrom('numbers').select('credentials').where('id', '=', org.numberId).executeTakeFirstOrThrow();
     expect(stored.credentials).not.toContain(org.webhookSecret);
   });
+
+  it('a short code or sender id is kept as our address; a phone number is normalised', async () => {
+    const org = await h.newOrg();
+    const create = (ourNumber: string) =>
+      h.request('POST', '/api/v1/numbers', {
+        token: org.admin.token,
+        body: { provider: 'sandbox', channel: 'sms', ourNumber, surveyId: org.surveyId, theirNumberQuestion: 'phone', conversationQuestion: 'conversation' },
+      });
+    expect((await create('20880')).body.ourNumber).toBe('20880');
+    expect((await create('Helpline')).body.ourNumber).toBe('Helpline');
+    expect((await create('+44 7700 900002')).body.ourNumber).toBe('+447700900002');
+    expect((await create('+44 (77')).status).toBe(400);
+  });
 });

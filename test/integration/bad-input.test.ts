@@ -92,7 +92,7 @@ describeEachDialect('bad input', (dialect) => {
     const cases = await Promise.all([
       h.request('POST', '/api/v1/surveys', { token: t, body: { name: 'x' } }),
       h.request('POST', '/api/v1/surveys', { token: t, body: { name: 'x', questions: [{ name: 's', label: 'S', type: 'select_one' }], caseManagement: { statusQuestion: 's', finalStatus: 'done' } } }),
-      h.request('POST', '/api/v1/numbers', { token: t, body: { provider: 'sandbox', channel: 'sms', ourNumber: 'abc', surveyId: org.surveyId, theirNumberQuestion: 'phone', conversationQuestion: 'conversation' } }),
+      h.request('POST', '/api/v1/numbers', { token: t, body: { provider: 'sandbox', channel: 'sms', ourNumber: '+44 77', surveyId: org.surveyId, theirNumberQuestion: 'phone', conversationQuestion: 'conversation' } }),
       h.request('POST', '/api/v1/numbers', { token: t, body: { provider: 'sandbox', channel: 'sms', ourNumber: '+447700900001', surveyId: org.surveyId, theirNumberQuestion: 'status', conversationQuestion: 'conversation' } }),
       h.request('POST', '/api/v1/users', { token: t, body: { email: 'new@example.org', name: 'n', role: 'admin', password: 'short' } }),
       h.request('POST', '/api/v1/users', { token: t, body: { email: 'new@example.org', name: 'n', role: 'superuser', password: 'long-enough-password' } }),
