@@ -81,7 +81,7 @@ function openSqlite(path: string): Db {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const changes = new EventEmitter<{ change: [ChangeEvent] }>();
   changes.setMaxListeners(0);
 
@@ -89,24 +89,7 @@ function openSqlite(path: string): Db {
     dialect: 'sqlite',
     kysely,
     changes,
-    async transaction(fn) {
-      const pending: ChangeEvent[] = [];
-      // Kysely's SQLite driver hands out its single connection behind a mutex, so this
-      // callback owns the database until it returns.
-      const result = await kysely.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          const value = await fn({ db: conn, publish: (e) => pending.push(e), forUpdate: (query) => query });
-          await sql`commit`.execute(conn);
-          return value;
-        } catch (error) {
-          await sql`rollback`.execute(conn);
-          throw error;
-        }
-      });
-      for (const event of pending) changes.emit('change', event);
-      return result;
-    },
+    transaction: groupCommit(kysely, changes),
     async lockRoutingKey() {},
     skipLocked: (query) => query,
     migrate: () => runMigrations(kysely, 'sqlite'),
@@ -114,6 +97,107 @@ function openSqlite(path: string): Db {
       await kysely.destroy();
     },
   };
+}
+
+/** How many transactions may share one SQLite commit. */
+const GROUP_COMMIT_MAX = 64;
+
+interface QueuedTransaction {
+  fn: (tx: Transaction) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * SQLite transactions with group commit. SQLite has one writer, so transactions queue
+ * anyway; those that queue up while one commit is being written run back to back in the
+ * next `BEGIN IMMEDIATE … COMMIT`, each inside its own savepoint. Each one's outcome is
+ * reported only after the commit that holds it: an acknowledged write is a committed write.
+ * A transaction that throws is rolled back to its savepoint and leaves the others intact.
+ */
+function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEvent] }>) {
+  const queue: QueuedTransaction[] = [];
+  let running = false;
+
+  async function drain(): Promise<void> {
+    running = true;
+    try {
+      while (queue.length > 0) {
+        // One turn of the event loop lets requests that are already in flight join this
+        // commit instead of waiting for the next one.
+        await new Promise((resolve) => setImmediate(resolve));
+        const batch = queue.splice(0, GROUP_COMMIT_MAX);
+        const outcomes: Array<{ ok: true; value: unknown; events: ChangeEvent[] } | { ok: false; error: unknown }> = [];
+        try {
+          await kysely.connection().execute(async (conn) => {
+            await sql`begin immediate`.execute(conn);
+            try {
+              for (const item of batch) {
+                const events: ChangeEvent[] = [];
+                await sql`savepoint caseline_tx`.execute(conn);
+                try {
+                  const value = await item.fn({ db: conn, publish: (e) => events.push(e), forUpdate: (query) => query });
+                  await sql`release caseline_tx`.execute(conn);
+                  outcomes.push({ ok: true, value, events });
+                } catch (error) {
+                  await sql`rollback to caseline_tx`.execute(conn);
+                  await sql`release caseline_tx`.execute(conn);
+                  outcomes.push({ ok: false, error });
+                }
+              }
+              await sql`commit`.execute(conn);
+            } catch (error) {
+              await sql`rollback`.execute(conn).catch(() => {});
+              throw error;
+            }
+          });
+        } catch (error) {
+          // The commit itself failed: nothing in the batch happened.
+          for (const item of batch) item.reject(error);
+          continue;
+        }
+        batch.forEach((item, i) => {
+          const outcome = outcomes[i]!;
+          if (!outcome.ok) return item.reject(outcome.error);
+          for (const event of outcome.events) changes.emit('change', event);
+          item.resolve(outcome.value);
+        });
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  return <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!running) void drain();
+    });
+}
+
+/**
+ * Kysely prepares every statement it runs; preparing costs more than running most of our
+ * queries, so prepared statements are kept by SQL text and reused. Kysely runs each one to
+ * completion before the next, so one statement is never in use twice at once.
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database): SqliteDatabase.Database {
+  const statements = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (source: string) => {
+    let statement = statements.get(source);
+    if (!statement) {
+      if (statements.size >= 500) statements.clear();
+      statement = sqlite.prepare(source);
+      statements.set(source, statement);
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property === 'prepare') return prepare;
+      const value = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 async function openPostgres(url: string, listen: boolean): Promise<Db> {

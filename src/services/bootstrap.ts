@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import type { Question } from '../domain/survey.js';
 import type { Actor, ServiceContext } from './context.js';
 import type { NumberService } from './numbers.js';
@@ -47,7 +47,7 @@ export async function ensureFirstAdmin(
   const generatedPassword = admin ? null : randomToken(12);
   const email = admin?.email ?? 'admin@localhost';
   const password = admin?.password ?? generatedPassword!;
-  const orgId = randomUUID();
+  const orgId = newId();
   const created = await ctx.db.transaction(async (tx) => {
     await tx.db.insertInto('organisations').values({ id: orgId, name: orgName, last_case_number: 0, created_at: ctx.now() }).execute();
     return insertUser(tx.db, orgId, { email, name: 'Administrator', role: 'admin', password }, ctx.now());

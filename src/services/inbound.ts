@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import type { Executor, Transaction } from '../db/database.js';
 import { isStatusProgress } from '../domain/message-status.js';
 import { DomainError, notFound } from '../domain/errors.js';
@@ -46,7 +46,7 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
     return db.transaction(async (tx) => {
       await db.lockRoutingKey(tx, survey.id, contact);
       const now = ctx.now();
-      const messageId = randomUUID();
+      const messageId = newId();
       const inserted = await tx.db
         .insertInto('messages')
         .values({

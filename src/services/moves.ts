@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import { createRecord, findRecordForChange, initialAnswers, linkMessage, requireLock } from './record-store.js';
@@ -56,7 +56,7 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
         if (note) {
           await tx.db
             .insertInto('notes')
-            .values({ id: randomUUID(), record_id: target.id, author_id: actor.userId, text: note, created_at: now })
+            .values({ id: newId(), record_id: target.id, author_id: actor.userId, text: note, created_at: now })
             .execute();
           await addHistory(tx.db, { recordId: target.id, userId: actor.userId, action: 'note.added', at: now });
         }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import type { Transaction } from '../db/database.js';
 import type { TemplateConfig } from '../providers/provider.js';
 
@@ -20,7 +20,7 @@ export async function queueOutbound(
     at: number;
   },
 ): Promise<string> {
-  const messageId = randomUUID();
+  const messageId = newId();
   await tx.db
     .insertInto('messages')
     .values({
@@ -49,7 +49,7 @@ export async function queueOutbound(
   await tx.db
     .insertInto('outbox')
     .values({
-      id: randomUUID(),
+      id: newId(),
       message_id: messageId,
       number_id: input.numberId,
       state: 'pending',

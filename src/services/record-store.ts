@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import type { Executor, Transaction } from '../db/database.js';
 import type { MessageStatus, RecordTable } from '../db/schema.js';
 import { DomainError, notFound } from '../domain/errors.js';
@@ -82,7 +82,7 @@ export async function createRecord(
     .executeTakeFirstOrThrow();
   const status = caseStatus(input.survey.caseManagement, input.answers);
   const row: RecordRow = {
-    id: randomUUID(),
+    id: newId(),
     org_id: input.orgId,
     survey_id: input.survey.id,
     case_number: Number(counter.last_case_number),

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import { sql } from 'kysely';
 import type { Executor, Transaction } from '../db/database.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
@@ -377,7 +377,7 @@ export function createRecordService(ctx: ServiceContext) {
       if (trimmed.length > 10_000) throw validationFailed('A note can be at most 10,000 characters');
       return db.transaction(async (tx) => {
         const record = await findRecordForChange(tx, actor.orgId, caseNumber);
-        const note = { id: randomUUID(), record_id: record.id, author_id: actor.userId, text: trimmed, created_at: ctx.now() };
+        const note = { id: newId(), record_id: record.id, author_id: actor.userId, text: trimmed, created_at: ctx.now() };
         await tx.db.insertInto('notes').values(note).execute();
         await addHistory(tx.db, { recordId: record.id, userId: actor.userId, action: 'note.added', detail: { noteId: note.id }, at: note.created_at });
         tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, recordId: record.id });

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import type { Executor } from '../db/database.js';
 import type { SurveyTable } from '../db/schema.js';
 import { notFound } from '../domain/errors.js';
@@ -53,7 +53,7 @@ export function createSurveyService(ctx: ServiceContext) {
     async create(actor: Actor, input: SurveyInput): Promise<Survey> {
       requireAdmin(actor);
       const survey: Survey = {
-        id: randomUUID(),
+        id: newId(),
         name: input.name.trim(),
         questions: input.questions,
         caseManagement: input.caseManagement ?? null,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { newId } from './ids.js';
 import type { Executor } from '../db/database.js';
 import type { Role, UserTable } from '../db/schema.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
@@ -60,7 +60,7 @@ export async function insertUser(db: Executor, orgId: string, input: UserInput, 
   const existing = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
   if (existing) throw new DomainError('conflict', `A user with email ${email} exists already`);
   const row: UserTable = {
-    id: randomUUID(),
+    id: newId(),
     org_id: orgId,
     email,
     name: input.name.trim() || email,
@@ -179,7 +179,7 @@ export function createUserService(ctx: ServiceContext) {
       const token = `cl_${randomToken(32)}`;
       await db.kysely
         .insertInto('api_tokens')
-        .values({ id: randomUUID(), user_id: actor.userId, name: name.trim(), token_hash: tokenHash(token), created_at: ctx.now(), last_used_at: null })
+        .values({ id: newId(), user_id: actor.userId, name: name.trim(), token_hash: tokenHash(token), created_at: ctx.now(), last_used_at: null })
         .execute();
       return { token };
     },
