@@ -17,6 +17,7 @@ import {
   internationalSender,
   isSuccess,
   readJsonObject,
+  locationText,
 } from './provider-http.js';
 import { headerValue, safeEqual } from './signatures.js';
 
@@ -196,11 +197,9 @@ function parseInbound(id: string, body: Record<string, unknown>): InboundMessage
       text = asString(content?.caption) ?? '';
       break;
     }
-    case 'location': {
-      const where = [content?.name, content?.address].filter((part) => typeof part === 'string' && part).join(', ');
-      text = `Location: ${[where, `${String(content?.lat)}, ${String(content?.long)}`].filter(Boolean).join(' ')}`;
+    case 'location':
+      text = locationText(content ?? null, content?.lat, content?.long);
       break;
-    }
     case 'reply':
       text = asString(content?.title) ?? asString(content?.id) ?? '';
       break;

@@ -15,6 +15,7 @@ import {
   isTransientStatus,
   readJsonObject,
   retryAfterMs,
+  locationText,
 } from './provider-http.js';
 import { headerValue, hmacHex, safeEqual } from './signatures.js';
 
@@ -236,11 +237,9 @@ function parseMessage(item: unknown, names: Map<string, string>): InboundMessage
       text = asString(content?.caption) ?? '';
       break;
     }
-    case 'location': {
-      const where = [content?.name, content?.address].filter((part) => typeof part === 'string' && part).join(', ');
-      text = `Location: ${[where, `${String(content?.latitude)}, ${String(content?.longitude)}`].filter(Boolean).join(' ')}`;
+    case 'location':
+      text = locationText(content ?? null, content?.latitude, content?.longitude);
       break;
-    }
     case 'button':
       text = asString(content?.text) ?? asString(content?.payload) ?? '';
       break;

@@ -18,27 +18,25 @@ const CHANNELS_BY_PROVIDER: Record<ProviderName, readonly Channel[]> = {
   africastalking: ['sms'],
 };
 
-export interface NumberView {
-  id: string;
+/** What a number is: its provider and address, and where its messages go in the survey. */
+interface NumberSettings {
   provider: ProviderName;
   channel: Channel;
   ourNumber: string;
   surveyId: string;
   theirNumberQuestion: string;
   conversationQuestion: string;
+}
+
+export interface NumberView extends NumberSettings {
+  id: string;
   multiCaseReply: string | null;
   sendRatePerSecond: number;
   template: TemplateConfig | null;
   webhooks: { inbound: string; status: string };
 }
 
-export interface NumberInput {
-  provider: ProviderName;
-  channel: Channel;
-  ourNumber: string;
-  surveyId: string;
-  theirNumberQuestion: string;
-  conversationQuestion: string;
+export interface NumberInput extends NumberSettings {
   multiCaseReply?: string | null;
   /** Null means the default pace. */
   sendRatePerSecond?: number | null;
