@@ -58,6 +58,14 @@ export interface Db {
    * `BEGIN IMMEDIATE` took already serialises every writer.
    */
   lockRoutingKey(tx: Transaction, surveyId: string, contact: string): Promise<void>;
+  /** Creates an organisation and what numbers its cases. */
+  createOrganisation(tx: Transaction, organisation: { id: string; name: string; createdAt: number }): Promise<void>;
+  /**
+   * The next case number of an organisation: unique and increasing (DESIGN.md §1). On
+   * PostgreSQL a sequence per organisation, so creating cases never queues on one row; on
+   * SQLite a counter row, as the single writer serialises creators anyway.
+   */
+  nextCaseNumber(tx: Transaction, orgId: string): Promise<number>;
   /** Adds `FOR UPDATE SKIP LOCKED` where the dialect has it (outbox claiming). */
   skipLocked<QB extends SelectQueryBuilder<Database, any, any>>(query: QB): QB;
   /** Committed changes from this process and, on PostgreSQL, from every process. */
@@ -90,6 +98,18 @@ function openSqlite(path: string): Db {
     kysely,
     changes,
     transaction: groupCommit(kysely, changes),
+    async createOrganisation(tx, organisation) {
+      await insertOrganisation(tx, organisation);
+    },
+    async nextCaseNumber(tx, orgId) {
+      const counter = await tx.db
+        .updateTable('organisations')
+        .set((eb) => ({ last_case_number: eb('last_case_number', '+', 1) }))
+        .where('id', '=', orgId)
+        .returning('last_case_number')
+        .executeTakeFirstOrThrow();
+      return Number(counter.last_case_number);
+    },
     async lockRoutingKey() {},
     skipLocked: (query) => query,
     migrate: () => runMigrations(kysely, 'sqlite'),
@@ -97,6 +117,18 @@ function openSqlite(path: string): Db {
       await kysely.destroy();
     },
   };
+}
+
+async function insertOrganisation(tx: Transaction, organisation: { id: string; name: string; createdAt: number }) {
+  await tx.db
+    .insertInto('organisations')
+    .values({ id: organisation.id, name: organisation.name, last_case_number: 0, created_at: organisation.createdAt })
+    .execute();
+}
+
+/** The PostgreSQL sequence that numbers an organisation's cases. */
+export function caseNumberSequence(orgId: string): string {
+  return `case_numbers_${orgId.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
 }
 
 /** How many transactions may share one SQLite commit. */
@@ -231,6 +263,14 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
       });
       for (const event of pending) changes.emit('change', event);
       return result;
+    },
+    async createOrganisation(tx, organisation) {
+      await insertOrganisation(tx, organisation);
+      await sql`create sequence if not exists ${sql.id(caseNumberSequence(organisation.id))}`.execute(tx.db);
+    },
+    async nextCaseNumber(tx, orgId) {
+      const { rows } = await sql<{ n: number }>`select nextval(${caseNumberSequence(orgId)}::regclass) as n`.execute(tx.db);
+      return Number(rows[0]!.n);
     },
     async lockRoutingKey(tx, surveyId, contact) {
       await sql`select pg_advisory_xact_lock(hashtextextended(${`${surveyId}:${contact}`}, 0))`.execute(tx.db);

@@ -49,7 +49,7 @@ export async function ensureFirstAdmin(
   const password = admin?.password ?? generatedPassword!;
   const orgId = newId();
   const created = await ctx.db.transaction(async (tx) => {
-    await tx.db.insertInto('organisations').values({ id: orgId, name: orgName, last_case_number: 0, created_at: ctx.now() }).execute();
+    await ctx.db.createOrganisation(tx, { id: orgId, name: orgName, createdAt: ctx.now() });
     return insertUser(tx.db, orgId, { email, name: 'Administrator', role: 'admin', password }, ctx.now());
   });
   return { admin: created, generatedPassword };

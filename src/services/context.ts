@@ -31,20 +31,32 @@ export function requireAdmin(actor: Actor): void {
   if (actor.role !== 'admin') throw forbidden('Only an admin can do this');
 }
 
-/** Writes one history entry (DESIGN.md §2: every change, in the change's transaction). */
-export async function addHistory(
-  db: Executor,
-  entry: { recordId: string; userId: string | null; action: string; detail?: Record<string, unknown>; at: number },
-): Promise<void> {
+export interface HistoryEntry {
+  recordId: string;
+  userId: string | null;
+  action: string;
+  detail?: Record<string, unknown>;
+  at: number;
+}
+
+/**
+ * Writes history entries (DESIGN.md §2: every change, in the change's transaction), several
+ * in one statement where a change touches several records or does several things.
+ */
+export async function addHistory(db: Executor, entries: HistoryEntry | HistoryEntry[]): Promise<void> {
+  const list = Array.isArray(entries) ? entries : [entries];
+  if (list.length === 0) return;
   await db
     .insertInto('history')
-    .values({
-      record_id: entry.recordId,
-      user_id: entry.userId,
-      action: entry.action,
-      detail: JSON.stringify(entry.detail ?? {}),
-      created_at: entry.at,
-    })
+    .values(
+      list.map((entry) => ({
+        record_id: entry.recordId,
+        user_id: entry.userId,
+        action: entry.action,
+        detail: JSON.stringify(entry.detail ?? {}),
+        created_at: entry.at,
+      })),
+    )
     .execute();
 }
 

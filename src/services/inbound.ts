@@ -37,6 +37,62 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
   }
 
   /**
+   * The contact's open cases in the survey, locked: a case closed at this moment either
+   * takes the message first or is seen closed (rule 6), never both.
+   */
+  function openCasesOf(tx: Transaction, surveyId: string, contact: string) {
+    return tx
+      .forUpdate(
+        tx.db
+          .selectFrom('records')
+          .select(['id', 'case_number'])
+          .where('survey_id', '=', surveyId)
+          .where('contact', '=', contact)
+          .where('status', '=', 'open')
+          .orderBy('case_number'),
+      )
+      .execute();
+  }
+
+  /** Rule 5: tells the contact which open cases they have, so they can name one next time. */
+  async function sendMultiCaseReply(
+    tx: Transaction,
+    loaded: RoutableNumber,
+    contact: string,
+    cases: { id: string; case_number: number }[],
+    now: number,
+  ): Promise<void> {
+    const firstMessages = await Promise.all(
+      cases.map(async (c) => {
+        const first = await tx.db
+          .selectFrom('record_messages as rm')
+          .innerJoin('messages as m', 'm.id', 'rm.message_id')
+          .select('m.body')
+          .where('rm.record_id', '=', c.id)
+          .where('m.direction', '=', 'in')
+          .orderBy('rm.added_at')
+          .orderBy('m.id')
+          .limit(1)
+          .executeTakeFirst();
+        return { caseNumber: Number(c.case_number), firstMessage: first?.body ?? '' };
+      }),
+    );
+    const replyId = await queueOutbound(tx, {
+      orgId: loaded.row.org_id,
+      numberId: loaded.row.id,
+      contact,
+      text: renderMultiCaseReply(loaded.row.multi_case_reply!, firstMessages),
+      authorId: null,
+      recordIds: cases.map((c) => c.id),
+      at: now,
+    });
+    await addHistory(
+      tx.db,
+      cases.map((c) => ({ recordId: c.id, userId: null, action: 'message.out', detail: { messageId: replyId, multiCaseReply: true }, at: now })),
+    );
+  }
+
+  /**
    * Stores one inbound message and routes it (DESIGN.md §2 rules 1–7), all in one
    * transaction under the (survey, contact) lock.
    */
@@ -71,23 +127,8 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
       // Rule 1: the provider delivered this message before; it changes nothing.
       if (!inserted) return { duplicate: true, caseNumbers: [] };
 
-      const optedOut = await applyConsent(tx.db, number.id, contact, inbound.text, now);
-
-      // Locking the open cases means a case closed at this moment either takes the
-      // message first or is seen closed (rule 6), never both.
-      const openCases = survey.caseManagement
-        ? await tx
-            .forUpdate(
-              tx.db
-                .selectFrom('records')
-                .select(['id', 'case_number'])
-                .where('survey_id', '=', survey.id)
-                .where('contact', '=', contact)
-                .where('status', '=', 'open')
-                .orderBy('case_number'),
-            )
-            .execute()
-        : [];
+      const consent = await applyConsent(tx.db, number.id, contact, inbound.text, now);
+      const openCases = survey.caseManagement ? await openCasesOf(tx, survey.id, contact) : [];
       const decision = routeInbound({
         caseManagement: survey.caseManagement !== null,
         references: parseReferences(inbound.text),
@@ -97,7 +138,7 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
 
       let targets: { id: string; case_number: number }[];
       if (decision.kind === 'new-record' || decision.kind === 'new-case') {
-        const record = await createRecord(tx.db, {
+        const record = await createRecord(db, tx, {
           orgId,
           survey,
           contact,
@@ -106,47 +147,25 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
           userId: null,
           at: now,
           historyDetail: { by: 'message', messageId },
+          moreHistory: [{ action: 'message.in', detail: { messageId } }],
         });
         tx.publish({ type: 'record.created', orgId, caseNumber: record.case_number, surveyId: survey.id, recordId: record.id });
         targets = [record];
       } else {
         targets = openCases.filter((c) => decision.caseNumbers.includes(Number(c.case_number)));
         await touchRecords(tx.db, targets.map((t) => t.id), now);
+        await addHistory(
+          tx.db,
+          targets.map((t) => ({ recordId: t.id, userId: null, action: 'message.in', detail: { messageId }, at: now })),
+        );
       }
+      await linkMessage(tx.db, targets.map((t) => t.id), messageId, now);
       for (const target of targets) {
-        await linkMessage(tx.db, target.id, messageId, now);
-        await addHistory(tx.db, { recordId: target.id, userId: null, action: 'message.in', detail: { messageId }, at: now });
         tx.publish({ type: 'message.added', orgId, caseNumber: Number(target.case_number), surveyId: survey.id, messageId });
       }
 
-      if (decision.kind === 'open-cases' && decision.sendMultiCaseReply && !optedOut) {
-        const firstMessages = await Promise.all(
-          targets.map(async (t) => {
-            const first = await tx.db
-              .selectFrom('record_messages as rm')
-              .innerJoin('messages as m', 'm.id', 'rm.message_id')
-              .select('m.body')
-              .where('rm.record_id', '=', t.id)
-              .where('m.direction', '=', 'in')
-              .orderBy('rm.added_at')
-              .orderBy('m.id')
-              .limit(1)
-              .executeTakeFirst();
-            return { caseNumber: Number(t.case_number), firstMessage: first?.body ?? '' };
-          }),
-        );
-        const replyId = await queueOutbound(tx, {
-          orgId,
-          numberId: number.id,
-          contact,
-          text: renderMultiCaseReply(number.multi_case_reply!, firstMessages),
-          authorId: null,
-          recordIds: targets.map((t) => t.id),
-          at: now,
-        });
-        for (const target of targets) {
-          await addHistory(tx.db, { recordId: target.id, userId: null, action: 'message.out', detail: { messageId: replyId, multiCaseReply: true }, at: now });
-        }
+      if (decision.kind === 'open-cases' && decision.sendMultiCaseReply && !(await consent.optedOut())) {
+        await sendMultiCaseReply(tx, loaded, contact, targets, now);
       }
       return { duplicate: false, caseNumbers: targets.map((t) => Number(t.case_number)) };
     });
@@ -221,14 +240,18 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
 
 export type InboundService = ReturnType<typeof createInboundService>;
 
-/** Rule 11: STOP and friends opt out on this number; START and friends opt back in. */
+/**
+ * Rule 11: STOP and friends opt out on this number; START and friends opt back in. Whether
+ * the contact is opted out is read only when someone asks (the multi-case reply), so an
+ * ordinary message costs no query for it.
+ */
 async function applyConsent(
   db: Executor,
   numberId: string,
   contact: string,
   text: string,
   at: number,
-): Promise<boolean> {
+): Promise<{ optedOut(): Promise<boolean> }> {
   const change = consentChange(text);
   if (change === 'opt-out') {
     await db
@@ -236,19 +259,21 @@ async function applyConsent(
       .values({ number_id: numberId, contact, created_at: at })
       .onConflict((oc) => oc.columns(['number_id', 'contact']).doNothing())
       .execute();
-    return true;
+    return { optedOut: async () => true };
   }
   if (change === 'opt-in') {
     await db.deleteFrom('opt_outs').where('number_id', '=', numberId).where('contact', '=', contact).execute();
-    return false;
+    return { optedOut: async () => false };
   }
-  const row = await db
-    .selectFrom('opt_outs')
-    .select('contact')
-    .where('number_id', '=', numberId)
-    .where('contact', '=', contact)
-    .executeTakeFirst();
-  return !!row;
+  return {
+    optedOut: async () =>
+      !!(await db
+        .selectFrom('opt_outs')
+        .select('contact')
+        .where('number_id', '=', numberId)
+        .where('contact', '=', contact)
+        .executeTakeFirst()),
+  };
 }
 
 /** Tells every record holding the message that its status moved. */

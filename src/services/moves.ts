@@ -37,7 +37,7 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
           .where('id', '=', message.number_id)
           .executeTakeFirst();
         const now = ctx.now();
-        const target = await createRecord(tx.db, {
+        const target = await createRecord(db, tx, {
           orgId: actor.orgId,
           survey,
           contact: message.contact,
@@ -46,32 +46,28 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
           userId: actor.userId,
           at: now,
           historyDetail: { by: 'move', fromCase: source.case_number, messageId },
+          moreHistory: [
+            { action: 'message.moved.in', detail: { messageId, fromCase: source.case_number, comment: note || null } },
+            ...(note ? [{ action: 'note.added' }] : []),
+          ],
         });
         await tx.db
           .deleteFrom('record_messages')
           .where('record_id', '=', source.id)
           .where('message_id', '=', messageId)
           .execute();
-        await linkMessage(tx.db, target.id, messageId, now);
+        await linkMessage(tx.db, [target.id], messageId, now);
         if (note) {
           await tx.db
             .insertInto('notes')
             .values({ id: newId(), record_id: target.id, author_id: actor.userId, text: note, created_at: now })
             .execute();
-          await addHistory(tx.db, { recordId: target.id, userId: actor.userId, action: 'note.added', at: now });
         }
         await addHistory(tx.db, {
           recordId: source.id,
           userId: actor.userId,
           action: 'message.moved.out',
           detail: { messageId, toCase: target.case_number, comment: note || null },
-          at: now,
-        });
-        await addHistory(tx.db, {
-          recordId: target.id,
-          userId: actor.userId,
-          action: 'message.moved.in',
-          detail: { messageId, fromCase: source.case_number, comment: note || null },
           at: now,
         });
         await tx.db.updateTable('records').set({ updated_at: now }).where('id', '=', source.id).execute();

@@ -1,5 +1,5 @@
 import { newId } from './ids.js';
-import type { Executor, Transaction } from '../db/database.js';
+import type { Db, Executor, Transaction } from '../db/database.js';
 import type { MessageStatus, RecordTable } from '../db/schema.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { caseStatus, reopenedStatus, type Answers } from '../domain/survey.js';
@@ -59,8 +59,13 @@ export function initialAnswers(survey: Survey, theirNumberQuestion: string | nul
   return answers;
 }
 
+/**
+ * Creates a record with the organisation's next case number, its `created` history entry
+ * and any `moreHistory` of the same moment, in the caller's transaction.
+ */
 export async function createRecord(
-  db: Executor,
+  db: Db,
+  tx: Transaction,
   input: {
     orgId: string;
     survey: Survey;
@@ -70,22 +75,16 @@ export async function createRecord(
     userId: string | null;
     at: number;
     historyDetail?: Record<string, unknown>;
+    moreHistory?: Array<{ action: string; detail?: Record<string, unknown> }>;
   },
 ): Promise<RecordRow> {
-  // Case numbers are unique and increasing per organisation; the counter row serialises
-  // concurrent creators on both dialects.
-  const counter = await db
-    .updateTable('organisations')
-    .set((eb) => ({ last_case_number: eb('last_case_number', '+', 1) }))
-    .where('id', '=', input.orgId)
-    .returning('last_case_number')
-    .executeTakeFirstOrThrow();
+  const caseNumber = await db.nextCaseNumber(tx, input.orgId);
   const status = caseStatus(input.survey.caseManagement, input.answers);
   const row: RecordRow = {
     id: newId(),
     org_id: input.orgId,
     survey_id: input.survey.id,
-    case_number: Number(counter.last_case_number),
+    case_number: caseNumber,
     contact: input.contact,
     number_id: input.numberId,
     answers: JSON.stringify(input.answers),
@@ -96,19 +95,22 @@ export async function createRecord(
     updated_at: input.at,
     closed_at: status === 'closed' ? input.at : null,
   };
-  await db.insertInto('records').values(row).execute();
-  await addHistory(db, {
-    recordId: row.id,
-    userId: input.userId,
-    action: 'created',
-    detail: input.historyDetail,
-    at: input.at,
-  });
+  await tx.db.insertInto('records').values(row).execute();
+  const entries = [{ action: 'created', detail: input.historyDetail }, ...(input.moreHistory ?? [])];
+  await addHistory(
+    tx.db,
+    entries.map((e) => ({ recordId: row.id, userId: input.userId, action: e.action, detail: e.detail, at: input.at })),
+  );
   return row;
 }
 
-export async function linkMessage(db: Executor, recordId: string, messageId: string, at: number): Promise<void> {
-  await db.insertInto('record_messages').values({ record_id: recordId, message_id: messageId, added_at: at }).execute();
+/** Adds a message to one or more records' conversations. */
+export async function linkMessage(db: Executor, recordIds: string[], messageId: string, at: number): Promise<void> {
+  if (recordIds.length === 0) return;
+  await db
+    .insertInto('record_messages')
+    .values(recordIds.map((recordId) => ({ record_id: recordId, message_id: messageId, added_at: at })))
+    .execute();
 }
 
 export async function touchRecords(db: Executor, recordIds: string[], at: number): Promise<void> {

@@ -120,7 +120,8 @@ export function useCaseline(
   /** A new organisation with its own survey and sandbox number; tests never share one. */
   async function newOrg(options: { caseManagement?: boolean; multiCaseReply?: string | null; channel?: 'sms' | 'whatsapp' } = {}): Promise<TestOrg> {
     const orgId = randomUUID();
-    await caseline().db.kysely.insertInto('organisations').values({ id: orgId, name: `Org ${orgId.slice(0, 6)}`, last_case_number: 0, created_at: Date.now() }).execute();
+    const { db } = caseline();
+    await db.transaction((tx) => db.createOrganisation(tx, { id: orgId, name: `Org ${orgId.slice(0, 6)}`, createdAt: Date.now() }));
     const admin = await addUser(orgId, 'admin');
     const survey = await request('POST', '/api/v1/surveys', {
       token: admin.token,

@@ -74,6 +74,11 @@ export function statusTicks(status: string): string {
   }
 }
 
+/** How the console names a channel; anything but WhatsApp is sent as SMS. */
+export function channelLabel(channel: string | null): string {
+  return channel === 'whatsapp' ? 'WhatsApp' : 'SMS';
+}
+
 export function isFailed(status: string): boolean {
   return status === 'failed' || status === 'undelivered';
 }

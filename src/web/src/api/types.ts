@@ -1,157 +1,46 @@
-/** The shapes of the Caseline HTTP API (DESIGN.md §4) as the console reads them. */
+/**
+ * The shapes of the Caseline HTTP API (DESIGN.md §4) as the console reads them.
+ *
+ * Where the server names the JSON it sends, the console uses that type itself, so the two
+ * cannot drift apart. These are `export type` re-exports only: Vite erases them, and no
+ * server code reaches the bundle (importing a value from these modules would).
+ */
+export type { AnswerValue, CaseManagement, Choice, Question, QuestionType } from '../../../domain/survey.js';
+export type { Survey } from '../../../services/surveys.js';
+export type { SessionView as Session, UserView as User } from '../../../services/users.js';
+export type { NumberView as PhoneNumber } from '../../../services/numbers.js';
+export type { MessageView as Message } from '../../../services/record-store.js';
+// The server calls them records; the console shows every record as a case.
+export type {
+  HistoryView as HistoryItem,
+  NoteView as Note,
+  RecordSummary as CaseSummary,
+  RecordView as CaseRecord,
+} from '../../../services/records.js';
+
+import type { MessageView } from '../../../services/record-store.js';
+import type { NumberView } from '../../../services/numbers.js';
+import type { UserView } from '../../../services/users.js';
+
+export type Role = UserView['role'];
+export type Provider = NumberView['provider'];
+export type Channel = NumberView['channel'];
+
+/** Ids are strings today; events and routes still compare them as text to be safe. */
 export type Id = string | number;
-export type Role = 'admin' | 'analyst' | 'viewer';
-
-export interface UserRef {
-  id: Id;
-  name: string;
-}
-
-export interface SessionUser extends UserRef {
-  email: string;
-  role: Role;
-}
-
-export interface Session {
-  user: SessionUser;
-  organisation: { id: Id; name: string };
-  csrfToken: string;
-}
-
-export interface User extends SessionUser {
-  active: boolean;
-  createdAt: string;
-}
-
-export const QUESTION_TYPES = ['text', 'integer', 'decimal', 'date', 'select_one', 'phone', 'conversation'] as const;
-export type QuestionType = (typeof QUESTION_TYPES)[number];
-
-export interface Choice {
-  value: string;
-  label: string;
-}
-
-export interface Question {
-  name: string;
-  label: string;
-  type: QuestionType;
-  choices?: Choice[];
-}
-
-export interface CaseManagement {
-  statusQuestion: string;
-  finalStatus: string;
-}
-
-export interface Survey {
-  id: Id;
-  name: string;
-  questions: Question[];
-  caseManagement: CaseManagement | null;
-}
-
-export const PROVIDERS = ['sandbox', 'twilio', 'vonage', 'whatsapp-cloud', 'africastalking'] as const;
-export type Provider = (typeof PROVIDERS)[number];
-export type Channel = 'sms' | 'whatsapp';
-
-export interface MessageTemplate {
-  name: string;
-  language: string;
-  parameters: string[];
-}
-
-export interface PhoneNumber {
-  id: Id;
-  provider: Provider;
-  channel: Channel;
-  ourNumber: string;
-  surveyId: Id;
-  theirNumberQuestion: string;
-  conversationQuestion: string;
-  multiCaseReply: string | null;
-  sendRatePerSecond?: number | null;
-  template?: MessageTemplate | null;
-  webhooks: { inbound: string; status: string };
-}
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export type CaseStatus = 'open' | 'closed';
-export type Direction = 'in' | 'out';
-
-export interface CaseSummary {
-  caseNumber: number;
-  surveyId: Id;
-  status: CaseStatus;
-  contact: string;
-  numberId: Id;
-  lockedBy: UserRef | null;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  lastMessage: { text: string; at: string; direction: Direction } | null;
-}
-
-export type MessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';
-
-export interface Message {
-  id: Id;
-  direction: Direction;
-  text: string;
-  media: { url: string; contentType: string }[];
-  at: string;
-  channel: Channel;
-  status: MessageStatus;
-  error: { code: string; message: string } | null;
-  author: UserRef | null;
-  reference: number | null;
-}
-
-export interface Note {
-  id: Id;
-  text: string;
-  at: string;
-  author: UserRef | null;
-}
-
-export type AnswerValue = string | number | null;
-
-export interface CaseRecord {
-  caseNumber: number;
-  surveyId: Id;
-  status: CaseStatus;
-  contact: string;
-  numberId: Id;
-  channel: Channel;
-  answers: Record<string, unknown>;
-  lockedBy: UserRef | null;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  optedOut: boolean;
-  windowOpen: boolean | null;
-  hasOlderMessages: boolean;
-  messages: Message[];
-  notes: Note[];
-}
-
-export interface HistoryItem {
-  id: Id;
-  at: string;
-  user: UserRef | null;
-  action: string;
-  detail: unknown;
-}
-
+/** A message of one phone in the simulator; the server's simulator answers it unnamed. */
 export interface SimulatorMessage {
   id: Id;
-  direction: Direction;
+  direction: 'in' | 'out';
   text: string;
   at: string;
-  status: MessageStatus | string;
+  status: MessageView['status'];
 }
 
 export type ServerEventType = 'record.created' | 'record.updated' | 'message.added' | 'message.status';

@@ -15,6 +15,21 @@ export function ErrorAlert({ error, onDismiss }: { error: string | null; onDismi
   );
 }
 
+/** What just succeeded ("Saved."), announced politely; nothing when `message` is null. */
+export function SuccessAlert({ message }: { message: string | null }) {
+  if (!message) return null;
+  return (
+    <p className="alert alert-success" role="status">
+      {message}
+    </p>
+  );
+}
+
+/** Shows the first-load error of a screen, or "Loading…" until it has one. */
+export function LoadingOrError({ error }: { error: string | null }) {
+  return error ? <ErrorAlert error={error} /> : <Loading />;
+}
+
 export function Notice({ tone = 'info', children }: { tone?: 'info' | 'warning' | 'success'; children: ReactNode }) {
   return <div className={`alert alert-${tone}`}>{children}</div>;
 }

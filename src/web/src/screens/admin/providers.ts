@@ -56,3 +56,6 @@ export const CREDENTIAL_FIELDS: Record<Provider, CredentialField[]> = {
     { key: 'apiKey', label: 'API key', secret: true },
   ],
 };
+
+/** Every provider, in the order the form offers them (the labels' record lists each once). */
+export const PROVIDERS = Object.keys(PROVIDER_LABELS) as Provider[];

@@ -1,0 +1,93 @@
+import type { Channel, PhoneNumber, Provider, Survey } from '../../api/types.js';
+import type { CredentialField } from './providers.js';
+
+/** The number form as typed: every field a string until it is sent. */
+export interface NumberDraft {
+  provider: Provider;
+  channel: Channel;
+  ourNumber: string;
+  surveyId: string;
+  theirNumberQuestion: string;
+  conversationQuestion: string;
+  multiCaseReply: string;
+  sendRatePerSecond: string;
+  templateName: string;
+  templateLanguage: string;
+  templateParameters: string;
+  credentials: Record<string, string>;
+}
+
+/** The survey's first phone and conversation questions, which a new number most likely wants. */
+export function defaultQuestions(survey: Survey | undefined): Pick<NumberDraft, 'theirNumberQuestion' | 'conversationQuestion'> {
+  return {
+    theirNumberQuestion: survey?.questions.find((q) => q.type === 'phone')?.name ?? '',
+    conversationQuestion: survey?.questions.find((q) => q.type === 'conversation')?.name ?? '',
+  };
+}
+
+export function newNumberDraft(survey: Survey | undefined): NumberDraft {
+  return {
+    provider: 'sandbox',
+    channel: 'sms',
+    ourNumber: '',
+    surveyId: survey ? String(survey.id) : '',
+    ...defaultQuestions(survey),
+    multiCaseReply: '',
+    sendRatePerSecond: '',
+    templateName: '',
+    templateLanguage: '',
+    templateParameters: '',
+    credentials: {},
+  };
+}
+
+/** Credentials are never sent back by the server, so the draft starts with none. */
+export function draftFromNumber(n: PhoneNumber): NumberDraft {
+  return {
+    provider: n.provider,
+    channel: n.channel,
+    ourNumber: n.ourNumber,
+    surveyId: String(n.surveyId),
+    theirNumberQuestion: n.theirNumberQuestion,
+    conversationQuestion: n.conversationQuestion,
+    multiCaseReply: n.multiCaseReply ?? '',
+    sendRatePerSecond: n.sendRatePerSecond ? String(n.sendRatePerSecond) : '',
+    templateName: n.template?.name ?? '',
+    templateLanguage: n.template?.language ?? '',
+    templateParameters: (n.template?.parameters ?? []).join(', '),
+    credentials: {},
+  };
+}
+
+/** The body of POST /numbers (adding) or PATCH /numbers/:id (editing). */
+export function numberRequestBody(
+  draft: NumberDraft,
+  { editing, surveyId, credentialFields }: { editing: boolean; surveyId: string; credentialFields: readonly CredentialField[] },
+): Record<string, unknown> {
+  const credentials = Object.fromEntries(
+    credentialFields.map((f) => [f.key, (draft.credentials[f.key] ?? '').trim()]).filter(([, v]) => v),
+  );
+  const body: Record<string, unknown> = {
+    channel: draft.channel,
+    ourNumber: draft.ourNumber.trim(),
+    surveyId,
+    theirNumberQuestion: draft.theirNumberQuestion,
+    conversationQuestion: draft.conversationQuestion,
+    multiCaseReply: draft.multiCaseReply.trim() || null,
+    template:
+      draft.channel === 'whatsapp' && draft.templateName.trim()
+        ? {
+            name: draft.templateName.trim(),
+            language: draft.templateLanguage.trim() || 'en',
+            parameters: draft.templateParameters.split(',').map((p) => p.trim()).filter(Boolean),
+          }
+        : null,
+  };
+  // An empty rate keeps the server's default for the provider.
+  if (draft.sendRatePerSecond) body.sendRatePerSecond = Number(draft.sendRatePerSecond);
+  // The provider is fixed once the number exists.
+  if (!editing) body.provider = draft.provider;
+  // Empty fields keep the stored credentials; a new non-sandbox number must send its own.
+  if (Object.keys(credentials).length > 0 || (!editing && draft.provider !== 'sandbox')) body.credentials = credentials;
+  return body;
+}
