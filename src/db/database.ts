@@ -255,9 +255,10 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
           forUpdate: (query) => query.forUpdate() as typeof query,
         });
         // NOTIFY is delivered at commit to every listening process; this process hears
-        // its own changes at once below, and skips their echo.
-        for (const event of pending) {
-          await sql`select pg_notify(${CHANNEL}, ${JSON.stringify({ origin, event })})`.execute(trx);
+        // its own changes at once below, and skips their echo. One notice per transaction
+        // (split only if it nears PostgreSQL's 8000-byte payload limit).
+        for (const events of chunkForNotify(pending)) {
+          await sql`select pg_notify(${CHANNEL}, ${JSON.stringify({ origin, events })})`.execute(trx);
         }
         return value;
       });
@@ -284,6 +285,24 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
   };
 }
 
+function chunkForNotify(events: ChangeEvent[]): ChangeEvent[][] {
+  const chunks: ChangeEvent[][] = [];
+  let current: ChangeEvent[] = [];
+  let size = 0;
+  for (const event of events) {
+    const length = JSON.stringify(event).length;
+    if (current.length > 0 && size + length > 7000) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(event);
+    size += length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
 /** A dedicated connection that LISTENs and re-connects if PostgreSQL drops it. */
 async function listenForChanges(url: string, origin: string, changes: EventEmitter<{ change: [ChangeEvent] }>) {
   let client: pg.Client | null = null;
@@ -292,8 +311,9 @@ async function listenForChanges(url: string, origin: string, changes: EventEmitt
     const next = new pg.Client({ connectionString: url });
     next.on('notification', (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
-      const notice = JSON.parse(msg.payload) as { origin: string; event: ChangeEvent };
-      if (notice.origin !== origin) changes.emit('change', notice.event);
+      const notice = JSON.parse(msg.payload) as { origin: string; events: ChangeEvent[] };
+      if (notice.origin === origin) return;
+      for (const event of notice.events) changes.emit('change', event);
     });
     next.on('error', () => {
       if (stopped) return;

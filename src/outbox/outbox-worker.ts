@@ -58,6 +58,8 @@ export interface SendOutcome {
 export class OutboxWorker {
   private readonly options: OutboxOptions;
   private rounds = 0;
+  /** When this worker last started a send on each number. */
+  private readonly lastStartAt = new Map<string, number>();
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -193,8 +195,13 @@ export class OutboxWorker {
       .executeTakeFirstOrThrow();
     try {
       const loaded = await numbers.load(row.number_id);
-      const wait = row.startAt - this.deps.now();
+      // Start at the booked slot, and never sooner than one interval after this worker's
+      // previous send on the number: a worker that woke late must not catch up in a burst.
+      const interval = 1000 / Math.max(Number(loaded.row.send_rate_per_second), 0.001);
+      const earliest = Math.max(row.startAt, (this.lastStartAt.get(row.number_id) ?? 0) + interval);
+      const wait = earliest - this.deps.now();
       if (wait > 0) await sleep(wait);
+      this.lastStartAt.set(row.number_id, this.deps.now());
       const payload = JSON.parse(row.payload) as { template: TemplateConfig | null };
       const result = await loaded.adapter.send(
         {
