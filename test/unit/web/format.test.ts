@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDetail, humanise, isSafeMediaUrl, shorten, splitReference, statusTicks } from '../../../src/web/src/format.js';
+import { channelLabel, describeDetail, humanise, isSafeMediaUrl, shorten, splitReference, statusTicks } from '../../../src/web/src/format.js';
 import { parseRoute } from '../../../src/web/src/router.js';
 
 describe('console formatting', () => {
@@ -15,6 +15,12 @@ describe('console formatting', () => {
     expect(statusTicks('read')).toBe('✓✓');
     expect(statusTicks('failed')).toBe('!');
     expect(statusTicks('received')).toBe('');
+  });
+
+  it('names WhatsApp as such and every other channel SMS', () => {
+    expect(channelLabel('whatsapp')).toBe('WhatsApp');
+    expect(channelLabel('sms')).toBe('SMS');
+    expect(channelLabel(null)).toBe('SMS');
   });
 
   it('shortens long texts on one line without cutting a character in half', () => {

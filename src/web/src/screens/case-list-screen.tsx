@@ -5,15 +5,28 @@ import { shorten } from '../format.js';
 import { navigate, paths } from '../router.js';
 import { useServerEvents } from '../server-events.js';
 import { useApp } from '../session.js';
+import { surveyOptions } from '../select-options.js';
 import { LockIcon } from '../ui/icons.js';
 import { ErrorAlert, Loading, StatusBadge, Time } from '../ui/components.js';
+import { InputField, SegmentedChoice, SelectField } from '../ui/fields.js';
+import { Screen } from '../ui/screen.js';
 
 const PAGE_SIZE = 25;
 /** A live refresh reloads everything shown so far, up to this many rows. */
 const MAX_REFRESH = 200;
 
-type StatusFilter = 'open' | 'closed' | 'all';
-type AssigneeFilter = '' | 'me' | 'none';
+const STATUS_FILTERS = [
+  ['open', 'Open'],
+  ['closed', 'Closed'],
+  ['all', 'All'],
+] as const;
+const ASSIGNEE_FILTERS = [
+  ['', 'Anyone'],
+  ['me', 'Mine'],
+  ['none', 'Unassigned'],
+] as const;
+type StatusFilter = (typeof STATUS_FILTERS)[number][0];
+type AssigneeFilter = (typeof ASSIGNEE_FILTERS)[number][0];
 
 interface Filters {
   status: StatusFilter;
@@ -127,81 +140,51 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
   }
 
   return (
-    <section className="page page-wide" aria-labelledby="cases-title">
-      <div className="page-head">
-        <h1 id="cases-title">Cases</h1>
-        {surveys.length > 1 ? (
-          <div className="field field-inline">
-            <label htmlFor="survey-pick">Survey</label>
-            <select id="survey-pick" value={surveyId} onChange={(e) => navigate(paths.cases(e.target.value))}>
-              {surveys.map((s) => (
-                <option key={String(s.id)} value={String(s.id)}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </div>
+    <Screen
+      title="Cases"
+      className="page page-wide"
+      beside={
+        surveys.length > 1 ? (
+          <SelectField
+            id="survey-pick"
+            label="Survey"
+            fieldClassName="field-inline"
+            options={surveyOptions(surveys)}
+            value={surveyId}
+            onChange={(e) => navigate(paths.cases(e.target.value))}
+          />
         ) : (
           <p className="page-sub">{survey.name}</p>
-        )}
-      </div>
-
+        )
+      }
+    >
       <form className="filters" role="search" aria-label="Filter cases" onSubmit={(e) => e.preventDefault()}>
-        <fieldset className="segmented">
-          <legend>Status</legend>
-          {(['open', 'closed', 'all'] as const).map((value) => (
-            <label key={value}>
-              <input
-                type="radio"
-                name="status"
-                value={value}
-                checked={filters.status === value}
-                onChange={() => set('status', value)}
-              />
-              <span>{value === 'open' ? 'Open' : value === 'closed' ? 'Closed' : 'All'}</span>
-            </label>
-          ))}
-        </fieldset>
-        <fieldset className="segmented">
-          <legend>Assigned</legend>
-          {([
-            ['', 'Anyone'],
-            ['me', 'Mine'],
-            ['none', 'Unassigned'],
-          ] as const).map(([value, label]) => (
-            <label key={value}>
-              <input
-                type="radio"
-                name="assignee"
-                value={value}
-                checked={filters.assignee === value}
-                onChange={() => set('assignee', value)}
-              />
-              <span>{label}</span>
-            </label>
-          ))}
-        </fieldset>
-        <div className="field">
-          <label htmlFor="filter-contact">Contact</label>
-          <input
-            id="filter-contact"
-            type="search"
-            inputMode="tel"
-            placeholder="+44 7700 900123"
-            value={filters.contact}
-            onChange={(e) => set('contact', e.target.value)}
-          />
-        </div>
-        <div className="field field-grow">
-          <label htmlFor="filter-q">Search text</label>
-          <input
-            id="filter-q"
-            type="search"
-            placeholder="Words in messages or answers"
-            value={filters.q}
-            onChange={(e) => set('q', e.target.value)}
-          />
-        </div>
+        <SegmentedChoice legend="Status" name="status" options={STATUS_FILTERS} value={filters.status} onChange={(v) => set('status', v)} />
+        <SegmentedChoice
+          legend="Assigned"
+          name="assignee"
+          options={ASSIGNEE_FILTERS}
+          value={filters.assignee}
+          onChange={(v) => set('assignee', v)}
+        />
+        <InputField
+          id="filter-contact"
+          label="Contact"
+          type="search"
+          inputMode="tel"
+          placeholder="+44 7700 900123"
+          value={filters.contact}
+          onChange={(e) => set('contact', e.target.value)}
+        />
+        <InputField
+          id="filter-q"
+          label="Search text"
+          fieldClassName="field-grow"
+          type="search"
+          placeholder="Words in messages or answers"
+          value={filters.q}
+          onChange={(e) => set('q', e.target.value)}
+        />
       </form>
 
       <ErrorAlert error={error} />
@@ -236,7 +219,7 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
           </button>
         </div>
       )}
-    </section>
+    </Screen>
   );
 }
 

@@ -1,24 +1,21 @@
 import { useState, type FormEvent } from 'react';
-import { api, errorMessage } from '../api/client.js';
+import { api } from '../api/client.js';
 import type { Session } from '../api/types.js';
 import { ErrorAlert, Notice } from '../ui/components.js';
+import { InputField } from '../ui/fields.js';
+import { useRequest } from '../ui/use-request.js';
 
 export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedIn: (session: Session) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useRequest();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      onLoggedIn(await api<Session>('POST', '/session', { email: email.trim(), password }));
-    } catch (e) {
-      setError(errorMessage(e));
-      setBusy(false);
-    }
+    // Logging in replaces this screen, so the button stays busy until it is gone.
+    await run(async () => onLoggedIn(await api<Session>('POST', '/session', { email: email.trim(), password })), {
+      keepBusyOnSuccess: true,
+    });
   };
 
   return (
@@ -31,29 +28,25 @@ export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedI
         <h1 id="login-title">Log in</h1>
         {notice && !error && <Notice tone="warning">{notice}</Notice>}
         <ErrorAlert error={error} />
-        <div className="field">
-          <label htmlFor="login-email">Email</label>
-          <input
-            id="login-email"
-            type="email"
-            autoComplete="username"
-            required
-            autoFocus
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="login-password">Password</label>
-          <input
-            id="login-password"
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <InputField
+          id="login-email"
+          label="Email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
+        <InputField
+          id="login-password"
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         <button type="submit" className="button-primary button-wide" disabled={busy}>
           {busy ? 'Logging in…' : 'Log in'}
         </button>

@@ -1,10 +1,13 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { api, ApiError, errorMessage, query } from '../api/client.js';
 import type { Page, PhoneNumber, SimulatorMessage } from '../api/types.js';
-import { statusLabel, statusTicks } from '../format.js';
+import { channelLabel, statusLabel, statusTicks } from '../format.js';
 import { useServerEvents } from '../server-events.js';
 import { useApp } from '../session.js';
 import { ErrorAlert, Loading, Notice, Time } from '../ui/components.js';
+import { SelectField } from '../ui/fields.js';
+import { Screen } from '../ui/screen.js';
+import { useRequest } from '../ui/use-request.js';
 
 const CONTACT_KEY = 'caseline.simulator.contact';
 const POLL_MS = 3000;
@@ -47,11 +50,11 @@ export function SimulatorScreen({ numberId, contact }: { numberId: string | null
   const number = numbers?.find((n) => String(n.id) === selected) ?? numbers?.[0] ?? null;
 
   return (
-    <section className="page simulator-page" aria-labelledby="simulator-title">
-      <div className="page-head">
-        <h1 id="simulator-title">Phone simulator</h1>
-        <p className="page-sub">Text a sandbox number as if from a phone, and see the replies arrive.</p>
-      </div>
+    <Screen
+      title="Phone simulator"
+      className="page simulator-page"
+      beside={<p className="page-sub">Text a sandbox number as if from a phone, and see the replies arrive.</p>}
+    >
       <ErrorAlert error={loadError} />
       {numbers === null ? (
         <Loading />
@@ -60,16 +63,16 @@ export function SimulatorScreen({ numberId, contact }: { numberId: string | null
       ) : (
         <div className="simulator">
           <div className="simulator-settings">
-            <div className="field">
-              <label htmlFor="sim-number">Sandbox number</label>
-              <select id="sim-number" value={number ? String(number.id) : ''} onChange={(e) => setSelected(e.target.value)}>
-                {numbers.map((n) => (
-                  <option key={String(n.id)} value={String(n.id)}>
-                    {n.ourNumber} · {surveys.find((s) => String(s.id) === String(n.surveyId))?.name ?? 'survey'}
-                  </option>
-                ))}
-              </select>
-            </div>
+            <SelectField
+              id="sim-number"
+              label="Sandbox number"
+              options={numbers.map((n) => ({
+                value: String(n.id),
+                label: `${n.ourNumber} · ${surveys.find((s) => String(s.id) === String(n.surveyId))?.name ?? 'survey'}`,
+              }))}
+              value={number ? String(number.id) : ''}
+              onChange={(e) => setSelected(e.target.value)}
+            />
             <div className="field">
               <label htmlFor="sim-contact">Contact number (the phone you play)</label>
               <div className="copy-field">
@@ -93,15 +96,15 @@ export function SimulatorScreen({ numberId, contact }: { numberId: string | null
           {number && <Phone key={`${String(number.id)}|${from.trim()}`} number={number} from={from.trim()} />}
         </div>
       )}
-    </section>
+    </Screen>
   );
 }
 
 function Phone({ number, from }: { number: PhoneNumber; from: string }) {
   const [messages, setMessages] = useState<SimulatorMessage[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
+  // Sending and the polling share one error line: the latest problem is the one shown.
+  const { busy, error, setError, run } = useRequest();
   const list = useRef<HTMLOListElement>(null);
   const base = `/numbers/${encodeURIComponent(String(number.id))}/simulator`;
 
@@ -115,7 +118,7 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
       setError(errorMessage(e));
       setMessages((m) => m ?? []);
     }
-  }, [base, from]);
+  }, [base, from, setError]);
 
   useEffect(() => {
     const delay = window.setTimeout(() => void refresh(), 300);
@@ -139,17 +142,11 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
   const send = async (event?: FormEvent) => {
     event?.preventDefault();
     if (!text.trim() || !from) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api('POST', base, { from, text });
       setText('');
       await refresh();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -163,7 +160,7 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
     <div className="phone" role="region" aria-label={`Phone ${from}`}>
       <div className="phone-head">
         <span className="phone-peer">{number.ourNumber}</span>
-        <span className="phone-sub">{number.channel === 'whatsapp' ? 'WhatsApp' : 'SMS'} from {from || '—'}</span>
+        <span className="phone-sub">{channelLabel(number.channel)} from {from || '—'}</span>
       </div>
       <ol className="phone-messages" ref={list} aria-label="Messages on this phone" aria-live="polite">
         {messages === null ? (

@@ -20,30 +20,33 @@ export interface SelectOption {
   label: string;
 }
 
-/**
- * Gives the control an id (the caller's, or a generated one) and ties the label and hint
- * to it, so screen readers and `getByLabel` find every field the same way.
- */
-function useFieldIds(id: string | undefined, hint: ReactNode, describedBy: string | undefined) {
-  const generated = useId();
-  const controlId = id ?? generated;
-  const hintId = hint ? `${controlId}-hint` : undefined;
-  const ariaDescribedBy = [describedBy, hintId].filter(Boolean).join(' ') || undefined;
-  return { controlId, hintId, ariaDescribedBy };
+/** The attributes `Field` puts on the control it labels. */
+interface ControlIds {
+  id: string;
+  'aria-describedby': string | undefined;
 }
 
-function FieldFrame({
-  controlId,
-  hintId,
+/**
+ * A label, the control it names, and an optional hint the control is described by, so
+ * screen readers and `getByLabel` find every field the same way. The control gets the
+ * caller's id, or a generated one.
+ */
+function Field({
   label,
   hint,
   fieldClassName,
+  id,
+  describedBy,
   children,
-}: FieldProps & { controlId: string; hintId: string | undefined; children: ReactNode }) {
+}: FieldProps & { id: string | undefined; describedBy: string | undefined; children: (control: ControlIds) => ReactNode }) {
+  const generatedId = useId();
+  const controlId = id ?? generatedId;
+  const hintId = hint ? `${controlId}-hint` : undefined;
+  const ariaDescribedBy = [describedBy, hintId].filter(Boolean).join(' ') || undefined;
   return (
     <div className={fieldClassName ? `field ${fieldClassName}` : 'field'}>
       <label htmlFor={controlId}>{label}</label>
-      {children}
+      {children({ id: controlId, 'aria-describedby': ariaDescribedBy })}
       {hint && (
         <span id={hintId} className="hint">
           {hint}
@@ -53,61 +56,42 @@ function FieldFrame({
   );
 }
 
-export function InputField({
-  label,
-  hint,
-  fieldClassName,
-  id,
-  'aria-describedby': describedBy,
-  ...input
-}: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
-  const { controlId, hintId, ariaDescribedBy } = useFieldIds(id, hint, describedBy);
-  return (
-    <FieldFrame controlId={controlId} hintId={hintId} label={label} hint={hint} fieldClassName={fieldClassName}>
-      <input id={controlId} aria-describedby={ariaDescribedBy} {...input} />
-    </FieldFrame>
-  );
+/** Separates what `Field` draws from the attributes that go on the control itself. */
+function splitFieldProps<P extends FieldProps & { id?: string; 'aria-describedby'?: string }>(props: P) {
+  const { label, hint, fieldClassName, id, 'aria-describedby': describedBy, ...control } = props;
+  return [{ label, hint, fieldClassName, id, describedBy }, control] as const;
 }
 
-export function TextAreaField({
-  label,
-  hint,
-  fieldClassName,
-  id,
-  'aria-describedby': describedBy,
-  ...textarea
-}: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
-  const { controlId, hintId, ariaDescribedBy } = useFieldIds(id, hint, describedBy);
-  return (
-    <FieldFrame controlId={controlId} hintId={hintId} label={label} hint={hint} fieldClassName={fieldClassName}>
-      <textarea id={controlId} aria-describedby={ariaDescribedBy} {...textarea} />
-    </FieldFrame>
-  );
+export function InputField(props: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  const [field, input] = splitFieldProps(props);
+  return <Field {...field}>{(ids) => <input {...input} {...ids} />}</Field>;
+}
+
+export function TextAreaField(props: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const [field, textarea] = splitFieldProps(props);
+  return <Field {...field}>{(ids) => <textarea {...textarea} {...ids} />}</Field>;
 }
 
 /** A select whose first option, when `placeholder` is given, is that text with the value "". */
 export function SelectField({
-  label,
-  hint,
-  fieldClassName,
-  id,
-  'aria-describedby': describedBy,
   options,
   placeholder,
-  ...select
+  ...props
 }: FieldProps & SelectHTMLAttributes<HTMLSelectElement> & { options: readonly SelectOption[]; placeholder?: string }) {
-  const { controlId, hintId, ariaDescribedBy } = useFieldIds(id, hint, describedBy);
+  const [field, select] = splitFieldProps(props);
   return (
-    <FieldFrame controlId={controlId} hintId={hintId} label={label} hint={hint} fieldClassName={fieldClassName}>
-      <select id={controlId} aria-describedby={ariaDescribedBy} {...select}>
-        {placeholder !== undefined && <option value="">{placeholder}</option>}
-        {options.map((option) => (
-          <option key={option.value} value={option.value}>
-            {option.label}
-          </option>
-        ))}
-      </select>
-    </FieldFrame>
+    <Field {...field}>
+      {(ids) => (
+        <select {...select} {...ids}>
+          {placeholder !== undefined && <option value="">{placeholder}</option>}
+          {options.map((option) => (
+            <option key={option.value} value={option.value}>
+              {option.label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }
 

@@ -2,18 +2,20 @@ import { useId, type ReactNode } from 'react';
 
 /**
  * A screen: a section named by its h1, so assistive tech lists it as a region. `crumb`
- * links up to the screen it belongs to; `beside` sits next to the title (an "Add" button,
- * a subtitle, a picker).
+ * links up to the screen it belongs to; `action` is its main link (Add, New), drawn as a
+ * button beside the title; `beside` is anything else there (a subtitle, a picker).
  */
-export function Page({
+export function Screen({
   title,
   crumb,
+  action,
   beside,
   className = 'page',
   children,
 }: {
   title: ReactNode;
   crumb?: { href: string; label: string };
+  action?: { href: string; label: string };
   beside?: ReactNode;
   className?: string;
   children: ReactNode;
@@ -27,11 +29,16 @@ export function Page({
           <a href={crumb.href}>{crumb.label}</a>
         </p>
       )}
-      {beside === undefined ? (
+      {action === undefined && beside === undefined ? (
         heading
       ) : (
         <div className="page-head">
           {heading}
+          {action && (
+            <a className="button button-primary" href={action.href}>
+              {action.label}
+            </a>
+          )}
           {beside}
         </div>
       )}

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
 import { api, errorMessage } from '../../api/client.js';
 import type { Channel, PhoneNumber, Provider } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
@@ -7,12 +7,14 @@ import { questionOptions, surveyOptions } from '../../select-options.js';
 import { useApp } from '../../session.js';
 import { CopyField, ErrorAlert, LoadingOrError, SuccessAlert } from '../../ui/components.js';
 import { InputField, SelectField, TextAreaField } from '../../ui/fields.js';
-import { Page } from '../../ui/page.js';
+import { Screen } from '../../ui/screen.js';
 import { useRequest } from '../../ui/use-request.js';
 import { defaultQuestions, draftFromNumber, newNumberDraft, numberRequestBody, type NumberDraft } from './number-draft.js';
 import { CREDENTIAL_FIELDS, PROVIDER_CHANNELS, PROVIDER_LABELS, PROVIDERS } from './providers.js';
 
 const MULTI_CASE_EXAMPLE = 'You have {count} open cases: {cases}. Please start your reply with the case number, e.g. #12.';
+/** The draft's fields that hold free text (not the provider or channel, which are chosen). */
+type TextField = { [K in keyof NumberDraft]: string extends NumberDraft[K] ? K : never }[keyof NumberDraft];
 const PROVIDER_OPTIONS = PROVIDERS.map((p) => ({ value: p, label: PROVIDER_LABELS[p] }));
 
 export function NumberEditScreen({ numberId }: { numberId: string | null }) {
@@ -46,6 +48,11 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
   const editing = numberId !== null;
   const set = (patch: Partial<NumberDraft>) => setDraft({ ...draft, ...patch });
   const setCredential = (key: string, value: string) => set({ credentials: { ...draft.credentials, [key]: value } });
+  // The value and change handler of a control that edits one text field of the draft.
+  const bind = (key: TextField) => ({
+    value: draft[key],
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => set({ [key]: e.target.value }),
+  });
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -63,7 +70,7 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
   };
 
   return (
-    <Page title={editing ? `Number ${saved?.ourNumber ?? ''}` : 'Add a number'} crumb={{ href: paths.numbers(), label: 'Numbers' }}>
+    <Screen title={editing ? `Number ${saved?.ourNumber ?? ''}` : 'Add a number'} crumb={{ href: paths.numbers(), label: 'Numbers' }}>
       <SuccessAlert message={notice} />
       {saved && (
         <section className="card" aria-labelledby={`${id}-hooks`}>
@@ -102,8 +109,7 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
               required
               className="mono"
               placeholder="+447700900123"
-              value={draft.ourNumber}
-              onChange={(e) => set({ ourNumber: e.target.value })}
+              {...bind('ourNumber')}
             />
             <InputField
               label="Send rate (messages per second)"
@@ -111,8 +117,7 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
               min={0.1}
               step="any"
               placeholder="Provider default"
-              value={draft.sendRatePerSecond}
-              onChange={(e) => set({ sendRatePerSecond: e.target.value })}
+              {...bind('sendRatePerSecond')}
             />
           </div>
         </fieldset>
@@ -164,16 +169,14 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
               required
               placeholder="Choose a phone question"
               options={questionOptions(phoneQuestions)}
-              value={draft.theirNumberQuestion}
-              onChange={(e) => set({ theirNumberQuestion: e.target.value })}
+              {...bind('theirNumberQuestion')}
             />
             <SelectField
               label="Question for the conversation"
               required
               placeholder="Choose a conversation question"
               options={questionOptions(conversationQuestions)}
-              value={draft.conversationQuestion}
-              onChange={(e) => set({ conversationQuestion: e.target.value })}
+              {...bind('conversationQuestion')}
             />
           </div>
           {survey && (phoneQuestions.length === 0 || conversationQuestions.length === 0) && (
@@ -191,8 +194,7 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
             }
             rows={3}
             placeholder={MULTI_CASE_EXAMPLE}
-            value={draft.multiCaseReply}
-            onChange={(e) => set({ multiCaseReply: e.target.value })}
+            {...bind('multiCaseReply')}
           />
         </fieldset>
 
@@ -201,18 +203,9 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
             <legend>WhatsApp template</legend>
             <p className="hint">Sent when the contact&apos;s 24-hour window has closed. Leave the name empty for none.</p>
             <div className="form-grid">
-              <InputField label="Template name" value={draft.templateName} onChange={(e) => set({ templateName: e.target.value })} />
-              <InputField
-                label="Template language"
-                placeholder="en"
-                value={draft.templateLanguage}
-                onChange={(e) => set({ templateLanguage: e.target.value })}
-              />
-              <InputField
-                label="Template parameters (comma separated)"
-                value={draft.templateParameters}
-                onChange={(e) => set({ templateParameters: e.target.value })}
-              />
+              <InputField label="Template name" {...bind('templateName')} />
+              <InputField label="Template language" placeholder="en" {...bind('templateLanguage')} />
+              <InputField label="Template parameters (comma separated)" {...bind('templateParameters')} />
             </div>
           </fieldset>
         )}
@@ -224,6 +217,6 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
           <a href={paths.numbers()}>Back to numbers</a>
         </div>
       </form>
-    </Page>
+    </Screen>
   );
 }

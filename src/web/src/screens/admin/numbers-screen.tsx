@@ -1,9 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, errorMessage } from '../../api/client.js';
 import type { Page, PhoneNumber } from '../../api/types.js';
+import { channelLabel } from '../../format.js';
 import { paths } from '../../router.js';
 import { useApp } from '../../session.js';
-import { Dialog, ErrorAlert, Loading } from '../../ui/components.js';
+import { Dialog, ErrorAlert } from '../../ui/components.js';
+import { DataTable } from '../../ui/data-table.js';
+import { Screen } from '../../ui/screen.js';
 import { PROVIDER_LABELS } from './providers.js';
 
 export function NumbersScreen() {
@@ -40,52 +43,32 @@ export function NumbersScreen() {
   };
 
   return (
-    <section className="page" aria-labelledby="numbers-title">
-      <div className="page-head">
-        <h1 id="numbers-title">Numbers</h1>
-        <a className="button button-primary" href={paths.number(null)}>
-          Add number
-        </a>
-      </div>
+    <Screen
+      title="Numbers"
+      action={{ href: paths.number(null), label: 'Add number' }}
+    >
       <p className="page-sub">Messaging numbers and the survey each one feeds. Everyone who texts a number gets a case.</p>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
-      {numbers === null ? (
-        <Loading />
-      ) : numbers.length === 0 ? (
-        <p className="empty">No numbers yet.</p>
-      ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Our number</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Channel</th>
-              <th scope="col">Survey</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {numbers.map((n) => (
-              <tr key={String(n.id)}>
-                <td data-label="Our number" className="mono">
-                  <a href={paths.number(n.id)}>{n.ourNumber}</a>
-                </td>
-                <td data-label="Provider">{PROVIDER_LABELS[n.provider] ?? n.provider}</td>
-                <td data-label="Channel">{n.channel === 'whatsapp' ? 'WhatsApp' : 'SMS'}</td>
-                <td data-label="Survey">{surveys.find((s) => String(s.id) === String(n.surveyId))?.name ?? '—'}</td>
-                <td className="row-actions">
-                  {n.provider === 'sandbox' && <a href={paths.simulator(n.id)}>Simulator</a>}
-                  <button type="button" className="button-quiet button-danger" onClick={() => setDeleting(n)} aria-label={`Delete ${n.ourNumber}`}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        rows={numbers}
+        rowKey={(n) => String(n.id)}
+        empty="No numbers yet."
+        columns={[
+          { label: 'Our number', className: 'mono', cell: (n) => <a href={paths.number(n.id)}>{n.ourNumber}</a> },
+          { label: 'Provider', cell: (n) => PROVIDER_LABELS[n.provider] ?? n.provider },
+          { label: 'Channel', cell: (n) => channelLabel(n.channel) },
+          { label: 'Survey', cell: (n) => surveys.find((s) => String(s.id) === String(n.surveyId))?.name ?? '—' },
+        ]}
+        actionsClassName="row-actions"
+        actions={(n) => (
+          <>
+            {n.provider === 'sandbox' && <a href={paths.simulator(n.id)}>Simulator</a>}
+            <button type="button" className="button-quiet button-danger" onClick={() => setDeleting(n)} aria-label={`Delete ${n.ourNumber}`}>
+              Delete
+            </button>
+          </>
+        )}
+      />
       <Dialog title="Delete this number?" open={deleting !== null} onClose={() => setDeleting(null)}>
         <p>
           {deleting?.ourNumber} stops receiving and sending messages through Caseline. Its cases stay in the survey.
@@ -99,6 +82,6 @@ export function NumbersScreen() {
           </button>
         </div>
       </Dialog>
-    </section>
+    </Screen>
   );
 }

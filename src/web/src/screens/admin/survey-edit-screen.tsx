@@ -1,9 +1,13 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { api, errorMessage } from '../../api/client.js';
-import { QUESTION_TYPES, type Choice, type Question, type QuestionType, type Survey } from '../../api/types.js';
+import type { Choice, Question, QuestionType, Survey } from '../../api/types.js';
 import { navigate, paths } from '../../router.js';
+import { choiceOptions, questionOptions } from '../../select-options.js';
 import { useApp } from '../../session.js';
-import { ErrorAlert, Loading } from '../../ui/components.js';
+import { ErrorAlert, LoadingOrError } from '../../ui/components.js';
+import { InputField, SelectField } from '../../ui/fields.js';
+import { Screen } from '../../ui/screen.js';
+import { useRequest } from '../../ui/use-request.js';
 
 const TYPE_LABELS: Record<QuestionType, string> = {
   text: 'Text',
@@ -14,12 +18,9 @@ const TYPE_LABELS: Record<QuestionType, string> = {
   phone: 'Phone number',
   conversation: 'Conversation',
 };
+const TYPE_OPTIONS = Object.entries(TYPE_LABELS).map(([value, label]) => ({ value, label }));
 
-interface Draft {
-  name: string;
-  questions: Question[];
-  caseManagement: { statusQuestion: string; finalStatus: string } | null;
-}
+type Draft = Omit<Survey, 'id'>;
 
 const NEW_SURVEY: Draft = {
   name: '',
@@ -43,18 +44,16 @@ const NEW_SURVEY: Draft = {
 export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
   const { reloadSurveys } = useApp();
   const [draft, setDraft] = useState<Draft | null>(surveyId === null ? NEW_SURVEY : null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const id = useId();
+  const { busy, error, setError, run } = useRequest();
 
   useEffect(() => {
     if (surveyId === null) return;
     api<Survey>('GET', `/surveys/${encodeURIComponent(surveyId)}`)
       .then((s) => setDraft({ name: s.name, questions: s.questions, caseManagement: s.caseManagement }))
       .catch((e: unknown) => setError(errorMessage(e)));
-  }, [surveyId]);
+  }, [surveyId, setError]);
 
-  if (!draft) return error ? <ErrorAlert error={error} /> : <Loading />;
+  if (!draft) return <LoadingOrError error={error} />;
 
   const selectQuestions = draft.questions.filter((q) => q.type === 'select_one' && q.name);
   const cm = draft.caseManagement;
@@ -72,38 +71,33 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const body = {
-        name: draft.name.trim(),
-        questions: draft.questions.map((q) =>
-          q.type === 'select_one' ? { ...q, choices: (q.choices ?? []).filter((c) => c.value) } : { name: q.name, label: q.label, type: q.type },
-        ),
-        caseManagement: draft.caseManagement,
-      };
-      if (surveyId === null) await api<Survey>('POST', '/surveys', body);
-      else await api<Survey>('PATCH', `/surveys/${encodeURIComponent(surveyId)}`, body);
-      await reloadSurveys();
-      navigate(paths.surveys());
-    } catch (e) {
-      setError(errorMessage(e));
-      setBusy(false);
-    }
+    // Saving goes back to the list, so the button stays busy until this screen is gone.
+    await run(
+      async () => {
+        const body = {
+          name: draft.name.trim(),
+          questions: draft.questions.map((q) =>
+            q.type === 'select_one' ? { ...q, choices: (q.choices ?? []).filter((c) => c.value) } : { name: q.name, label: q.label, type: q.type },
+          ),
+          caseManagement: draft.caseManagement,
+        };
+        if (surveyId === null) await api<Survey>('POST', '/surveys', body);
+        else await api<Survey>('PATCH', `/surveys/${encodeURIComponent(surveyId)}`, body);
+        await reloadSurveys();
+        navigate(paths.surveys());
+      },
+      { keepBusyOnSuccess: true },
+    );
   };
 
   return (
-    <section className="page" aria-labelledby={`${id}-title`}>
-      <p className="crumbs">
-        <a href={paths.surveys()}>Surveys</a>
-      </p>
-      <h1 id={`${id}-title`}>{surveyId === null ? 'New survey' : `Edit ${draft.name || 'survey'}`}</h1>
+    <Screen
+      title={surveyId === null ? 'New survey' : `Edit ${draft.name || 'survey'}`}
+      crumb={{ href: paths.surveys(), label: 'Surveys' }}
+    >
       <form onSubmit={submit} className="stack">
         <ErrorAlert error={error} onDismiss={() => setError(null)} />
-        <div className="field">
-          <label htmlFor={`${id}-name`}>Survey name</label>
-          <input id={`${id}-name`} required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
-        </div>
+        <InputField label="Survey name" required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
 
         <fieldset className="card">
           <legend>Questions</legend>
@@ -150,39 +144,23 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
           </label>
           {cm && (
             <div className="form-grid">
-              <div className="field">
-                <label htmlFor={`${id}-status`}>Status question</label>
-                <select
-                  id={`${id}-status`}
-                  value={cm.statusQuestion}
-                  onChange={(e) => {
-                    const q = selectQuestions.find((x) => x.name === e.target.value);
-                    setDraft({ ...draft, caseManagement: { statusQuestion: e.target.value, finalStatus: q?.choices?.at(-1)?.value ?? '' } });
-                  }}
-                >
-                  <option value="">Choose a select-one question</option>
-                  {selectQuestions.map((q) => (
-                    <option key={q.name} value={q.name}>
-                      {q.label || q.name}
-                    </option>
-                  ))}
-                </select>
-              </div>
-              <div className="field">
-                <label htmlFor={`${id}-final`}>Final status (closes the case)</label>
-                <select
-                  id={`${id}-final`}
-                  value={cm.finalStatus}
-                  onChange={(e) => setDraft({ ...draft, caseManagement: { ...cm, finalStatus: e.target.value } })}
-                >
-                  <option value="">Choose a status</option>
-                  {(statusQuestion?.choices ?? []).filter((c) => c.value).map((c) => (
-                    <option key={c.value} value={c.value}>
-                      {c.label || c.value}
-                    </option>
-                  ))}
-                </select>
-              </div>
+              <SelectField
+                label="Status question"
+                placeholder="Choose a select-one question"
+                options={questionOptions(selectQuestions)}
+                value={cm.statusQuestion}
+                onChange={(e) => {
+                  const q = selectQuestions.find((x) => x.name === e.target.value);
+                  setDraft({ ...draft, caseManagement: { statusQuestion: e.target.value, finalStatus: q?.choices?.at(-1)?.value ?? '' } });
+                }}
+              />
+              <SelectField
+                label="Final status (closes the case)"
+                placeholder="Choose a status"
+                options={choiceOptions((statusQuestion?.choices ?? []).filter((c) => c.value))}
+                value={cm.finalStatus}
+                onChange={(e) => setDraft({ ...draft, caseManagement: { ...cm, finalStatus: e.target.value } })}
+              />
             </div>
           )}
         </fieldset>
@@ -194,7 +172,7 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
           <a href={paths.surveys()}>Cancel</a>
         </div>
       </form>
-    </section>
+    </Screen>
   );
 }
 
@@ -213,44 +191,34 @@ function QuestionRow({
   onMove: (by: number) => void;
   onRemove: () => void;
 }) {
-  const id = useId();
   const n = index + 1;
   return (
     <li className="question">
       <div className="question-fields">
-        <div className="field">
-          <label htmlFor={`${id}-name`}>Name {n}</label>
-          <input
-            id={`${id}-name`}
-            required
-            pattern="[A-Za-z_][A-Za-z0-9_]*"
-            title="Letters, digits and _, not starting with a digit"
-            className="mono"
-            value={question.name}
-            onChange={(e) => onChange({ ...question, name: e.target.value })}
-          />
-        </div>
-        <div className="field field-grow">
-          <label htmlFor={`${id}-label`}>Label {n}</label>
-          <input id={`${id}-label`} value={question.label} onChange={(e) => onChange({ ...question, label: e.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-type`}>Type {n}</label>
-          <select
-            id={`${id}-type`}
-            value={question.type}
-            onChange={(e) => {
-              const type = e.target.value as QuestionType;
-              onChange(type === 'select_one' ? { ...question, type, choices: question.choices ?? [{ value: '', label: '' }] } : { ...question, type });
-            }}
-          >
-            {QUESTION_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {TYPE_LABELS[t]}
-              </option>
-            ))}
-          </select>
-        </div>
+        <InputField
+          label={`Name ${n}`}
+          required
+          pattern="[A-Za-z_][A-Za-z0-9_]*"
+          title="Letters, digits and _, not starting with a digit"
+          className="mono"
+          value={question.name}
+          onChange={(e) => onChange({ ...question, name: e.target.value })}
+        />
+        <InputField
+          label={`Label ${n}`}
+          fieldClassName="field-grow"
+          value={question.label}
+          onChange={(e) => onChange({ ...question, label: e.target.value })}
+        />
+        <SelectField
+          label={`Type ${n}`}
+          options={TYPE_OPTIONS}
+          value={question.type}
+          onChange={(e) => {
+            const type = e.target.value as QuestionType;
+            onChange(type === 'select_one' ? { ...question, type, choices: question.choices ?? [{ value: '', label: '' }] } : { ...question, type });
+          }}
+        />
         <div className="question-buttons">
           <button type="button" className="button-icon" aria-label={`Move question ${n} up`} disabled={index === 0} onClick={() => onMove(-1)}>
             ↑
@@ -277,30 +245,24 @@ function QuestionRow({
 }
 
 function ChoicesEditor({ n, choices, onChange }: { n: number; choices: Choice[]; onChange: (choices: Choice[]) => void }) {
-  const id = useId();
+  const update = (index: number, patch: Partial<Choice>) => onChange(choices.map((c, j) => (j === index ? { ...c, ...patch } : c)));
   return (
     <fieldset className="choices">
       <legend>Choices of question {n}</legend>
       {choices.map((choice, i) => (
         <div key={i} className="choice-row">
-          <label className="visually-hidden" htmlFor={`${id}-v${i}`}>
-            Value of choice {i + 1}
-          </label>
-          <input
-            id={`${id}-v${i}`}
+          <ChoiceInput
+            label={`Value of choice ${i + 1}`}
             className="mono"
             placeholder="value"
             value={choice.value}
-            onChange={(e) => onChange(choices.map((c, j) => (j === i ? { ...c, value: e.target.value } : c)))}
+            onChange={(e) => update(i, { value: e.target.value })}
           />
-          <label className="visually-hidden" htmlFor={`${id}-l${i}`}>
-            Label of choice {i + 1}
-          </label>
-          <input
-            id={`${id}-l${i}`}
+          <ChoiceInput
+            label={`Label of choice ${i + 1}`}
             placeholder="label"
             value={choice.label}
-            onChange={(e) => onChange(choices.map((c, j) => (j === i ? { ...c, label: e.target.value } : c)))}
+            onChange={(e) => update(i, { label: e.target.value })}
           />
           <button
             type="button"
@@ -316,5 +278,18 @@ function ChoicesEditor({ n, choices, onChange }: { n: number; choices: Choice[];
         Add choice
       </button>
     </fieldset>
+  );
+}
+
+/** One input of a choice row; the row has no room for visible labels, but screen readers need them. */
+function ChoiceInput({ label, ...input }: { label: string } & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  return (
+    <>
+      <label className="visually-hidden" htmlFor={id}>
+        {label}
+      </label>
+      <input id={id} {...input} />
+    </>
   );
 }

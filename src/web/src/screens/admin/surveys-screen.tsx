@@ -1,59 +1,39 @@
+import type { Survey } from '../../api/types.js';
 import { paths } from '../../router.js';
 import { useApp } from '../../session.js';
+import { DataTable } from '../../ui/data-table.js';
+import { Screen } from '../../ui/screen.js';
 
 export function SurveysScreen() {
   const { surveys } = useApp();
   return (
-    <section className="page" aria-labelledby="surveys-title">
-      <div className="page-head">
-        <h1 id="surveys-title">Surveys</h1>
-        <a className="button button-primary" href={paths.survey(null)}>
-          New survey
-        </a>
-      </div>
-      {surveys.length === 0 ? (
-        <p className="empty">No surveys yet.</p>
-      ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Questions</th>
-              <th scope="col">Case management</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {surveys.map((survey) => {
-              const cm = survey.caseManagement;
-              const status = cm && survey.questions.find((q) => q.name === cm.statusQuestion);
-              return (
-                <tr key={String(survey.id)}>
-                  <td data-label="Name">
-                    <a href={paths.survey(survey.id)}>{survey.name}</a>
-                  </td>
-                  <td data-label="Questions">{survey.questions.length}</td>
-                  <td data-label="Case management">
-                    {cm ? (
-                      <>
-                        closed when <strong>{status?.label ?? cm.statusQuestion}</strong> is{' '}
-                        <strong>{status?.choices?.find((c) => c.value === cm.finalStatus)?.label ?? cm.finalStatus}</strong>
-                      </>
-                    ) : (
-                      <span className="muted">Off</span>
-                    )}
-                  </td>
-                  <td>
-                    <a href={paths.cases(survey.id)}>Cases</a>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-    </section>
+    <Screen
+      title="Surveys"
+      action={{ href: paths.survey(null), label: 'New survey' }}
+    >
+      <DataTable
+        rows={surveys}
+        rowKey={(survey) => String(survey.id)}
+        empty="No surveys yet."
+        columns={[
+          { label: 'Name', cell: (survey) => <a href={paths.survey(survey.id)}>{survey.name}</a> },
+          { label: 'Questions', cell: (survey) => survey.questions.length },
+          { label: 'Case management', cell: (survey) => <CaseManagementSummary survey={survey} /> },
+        ]}
+        actions={(survey) => <a href={paths.cases(survey.id)}>Cases</a>}
+      />
+    </Screen>
+  );
+}
+
+function CaseManagementSummary({ survey }: { survey: Survey }) {
+  const cm = survey.caseManagement;
+  if (!cm) return <span className="muted">Off</span>;
+  const status = survey.questions.find((q) => q.name === cm.statusQuestion);
+  return (
+    <>
+      closed when <strong>{status?.label ?? cm.statusQuestion}</strong> is{' '}
+      <strong>{status?.choices?.find((c) => c.value === cm.finalStatus)?.label ?? cm.finalStatus}</strong>
+    </>
   );
 }

@@ -2,9 +2,13 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { api, errorMessage } from '../../api/client.js';
 import { sameId, type Page, type Role, type User } from '../../api/types.js';
 import { useApp } from '../../session.js';
-import { Dialog, ErrorAlert, Loading, RoleBadge, Time } from '../../ui/components.js';
+import { Dialog, ErrorAlert, RoleBadge, SuccessAlert, Time } from '../../ui/components.js';
+import { DataTable } from '../../ui/data-table.js';
+import { InputField, SelectField } from '../../ui/fields.js';
+import { Screen } from '../../ui/screen.js';
+import { useRequest } from '../../ui/use-request.js';
 
-const ROLES: { value: Role; label: string }[] = [
+const ROLE_OPTIONS: { value: Role; label: string }[] = [
   { value: 'admin', label: 'Admin: everything in the organisation' },
   { value: 'analyst', label: 'Analyst: works cases' },
   { value: 'viewer', label: 'Viewer: reads' },
@@ -15,6 +19,7 @@ export function UsersScreen() {
   const [users, setUsers] = useState<User[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [editing, setEditing] = useState<User | null>(null);
+  const isMe = (user: User) => sameId(user.id, session.user.id);
 
   const reload = useCallback(async () => {
     try {
@@ -30,139 +35,91 @@ export function UsersScreen() {
   }, [reload]);
 
   return (
-    <section className="page" aria-labelledby="users-title">
-      <div className="page-head">
-        <h1 id="users-title">Users</h1>
-        <p className="page-sub">People of {session.organisation.name} who can log in to Caseline.</p>
-      </div>
+    <Screen title="Users" beside={<p className="page-sub">People of {session.organisation.name} who can log in to Caseline.</p>}>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
-      {users === null ? (
-        <Loading />
-      ) : (
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((user) => (
-              <tr key={String(user.id)} className={user.active ? undefined : 'row-inactive'}>
-                <td data-label="Name">
-                  {user.name}
-                  {sameId(user.id, session.user.id) && <span className="muted"> (you)</span>}
-                </td>
-                <td data-label="Email">{user.email}</td>
-                <td data-label="Role">
-                  <RoleBadge role={user.role} />
-                </td>
-                <td data-label="Status">{user.active ? 'Active' : 'Deactivated'}</td>
-                <td data-label="Created">
-                  <Time at={user.createdAt} />
-                </td>
-                <td>
-                  <button type="button" className="button-quiet" onClick={() => setEditing(user)} aria-label={`Edit ${user.name}`}>
-                    Edit
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        rows={users}
+        rowKey={(user) => String(user.id)}
+        rowClassName={(user) => (user.active ? undefined : 'row-inactive')}
+        columns={[
+          {
+            label: 'Name',
+            cell: (user) => (
+              <>
+                {user.name}
+                {isMe(user) && <span className="muted"> (you)</span>}
+              </>
+            ),
+          },
+          { label: 'Email', cell: (user) => user.email },
+          { label: 'Role', cell: (user) => <RoleBadge role={user.role} /> },
+          { label: 'Status', cell: (user) => (user.active ? 'Active' : 'Deactivated') },
+          { label: 'Created', cell: (user) => <Time at={user.createdAt} /> },
+        ]}
+        actions={(user) => (
+          <button type="button" className="button-quiet" onClick={() => setEditing(user)} aria-label={`Edit ${user.name}`}>
+            Edit
+          </button>
+        )}
+      />
       <NewUserForm onCreated={reload} />
       <EditUserDialog
         user={editing}
-        isSelf={editing !== null && sameId(editing.id, session.user.id)}
+        isSelf={editing !== null && isMe(editing)}
         onClose={() => setEditing(null)}
         onSaved={() => {
           setEditing(null);
           void reload();
         }}
       />
-    </section>
+    </Screen>
   );
 }
 
+const NO_NEW_USER = { email: '', name: '', role: 'analyst' as Role, password: '' };
+
 function NewUserForm({ onCreated }: { onCreated: () => Promise<void> }) {
   const id = useId();
-  const empty = { email: '', name: '', role: 'analyst' as Role, password: '' };
-  const [form, setForm] = useState(empty);
-  const [error, setError] = useState<string | null>(null);
+  const [form, setForm] = useState(NO_NEW_USER);
   const [created, setCreated] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useRequest();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
     setCreated(null);
-    try {
+    await run(async () => {
       await api<User>('POST', '/users', { ...form, email: form.email.trim(), name: form.name.trim() });
       setCreated(`${form.name.trim()} can now log in as ${form.email.trim()}.`);
-      setForm(empty);
+      setForm(NO_NEW_USER);
       await onCreated();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Add a user</h2>
       <ErrorAlert error={error} />
-      {created && (
-        <p className="alert alert-success" role="status">
-          {created}
-        </p>
-      )}
+      <SuccessAlert message={created} />
       <div className="form-grid">
-        <div className="field">
-          <label htmlFor={`${id}-name`}>Name</label>
-          <input id={`${id}-name`} required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-email`}>Email</label>
-          <input
-            id={`${id}-email`}
-            type="email"
-            required
-            autoComplete="off"
-            value={form.email}
-            onChange={(e) => setForm({ ...form, email: e.target.value })}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-role`}>Role</label>
-          <select id={`${id}-role`} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })}>
-            {ROLES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-password`}>Initial password</label>
-          <input
-            id={`${id}-password`}
-            type="password"
-            required
-            minLength={8}
-            autoComplete="new-password"
-            value={form.password}
-            onChange={(e) => setForm({ ...form, password: e.target.value })}
-          />
-        </div>
+        <InputField label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        <InputField
+          label="Email"
+          type="email"
+          required
+          autoComplete="off"
+          value={form.email}
+          onChange={(e) => setForm({ ...form, email: e.target.value })}
+        />
+        <SelectField label="Role" options={ROLE_OPTIONS} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })} />
+        <InputField
+          label="Initial password"
+          type="password"
+          required
+          minLength={10}
+          autoComplete="new-password"
+          value={form.password}
+          onChange={(e) => setForm({ ...form, password: e.target.value })}
+        />
       </div>
       <button type="submit" className="button-primary" disabled={busy}>
         {busy ? 'Adding…' : 'Add user'}
@@ -182,13 +139,11 @@ function EditUserDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const id = useId();
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('analyst');
   const [active, setActive] = useState(true);
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useRequest();
 
   useEffect(() => {
     if (!user) return;
@@ -197,7 +152,7 @@ function EditUserDialog({
     setActive(user.active);
     setPassword('');
     setError(null);
-  }, [user]);
+  }, [user, setError]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -208,16 +163,10 @@ function EditUserDialog({
     if (active !== user.active) patch.active = active;
     if (password) patch.password = password;
     if (Object.keys(patch).length === 0) return onClose();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api('PATCH', `/users/${encodeURIComponent(String(user.id))}`, patch);
       onSaved();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -225,37 +174,22 @@ function EditUserDialog({
       <form onSubmit={submit}>
         <ErrorAlert error={error} />
         <p className="muted">{user?.email}</p>
-        <div className="field">
-          <label htmlFor={`${id}-name`}>Name</label>
-          <input id={`${id}-name`} required value={name} onChange={(e) => setName(e.target.value)} />
-        </div>
-        <div className="field">
-          <label htmlFor={`${id}-role`}>Role</label>
-          <select id={`${id}-role`} value={role} disabled={isSelf} onChange={(e) => setRole(e.target.value as Role)}>
-            {ROLES.map((r) => (
-              <option key={r.value} value={r.value}>
-                {r.label}
-              </option>
-            ))}
-          </select>
-        </div>
+        <InputField label="Name" required value={name} onChange={(e) => setName(e.target.value)} />
+        <SelectField label="Role" options={ROLE_OPTIONS} value={role} disabled={isSelf} onChange={(e) => setRole(e.target.value as Role)} />
         <label className="check">
           <input type="checkbox" checked={active} disabled={isSelf} onChange={(e) => setActive(e.target.checked)} />
           Active (can log in)
         </label>
         {isSelf && <p className="hint">You cannot change your own role or deactivate yourself.</p>}
-        <div className="field">
-          <label htmlFor={`${id}-password`}>New password</label>
-          <input
-            id={`${id}-password`}
-            type="password"
-            minLength={8}
-            autoComplete="new-password"
-            placeholder="Leave empty to keep the current one"
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </div>
+        <InputField
+          label="New password"
+          type="password"
+          minLength={10}
+          autoComplete="new-password"
+          placeholder="Leave empty to keep the current one"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         <div className="dialog-actions">
           <button type="button" onClick={onClose} disabled={busy}>
             Cancel

@@ -1,7 +1,10 @@
-import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
-import { api, errorMessage } from '../../api/client.js';
+import { useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { api } from '../../api/client.js';
 import type { AnswerValue, CaseRecord, Question, Survey } from '../../api/types.js';
+import { choiceOptions } from '../../select-options.js';
 import { ErrorAlert } from '../../ui/components.js';
+import { InputField, SelectField, TextAreaField } from '../../ui/fields.js';
+import { useRequest } from '../../ui/use-request.js';
 
 type Draft = Record<string, string>;
 
@@ -39,10 +42,8 @@ export function AnswersForm({
 }) {
   const saved = useMemo(() => toDraft(survey, record.answers), [survey, record.answers]);
   const [draft, setDraft] = useState<Draft>(saved);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run } = useRequest();
   const [savedNotice, setSavedNotice] = useState(false);
-  const formId = useId();
   const changed = survey.questions.filter((q) => q.type !== 'conversation' && (draft[q.name] ?? '') !== (saved[q.name] ?? ''));
   const dirty = changed.length > 0;
 
@@ -57,9 +58,7 @@ export function AnswersForm({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!dirty) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const answers: Record<string, AnswerValue> = {};
       for (const q of changed) answers[q.name] = toAnswer(q, draft[q.name] ?? '');
       const updated = await api<CaseRecord>('PATCH', `/records/${record.caseNumber}`, { answers });
@@ -67,11 +66,7 @@ export function AnswersForm({
       setDraft(toDraft(survey, updated.answers));
       setSavedNotice(true);
       window.setTimeout(() => setSavedNotice(false), 2500);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -81,7 +76,6 @@ export function AnswersForm({
       {survey.questions.map((q) => (
         <AnswerField
           key={q.name}
-          id={`${formId}-${q.name}`}
           question={q}
           value={draft[q.name] ?? ''}
           readOnly={!editable || busy}
@@ -109,14 +103,12 @@ export function AnswersForm({
 }
 
 function AnswerField({
-  id,
   question,
   value,
   readOnly,
   isStatus,
   onChange,
 }: {
-  id: string;
   question: Question;
   value: string;
   readOnly: boolean;
@@ -124,11 +116,12 @@ function AnswerField({
   onChange: (value: string) => void;
 }) {
   const label = (
-    <label htmlFor={id}>
+    <>
       {question.label || question.name}
       {isStatus && <span className="muted"> (case status)</span>}
-    </label>
+    </>
   );
+  const change = (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => onChange(event.target.value);
   switch (question.type) {
     case 'conversation':
       return (
@@ -137,43 +130,27 @@ function AnswerField({
           <p className="muted">The messages of this case, shown in the conversation.</p>
         </div>
       );
-    case 'select_one':
-      return (
-        <div className="field">
-          {label}
-          <select id={id} value={value} disabled={readOnly} onChange={(e) => onChange(e.target.value)}>
-            <option value="">—</option>
-            {(question.choices ?? []).map((c) => (
-              <option key={c.value} value={c.value}>
-                {c.label || c.value}
-              </option>
-            ))}
-            {value && !(question.choices ?? []).some((c) => c.value === value) && <option value={value}>{value}</option>}
-          </select>
-        </div>
-      );
+    case 'select_one': {
+      const choices = question.choices ?? [];
+      const options = choiceOptions(choices);
+      // A stored value the survey no longer offers is still shown, not silently blanked.
+      if (value && !choices.some((c) => c.value === value)) options.push({ value, label: value });
+      return <SelectField label={label} placeholder="—" options={options} value={value} disabled={readOnly} onChange={change} />;
+    }
     case 'text':
-      return (
-        <div className="field">
-          {label}
-          <textarea id={id} rows={2} value={value} readOnly={readOnly} onChange={(e) => onChange(e.target.value)} />
-        </div>
-      );
+      return <TextAreaField label={label} rows={2} value={value} readOnly={readOnly} onChange={change} />;
     default: {
       const type =
         question.type === 'integer' || question.type === 'decimal' ? 'number' : question.type === 'date' ? 'date' : question.type === 'phone' ? 'tel' : 'text';
       return (
-        <div className="field">
-          {label}
-          <input
-            id={id}
-            type={type}
-            step={question.type === 'integer' ? 1 : question.type === 'decimal' ? 'any' : undefined}
-            value={value}
-            readOnly={readOnly}
-            onChange={(e) => onChange(e.target.value)}
-          />
-        </div>
+        <InputField
+          label={label}
+          type={type}
+          step={question.type === 'integer' ? 1 : question.type === 'decimal' ? 'any' : undefined}
+          value={value}
+          readOnly={readOnly}
+          onChange={change}
+        />
       );
     }
   }

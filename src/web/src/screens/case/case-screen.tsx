@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, errorMessage } from '../../api/client.js';
 import { sameId, type CaseRecord, type Message, type PhoneNumber } from '../../api/types.js';
+import { channelLabel } from '../../format.js';
 import { navigate, paths } from '../../router.js';
 import { useServerEvents } from '../../server-events.js';
 import { canWorkCases, useApp } from '../../session.js';
@@ -95,18 +96,23 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
   const messages = mergeMessages(older, record.messages);
   const hasOlder = hasMoreOlder ?? record.hasOlderMessages;
 
-  const act = async (name: string, path: string) => {
+  // The case's actions share one error line; `busy` names the running one, so only its own button says "…ing".
+  const runAction = async (name: string, task: () => Promise<void>, afterFailure?: () => void) => {
     setBusy(name);
     setError(null);
     try {
-      show(await api<CaseRecord>('POST', `/records/${caseNumber}/${path}`));
+      await task();
     } catch (e) {
       setError(errorMessage(e));
-      void refresh();
+      afterFailure?.();
     } finally {
       setBusy(null);
     }
   };
+
+  /** lock, release, close or reopen; a refusal may mean the case changed, so it is fetched again. */
+  const act = (action: string) =>
+    runAction(action, async () => show(await api<CaseRecord>('POST', `/records/${caseNumber}/${action}`)), () => void refresh());
 
   const loadOlder = async () => {
     const first = messages[0];
@@ -126,18 +132,16 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
     }
   };
 
-  const retry = async (message: Message) => {
-    setBusy(`retry:${String(message.id)}`);
-    setError(null);
-    try {
+  const retry = (message: Message) =>
+    runAction(`retry:${String(message.id)}`, async () => {
       await api('POST', `/records/${caseNumber}/messages/${encodeURIComponent(String(message.id))}/retry`);
       await refresh();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(null);
-    }
-  };
+    });
+
+  const statusAction =
+    record.status === 'open'
+      ? { name: 'close', label: 'Close case', busyLabel: 'Closing…', needsLock: 'Lock the case to close it' }
+      : { name: 'reopen', label: 'Reopen case', busyLabel: 'Reopening…', needsLock: 'Lock the case to reopen it' };
 
   let sendBlockedBecause: string | null = null;
   if (!canWork) sendBlockedBecause = 'Your role can read cases but not reply.';
@@ -159,7 +163,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
             <span>
               Contact <strong className="mono">{record.contact}</strong>
             </span>
-            <span>{record.channel === 'whatsapp' ? 'WhatsApp' : 'SMS'}</span>
+            <span>{channelLabel(record.channel)}</span>
             <span>
               Opened <Time at={record.createdAt} />
             </span>
@@ -169,7 +173,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
               </span>
             )}
             {number?.provider === 'sandbox' && (
-              <a href={paths.simulator(number.id, record.contact)}>Open in phone simulator</a>
+              <a href={paths.simulator(number.id, record.contact ?? undefined)}>Open in phone simulator</a>
             )}
           </p>
         </div>
@@ -185,38 +189,25 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
             )}
           </span>
           {canWork && !record.lockedBy && (
-            <button type="button" className="button-primary" disabled={busy !== null} onClick={() => act('lock', 'lock')}>
+            <button type="button" className="button-primary" disabled={busy !== null} onClick={() => act('lock')}>
               {busy === 'lock' ? 'Locking…' : 'Lock for editing'}
             </button>
           )}
-          {lockedByMe && (
-            <button type="button" disabled={busy !== null} onClick={() => act('release', 'release')}>
-              {busy === 'release' ? 'Releasing…' : 'Release'}
+          {/* An admin may also release someone else's lock. */}
+          {(lockedByMe || (lockedByOther && me.role === 'admin')) && (
+            <button type="button" disabled={busy !== null} onClick={() => act('release')}>
+              {lockedByMe ? (busy === 'release' ? 'Releasing…' : 'Release') : `Release ${record.lockedBy?.name}'s lock`}
             </button>
           )}
-          {lockedByOther && me.role === 'admin' && (
-            <button type="button" disabled={busy !== null} onClick={() => act('release', 'release')}>
-              Release {record.lockedBy?.name}&apos;s lock
-            </button>
-          )}
-          {canWork && hasCaseManagement && record.status === 'open' && (
+          {canWork && hasCaseManagement && (
             <button
+              key={statusAction.name}
               type="button"
               disabled={!lockedByMe || busy !== null}
-              title={lockedByMe ? undefined : 'Lock the case to close it'}
-              onClick={() => act('close', 'close')}
+              title={lockedByMe ? undefined : statusAction.needsLock}
+              onClick={() => act(statusAction.name)}
             >
-              {busy === 'close' ? 'Closing…' : 'Close case'}
-            </button>
-          )}
-          {canWork && hasCaseManagement && record.status === 'closed' && (
-            <button
-              type="button"
-              disabled={!lockedByMe || busy !== null}
-              title={lockedByMe ? undefined : 'Lock the case to reopen it'}
-              onClick={() => act('reopen', 'reopen')}
-            >
-              {busy === 'reopen' ? 'Reopening…' : 'Reopen case'}
+              {busy === statusAction.name ? statusAction.busyLabel : statusAction.label}
             </button>
           )}
         </div>

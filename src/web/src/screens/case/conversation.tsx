@@ -1,10 +1,10 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { Message } from '../../api/types.js';
-import { isFailed, isSafeMediaUrl, shorten, splitReference, statusLabel, statusTicks } from '../../format.js';
+import { channelLabel, isFailed, isSafeMediaUrl, shorten, splitReference, statusLabel, statusTicks } from '../../format.js';
 import { Time } from '../../ui/components.js';
 
 interface ConversationProps {
-  contact: string;
+  contact: string | null;
   messages: Message[];
   hasOlder: boolean;
   loadingOlder: boolean;
@@ -103,7 +103,7 @@ function MessageBubble({
         {message.media.length > 0 && <MediaList media={message.media} />}
         <div className="msg-meta">
           <Time at={message.at} />
-          <span className="channel">{message.channel === 'whatsapp' ? 'WhatsApp' : 'SMS'}</span>
+          <span className="channel">{channelLabel(message.channel)}</span>
           {!inbound && message.author && <span className="author">{message.author.name}</span>}
           {!inbound && <DeliveryStatus status={message.status} />}
         </div>
@@ -180,7 +180,7 @@ function MediaList({ media }: { media: Message['media'] }) {
 }
 
 /** The provider's reason, with its code unless the reason already names it. */
-function failureReason(error: { code: string; message: string }): string {
+function failureReason(error: { code: string | null; message: string }): string {
   if (!error.code || error.message.includes(error.code)) return error.message;
   return `${error.message} (${error.code})`;
 }

@@ -1,7 +1,9 @@
-import { useId, useState, type FormEvent } from 'react';
-import { api, errorMessage } from '../../api/client.js';
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api/client.js';
 import type { CaseRecord, Message } from '../../api/types.js';
 import { Dialog, ErrorAlert, Time } from '../../ui/components.js';
+import { TextAreaField } from '../../ui/fields.js';
+import { useRequest } from '../../ui/use-request.js';
 
 /** Moves an inbound message into a new case of its own (DESIGN.md §2 rule 9). */
 export function MoveDialog({
@@ -16,9 +18,7 @@ export function MoveDialog({
   onMoved: (record: CaseRecord) => void;
 }) {
   const [comment, setComment] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const id = useId();
+  const { busy, error, setError, run } = useRequest();
 
   const close = () => {
     if (busy) return;
@@ -30,19 +30,13 @@ export function MoveDialog({
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!message) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const record = await api<CaseRecord>('POST', `/records/${caseNumber}/messages/${encodeURIComponent(String(message.id))}/move`, {
         comment,
       });
       setComment('');
       onMoved(record);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -60,10 +54,7 @@ export function MoveDialog({
             </footer>
           </blockquote>
           <ErrorAlert error={error} />
-          <div className="field">
-            <label htmlFor={id}>Comment (optional)</label>
-            <textarea id={id} rows={3} value={comment} autoFocus onChange={(e) => setComment(e.target.value)} />
-          </div>
+          <TextAreaField label="Comment (optional)" rows={3} value={comment} autoFocus onChange={(e) => setComment(e.target.value)} />
           <div className="dialog-actions">
             <button type="button" onClick={close} disabled={busy}>
               Back out

@@ -1,7 +1,9 @@
-import { useId, useState, type FormEvent } from 'react';
-import { api, errorMessage } from '../../api/client.js';
+import { useState, type FormEvent } from 'react';
+import { api } from '../../api/client.js';
 import type { Note } from '../../api/types.js';
 import { ErrorAlert, Time } from '../../ui/components.js';
+import { TextAreaField } from '../../ui/fields.js';
+import { useRequest } from '../../ui/use-request.js';
 
 export function NotesPanel({
   caseNumber,
@@ -15,24 +17,16 @@ export function NotesPanel({
   onAdded: () => void;
 }) {
   const [text, setText] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const id = useId();
+  const { busy, error, setError, run } = useRequest();
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     if (!text.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api('POST', `/records/${caseNumber}/notes`, { text });
       setText('');
       onAdded();
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -54,10 +48,7 @@ export function NotesPanel({
       {canAdd && (
         <form onSubmit={submit} className="note-form">
           <ErrorAlert error={error} onDismiss={() => setError(null)} />
-          <div className="field">
-            <label htmlFor={id}>New note</label>
-            <textarea id={id} rows={3} value={text} onChange={(e) => setText(e.target.value)} />
-          </div>
+          <TextAreaField label="New note" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
           <button type="submit" disabled={busy || !text.trim()}>
             {busy ? 'Adding…' : 'Add note'}
           </button>

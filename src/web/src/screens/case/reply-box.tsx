@@ -1,8 +1,13 @@
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { api, errorMessage } from '../../api/client.js';
+import { api } from '../../api/client.js';
 import type { CaseRecord, Message } from '../../api/types.js';
 import { countSmsSegments, firstNonGsm7 } from '../../sms-segments.js';
 import { ErrorAlert } from '../../ui/components.js';
+import { SelectField, TextAreaField } from '../../ui/fields.js';
+import { useRequest } from '../../ui/use-request.js';
+
+/** Where a notification goes; the API knows one target today, the case's conversation. */
+const TARGETS = [{ value: 'conversation', label: 'Message Conversation' }];
 
 interface ReplyBoxProps {
   record: CaseRecord;
@@ -15,9 +20,7 @@ interface ReplyBoxProps {
 export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
   const [text, setText] = useState('');
   const [template, setTemplate] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const textId = useId();
+  const { busy, error, setError, run } = useRequest();
   const counterId = useId();
   const isWhatsApp = record.channel === 'whatsapp';
   const windowClosed = record.windowOpen === false;
@@ -28,9 +31,7 @@ export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
     if (!canSend) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const message = await api<Message>('POST', `/records/${record.caseNumber}/notifications`, {
         target: 'conversation',
         text,
@@ -38,11 +39,7 @@ export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
       });
       setText('');
       onSent(message);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -55,12 +52,14 @@ export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
   return (
     <form className="reply" onSubmit={submit} aria-label="Send notification">
       <div className="reply-head">
-        <div className="field field-inline">
-          <label htmlFor={`${textId}-target`}>Target</label>
-          <select id={`${textId}-target`} value="conversation" disabled={disabled} onChange={() => undefined}>
-            <option value="conversation">Message Conversation</option>
-          </select>
-        </div>
+        <SelectField
+          label="Target"
+          fieldClassName="field-inline"
+          options={TARGETS}
+          value="conversation"
+          disabled={disabled}
+          onChange={() => undefined}
+        />
         {isWhatsApp && (
           <label className="check">
             <input
@@ -74,19 +73,16 @@ export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
         )}
       </div>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
-      <div className="field">
-        <label htmlFor={textId}>Message to {record.contact}</label>
-        <textarea
-          id={textId}
-          rows={3}
-          value={text}
-          disabled={disabled}
-          aria-describedby={counterId}
-          placeholder={blockedBecause ?? 'Type a reply. Ctrl+Enter sends.'}
-          onChange={(e) => setText(e.target.value)}
-          onKeyDown={onKeyDown}
-        />
-      </div>
+      <TextAreaField
+        label={<>Message to {record.contact}</>}
+        rows={3}
+        value={text}
+        disabled={disabled}
+        aria-describedby={counterId}
+        placeholder={blockedBecause ?? 'Type a reply. Ctrl+Enter sends.'}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
       <div className="reply-foot">
         <SegmentCounter id={counterId} text={text} caseNumber={record.caseNumber} whatsApp={isWhatsApp} />
         <button type="submit" className="button-primary" disabled={!canSend}>
