@@ -53,19 +53,20 @@ export interface Db {
   /** Runs `fn` in one transaction that holds the write intent from its first statement. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
-   * Serialises routing per (survey, contact) across processes (DESIGN.md §2 rule 7). On
-   * PostgreSQL a transaction-scoped advisory lock; on SQLite the write lock that
-   * `BEGIN IMMEDIATE` took already serialises every writer.
+   * Serialises routing per key — (survey, contact) — across processes (DESIGN.md §2 rule 7).
+   * On PostgreSQL transaction-scoped advisory locks, taken in one order so two batches
+   * never wait on each other in a circle; on SQLite the write lock that `BEGIN IMMEDIATE`
+   * took already serialises every writer.
    */
-  lockRoutingKey(tx: Transaction, surveyId: string, contact: string): Promise<void>;
+  lockRoutingKeys(tx: Transaction, keys: string[]): Promise<void>;
   /** Creates an organisation and what numbers its cases. */
   createOrganisation(tx: Transaction, organisation: { id: string; name: string; createdAt: number }): Promise<void>;
   /**
-   * The next case number of an organisation: unique and increasing (DESIGN.md §1). On
+   * The next `count` case numbers of an organisation: unique and increasing (DESIGN.md §1). On
    * PostgreSQL a sequence per organisation, so creating cases never queues on one row; on
    * SQLite a counter row, as the single writer serialises creators anyway.
    */
-  nextCaseNumber(tx: Transaction, orgId: string): Promise<number>;
+  nextCaseNumbers(tx: Transaction, orgId: string, count: number): Promise<number[]>;
   /** Adds `FOR UPDATE SKIP LOCKED` where the dialect has it (outbox claiming). */
   skipLocked<QB extends SelectQueryBuilder<Database, any, any>>(query: QB): QB;
   /** Committed changes from this process and, on PostgreSQL, from every process. */
@@ -101,16 +102,17 @@ function openSqlite(path: string): Db {
     async createOrganisation(tx, organisation) {
       await insertOrganisation(tx, organisation);
     },
-    async nextCaseNumber(tx, orgId) {
+    async nextCaseNumbers(tx, orgId, count) {
       const counter = await tx.db
         .updateTable('organisations')
-        .set((eb) => ({ last_case_number: eb('last_case_number', '+', 1) }))
+        .set((eb) => ({ last_case_number: eb('last_case_number', '+', count) }))
         .where('id', '=', orgId)
         .returning('last_case_number')
         .executeTakeFirstOrThrow();
-      return Number(counter.last_case_number);
+      const last = Number(counter.last_case_number);
+      return Array.from({ length: count }, (_, i) => last - count + 1 + i);
     },
-    async lockRoutingKey() {},
+    async lockRoutingKeys() {},
     skipLocked: (query) => query,
     migrate: () => runMigrations(kysely, 'sqlite'),
     async close() {
@@ -269,12 +271,16 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
       await insertOrganisation(tx, organisation);
       await sql`create sequence if not exists ${sql.id(caseNumberSequence(organisation.id))}`.execute(tx.db);
     },
-    async nextCaseNumber(tx, orgId) {
-      const { rows } = await sql<{ n: number }>`select nextval(${caseNumberSequence(orgId)}::regclass) as n`.execute(tx.db);
-      return Number(rows[0]!.n);
+    async nextCaseNumbers(tx, orgId, count) {
+      const { rows } = await sql<{ n: number }>`
+        select nextval(${caseNumberSequence(orgId)}::regclass) as n from generate_series(1, ${count})`.execute(tx.db);
+      return rows.map((r) => Number(r.n)).sort((a, b) => a - b);
     },
-    async lockRoutingKey(tx, surveyId, contact) {
-      await sql`select pg_advisory_xact_lock(hashtextextended(${`${surveyId}:${contact}`}, 0))`.execute(tx.db);
+    async lockRoutingKeys(tx, keys) {
+      if (keys.length === 0) return;
+      await sql`
+        select pg_advisory_xact_lock(k)
+        from (select distinct hashtextextended(key, 0) as k from unnest(${[...new Set(keys)]}::text[]) as key order by k) as ordered`.execute(tx.db);
     },
     skipLocked: (query) => query.forUpdate().skipLocked() as typeof query,
     migrate: () => runMigrations(kysely, 'pg'),

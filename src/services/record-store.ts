@@ -78,13 +78,13 @@ export async function createRecord(
     moreHistory?: Array<{ action: string; detail?: Record<string, unknown> }>;
   },
 ): Promise<RecordRow> {
-  const caseNumber = await db.nextCaseNumber(tx, input.orgId);
+  const [caseNumber] = await db.nextCaseNumbers(tx, input.orgId, 1);
   const status = caseStatus(input.survey.caseManagement, input.answers);
   const row: RecordRow = {
     id: newId(),
     org_id: input.orgId,
     survey_id: input.survey.id,
-    case_number: caseNumber,
+    case_number: caseNumber!,
     contact: input.contact,
     number_id: input.numberId,
     answers: JSON.stringify(input.answers),
