@@ -113,11 +113,6 @@ export async function linkMessage(db: Executor, recordIds: string[], messageId: 
     .execute();
 }
 
-export async function touchRecords(db: Executor, recordIds: string[], at: number): Promise<void> {
-  if (recordIds.length === 0) return;
-  await db.updateTable('records').set({ updated_at: at }).where('id', 'in', recordIds).execute();
-}
-
 export interface MessageView {
   id: string;
   direction: 'in' | 'out';
