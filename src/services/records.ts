@@ -192,6 +192,28 @@ export function createRecordService(ctx: ServiceContext) {
     }
   }
 
+  /** The newest message of each record, in one query for a whole page. */
+  async function lastMessages(recordIds: string[]) {
+    if (recordIds.length === 0) return new Map<string, { body: string; created_at: number; direction: 'in' | 'out' }>();
+    const rows = await db.kysely
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('record_messages as rm')
+          .select([
+            'rm.record_id',
+            'rm.message_id',
+            sql<number>`row_number() over (partition by rm.record_id order by rm.added_at desc, rm.message_id desc)`.as('rank'),
+          ])
+          .where('rm.record_id', 'in', recordIds)
+          .as('ranked'),
+      )
+      .innerJoin('messages as m', 'm.id', 'ranked.message_id')
+      .select(['ranked.record_id', 'm.body', 'm.created_at', 'm.direction'])
+      .where('ranked.rank', '=', 1)
+      .execute();
+    return new Map(rows.map((r) => [r.record_id, { body: r.body, created_at: Number(r.created_at), direction: r.direction }]));
+  }
+
   return {
     view,
 
@@ -251,13 +273,13 @@ export function createRecordService(ctx: ServiceContext) {
       else if (query.assignee === 'none') q = q.where('r.locked_by', 'is', null);
       else if (query.assignee) q = q.where('r.locked_by', '=', query.assignee);
       if (query.contact) {
-        let contact = query.contact.trim();
-        try {
-          contact = normalisePhone(contact);
-        } catch {
-          // A partial number searches by substring below.
-        }
-        q = q.where(sql<boolean>`r.contact like ${`%${escapeLike(contact)}%`} escape '\\'`);
+        const contact = query.contact.trim();
+        const whole = wholeNumber(contact);
+        // A whole number is found through the (survey, contact) index; a part of one by
+        // substring, which reads every record of the survey.
+        q = whole
+          ? q.where('r.contact', '=', whole)
+          : q.where(sql<boolean>`r.contact like ${`%${escapeLike(contact)}%`} escape '\\'`);
       }
       if (query.q) {
         const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
@@ -283,18 +305,10 @@ export function createRecordService(ctx: ServiceContext) {
       }
       const rows = await q.orderBy('r.updated_at', 'desc').orderBy('r.id', 'desc').limit(limit + 1).execute();
       const page = rows.slice(0, limit);
-      const items: RecordSummary[] = [];
-      for (const row of page) {
-        const last = await db.kysely
-          .selectFrom('record_messages as rm')
-          .innerJoin('messages as m', 'm.id', 'rm.message_id')
-          .select(['m.body', 'm.created_at', 'm.direction'])
-          .where('rm.record_id', '=', row.id)
-          .orderBy('rm.added_at', 'desc')
-          .orderBy('rm.message_id', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        items.push({
+      const last = await lastMessages(page.map((r) => r.id));
+      const items: RecordSummary[] = page.map((row) => {
+        const message = last.get(row.id);
+        return {
           caseNumber: row.case_number,
           surveyId: row.survey_id,
           status: row.status,
@@ -304,9 +318,9 @@ export function createRecordService(ctx: ServiceContext) {
           createdAt: iso(row.created_at)!,
           updatedAt: iso(row.updated_at)!,
           closedAt: iso(row.closed_at),
-          lastMessage: last ? { text: last.body, at: iso(last.created_at)!, direction: last.direction } : null,
-        });
-      }
+          lastMessage: message ? { text: message.body, at: iso(message.created_at)!, direction: message.direction } : null,
+        };
+      });
       const lastRow = page[page.length - 1];
       return {
         items,
@@ -418,6 +432,19 @@ export async function lastInboundAt(executor: Executor, numberId: string, contac
     .limit(1)
     .executeTakeFirst();
   return row ? Number(row.created_at) : null;
+}
+
+/**
+ * The E.164 form of a whole international number (written with `+` or `00`), or null:
+ * digits without a country code may be part of a number, so they search by substring.
+ */
+function wholeNumber(text: string): string | null {
+  if (!/^\s*(\+|00)/.test(text)) return null;
+  try {
+    return normalisePhone(text);
+  } catch {
+    return null;
+  }
 }
 
 function escapeLike(text: string): string {

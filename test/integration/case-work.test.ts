@@ -199,6 +199,8 @@ describeEachDialect('working a case', (dialect) => {
     const list = async (q: string) => (await h.request('GET', `/api/v1/surveys/${org.surveyId}/records?${q}`, { token: org.admin.token })).body;
     expect((await list('q=HOUSING')).items.map((r: any) => r.contact)).toEqual(['+447700900203']);
     expect((await list('contact=%2B447700900201')).items.map((r: any) => r.contact)).toEqual(['+447700900201']);
+    expect((await list('contact=%2B44%207700%20900201')).items.map((r: any) => r.contact)).toEqual(['+447700900201']);
+    expect((await list('contact=900203')).items.map((r: any) => r.contact)).toEqual(['+447700900203']);
     const target = all[2]!.caseNumber;
     await post(org.admin.token, `/api/v1/records/${target}/lock`);
     expect((await list('assignee=me')).items.map((r: any) => r.caseNumber)).toEqual([target]);
