@@ -6,6 +6,8 @@ import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Db } from '../db/database.js';
+import { DomainError } from '../domain/errors.js';
+import { containsNul } from '../domain/text.js';
 import type { Services } from '../services/index.js';
 import { registerAuthentication } from './auth.js';
 import { errorBody, registerErrorHandler } from './error-handler.js';
@@ -58,6 +60,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
 
+  // U+0000 has no place in an address or an API body, and PostgreSQL cannot store it.
+  app.addHook('onRequest', async (request) => {
+    if (/%00|\u0000/i.test(request.url)) throw new DomainError('bad_request', 'The address contains a NUL character');
+  });
+
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
@@ -66,6 +73,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(async (api) => {
+    api.addHook('preValidation', async (request) => {
+      if (containsNul(request.body)) throw new DomainError('bad_request', 'The body contains a NUL character');
+    });
     registerAuthentication(api, services.users);
     const secureCookies = options.publicUrl?.startsWith('https://') ?? false;
     await api.register(sessionRoutes, { services, secureCookies });

@@ -24,7 +24,10 @@ export const webhookRoutes: FastifyPluginAsync<{ services: Services; publicUrl: 
     publicUrl: publicUrlOf(request, publicUrl),
     headers: request.headers,
     rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
-    query: request.query as Record<string, string>,
+    // A parameter given twice arrives as an array; providers never do that, the first counts.
+    query: Object.fromEntries(
+      Object.entries(request.query as Record<string, string | string[]>).map(([k, v]) => [k, Array.isArray(v) ? (v[0] ?? '') : v]),
+    ),
     remoteAddress: request.ip,
   });
 

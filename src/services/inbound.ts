@@ -2,7 +2,8 @@ import type { Transaction } from '../db/database.js';
 import { isStatusProgress } from '../domain/message-status.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { normalisePhone } from '../domain/phone.js';
-import type { InboundMessage, StatusUpdate, WebhookAnswer, WebhookRequest } from '../providers/provider.js';
+import { withoutNul } from '../domain/text.js';
+import type { InboundMessage, ParsedWebhook, StatusUpdate, WebhookAnswer, WebhookRequest } from '../providers/provider.js';
 import type { ServiceContext } from './context.js';
 import { NumberCache, type RoutableNumber } from './number-cache.js';
 import { assertProvider, type LoadedNumber, type NumberService } from './numbers.js';
@@ -84,7 +85,7 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
     async handleWebhook(provider: string, numberId: string, request: WebhookRequest): Promise<WebhookAnswer> {
       const loaded = await loadFor(provider, numberId);
       loaded.adapter.verify(request, loaded.provider);
-      const parsed = loaded.adapter.parse(request, loaded.provider);
+      const parsed = sanitise(loaded.adapter.parse(request, loaded.provider));
       // Every sender is checked before anything is stored, so a bad batch stores nothing.
       const contacts = parsed.messages.map((m) => normalisePhone(m.from, loaded.row.our_number));
       await Promise.all(parsed.messages.map((message, i) => receive(loaded, message, contacts[i]!)));
@@ -101,6 +102,26 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
 }
 
 export type InboundService = ReturnType<typeof createInboundService>;
+
+/** Replaces U+0000 in everything a webhook carried (see `withoutNul`). */
+function sanitise(parsed: ParsedWebhook): ParsedWebhook {
+  return {
+    messages: parsed.messages.map((m) => ({
+      ...m,
+      providerMessageId: withoutNul(m.providerMessageId),
+      from: withoutNul(m.from),
+      text: withoutNul(m.text),
+      profileName: m.profileName === undefined ? undefined : withoutNul(m.profileName),
+      media: m.media.map((item) => ({ url: withoutNul(item.url), contentType: item.contentType && withoutNul(item.contentType) })),
+    })),
+    statuses: parsed.statuses.map((s) => ({
+      ...s,
+      providerMessageId: withoutNul(s.providerMessageId),
+      errorCode: s.errorCode === undefined ? undefined : withoutNul(s.errorCode),
+      errorText: s.errorText === undefined ? undefined : withoutNul(s.errorText),
+    })),
+  };
+}
 
 /** Tells every record holding the message that its status moved. */
 export async function publishStatus(tx: Transaction, orgId: string, messageId: string) {

@@ -135,4 +135,15 @@ describeEachDialect('bad input', (dialect) => {
     expect(openapi.body.openapi).toMatch(/^3\./);
     expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/api/v1/records/{caseNumber}/notifications', '/api/v1/surveys/{id}/records']));
   });
+
+  it('a NUL character in a message keeps its place as U+FFFD; in an address or API body it is 400', async () => {
+    const org = await h.newOrg();
+    expect((await h.text(org, ALICE, 'a\u0000b', 'id\u0000nul')).status).toBe(200);
+    const n = (await h.records(org))[0]!.caseNumber;
+    expect(await h.conversation(org, n)).toEqual(['a\uFFFDb']);
+    expect((await h.request('GET', '/api/v1/surveys/%00', { token: org.admin.token })).status).toBe(400);
+    const note = await h.request('POST', `/api/v1/records/${n}/notes`, { token: org.admin.token, body: { text: 'x\u0000y' } });
+    expect(note.status).toBe(400);
+    expect((await h.record(org, n)).notes).toEqual([]);
+  });
 });

@@ -1,0 +1,108 @@
+import type { BenchDialect } from './databases.js';
+import type { BenchResults, DialectResults } from '../run.js';
+import type { MeasuredRun } from './ingest-bench.js';
+
+/** The markdown table printed at the end of a run (and pasted into docs/benchmarks.md). */
+const NAME: Record<BenchDialect, string> = { sqlite: 'SQLite', pg: 'PostgreSQL' };
+
+const n = (value: number | null | undefined, digits = 0) =>
+  value === null || value === undefined || Number.isNaN(value)
+    ? '—'
+    : value.toLocaleString('en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const ms = (value: number) => `${n(value, 2)} ms`;
+const pct = (ratio: number | null | undefined) => (ratio === null || ratio === undefined ? '—' : `${n(ratio * 100, 1)}%`);
+const mib = (value: number | null | undefined) => (value === null || value === undefined ? '—' : `${n(value)} MiB`);
+
+function check(run: MeasuredRun): string {
+  if (!run.check) return '';
+  const c = run.check;
+  const others = Object.entries(run.statusCounts).filter(([s]) => s !== '200');
+  return (
+    `${n(c.acknowledged)} acknowledged: ${c.lost} lost, ${c.duplicated} duplicated` +
+    (others.length ? `; other answers ${others.map(([s, k]) => `${s}×${k}`).join(', ')}` : '') +
+    (run.errors ? `; ${run.errors} connection errors` : '') +
+    (run.poolExhausted ? '; POOL EXHAUSTED' : '')
+  );
+}
+
+const other = (cpu: { otherPercent: number } | null | undefined) => (cpu ? `${n(cpu.otherPercent, 1)}%` : '—');
+
+export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchDialect, DialectResults>>): string {
+  const rows: string[][] = [];
+  for (const [dialect, r] of Object.entries(ran) as Array<[BenchDialect, DialectResults]>) {
+    const d = NAME[dialect];
+    const ingestRows = (label: string, runs: { full: MeasuredRun; fixedRate: MeasuredRun; paced: MeasuredRun }, compared: string) => {
+      rows.push([d, `${label}, full speed`, `${n(runs.full.perSecond2xx)} msg/s`, ms(runs.full.p50Ms), ms(runs.full.p99Ms), compared, mib(runs.full.peakRssMiB), check(runs.full), other(runs.full.cpu)]);
+      rows.push([d, `${label}, ${n(runs.fixedRate.offeredPerSecond)}/s offered (autocannon overallRate)`, `${n(runs.fixedRate.perSecond2xx)} msg/s`, ms(runs.fixedRate.p50Ms), ms(runs.fixedRate.p99Ms), '', mib(runs.fixedRate.peakRssMiB), check(runs.fixedRate), other(runs.fixedRate.cpu)]);
+      rows.push([d, `${label}, ${n(runs.paced.offeredPerSecond)}/s offered, evenly paced open loop`, `${n(runs.paced.perSecond2xx)} msg/s`, ms(runs.paced.p50Ms), ms(runs.paced.p99Ms), '', mib(runs.paced.peakRssMiB), check(runs.paced), other(runs.paced.cpu)]);
+    };
+    if (r.ingest) {
+      const i = r.ingest;
+      ingestRows('Ingest, empty database', i, `${pct(i.ratioToCeiling)} of ceiling`);
+      rows.push([d, 'Ceiling: bare Fastify, same bodies', `${n(i.ceiling.perSecond2xx)} req/s`, ms(i.ceiling.p50Ms), ms(i.ceiling.p99Ms), '', mib(i.ceiling.peakRssMiB), '', other(i.ceiling.cpu)]);
+    }
+    if (r.scale) {
+      const s = r.scale;
+      ingestRows(`Ingest, ${n(s.seed.cases)} cases / ${n(s.seed.messages)} msgs`, s, `${pct(s.ratioToEmpty)} of empty`);
+    }
+    if (r.reads) {
+      const read = r.reads;
+      for (const [label, run] of [
+        ['Read: first page of open cases', read.openCasesFirstPage],
+        ['Read: case with 1,000 messages', read.caseWith1000Messages],
+        ['Read: search by contact', read.searchByContact],
+      ] as const) {
+        const statuses = Object.keys(run.statusCounts).some((k) => k !== '200') ? JSON.stringify(run.statusCounts) : '';
+        rows.push([d, label, `${n(run.perSecond2xx)} req/s`, ms(run.p50Ms), ms(run.p99Ms), `${run.connections} connections`, mib(run.peakRssMiB), statuses, other(run.cpu)]);
+      }
+    }
+    if (r.outbox) {
+      const o = r.outbox;
+      rows.push([d, 'Outbox: one number, limit 1,000/s', `${n(o.oneNumber.sendsPerSecond)} sends/s`, '', '', `${n(o.oneNumber.sent)}/${n(o.oneNumber.queued)} sent`, mib(o.oneNumber.peakRssMiB), `${o.oneNumber.duplicates} duplicates`, other(o.oneNumber.cpu)]);
+      rows.push([d, 'Outbox: eight numbers, 1,000/s each', `${n(o.eightNumbers.sendsPerSecond)} sends/s`, '', '', `${n(o.eightNumbers.sent)}/${n(o.eightNumbers.queued)} sent`, mib(o.eightNumbers.peakRssMiB), `${o.eightNumbers.duplicates} duplicates`, other(o.eightNumbers.cpu)]);
+      const l = o.rateLimited;
+      rows.push([
+        d,
+        `Outbox: one number, limit ${l.limit}/s`,
+        `${n(l.meanPerNumberPerSecond, 1)} sends/s mean`,
+        '',
+        '',
+        `max ${l.maxPerNumberInAnySecond} in any 1 s`,
+        mib(l.peakRssMiB),
+        `${l.holds ? 'limit holds' : 'LIMIT EXCEEDED'}; ${l.duplicates} duplicates`,
+        other(l.cpu),
+      ]);
+    }
+    if (r.profile) rows.push([d, 'Profile of the ingest path', `${n(r.profile.perSecond)} msg/s under the profiler`, '', '', '', '', r.profile.file, '']);
+  }
+  const header = ['Dialect', 'Benchmark', 'Throughput', 'p50', 'p99', 'Compared with', 'Peak RSS', 'Check', 'Other programs’ CPU'];
+  const lines = [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ];
+  const m = results.machine;
+  const extra: string[] = [];
+  for (const [dialect, r] of Object.entries(ran) as Array<[BenchDialect, DialectResults]>) {
+    if (r.scale) {
+      const s = r.scale.seed;
+      extra.push(
+        `${NAME[dialect]} seed: ${n(s.rows.records ?? 0)} records, ${n(s.rows.messages ?? 0)} messages, ${n(s.rows.record_messages ?? 0)} links, ` +
+          `${n(s.rows.history ?? 0)} history rows; built in ${n(s.seedSeconds, 1)} s (rows ${n(s.loadSeconds, 1)} s, indexes ${n(s.indexSeconds, 1)} s)` +
+          `${s.builtThisRun ? ' in this run' : `, cached since ${s.createdAt}`}; copied for this run in ${n(r.scale.copySeconds, 1)} s.`,
+      );
+    }
+    const busy = [r.ingest?.backgroundBusyPercent, r.scale?.backgroundBusyPercent, r.reads?.backgroundBusyPercent, r.outbox?.backgroundBusyPercent].filter((b) => b !== undefined && b !== null) as number[];
+    if (busy.length) extra.push(`${NAME[dialect]}: CPU used by other programs just before each phase: ${busy.map((b) => `${b}%`).join(', ')}.`);
+  }
+  return [
+    `Machine: ${m.cores} cores (${m.cpuModel}), ${m.ramGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}, SQLite ${m.sqlite}, ${m.postgres ?? 'PostgreSQL not reached'}.`,
+    `Run: ${results.lastRun.startedAt} → ${results.lastRun.finishedAt} (${results.lastRun.seconds} s); options ${JSON.stringify(results.lastRun.options)}.`,
+    `Code: commit ${results.lastRun.code.commit}${results.lastRun.code.srcDirty ? ' with uncommitted changes in src/' : ''}` +
+      `${results.lastRun.code.srcChangedDuringRun ? ' — WARNING: src/ changed during the run, the figures mix code versions' : ''}.`,
+    '',
+    ...lines,
+    '',
+    ...extra,
+  ].join('\n');
+}
