@@ -17,6 +17,7 @@ import pg from 'pg';
 import type { DatabaseConfig } from '../config.js';
 import type { Dialect } from './dialect.js';
 import * as initial from './migrations/001-initial.js';
+import * as contactActivity from './migrations/002-contact-activity-index.js';
 import type { Database } from './schema.js';
 
 /**
@@ -343,6 +344,7 @@ async function listenForChanges(url: string, origin: string, changes: EventEmitt
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
+  '002-contact-activity-index': () => contactActivity,
 };
 
 async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {
