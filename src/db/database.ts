@@ -241,6 +241,9 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
   // bigint columns hold milliseconds and counters that fit in a double.
   pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection that PostgreSQL closes (a restart, a terminated backend) is dropped
+  // from the pool and replaced on next use; without a listener it would crash the process.
+  pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const changes = new EventEmitter<{ change: [ChangeEvent] }>();
   changes.setMaxListeners(0);
