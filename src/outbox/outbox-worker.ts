@@ -33,6 +33,9 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   paceHorizonMs: 1000,
 };
 
+/** How late a send may start after its slot before the row is booked again. */
+const LATE_TOLERANCE_MS = 50;
+
 /** Delivery reports for sends we never recorded are kept this long, then forgotten. */
 const EARLY_STATUS_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -201,6 +204,12 @@ export class OutboxWorker {
       const earliest = Math.max(row.startAt, (this.lastStartAt.get(row.number_id) ?? 0) + interval);
       const wait = earliest - this.deps.now();
       if (wait > 0) await sleep(wait);
+      // Later than the slot by half an interval or 50 ms (a busy machine, a slow timer): sending now
+      // could crowd the next slot, perhaps another process's, so the row is booked again.
+      if (this.deps.now() - row.startAt > Math.max(interval / 2, LATE_TOLERANCE_MS)) {
+        await this.rebook(row);
+        return 'retried';
+      }
       this.lastStartAt.set(row.number_id, this.deps.now());
       const payload = JSON.parse(row.payload) as { template: TemplateConfig | null };
       const result = await loaded.adapter.send(
@@ -240,6 +249,17 @@ export class OutboxWorker {
       });
       return 'failed';
     }
+  }
+
+  /** Gives a claimed row back, due now and without counting the attempt. */
+  private async rebook(row: OutboxTable): Promise<void> {
+    await this.deps.db.kysely
+      .updateTable('outbox')
+      .set((eb) => ({ state: 'pending', claimed_until: null, due_at: this.deps.now(), attempts: eb('attempts', '-', 1) }))
+      .where('id', '=', row.id)
+      .where('state', '=', 'sending')
+      .where('claimed_until', '=', row.claimed_until)
+      .execute();
   }
 
   /** Records a result, only if this worker still holds the claim. */
