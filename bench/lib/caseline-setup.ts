@@ -1,23 +1,10 @@
+import { STATUS_QUESTIONS } from '../../test/support/questions.js';
 import { apiToken } from '../../test/support/server-process.js';
 import { twilioCredentials } from '../../test/support/twilio-number.js';
 import { BENCH_ADMIN } from './processes.js';
 
-/** The survey every benchmark uses: the demo helpline's questions, with case management. */
-export const BENCH_QUESTIONS = [
-  { name: 'phone', label: 'Phone', type: 'phone' },
-  { name: 'conversation', label: 'Conversation', type: 'conversation' },
-  {
-    name: 'status',
-    label: 'Status',
-    type: 'select_one',
-    choices: [
-      { value: 'new', label: 'New' },
-      { value: 'working', label: 'Working' },
-      { value: 'closed', label: 'Closed' },
-    ],
-  },
-  { name: 'notes_text', label: 'Summary', type: 'text' },
-];
+/** The survey every benchmark uses: the tests' helpline, with case management. */
+export const BENCH_QUESTIONS = STATUS_QUESTIONS;
 
 export const OUR_NUMBER = '+447700900001';
 

@@ -42,7 +42,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         : (options.trustProxy ?? false),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
-  const metrics = createMetrics(db);
+  const metrics = createMetrics(services.operations);
 
   const webRoot = options.webRoot && existsSync(join(options.webRoot, 'index.html')) ? options.webRoot : null;
   registerErrorHandler(app, { serveShell: webRoot !== null });
@@ -90,8 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     try {
-      await db.kysely.selectFrom('organisations').select('id').limit(1).execute();
-      return { status: 'ok', database: db.dialect };
+      return { status: 'ok', database: await services.operations.ping() };
     } catch {
       return reply.status(503).send(errorBody('unavailable', 'The database does not answer'));
     }

@@ -1,8 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Db } from '../db/database.js';
+import type { Services } from '../services/index.js';
 
 /** Prometheus metrics served at `/metrics`. */
-export function createMetrics(db: Db) {
+export function createMetrics(operations: Services['operations']) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'caseline_' });
   const webhooks = new Counter({
@@ -24,14 +24,9 @@ export function createMetrics(db: Db) {
     labelNames: ['state'] as const,
     registers: [registry],
     async collect() {
-      const rows = await db.kysely
-        .selectFrom('outbox')
-        .select(['state', db.kysely.fn.countAll<number>().as('count')])
-        .where('state', 'in', ['pending', 'sending', 'failed'])
-        .groupBy('state')
-        .execute();
+      const rows = await operations.outboxBacklog();
       this.reset();
-      for (const row of rows) this.set({ state: row.state }, Number(row.count));
+      for (const row of rows) this.set({ state: row.state }, row.count);
     },
   });
   return { registry, webhooks, httpDuration };

@@ -2,6 +2,7 @@ import type { ServiceContext } from './context.js';
 import { createInboundService } from './inbound.js';
 import { createMoveService } from './moves.js';
 import { createNumberService } from './numbers.js';
+import { createOperationsService } from './operations.js';
 import { createRecordService } from './records.js';
 import { createReplyService } from './replies.js';
 import { createSimulatorService } from './simulator.js';
@@ -23,6 +24,7 @@ export function createServices(ctx: ServiceContext) {
     replies: createReplyService(ctx),
     moves: createMoveService(ctx, records),
     simulator: createSimulatorService(ctx, numbers, inbound),
+    operations: createOperationsService(ctx),
   };
 }
 

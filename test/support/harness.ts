@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { readConfig, type Config } from '../../src/config.js';
 import type { OutboxOptions } from '../../src/outbox/outbox-worker.js';
 import type { ProviderRegistry } from '../../src/providers/provider.js';
@@ -11,6 +11,9 @@ import { createCaseline, type Caseline } from '../../src/server.js';
 import { insertUser } from '../../src/services/users.js';
 import type { Role } from '../../src/db/schema.js';
 import { freshDatabase, type TestDialect } from './dialects.js';
+import { STATUS_QUESTIONS } from './questions.js';
+
+export { STATUS_QUESTIONS };
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -34,21 +37,6 @@ export interface TestOrg {
   webhookSecret: string;
 }
 
-export const STATUS_QUESTIONS = [
-  { name: 'phone', label: 'Phone', type: 'phone' },
-  { name: 'conversation', label: 'Conversation', type: 'conversation' },
-  {
-    name: 'status',
-    label: 'Status',
-    type: 'select_one',
-    choices: [
-      { value: 'new', label: 'New' },
-      { value: 'working', label: 'Working' },
-      { value: 'closed', label: 'Closed' },
-    ],
-  },
-  { name: 'notes_text', label: 'Summary', type: 'text' },
-];
 
 /**
  * Starts a real Caseline (database migrated, Fastify app, outbox worker off unless asked)
@@ -182,7 +170,26 @@ export function useCaseline(
     return Number(row.n);
   }
 
-  return { caseline, request, addUser, newOrg, text, records, record, conversation, count };
+  /** Messages and records stored so far: "stores nothing" compares these before and after. */
+  const totals = async () => ({ messages: await count('messages'), records: await count('records') });
+
+  /** Replies from a case (target "Message Conversation"), as the lock holder. */
+  const reply = (org: TestOrg, caseNumber: number, text: string, template?: boolean) =>
+    request('POST', `/api/v1/records/${caseNumber}/notifications`, {
+      token: org.admin.token,
+      body: { target: 'conversation', text, ...(template ? { template } : {}) },
+    });
+
+  const lastMessage = async (org: TestOrg, caseNumber: number) => (await record(org, caseNumber)).messages.at(-1);
+
+  /** Waits until the case's newest message reaches `status` (the outbox and callbacks run on their own). */
+  const waitForStatus = (org: TestOrg, caseNumber: number, status: string) =>
+    expect.poll(async () => (await lastMessage(org, caseNumber)).status, { timeout: 5000 }).toBe(status);
+
+  return { caseline, request, addUser, newOrg, text, records, record, conversation, count, totals, reply, lastMessage, waitForStatus };
 }
 
 export type Harness = ReturnType<typeof useCaseline>;
+
+/** The path of a webhook URL, for posting to it through the app. */
+export const pathOf = (url: string) => new URL(url).pathname;

@@ -10,7 +10,7 @@ import {
   type AfricasTalkingStatus,
   type FakeAfricasTalking,
 } from '../../support/fake-africastalking.js';
-import { useCaseline, type Harness, type TestOrg } from '../../support/harness.js';
+import { useCaseline, type Harness, pathOf, type TestOrg } from '../../support/harness.js';
 
 /**
  * Africa's Talking SMS end to end (DESIGN.md §3): unsigned form webhooks, trusted by their
@@ -30,7 +30,6 @@ interface NumberAnswer {
   [field: string]: unknown;
 }
 
-const pathOf = (url: string) => new URL(url).pathname;
 
 function post(h: Harness, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
   const delivery = africasTalkingDelivery(fields);
@@ -52,7 +51,7 @@ describeEachDialect('Africa\'s Talking', (dialect) => {
     outbox: { pollMs: 50, backoffBaseMs: 50, backoffCapMs: 200 },
   });
 
-  const totals = async () => ({ messages: await h.count('messages'), records: await h.count('records') });
+  const { totals, reply, lastMessage, waitForStatus } = h;
   const inboundFields = (input: Partial<AfricasTalkingInboundInput> = {}) =>
     africasTalkingInboundFields({ from: ALICE, to: OURS, text: 'My landlord cut the water off', ...input });
 
@@ -83,8 +82,6 @@ describeEachDialect('Africa\'s Talking', (dialect) => {
     return n;
   }
 
-  const reply = (org: TestOrg, n: number, text: string) =>
-    h.request('POST', `/api/v1/records/${n}/notifications`, { token: org.admin.token, body: { target: 'conversation', text } });
 
   async function sentWithText(text: string) {
     const match = (s: FakeAfricasTalking['sent'][number]) => s.body.message === text;
@@ -92,9 +89,6 @@ describeEachDialect('Africa\'s Talking', (dialect) => {
     return fake.sent.find(match)!;
   }
 
-  const lastMessage = async (org: TestOrg, n: number) => (await h.record(org, n)).messages.at(-1);
-  const waitForStatus = (org: TestOrg, n: number, status: string) =>
-    expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 5000 }).toBe(status);
   const report = (id: string, status: AfricasTalkingStatus, failureReason?: string) =>
     africasTalkingReportFields({ id, status, phoneNumber: ALICE, failureReason });
 

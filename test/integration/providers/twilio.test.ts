@@ -12,7 +12,7 @@ import {
   type FakeTwilio,
   type TwilioInboundInput,
 } from '../../support/fake-twilio.js';
-import { useCaseline, type Harness, type TestOrg } from '../../support/harness.js';
+import { useCaseline, type Harness, pathOf, type TestOrg } from '../../support/harness.js';
 
 /**
  * Twilio SMS and WhatsApp end to end (DESIGN.md §3): signed form webhooks in through the
@@ -69,7 +69,6 @@ function postSigned(
   return h.request('POST', path, { rawBody: delivery.body, headers: { ...delivery.headers, ...options.headers } });
 }
 
-const pathOf = (url: string) => new URL(url).pathname;
 
 describeEachDialect('Twilio', (dialect) => {
   let fake: FakeTwilio;
@@ -86,7 +85,7 @@ describeEachDialect('Twilio', (dialect) => {
     outbox: { pollMs: 50, backoffBaseMs: 50, backoffCapMs: 200 },
   });
 
-  const totals = async () => ({ messages: await h.count('messages'), records: await h.count('records') });
+  const { totals, reply, lastMessage, waitForStatus } = h;
 
   for (const channel of ['sms', 'whatsapp'] as const) {
     describe(channel, () => {
@@ -108,11 +107,6 @@ describeEachDialect('Twilio', (dialect) => {
         return n;
       }
 
-      const reply = (org: TestOrg, n: number, text: string, template?: boolean) =>
-        h.request('POST', `/api/v1/records/${n}/notifications`, {
-          token: org.admin.token,
-          body: { target: 'conversation', text, ...(template ? { template } : {}) },
-        });
 
       /** What the fake Twilio accepted from this number with `field` set to `value`, once the outbox sent it. */
       async function sentWith(number: NumberAnswer, field: string, value: string) {
@@ -121,9 +115,6 @@ describeEachDialect('Twilio', (dialect) => {
         return fake.sent.find(match)!;
       }
 
-      const lastMessage = async (org: TestOrg, n: number) => (await h.record(org, n)).messages.at(-1);
-      const waitForStatus = (org: TestOrg, n: number, status: string) =>
-        expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 5000 }).toBe(status);
 
       it('a number is created with its webhook URLs, and its credentials are never returned', async () => {
         const { org, number } = await setup();

@@ -13,7 +13,7 @@ import {
   type VonageInboundInput,
   type VonageStatusInput,
 } from '../../support/fake-vonage.js';
-import { useCaseline, type Harness, type TestOrg } from '../../support/harness.js';
+import { useCaseline, type Harness, pathOf, type TestOrg } from '../../support/harness.js';
 
 /**
  * Vonage Messages API v1, SMS and WhatsApp, end to end (DESIGN.md §3): JWT-signed JSON
@@ -39,7 +39,6 @@ const ADDRESSES: Record<Channel, { ours: string; alice: string }> = {
   whatsapp: { ours: '14157386102', alice: '447700900123' },
 };
 
-const pathOf = (url: string) => new URL(url).pathname;
 
 /** Posts a body to our app with Vonage's signed-webhook JWT. */
 function postSigned(h: Harness, path: string, body: unknown, signing = SIGNING) {
@@ -62,7 +61,7 @@ describeEachDialect('Vonage', (dialect) => {
     outbox: { pollMs: 50, backoffBaseMs: 50, backoffCapMs: 200 },
   });
 
-  const totals = async () => ({ messages: await h.count('messages'), records: await h.count('records') });
+  const { totals, reply, lastMessage, waitForStatus } = h;
 
   for (const channel of ['sms', 'whatsapp'] as const) {
     describe(channel, () => {
@@ -102,11 +101,6 @@ describeEachDialect('Vonage', (dialect) => {
         return n;
       }
 
-      const reply = (org: TestOrg, n: number, text: string, template?: boolean) =>
-        h.request('POST', `/api/v1/records/${n}/notifications`, {
-          token: org.admin.token,
-          body: { target: 'conversation', text, ...(template ? { template } : {}) },
-        });
 
       /** The send the fake Vonage accepted for the message with our id `messageId`. */
       async function sentFor(messageId: string) {
@@ -115,9 +109,6 @@ describeEachDialect('Vonage', (dialect) => {
         return fake.sent.find(match)!;
       }
 
-      const lastMessage = async (org: TestOrg, n: number) => (await h.record(org, n)).messages.at(-1);
-      const waitForStatus = (org: TestOrg, n: number, status: string) =>
-        expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 5000 }).toBe(status);
 
       const statusBody = (messageUuid: string, status: VonageStatusInput['status'], error?: VonageStatusInput['error']) =>
         vonageStatusBody({ messageUuid, status, to: alice, from: ours, channel, error });

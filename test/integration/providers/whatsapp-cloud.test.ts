@@ -13,7 +13,7 @@ import {
   type WhatsAppStatus,
   type WhatsAppStatusError,
 } from '../../support/fake-whatsapp-cloud.js';
-import { useCaseline, type Harness, type TestOrg } from '../../support/harness.js';
+import { useCaseline, type Harness, pathOf, type TestOrg } from '../../support/harness.js';
 
 /**
  * Meta's WhatsApp Cloud API end to end (DESIGN.md §3): the verification handshake, webhooks
@@ -34,7 +34,6 @@ interface NumberAnswer {
   [field: string]: unknown;
 }
 
-const pathOf = (url: string) => new URL(url).pathname;
 
 function postSigned(h: Harness, path: string, payload: unknown, appSecret = APP_SECRET) {
   const delivery = signWhatsAppWebhook(payload, appSecret);
@@ -56,7 +55,7 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
     outbox: { pollMs: 50, backoffBaseMs: 50, backoffCapMs: 200 },
   });
 
-  const totals = async () => ({ messages: await h.count('messages'), records: await h.count('records') });
+  const { totals, reply, lastMessage, waitForStatus } = h;
   const inboundPayload = (input: Partial<WhatsAppInboundInput> = {}) =>
     whatsappInboundPayload({ phoneNumberId: PHONE_NUMBER_ID, from: ALICE, text: 'My landlord cut the water off', ...input });
   const statusPayload = (messageId: string, status: WhatsAppStatus, errors?: WhatsAppStatusError[]) =>
@@ -90,11 +89,6 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
     return n;
   }
 
-  const reply = (org: TestOrg, n: number, text: string, template?: boolean) =>
-    h.request('POST', `/api/v1/records/${n}/notifications`, {
-      token: org.admin.token,
-      body: { target: 'conversation', text, ...(template ? { template } : {}) },
-    });
 
   /** Meta's send carries no reference of ours, so a send is found by the text that went out. */
   async function sentWithText(text: string) {
@@ -103,9 +97,6 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
     return fake.sent.find(match)!;
   }
 
-  const lastMessage = async (org: TestOrg, n: number) => (await h.record(org, n)).messages.at(-1);
-  const waitForStatus = (org: TestOrg, n: number, status: string) =>
-    expect.poll(async () => (await lastMessage(org, n)).status, { timeout: 5000 }).toBe(status);
 
   it('a number is created with its webhook URLs, and its credentials are never returned', async () => {
     const { org, number } = await setup();

@@ -1,0 +1,16 @@
+/** The survey most tests and benchmarks use: a helpline with case management on `status`. */
+export const STATUS_QUESTIONS = [
+  { name: 'phone', label: 'Phone', type: 'phone' },
+  { name: 'conversation', label: 'Conversation', type: 'conversation' },
+  {
+    name: 'status',
+    label: 'Status',
+    type: 'select_one',
+    choices: [
+      { value: 'new', label: 'New' },
+      { value: 'working', label: 'Working' },
+      { value: 'closed', label: 'Closed' },
+    ],
+  },
+  { name: 'notes_text', label: 'Summary', type: 'text' },
+];
