@@ -19,6 +19,7 @@ import type { Dialect } from './dialect.js';
 import * as initial from './migrations/001-initial.js';
 import * as contactActivity from './migrations/002-contact-activity-index.js';
 import type { Database } from './schema.js';
+import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 
 /**
  * The one module that knows which database it is on (STYLE.md habit 3): connection set-up,
@@ -51,6 +52,12 @@ export interface Transaction {
 export interface Db {
   readonly dialect: Dialect;
   readonly kysely: Executor;
+  /**
+   * How many write transactions are worth running at once. SQLite has one writer, so a
+   * second transaction only queues (and splits work that could share one); PostgreSQL
+   * runs them side by side on separate connections.
+   */
+  readonly writeConcurrency: number;
   /** Runs `fn` in one transaction that holds the write intent from its first statement. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
@@ -96,12 +103,14 @@ function openSqlite(path: string): Db {
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const changes = new EventEmitter<{ change: [ChangeEvent] }>();
   changes.setMaxListeners(0);
+  const checkpointer = path === ':memory:' ? null : startCheckpointer(sqlite, path);
 
   return {
     dialect: 'sqlite',
     kysely,
     changes,
-    transaction: groupCommit(kysely, changes),
+    writeConcurrency: 1,
+    transaction: groupCommit(kysely, changes, checkpointer),
     async createOrganisation(tx, organisation) {
       await insertOrganisation(tx, organisation);
     },
@@ -119,6 +128,7 @@ function openSqlite(path: string): Db {
     skipLocked: (query) => query,
     migrate: () => runMigrations(kysely, 'sqlite'),
     async close() {
+      await checkpointer?.close();
       await kysely.destroy();
     },
   };
@@ -152,7 +162,7 @@ interface QueuedTransaction {
  * reported only after the commit that holds it: an acknowledged write is a committed write.
  * A transaction that throws is rolled back to its savepoint and leaves the others intact.
  */
-function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEvent] }>) {
+function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEvent] }>, checkpointer: Checkpointer | null) {
   const queue: QueuedTransaction[] = [];
   let running = false;
 
@@ -163,6 +173,7 @@ function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEv
         // One turn of the event loop lets requests that are already in flight join this
         // commit instead of waiting for the next one.
         await new Promise((resolve) => setImmediate(resolve));
+        await checkpointer?.beforeWrite();
         const batch = queue.splice(0, GROUP_COMMIT_MAX);
         const outcomes: Array<{ ok: true; value: unknown; events: ChangeEvent[] } | { ok: false; error: unknown }> = [];
         try {
@@ -193,6 +204,7 @@ function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEv
           for (const item of batch) item.reject(error);
           continue;
         }
+        checkpointer?.afterCommit();
         batch.forEach((item, i) => {
           const outcome = outcomes[i]!;
           if (!outcome.ok) return item.reject(outcome.error);
@@ -254,6 +266,7 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
     dialect: 'pg',
     kysely,
     changes,
+    writeConcurrency: 4,
     async transaction(fn) {
       const pending: ChangeEvent[] = [];
       const result = await kysely.transaction().execute(async (trx) => {

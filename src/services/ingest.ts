@@ -35,8 +35,6 @@ export interface ReceiveResult {
 }
 
 const MAX_BATCH = 100;
-/** Batches in flight at once; they lock disjoint contacts, so they run side by side. */
-const MAX_ACTIVE_BATCHES = 4;
 
 interface Waiting {
   item: InboundItem;
@@ -57,7 +55,9 @@ export function createIngest(ctx: ServiceContext) {
   let active = 0;
 
   function pump(): void {
-    while (active < MAX_ACTIVE_BATCHES && queue.length > 0) {
+    // On PostgreSQL batches lock disjoint contacts and run side by side; on SQLite one batch
+    // stores while the next one gathers, so each commit carries as many messages as possible.
+    while (active < db.writeConcurrency && queue.length > 0) {
       const batch = queue.splice(0, MAX_BATCH);
       active += 1;
       void run(batch).finally(() => {
