@@ -2,7 +2,7 @@ import type { DatabaseConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { BenchApi } from './caseline-setup.js';
 import { runPacedPoolLoad, runPoolLoad, round, type LoadFigures, type PoolCursor, type PoolLoadResult } from './load.js';
-import { watchCpu } from './machine.js';
+import { watchCpu, type CpuUse } from './machine.js';
 import { startCeiling, watchMemory, type BenchProcess } from './processes.js';
 import { buildTwilioPool, type ExistingCase, type TwilioPool } from './twilio-pool.js';
 import { checkIngest, type IngestCheck } from './verify.js';
@@ -26,7 +26,12 @@ export interface MeasuredRun extends LoadFigures {
   offeredPerSecond?: number;
   peakRssMiB: number;
   /** CPU while it ran, in % of the machine: ours (bench + server), PostgreSQL, and other programs. */
-  cpu?: { oursPercent: number; postgresPercent: number; otherPercent: number } | null;
+  cpu?: CpuUse | null;
+  /**
+   * The server's CPU time per answered request (all its threads, in µs): what one message
+   * costs, which the machine's noise moves much less than throughput.
+   */
+  serverCpuUsPerRequest?: number | null;
   check?: IngestCheck;
   poolExhausted?: boolean;
 }
@@ -113,7 +118,7 @@ export async function measureIngest(
         (result.poolExhausted ? ' (POOL EXHAUSTED: duplicates were sent)' : '') +
         (cpuUse ? `; CPU ours ${cpuUse.oursPercent}%, postgres ${cpuUse.postgresPercent}%, other programs ${cpuUse.otherPercent}%` : ''),
     );
-    return { ...figures, peakRssMiB: phasePeakRssMiB, check, cpu: cpuUse };
+    return { ...figures, peakRssMiB: phasePeakRssMiB, check, cpu: cpuUse, serverCpuUsPerRequest: cpuPerRequest(cpuUse, figures.statusCounts) };
   };
 
   const full = await measured('full speed', () =>
@@ -153,7 +158,7 @@ export async function measureCeiling(pool: TwilioPool, options: IngestOptions): 
       `  ceiling (bare Fastify): ${figures.perSecond2xx}/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms` +
         (cpuUse ? `; CPU ours ${cpuUse.oursPercent}%, other programs ${cpuUse.otherPercent}%` : ''),
     );
-    return { ...figures, peakRssMiB: phasePeakRssMiB, cpu: cpuUse };
+    return { ...figures, peakRssMiB: phasePeakRssMiB, cpu: cpuUse, serverCpuUsPerRequest: cpuPerRequest(cpuUse, figures.statusCounts) };
   } finally {
     await ceiling.stop();
   }
@@ -164,4 +169,9 @@ export async function loginAndSetUp(server: BenchProcess) {
   const surveyId = await api.createSurvey();
   const number = await api.createTwilioNumber(surveyId);
   return { api, surveyId, number };
+}
+
+function cpuPerRequest(cpu: CpuUse | null, statusCounts: Record<string, number>): number | null {
+  const answered = Object.values(statusCounts).reduce((sum, count) => sum + count, 0);
+  return cpu && answered > 0 ? Math.round((cpu.serverCpuMs * 1000) / answered) : null;
 }

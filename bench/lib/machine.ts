@@ -101,19 +101,32 @@ function ticksOf(pid: string): { comm: string; ticks: number } | null {
  * everything else. "Other" well above zero means another program competed for the cores
  * and the phase's figures are lower than the machine can do.
  */
+export interface CpuUse {
+  oursPercent: number;
+  postgresPercent: number;
+  otherPercent: number;
+  /** CPU time the server processes used (all their threads), in ms. */
+  serverCpuMs: number;
+}
+
+/** /proc counts CPU time in clock ticks of 10 ms (USER_HZ is 100 on Linux). */
+const TICK_MS = 10;
+
 export function watchCpu(serverPids: number[]) {
   const snapshot = () => {
     const machine = cpuTimes();
     let ours = 0;
+    let server = 0;
     let postgres = 0;
     for (const pid of readdirSync('/proc')) {
       if (!/^\d+$/.test(pid)) continue;
       const entry = ticksOf(pid);
       if (!entry) continue;
+      if (serverPids.includes(Number(pid))) server += entry.ticks;
       if (Number(pid) === process.pid || serverPids.includes(Number(pid))) ours += entry.ticks;
       else if (entry.comm.startsWith('postgres')) postgres += entry.ticks;
     }
-    return { machine, ours, postgres };
+    return { machine, ours, server, postgres };
   };
   let start: ReturnType<typeof snapshot> | null = null;
   try {
@@ -122,7 +135,7 @@ export function watchCpu(serverPids: number[]) {
     start = null;
   }
   return {
-    stop(): { oursPercent: number; postgresPercent: number; otherPercent: number } | null {
+    stop(): CpuUse | null {
       if (!start) return null;
       const end = snapshot();
       const total = Math.max(1, end.machine.total - start.machine.total);
@@ -130,7 +143,12 @@ export function watchCpu(serverPids: number[]) {
       const ours = end.ours - start.ours;
       const postgres = end.postgres - start.postgres;
       const share = (ticks: number) => Math.round((Math.max(0, ticks) / total) * 1000) / 10;
-      return { oursPercent: share(ours), postgresPercent: share(postgres), otherPercent: share(busy - ours - postgres) };
+      return {
+        oursPercent: share(ours),
+        postgresPercent: share(postgres),
+        otherPercent: share(busy - ours - postgres),
+        serverCpuMs: (end.server - start.server) * TICK_MS,
+      };
     },
   };
 }
