@@ -4,11 +4,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import {
+  CompiledQuery,
   Kysely,
   Migrator,
   PostgresDialect,
   SqliteDialect,
   sql,
+  type Compilable,
   type Migration,
   type MigrationProvider,
   type SelectQueryBuilder,
@@ -75,6 +77,12 @@ export interface Db {
    * SQLite a counter row, as the single writer serialises creators anyway.
    */
   nextCaseNumbers(tx: Transaction, orgId: string, count: number): Promise<number[]>;
+  /**
+   * Runs write statements that are independent — none reads what another writes — in as
+   * few round trips as the dialect allows: one on PostgreSQL (data-modifying `WITH`), one
+   * after another on SQLite, where a statement is a function call, not a round trip.
+   */
+  writeTogether(tx: Transaction, queries: Array<Compilable | null>): Promise<void>;
   /** Adds `FOR UPDATE SKIP LOCKED` where the dialect has it (outbox claiming). */
   skipLocked<QB extends SelectQueryBuilder<Database, any, any>>(query: QB): QB;
   /** Committed changes from this process and, on PostgreSQL, from every process. */
@@ -125,6 +133,9 @@ function openSqlite(path: string): Db {
       return Array.from({ length: count }, (_, i) => last - count + 1 + i);
     },
     async lockRoutingKeys() {},
+    async writeTogether(tx, queries) {
+      for (const query of queries) if (query) await tx.db.executeQuery(query.compile());
+    },
     skipLocked: (query) => query,
     migrate: () => runMigrations(kysely, 'sqlite'),
     async close() {
@@ -301,6 +312,14 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
         select pg_advisory_xact_lock(k)
         from (select distinct hashtextextended(key, 0) as k from unnest(${[...new Set(keys)]}::text[]) as key order by k) as ordered`.execute(tx.db);
     },
+    async writeTogether(tx, queries) {
+      const compiled = queries.filter((q): q is Compilable => q !== null).map((q) => q.compile());
+      if (compiled.length <= 1) {
+        if (compiled[0]) await tx.db.executeQuery(compiled[0]);
+        return;
+      }
+      await tx.db.executeQuery(combineWrites(compiled));
+    },
     skipLocked: (query) => query.forUpdate().skipLocked() as typeof query,
     migrate: () => runMigrations(kysely, 'pg'),
     async close() {
@@ -308,6 +327,21 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
       await kysely.destroy();
     },
   };
+}
+
+/**
+ * `with w0 as (…), w1 as (…) select 1`: PostgreSQL runs every data-modifying statement in a
+ * WITH to completion, against one snapshot. Each statement's `$n` placeholders are moved
+ * past the parameters of those before it (Kysely emits values only as placeholders).
+ */
+function combineWrites(queries: CompiledQuery[]): CompiledQuery {
+  const parameters: unknown[] = [];
+  const parts = queries.map((query, i) => {
+    const offset = parameters.length;
+    parameters.push(...query.parameters);
+    return `w${i} as (${query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  });
+  return CompiledQuery.raw(`with ${parts.join(', ')} select 1`, parameters);
 }
 
 function chunkForNotify(events: ChangeEvent[]): ChangeEvent[][] {

@@ -44,20 +44,23 @@ export interface HistoryEntry {
  * in one statement where a change touches several records or does several things.
  */
 export async function addHistory(db: Executor, entries: HistoryEntry | HistoryEntry[]): Promise<void> {
-  const list = Array.isArray(entries) ? entries : [entries];
-  if (list.length === 0) return;
-  await db
+  await historyInsert(db, Array.isArray(entries) ? entries : [entries])?.execute();
+}
+
+/** The insert of `entries` into history, to run with other writes; null when there are none. */
+export function historyInsert(db: Executor, entries: HistoryEntry[]) {
+  if (entries.length === 0) return null;
+  return db
     .insertInto('history')
     .values(
-      list.map((entry) => ({
+      entries.map((entry) => ({
         record_id: entry.recordId,
         user_id: entry.userId,
         action: entry.action,
         detail: JSON.stringify(entry.detail ?? {}),
         created_at: entry.at,
       })),
-    )
-    .execute();
+    );
 }
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

@@ -6,7 +6,7 @@ import { parseReferences } from '../domain/references.js';
 import { routeInbound } from '../domain/routing.js';
 import { caseStatus } from '../domain/survey.js';
 import type { InboundMessage } from '../providers/provider.js';
-import { addHistory, type HistoryEntry, type ServiceContext } from './context.js';
+import { addHistory, historyInsert, type HistoryEntry, type ServiceContext } from './context.js';
 import { newId } from './ids.js';
 import type { RoutableNumber } from './number-cache.js';
 import { queueOutbound } from './outbound.js';
@@ -193,9 +193,11 @@ export function createIngest(ctx: ServiceContext) {
         tx.publish({ type: 'message.added', orgId: item.number.row.org_id, caseNumber: target.caseNumber, surveyId: item.number.survey.id, messageId });
       }
     }
-    if (touched.size > 0) await tx.db.updateTable('records').set({ updated_at: now }).where('id', 'in', [...touched]).execute();
-    if (links.length > 0) await tx.db.insertInto('record_messages').values(links).execute();
-    await addHistory(tx.db, history);
+    await db.writeTogether(tx, [
+      touched.size > 0 ? tx.db.updateTable('records').set({ updated_at: now }).where('id', 'in', [...touched]) : null,
+      links.length > 0 ? tx.db.insertInto('record_messages').values(links) : null,
+      historyInsert(tx.db, history),
+    ]);
     for (const { item, cases } of replies) await sendMultiCaseReply(tx, item, cases, now);
 
     return items.map((item) => {
