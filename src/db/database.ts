@@ -93,11 +93,18 @@ export interface Db {
 
 const CHANNEL = 'caseline_changes';
 
-export async function openDatabase(config: DatabaseConfig, options: { listen?: boolean } = {}): Promise<Db> {
-  return config.dialect === 'sqlite' ? openSqlite(config.path) : openPostgres(config.url, options.listen ?? true);
+export interface OpenOptions {
+  /** PostgreSQL: hear other processes' changes (LISTEN). Default true. */
+  listen?: boolean;
+  /** SQLite: WAL length, in pages, at which writes wait for a full checkpoint (see ./sqlite-checkpointer.ts). */
+  checkpointFrames?: number;
 }
 
-function openSqlite(path: string): Db {
+export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Db> {
+  return config.dialect === 'sqlite' ? openSqlite(config.path, options) : openPostgres(config.url, options.listen ?? true);
+}
+
+function openSqlite(path: string, options: OpenOptions): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
@@ -111,7 +118,7 @@ function openSqlite(path: string): Db {
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const changes = new EventEmitter<{ change: [ChangeEvent] }>();
   changes.setMaxListeners(0);
-  const checkpointer = path === ':memory:' ? null : startCheckpointer(sqlite, path);
+  const checkpointer = path === ':memory:' ? null : startCheckpointer(sqlite, path, { restartFrames: options.checkpointFrames });
 
   return {
     dialect: 'sqlite',

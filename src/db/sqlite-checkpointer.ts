@@ -80,8 +80,7 @@ export function startCheckpointer(
   worker.on('exit', fallBack);
   worker.on('message', (message: CheckpointResult | { error: string }) => {
     const result = 'error' in message ? null : message;
-    // A checkpoint that copied everything lets the next write start the WAL over.
-    if (result) walFrames = result.checkpointed === result.log ? 0 : result.log;
+    if (result) walFrames = result.log;
     settle?.(result);
   });
 
@@ -103,7 +102,11 @@ export function startCheckpointer(
     async beforeWrite() {
       if (failed || walFrames < restartFrames) return;
       await running;
-      if (!failed) await checkpoint();
+      // SQLite starts the WAL over only in a write transaction that began after a
+      // checkpoint copied every frame; a background checkpoint always ends while the next
+      // transaction is already open, so this one runs with no writer beside it.
+      const result = failed ? null : await checkpoint();
+      if (result && result.checkpointed === result.log) walFrames = 0;
     },
     async close() {
       failed = true;
