@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/database.js';
-import type { MessageStatus, OutboxTable } from '../db/schema.js';
+import type { MessageTable, MessageStatus, OutboxTable } from '../db/schema.js';
 import { SendError, type TemplateConfig } from '../providers/provider.js';
 import { publishStatus } from '../services/inbound.js';
-import { webhookUrls, type NumberService } from '../services/numbers.js';
+import { webhookUrls, type LoadedNumber, type NumberService } from '../services/numbers.js';
 import { backoffDelay } from './backoff.js';
 import { latestStatus } from '../domain/message-status.js';
-import { planSends } from './pace.js';
+import { planSends, startDecision } from './pace.js';
 
 export interface OutboxOptions {
   /** Rows claimed per round. */
@@ -33,14 +33,14 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   paceHorizonMs: 1000,
 };
 
-/** How late a send may start after its slot before the row is booked again. */
-const LATE_TOLERANCE_MS = 50;
-
 /** Delivery reports for sends we never recorded are kept this long, then forgotten. */
 const EARLY_STATUS_TTL_MS = 24 * 60 * 60 * 1000;
 
 /** A claimed row and the time its send may start (the number's pace). */
 type Claimed = OutboxTable & { startAt: number };
+
+/** What a send needs of the message it carries. */
+type OutboundMessage = Pick<MessageTable, 'id' | 'org_id' | 'contact' | 'body'>;
 
 interface Logger {
   warn(obj: object, msg: string): void;
@@ -99,7 +99,9 @@ export class OutboxWorker {
       } catch (error) {
         this.deps.logger.error({ err: error }, 'outbox round failed');
       }
-      if (claimed >= this.options.batchSize || !this.running) continue;
+      // Anything claimed means more may be due (rows given back, slots freed by the pace):
+      // look again at once; only an empty claim waits.
+      if (claimed > 0 || !this.running) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollMs);
         this.wake = () => {
@@ -116,15 +118,79 @@ export class OutboxWorker {
     if (this.rounds++ % 600 === 0) await this.forgetOldEarlyStatuses();
     const rows = await this.claim();
     const outcome: SendOutcome = { sent: 0, retried: 0, failed: 0 };
-    // Numbers send in parallel; each number's sends keep their order and pace.
+    if (rows.length === 0) return { ...outcome, claimed: 0 };
+    const messages = await this.messagesOf(rows);
     const byNumber = new Map<string, Claimed[]>();
     for (const row of rows) byNumber.set(row.number_id, [...(byNumber.get(row.number_id) ?? []), row]);
+    // Numbers send in parallel, each at its own pace.
     await Promise.all(
       [...byNumber.values()].map(async (group) => {
-        for (const row of group) outcome[await this.deliver(row)] += 1;
+        for (const result of await this.sendAtPace(group, messages)) outcome[result] += 1;
       }),
     );
     return { ...outcome, claimed: rows.length };
+  }
+
+  /**
+   * Starts a number's sends at their slots, in order, without waiting for one to be answered
+   * before starting the next: a provider's API takes tens to hundreds of milliseconds to
+   * answer, so waiting would hold a number to a few sends a second whatever its rate.
+   * A send to a person whose previous send is still out is given back for the next round,
+   * so one person's replies reach the provider one at a time, in the order written.
+   */
+  private async sendAtPace(group: Claimed[], messages: Map<string, OutboundMessage>): Promise<Array<keyof SendOutcome>> {
+    let loaded: LoadedNumber;
+    try {
+      loaded = await this.deps.numbers.load(group[0]!.number_id);
+    } catch (error) {
+      return Promise.all(group.map((row) => this.settled(row, this.recordFailure(row, messages.get(row.message_id)!, error))));
+    }
+    const ratePerSecond = Number(loaded.row.send_rate_per_second);
+    const results: Array<Promise<keyof SendOutcome>> = [];
+    const giveBack = (row: Claimed) => results.push(this.settled(row, this.rebook(row).then(() => 'retried' as const)));
+    const awaitingAnswer = new Set<string>();
+    for (const row of group) {
+      const message = messages.get(row.message_id)!;
+      const decide = () =>
+        startDecision({ now: this.deps.now(), slot: row.startAt, previousStart: this.lastStartAt.get(row.number_id), ratePerSecond });
+      let decision = decide();
+      if (decision.kind === 'start' && decision.waitMs > 0) {
+        await sleep(decision.waitMs);
+        decision = decide();
+      }
+      if (decision.kind === 'rebook' || awaitingAnswer.has(message.contact)) {
+        giveBack(row);
+        continue;
+      }
+      this.lastStartAt.set(row.number_id, this.deps.now());
+      awaitingAnswer.add(message.contact);
+      results.push(this.settled(row, this.deliver(row, message, loaded)).finally(() => awaitingAnswer.delete(message.contact)));
+    }
+    return Promise.all(results);
+  }
+
+  /**
+   * A send whose result could not be recorded (the database went away) is logged, not
+   * thrown: its claim runs out and it is sent again, so it counts as retried. Sends run
+   * side by side, and one rejected promise left waiting would end the process.
+   */
+  private settled(row: Claimed, outcome: Promise<keyof SendOutcome>): Promise<keyof SendOutcome> {
+    return outcome.catch((error: unknown) => {
+      this.deps.logger.error({ err: error, outboxId: row.id }, 'could not record a send; it will be retried when its claim runs out');
+      return 'retried' as const;
+    });
+  }
+
+  /** The messages of the claimed rows, in one query. */
+  private async messagesOf(rows: Claimed[]): Promise<Map<string, OutboundMessage>> {
+    const found = await this.deps.db.kysely
+      .selectFrom('messages')
+      .select(['id', 'org_id', 'contact', 'body'])
+      .where('id', 'in', rows.map((row) => row.message_id))
+      .execute();
+    const byId = new Map(found.map((message) => [message.id, message]));
+    for (const row of rows) if (!byId.has(row.message_id)) throw new Error(`outbox row ${row.id} has no message ${row.message_id}`);
+    return byId;
   }
 
   /**
@@ -189,28 +255,8 @@ export class OutboxWorker {
     await this.deps.db.kysely.deleteFrom('early_statuses').where('created_at', '<', this.deps.now() - EARLY_STATUS_TTL_MS).execute();
   }
 
-  private async deliver(row: Claimed): Promise<keyof SendOutcome> {
-    const { db, numbers, publicUrl } = this.deps;
-    const message = await db.kysely
-      .selectFrom('messages')
-      .select(['id', 'org_id', 'contact', 'body', 'status'])
-      .where('id', '=', row.message_id)
-      .executeTakeFirstOrThrow();
+  private async deliver(row: Claimed, message: OutboundMessage, loaded: LoadedNumber): Promise<keyof SendOutcome> {
     try {
-      const loaded = await numbers.load(row.number_id);
-      // Start at the booked slot, and never sooner than one interval after this worker's
-      // previous send on the number: a worker that woke late must not catch up in a burst.
-      const interval = 1000 / Math.max(Number(loaded.row.send_rate_per_second), 0.001);
-      const earliest = Math.max(row.startAt, (this.lastStartAt.get(row.number_id) ?? 0) + interval);
-      const wait = earliest - this.deps.now();
-      if (wait > 0) await sleep(wait);
-      // Later than the slot by half an interval or 50 ms (a busy machine, a slow timer): sending now
-      // could crowd the next slot, perhaps another process's, so the row is booked again.
-      if (this.deps.now() - row.startAt > Math.max(interval / 2, LATE_TOLERANCE_MS)) {
-        await this.rebook(row);
-        return 'retried';
-      }
-      this.lastStartAt.set(row.number_id, this.deps.now());
       const payload = JSON.parse(row.payload) as { template: TemplateConfig | null };
       const result = await loaded.adapter.send(
         {
@@ -218,7 +264,7 @@ export class OutboxWorker {
           to: message.contact,
           text: message.body,
           template: payload.template,
-          statusCallbackUrl: webhookUrls(publicUrl, loaded.row.provider, loaded.row.id).status,
+          statusCallbackUrl: webhookUrls(this.deps.publicUrl, loaded.row.provider, loaded.row.id).status,
         },
         loaded.provider,
       );
@@ -228,34 +274,40 @@ export class OutboxWorker {
       });
       return 'sent';
     } catch (error) {
-      const failure =
-        error instanceof SendError ? error : new SendError('transient', (error as Error).message ?? String(error));
-      if (failure.kind === 'transient' && row.attempts < this.options.maxAttempts) {
-        const delay = Math.max(
-          failure.options.retryAfterMs ?? 0,
-          backoffDelay(row.attempts, { baseMs: this.options.backoffBaseMs, capMs: this.options.backoffCapMs }),
-        );
-        await this.finish(row, message.org_id, { state: 'pending', dueAt: this.deps.now() + delay, lastError: failure.reason });
-        this.deps.logger.warn({ messageId: message.id, attempt: row.attempts, delay, reason: failure.reason }, 'send will be retried');
-        return 'retried';
-      }
-      const reason =
-        failure.kind === 'transient' ? `Gave up after ${row.attempts} attempts: ${failure.reason}` : failure.reason;
-      await this.finish(row, message.org_id, {
-        state: 'failed',
-        lastError: reason,
-        message: { status: 'failed', error_code: failure.options.code ?? null, error_text: reason },
-        optOut: failure.options.optedOut ? message.contact : undefined,
-      });
-      return 'failed';
+      return this.recordFailure(row, message, error);
     }
   }
 
-  /** Gives a claimed row back, due now and without counting the attempt. */
+  /** A transient failure is retried with backoff until the attempts run out; any other fails the message. */
+  private async recordFailure(row: Claimed, message: OutboundMessage, error: unknown): Promise<keyof SendOutcome> {
+    const failure = error instanceof SendError ? error : new SendError('transient', (error as Error).message ?? String(error));
+    if (failure.kind === 'transient' && row.attempts < this.options.maxAttempts) {
+      const delay = Math.max(
+        failure.options.retryAfterMs ?? 0,
+        backoffDelay(row.attempts, { baseMs: this.options.backoffBaseMs, capMs: this.options.backoffCapMs }),
+      );
+      await this.finish(row, message.org_id, { state: 'pending', dueAt: this.deps.now() + delay, lastError: failure.reason });
+      this.deps.logger.warn({ messageId: message.id, attempt: row.attempts, delay, reason: failure.reason }, 'send will be retried');
+      return 'retried';
+    }
+    const reason = failure.kind === 'transient' ? `Gave up after ${row.attempts} attempts: ${failure.reason}` : failure.reason;
+    await this.finish(row, message.org_id, {
+      state: 'failed',
+      lastError: reason,
+      message: { status: 'failed', error_code: failure.options.code ?? null, error_text: reason },
+      optOut: failure.options.optedOut ? message.contact : undefined,
+    });
+    return 'failed';
+  }
+
+  /**
+   * Gives a claimed row back without counting the attempt. Its due time stays as it was, so
+   * it keeps its place before later replies to the same person.
+   */
   private async rebook(row: OutboxTable): Promise<void> {
     await this.deps.db.kysely
       .updateTable('outbox')
-      .set((eb) => ({ state: 'pending', claimed_until: null, due_at: this.deps.now(), attempts: eb('attempts', '-', 1) }))
+      .set((eb) => ({ state: 'pending', claimed_until: null, attempts: eb('attempts', '-', 1) }))
       .where('id', '=', row.id)
       .where('state', '=', 'sending')
       .where('claimed_until', '=', row.claimed_until)

@@ -41,6 +41,8 @@ export interface FakeServer {
   failNext(n: number, kind?: FailureKind): void;
   /** From now on a share `ratio` (0–1) of requests fail in this way (one of these ways, at random); 0 turns it off. */
   failRatio(ratio: number, kind?: FailureKind | FailureKind[]): void;
+  /** From now on every answer waits this long, as a real provider's API takes time to answer. */
+  answerAfter(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startFakeServer(behaviour: FakeServerBehaviour): Promise<F
   const queued: FailureKind[] = [];
   let ratio = 0;
   let ratioKinds: FailureKind[] = ['500'];
+  let latencyMs = 0;
 
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -80,8 +83,9 @@ export async function startFakeServer(behaviour: FakeServerBehaviour): Promise<F
         if (failure) return { status: failure.status, body: failure.body, headers: failure.headers };
         return behaviour.handle(recorded);
       };
+      const answerAt = Date.now() + latencyMs;
       reply().then(
-        (answer) => writeReply(res, answer),
+        (answer) => setTimeout(() => writeReply(res, answer), answerAt - Date.now()),
         (error: unknown) => writeReply(res, { status: 500, body: `fake provider crashed: ${String(error)}` }),
       );
     });
@@ -99,6 +103,9 @@ export async function startFakeServer(behaviour: FakeServerBehaviour): Promise<F
     failRatio(next, kind = '500') {
       ratio = next;
       ratioKinds = Array.isArray(kind) ? kind : [kind];
+    },
+    answerAfter(ms) {
+      latencyMs = ms;
     },
     close() {
       server.closeAllConnections();
@@ -203,6 +210,9 @@ export async function startWebhookRecorder(
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    answerAfter(ms) {
+      latencyMs = ms;
+    },
     close() {
       server.closeAllConnections();
       return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { createProviderRegistry } from '../../src/providers/registry.js';
+import { describeEachDialect } from '../support/dialects.js';
+import { startFakeTwilio, type FakeTwilio } from '../support/fake-twilio.js';
+import { useCaseline, type Harness } from '../support/harness.js';
+import { addTwilioNumber, queueReplies } from '../support/twilio-number.js';
+
+/**
+ * How the outbox paces a number's sends when the provider takes time to answer, as a real
+ * API does: sends start at their slots without waiting for earlier answers, and one
+ * person's replies still go out one at a time, in the order written. The worker is driven
+ * round by round (`runOnce`) so each test sees what one round does.
+ */
+function useSlowTwilio(dialect: 'sqlite' | 'pg', batchSize: number) {
+  let twilio: FakeTwilio;
+  beforeAll(async () => {
+    twilio = await startFakeTwilio();
+  });
+  afterEach(() => twilio.answerAfter(0));
+  afterAll(async () => {
+    await twilio.close();
+  });
+  const h = useCaseline(dialect, {
+    providers: () => createProviderRegistry({ twilio: twilio.url, vonage: twilio.url, whatsapp: twilio.url, africastalking: twilio.url }, { timeoutMs: 5000 }),
+    outbox: { batchSize },
+  });
+  return { h, twilio: () => twilio };
+}
+
+/** Sends the fake accepted for these message ids, in the order they arrived. */
+async function arrivals(h: Harness, twilio: FakeTwilio, ids: string[]) {
+  const sent = await h.caseline().db.kysely.selectFrom('messages').select(['provider_message_id']).where('id', 'in', ids).execute();
+  const sids = new Set(sent.map((m) => m.provider_message_id));
+  return twilio.sent.filter((s) => sids.has(s.id)).sort((a, b) => a.receivedAt - b.receivedAt);
+}
+
+describeEachDialect('the outbox against a slow provider', (dialect) => {
+  const { h, twilio } = useSlowTwilio(dialect, 50);
+
+  it("a number's sends start at their slots without waiting for the answers to earlier ones", async () => {
+    const org = await h.newOrg();
+    // 5 a second: slots 200 ms apart. Each answer takes 400 ms, so sends that waited for
+    // the previous answer would start hundreds of milliseconds after their slots.
+    const numberId = await addTwilioNumber(h, org, { sendRatePerSecond: 5 });
+    const ids = await queueReplies(h, org, numberId, 8);
+    twilio().answerAfter(400);
+    const round = await h.caseline().outbox.runOnce();
+    // The one-second horizon books the slots at 0, 200, …, 1,000 ms: six sends.
+    expect(round.claimed).toBeGreaterThanOrEqual(5);
+    expect(round).toMatchObject({ sent: round.claimed, retried: 0, failed: 0 });
+    const times = (await arrivals(h, twilio(), ids)).map((s) => s.receivedAt);
+    expect(times).toHaveLength(round.claimed);
+    // The pace still holds: the starts span their slots, and none bunch up (the margins
+    // allow for the network between the worker and the fake).
+    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual((times.length - 1) * 200 - 40);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(120);
+  }, 30_000);
+});
+
+describeEachDialect('the outbox with small claims', (dialect) => {
+  const { h, twilio } = useSlowTwilio(dialect, 2);
+
+  it("one person's replies go out one at a time, in the order they were written", async () => {
+    const org = await h.newOrg();
+    const numberId = await addTwilioNumber(h, org, { sendRatePerSecond: 100 });
+    const loaded = await h.caseline().services.inbound.routable(numberId);
+    const contact = '+447700900411';
+    const { caseNumbers } = await h.caseline().services.inbound.receive(
+      loaded,
+      { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: contact, text: 'help', media: [] },
+      contact,
+    );
+    const caseNumber = caseNumbers[0]!;
+    await h.request('POST', `/api/v1/records/${caseNumber}/lock`, { token: org.admin.token });
+    const ids: string[] = [];
+    for (const text of ['first', 'second', 'third', 'fourth', 'fifth']) {
+      const reply = await h.request('POST', `/api/v1/records/${caseNumber}/notifications`, {
+        token: org.admin.token,
+        body: { target: 'conversation', text },
+      });
+      expect(reply.status).toBe(202);
+      ids.push(reply.body.id);
+    }
+    twilio().answerAfter(100);
+    // Claims of two: the second reply of each claim waits for the first one's answer, so it
+    // is given back; it must still go out before the replies written after it.
+    for (let round = 0; round < 20 && (await arrivals(h, twilio(), ids)).length < ids.length; round++) {
+      await h.caseline().outbox.runOnce();
+    }
+    const sent = await arrivals(h, twilio(), ids);
+    expect(sent.map((s) => s.body.Body?.replace(/ #\d+$/, ''))).toEqual(['first', 'second', 'third', 'fourth', 'fifth']);
+    // None was sent while the previous one was still waiting for its answer.
+    for (let i = 1; i < sent.length; i++) expect(sent[i]!.receivedAt - sent[i - 1]!.receivedAt).toBeGreaterThanOrEqual(95);
+    const rows = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', 'in', ids).execute();
+    // Being given back is not an attempt.
+    expect(rows).toEqual(ids.map(() => ({ state: 'done', attempts: 1 })));
+  }, 30_000);
+});
