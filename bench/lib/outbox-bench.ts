@@ -42,9 +42,11 @@ export interface OutboxResult {
   rateLimited: OutboxScenario & { limit: number; holds: boolean };
 }
 
+/** Replies of a scenario go round-robin to this many people per number, each with a case. */
+const PEOPLE_PER_NUMBER = 100;
+
 interface BenchNumber extends TwilioNumberSetup {
-  contact: string;
-  recordId: string;
+  people: Array<{ contact: string; recordId: string }>;
 }
 
 export async function measureOutbox(
@@ -62,13 +64,18 @@ export async function measureOutbox(
     const make = async (index: number, rate: number): Promise<BenchNumber> => {
       const ourNumber = `+4477009001${String(index).padStart(2, '0')}`;
       const number = await api.createTwilioNumber(surveyId, { ourNumber, sendRatePerSecond: rate });
-      // One case per number, opened by a signed inbound message; replies link to it.
-      const contact = `+4477009002${String(index).padStart(2, '0')}`;
+      // Cases opened by signed inbound messages, one per person; replies link to them. A
+      // person's replies go out one at a time, so the people, not one, set the pace.
       const url = `${server.url}/webhooks/twilio/${number.numberId}`;
-      const fields = twilioInboundFields({ from: contact, to: ourNumber, text: 'hello', accountSid: number.accountSid });
-      const answer = await deliverWebhook(url, signTwilioWebhook(url, fields, number.authToken));
-      if (answer.status !== 200) throw new Error(`outbox set-up webhook: ${answer.status} ${answer.body}`);
-      return { ...number, contact, recordId: '' };
+      const people: BenchNumber['people'] = [];
+      for (let p = 0; p < PEOPLE_PER_NUMBER; p++) {
+        const contact = `+447700${String(index).padStart(2, '0')}${String(p).padStart(4, '0')}`;
+        const fields = twilioInboundFields({ from: contact, to: ourNumber, text: 'hello', accountSid: number.accountSid });
+        const answer = await deliverWebhook(url, signTwilioWebhook(url, fields, number.authToken));
+        if (answer.status !== 200) throw new Error(`outbox set-up webhook: ${answer.status} ${answer.body}`);
+        people.push({ contact, recordId: '' });
+      }
+      return { ...number, people };
     };
     const fast = await make(0, 1000);
     const eight = await Promise.all(Array.from({ length: 8 }, (_, i) => make(1 + i, 1000)));
@@ -78,7 +85,9 @@ export async function measureOutbox(
     const db = await openDatabase(database.config, { listen: false });
     const orgId = (await db.kysely.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id;
     for (const n of [fast, ...eight, limited]) {
-      n.recordId = (await db.kysely.selectFrom('records').select('id').where('contact', '=', n.contact).executeTakeFirstOrThrow()).id;
+      for (const person of n.people) {
+        person.recordId = (await db.kysely.selectFrom('records').select('id').where('contact', '=', person.contact).executeTakeFirstOrThrow()).id;
+      }
     }
     await db.close();
 
@@ -89,13 +98,14 @@ export async function measureOutbox(
           for (let from = 0; from < count; from += 500) {
             await queueDb.transaction(async (tx) => {
               for (let k = from; k < Math.min(count, from + 500); k++) {
+                const person = number.people[k % number.people.length]!;
                 await queueOutbound(tx, {
                   orgId,
                   numberId: number.numberId,
-                  contact: number.contact,
-                  text: `${label} reply ${k} to ${number.contact}`,
+                  contact: person.contact,
+                  text: `${label} reply ${k} to ${person.contact}`,
                   authorId: null,
-                  recordIds: [number.recordId],
+                  recordIds: [person.recordId],
                   at: Date.now(),
                 });
               }

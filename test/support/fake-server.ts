@@ -210,9 +210,6 @@ export async function startWebhookRecorder(
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    answerAfter(ms) {
-      latencyMs = ms;
-    },
     close() {
       server.closeAllConnections();
       return new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
