@@ -282,7 +282,15 @@ for (const dialect of dialects) {
   if (selected.includes('outbox')) {
     log(`[${dialect}] outbox`);
     const busy = await backgroundBusyPercent();
-    const outbox = await measureOutbox(dialect, { oneNumberCount: 3000, eightNumbersCount: 4000, limitedRate: 50, limitedCount: 300, log });
+    const outbox = await measureOutbox(dialect, {
+      oneNumberCount: 3000,
+      eightNumbersCount: 4000,
+      slowProviderCount: 2000,
+      providerAnswerMs: 200,
+      limitedRate: 50,
+      limitedCount: 300,
+      log,
+    });
     results.outbox = { ...outbox, measuredAt: new Date().toISOString(), backgroundBusyPercent: busy };
   }
   if (selected.includes('profile')) {

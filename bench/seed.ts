@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
@@ -11,7 +11,7 @@ import { startCaseline } from './lib/processes.js';
 
 /**
  * Seeds a database with `cases` existing cases and `messages` messages for the scale
- * benchmarks, straight into the tables (src/db/migrations/001-initial.ts): records,
+ * benchmarks, straight into the tables (src/db/migrations/): records,
  * messages, record_messages and history, as the services would have written them.
  *
  * The organisation, admin, survey and Twilio number are made by a real server through the
@@ -72,12 +72,12 @@ export function isSeededOpen(caseNumber: number): boolean {
 const CACHE_DIR = join(PROJECT_ROOT, 'bench', '.cache');
 
 function seedKey(cases: number, messages: number): string {
-  const hash = createHash('sha256')
-    .update(readFileSync(join(PROJECT_ROOT, 'src', 'db', 'migrations', '001-initial.ts')))
-    .update(readFileSync(fileURLToPath(import.meta.url)))
-    .digest('hex')
-    .slice(0, 8);
-  return `${SEED_VERSION}_${cases}_${messages}_${hash}`;
+  // The seed holds the schema of every migration, so a new migration builds a new seed.
+  const hash = createHash('sha256');
+  const migrations = join(PROJECT_ROOT, 'src', 'db', 'migrations');
+  for (const file of readdirSync(migrations).sort()) hash.update(readFileSync(join(migrations, file)));
+  const key = hash.update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 8);
+  return `${SEED_VERSION}_${cases}_${messages}_${key}`;
 }
 
 /** The seeded database for these sizes, from the cache or built now. */

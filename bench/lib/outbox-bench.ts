@@ -39,6 +39,8 @@ export interface OutboxScenario {
 export interface OutboxResult {
   oneNumber: OutboxScenario;
   eightNumbers: OutboxScenario;
+  /** One number at 1,000/s while the provider takes `providerAnswerMs` to answer each send, as real APIs do. */
+  slowProvider: OutboxScenario & { providerAnswerMs: number };
   rateLimited: OutboxScenario & { limit: number; holds: boolean };
 }
 
@@ -51,7 +53,15 @@ interface BenchNumber extends TwilioNumberSetup {
 
 export async function measureOutbox(
   dialect: BenchDialect,
-  options: { oneNumberCount: number; eightNumbersCount: number; limitedRate: number; limitedCount: number; log: (line: string) => void },
+  options: {
+    oneNumberCount: number;
+    eightNumbersCount: number;
+    slowProviderCount: number;
+    providerAnswerMs: number;
+    limitedRate: number;
+    limitedCount: number;
+    log: (line: string) => void;
+  },
 ): Promise<OutboxResult> {
   const twilio = await startFakeTwilio();
   const database = await createBenchDatabase(dialect);
@@ -80,11 +90,12 @@ export async function measureOutbox(
     const fast = await make(0, 1000);
     const eight = await Promise.all(Array.from({ length: 8 }, (_, i) => make(1 + i, 1000)));
     const limited = await make(9, options.limitedRate);
+    const slow = await make(10, 1000);
     await server.stop();
 
     const db = await openDatabase(database.config, { listen: false });
     const orgId = (await db.kysely.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id;
-    for (const n of [fast, ...eight, limited]) {
+    for (const n of [fast, ...eight, limited, slow]) {
       for (const person of n.people) {
         person.recordId = (await db.kysely.selectFrom('records').select('id').where('contact', '=', person.contact).executeTakeFirstOrThrow()).id;
       }
@@ -160,10 +171,18 @@ export async function measureOutbox(
       eight.map((number) => ({ number, count: Math.ceil(options.eightNumbersCount / 8) })),
       1000,
     );
+    twilio.answerAfter(options.providerAnswerMs);
+    const slowRun = await scenario(
+      `one number at 1000/s, provider answering in ${options.providerAnswerMs} ms`,
+      [{ number: slow, count: options.slowProviderCount }],
+      1000,
+    );
+    twilio.answerAfter(0);
     const limitedRun = await scenario(`one number limited to ${options.limitedRate}/s`, [{ number: limited, count: options.limitedCount }], options.limitedRate);
     return {
       oneNumber,
       eightNumbers,
+      slowProvider: { ...slowRun, providerAnswerMs: options.providerAnswerMs },
       rateLimited: {
         ...limitedRun,
         limit: options.limitedRate,

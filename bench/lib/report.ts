@@ -61,6 +61,10 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
       const o = r.outbox;
       rows.push([d, 'Outbox: one number, limit 1,000/s', `${n(o.oneNumber.sendsPerSecond)} sends/s`, '', '', '', `${n(o.oneNumber.sent)}/${n(o.oneNumber.queued)} sent`, mib(o.oneNumber.peakRssMiB), `${o.oneNumber.duplicates} duplicates`, other(o.oneNumber.cpu)]);
       rows.push([d, 'Outbox: eight numbers, 1,000/s each', `${n(o.eightNumbers.sendsPerSecond)} sends/s`, '', '', '', `${n(o.eightNumbers.sent)}/${n(o.eightNumbers.queued)} sent`, mib(o.eightNumbers.peakRssMiB), `${o.eightNumbers.duplicates} duplicates`, other(o.eightNumbers.cpu)]);
+      if (o.slowProvider) {
+        const slow = o.slowProvider;
+        rows.push([d, `Outbox: one number, 1,000/s, provider answers in ${slow.providerAnswerMs} ms`, `${n(slow.sendsPerSecond)} sends/s`, '', '', '', `${n(slow.sent)}/${n(slow.queued)} sent`, mib(slow.peakRssMiB), `${slow.duplicates} duplicates`, other(slow.cpu)]);
+      }
       const l = o.rateLimited;
       rows.push([
         d,

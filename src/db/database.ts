@@ -20,6 +20,7 @@ import type { DatabaseConfig } from '../config.js';
 import type { Dialect } from './dialect.js';
 import * as initial from './migrations/001-initial.js';
 import * as contactActivity from './migrations/002-contact-activity-index.js';
+import * as leanerIndexes from './migrations/003-leaner-indexes.js';
 import type { Database } from './schema.js';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 
@@ -402,6 +403,7 @@ async function listenForChanges(url: string, origin: string, changes: EventEmitt
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
   '002-contact-activity-index': () => contactActivity,
+  '003-leaner-indexes': (dialect) => ({ up: (db) => leanerIndexes.up(db, dialect), down: (db) => leanerIndexes.down(db, dialect) }),
 };
 
 async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {
