@@ -8,8 +8,10 @@ import type { Dialect } from '../dialect.js';
  *   new links land at the end of the key instead of on a random page of a large index, and
  *   the same key answers "the records of a message", so that index goes. On SQLite the
  *   table becomes WITHOUT ROWID: the key is the table, one B-tree instead of three.
- * - `records_routing` (survey_id, contact, status) goes: `records_contact_activity`
- *   (survey_id, contact, updated_at, id) finds a person's few records just as well.
+ *
+ * `records_routing` stays, though `records_contact_activity` shares its first columns:
+ * without it SQLite reads routing's `contact in (…) and status = 'open'` off the survey's
+ * listing index, every open case of the survey.
  */
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   if (dialect === 'sqlite') {
@@ -29,11 +31,9 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     await sql`alter table record_messages drop constraint record_messages_pk`.execute(db);
     await sql`alter table record_messages add constraint record_messages_pk primary key (message_id, record_id)`.execute(db);
   }
-  await db.schema.dropIndex('records_routing').execute();
 }
 
 export async function down(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  await db.schema.createIndex('records_routing').on('records').columns(['survey_id', 'contact', 'status']).execute();
   if (dialect === 'sqlite') {
     await sql`
       create table record_messages_rowid (
