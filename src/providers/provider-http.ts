@@ -66,12 +66,21 @@ export function httpFailure(response: ProviderResponse, reason: string, code?: s
   });
 }
 
-/** A form-encoded webhook body; repeated names keep their last value. */
-export function readForm(rawBody: Buffer): Record<string, string> {
+/**
+ * A form-encoded webhook body; repeated names keep their last value. Verifying the
+ * signature and parsing the message both read the form, so it is decoded once per body.
+ */
+export function readForm(rawBody: Buffer): Readonly<Record<string, string>> {
+  const known = formsRead.get(rawBody);
+  if (known) return known;
   const fields: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(rawBody.toString('utf8'))) fields[name] = value;
+  Object.freeze(fields);
+  formsRead.set(rawBody, fields);
   return fields;
 }
+
+const formsRead = new WeakMap<Buffer, Readonly<Record<string, string>>>();
 
 /** A JSON webhook body that must be an object. */
 export function readJsonObject(rawBody: Buffer): Record<string, unknown> {
