@@ -149,8 +149,15 @@ export class OutboxWorker {
     const results: Array<Promise<keyof SendOutcome>> = [];
     const giveBack = (row: Claimed) => results.push(this.settled(row, this.rebook(row).then(() => 'retried' as const)));
     const awaitingAnswer = new Set<string>();
+    // Once one of a person's rows is given back, so are the rest of theirs in this round:
+    // sending a later one first would reorder their replies.
+    const heldBack = new Set<string>();
     for (const row of group) {
       const message = messages.get(row.message_id)!;
+      if (heldBack.has(message.contact)) {
+        giveBack(row);
+        continue;
+      }
       const decide = () =>
         startDecision({ now: this.deps.now(), slot: row.startAt, previousStart: this.lastStartAt.get(row.number_id), ratePerSecond });
       let decision = decide();
@@ -159,6 +166,7 @@ export class OutboxWorker {
         decision = decide();
       }
       if (decision.kind === 'rebook' || awaitingAnswer.has(message.contact)) {
+        heldBack.add(message.contact);
         giveBack(row);
         continue;
       }
