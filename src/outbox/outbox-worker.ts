@@ -39,6 +39,9 @@ const EARLY_STATUS_TTL_MS = 24 * 60 * 60 * 1000;
 /** A claimed row and the time its send may start (the number's pace). */
 type Claimed = OutboxTable & { startAt: number };
 
+/** Rounds whose sends may be waiting for answers at once (times the claim size). */
+const MAX_IN_FLIGHT_ROUNDS = 4;
+
 /** What a send needs of the message it carries. */
 type OutboundMessage = Pick<MessageTable, 'id' | 'org_id' | 'contact' | 'body'>;
 
@@ -63,6 +66,8 @@ export class OutboxWorker {
   private rounds = 0;
   /** When this worker last started a send on each number. */
   private readonly lastStartAt = new Map<string, number>();
+  /** Sends started and not yet answered and recorded, by number and person. */
+  private readonly awaitingAnswer = new Map<string, Promise<unknown>>();
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -89,13 +94,27 @@ export class OutboxWorker {
     this.deps.db.changes.off('change', this.onChange);
     this.wake?.();
     await this.loop;
+    await Promise.all(this.awaitingAnswer.values());
   }
 
+  /**
+   * Rounds follow one another as soon as the last send of a round has started: answers
+   * are awaited beside the next round, so a number keeps its pace however long the
+   * provider takes to answer. Sends in flight are capped, so an API that stops answering
+   * cannot pile up unbounded requests.
+   */
   private async run(): Promise<void> {
     while (this.running) {
       let claimed = 0;
       try {
-        claimed = (await this.runOnce()).claimed;
+        const round = await this.startRound();
+        claimed = round.claimed;
+        // A person with rows given back is waiting for an answer: the next claim can send
+        // those rows once it is in.
+        await Promise.all(round.busyPeople);
+        while (this.awaitingAnswer.size >= MAX_IN_FLIGHT_ROUNDS * this.options.batchSize) {
+          await Promise.race(this.awaitingAnswer.values());
+        }
       } catch (error) {
         this.deps.logger.error({ err: error }, 'outbox round failed');
       }
@@ -113,48 +132,64 @@ export class OutboxWorker {
     }
   }
 
-  /** One round: claim what is due and send it. Exposed for tests and the CLI. */
+  /** One round: claim what is due, send it, and wait for every answer. Exposed for tests and the CLI. */
   async runOnce(): Promise<SendOutcome & { claimed: number }> {
+    const round = await this.startRound();
+    const outcome: SendOutcome = { sent: 0, retried: 0, failed: 0 };
+    for (const result of await round.outcomes) outcome[result] += 1;
+    return { ...outcome, claimed: round.claimed };
+  }
+
+  /**
+   * Claims what is due and starts each send at its slot; resolves once every claimed row
+   * has been started or given back. `outcomes` settles when every answer is recorded;
+   * `busyPeople` are the sends that made this round give rows back.
+   */
+  private async startRound(): Promise<{ claimed: number; outcomes: Promise<Array<keyof SendOutcome>>; busyPeople: Array<Promise<unknown>> }> {
     if (this.rounds++ % 600 === 0) await this.forgetOldEarlyStatuses();
     const rows = await this.claim();
-    const outcome: SendOutcome = { sent: 0, retried: 0, failed: 0 };
-    if (rows.length === 0) return { ...outcome, claimed: 0 };
+    if (rows.length === 0) return { claimed: 0, outcomes: Promise.resolve([]), busyPeople: [] };
     const messages = await this.messagesOf(rows);
     const byNumber = new Map<string, Claimed[]>();
     for (const row of rows) byNumber.set(row.number_id, [...(byNumber.get(row.number_id) ?? []), row]);
     // Numbers send in parallel, each at its own pace.
-    await Promise.all(
-      [...byNumber.values()].map(async (group) => {
-        for (const result of await this.sendAtPace(group, messages)) outcome[result] += 1;
-      }),
-    );
-    return { ...outcome, claimed: rows.length };
+    const started = await Promise.all([...byNumber.values()].map((group) => this.sendAtPace(group, messages)));
+    return {
+      claimed: rows.length,
+      outcomes: Promise.all(started.flatMap((s) => s.outcomes)),
+      busyPeople: started.flatMap((s) => s.busyPeople),
+    };
   }
 
   /**
    * Starts a number's sends at their slots, in order, without waiting for one to be answered
    * before starting the next: a provider's API takes tens to hundreds of milliseconds to
    * answer, so waiting would hold a number to a few sends a second whatever its rate.
-   * A send to a person whose previous send is still out is given back for the next round,
+   * A send to a person whose previous send is still out is given back for a later round,
    * so one person's replies reach the provider one at a time, in the order written.
+   * Resolves once every row has started or been given back.
    */
-  private async sendAtPace(group: Claimed[], messages: Map<string, OutboundMessage>): Promise<Array<keyof SendOutcome>> {
+  private async sendAtPace(
+    group: Claimed[],
+    messages: Map<string, OutboundMessage>,
+  ): Promise<{ outcomes: Array<Promise<keyof SendOutcome>>; busyPeople: Array<Promise<unknown>> }> {
     let loaded: LoadedNumber;
     try {
       loaded = await this.deps.numbers.load(group[0]!.number_id);
     } catch (error) {
-      return Promise.all(group.map((row) => this.settled(row, this.recordFailure(row, messages.get(row.message_id)!, error))));
+      return { outcomes: group.map((row) => this.settled(row, this.recordFailure(row, messages.get(row.message_id)!, error))), busyPeople: [] };
     }
     const ratePerSecond = Number(loaded.row.send_rate_per_second);
-    const results: Array<Promise<keyof SendOutcome>> = [];
-    const giveBack = (row: Claimed) => results.push(this.settled(row, this.rebook(row).then(() => 'retried' as const)));
-    const awaitingAnswer = new Set<string>();
+    const outcomes: Array<Promise<keyof SendOutcome>> = [];
+    const busyPeople: Array<Promise<unknown>> = [];
+    const giveBack = (row: Claimed) => outcomes.push(this.settled(row, this.rebook(row).then(() => 'retried' as const)));
     // Once one of a person's rows is given back, so are the rest of theirs in this round:
     // sending a later one first would reorder their replies.
     const heldBack = new Set<string>();
     for (const row of group) {
       const message = messages.get(row.message_id)!;
-      if (heldBack.has(message.contact)) {
+      const person = `${row.number_id}|${message.contact}`;
+      if (heldBack.has(person)) {
         giveBack(row);
         continue;
       }
@@ -165,16 +200,22 @@ export class OutboxWorker {
         await sleep(decision.waitMs);
         decision = decide();
       }
-      if (decision.kind === 'rebook' || awaitingAnswer.has(message.contact)) {
-        heldBack.add(message.contact);
+      const previous = this.awaitingAnswer.get(person);
+      if (decision.kind === 'rebook' || previous) {
+        if (previous) busyPeople.push(previous);
+        heldBack.add(person);
         giveBack(row);
         continue;
       }
       this.lastStartAt.set(row.number_id, this.deps.now());
-      awaitingAnswer.add(message.contact);
-      results.push(this.settled(row, this.deliver(row, message, loaded)).finally(() => awaitingAnswer.delete(message.contact)));
+      const outcome = this.settled(row, this.deliver(row, message, loaded));
+      const answered = outcome.finally(() => {
+        if (this.awaitingAnswer.get(person) === answered) this.awaitingAnswer.delete(person);
+      });
+      this.awaitingAnswer.set(person, answered);
+      outcomes.push(outcome);
     }
-    return Promise.all(results);
+    return { outcomes, busyPeople };
   }
 
   /**

@@ -23,7 +23,7 @@ function useSlowTwilio(dialect: 'sqlite' | 'pg', batchSize: number) {
   });
   const h = useCaseline(dialect, {
     providers: () => createProviderRegistry({ twilio: twilio.url, vonage: twilio.url, whatsapp: twilio.url, africastalking: twilio.url }, { timeoutMs: 5000 }),
-    outbox: { batchSize },
+    outbox: { batchSize, pollMs: 50 },
   });
   return { h, twilio: () => twilio };
 }
@@ -119,5 +119,26 @@ describeEachDialect("one person's replies, claimed two at a time", (dialect) => 
     // must take it before the replies written after it.
     twilio().answerAfter(100);
     await expectSentOneAtATimeInOrder(h, twilio(), ids, 100);
+  }, 30_000);
+});
+
+describeEachDialect('the running outbox against a slow provider', (dialect) => {
+  const { h, twilio } = useSlowTwilio(dialect, 5);
+
+  it("starts the next round while the last round's sends wait for their answers", async () => {
+    const org = await h.newOrg();
+    twilio().answerAfter(500);
+    // Claims of five at 20 a second: a round's slots span 200 ms, its answers take 500 ms.
+    const numberId = await addTwilioNumber(h, org, { sendRatePerSecond: 20 });
+    const ids = await queueReplies(h, org, numberId, 15);
+    h.caseline().outbox.start();
+    await expect.poll(async () => (await arrivals(h, twilio(), ids)).length, { timeout: 20_000, interval: 100 }).toBe(15);
+    const times = (await arrivals(h, twilio(), ids)).map((s) => s.receivedAt);
+    // Between rounds (after the 5th and the 10th send) the next send came well before the
+    // 500 ms answer of the previous one: the worker did not wait for it.
+    expect(times[5]! - times[4]!).toBeLessThan(350);
+    expect(times[10]! - times[9]!).toBeLessThan(350);
+    // And the pace held across rounds.
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(35);
   }, 30_000);
 });
