@@ -61,16 +61,15 @@ export interface Db {
    * runs them side by side on separate connections.
    */
   readonly writeConcurrency: number;
+  /** Runs `fn` in one transaction that holds the write intent from its first statement. */
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
-   * Runs `fn` in one transaction that holds the write intent from its first statement.
-   *
-   * `routingKeys` serialises routing per key — (survey, contact) — across processes
-   * (DESIGN.md §2 rule 7): on PostgreSQL transaction-scoped advisory locks, taken in one
-   * order so two transactions never wait on each other in a circle, before `fn` reads
-   * anything; on SQLite the write lock that `BEGIN IMMEDIATE` takes already serialises
-   * every writer.
+   * Serialises routing per key — (survey, contact) — across processes (DESIGN.md §2 rule 7).
+   * On PostgreSQL transaction-scoped advisory locks, taken in one order so two batches
+   * never wait on each other in a circle; on SQLite the write lock that `BEGIN IMMEDIATE`
+   * took already serialises every writer.
    */
-  transaction<T>(fn: (tx: Transaction) => Promise<T>, options?: { routingKeys?: string[] }): Promise<T>;
+  lockRoutingKeys(tx: Transaction, keys: string[]): Promise<void>;
   /** Creates an organisation and what numbers its cases. */
   createOrganisation(tx: Transaction, organisation: { id: string; name: string; createdAt: number }): Promise<void>;
   /**
@@ -141,6 +140,7 @@ function openSqlite(path: string, options: OpenOptions): Db {
       const last = Number(counter.last_case_number);
       return Array.from({ length: count }, (_, i) => last - count + 1 + i);
     },
+    async lockRoutingKeys() {},
     async writeTogether(tx, queries) {
       for (const query of queries) if (query) await tx.db.executeQuery(query.compile());
     },
@@ -286,35 +286,21 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
     kysely,
     changes,
     writeConcurrency: 4,
-    /*
-     * Two round trips of a transaction carry more than one statement each, in PostgreSQL's
-     * simple query protocol (which allows several statements, with values written as
-     * escaped literals): `begin` with the routing locks, and the change notice with `commit`.
-     * Each round trip costs both processes CPU (socket writes were the top item of the
-     * ingest profile), and an ingest batch makes about nine.
-     */
-    async transaction(fn, options = {}) {
+    async transaction(fn) {
       const pending: ChangeEvent[] = [];
-      const result = await kysely.connection().execute(async (connection) => {
-        await connection.executeQuery(CompiledQuery.raw(['begin', ...routingLocks(options.routingKeys ?? [])].join('; ')));
-        try {
-          const value = await fn({
-            db: connection,
-            publish: (e) => pending.push(e),
-            forUpdate: (query) => query.forUpdate() as typeof query,
-          });
-          // NOTIFY is delivered at commit to every listening process; this process hears
-          // its own changes at once below, and skips their echo. One notice per transaction
-          // (split only if it nears PostgreSQL's 8000-byte payload limit).
-          const notices = chunkForNotify(pending).map(
-            (events) => `select pg_notify(${pg.escapeLiteral(CHANNEL)}, ${pg.escapeLiteral(JSON.stringify({ origin, events }))})`,
-          );
-          await connection.executeQuery(CompiledQuery.raw([...notices, 'commit'].join('; ')));
-          return value;
-        } catch (error) {
-          await connection.executeQuery(CompiledQuery.raw('rollback')).catch(() => {});
-          throw error;
+      const result = await kysely.transaction().execute(async (trx) => {
+        const value = await fn({
+          db: trx,
+          publish: (e) => pending.push(e),
+          forUpdate: (query) => query.forUpdate() as typeof query,
+        });
+        // NOTIFY is delivered at commit to every listening process; this process hears
+        // its own changes at once below, and skips their echo. One notice per transaction
+        // (split only if it nears PostgreSQL's 8000-byte payload limit).
+        for (const events of chunkForNotify(pending)) {
+          await sql`select pg_notify(${CHANNEL}, ${JSON.stringify({ origin, events })})`.execute(trx);
         }
+        return value;
       });
       for (const event of pending) changes.emit('change', event);
       return result;
@@ -327,6 +313,12 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
       const { rows } = await sql<{ n: number }>`
         select nextval(${caseNumberSequence(orgId)}::regclass) as n from generate_series(1, ${count})`.execute(tx.db);
       return rows.map((r) => Number(r.n)).sort((a, b) => a - b);
+    },
+    async lockRoutingKeys(tx, keys) {
+      if (keys.length === 0) return;
+      await sql`
+        select pg_advisory_xact_lock(k)
+        from (select distinct hashtextextended(key, 0) as k from unnest(${[...new Set(keys)]}::text[]) as key order by k) as ordered`.execute(tx.db);
     },
     async writeTogether(tx, queries) {
       const compiled = queries.filter((q): q is Compilable => q !== null).map((q) => q.compile());
@@ -358,15 +350,6 @@ function combineWrites(queries: CompiledQuery[]): CompiledQuery {
     return `w${i} as (${query.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
   });
   return CompiledQuery.raw(`with ${parts.join(', ')} select 1`, parameters);
-}
-
-/** The advisory locks of routing keys, in one order (see `Db.transaction`); none for no keys. */
-function routingLocks(keys: string[]): string[] {
-  if (keys.length === 0) return [];
-  const literals = [...new Set(keys)].map((key) => pg.escapeLiteral(key)).join(', ');
-  return [
-    `select pg_advisory_xact_lock(k) from (select distinct hashtextextended(key, 0) as k from unnest(array[${literals}]::text[]) as key order by k) as ordered`,
-  ];
 }
 
 function chunkForNotify(events: ChangeEvent[]): ChangeEvent[][] {

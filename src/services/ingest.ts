@@ -69,8 +69,7 @@ export function createIngest(ctx: ServiceContext) {
 
   async function run(batch: Waiting[]): Promise<void> {
     try {
-      const items = batch.map((w) => w.item);
-      const results = await db.transaction((tx) => storeBatch(tx, items), { routingKeys: items.map(routingKey) });
+      const results = await db.transaction((tx) => storeBatch(tx, batch.map((w) => w.item)));
       batch.forEach((w, i) => w.resolve(results[i]!));
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
@@ -81,6 +80,7 @@ export function createIngest(ctx: ServiceContext) {
 
   async function storeBatch(tx: Transaction, items: InboundItem[]): Promise<ReceiveResult[]> {
     const now = ctx.now();
+    await db.lockRoutingKeys(tx, items.map((i) => routingKey(i)));
 
     // Rule 1: a provider id already stored for the number, or earlier in this batch, is a duplicate.
     const messageIds = new Map<string, string>();
