@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import { expect, it } from 'vitest';
+import * as leanerIndexes from '../../src/db/migrations/003-leaner-indexes.js';
+import { describeEachDialect } from '../support/dialects.js';
+import { useCaseline } from '../support/harness.js';
+
+/**
+ * Migrations that rebuild a table must carry every row across (an upgrade must not lose a
+ * message's place in its case). Migration 003 rebuilds `record_messages`; here it runs
+ * back and forth over a database that holds cases, and the links must come out the same.
+ */
+describeEachDialect('migration 003 (record_messages keyed by message)', (dialect) => {
+  const h = useCaseline(dialect);
+
+  it('keeps every link between messages and cases, down and up again, and keeps refusing a duplicate link', async () => {
+    const org = await h.newOrg();
+    const loaded = await h.caseline().services.inbound.routable(org.numberId);
+    for (let i = 0; i < 30; i++) {
+      const contact = `+4477009005${String(i % 10).padStart(2, '0')}`;
+      await h.caseline().services.inbound.receive(
+        loaded,
+        { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: contact, text: `message ${i}`, media: [] },
+        contact,
+      );
+    }
+    const { db } = h.caseline();
+    const links = () =>
+      db.kysely.selectFrom('record_messages').select(['record_id', 'message_id', 'added_at']).orderBy('message_id').orderBy('record_id').execute();
+    const before = await links();
+    expect(before).toHaveLength(30);
+
+    await db.kysely.transaction().execute((trx) => leanerIndexes.down(trx, dialect));
+    expect(await links()).toEqual(before);
+    await db.kysely.transaction().execute((trx) => leanerIndexes.up(trx, dialect));
+    expect(await links()).toEqual(before);
+
+    await expect(db.kysely.insertInto('record_messages').values(before[0]!).execute()).rejects.toThrow();
+    // The service still links new messages after the rebuild.
+    const { caseNumbers } = await h.caseline().services.inbound.receive(
+      loaded,
+      { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: '+447700900500', text: 'after', media: [] },
+      '+447700900500',
+    );
+    expect(caseNumbers).toHaveLength(1);
+    expect(await links()).toHaveLength(31);
+  });
+});
