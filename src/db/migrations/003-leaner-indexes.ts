@@ -14,41 +14,36 @@ import type { Dialect } from '../dialect.js';
  * listing index, every open case of the survey.
  */
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  if (dialect === 'sqlite') {
-    await sql`
-      create table record_messages_keyed (
-        message_id text not null references messages (id),
-        record_id text not null references records (id),
-        added_at bigint not null,
-        constraint record_messages_pk primary key (message_id, record_id)
-      ) without rowid`.execute(db);
-    await sql`insert into record_messages_keyed (message_id, record_id, added_at) select message_id, record_id, added_at from record_messages`.execute(db);
-    await sql`drop table record_messages`.execute(db);
-    await sql`alter table record_messages_keyed rename to record_messages`.execute(db);
-    await db.schema.createIndex('record_messages_order').on('record_messages').columns(['record_id', 'added_at', 'message_id']).execute();
-  } else {
-    await sql`drop index record_messages_message`.execute(db);
-    await sql`alter table record_messages drop constraint record_messages_pk`.execute(db);
-    await sql`alter table record_messages add constraint record_messages_pk primary key (message_id, record_id)`.execute(db);
-  }
+  if (dialect === 'pg') await sql`drop index record_messages_message`.execute(db);
+  await keyLinks(db, dialect, ['message_id', 'record_id'], { withoutRowid: true });
 }
 
 export async function down(db: Kysely<any>, dialect: Dialect): Promise<void> {
-  if (dialect === 'sqlite') {
-    await sql`
-      create table record_messages_rowid (
-        record_id text not null references records (id),
-        message_id text not null references messages (id),
-        added_at bigint not null,
-        constraint record_messages_pk primary key (record_id, message_id)
-      )`.execute(db);
-    await sql`insert into record_messages_rowid (record_id, message_id, added_at) select record_id, message_id, added_at from record_messages`.execute(db);
-    await sql`drop table record_messages`.execute(db);
-    await sql`alter table record_messages_rowid rename to record_messages`.execute(db);
-    await db.schema.createIndex('record_messages_order').on('record_messages').columns(['record_id', 'added_at', 'message_id']).execute();
-  } else {
-    await sql`alter table record_messages drop constraint record_messages_pk`.execute(db);
-    await sql`alter table record_messages add constraint record_messages_pk primary key (record_id, message_id)`.execute(db);
-  }
+  await keyLinks(db, dialect, ['record_id', 'message_id'], { withoutRowid: false });
   await db.schema.createIndex('record_messages_message').on('record_messages').columns(['message_id']).execute();
+}
+
+/**
+ * Gives `record_messages` the primary key `key`. PostgreSQL swaps the constraint in place;
+ * SQLite cannot change a table's key, so it copies the rows into a new table with the key
+ * (and, when asked, no rowid), replaces the old one and builds the order index again.
+ */
+async function keyLinks(db: Kysely<any>, dialect: Dialect, key: [string, string], options: { withoutRowid: boolean }): Promise<void> {
+  const primaryKey = sql.join(key.map((column) => sql.ref(column)));
+  if (dialect === 'pg') {
+    await sql`alter table record_messages drop constraint record_messages_pk`.execute(db);
+    await sql`alter table record_messages add constraint record_messages_pk primary key (${primaryKey})`.execute(db);
+    return;
+  }
+  await sql`
+    create table record_messages_rebuilt (
+      message_id text not null references messages (id),
+      record_id text not null references records (id),
+      added_at bigint not null,
+      constraint record_messages_pk primary key (${primaryKey})
+    ) ${sql.raw(options.withoutRowid ? 'without rowid' : '')}`.execute(db);
+  await sql`insert into record_messages_rebuilt (message_id, record_id, added_at) select message_id, record_id, added_at from record_messages`.execute(db);
+  await sql`drop table record_messages`.execute(db);
+  await sql`alter table record_messages_rebuilt rename to record_messages`.execute(db);
+  await db.schema.createIndex('record_messages_order').on('record_messages').columns(['record_id', 'added_at', 'message_id']).execute();
 }
