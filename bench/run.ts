@@ -4,14 +4,25 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { PROJECT_ROOT } from '../src/server.js';
 import { createBenchDatabase, PG_ADMIN_URL, type BenchDialect } from './lib/databases.js';
-import { loginAndSetUp, measureCeiling, measureIngest, warmUp, WARMUP_CONTACTS, type IngestOptions, type MeasuredRun } from './lib/ingest-bench.js';
+import {
+  loginAndSetUp,
+  measureAlternating,
+  measureCeiling,
+  measureIngest,
+  warmUp,
+  WARMUP_CONTACTS,
+  type AlternatingRuns,
+  type IngestOptions,
+  type IngestTarget,
+  type MeasuredRun,
+} from './lib/ingest-bench.js';
 import { round } from './lib/load.js';
 import { backgroundBusyPercent, codeVersion, describeMachine, fingerprint, type Machine } from './lib/machine.js';
 import { measureOutbox, type OutboxResult } from './lib/outbox-bench.js';
 import { memoryOf, round1, startCaseline } from './lib/processes.js';
 import { runProfile } from './lib/profile-bench.js';
 import { measureReads, type ReadsResult } from './lib/reads-bench.js';
-import { formatMarkdown } from './lib/report.js';
+import { AUTOVACUUM_OFF, formatMarkdown } from './lib/report.js';
 import { BenchApi } from './lib/caseline-setup.js';
 import { prepareSeededCopy } from './lib/seeded-copy.js';
 import { ensureSeed, isSeededOpen, seedContact } from './seed.js';
@@ -80,6 +91,8 @@ const options: IngestOptions = {
   log: (line) => console.error(line),
 };
 const sizes = { cases: numberArg('cases'), messages: numberArg('messages') };
+/** Rounds of the scale run that alternates with the empty database (odd, for a median). */
+const ALTERNATING_ROUNDS = 3;
 const log = options.log;
 
 async function postgresAnswers(): Promise<boolean> {
@@ -128,6 +141,8 @@ export interface ScaleResult {
   paced: MeasuredRun;
   /** Full-speed ingest here divided by the empty database's, from the same run when it had one. */
   ratioToEmpty: number | null;
+  /** Short full-speed runs taking turns with the empty database's server (see `measureAlternating`). */
+  alternating?: AlternatingRuns;
   lifetimePeakRssMiB: number;
 }
 
@@ -154,10 +169,19 @@ export interface BenchResults {
   dialects: Partial<Record<BenchDialect, DialectResults>>;
 }
 
-async function ingestEmpty(dialect: BenchDialect): Promise<IngestResult> {
+/**
+ * Ingest on an empty database. With `keep`, the server stays up afterwards (the scale run
+ * alternates with it) and the caller stops it with `stop`.
+ */
+async function ingestEmpty(dialect: BenchDialect, keep: boolean): Promise<{ result: IngestResult; target?: IngestTarget; stop(): Promise<void> }> {
   log(`[${dialect}] ingest on an empty database`);
   const database = await createBenchDatabase(dialect);
   const server = await startCaseline({ databaseUrl: database.url, dataDir: database.dir, twilioApiUrl: 'http://127.0.0.1:9' });
+  const stop = async () => {
+    await server.stop();
+    await database.drop();
+  };
+  let kept = false;
   try {
     const { surveyId, number } = await loginAndSetUp(server);
     const warm = await warmUp(server, database.config, number, surveyId, WARMUP_CONTACTS);
@@ -165,7 +189,7 @@ async function ingestEmpty(dialect: BenchDialect): Promise<IngestResult> {
     log(`  warm-up: ${WARMUP_CONTACTS} people with an open case in ${warm.seconds} s; other load on the machine before measuring: ${busy}% CPU`);
     const { runs, pool } = await measureIngest(server, database.config, number, warm.cases, options);
     const ceiling = await measureCeiling(pool, options);
-    return {
+    const result: IngestResult = {
       measuredAt: new Date().toISOString(),
       backgroundBusyPercent: busy,
       warmup: { messages: WARMUP_CONTACTS, seconds: warm.seconds },
@@ -174,9 +198,10 @@ async function ingestEmpty(dialect: BenchDialect): Promise<IngestResult> {
       ratioToCeiling: round(runs.full.perSecond2xx / ceiling.perSecond2xx, 3),
       lifetimePeakRssMiB: round1(memoryOf(server.pid)?.peakMiB ?? NaN),
     };
+    kept = keep;
+    return { result, target: keep ? { server, database: database.config, number, existing: warm.cases } : undefined, stop };
   } finally {
-    await server.stop();
-    await database.drop();
+    if (!kept) await stop();
   }
 }
 
@@ -191,7 +216,12 @@ function seededOpenCases(cases: number, count: number): ExistingCase[] {
   return picked;
 }
 
-async function scaleSession(dialect: BenchDialect, what: { ingest: boolean; reads: boolean }, results: DialectResults): Promise<void> {
+async function scaleSession(
+  dialect: BenchDialect,
+  what: { ingest: boolean; reads: boolean },
+  results: DialectResults,
+  empty?: IngestTarget,
+): Promise<void> {
   log(`[${dialect}] seeded database: ${sizes.cases.toLocaleString()} cases, ${sizes.messages.toLocaleString()} messages`);
   const seed = await ensureSeed(dialect, sizes, log);
   log(`  seed ${seed.built ? 'built now' : 'found in the cache'} (building it took ${seed.meta.seedSeconds} s)`);
@@ -211,8 +241,20 @@ async function scaleSession(dialect: BenchDialect, what: { ingest: boolean; read
       const warm = await warmUp(server, database.config, number, surveyId, WARMUP_CONTACTS);
       const busy = await backgroundBusyPercent();
       log(`  warm-up ${warm.seconds} s; other load on the machine before measuring: ${busy}% CPU`);
-      const { runs } = await measureIngest(server, database.config, number, seededOpenCases(sizes.cases, WARMUP_CONTACTS), options);
-      const empty = results.ingest?.full.perSecond2xx;
+      const existing = seededOpenCases(sizes.cases, WARMUP_CONTACTS);
+      const { runs } = await measureIngest(server, database.config, number, existing, options);
+      let alternating: AlternatingRuns | undefined;
+      if (empty) {
+        log(`  alternating with the empty database: ${ALTERNATING_ROUNDS} rounds of ${durationSec / 2} s each (A empty, B seeded)`);
+        alternating = await measureAlternating([empty, { server, database: database.config, number, existing }], {
+          ...options,
+          durationSec: durationSec / 2,
+          rounds: ALTERNATING_ROUNDS,
+          newContactStart: 50_000_000,
+        });
+        log(`  alternating: seeded / empty per round ${alternating.ratios.join(', ')}; median ${alternating.medianRatio}`);
+      }
+      const emptyFigure = results.ingest?.full.perSecond2xx;
       results.scale = {
         measuredAt: new Date().toISOString(),
         backgroundBusyPercent: busy,
@@ -231,7 +273,8 @@ async function scaleSession(dialect: BenchDialect, what: { ingest: boolean; read
         full: runs.full,
         fixedRate: runs.fixedRate,
         paced: runs.paced,
-        ratioToEmpty: empty ? round(runs.full.perSecond2xx / empty, 3) : null,
+        ratioToEmpty: emptyFigure ? round(runs.full.perSecond2xx / emptyFigure, 3) : null,
+        alternating,
         lifetimePeakRssMiB: round1(memoryOf(server.pid)?.peakMiB ?? NaN),
       };
     }
@@ -266,13 +309,22 @@ const codeAtStart = codeVersion();
 const srcFingerprint = () => fingerprint(join(PROJECT_ROOT, 'src'));
 const srcAtStart = srcFingerprint();
 log(`Caseline benchmarks: ${selected.join(', ')} on ${dialects.join(', ')}; ${machine.cores} cores (${machine.cpuModel}), ${machine.ramGiB} GiB, Node ${machine.node}`);
+if (dialects.includes('pg') && machine.postgresAutovacuum === 'off') log(AUTOVACUUM_OFF);
 const ran: Partial<Record<BenchDialect, DialectResults>> = {};
 for (const dialect of dialects) {
   const results: DialectResults = {};
   ran[dialect] = results;
-  if (selected.includes('ingest')) results.ingest = await ingestEmpty(dialect);
+  let empty: Awaited<ReturnType<typeof ingestEmpty>> | undefined;
+  if (selected.includes('ingest')) {
+    empty = await ingestEmpty(dialect, selected.includes('scale'));
+    results.ingest = empty.result;
+  }
   if (selected.includes('scale') || selected.includes('reads')) {
-    await scaleSession(dialect, { ingest: selected.includes('scale'), reads: selected.includes('reads') }, results);
+    try {
+      await scaleSession(dialect, { ingest: selected.includes('scale'), reads: selected.includes('reads') }, results, empty?.target);
+    } finally {
+      if (empty?.target) await empty.stop();
+    }
     if (results.scale && results.scale.ratioToEmpty === null) {
       // Without an empty-database run now, compare with the last one recorded.
       const last = previous.dialects?.[dialect]?.ingest?.full.perSecond2xx;

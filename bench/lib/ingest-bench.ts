@@ -104,22 +104,7 @@ export async function measureIngest(
   for (const kind of pool.kinds) mix[kind] = (mix[kind] ?? 0) + 1;
   const cursor: PoolCursor = { next: 0, wrap: false };
 
-  const measured = async (label: string, load: () => Promise<PoolLoadResult>): Promise<MeasuredRun> => {
-    const memory = watchMemory(server.pid);
-    const cpu = watchCpu([server.pid]);
-    const result = await load();
-    const { phasePeakRssMiB } = memory.stop();
-    const cpuUse = cpu.stop();
-    const check = await checkIngest(database, number.numberId, pool, result.acknowledged);
-    const { acknowledged: _a, sent: _s, ...figures } = result;
-    options.log(
-      `  ${label}: ${figures.perSecond2xx}/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, ` +
-        `statuses ${JSON.stringify(figures.statusCounts)}, acknowledged ${check.acknowledged}, lost ${check.lost}, duplicated ${check.duplicated}` +
-        (result.poolExhausted ? ' (POOL EXHAUSTED: duplicates were sent)' : '') +
-        (cpuUse ? `; CPU ours ${cpuUse.oursPercent}%, postgres ${cpuUse.postgresPercent}%, other programs ${cpuUse.otherPercent}%` : ''),
-    );
-    return { ...figures, peakRssMiB: phasePeakRssMiB, check, cpu: cpuUse, serverCpuUsPerRequest: cpuPerRequest(cpuUse, figures.statusCounts) };
-  };
+  const measured = (label: string, load: () => Promise<PoolLoadResult>) => measureRun(server, database, number.numberId, pool, label, load, options.log);
 
   const full = await measured('full speed', () =>
     runPoolLoad({ url: server.url, pool, cursor, connections: options.connections, durationSec: options.durationSec }),
@@ -134,6 +119,105 @@ export async function measureIngest(
     pool,
     runs: { full, fixedRate: { ...fixedRate, offeredPerSecond: options.rate }, paced: { ...paced, offeredPerSecond: options.rate }, mix },
   };
+}
+
+/** One load phase: memory and CPU watched while it runs, the database checked after. */
+async function measureRun(
+  server: BenchProcess,
+  database: DatabaseConfig,
+  numberId: string,
+  pool: TwilioPool,
+  label: string,
+  load: () => Promise<PoolLoadResult>,
+  log: (line: string) => void,
+): Promise<MeasuredRun> {
+  const memory = watchMemory(server.pid);
+  const cpu = watchCpu([server.pid]);
+  const result = await load();
+  const { phasePeakRssMiB } = memory.stop();
+  const cpuUse = cpu.stop();
+  const check = await checkIngest(database, numberId, pool, result.acknowledged);
+  const { acknowledged: _a, sent: _s, ...figures } = result;
+  log(
+    `  ${label}: ${figures.perSecond2xx}/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms, ` +
+      `statuses ${JSON.stringify(figures.statusCounts)}, acknowledged ${check.acknowledged}, lost ${check.lost}, duplicated ${check.duplicated}` +
+      (result.poolExhausted ? ' (POOL EXHAUSTED: duplicates were sent)' : '') +
+      (cpuUse ? `; CPU ours ${cpuUse.oursPercent}%, postgres ${cpuUse.postgresPercent}%, other programs ${cpuUse.otherPercent}%` : ''),
+  );
+  return { ...figures, peakRssMiB: phasePeakRssMiB, check, cpu: cpuUse, serverCpuUsPerRequest: cpuPerRequest(cpuUse, figures.statusCounts) };
+}
+
+/** A running Caseline with a number and the open cases its returning contacts write to. */
+export interface IngestTarget {
+  server: BenchProcess;
+  database: DatabaseConfig;
+  number: { numberId: string; accountSid: string; authToken: string };
+  existing: ExistingCase[];
+}
+
+export interface AlternatingRuns {
+  rounds: number;
+  durationSec: number;
+  /** Full-speed msg/s of each round, in the order run: [first target, second target]. */
+  perSecond: Array<[number, number]>;
+  /** Second target's figure over the first's, per round. */
+  ratios: number[];
+  medianRatio: number;
+  lost: number;
+  duplicated: number;
+}
+
+const ALTERNATING_WARM_UP_SEC = 2;
+
+/**
+ * Full-speed runs on two servers in turn (A, B, A, B, …). On a virtual machine the speed
+ * drifts by more than a change is worth within minutes (docs/benchmarks.md, "Variance");
+ * runs side by side in time share the drift, so B/A within a round compares like with like,
+ * and the median over rounds discards a round a neighbour's burst spoiled. Each target gets
+ * its own pool of fresh webhooks (new people numbered from `newContactStart`).
+ */
+export async function measureAlternating(
+  targets: [IngestTarget, IngestTarget],
+  options: IngestOptions & { rounds: number; newContactStart: number },
+): Promise<AlternatingRuns> {
+  const pools = targets.map((t) =>
+    buildTwilioPool({
+      publicUrl: t.server.url,
+      numberId: t.number.numberId,
+      accountSid: t.number.accountSid,
+      authToken: t.number.authToken,
+      size: Math.ceil(12_000 * (options.durationSec * options.rounds + ALTERNATING_WARM_UP_SEC)),
+      existing: t.existing,
+      newContactStart: options.newContactStart,
+    }),
+  );
+  const cursors: PoolCursor[] = targets.map(() => ({ next: 0, wrap: false }));
+  // Each server sat idle while the other was measured; its first seconds back under load
+  // ran slow (the first round's empty-database figure was the lowest of three in four of
+  // five runs), so each runs a short while unmeasured first.
+  for (const [i, target] of targets.entries()) {
+    await runPoolLoad({ url: target.server.url, pool: pools[i]!, cursor: cursors[i]!, connections: options.connections, durationSec: ALTERNATING_WARM_UP_SEC });
+  }
+  const perSecond: Array<[number, number]> = [];
+  let lost = 0;
+  let duplicated = 0;
+  for (let round = 1; round <= options.rounds; round++) {
+    const figures: number[] = [];
+    for (const [i, target] of targets.entries()) {
+      const run = await measureRun(target.server, target.database, target.number.numberId, pools[i]!, `round ${round}, ${i === 0 ? 'A' : 'B'}`, () =>
+        runPoolLoad({ url: target.server.url, pool: pools[i]!, cursor: cursors[i]!, connections: options.connections, durationSec: options.durationSec }),
+      options.log);
+      figures.push(run.perSecond2xx);
+      lost += run.check?.lost ?? 0;
+      duplicated += run.check?.duplicated ?? 0;
+    }
+    perSecond.push([figures[0]!, figures[1]!]);
+  }
+  const ratios = perSecond.map(([a, b]) => round(b / a, 3));
+  const sorted = [...ratios].sort((x, y) => x - y);
+  const middle = Math.floor(sorted.length / 2);
+  const medianRatio = sorted.length % 2 === 1 ? sorted[middle]! : round((sorted[middle - 1]! + sorted[middle]!) / 2, 3);
+  return { rounds: options.rounds, durationSec: options.durationSec, perSecond, ratios, medianRatio, lost, duplicated };
 }
 
 /** The bare Fastify route with the same pool of bodies, same connections and duration. */

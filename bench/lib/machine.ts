@@ -15,6 +15,11 @@ export interface Machine {
   node: string;
   sqlite: string;
   postgres: string | null;
+  /**
+   * PostgreSQL's `autovacuum` setting. Off, every message to an open case leaves a dead row
+   * version behind that nothing clears, and a long run slows down: not how a server is run.
+   */
+  postgresAutovacuum: string | null;
 }
 
 export async function describeMachine(): Promise<Machine> {
@@ -28,8 +33,12 @@ export async function describeMachine(): Promise<Machine> {
   const sqlite = (memory.prepare('select sqlite_version() as v').get() as { v: string }).v;
   memory.close();
   let postgres: string | null = null;
+  let postgresAutovacuum: string | null = null;
   try {
-    postgres = await pgAdmin(async (client) => (await client.query<{ v: string }>('select version() as v')).rows[0]!.v);
+    [postgres, postgresAutovacuum] = await pgAdmin(async (client) => {
+      const { rows } = await client.query<{ v: string; autovacuum: string }>(`select version() as v, current_setting('autovacuum') as autovacuum`);
+      return [rows[0]!.v, rows[0]!.autovacuum];
+    });
   } catch {
     postgres = null;
   }
@@ -41,6 +50,7 @@ export async function describeMachine(): Promise<Machine> {
     node: process.version,
     sqlite,
     postgres,
+    postgresAutovacuum,
   };
 }
 

@@ -5,6 +5,10 @@ import type { MeasuredRun } from './ingest-bench.js';
 /** The markdown table printed at the end of a run (and pasted into docs/benchmarks.md). */
 const NAME: Record<BenchDialect, string> = { sqlite: 'SQLite', pg: 'PostgreSQL' };
 
+export const AUTOVACUUM_OFF =
+  "WARNING: PostgreSQL's autovacuum is off (its default is on). Every message to an open case leaves a dead row version " +
+  'that nothing clears, so the PostgreSQL figures fall the longer a database is written to; they are not what a server run with the default would see.';
+
 const n = (value: number | null | undefined, digits = 0) =>
   value === null || value === undefined || Number.isNaN(value)
     ? '—'
@@ -45,6 +49,21 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
     if (r.scale) {
       const s = r.scale;
       ingestRows(`Ingest, ${n(s.seed.cases)} cases / ${n(s.seed.messages)} msgs`, s, `${pct(s.ratioToEmpty)} of empty`);
+      const a = s.alternating;
+      if (a) {
+        rows.push([
+          d,
+          `Ingest, ${n(s.seed.cases)} cases, full speed, taking turns with the empty database (${a.rounds} rounds of ${n(a.durationSec)} s)`,
+          a.perSecond.map(([, seeded]) => n(seeded)).join(' / ') + ' msg/s',
+          '',
+          '',
+          '',
+          `median ${pct(a.medianRatio)} of empty (rounds: ${a.ratios.map((r) => pct(r)).join(', ')})`,
+          '',
+          `empty: ${a.perSecond.map(([empty]) => n(empty)).join(' / ')} msg/s; ${a.lost} lost, ${a.duplicated} duplicated`,
+          '',
+        ]);
+      }
     }
     if (r.reads) {
       const read = r.reads;
@@ -102,7 +121,9 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
     if (busy.length) extra.push(`${NAME[dialect]}: CPU used by other programs just before each phase: ${busy.map((b) => `${b}%`).join(', ')}.`);
   }
   return [
-    `Machine: ${m.cores} cores (${m.cpuModel}), ${m.ramGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}, SQLite ${m.sqlite}, ${m.postgres ?? 'PostgreSQL not reached'}.`,
+    `Machine: ${m.cores} cores (${m.cpuModel}), ${m.ramGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}, SQLite ${m.sqlite}, ${m.postgres ?? 'PostgreSQL not reached'}` +
+      `${m.postgresAutovacuum ? `, autovacuum ${m.postgresAutovacuum}` : ''}.`,
+    ...(m.postgresAutovacuum === 'off' ? [AUTOVACUUM_OFF] : []),
     `Run: ${results.lastRun.startedAt} → ${results.lastRun.finishedAt} (${results.lastRun.seconds} s); options ${JSON.stringify(results.lastRun.options)}.`,
     `Code: commit ${results.lastRun.code.commit}${results.lastRun.code.srcDirty ? ' with uncommitted changes in src/' : ''}` +
       `${results.lastRun.code.srcChangedDuringRun ? ' — WARNING: src/ changed during the run, the figures mix code versions' : ''}.`,

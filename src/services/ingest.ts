@@ -1,4 +1,4 @@
-import type { Transaction } from '../db/database.js';
+import type { Executor, Transaction } from '../db/database.js';
 import type { RecordTable } from '../db/schema.js';
 import { renderMultiCaseReply } from '../domain/multi-case-reply.js';
 import { consentChange } from '../domain/opt-out.js';
@@ -232,17 +232,7 @@ export function createIngest(ctx: ServiceContext) {
     const surveys = [...new Set(managed.map((i) => i.number.survey.id))];
     const contacts = [...new Set(managed.map((i) => i.contact))];
     // A case closed at this moment either takes the message first or is seen closed.
-    const rows = await tx
-      .forUpdate(
-        tx.db
-          .selectFrom('records')
-          .select(['id', 'case_number', 'survey_id', 'contact'])
-          .where('survey_id', 'in', surveys)
-          .where('contact', 'in', contacts)
-          .where('status', '=', 'open')
-          .orderBy('case_number'),
-      )
-      .execute();
+    const rows = await tx.forUpdate(openCasesQuery(tx.db, surveys, contacts)).execute();
     for (const row of rows) {
       const key = `${row.survey_id}:${row.contact}`;
       open.set(key, [...(open.get(key) ?? []), { id: row.id, caseNumber: Number(row.case_number) }]);
@@ -315,6 +305,17 @@ export function createIngest(ctx: ServiceContext) {
       });
     },
   };
+}
+
+/** The open cases of these contacts in these surveys, oldest first (read through `records_routing`). */
+export function openCasesQuery(executor: Executor, surveyIds: string[], contacts: string[]) {
+  return executor
+    .selectFrom('records')
+    .select(['id', 'case_number', 'survey_id', 'contact'])
+    .where('survey_id', 'in', surveyIds)
+    .where('contact', 'in', contacts)
+    .where('status', '=', 'open')
+    .orderBy('case_number');
 }
 
 function routingKey(item: InboundItem): string {

@@ -1,6 +1,7 @@
 import { newId } from './ids.js';
 import { sql } from 'kysely';
 import type { Executor, Transaction } from '../db/database.js';
+import type { RecordTable } from '../db/schema.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { normalisePhone } from '../domain/phone.js';
 import { caseStatus, reopenedStatus, validateAnswers, type Answers } from '../domain/survey.js';
@@ -250,60 +251,7 @@ export function createRecordService(ctx: ServiceContext) {
     async list(actor: Actor, surveyId: string, query: RecordQuery): Promise<{ items: RecordSummary[]; nextCursor: string | null }> {
       await loadSurvey(db.kysely, actor.orgId, surveyId);
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-      let q = db.kysely
-        .selectFrom('records as r')
-        .leftJoin('users as u', 'u.id', 'r.locked_by')
-        .select([
-          'r.id',
-          'r.case_number',
-          'r.survey_id',
-          'r.status',
-          'r.contact',
-          'r.number_id',
-          'r.locked_by',
-          'u.name as locked_by_name',
-          'r.created_at',
-          'r.updated_at',
-          'r.closed_at',
-        ])
-        .where('r.survey_id', '=', surveyId)
-        .where('r.org_id', '=', actor.orgId);
-      if (query.status === 'open' || query.status === 'closed') q = q.where('r.status', '=', query.status);
-      if (query.assignee === 'me') q = q.where('r.locked_by', '=', actor.userId);
-      else if (query.assignee === 'none') q = q.where('r.locked_by', 'is', null);
-      else if (query.assignee) q = q.where('r.locked_by', '=', query.assignee);
-      if (query.contact) {
-        const contact = query.contact.trim();
-        const whole = wholeNumber(contact);
-        // A whole number is found through the (survey, contact) index; a part of one by
-        // substring, which reads every record of the survey.
-        q = whole
-          ? q.where('r.contact', '=', whole)
-          : q.where(sql<boolean>`r.contact like ${`%${escapeLike(contact)}%`} escape '\\'`);
-      }
-      if (query.q) {
-        const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
-        q = q.where((eb) =>
-          eb.or([
-            sql<boolean>`lower(r.contact) like ${pattern} escape '\\'`,
-            eb.exists(
-              eb
-                .selectFrom('record_messages as rm')
-                .innerJoin('messages as m', 'm.id', 'rm.message_id')
-                .select('rm.message_id')
-                .whereRef('rm.record_id', '=', 'r.id')
-                .where(sql<boolean>`lower(m.body) like ${pattern} escape '\\'`),
-            ),
-          ]),
-        );
-      }
-      if (query.cursor) {
-        const [updatedAt, id] = decodeCursor(query.cursor);
-        q = q.where((eb) =>
-          eb.or([eb('r.updated_at', '<', updatedAt), eb.and([eb('r.updated_at', '=', updatedAt), eb('r.id', '<', id)])]),
-        );
-      }
-      const rows = await q.orderBy('r.updated_at', 'desc').orderBy('r.id', 'desc').limit(limit + 1).execute();
+      const rows = await recordsPageQuery(db.kysely, actor, surveyId, query, limit + 1).execute();
       const page = rows.slice(0, limit);
       const last = await lastMessages(page.map((r) => r.id));
       const items: RecordSummary[] = page.map((row) => {
@@ -420,6 +368,89 @@ export function createRecordService(ctx: ServiceContext) {
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;
+
+/**
+ * One page of a records list, newest activity first. A list of one status reads
+ * `records_listing` in order and stops at the page's end; a search by contact reads that
+ * person's few cases through `records_routing` and orders them. No index spans the
+ * statuses (migration 004: every index holding `updated_at` is written at every message),
+ * so a list of every status takes one page of each status, each read that way, and orders
+ * those rows: never a sort of a whole survey.
+ */
+export function recordsPageQuery(executor: Executor, actor: Actor, surveyId: string, query: RecordQuery, limit: number) {
+  // For one person, `+updated_at` (the same value, but no column an index holds) keeps
+  // SQLite, which plans without statistics, from walking the survey's listing index for
+  // its order, reading every case of the status, instead of finding the person's cases.
+  const person = query.contact ? wholeNumber(query.contact.trim()) : null;
+  const activity = person ? sql<number>`+r.updated_at` : sql.ref<number>('r.updated_at');
+  const page = (status: RecordTable['status']) =>
+    listQuery(executor, actor, surveyId, query, person, status).orderBy(activity, 'desc').orderBy('r.id', 'desc').limit(limit);
+  if (query.status === 'open' || query.status === 'closed') return page(query.status);
+  return executor
+    .selectFrom(page('open').as('open_records'))
+    .selectAll()
+    .unionAll(executor.selectFrom(page('closed').as('closed_records')).selectAll())
+    .orderBy('updated_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit);
+}
+
+/**
+ * The records of one status that a list asks for, before ordering and paging; `person` is
+ * the searched contact when it is a whole number.
+ */
+function listQuery(executor: Executor, actor: Actor, surveyId: string, query: RecordQuery, person: string | null, status: RecordTable['status']) {
+  let q = executor
+    .selectFrom('records as r')
+    .leftJoin('users as u', 'u.id', 'r.locked_by')
+    .select([
+      // Named, so the page of every status can order by them (SQLite orders a compound by its columns' names).
+      'r.id as id',
+      'r.case_number',
+      'r.survey_id',
+      'r.status',
+      'r.contact',
+      'r.number_id',
+      'r.locked_by',
+      'u.name as locked_by_name',
+      'r.created_at',
+      'r.updated_at as updated_at',
+      'r.closed_at',
+    ])
+    .where('r.survey_id', '=', surveyId)
+    .where('r.org_id', '=', actor.orgId)
+    .where('r.status', '=', status);
+  if (query.assignee === 'me') q = q.where('r.locked_by', '=', actor.userId);
+  else if (query.assignee === 'none') q = q.where('r.locked_by', 'is', null);
+  else if (query.assignee) q = q.where('r.locked_by', '=', query.assignee);
+  // A whole number is found through the (survey, contact) index; a part of one by
+  // substring, which reads every record of the survey.
+  if (person) q = q.where('r.contact', '=', person);
+  else if (query.contact) q = q.where(sql<boolean>`r.contact like ${`%${escapeLike(query.contact.trim())}%`} escape '\\'`);
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
+    q = q.where((eb) =>
+      eb.or([
+        sql<boolean>`lower(r.contact) like ${pattern} escape '\\'`,
+        eb.exists(
+          eb
+            .selectFrom('record_messages as rm')
+            .innerJoin('messages as m', 'm.id', 'rm.message_id')
+            .select('rm.message_id')
+            .whereRef('rm.record_id', '=', 'r.id')
+            .where(sql<boolean>`lower(m.body) like ${pattern} escape '\\'`),
+        ),
+      ]),
+    );
+  }
+  if (query.cursor) {
+    const [updatedAt, id] = decodeCursor(query.cursor);
+    q = q.where((eb) =>
+      eb.or([eb('r.updated_at', '<', updatedAt), eb.and([eb('r.updated_at', '=', updatedAt), eb('r.id', '<', id)])]),
+    );
+  }
+  return q;
+}
 
 export async function lastInboundAt(executor: Executor, numberId: string, contact: string): Promise<number | null> {
   const row = await executor
