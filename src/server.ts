@@ -8,6 +8,7 @@ import { OutboxWorker, type OutboxOptions } from './outbox/outbox-worker.js';
 import type { ProviderRegistry } from './providers/provider.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { createServices, type Services } from './services/index.js';
+import { startIngestThread, type IngestThread } from './services/ingest-thread.js';
 import { SecretBox } from './services/security.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,6 +19,8 @@ export interface Caseline {
   services: Services;
   app: FastifyInstance;
   outbox: OutboxWorker;
+  /** SQLite with a database file: the thread that stores inbound messages. */
+  ingestThread: IngestThread | null;
   close(): Promise<void>;
 }
 
@@ -38,13 +41,18 @@ export async function createCaseline(
   await db.migrate();
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const now = options.now ?? Date.now;
-  const services = createServices({
-    db,
-    providers: options.providers ?? createProviderRegistry(config.providerApiUrls),
-    secrets: SecretBox.fromConfig(config.secretKey, config.dataDir),
-    publicUrl,
-    now,
-  });
+  const { database } = config;
+  const ingestThread = database.dialect === 'sqlite' && database.path !== ':memory:' ? startIngestThread(db, database.path) : null;
+  const services = createServices(
+    {
+      db,
+      providers: options.providers ?? createProviderRegistry(config.providerApiUrls),
+      secrets: SecretBox.fromConfig(config.secretKey, config.dataDir),
+      publicUrl,
+      now,
+    },
+    { ingestStore: ingestThread?.store },
+  );
   const app = await buildApp({
     db,
     services,
@@ -63,9 +71,11 @@ export async function createCaseline(
     services,
     app,
     outbox,
+    ingestThread,
     async close() {
       await outbox.stop();
       await app.close();
+      await ingestThread?.close();
       await db.close();
     },
   };

@@ -65,6 +65,14 @@ export interface Db {
   /** Runs `fn` in one transaction that holds the write intent from its first statement. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
   /**
+   * Runs `write`, a transaction that another connection of this process commits (the
+   * SQLite ingest thread's, src/services/ingest-thread.ts), then publishes the changes it
+   * reports as this handle's own. On SQLite it takes its turn among this handle's
+   * transactions, so neither connection ever waits for the other's write lock — a wait
+   * that would block this thread; on PostgreSQL it simply runs.
+   */
+  writeElsewhere<T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>): Promise<T>;
+  /**
    * Serialises routing per key — (survey, contact) — across processes (DESIGN.md §2 rule 7).
    * On PostgreSQL transaction-scoped advisory locks, taken in one order so two batches
    * never wait on each other in a circle; on SQLite the write lock that `BEGIN IMMEDIATE`
@@ -100,6 +108,12 @@ export interface OpenOptions {
   listen?: boolean;
   /** SQLite: WAL length, in pages, at which writes wait for a full checkpoint (see ./sqlite-checkpointer.ts). */
   checkpointFrames?: number;
+  /**
+   * SQLite: false for a second connection to a database whose first connection, in this
+   * process, checkpoints it (the ingest thread's). It never checkpoints, not even SQLite's
+   * automatic checkpoint at commit, which would block its thread. Default true.
+   */
+  checkpoints?: boolean;
 }
 
 export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Db> {
@@ -120,14 +134,18 @@ function openSqlite(path: string, options: OpenOptions): Db {
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const changes = new EventEmitter<{ change: [ChangeEvent] }>();
   changes.setMaxListeners(0);
-  const checkpointer = path === ':memory:' ? null : startCheckpointer(sqlite, path, { restartFrames: options.checkpointFrames });
+  if (options.checkpoints === false) sqlite.pragma('wal_autocheckpoint = 0');
+  const checkpointer =
+    path === ':memory:' || options.checkpoints === false ? null : startCheckpointer(sqlite, path, { restartFrames: options.checkpointFrames });
+  const commits = groupCommit(kysely, changes, checkpointer);
 
   return {
     dialect: 'sqlite',
     kysely,
     changes,
     writeConcurrency: 1,
-    transaction: groupCommit(kysely, changes, checkpointer),
+    transaction: commits.transaction,
+    writeElsewhere: commits.writeElsewhere,
     async createOrganisation(tx, organisation) {
       await insertOrganisation(tx, organisation);
     },
@@ -169,11 +187,9 @@ export function caseNumberSequence(orgId: string): string {
 /** How many transactions may share one SQLite commit. */
 const GROUP_COMMIT_MAX = 64;
 
-interface QueuedTransaction {
-  fn: (tx: Transaction) => Promise<unknown>;
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-}
+type QueuedWrite =
+  | { kind: 'here'; fn: (tx: Transaction) => Promise<unknown>; resolve(value: unknown): void; reject(error: unknown): void }
+  | { kind: 'elsewhere'; write: () => Promise<{ value: unknown; events: ChangeEvent[] }>; resolve(value: unknown): void; reject(error: unknown): void };
 
 /**
  * SQLite transactions with group commit. SQLite has one writer, so transactions queue
@@ -181,67 +197,100 @@ interface QueuedTransaction {
  * next `BEGIN IMMEDIATE … COMMIT`, each inside its own savepoint. Each one's outcome is
  * reported only after the commit that holds it: an acknowledged write is a committed write.
  * A transaction that throws is rolled back to its savepoint and leaves the others intact.
+ * A write another connection makes (`writeElsewhere`) takes its turn in the same queue.
  */
 function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEvent] }>, checkpointer: Checkpointer | null) {
-  const queue: QueuedTransaction[] = [];
+  const queue: QueuedWrite[] = [];
   let running = false;
+
+  async function commitHere(batch: Array<Extract<QueuedWrite, { kind: 'here' }>>): Promise<void> {
+    const outcomes: Array<{ ok: true; value: unknown; events: ChangeEvent[] } | { ok: false; error: unknown }> = [];
+    try {
+      await kysely.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          for (const item of batch) {
+            const events: ChangeEvent[] = [];
+            await sql`savepoint caseline_tx`.execute(conn);
+            try {
+              const value = await item.fn({ db: conn, publish: (e) => events.push(e), forUpdate: (query) => query });
+              await sql`release caseline_tx`.execute(conn);
+              outcomes.push({ ok: true, value, events });
+            } catch (error) {
+              await sql`rollback to caseline_tx`.execute(conn);
+              await sql`release caseline_tx`.execute(conn);
+              outcomes.push({ ok: false, error });
+            }
+          }
+          await sql`commit`.execute(conn);
+        } catch (error) {
+          await sql`rollback`.execute(conn).catch(() => {});
+          throw error;
+        }
+      });
+    } catch (error) {
+      // The commit itself failed: nothing in the batch happened.
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    checkpointer?.afterCommit();
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok) return item.reject(outcome.error);
+      for (const event of outcome.events) changes.emit('change', event);
+      item.resolve(outcome.value);
+    });
+  }
+
+  async function commitElsewhere(item: Extract<QueuedWrite, { kind: 'elsewhere' }>): Promise<void> {
+    let outcome: { value: unknown; events: ChangeEvent[] };
+    try {
+      outcome = await item.write();
+    } catch (error) {
+      return item.reject(error);
+    }
+    checkpointer?.afterCommit();
+    for (const event of outcome.events) changes.emit('change', event);
+    item.resolve(outcome.value);
+  }
 
   async function drain(): Promise<void> {
     running = true;
     try {
       while (queue.length > 0) {
+        const first = queue[0]!;
+        if (first.kind === 'elsewhere') {
+          // Its batch gathered while the write before it ran: it starts at once, so the
+          // other connection does not sit idle.
+          queue.shift();
+          await checkpointer?.beforeWrite();
+          await commitElsewhere(first);
+          continue;
+        }
         // One turn of the event loop lets requests that are already in flight join this
         // commit instead of waiting for the next one.
         await new Promise((resolve) => setImmediate(resolve));
         await checkpointer?.beforeWrite();
-        const batch = queue.splice(0, GROUP_COMMIT_MAX);
-        const outcomes: Array<{ ok: true; value: unknown; events: ChangeEvent[] } | { ok: false; error: unknown }> = [];
-        try {
-          await kysely.connection().execute(async (conn) => {
-            await sql`begin immediate`.execute(conn);
-            try {
-              for (const item of batch) {
-                const events: ChangeEvent[] = [];
-                await sql`savepoint caseline_tx`.execute(conn);
-                try {
-                  const value = await item.fn({ db: conn, publish: (e) => events.push(e), forUpdate: (query) => query });
-                  await sql`release caseline_tx`.execute(conn);
-                  outcomes.push({ ok: true, value, events });
-                } catch (error) {
-                  await sql`rollback to caseline_tx`.execute(conn);
-                  await sql`release caseline_tx`.execute(conn);
-                  outcomes.push({ ok: false, error });
-                }
-              }
-              await sql`commit`.execute(conn);
-            } catch (error) {
-              await sql`rollback`.execute(conn).catch(() => {});
-              throw error;
-            }
-          });
-        } catch (error) {
-          // The commit itself failed: nothing in the batch happened.
-          for (const item of batch) item.reject(error);
-          continue;
-        }
-        checkpointer?.afterCommit();
-        batch.forEach((item, i) => {
-          const outcome = outcomes[i]!;
-          if (!outcome.ok) return item.reject(outcome.error);
-          for (const event of outcome.events) changes.emit('change', event);
-          item.resolve(outcome.value);
-        });
+        const elsewhere = queue.findIndex((item) => item.kind === 'elsewhere');
+        const count = Math.min(elsewhere === -1 ? queue.length : elsewhere, GROUP_COMMIT_MAX);
+        await commitHere(queue.splice(0, count) as Array<Extract<QueuedWrite, { kind: 'here' }>>);
       }
     } finally {
       running = false;
     }
   }
 
-  return <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (!running) void drain();
-    });
+  const enqueue = (item: QueuedWrite) => {
+    queue.push(item);
+    if (!running) void drain();
+  };
+
+  return {
+    transaction: <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> =>
+      new Promise<T>((resolve, reject) => enqueue({ kind: 'here', fn, resolve: resolve as (value: unknown) => void, reject })),
+    writeElsewhere: <T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>): Promise<T> =>
+      new Promise<T>((resolve, reject) => enqueue({ kind: 'elsewhere', write, resolve: resolve as (value: unknown) => void, reject })),
+  };
 }
 
 /**
@@ -308,6 +357,11 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
       });
       for (const event of pending) changes.emit('change', event);
       return result;
+    },
+    async writeElsewhere(write) {
+      const { value, events } = await write();
+      for (const event of events) changes.emit('change', event);
+      return value;
     },
     async createOrganisation(tx, organisation) {
       await insertOrganisation(tx, organisation);

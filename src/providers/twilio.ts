@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 // The webhooks module alone: the package's index loads the whole REST client (over a second).
 import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks.js';
 import type { MessageStatus } from '../db/schema.js';
@@ -16,7 +17,7 @@ import {
   readForm,
   retryAfterMs,
 } from './provider-http.js';
-import { headerValue } from './signatures.js';
+import { headerValue, safeEqual } from './signatures.js';
 
 /**
  * Twilio Programmable Messaging, SMS and WhatsApp (DESIGN.md §3): form-encoded webhooks
@@ -77,6 +78,17 @@ export function twilioErrorText(code: string, message?: string): string {
   return `${text} (${code})`;
 }
 
+/**
+ * Twilio's signature of a form webhook: HMAC-SHA1, keyed by the auth token, of the URL
+ * followed by every field's name and value in name order, in base64. The SDK computes the
+ * same for several readings of the URL, with URL parsing for each; ingest profiles showed it.
+ */
+export function formSignature(authToken: string, url: string, form: Readonly<Record<string, string>>): string {
+  let signed = url;
+  for (const name of Object.keys(form).sort()) signed += name + form[name];
+  return createHmac('sha1', authToken).update(signed, 'utf8').digest('base64');
+}
+
 export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> {
   const apiUrl = config.apiUrl.replace(/\/+$/, '');
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -101,10 +113,14 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
       const { authToken } = number.credentials;
       let valid: boolean;
       try {
-        // The SDK tries the URL with and without its default port, as Twilio may sign either.
-        valid = request.publicUrl.includes('bodySHA256=')
-          ? validateRequestWithBody(authToken, signature, request.publicUrl, request.rawBody.toString('utf8'))
-          : validateRequest(authToken, signature, request.publicUrl, readForm(request.rawBody));
+        if (request.publicUrl.includes('bodySHA256=')) {
+          valid = validateRequestWithBody(authToken, signature, request.publicUrl, request.rawBody.toString('utf8'));
+        } else {
+          const form = readForm(request.rawBody);
+          // The URL as Twilio called it first (one HMAC); then the SDK's other readings of
+          // it (with and without the default port, escaped), as Twilio may sign either.
+          valid = safeEqual(signature, formSignature(authToken, request.publicUrl, form)) || validateRequest(authToken, signature, request.publicUrl, form);
+        }
       } catch {
         valid = false;
       }

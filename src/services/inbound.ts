@@ -7,13 +7,13 @@ import type { InboundMessage, ParsedWebhook, StatusUpdate, WebhookAnswer, Webhoo
 import type { ServiceContext } from './context.js';
 import { NumberCache, type RoutableNumber } from './number-cache.js';
 import { assertProvider, type LoadedNumber, type NumberService } from './numbers.js';
-import { createIngest, type ReceiveResult } from './ingest.js';
+import { createIngest, type BatchStore, type ReceiveResult } from './ingest.js';
 import { loadSurvey } from './surveys.js';
 
 export type { ReceiveResult };
 
 
-export function createInboundService(ctx: ServiceContext, numbers: NumberService) {
+export function createInboundService(ctx: ServiceContext, numbers: NumberService, store?: BatchStore) {
   const { db } = ctx;
   const cache = new NumberCache(async (numberId) => {
     const loaded = await numbers.load(numberId);
@@ -27,7 +27,7 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
     return loaded;
   }
 
-  const ingest = createIngest(ctx);
+  const ingest = createIngest(ctx, store);
 
   /** Stores one inbound message and routes it (DESIGN.md §2 rules 1–7); see ./ingest.ts. */
   function receive(number: RoutableNumber, message: InboundMessage, contact: string): Promise<ReceiveResult> {

@@ -1,4 +1,5 @@
 import type { ServiceContext } from './context.js';
+import type { BatchStore } from './ingest.js';
 import { createInboundService } from './inbound.js';
 import { createMoveService } from './moves.js';
 import { createNumberService } from './numbers.js';
@@ -9,11 +10,15 @@ import { createSimulatorService } from './simulator.js';
 import { createSurveyService } from './surveys.js';
 import { createUserService } from './users.js';
 
-/** Every use case, built over one context; the HTTP layer and the CLI call these. */
-export function createServices(ctx: ServiceContext) {
+/**
+ * Every use case, built over one context; the HTTP layer and the CLI call these.
+ * `ingestStore` stores inbound batches somewhere other than a transaction on `ctx.db`
+ * (the SQLite ingest thread, ./ingest-thread.ts).
+ */
+export function createServices(ctx: ServiceContext, options: { ingestStore?: BatchStore } = {}) {
   const numbers = createNumberService(ctx);
   const records = createRecordService(ctx);
-  const inbound = createInboundService(ctx, numbers);
+  const inbound = createInboundService(ctx, numbers, options.ingestStore);
   return {
     ctx,
     users: createUserService(ctx),

@@ -1,5 +1,7 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../src/services/ids.js';
+import { idClock, newId } from '../../src/services/ids.js';
 
 describe('ids', () => {
   it('are version 7 UUIDs', () => {
@@ -10,5 +12,30 @@ describe('ids', () => {
     const ids = Array.from({ length: 10_000 }, () => newId(1_800_000_000_000));
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('never share a millisecond and sequence across threads that share the clock (the ingest thread)', async () => {
+    const now = 1_900_000_000_000;
+    const worker = new Worker(new URL('../support/id-worker.mjs', import.meta.url), {
+      execArgv: [],
+      workerData: { clock: idClock(), count: 20_000, now },
+    });
+    try {
+      const [ready] = await once(worker, 'message');
+      expect(ready).toBe('ready');
+      worker.postMessage('go');
+      const theirs = once(worker, 'message');
+      const ours = Array.from({ length: 20_000 }, () => newId(now));
+      const [fromWorker] = (await theirs) as [string[]];
+      // Each thread's own ids sort in the order it made them…
+      expect([...ours].sort()).toEqual(ours);
+      expect([...fromWorker].sort()).toEqual(fromWorker);
+      // …and no two ids of either thread hold the same time and sequence (the first 18
+      // characters): drawn from separate clocks, both would start at sequence 0 of `now`.
+      const ticks = new Set([...ours, ...fromWorker].map((id) => id.slice(0, 18)));
+      expect(ticks.size).toBe(40_000);
+    } finally {
+      await worker.terminate();
+    }
   });
 });
