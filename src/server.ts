@@ -35,6 +35,8 @@ export async function createCaseline(
     providers?: ProviderRegistry;
     outbox?: Partial<OutboxOptions>;
     now?: () => number;
+    /** SQLite with a database file: store inbound batches on their own thread (default true). */
+    ingestThread?: boolean;
   } = {},
 ): Promise<Caseline> {
   const db = await openDatabase(config.database);
@@ -42,7 +44,8 @@ export async function createCaseline(
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const now = options.now ?? Date.now;
   const { database } = config;
-  const ingestThread = database.dialect === 'sqlite' && database.path !== ':memory:' ? startIngestThread(db, database.path) : null;
+  const ingestThread =
+    database.dialect === 'sqlite' && database.path !== ':memory:' && options.ingestThread !== false ? startIngestThread(db, database.path) : null;
   const services = createServices(
     {
       db,

@@ -77,20 +77,27 @@ export async function runProfile(
     } finally {
       await server.stop('SIGTERM');
     }
-    const file = readdirSync(profileDir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error(`no .cpuprofile was written in ${profileDir}`);
-    const profile = JSON.parse(readFileSync(join(profileDir, file), 'utf8')) as CpuProfile;
+    // One file per thread: `CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile`, thread 0 the
+    // main one; the SQLite ingest thread is the one that ran src/services/ingest-worker.ts.
+    const profiles = readdirSync(profileDir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => ({ file: f, profile: JSON.parse(readFileSync(join(profileDir, f), 'utf8')) as CpuProfile }));
+    const main = profiles.find((p) => /\.0\.\d+\.cpuprofile$/.test(p.file));
+    if (!main) throw new Error(`no .cpuprofile of the main thread was written in ${profileDir}`);
+    const ingest = profiles.find((p) => p.profile.nodes.some((n) => n.callFrame.url.endsWith('ingest-worker.ts')));
     const maps = existsSync(sourceMaps) ? (JSON.parse(readFileSync(sourceMaps, 'utf8')) as Record<string, SourceMapPayload>) : {};
-    mapToSources(profile, maps);
-    let summary = summariseProfile(profile, { window });
-    let windowNote = 'samples taken while the load ran';
-    if (summary.samples < 100) {
-      summary = summariseProfile(profile);
-      windowNote = 'whole process life (the load window matched too few samples)';
-    }
+    const summarise = (profile: CpuProfile) => {
+      mapToSources(profile, maps);
+      const during = summariseProfile(profile, { window });
+      return during.samples >= 100
+        ? { summary: during, windowNote: 'samples taken while the load ran' }
+        : { summary: summariseProfile(profile), windowNote: 'whole thread life (the load window matched too few samples)' };
+    };
+    const { summary, windowNote } = summarise(main.profile);
+    const ingestThread = ingest ? summarise(ingest.profile) : null;
     options.log('  counting statements per webhook (in-process)');
     const census = await statementCensus(dialect);
-    const text = formatProfile(dialect, options, load, summary, windowNote, census, postgres, mainThread);
+    const text = formatProfile(dialect, options, load, summary, windowNote, census, postgres, mainThread, ingestThread);
     return { load, summary, census, postgres, text };
   } finally {
     rmSync(profileDir, { recursive: true, force: true });
@@ -156,6 +163,7 @@ function formatProfile(
   census: Census,
   postgres: ProfileResult['postgres'],
   mainThread: { samples: number; shares: Record<string, number> },
+  ingestThread: { summary: ProfileSummary; windowNote: string } | null,
 ): string {
   const lines: string[] = [];
   lines.push(`Caseline ingest profile — ${dialect === 'pg' ? 'PostgreSQL' : 'SQLite'} — ${new Date().toISOString()}`);
@@ -163,7 +171,12 @@ function formatProfile(
     `Load: signed Twilio webhooks (mix of new contacts, open cases, #references), ${options.connections} connections, ${options.durationSec} s, ` +
       `after a warm-up of ${WARMUP_CONTACTS} messages. Under the profiler: ${load.perSecond2xx} msg/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms.`,
   );
-  lines.push(`CPU profile of the server process (node --cpu-prof, 1 ms sampling), ${windowNote}: ${summary.samples} samples, ${summary.totalMs} ms.`);
+  lines.push(`CPU profile of the server's main thread (node --cpu-prof, 1 ms sampling), ${windowNote}: ${summary.samples} samples, ${summary.totalMs} ms.`);
+  if (ingestThread) {
+    lines.push(
+      `The SQLite ingest thread, which stores the batches (src/services/ingest-thread.ts), is profiled on its own at the end, ${ingestThread.windowNote}.`,
+    );
+  }
   const state = (letter: string) => `${mainThread.shares[letter] ?? 0}%`;
   lines.push(
     `Server main thread during the load (/proc every 5 ms, ${mainThread.samples} samples): running or runnable ${state('R')}, ` +
@@ -201,6 +214,13 @@ function formatProfile(
   lines.push(`${'total ms'.padStart(9)} ${'% of time'.padStart(9)} ${'calls'.padStart(7)} ${'mean µs'.padStart(8)}  statement`);
   for (const t of census.timing.slice(0, 25)) {
     lines.push(`${String(t.totalMs).padStart(9)} ${t.share.toFixed(1).padStart(9)} ${String(t.calls).padStart(7)} ${String(t.meanUs).padStart(8)}  ${t.statement}`);
+  }
+  if (ingestThread) {
+    lines.push('');
+    lines.push(`== The ingest thread: ${ingestThread.summary.samples} samples, ${ingestThread.summary.totalMs} ms ==`);
+    lines.push(formatRanked('== Ingest thread: where the time went, by area (self time) ==', ingestThread.summary.byArea));
+    lines.push('');
+    lines.push(formatRanked('== Ingest thread: top functions by self time ==', ingestThread.summary.bySelf));
   }
   if (postgres) {
     lines.push('');

@@ -61,7 +61,9 @@ export async function statementCensus(dialect: BenchDialect, options: { timedWeb
   const restore = watchStatements(dialect, seen);
   const caseline = await createCaseline(
     { ...readConfig({ CASELINE_DATA_DIR: dir, CASELINE_SECRET_KEY: BENCH_SECRET_KEY }), database: database.config, publicUrl: PUBLIC_URL },
-    { logger: false },
+    // Statements are counted in this thread, so batches are stored here: the SQL is the
+    // same as on the ingest thread (src/services/ingest-thread.ts).
+    { logger: false, ingestThread: false },
   );
   try {
     const { services, app } = caseline;

@@ -62,8 +62,7 @@ export function startIngestThread(db: Db, path: string): IngestThread {
   const thread = (): Worker => {
     if (worker) return worker;
     const data: IngestThreadData = { path, idClock: idClock() };
-    // A thread of its own options: the loader this one may run under is registered there.
-    const started = new Worker(new URL('./ingest-worker.boot.mjs', import.meta.url), { execArgv: [], workerData: data });
+    const started = new Worker(new URL('./ingest-worker.boot.mjs', import.meta.url), { execArgv: withoutLoaders(process.execArgv), workerData: data });
     started.unref();
     started.on('message', (reply: IngestReply) => {
       const request = pending.get(reply.id);
@@ -117,6 +116,21 @@ export function startIngestThread(db: Db, path: string): IngestThread {
       await worker?.terminate();
     },
   };
+}
+
+/**
+ * This process's Node options (a profiler's, say) without module loaders: the thread
+ * registers tsx itself (./ingest-worker.boot.mjs), the same way under every runner.
+ */
+function withoutLoaders(execArgv: string[]): string[] {
+  const loader = /^(--import|--require|-r|--loader|--experimental-loader)(=|$)/;
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const match = loader.exec(execArgv[i]!);
+    if (!match) kept.push(execArgv[i]!);
+    else if (match[2] === '') i += 1;
+  }
+  return kept;
 }
 
 /**
