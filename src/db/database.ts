@@ -22,6 +22,7 @@ import * as initial from './migrations/001-initial.js';
 import * as contactActivity from './migrations/002-contact-activity-index.js';
 import * as leanerIndexes from './migrations/003-leaner-indexes.js';
 import * as fewerRecordIndexes from './migrations/004-fewer-record-indexes.js';
+import * as hardening from './migrations/005-hardening.js';
 import type { Database } from './schema.js';
 import { startCheckpointer, type Checkpointer } from './sqlite-checkpointer.js';
 
@@ -463,6 +464,7 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '002-contact-activity-index': () => contactActivity,
   '003-leaner-indexes': (dialect) => ({ up: (db) => leanerIndexes.up(db, dialect), down: (db) => leanerIndexes.down(db, dialect) }),
   '004-fewer-record-indexes': () => fewerRecordIndexes,
+  '005-hardening': (dialect) => ({ up: (db) => hardening.up(db, dialect), down: (db) => hardening.down(db, dialect) }),
 };
 
 async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

@@ -57,6 +57,7 @@ export interface ApiTokenTable {
   token_hash: string;
   created_at: number;
   last_used_at: number | null;
+  expires_at: number | null;
 }
 
 export interface SurveyTable {
@@ -91,7 +92,10 @@ export interface NumberTable {
   next_send_at: number;
   created_at: number;
   updated_at: number;
+  /** Archived: webhooks answer 404 and replies are refused until restored. */
   deleted_at: number | null;
+  /** The secret segment of the webhook paths; the id alone grants nothing. */
+  webhook_token: string;
 }
 
 export interface RecordTable {
@@ -106,6 +110,8 @@ export interface RecordTable {
   status: 'open' | 'closed';
   locked_by: string | null;
   locked_at: number | null;
+  /** Raised by every change to answers or status (stale writes are refused). */
+  version: number;
   created_at: number;
   updated_at: number;
   closed_at: number | null;

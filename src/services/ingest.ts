@@ -206,6 +206,7 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
           status,
           locked_by: null,
           locked_at: null,
+          version: 0,
           created_at: now,
           updated_at: now,
           closed_at: status === 'closed' ? now : null,

@@ -155,6 +155,7 @@ export function createNumberService(ctx: ServiceContext) {
         created_at: now,
         updated_at: now,
         deleted_at: null,
+        webhook_token: randomToken(18),
       };
       await db.transaction(async (tx) => {
         await tx.db.insertInto('numbers').values(row).execute();

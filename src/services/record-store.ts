@@ -91,6 +91,7 @@ export async function createRecord(
     status,
     locked_by: null,
     locked_at: null,
+    version: 0,
     created_at: input.at,
     updated_at: input.at,
     closed_at: status === 'closed' ? input.at : null,

@@ -88,6 +88,7 @@ describeEachDialect('query plans of routing and case lists', (dialect) => {
       status: i % 2 === 0 ? ('open' as const) : ('closed' as const),
       locked_by: null,
       locked_at: null,
+      version: 0,
       created_at: now - i,
       updated_at: now - i,
       closed_at: i % 2 === 0 ? null : now - i,
