@@ -3,7 +3,7 @@ import { ConfigError, loadDotEnv, readConfig } from './config.js';
 import type { Role } from './db/schema.js';
 import { DomainError } from './domain/errors.js';
 import { createCaseline } from './server.js';
-import { ensureDemo, ensureFirstAdmin, firstAdminActor } from './services/bootstrap.js';
+import { ensureDemo, ensureFirstAdmin, firstAdminActor, foundOrganisation } from './services/bootstrap.js';
 import { randomToken } from './services/security.js';
 import { insertUser, ROLES } from './services/users.js';
 
@@ -11,6 +11,9 @@ const USAGE = `Usage: caseline <command>
 
 Commands:
   migrate                               bring the database schema up to date
+  org add --name NAME --email E [--password P]
+                                        create an organisation with its first admin
+  org list                              the organisations: id and name
   user add --email E [--name N] [--role admin|analyst|viewer] [--password P] [--org ID]
                                         add a user (a password is generated and printed if not given)
   demo [--email ADMIN_EMAIL]            create the demo survey and sandbox number for an admin's organisation
@@ -32,6 +35,24 @@ async function main(argv: string[]): Promise<number> {
       case 'migrate':
         console.log(`Database is up to date (${config.database.dialect}).`);
         return 0;
+      case 'org': {
+        if (sub === 'list') {
+          const orgs = await db.kysely.selectFrom('organisations').select(['id', 'name']).orderBy('created_at').execute();
+          for (const org of orgs) console.log(`${org.id}  ${org.name}`);
+          return 0;
+        }
+        if (sub !== 'add') break;
+        const { values } = parseArgs({
+          args: rest,
+          options: { name: { type: 'string' }, email: { type: 'string' }, password: { type: 'string' } },
+        });
+        if (!values.name) throw new DomainError('validation_failed', '--name is required');
+        if (!values.email) throw new DomainError('validation_failed', '--email of its first admin is required');
+        const founded = await foundOrganisation(services.ctx, { name: values.name, email: values.email, password: values.password ?? null });
+        console.log(`Created organisation "${founded.organisation.name}" (${founded.organisation.id}) with admin ${founded.admin.email}.`);
+        if (founded.generatedPassword) console.log(`Password: ${founded.generatedPassword}  (shown once)`);
+        return 0;
+      }
       case 'user': {
         if (sub !== 'add') break;
         const { values } = parseArgs({

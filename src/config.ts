@@ -39,6 +39,8 @@ export interface Config {
    * throttle and Africa's Talking's IP allow-list, so the default trusts none.
    */
   trustProxy: boolean | number | string[];
+  /** When set, `/metrics` requires `Authorization: Bearer <token>`; when null, it is open. */
+  metricsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +83,7 @@ export function readConfig(env: Env = process.env): Config {
     demo: env.CASELINE_DEMO !== 'false',
     outboxClaimSeconds: readSeconds('CASELINE_OUTBOX_CLAIM_SECONDS', env.CASELINE_OUTBOX_CLAIM_SECONDS, 60),
     trustProxy: readTrustProxy(env.CASELINE_TRUST_PROXY),
+    metricsToken: readMetricsToken(env.CASELINE_METRICS_TOKEN),
   };
 }
 
@@ -160,6 +163,13 @@ function readTrustProxy(raw: string | undefined): Config['trustProxy'] {
   const bad = entries.find((e) => !address.test(e) && !['loopback', 'linklocal', 'uniquelocal'].includes(e));
   if (bad) throw new ConfigError('CASELINE_TRUST_PROXY', `${JSON.stringify(bad)} is not an address, CIDR range, hop count, true or false`);
   return entries;
+}
+
+function readMetricsToken(raw: string | undefined): string | null {
+  const token = raw?.trim() ?? '';
+  if (token === '') return null;
+  if (token.length < 16) throw new ConfigError('CASELINE_METRICS_TOKEN', 'must be at least 16 characters');
+  return token;
 }
 
 function readLogLevel(raw: string | undefined): string {

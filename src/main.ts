@@ -1,4 +1,5 @@
 import { ConfigError, loadDotEnv, readConfig, type Config } from './config.js';
+import { loggerOptions } from './http/logging.js';
 import { createCaseline } from './server.js';
 import { ensureDemo, ensureFirstAdmin, firstAdminActor } from './services/bootstrap.js';
 
@@ -16,9 +17,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const caseline = await createCaseline(config, {
-    logger: { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] },
-  });
+  const caseline = await createCaseline(config, { logger: loggerOptions(config.logLevel) });
   const { app, services } = caseline;
 
   const first = await ensureFirstAdmin(services.ctx, config.admin);
@@ -56,6 +55,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    console.error(`caseline: bad configuration: ${error.message}`);
+    process.exit(1);
+  }
   console.error('caseline: failed to start:', error instanceof Error ? error.message : error);
   process.exit(1);
 });

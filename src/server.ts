@@ -1,7 +1,7 @@
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { buildApp } from './http/app.js';
 import { OutboxWorker, type OutboxOptions } from './outbox/outbox-worker.js';
@@ -56,11 +56,22 @@ export async function createCaseline(
     },
     { ingestStore: ingestThread?.store },
   );
+  if (!(await services.operations.secretKeyFits())) {
+    await ingestThread?.close();
+    await db.close();
+    throw new ConfigError(
+      'CASELINE_SECRET_KEY',
+      config.secretKey
+        ? 'this key cannot open the provider credentials stored in the database; start with the key they were sealed with (every server sharing a database needs the same key)'
+        : `the key in ${config.dataDir}/secret.key cannot open the provider credentials stored in the database; set CASELINE_SECRET_KEY to the key they were sealed with`,
+    );
+  }
   const app = await buildApp({
     db,
     services,
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
+    metricsToken: config.metricsToken,
     webRoot: join(PROJECT_ROOT, 'dist', 'web'),
     logger: options.logger ?? false,
   });

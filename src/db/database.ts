@@ -35,8 +35,16 @@ export type Executor = Kysely<Database>;
 
 /** A change published to listeners once the transaction that made it commits. */
 export interface ChangeEvent {
-  type: 'record.created' | 'record.updated' | 'message.added' | 'message.status' | 'outbox.ready' | 'config.changed';
+  type: 'record.created' | 'record.updated' | 'message.added' | 'message.status' | 'outbox.ready' | 'config.changed' | 'access.revoked';
   orgId: string;
+  /** `access.revoked`: whose sessions or tokens ended. */
+  userId?: string;
+  /**
+   * `access.revoked`: the one credential that ended (`session:<hash>`, `token:<id>`), or
+   * absent when all of the user's ended except `keepCredential`.
+   */
+  credential?: string;
+  keepCredential?: string;
   caseNumber?: number;
   recordId?: string;
   messageId?: string;

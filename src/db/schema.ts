@@ -19,6 +19,12 @@ export interface Database {
   outbox: OutboxTable;
   opt_outs: OptOutTable;
   early_statuses: EarlyStatusTable;
+  server_settings: ServerSettingTable;
+}
+
+export interface ServerSettingTable {
+  name: string;
+  value: string;
 }
 
 export interface OrganisationTable {

@@ -14,13 +14,18 @@ export type ErrorCode =
   | 'not_found'
   | 'lock_held'
   | 'lock_required'
+  | 'stale_record'
+  | 'case_closed'
   | 'conflict'
   | 'opted_out'
   | 'window_closed'
   | 'no_case_management'
   | 'not_retryable'
   | 'payload_too_large'
-  | 'rate_limited';
+  | 'rate_limited'
+  | 'too_many_streams'
+  | 'wrong_current_password'
+  | 'number_archived';
 
 export class DomainError extends Error {
   constructor(

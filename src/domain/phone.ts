@@ -1,5 +1,8 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import metadata from 'libphonenumber-js/max/metadata';
 import { DomainError } from './errors.js';
+
+export type { CountryCode };
 
 /** Prefixes providers put before an address; the number itself follows. */
 const CHANNEL_PREFIX = /^(whatsapp|sms|tel|mms):/i;
@@ -80,4 +83,42 @@ function callingCodeOf(ourNumber: string | undefined): string | undefined {
 
 function invalid(raw: string): DomainError {
   return new DomainError('invalid_phone_number', `Not a phone number: ${JSON.stringify(raw.slice(0, 40))}`);
+}
+
+/**
+ * The country one of our numbers belongs to (`+44 7700 900000` → `GB`): the region a
+ * national number typed by a worker is read in. A number outside every allocated range
+ * (Ofcom's drama numbers, `+1 555…`) names no country; the main country of its calling code
+ * reads national numbers the same way.
+ */
+export function regionOf(ourNumber: string): CountryCode | undefined {
+  const cleaned = ourNumber.replace(CHANNEL_PREFIX, '').replace(/[\s().-]/g, '');
+  const parsed = parsePhoneNumberFromString(cleaned.startsWith('+') ? cleaned : `+${cleaned}`);
+  if (!parsed) return undefined;
+  return parsed.country ?? (metadata.country_calling_codes[parsed.countryCallingCode]?.[0] as CountryCode | undefined);
+}
+
+/** How a typed contact filter finds records: whole numbers exactly, anything else as a part. */
+export type ContactSearch = { kind: 'exact'; contacts: string[] } | { kind: 'part'; text: string };
+
+/**
+ * Reads what a worker typed in a contact search. An international number (`+`, `00`) or a
+ * national one that is valid in one of `regions` (`020 7946 0958` in GB) is a whole number,
+ * found exactly. Otherwise digits may be part of a number: a national form (`07700 900123`,
+ * a test range no country allocates) loses its trunk prefix and separators, so it is found
+ * inside the stored E.164 form.
+ */
+export function contactSearch(typed: string, regions: readonly CountryCode[]): ContactSearch | null {
+  const text = typed.trim();
+  if (!text) return null;
+  const cleaned = text.replace(CHANNEL_PREFIX, '').replace(/[\s().-]/g, '');
+  if (!/^(\+|00)?[0-9]+$/.test(cleaned)) return { kind: 'part', text };
+  if (/^(\+|00)/.test(cleaned)) {
+    return isPhoneNumber(cleaned) ? { kind: 'exact', contacts: [normalisePhone(cleaned)] } : { kind: 'part', text: cleaned.replace(/^(\+|00)/, '') };
+  }
+  const readings = regions.map((region) => parsePhoneNumberFromString(cleaned, region)).filter((p) => p !== undefined);
+  const valid = [...new Set(readings.filter((p) => p.isValid()).map((p) => p.number))];
+  if (valid.length > 0) return { kind: 'exact', contacts: valid };
+  const national = readings.find((p) => p.isPossible());
+  return { kind: 'part', text: national ? national.nationalNumber : cleaned };
 }

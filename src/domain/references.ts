@@ -8,16 +8,26 @@ const REFERENCE = /(?<![\p{L}\p{N}_])#(\p{Nd}+)(?![\p{L}\p{N}_])/gu;
 /** Case numbers never get this long; longer digit runs are not references. */
 const MAX_DIGITS = 15;
 
-/** The distinct case numbers referenced in `text`, in order of first appearance. */
+/**
+ * A person names one case, or a few; no text names more than this many distinct cases.
+ * The bound keeps routing's lookup small whatever a hostile text holds.
+ */
+export const MAX_REFERENCES = 100;
+
+/**
+ * The distinct case numbers referenced in `text`, in order of first appearance, at most
+ * `MAX_REFERENCES` of them. Linear in the length of the text.
+ */
 export function parseReferences(text: string): number[] {
-  const found: number[] = [];
+  const found = new Set<number>();
   for (const match of text.matchAll(REFERENCE)) {
     const digits = match[1]!;
     if (!/^[0-9]+$/.test(digits) || digits.length > MAX_DIGITS) continue;
     const caseNumber = Number(digits);
-    if (caseNumber > 0 && !found.includes(caseNumber)) found.push(caseNumber);
+    if (caseNumber > 0) found.add(caseNumber);
+    if (found.size === MAX_REFERENCES) break;
   }
-  return found;
+  return [...found];
 }
 
 /** The suffix a reply carries so the person can answer one case (rule 8). */

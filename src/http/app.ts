@@ -4,18 +4,19 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { Db } from '../db/database.js';
 import { DomainError } from '../domain/errors.js';
 import { containsNul } from '../domain/text.js';
 import type { Services } from '../services/index.js';
 import { registerAuthentication } from './auth.js';
 import { errorBody, registerErrorHandler } from './error-handler.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, metricsAccessAllowed } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
 import { recordRoutes } from './routes/records.js';
 import { sessionRoutes } from './routes/session.js';
+import { registerSecurityHeaders } from './security-headers.js';
 import { simulatorRoutes } from './routes/simulator.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -25,6 +26,8 @@ export interface AppOptions {
   publicUrl: string | null;
   /** See `Config.trustProxy`. */
   trustProxy?: boolean | number | string[];
+  /** When set, `/metrics` answers only `Authorization: Bearer <token>` (CASELINE_METRICS_TOKEN). */
+  metricsToken?: string | null;
   /** The built console (dist/web); served when present. */
   webRoot?: string;
   logger?: FastifyServerOptions['logger'];
@@ -35,6 +38,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { db, services } = options;
   const app = Fastify({
     logger: options.logger ?? false,
+    // Replaced by the debug line below, which names the route pattern and never the URL.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     trustProxy:
       typeof options.trustProxy === 'number'
@@ -46,6 +51,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const webRoot = options.webRoot && existsSync(join(options.webRoot, 'index.html')) ? options.webRoot : null;
   registerErrorHandler(app, { serveShell: webRoot !== null });
+  await registerSecurityHeaders(app);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, {
     openapi: {
@@ -66,6 +72,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request completed',
+    );
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
@@ -89,15 +99,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(webhookRoutes, { services, publicUrl: options.publicUrl, metrics });
 
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
+    let database: string;
     try {
-      return { status: 'ok', database: await services.operations.ping() };
+      database = await services.operations.ping();
     } catch {
       return reply.status(503).send(errorBody('unavailable', 'The database does not answer'));
     }
+    if (!(await services.operations.secretKeyFits())) {
+      return reply.status(503).send(errorBody('unavailable', 'CASELINE_SECRET_KEY cannot open the stored provider credentials'));
+    }
+    return { status: 'ok', database, secretKey: 'ok' };
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
-  );
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (!metricsAccessAllowed(options.metricsToken ?? null, request.headers.authorization)) {
+      return reply
+        .status(401)
+        .header('www-authenticate', 'Bearer realm="metrics"')
+        .send(errorBody('unauthenticated', 'The metrics need Authorization: Bearer with CASELINE_METRICS_TOKEN'));
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
 
   // Wildcard serving finds files by path at request time, so a rebuilt console is served
   // without a restart.

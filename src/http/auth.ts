@@ -1,12 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../domain/errors.js';
 import type { Actor } from '../services/context.js';
+import type { Credential } from '../services/credentials.js';
 import type { UserService } from '../services/users.js';
 
 export const SESSION_COOKIE = 'caseline_session';
 
 export interface Authentication {
   actor: Actor;
+  email: string;
+  /** The session or API token this request came with; live streams end with it. */
+  credential: Credential;
   /** Set for cookie sessions: unsafe requests must echo it in `X-CSRF-Token`. */
   csrfToken: string | null;
   sessionToken: string | null;
@@ -30,9 +34,9 @@ export function registerAuthentication(app: FastifyInstance, users: UserService)
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization;
     if (header?.startsWith('Bearer ')) {
-      const actor = await users.authenticateToken(header.slice('Bearer '.length).trim());
-      if (!actor) throw new DomainError('unauthenticated', 'The API token is not valid');
-      request.auth = { actor, csrfToken: null, sessionToken: null };
+      const caller = await users.authenticateToken(header.slice('Bearer '.length).trim());
+      if (!caller) throw new DomainError('unauthenticated', 'The API token is not valid');
+      request.auth = { ...caller, csrfToken: null, sessionToken: null };
       return;
     }
     const token = request.cookies[SESSION_COOKIE];
@@ -42,7 +46,7 @@ export function registerAuthentication(app: FastifyInstance, users: UserService)
     if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrfToken) {
       throw new DomainError('csrf_failed', 'Send the session\'s CSRF token in the X-CSRF-Token header');
     }
-    request.auth = { actor: session.actor, csrfToken: session.csrfToken, sessionToken: token };
+    request.auth = { actor: session.actor, email: session.email, credential: session.credential, csrfToken: session.csrfToken, sessionToken: token };
   });
 }
 
@@ -50,6 +54,12 @@ export function registerAuthentication(app: FastifyInstance, users: UserService)
 export function actorOf(request: FastifyRequest): Actor {
   if (!request.auth) throw new DomainError('unauthenticated', 'Log in or send an API token');
   return request.auth.actor;
+}
+
+/** The caller's whole authentication, or a 401. */
+export function authOf(request: FastifyRequest): Authentication {
+  actorOf(request);
+  return request.auth!;
 }
 
 export async function requireAuth(request: FastifyRequest, _reply: FastifyReply): Promise<void> {

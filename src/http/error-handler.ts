@@ -15,13 +15,21 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   invalid_credentials: 401,
   forbidden: 403,
   csrf_failed: 403,
+  wrong_current_password: 403,
   invalid_signature: 403,
   not_found: 404,
   lock_held: 409,
+  stale_record: 409,
+  case_closed: 409,
   conflict: 409,
+  number_archived: 409,
   payload_too_large: 413,
   rate_limited: 429,
+  too_many_streams: 429,
 };
+
+/** Whether `code` is one of the product's error codes: a closed set, so it can label metrics. */
+export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(STATUS_BY_CODE, code);
 
 export function errorBody(code: string, message: string, details?: Record<string, unknown>) {
   return { error: { code, message, ...(details ? { details } : {}) } };

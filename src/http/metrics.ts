@@ -1,7 +1,14 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Services } from '../services/index.js';
+import { PROVIDERS } from '../services/numbers.js';
+import { isErrorCode } from './error-handler.js';
 
-/** Prometheus metrics served at `/metrics`. */
+/**
+ * Prometheus metrics served at `/metrics`. Every label value comes from a closed set, never
+ * from the request as sent: each distinct value is a series kept in memory for good, so a
+ * label taken from an unauthenticated URL would let anyone grow it without bound.
+ */
 export function createMetrics(operations: Services['operations']) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'caseline_' });
@@ -29,7 +36,28 @@ export function createMetrics(operations: Services['operations']) {
       for (const row of rows) this.set({ state: row.state }, row.count);
     },
   });
-  return { registry, webhooks, httpDuration };
+
+  /** Counts one webhook: a provider not in our list is `unknown`, an outcome not an error code is `error`. */
+  const countWebhook = (provider: string, result: string) =>
+    webhooks.inc({
+      provider: (PROVIDERS as readonly string[]).includes(provider) ? provider : 'unknown',
+      result: result === 'stored' || isErrorCode(result) ? result : 'error',
+    });
+
+  return { registry, webhooks, httpDuration, countWebhook };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/**
+ * Whether a request may read `/metrics`: always when no token is configured, else only with
+ * `Authorization: Bearer <token>`. Both sides are hashed first, so the comparison takes the
+ * same time whatever the length or content of the guess.
+ */
+export function metricsAccessAllowed(configuredToken: string | null, authorization: string | undefined): boolean {
+  if (configuredToken === null) return true;
+  const match = /^Bearer (.+)$/i.exec(authorization?.trim() ?? '');
+  const given = createHash('sha256').update(match?.[1] ?? '').digest();
+  const expected = createHash('sha256').update(configuredToken).digest();
+  return timingSafeEqual(given, expected) && match !== null;
+}

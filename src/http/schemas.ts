@@ -65,7 +65,18 @@ export const NumberView = Type.Object({
   multiCaseReply: Nullable(Type.String()),
   sendRatePerSecond: Type.Number(),
   template: Nullable(Template),
-  webhooks: Type.Object({ inbound: Type.String(), status: Type.String() }),
+  /** Admins only; null for analysts and viewers, because the path holds the number's webhook secret. */
+  webhooks: Nullable(Type.Object({ inbound: Type.String(), status: Type.String() })),
+  /** Admins only (else null): true while the webhook path is still the number's id, visible to every user; rotate it. */
+  webhookTokenIsId: Nullable(Type.Boolean()),
+  /** Africa's Talking numbers, admins only (else null): addresses and CIDR ranges webhooks may come from; empty allows any. */
+  allowedIps: Nullable(Type.Array(Type.String())),
+  /** Set while archived: the number neither receives nor sends until restored. */
+  archivedAt: Nullable(Time),
+});
+export const NumberListQuery = Type.Object({
+  /** true lists archived numbers only (admins). */
+  archived: Type.Optional(Type.Boolean()),
 });
 export const NumberCreate = Type.Object(
   {
@@ -80,6 +91,8 @@ export const NumberCreate = Type.Object(
     sendRatePerSecond: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 1000 }))),
     template: Type.Optional(Nullable(Template)),
     credentials: Type.Optional(Type.Record(Type.String(), Type.Any())),
+    /** Africa's Talking only: addresses or CIDR ranges its webhooks may come from; null or [] allows any. */
+    allowedIps: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 }))),
   },
   { additionalProperties: false },
 );
@@ -121,6 +134,29 @@ export const Login = Type.Object({
   email: Type.String({ minLength: 1, maxLength: 320 }),
   password: Type.String({ minLength: 1, maxLength: 1000 }),
 });
+/** `PATCH /users/me`: a new password needs the current one (DESIGN.md §13, "my password"). */
+export const MyAccountPatch = Type.Object(
+  {
+    password: Type.String({ minLength: 1, maxLength: 1000 }),
+    currentPassword: Type.String({ minLength: 1, maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+);
+export const ApiTokenCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    expiresInDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 3650 }))),
+  },
+  { additionalProperties: false },
+);
+export const ApiTokenCreated = Type.Object({ id: Type.String(), token: Type.String() });
+export const ApiToken = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  createdAt: Time,
+  lastUsedAt: Nullable(Time),
+  expiresAt: Nullable(Time),
+});
 
 const Media = Type.Object({ url: Type.String(), contentType: Nullable(Type.String()) });
 export const Message = Type.Object({
@@ -138,10 +174,13 @@ export const Message = Type.Object({
 export const Note = Type.Object({ id: Type.String(), text: Type.String(), at: Time, author: Nullable(Person) });
 const AnswerValue = Type.Union([Type.String({ maxLength: 10_000 }), Type.Number(), Type.Null()]);
 export const Answers = Type.Record(Type.String(), AnswerValue);
+/** Raised by every change to a record's answers or status (DESIGN.md §13 "stale writes"). */
+export const RecordVersion = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
 export const RecordView = Type.Object({
   caseNumber: Type.Integer(),
   surveyId: Type.String(),
   status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  version: RecordVersion,
   contact: Nullable(Type.String()),
   numberId: Nullable(Type.String()),
   channel: Nullable(Type.String()),
@@ -160,6 +199,7 @@ export const RecordSummary = Type.Object({
   caseNumber: Type.Integer(),
   surveyId: Type.String(),
   status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+  version: RecordVersion,
   contact: Nullable(Type.String()),
   numberId: Nullable(Type.String()),
   lockedBy: Nullable(Person),

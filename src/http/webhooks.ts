@@ -1,4 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { DomainError } from '../domain/errors.js';
 import type { Metrics } from './metrics.js';
 import type { Services } from '../services/index.js';
 import type { WebhookAnswer, WebhookRequest } from '../providers/provider.js';
@@ -8,9 +9,10 @@ import { publicUrlOf } from './request-url.js';
 export const WEBHOOK_BODY_LIMIT = 256 * 1024;
 
 /**
- * Provider webhooks (DESIGN.md §3): `/webhooks/{provider}/{numberId}` and `/status`. Bodies
- * are kept as raw bytes, because signatures are computed over them; the provider adapter
- * verifies and parses. A webhook is answered only after its message is committed.
+ * Provider webhooks (DESIGN.md §3): `/webhooks/{provider}/{token}` and `/status`, where
+ * `token` is the number's webhook secret, not its id (§13). Bodies are kept as raw bytes,
+ * because signatures are computed over them; the provider adapter verifies and parses. A
+ * webhook is answered only after its message is committed.
  */
 export const webhookRoutes: FastifyPluginAsync<{ services: Services; publicUrl: string | null; metrics: Metrics }> = async (
   app,
@@ -34,22 +36,22 @@ export const webhookRoutes: FastifyPluginAsync<{ services: Services; publicUrl: 
   const answer = (reply: import('fastify').FastifyReply, result: WebhookAnswer) =>
     reply.status(result.status).type(result.contentType).send(result.body);
 
-  type Params = { provider: string; numberId: string };
+  type Params = { provider: string; token: string };
   const handle = async (request: FastifyRequest<{ Params: Params }>, reply: import('fastify').FastifyReply) => {
-    const { provider, numberId } = request.params;
+    const { provider, token } = request.params;
     try {
-      const result = await services.inbound.handleWebhook(provider, numberId, toWebhookRequest(request));
-      metrics.webhooks.inc({ provider, result: 'stored' });
+      const result = await services.inbound.handleWebhook(provider, token, toWebhookRequest(request));
+      metrics.countWebhook(provider, 'stored');
       return answer(reply, result);
     } catch (error) {
-      metrics.webhooks.inc({ provider, result: (error as { code?: string }).code ?? 'error' });
+      metrics.countWebhook(provider, error instanceof DomainError ? error.code : 'error');
       throw error;
     }
   };
 
-  app.post<{ Params: Params }>('/webhooks/:provider/:numberId', { schema: { hide: true } }, handle);
-  app.post<{ Params: Params }>('/webhooks/:provider/:numberId/status', { schema: { hide: true } }, handle);
-  app.get<{ Params: Params }>('/webhooks/:provider/:numberId', { schema: { hide: true } }, async (request, reply) =>
-    answer(reply, await services.inbound.handshake(request.params.provider, request.params.numberId, toWebhookRequest(request))),
+  app.post<{ Params: Params }>('/webhooks/:provider/:token', { schema: { hide: true } }, handle);
+  app.post<{ Params: Params }>('/webhooks/:provider/:token/status', { schema: { hide: true } }, handle);
+  app.get<{ Params: Params }>('/webhooks/:provider/:token', { schema: { hide: true } }, async (request, reply) =>
+    answer(reply, await services.inbound.handshake(request.params.provider, request.params.token, toWebhookRequest(request))),
   );
 };

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/database.js';
+import { recordOptOut } from '../db/opt-outs.js';
 import type { MessageTable, MessageStatus, OutboxTable } from '../db/schema.js';
 import { SendError, type TemplateConfig } from '../providers/provider.js';
 import { publishStatus } from '../services/inbound.js';
 import { webhookUrls, type LoadedNumber, type NumberService } from '../services/numbers.js';
 import { backoffDelay } from './backoff.js';
+import { DomainError } from '../domain/errors.js';
 import { latestStatus } from '../domain/message-status.js';
 import { planSends, startDecision } from './pace.js';
 
@@ -176,7 +178,12 @@ export class OutboxWorker {
     let loaded: LoadedNumber;
     try {
       loaded = await this.deps.numbers.load(group[0]!.number_id);
-    } catch (error) {
+    } catch (caught) {
+      // An archived number sends nothing more; the message fails at once, and can be sent again once restored.
+      const error =
+        caught instanceof DomainError && caught.code === 'number_archived'
+          ? new SendError('permanent', caught.message, { code: 'number_archived' })
+          : caught;
       return { outcomes: group.map((row) => this.settled(row, this.recordFailure(row, messages.get(row.message_id)!, error))), busyPeople: [] };
     }
     const ratePerSecond = Number(loaded.row.send_rate_per_second);
@@ -313,7 +320,7 @@ export class OutboxWorker {
           to: message.contact,
           text: message.body,
           template: payload.template,
-          statusCallbackUrl: webhookUrls(this.deps.publicUrl, loaded.row.provider, loaded.row.id).status,
+          statusCallbackUrl: webhookUrls(this.deps.publicUrl, loaded.row.provider, loaded.row.webhook_token).status,
         },
         loaded.provider,
       );
@@ -412,13 +419,7 @@ export class OutboxWorker {
         }
         await publishStatus(tx, orgId, row.message_id);
       }
-      if (result.optOut) {
-        await tx.db
-          .insertInto('opt_outs')
-          .values({ number_id: row.number_id, contact: result.optOut, created_at: now })
-          .onConflict((oc) => oc.columns(['number_id', 'contact']).doNothing())
-          .execute();
-      }
+      if (result.optOut) await recordOptOut(tx.db, row.number_id, result.optOut, now);
     });
   }
 }

@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import type { MessageStatus } from '../db/schema.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
+import { isAllowed, parseAllowList } from '../domain/ip-allow-list.js';
 import type { ProviderAdapter, StatusUpdate } from './provider.js';
 import { SendError } from './provider.js';
 import {
@@ -80,22 +80,17 @@ export function africasTalkingProvider(config: AfricasTalkingConfig): ProviderAd
       if (typeof apiKey !== 'string' || !apiKey.trim()) {
         throw validationFailed('Africa’s Talking credentials need the app’s apiKey');
       }
+      // The allow-list is kept with the credentials (where it always was), but the numbers
+      // service shows and edits it as the number's `allowedIps` setting.
       if (allowedIps === undefined || allowedIps === null) return { username: username.trim(), apiKey: apiKey.trim() };
-      if (!Array.isArray(allowedIps) || allowedIps.some((ip) => typeof ip !== 'string' || isIP(ip.trim()) === 0)) {
-        throw validationFailed('allowedIps must be a list of IP addresses', { field: 'allowedIps' });
-      }
-      return {
-        username: username.trim(),
-        apiKey: apiKey.trim(),
-        allowedIps: allowedIps.map((ip: string) => ip.trim()),
-      };
+      return { username: username.trim(), apiKey: apiKey.trim(), allowedIps: parseAllowList(allowedIps) };
     },
 
     verify(request, number) {
       const allowed = number.credentials.allowedIps ?? [];
       if (allowed.length === 0) return;
-      const address = request.remoteAddress.replace(/^::ffff:/i, '');
-      if (!allowed.includes(address)) {
+      if (!isAllowed(allowed, request.remoteAddress)) {
+        const address = request.remoteAddress.replace(/^::ffff:/i, '');
         throw new DomainError('invalid_signature', `Webhooks for this number are not accepted from ${address}`);
       }
     },

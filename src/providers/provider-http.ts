@@ -130,9 +130,3 @@ function parseJsonOrNull(text: string): unknown {
     return null;
   }
 }
-
-/** A shared location as conversation text: "Location: <name, address> <lat>, <long>". */
-export function locationText(place: Record<string, unknown> | null, latitude: unknown, longitude: unknown): string {
-  const where = [place?.name, place?.address].filter((part) => typeof part === 'string' && part).join(', ');
-  return `Location: ${[where, `${String(latitude)}, ${String(longitude)}`].filter(Boolean).join(' ')}`;
-}

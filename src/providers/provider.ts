@@ -40,6 +40,13 @@ export interface StatusUpdate {
   errorCode?: string;
   /** A sentence a case worker can read, e.g. "The recipient has opted out (21610)". */
   errorText?: string;
+  /** The provider says the recipient has unsubscribed from this number: record the opt-out. */
+  optedOut?: boolean;
+  /**
+   * The recipient as the provider wrote it, when the report names one: it lets an opt-out
+   * be recorded even when the report arrives before the send's provider id is stored.
+   */
+  recipient?: string;
 }
 
 /** What one webhook carried. Meta posts messages and statuses to one URL, so either may appear. */

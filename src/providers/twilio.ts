@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks.js';
 import type { MessageStatus } from '../db/schema.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
+import { locationText } from '../domain/readable-kinds.js';
 import type { InboundMessage, MediaItem, ProviderAdapter, StatusUpdate } from './provider.js';
 import { SendError } from './provider.js';
 import {
@@ -217,6 +218,10 @@ function parseInbound(sid: string, form: Record<string, string>): InboundMessage
     if (url) media.push({ url, contentType: form[`MediaContentType${index}`] || null });
   }
   const message: InboundMessage = { providerMessageId: sid, from: form.From, text: form.Body ?? '', media };
+  // A WhatsApp location comes as fields beside an empty Body.
+  if (!message.text && form.Latitude !== undefined && form.Longitude !== undefined) {
+    message.text = locationText({ name: form.Label, address: form.Address }, form.Latitude, form.Longitude);
+  }
   if (form.ProfileName) message.profileName = form.ProfileName;
   return message;
 }
@@ -230,6 +235,11 @@ function parseStatus(sid: string, status: string, form: Record<string, string>):
   if (code && code !== '0') {
     update.errorCode = code;
     update.errorText = twilioErrorText(code, form.ErrorMessage);
+    // The same unsubscribe as at send time, only reported later (DESIGN.md §2 rule 11).
+    if (code === OPTED_OUT_CODE) {
+      update.optedOut = true;
+      if (form.To) update.recipient = form.To;
+    }
   }
   return [update];
 }

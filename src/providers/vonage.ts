@@ -3,6 +3,7 @@ import { tokenGenerate, verifySignature } from '@vonage/jwt';
 import type { SMSMessageRequest, WhatsAppTemplateRequest, WhatsAppTextRequest } from '@vonage/messages';
 import type { MessageStatus } from '../db/schema.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
+import { locationText } from '../domain/readable-kinds.js';
 import type { InboundMessage, MediaItem, ProviderAdapter, StatusUpdate } from './provider.js';
 import { SendError } from './provider.js';
 import {
@@ -17,7 +18,6 @@ import {
   internationalSender,
   isSuccess,
   readJsonObject,
-  locationText,
 } from './provider-http.js';
 import { headerValue, safeEqual } from './signatures.js';
 
@@ -107,7 +107,9 @@ export function vonageProvider(config: VonageConfig): ProviderAdapter<'vonage'> 
       const id = asString(body.message_uuid);
       if (!id) throw new DomainError('bad_request', 'message_uuid is missing');
       if (typeof body.status === 'string') return { messages: [], statuses: parseStatus(id, body) };
-      if (typeof body.message_type === 'string') return { messages: [parseInbound(id, body)], statuses: [] };
+      if (typeof body.message_type === 'string') return { messages: [parseInbound(id, body, body.message_type)], statuses: [] };
+      // Vonage's own SDK samples post inbound SMS without `message_type`; a string `text` is a text.
+      if (typeof body.text === 'string') return { messages: [parseInbound(id, body, 'text')], statuses: [] };
       throw new DomainError('bad_request', 'The body is neither an inbound message nor a message status');
     },
 
@@ -175,10 +177,9 @@ export function vonageProvider(config: VonageConfig): ProviderAdapter<'vonage'> 
   };
 }
 
-function parseInbound(id: string, body: Record<string, unknown>): InboundMessage {
+function parseInbound(id: string, body: Record<string, unknown>, type: string): InboundMessage {
   const from = address(body.from);
   if (!from) throw new DomainError('bad_request', 'from is missing');
-  const type = body.message_type as string;
   const content = asObject(body[type]);
   const media: MediaItem[] = [];
   let text: string;

@@ -1,5 +1,6 @@
 import type { MessageStatus } from '../db/schema.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
+import { flowReplyText, locationText, sharedContactsText } from '../domain/readable-kinds.js';
 import type { InboundMessage, MediaItem, ProviderAdapter, ProviderNumber, StatusUpdate } from './provider.js';
 import { SendError } from './provider.js';
 import {
@@ -15,7 +16,6 @@ import {
   isTransientStatus,
   readJsonObject,
   retryAfterMs,
-  locationText,
 } from './provider-http.js';
 import { headerValue, hmacHex, safeEqual } from './signatures.js';
 
@@ -244,10 +244,20 @@ function parseMessage(item: unknown, names: Map<string, string>): InboundMessage
       text = asString(content?.text) ?? asString(content?.payload) ?? '';
       break;
     case 'interactive': {
+      // A finished WhatsApp Flow answers with `nfm_reply`; buttons and lists with their choice.
+      const flow = asObject(content?.nfm_reply);
+      if (asString(content?.type) === 'nfm_reply' || flow) {
+        text = flowReplyText(flow?.body, flow?.response_json);
+        break;
+      }
       const reply = asObject(content?.button_reply) ?? asObject(content?.list_reply);
       text = asString(reply?.title) ?? asString(reply?.id) ?? '';
       break;
     }
+    case 'contacts':
+      // The one kind whose content is a list: `contacts: [{name, phones, ...}]`.
+      text = sharedContactsText(list(message.contacts).map((item) => asObject(item) ?? {}));
+      break;
     case 'reaction': {
       const emoji = asString(content?.emoji);
       // An empty emoji means a reaction was taken back: nothing to record.

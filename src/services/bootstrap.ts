@@ -1,4 +1,5 @@
 import { newId } from './ids.js';
+import { validationFailed } from '../domain/errors.js';
 import type { Question } from '../domain/survey.js';
 import type { Actor, ServiceContext } from './context.js';
 import type { NumberService } from './numbers.js';
@@ -44,15 +45,32 @@ export async function ensureFirstAdmin(
 ): Promise<FirstStart | null> {
   const anyUser = await ctx.db.kysely.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (anyUser) return null;
-  const generatedPassword = admin ? null : randomToken(12);
-  const email = admin?.email ?? 'admin@localhost';
-  const password = admin?.password ?? generatedPassword!;
-  const orgId = newId();
-  const created = await ctx.db.transaction(async (tx) => {
-    await ctx.db.createOrganisation(tx, { id: orgId, name: orgName, createdAt: ctx.now() });
-    return insertUser(tx.db, orgId, { email, name: 'Administrator', role: 'admin', password }, ctx.now());
+  const { admin: created, generatedPassword } = await foundOrganisation(ctx, {
+    name: orgName,
+    email: admin?.email ?? 'admin@localhost',
+    password: admin?.password ?? null,
   });
   return { admin: created, generatedPassword };
+}
+
+/**
+ * Creates an organisation with its first admin (`npx caseline org add`, DESIGN.md §13), in
+ * one transaction: a failure, such as a password too short, leaves no organisation behind.
+ */
+export async function foundOrganisation(
+  ctx: ServiceContext,
+  input: { name: string; email: string; password: string | null },
+): Promise<FirstStart & { organisation: { id: string; name: string } }> {
+  const name = input.name.trim();
+  if (!name) throw validationFailed('An organisation needs a name');
+  const generatedPassword = input.password === null ? randomToken(12) : null;
+  const password = input.password ?? generatedPassword!;
+  const orgId = newId();
+  const admin = await ctx.db.transaction(async (tx) => {
+    await ctx.db.createOrganisation(tx, { id: orgId, name, createdAt: ctx.now() });
+    return insertUser(tx.db, orgId, { email: input.email, name: 'Administrator', role: 'admin', password }, ctx.now());
+  });
+  return { admin, generatedPassword, organisation: { id: orgId, name } };
 }
 
 /** Creates the demo survey and its sandbox number unless the organisation has a survey. */

@@ -1,4 +1,5 @@
 import type { Transaction } from '../db/database.js';
+import { recordOptOut } from '../db/opt-outs.js';
 import { isStatusProgress } from '../domain/message-status.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { normalisePhone } from '../domain/phone.js';
@@ -15,14 +16,16 @@ export type { ReceiveResult };
 
 export function createInboundService(ctx: ServiceContext, numbers: NumberService, store?: BatchStore) {
   const { db } = ctx;
-  const cache = new NumberCache(async (numberId) => {
-    const loaded = await numbers.load(numberId);
-    return { ...loaded, survey: await loadSurvey(db.kysely, loaded.row.org_id, loaded.row.survey_id) };
-  }, db);
+  const withSurvey = async (loaded: LoadedNumber): Promise<RoutableNumber> => ({
+    ...loaded,
+    survey: await loadSurvey(db.kysely, loaded.row.org_id, loaded.row.survey_id),
+  });
+  // Keyed by webhook token: the path segment, never the number's id (DESIGN.md §13).
+  const cache = new NumberCache(async (webhookToken) => withSurvey(await numbers.loadByWebhookToken(webhookToken)), db);
 
-  async function loadFor(provider: string, numberId: string): Promise<RoutableNumber> {
+  async function loadFor(provider: string, webhookToken: string): Promise<RoutableNumber> {
     assertProvider(provider);
-    const loaded = await cache.get(numberId);
+    const loaded = await cache.get(webhookToken);
     if (loaded.row.provider !== provider) throw notFound('Number');
     return loaded;
   }
@@ -38,11 +41,14 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
     return db.transaction(async (tx) => {
       const message = await tx.db
         .selectFrom('messages')
-        .select(['id', 'status', 'org_id'])
+        .select(['id', 'status', 'org_id', 'contact'])
         .where('number_id', '=', loaded.row.id)
         .where('direction', '=', 'out')
         .where('provider_message_id', '=', update.providerMessageId)
         .executeTakeFirst();
+      // An unsubscribe holds whatever the order of reports (rule 11), so before the status check.
+      const optOutContact = update.optedOut ? message?.contact ?? reportedRecipient(update, loaded.row.our_number) : undefined;
+      if (optOutContact) await recordOptOut(tx.db, loaded.row.id, optOutContact, ctx.now());
       if (!message) {
         // The report raced ahead of the worker recording the provider's id: keep it
         // until the send is recorded (src/outbox/outbox-worker.ts applies it then).
@@ -78,12 +84,12 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
   return {
     receive,
     applyStatus,
-    /** A live number with its survey, from the cache. */
-    routable: (numberId: string) => cache.get(numberId),
+    /** A live number with its survey, by id. */
+    routable: async (numberId: string) => withSurvey(await numbers.load(numberId)),
 
-    /** A provider's webhook: authenticate, parse, store, then acknowledge (DESIGN.md §3). */
-    async handleWebhook(provider: string, numberId: string, request: WebhookRequest): Promise<WebhookAnswer> {
-      const loaded = await loadFor(provider, numberId);
+    /** A provider's webhook, addressed by the number's webhook token: authenticate, parse, store, then acknowledge (DESIGN.md §3). */
+    async handleWebhook(provider: string, webhookToken: string, request: WebhookRequest): Promise<WebhookAnswer> {
+      const loaded = await loadFor(provider, webhookToken);
       loaded.adapter.verify(request, loaded.provider);
       const parsed = sanitise(loaded.adapter.parse(request, loaded.provider));
       // Every sender is checked before anything is stored, so a bad batch stores nothing.
@@ -93,8 +99,8 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
       return loaded.adapter.acknowledge();
     },
 
-    async handshake(provider: string, numberId: string, request: WebhookRequest): Promise<WebhookAnswer> {
-      const loaded = await loadFor(provider, numberId);
+    async handshake(provider: string, webhookToken: string, request: WebhookRequest): Promise<WebhookAnswer> {
+      const loaded = await loadFor(provider, webhookToken);
       if (!loaded.adapter.handshake) throw new DomainError('not_found', 'This provider has no verification handshake');
       return loaded.adapter.handshake(request, loaded.provider);
     },
@@ -102,6 +108,16 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
 }
 
 export type InboundService = ReturnType<typeof createInboundService>;
+
+/** The recipient a status report names, as a contact; none when it is not a phone number. */
+function reportedRecipient(update: StatusUpdate, ourNumber: string): string | undefined {
+  if (!update.recipient) return undefined;
+  try {
+    return normalisePhone(update.recipient, ourNumber);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Replaces U+0000 in everything a webhook carried (see `withoutNul`). */
 function sanitise(parsed: ParsedWebhook): ParsedWebhook {
@@ -119,6 +135,7 @@ function sanitise(parsed: ParsedWebhook): ParsedWebhook {
       providerMessageId: withoutNul(s.providerMessageId),
       errorCode: s.errorCode === undefined ? undefined : withoutNul(s.errorCode),
       errorText: s.errorText === undefined ? undefined : withoutNul(s.errorText),
+      recipient: s.recipient === undefined ? undefined : withoutNul(s.recipient),
     })),
   };
 }

@@ -1,4 +1,5 @@
 import type { Db, Executor, Transaction } from '../db/database.js';
+import { recordOptOut } from '../db/opt-outs.js';
 import type { NumberTable, RecordTable } from '../db/schema.js';
 import { renderMultiCaseReply } from '../domain/multi-case-reply.js';
 import { consentChange } from '../domain/opt-out.js';
@@ -293,11 +294,7 @@ async function applyConsent(tx: Transaction, items: InboundItem[], now: number):
   for (const { number, message, contact } of items) {
     const change = consentChange(message.text);
     if (change === 'opt-out') {
-      await tx.db
-        .insertInto('opt_outs')
-        .values({ number_id: number.row.id, contact, created_at: now })
-        .onConflict((oc) => oc.columns(['number_id', 'contact']).doNothing())
-        .execute();
+      await recordOptOut(tx.db, number.row.id, contact, now);
     } else if (change === 'opt-in') {
       await tx.db.deleteFrom('opt_outs').where('number_id', '=', number.row.id).where('contact', '=', contact).execute();
     }

@@ -11,10 +11,11 @@ export type RoutableNumber = LoadedNumber & { survey: Survey };
  * empties it; the time limit covers a change notice missed while PostgreSQL reconnected.
  */
 export class NumberCache {
+  /** By webhook token, the key webhooks arrive with. */
   private readonly entries = new Map<string, { value: Promise<RoutableNumber>; at: number }>();
 
   constructor(
-    private readonly load: (numberId: string) => Promise<RoutableNumber>,
+    private readonly load: (webhookToken: string) => Promise<RoutableNumber>,
     db: Db,
     private readonly ttlMs = 30_000,
     private readonly now: () => number = Date.now,
@@ -24,13 +25,13 @@ export class NumberCache {
     });
   }
 
-  get(numberId: string): Promise<RoutableNumber> {
-    const entry = this.entries.get(numberId);
+  get(webhookToken: string): Promise<RoutableNumber> {
+    const entry = this.entries.get(webhookToken);
     if (entry && this.now() - entry.at < this.ttlMs) return entry.value;
-    const value = this.load(numberId);
-    // A failed load (an unknown or deleted number) is not remembered.
-    value.catch(() => this.entries.delete(numberId));
-    this.entries.set(numberId, { value, at: this.now() });
+    const value = this.load(webhookToken);
+    // A failed load (an unknown, rotated or archived token) is not remembered.
+    value.catch(() => this.entries.delete(webhookToken));
+    this.entries.set(webhookToken, { value, at: this.now() });
     return value;
   }
 }

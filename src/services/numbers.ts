@@ -1,10 +1,11 @@
 import type { Executor } from '../db/database.js';
 import type { Channel, NumberTable, ProviderName } from '../db/schema.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
+import { parseAllowList } from '../domain/ip-allow-list.js';
 import { normalisePhone } from '../domain/phone.js';
 import { questionOfType } from '../domain/survey.js';
 import type { Credentials, ProviderAdapter, ProviderNumber, TemplateConfig } from '../providers/provider.js';
-import { requireAdmin, type Actor, type ServiceContext } from './context.js';
+import { iso, requireAdmin, type Actor, type ServiceContext } from './context.js';
 import { randomToken } from './security.js';
 import { loadSurvey } from './surveys.js';
 
@@ -33,7 +34,14 @@ export interface NumberView extends NumberSettings {
   multiCaseReply: string | null;
   sendRatePerSecond: number;
   template: TemplateConfig | null;
-  webhooks: { inbound: string; status: string };
+  /** Admins only (null for others): the addresses to paste into the provider's console; their path holds a secret. */
+  webhooks: { inbound: string; status: string } | null;
+  /** Admins only: the webhook path is still the number's id (numbers added before migration 005), which every user sees. */
+  webhookTokenIsId: boolean | null;
+  /** Africa's Talking numbers, admins only: the addresses and CIDR ranges its webhooks may come from; empty allows any. */
+  allowedIps: string[] | null;
+  /** Set while the number is archived: it neither receives nor sends until restored. */
+  archivedAt: string | null;
 }
 
 export interface NumberInput extends NumberSettings {
@@ -42,6 +50,8 @@ export interface NumberInput extends NumberSettings {
   sendRatePerSecond?: number | null;
   template?: TemplateConfig | null;
   credentials?: unknown;
+  /** Africa's Talking only; null or [] accepts webhooks from any address. */
+  allowedIps?: string[] | null;
 }
 
 /** One send a second: Twilio's pace for a long code, and safe on every provider. */
@@ -56,27 +66,45 @@ export interface LoadedNumber {
   adapter: ProviderAdapter;
 }
 
-export function webhookUrls(publicUrl: string, provider: ProviderName, id: string) {
-  const inbound = `${publicUrl}/webhooks/${provider}/${id}`;
+/** A number's webhook addresses; `webhookToken` is the secret path segment, not the number's id (DESIGN.md §13). */
+export function webhookUrls(publicUrl: string, provider: ProviderName, webhookToken: string) {
+  const inbound = `${publicUrl}/webhooks/${provider}/${webhookToken}`;
   return { inbound, status: `${inbound}/status` };
 }
+
+const archived = (row: NumberRow) =>
+  new DomainError(
+    'number_archived',
+    `The number ${row.our_number} is archived, so it neither receives nor sends; an admin can restore it under Numbers`,
+  );
 
 export function createNumberService(ctx: ServiceContext) {
   const { db } = ctx;
 
-  const view = (row: NumberRow): NumberView => ({
-    id: row.id,
-    provider: row.provider,
-    channel: row.channel,
-    ourNumber: row.our_number,
-    surveyId: row.survey_id,
-    theirNumberQuestion: row.their_number_question,
-    conversationQuestion: row.conversation_question,
-    multiCaseReply: row.multi_case_reply,
-    sendRatePerSecond: Number(row.send_rate_per_second),
-    template: row.template ? (JSON.parse(row.template) as TemplateConfig) : null,
-    webhooks: webhookUrls(ctx.publicUrl, row.provider, row.id),
-  });
+  /** Webhook URLs and the allow-list are shown to admins only: the URLs are the webhooks' only secret on Africa's Talking. */
+  const view = (row: NumberRow, actor: Actor): NumberView => {
+    const admin = actor.role === 'admin';
+    return {
+      id: row.id,
+      provider: row.provider,
+      channel: row.channel,
+      ourNumber: row.our_number,
+      surveyId: row.survey_id,
+      theirNumberQuestion: row.their_number_question,
+      conversationQuestion: row.conversation_question,
+      multiCaseReply: row.multi_case_reply,
+      sendRatePerSecond: Number(row.send_rate_per_second),
+      template: row.template ? (JSON.parse(row.template) as TemplateConfig) : null,
+      webhooks: admin ? webhookUrls(ctx.publicUrl, row.provider, row.webhook_token) : null,
+      webhookTokenIsId: admin ? row.webhook_token === row.id : null,
+      allowedIps: admin && row.provider === 'africastalking' ? storedAllowList(row) : null,
+      archivedAt: iso(row.deleted_at),
+    };
+  };
+
+  function storedAllowList(row: NumberRow): string[] {
+    return (ctx.secrets.open(row.credentials) as { allowedIps?: string[] }).allowedIps ?? [];
+  }
 
   function adapterFor(provider: ProviderName): ProviderAdapter {
     const adapter = ctx.providers[provider] as ProviderAdapter | undefined;
@@ -84,16 +112,33 @@ export function createNumberService(ctx: ServiceContext) {
     return adapter;
   }
 
+  /** A number of the organisation, archived or not. */
   async function findRow(executor: Executor, orgId: string, id: string): Promise<NumberRow> {
-    const row = await executor
-      .selectFrom('numbers')
-      .selectAll()
-      .where('id', '=', id)
-      .where('org_id', '=', orgId)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const row = await executor.selectFrom('numbers').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
     if (!row) throw notFound('Number');
     return row;
+  }
+
+  /** A number that may change: an archived one must be restored first. */
+  async function findLiveRow(executor: Executor, orgId: string, id: string): Promise<NumberRow> {
+    const row = await findRow(executor, orgId, id);
+    if (row.deleted_at !== null) throw archived(row);
+    return row;
+  }
+
+  function loaded(row: NumberRow): LoadedNumber {
+    return {
+      row,
+      adapter: adapterFor(row.provider),
+      provider: {
+        id: row.id,
+        provider: row.provider,
+        channel: row.channel,
+        ourNumber: row.our_number,
+        credentials: ctx.secrets.open(row.credentials),
+        template: row.template ? (JSON.parse(row.template) as TemplateConfig) : null,
+      } as ProviderNumber,
+    };
   }
 
   /** Checks the parts of a number that refer to the survey and the provider. */
@@ -108,9 +153,17 @@ export function createNumberService(ctx: ServiceContext) {
     if (input.sendRatePerSecond != null && !(input.sendRatePerSecond > 0 && input.sendRatePerSecond <= 1000)) {
       throw validationFailed('sendRatePerSecond must be above 0 and at most 1000');
     }
-    const raw =
+    let raw =
       input.provider === 'sandbox' && !input.credentials ? { webhookSecret: randomToken(24) } : input.credentials;
     if (raw === undefined) throw validationFailed(`${input.provider} numbers need credentials`);
+    if (input.allowedIps !== undefined) {
+      if (input.provider !== 'africastalking') {
+        if (input.allowedIps?.length) throw validationFailed('allowedIps applies to Africa’s Talking numbers only', { field: 'allowedIps' });
+      } else {
+        // Kept with the sealed credentials, where lists saved before it was a setting already are.
+        raw = { ...(typeof raw === 'object' && raw !== null ? raw : {}), allowedIps: input.allowedIps === null ? null : parseAllowList(input.allowedIps) };
+      }
+    }
     const credentials = adapterFor(input.provider).validateCredentials(raw) as Credentials;
     return { ourNumber: ourAddress(input.ourNumber), credentials };
   }
@@ -118,19 +171,22 @@ export function createNumberService(ctx: ServiceContext) {
   return {
     view,
 
-    async list(actor: Actor): Promise<NumberView[]> {
+    /** Live numbers; with `archived`, only the archived ones (admins only), most recently archived first. */
+    async list(actor: Actor, options: { archived?: boolean } = {}): Promise<NumberView[]> {
+      if (options.archived) requireAdmin(actor);
       const rows = await db.kysely
         .selectFrom('numbers')
         .selectAll()
         .where('org_id', '=', actor.orgId)
-        .where('deleted_at', 'is', null)
-        .orderBy('created_at')
+        .where('deleted_at', options.archived ? 'is not' : 'is', null)
+        .orderBy(options.archived ? 'deleted_at' : 'created_at', options.archived ? 'desc' : 'asc')
         .execute();
-      return rows.map(view);
+      return rows.map((row) => view(row, actor));
     },
 
+    /** Archived numbers too: their cases stay readable and name them. */
     async get(actor: Actor, id: string): Promise<NumberView> {
-      return view(await findRow(db.kysely, actor.orgId, id));
+      return view(await findRow(db.kysely, actor.orgId, id), actor);
     },
 
     async create(actor: Actor, input: NumberInput): Promise<NumberView> {
@@ -138,7 +194,7 @@ export function createNumberService(ctx: ServiceContext) {
       const { ourNumber, credentials } = await validate(db.kysely, actor.orgId, input);
       const now = ctx.now();
       const row: NumberRow = {
-        // The id is the secret part of the webhook path (DESIGN.md §3): unguessable.
+        // The id is shown to every user; the webhook paths use `webhook_token` (DESIGN.md §13).
         id: randomToken(18),
         org_id: actor.orgId,
         survey_id: input.surveyId,
@@ -161,23 +217,27 @@ export function createNumberService(ctx: ServiceContext) {
         await tx.db.insertInto('numbers').values(row).execute();
         tx.publish({ type: 'config.changed', orgId: actor.orgId });
       });
-      return view(row);
+      return view(row, actor);
     },
 
     /** Credentials left out of a patch are kept; the provider cannot change. */
     async update(actor: Actor, id: string, patch: Partial<NumberInput>): Promise<NumberView> {
       requireAdmin(actor);
       return db.transaction(async (tx) => {
-        const row = await findRow(tx.db, actor.orgId, id);
+        const row = await findLiveRow(tx.db, actor.orgId, id);
         if (patch.provider && patch.provider !== row.provider) {
           throw validationFailed('The provider of a number cannot change; add a new number instead');
         }
-        const current = view(row);
+        const current = view(row, actor);
+        const stored = ctx.secrets.open(row.credentials) as { allowedIps?: string[] };
+        const given = patch.credentials as { allowedIps?: string[] } | undefined;
         const merged: NumberInput = {
           ...current,
           ...patch,
           provider: row.provider,
-          credentials: patch.credentials ?? ctx.secrets.open(row.credentials),
+          credentials: patch.credentials ?? stored,
+          // New credentials without a list keep the stored list; only `allowedIps` (or a list inside them) changes it.
+          allowedIps: patch.allowedIps !== undefined ? patch.allowedIps : (given?.allowedIps ?? stored.allowedIps ?? null),
         };
         const { ourNumber, credentials } = await validate(tx.db, actor.orgId, merged);
         const next = {
@@ -195,42 +255,67 @@ export function createNumberService(ctx: ServiceContext) {
         };
         await tx.db.updateTable('numbers').set(next).where('id', '=', id).execute();
         tx.publish({ type: 'config.changed', orgId: actor.orgId });
-        return view({ ...row, ...next });
+        return view({ ...row, ...next }, actor);
       });
     },
 
-    /** A deleted number stops receiving; its messages and cases stay. */
-    async remove(actor: Actor, id: string): Promise<void> {
+    /**
+     * Gives the number a new webhook path secret; the old URLs answer 404 from then on, so
+     * the new ones must be pasted into the provider's console.
+     */
+    async rotateWebhookToken(actor: Actor, id: string): Promise<NumberView> {
+      requireAdmin(actor);
+      return db.transaction(async (tx) => {
+        const row = await findLiveRow(tx.db, actor.orgId, id);
+        const next = { webhook_token: randomToken(18), updated_at: ctx.now() };
+        await tx.db.updateTable('numbers').set(next).where('id', '=', id).execute();
+        tx.publish({ type: 'config.changed', orgId: actor.orgId });
+        return view({ ...row, ...next }, actor);
+      });
+    },
+
+    /** An archived number neither receives (its webhooks answer 404) nor sends; its cases stay. */
+    async archive(actor: Actor, id: string): Promise<void> {
       requireAdmin(actor);
       await db.transaction(async (tx) => {
-        await findRow(tx.db, actor.orgId, id);
+        const row = await findRow(tx.db, actor.orgId, id);
+        if (row.deleted_at !== null) return;
         await tx.db.updateTable('numbers').set({ deleted_at: ctx.now() }).where('id', '=', id).execute();
         tx.publish({ type: 'config.changed', orgId: actor.orgId });
       });
     },
 
-    /** For webhooks and the outbox: a number by id alone, across organisations. */
+    /** Brings an archived number's webhooks and replies back, at the URLs it had. */
+    async restore(actor: Actor, id: string): Promise<NumberView> {
+      requireAdmin(actor);
+      return db.transaction(async (tx) => {
+        const row = await findRow(tx.db, actor.orgId, id);
+        if (row.deleted_at === null) return view(row, actor);
+        const next = { deleted_at: null, updated_at: ctx.now() };
+        await tx.db.updateTable('numbers').set(next).where('id', '=', id).execute();
+        tx.publish({ type: 'config.changed', orgId: actor.orgId });
+        return view({ ...row, ...next }, actor);
+      });
+    },
+
+    /** For the outbox and the simulator: a number by id alone, across organisations; `number_archived` if archived. */
     async load(id: string, executor: Executor = db.kysely): Promise<LoadedNumber> {
-      const row = await executor
+      const row = await executor.selectFrom('numbers').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound('Number');
+      if (row.deleted_at !== null) throw archived(row);
+      return loaded(row);
+    },
+
+    /** For webhooks: a live number by its webhook token; an archived or unknown one is `not_found` alike. */
+    async loadByWebhookToken(token: string): Promise<LoadedNumber> {
+      const row = await db.kysely
         .selectFrom('numbers')
         .selectAll()
-        .where('id', '=', id)
+        .where('webhook_token', '=', token)
         .where('deleted_at', 'is', null)
         .executeTakeFirst();
       if (!row) throw notFound('Number');
-      const adapter = adapterFor(row.provider);
-      return {
-        row,
-        adapter,
-        provider: {
-          id: row.id,
-          provider: row.provider,
-          channel: row.channel,
-          ourNumber: row.our_number,
-          credentials: ctx.secrets.open(row.credentials),
-          template: row.template ? (JSON.parse(row.template) as TemplateConfig) : null,
-        } as ProviderNumber,
-      };
+      return loaded(row);
     },
   };
 }

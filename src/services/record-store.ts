@@ -40,6 +40,19 @@ export async function requireLock(db: Executor, record: RecordRow, actor: Actor)
   throw await lockHeldError(db, record);
 }
 
+/**
+ * A write based on an older reading of the case is refused rather than undoing what changed
+ * since (DESIGN.md §13 "stale writes"); without `expected` the write applies to the current case.
+ */
+export function requireVersion(record: RecordRow, expected: number | undefined): void {
+  if (expected === undefined || expected === Number(record.version)) return;
+  throw new DomainError(
+    'stale_record',
+    `Case #${record.case_number} has changed since it was loaded (its answers or status were saved meanwhile); load it again and redo the change`,
+    { version: Number(record.version) },
+  );
+}
+
 export async function lockHeldError(db: Executor, record: RecordRow): Promise<DomainError> {
   const holder = await db
     .selectFrom('users')

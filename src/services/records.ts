@@ -1,9 +1,6 @@
 import { newId } from './ids.js';
-import { sql } from 'kysely';
 import type { Executor, Transaction } from '../db/database.js';
-import type { RecordTable } from '../db/schema.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
-import { normalisePhone } from '../domain/phone.js';
 import { caseStatus, reopenedStatus, validateAnswers, type Answers } from '../domain/survey.js';
 import { isWindowOpen } from '../domain/whatsapp-window.js';
 import { addHistory, iso, requireWriter, type Actor, type ServiceContext } from './context.js';
@@ -13,10 +10,12 @@ import {
   lockHeldError,
   messageView,
   requireLock,
+  requireVersion,
   selectRecordMessages,
   type MessageView,
   type RecordRow,
 } from './record-store.js';
+import { encodeCursor, lastMessages, recordsPageQuery, surveyRegions, type RecordQuery } from './record-list.js';
 import { loadSurvey } from './surveys.js';
 
 export const MESSAGES_PER_PAGE = 100;
@@ -25,6 +24,8 @@ export interface RecordView {
   caseNumber: number;
   surveyId: string;
   status: 'open' | 'closed';
+  /** Raised by every change to answers or status; a write may name the one it was based on. */
+  version: number;
   contact: string | null;
   numberId: string | null;
   channel: string | null;
@@ -52,6 +53,7 @@ export interface RecordSummary {
   caseNumber: number;
   surveyId: string;
   status: 'open' | 'closed';
+  version: number;
   contact: string | null;
   numberId: string | null;
   lockedBy: { id: string; name: string } | null;
@@ -61,14 +63,8 @@ export interface RecordSummary {
   lastMessage: { text: string; at: string; direction: 'in' | 'out' } | null;
 }
 
-export interface RecordQuery {
-  status?: 'open' | 'closed' | 'all';
-  assignee?: string;
-  contact?: string;
-  q?: string;
-  limit?: number;
-  cursor?: string;
-}
+export type { RecordQuery } from './record-list.js';
+export { recordsPageQuery } from './record-list.js';
 
 export interface HistoryView {
   id: number;
@@ -121,6 +117,7 @@ export function createRecordService(ctx: ServiceContext) {
       caseNumber: record.case_number,
       surveyId: record.survey_id,
       status: record.status,
+      version: Number(record.version),
       contact: record.contact,
       numberId: record.number_id,
       channel: number?.channel ?? null,
@@ -165,13 +162,17 @@ export function createRecordService(ctx: ServiceContext) {
     const answers = { ...before, ...patch };
     const status = caseStatus(survey.caseManagement, answers);
     const now = ctx.now();
+    const stored = JSON.stringify(answers);
+    const changes = stored !== record.answers || status !== record.status;
     await tx.db
       .updateTable('records')
       .set({
-        answers: JSON.stringify(answers),
+        answers: stored,
         status,
         closed_at: status === 'closed' ? (record.closed_at ?? now) : null,
         updated_at: now,
+        // The row is locked (findRecordForChange), so the read version is the current one.
+        version: changes ? Number(record.version) + 1 : Number(record.version),
       })
       .where('id', '=', record.id)
       .execute();
@@ -191,28 +192,6 @@ export function createRecordService(ctx: ServiceContext) {
         at: now,
       });
     }
-  }
-
-  /** The newest message of each record, in one query for a whole page. */
-  async function lastMessages(recordIds: string[]) {
-    if (recordIds.length === 0) return new Map<string, { body: string; created_at: number; direction: 'in' | 'out' }>();
-    const rows = await db.kysely
-      .selectFrom((eb) =>
-        eb
-          .selectFrom('record_messages as rm')
-          .select([
-            'rm.record_id',
-            'rm.message_id',
-            sql<number>`row_number() over (partition by rm.record_id order by rm.added_at desc, rm.message_id desc)`.as('rank'),
-          ])
-          .where('rm.record_id', 'in', recordIds)
-          .as('ranked'),
-      )
-      .innerJoin('messages as m', 'm.id', 'ranked.message_id')
-      .select(['ranked.record_id', 'm.body', 'm.created_at', 'm.direction'])
-      .where('ranked.rank', '=', 1)
-      .execute();
-    return new Map(rows.map((r) => [r.record_id, { body: r.body, created_at: Number(r.created_at), direction: r.direction }]));
   }
 
   return {
@@ -251,15 +230,17 @@ export function createRecordService(ctx: ServiceContext) {
     async list(actor: Actor, surveyId: string, query: RecordQuery): Promise<{ items: RecordSummary[]; nextCursor: string | null }> {
       await loadSurvey(db.kysely, actor.orgId, surveyId);
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
-      const rows = await recordsPageQuery(db.kysely, actor, surveyId, query, limit + 1).execute();
+      const regions = query.contact ? await surveyRegions(db.kysely, actor.orgId, surveyId) : [];
+      const rows = await recordsPageQuery(db.kysely, actor, surveyId, query, limit + 1, regions).execute();
       const page = rows.slice(0, limit);
-      const last = await lastMessages(page.map((r) => r.id));
+      const last = await lastMessages(db.kysely, page.map((r) => r.id));
       const items: RecordSummary[] = page.map((row) => {
         const message = last.get(row.id);
         return {
           caseNumber: row.case_number,
           surveyId: row.survey_id,
           status: row.status,
+          version: Number(row.version),
           contact: row.contact,
           numberId: row.number_id,
           lockedBy: row.locked_by ? { id: row.locked_by, name: row.locked_by_name ?? '' } : null,
@@ -303,24 +284,28 @@ export function createRecordService(ctx: ServiceContext) {
         });
       }),
 
-    editAnswers: (actor: Actor, caseNumber: number, answers: Answers) =>
+    /** `version`, when given, is the one the change was based on (409 `stale_record` otherwise). */
+    editAnswers: (actor: Actor, caseNumber: number, answers: Answers, version?: number) =>
       change(actor, caseNumber, async (tx, record) => {
         await requireLock(tx.db, record, actor);
+        requireVersion(record, version);
         await writeAnswers(tx, actor, record, answers);
       }),
 
-    close: (actor: Actor, caseNumber: number) =>
+    close: (actor: Actor, caseNumber: number, version?: number) =>
       change(actor, caseNumber, async (tx, record) => {
         await requireLock(tx.db, record, actor);
+        requireVersion(record, version);
         const survey = await loadSurvey(tx.db, actor.orgId, record.survey_id);
         if (!survey.caseManagement) throw new DomainError('no_case_management', 'This survey has no case management');
         if (record.status === 'closed') return;
         await writeAnswers(tx, actor, record, { [survey.caseManagement.statusQuestion]: survey.caseManagement.finalStatus });
       }),
 
-    reopen: (actor: Actor, caseNumber: number) =>
+    reopen: (actor: Actor, caseNumber: number, version?: number) =>
       change(actor, caseNumber, async (tx, record) => {
         await requireLock(tx.db, record, actor);
+        requireVersion(record, version);
         const survey = await loadSurvey(tx.db, actor.orgId, record.survey_id);
         if (!survey.caseManagement) throw new DomainError('no_case_management', 'This survey has no case management');
         if (record.status === 'open') return;
@@ -369,89 +354,6 @@ export function createRecordService(ctx: ServiceContext) {
 
 export type RecordService = ReturnType<typeof createRecordService>;
 
-/**
- * One page of a records list, newest activity first. A list of one status reads
- * `records_listing` in order and stops at the page's end; a search by contact reads that
- * person's few cases through `records_routing` and orders them. No index spans the
- * statuses (migration 004: every index holding `updated_at` is written at every message),
- * so a list of every status takes one page of each status, each read that way, and orders
- * those rows: never a sort of a whole survey.
- */
-export function recordsPageQuery(executor: Executor, actor: Actor, surveyId: string, query: RecordQuery, limit: number) {
-  // For one person, `+updated_at` (the same value, but no column an index holds) keeps
-  // SQLite, which plans without statistics, from walking the survey's listing index for
-  // its order, reading every case of the status, instead of finding the person's cases.
-  const person = query.contact ? wholeNumber(query.contact.trim()) : null;
-  const activity = person ? sql<number>`+r.updated_at` : sql.ref<number>('r.updated_at');
-  const page = (status: RecordTable['status']) =>
-    listQuery(executor, actor, surveyId, query, person, status).orderBy(activity, 'desc').orderBy('r.id', 'desc').limit(limit);
-  if (query.status === 'open' || query.status === 'closed') return page(query.status);
-  return executor
-    .selectFrom(page('open').as('open_records'))
-    .selectAll()
-    .unionAll(executor.selectFrom(page('closed').as('closed_records')).selectAll())
-    .orderBy('updated_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit);
-}
-
-/**
- * The records of one status that a list asks for, before ordering and paging; `person` is
- * the searched contact when it is a whole number.
- */
-function listQuery(executor: Executor, actor: Actor, surveyId: string, query: RecordQuery, person: string | null, status: RecordTable['status']) {
-  let q = executor
-    .selectFrom('records as r')
-    .leftJoin('users as u', 'u.id', 'r.locked_by')
-    .select([
-      // Named, so the page of every status can order by them (SQLite orders a compound by its columns' names).
-      'r.id as id',
-      'r.case_number',
-      'r.survey_id',
-      'r.status',
-      'r.contact',
-      'r.number_id',
-      'r.locked_by',
-      'u.name as locked_by_name',
-      'r.created_at',
-      'r.updated_at as updated_at',
-      'r.closed_at',
-    ])
-    .where('r.survey_id', '=', surveyId)
-    .where('r.org_id', '=', actor.orgId)
-    .where('r.status', '=', status);
-  if (query.assignee === 'me') q = q.where('r.locked_by', '=', actor.userId);
-  else if (query.assignee === 'none') q = q.where('r.locked_by', 'is', null);
-  else if (query.assignee) q = q.where('r.locked_by', '=', query.assignee);
-  // A whole number is found through the (survey, contact) index; a part of one by
-  // substring, which reads every record of the survey.
-  if (person) q = q.where('r.contact', '=', person);
-  else if (query.contact) q = q.where(sql<boolean>`r.contact like ${`%${escapeLike(query.contact.trim())}%`} escape '\\'`);
-  if (query.q) {
-    const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
-    q = q.where((eb) =>
-      eb.or([
-        sql<boolean>`lower(r.contact) like ${pattern} escape '\\'`,
-        eb.exists(
-          eb
-            .selectFrom('record_messages as rm')
-            .innerJoin('messages as m', 'm.id', 'rm.message_id')
-            .select('rm.message_id')
-            .whereRef('rm.record_id', '=', 'r.id')
-            .where(sql<boolean>`lower(m.body) like ${pattern} escape '\\'`),
-        ),
-      ]),
-    );
-  }
-  if (query.cursor) {
-    const [updatedAt, id] = decodeCursor(query.cursor);
-    q = q.where((eb) =>
-      eb.or([eb('r.updated_at', '<', updatedAt), eb.and([eb('r.updated_at', '=', updatedAt), eb('r.id', '<', id)])]),
-    );
-  }
-  return q;
-}
-
 export async function lastInboundAt(executor: Executor, numberId: string, contact: string): Promise<number | null> {
   const row = await executor
     .selectFrom('messages')
@@ -464,32 +366,3 @@ export async function lastInboundAt(executor: Executor, numberId: string, contac
     .executeTakeFirst();
   return row ? Number(row.created_at) : null;
 }
-
-/**
- * The E.164 form of a whole international number (written with `+` or `00`), or null:
- * digits without a country code may be part of a number, so they search by substring.
- */
-function wholeNumber(text: string): string | null {
-  if (!/^\s*(\+|00)/.test(text)) return null;
-  try {
-    return normalisePhone(text);
-  } catch {
-    return null;
-  }
-}
-
-function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-function encodeCursor(updatedAt: number, id: string): string {
-  return Buffer.from(`${updatedAt}:${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): [number, string] {
-  const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  const at = Number(updatedAt);
-  if (!Number.isFinite(at) || !id) throw validationFailed('cursor is not valid');
-  return [at, id];
-}
-

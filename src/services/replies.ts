@@ -6,7 +6,14 @@ import type { TemplateConfig } from '../providers/provider.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import { publishStatus } from './inbound.js';
 import { queueOutbound } from './outbound.js';
-import { findRecordForChange, messageView, requireLock, selectRecordMessages, type MessageView } from './record-store.js';
+import {
+  findRecordForChange,
+  messageView,
+  requireLock,
+  selectRecordMessages,
+  type MessageView,
+  type RecordRow,
+} from './record-store.js';
 import { lastInboundAt } from './records.js';
 
 export interface ReplyInput {
@@ -18,6 +25,18 @@ export interface ReplyInput {
 
 /** SMS concatenation tops out around 10 segments on most networks; WhatsApp allows 4096. */
 export const MAX_REPLY_LENGTH = 1600;
+
+/**
+ * A closed case receives no messages (rule 6): the person's answer to a reply sent from it
+ * would start a new case, away from what they answer. Reopen the case first.
+ */
+function refuseClosed(record: RecordRow): void {
+  if (record.status !== 'closed') return;
+  throw new DomainError(
+    'case_closed',
+    `Case #${record.case_number} is closed, so nothing was sent: the answer would start a new case. Reopen the case to reply from it.`,
+  );
+}
 
 export function createReplyService(ctx: ServiceContext) {
   const { db } = ctx;
@@ -32,11 +51,15 @@ export function createReplyService(ctx: ServiceContext) {
   async function checkCanSend(executor: Executor, numberId: string, contact: string, template: boolean) {
     const number = await executor
       .selectFrom('numbers')
-      .select(['channel', 'template', 'deleted_at'])
+      .select(['channel', 'template', 'deleted_at', 'our_number'])
       .where('id', '=', numberId)
       .executeTakeFirst();
-    if (!number || number.deleted_at !== null) {
-      throw validationFailed('The number this case came in on has been removed; it cannot send');
+    if (!number) throw validationFailed('The number this case came in on no longer exists; it cannot send');
+    if (number.deleted_at !== null) {
+      throw new DomainError(
+        'number_archived',
+        `The number this case came in on (${number.our_number}) is archived, so it cannot send; an admin can restore it under Numbers`,
+      );
     }
     const optedOut = await executor
       .selectFrom('opt_outs')
@@ -71,6 +94,7 @@ export function createReplyService(ctx: ServiceContext) {
       return db.transaction(async (tx) => {
         const record = await findRecordForChange(tx, actor.orgId, caseNumber);
         await requireLock(tx.db, record, actor);
+        refuseClosed(record);
         if (!record.contact || !record.number_id) {
           throw validationFailed('This record has no contact to message');
         }
@@ -99,6 +123,7 @@ export function createReplyService(ctx: ServiceContext) {
       return db.transaction(async (tx) => {
         const record = await findRecordForChange(tx, actor.orgId, caseNumber);
         await requireLock(tx.db, record, actor);
+        refuseClosed(record);
         const message = await messageOf(tx.db, record.id, messageId);
         if (message.direction !== 'out' || (message.status !== 'failed' && message.status !== 'undelivered')) {
           throw new DomainError('not_retryable', 'Only a failed outbound message can be sent again');

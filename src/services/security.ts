@@ -5,26 +5,76 @@ import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 
-/** scrypt parameters (N=2^15, r=8, p=1): about 50 ms and 32 MiB per hash. */
-const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+export interface ScryptParams {
+  N: number;
+  r: number;
+  p: number;
+}
 
-export async function hashPassword(password: string): Promise<string> {
+/**
+ * OWASP's Password Storage Cheat Sheet (2023–): scrypt with N=2^17, r=8, p=1 — 128 MiB and
+ * about 0.3 s of one core per hash on a small server. `CASELINE_SCRYPT_COST_LOG2` (14 at
+ * least) exists so test suites that create many users can hash faster; production leaves it
+ * unset. Read on first use, after `.env` is loaded.
+ */
+export const DEFAULT_SCRYPT_COST_LOG2 = 17;
+export const MIN_SCRYPT_COST_LOG2 = 14;
+const MAX_SCRYPT_COST_LOG2 = 20;
+let current: ScryptParams | null = null;
+
+export function scryptParamsFrom(env: Record<string, string | undefined>): ScryptParams {
+  const raw = env.CASELINE_SCRYPT_COST_LOG2;
+  if (raw === undefined || raw === '') return { N: 2 ** DEFAULT_SCRYPT_COST_LOG2, r: 8, p: 1 };
+  const log2 = Number(raw);
+  if (!/^\d+$/.test(raw) || log2 < MIN_SCRYPT_COST_LOG2 || log2 > MAX_SCRYPT_COST_LOG2) {
+    throw new Error(`CASELINE_SCRYPT_COST_LOG2: must be a whole number from ${MIN_SCRYPT_COST_LOG2} to ${MAX_SCRYPT_COST_LOG2}, got ${JSON.stringify(raw)}`);
+  }
+  return { N: 2 ** log2, r: 8, p: 1 };
+}
+
+export function currentScryptParams(): ScryptParams {
+  return (current ??= scryptParamsFrom(process.env));
+}
+
+/** OpenSSL's own accounting: V takes 128·r·(N+2) bytes and B 128·r·p, so 2^17 needs just over 128 MiB. */
+const maxmemFor = ({ N, r, p }: ScryptParams) => 128 * r * (N + p + 2);
+
+export async function hashPassword(password: string, params: ScryptParams = currentScryptParams()): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await scryptAsync(password, salt, 32, SCRYPT);
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+  const hash = await scryptAsync(password, salt, 32, { ...params, maxmem: maxmemFor(params) });
+  return `scrypt$${params.N}$${params.r}$${params.p}$${salt.toString('base64')}$${hash.toString('base64')}`;
+}
+
+function parseHash(stored: string): (ScryptParams & { salt: Buffer; hash: Buffer }) | null {
+  const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !hash) return null;
+  const params = { N: Number(n), r: Number(r), p: Number(p) };
+  // Bounds keep a damaged or hostile row from asking for gigabytes.
+  if (!Number.isInteger(Math.log2(params.N)) || params.N < 2 || params.N > 2 ** MAX_SCRYPT_COST_LOG2) return null;
+  if (!(params.r >= 1 && params.r <= 32 && params.p >= 1 && params.p <= 16)) return null;
+  return { ...params, salt: Buffer.from(salt, 'base64'), hash: Buffer.from(hash, 'base64') };
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split('$');
-  if (scheme !== 'scrypt' || !salt || !hash) return false;
-  const expected = Buffer.from(hash, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(salt, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: SCRYPT.maxmem,
-  });
-  return timingSafeEqual(actual, expected);
+  const parsed = parseHash(stored);
+  if (!parsed) return false;
+  const { N, r, p } = parsed;
+  const actual = await scryptAsync(password, parsed.salt, parsed.hash.length, { N, r, p, maxmem: maxmemFor(parsed) });
+  return timingSafeEqual(actual, parsed.hash);
+}
+
+/** Whether a stored hash was made with less work than today's parameters ask for. */
+export function needsRehash(stored: string): boolean {
+  const parsed = parseHash(stored);
+  if (!parsed) return true;
+  const target = currentScryptParams();
+  return parsed.N < target.N || parsed.r < target.r || parsed.p < target.p;
+}
+
+let dummy: Promise<string> | null = null;
+/** A hash at today's cost to check against when no user matches, so timing reveals nothing. */
+export function dummyPasswordHash(): Promise<string> {
+  return (dummy ??= hashPassword(randomBytes(16).toString('base64')));
 }
 
 /** A random token for sessions, API tokens and unguessable webhook ids. */

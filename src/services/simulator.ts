@@ -25,7 +25,7 @@ export function createSimulatorService(ctx: ServiceContext, numbers: NumberServi
       const id = `sim-${randomUUID()}`;
       const rawBody = Buffer.from(JSON.stringify({ id, from: input.from, text: input.text }));
       const secret = (loaded.provider.credentials as { webhookSecret: string }).webhookSecret;
-      await inbound.handleWebhook('sandbox', numberId, {
+      await inbound.handleWebhook('sandbox', loaded.row.webhook_token, {
         method: 'POST',
         publicUrl: loaded.row.id,
         headers: { [SIGNATURE_HEADER]: signSandboxBody(secret, rawBody), 'content-type': 'application/json' },

@@ -3,11 +3,17 @@ import type { Executor } from '../db/database.js';
 import type { Role, UserTable } from '../db/schema.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { iso, requireAdmin, type Actor, type ServiceContext } from './context.js';
-import { hashPassword, randomToken, tokenHash, verifyPassword } from './security.js';
+import { actorOfUser, createApiTokenService, revokeAccess, sessionCredential, type Authenticated } from './credentials.js';
+import { dummyPasswordHash, hashPassword, needsRehash, randomToken, tokenHash, verifyPassword } from './security.js';
 
 export const ROLES: readonly Role[] = ['admin', 'analyst', 'viewer'];
 const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 export const MIN_PASSWORD_LENGTH = 10;
+/**
+ * One email may belong to users of several organisations (emails are unique per
+ * organisation). Login checks the password against at most this many of them, oldest first.
+ */
+const MAX_LOGIN_CANDIDATES = 5;
 
 export interface UserView {
   id: string;
@@ -57,7 +63,9 @@ export async function insertUser(db: Executor, orgId: string, input: UserInput, 
   if (!ROLES.includes(input.role)) throw validationFailed(`role must be one of ${ROLES.join(', ')}`);
   checkPassword(input.password);
   const email = normaliseEmail(input.email);
-  const existing = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
+  // Only this organisation's users count: whether another organisation knows the address
+  // is none of the caller's business (migration 005 made emails unique per organisation).
+  const existing = await db.selectFrom('users').select('id').where('org_id', '=', orgId).where('email', '=', email).executeTakeFirst();
   if (existing) throw new DomainError('conflict', `A user with email ${email} exists already`);
   const row: UserTable = {
     id: newId(),
@@ -76,13 +84,37 @@ export async function insertUser(db: Executor, orgId: string, input: UserInput, 
 
 export function createUserService(ctx: ServiceContext) {
   const { db } = ctx;
+  const tokens = createApiTokenService(ctx);
 
   async function sessionView(user: UserTable, csrfToken: string): Promise<SessionView> {
     const org = await db.kysely.selectFrom('organisations').select(['id', 'name']).where('id', '=', user.org_id).executeTakeFirstOrThrow();
     return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, organisation: org, csrfToken };
   }
 
-  const actorOf = (user: UserTable): Actor => ({ userId: user.id, orgId: user.org_id, role: user.role, name: user.name });
+  /** The first (oldest) active user with this email whose password matches, or null. */
+  async function matchingUser(email: string, password: string): Promise<UserTable | null> {
+    const candidates = await db.kysely
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', email.trim().toLowerCase())
+      .where('active', '=', 1)
+      .orderBy('created_at')
+      .orderBy('id')
+      .limit(MAX_LOGIN_CANDIDATES)
+      .execute();
+    // Hash even for unknown emails, at today's cost, so timing does not reveal which exist.
+    if (candidates.length === 0) await verifyPassword(password, await dummyPasswordHash());
+    for (const candidate of candidates) {
+      if (await verifyPassword(password, candidate.password_hash)) return candidate;
+    }
+    return null;
+  }
+
+  async function ownRow(actor: Actor): Promise<UserTable> {
+    const row = await db.kysely.selectFrom('users').selectAll().where('id', '=', actor.userId).where('org_id', '=', actor.orgId).executeTakeFirst();
+    if (!row) throw notFound('User');
+    return row;
+  }
 
   return {
     async list(actor: Actor): Promise<UserView[]> {
@@ -110,63 +142,110 @@ export function createUserService(ctx: ServiceContext) {
       if (patch.active !== undefined) next.active = patch.active ? 1 : 0;
       if (patch.password !== undefined) {
         checkPassword(patch.password);
+        // Hashed before the transaction: a slow hash must not hold the write lock.
         next.password_hash = await hashPassword(patch.password);
       }
-      await db.kysely.updateTable('users').set(next).where('id', '=', id).execute();
-      if (patch.active === false || patch.password !== undefined) {
-        // A deactivated user or a changed password ends the user's sessions.
-        await db.kysely.deleteFrom('sessions').where('user_id', '=', id).execute();
+      await db.transaction(async (tx) => {
+        await tx.db.updateTable('users').set(next).where('id', '=', id).execute();
+        // A deactivated user or a changed password ends every session and API token, so a
+        // user deactivated and later reactivated does not get old credentials back.
+        if (patch.active === false || patch.password !== undefined) await revokeAccess(tx, { orgId: row.org_id, userId: id });
+      });
+      return userView({ ...row, ...next });
+    },
+
+    /** The caller's own user. */
+    async me(actor: Actor): Promise<UserView> {
+      return userView(await ownRow(actor));
+    },
+
+    /**
+     * Changes the caller's own password after checking the current one. Every other session
+     * and API token of theirs ends; `keep` — the credential of this request — goes on working.
+     */
+    async changeOwnPassword(actor: Actor, input: { currentPassword: string; password: string }, keep: string): Promise<UserView> {
+      checkPassword(input.password);
+      const row = await ownRow(actor);
+      if (!(await verifyPassword(input.currentPassword, row.password_hash))) {
+        throw new DomainError('wrong_current_password', 'The current password is wrong');
       }
+      const next = { password_hash: await hashPassword(input.password), updated_at: ctx.now() };
+      await db.transaction(async (tx) => {
+        // Compare-and-set: a password changed meanwhile (by an admin) is not overwritten.
+        const changed = await tx.db
+          .updateTable('users')
+          .set(next)
+          .where('id', '=', row.id)
+          .where('password_hash', '=', row.password_hash)
+          .executeTakeFirst();
+        if (Number(changed.numUpdatedRows) === 0) throw new DomainError('conflict', 'The password was changed meanwhile; try again');
+        await revokeAccess(tx, { orgId: row.org_id, userId: row.id }, keep);
+      });
       return userView({ ...row, ...next });
     },
 
     async login(email: string, password: string): Promise<{ token: string; session: SessionView }> {
-      const row = await db.kysely
-        .selectFrom('users')
-        .selectAll()
-        .where('email', '=', email.trim().toLowerCase())
-        .executeTakeFirst();
-      // Hash even for unknown emails so timing does not reveal which emails exist.
-      const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH);
-      if (!row || !ok || row.active !== 1) throw new DomainError('invalid_credentials', 'Email or password is wrong');
+      const row = await matchingUser(email, password);
+      if (!row) throw new DomainError('invalid_credentials', 'Email or password is wrong');
+      // A hash made with less work than today's parameters is replaced while the password is at hand.
+      const rehashed = needsRehash(row.password_hash) ? await hashPassword(password) : null;
       const token = randomToken(32);
       const csrfToken = randomToken(24);
       const now = ctx.now();
-      await db.kysely
-        .insertInto('sessions')
-        .values({ id_hash: tokenHash(token), user_id: row.id, csrf_token: csrfToken, created_at: now, expires_at: now + SESSION_LIFETIME_MS })
-        .execute();
-      await db.kysely.deleteFrom('sessions').where('expires_at', '<', now).execute();
+      await db.transaction(async (tx) => {
+        if (rehashed) {
+          await tx.db
+            .updateTable('users')
+            .set({ password_hash: rehashed })
+            .where('id', '=', row.id)
+            .where('password_hash', '=', row.password_hash)
+            .execute();
+        }
+        await tx.db
+          .insertInto('sessions')
+          .values({ id_hash: tokenHash(token), user_id: row.id, csrf_token: csrfToken, created_at: now, expires_at: now + SESSION_LIFETIME_MS })
+          .execute();
+        await tx.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
+      });
       return { token, session: await sessionView(row, csrfToken) };
     },
 
+    /** Ends one session, and the live streams it opened. */
     async logout(token: string): Promise<void> {
-      await db.kysely.deleteFrom('sessions').where('id_hash', '=', tokenHash(token)).execute();
+      const idHash = tokenHash(token);
+      await db.transaction(async (tx) => {
+        const session = await tx.db
+          .selectFrom('sessions')
+          .innerJoin('users', 'users.id', 'sessions.user_id')
+          .select(['users.id', 'users.org_id'])
+          .where('sessions.id_hash', '=', idHash)
+          .executeTakeFirst();
+        if (!session) return;
+        await tx.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+        tx.publish({ type: 'access.revoked', orgId: session.org_id, userId: session.id, credential: sessionCredential(idHash) });
+      });
     },
 
-    /** The actor behind a session cookie, with the CSRF token the session must echo. */
-    async authenticateSession(token: string): Promise<{ actor: Actor; csrfToken: string } | null> {
+    /** The caller behind a session cookie, with the CSRF token the session must echo. */
+    async authenticateSession(token: string): Promise<(Authenticated & { csrfToken: string }) | null> {
+      const idHash = tokenHash(token);
       const row = await db.kysely
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
         .selectAll('users')
         .select(['sessions.csrf_token', 'sessions.expires_at'])
-        .where('sessions.id_hash', '=', tokenHash(token))
+        .where('sessions.id_hash', '=', idHash)
         .executeTakeFirst();
       if (!row || row.expires_at < ctx.now() || row.active !== 1) return null;
-      return { actor: actorOf(row), csrfToken: row.csrf_token };
+      return {
+        actor: actorOfUser(row),
+        email: row.email,
+        credential: { id: sessionCredential(idHash), expiresAt: row.expires_at },
+        csrfToken: row.csrf_token,
+      };
     },
 
-    async authenticateToken(token: string): Promise<Actor | null> {
-      const row = await db.kysely
-        .selectFrom('api_tokens')
-        .innerJoin('users', 'users.id', 'api_tokens.user_id')
-        .selectAll('users')
-        .where('api_tokens.token_hash', '=', tokenHash(token))
-        .executeTakeFirst();
-      if (!row || row.active !== 1) return null;
-      return actorOf(row);
-    },
+    authenticateToken: tokens.authenticate,
 
     async session(actor: Actor, csrfToken: string): Promise<SessionView> {
       const row = await db.kysely.selectFrom('users').selectAll().where('id', '=', actor.userId).executeTakeFirstOrThrow();
@@ -174,18 +253,10 @@ export function createUserService(ctx: ServiceContext) {
     },
 
     /** An API token acts as its user; it is shown once and stored as a hash. */
-    async createToken(actor: Actor, name: string): Promise<{ token: string }> {
-      if (!name.trim()) throw validationFailed('A token needs a name');
-      const token = `cl_${randomToken(32)}`;
-      await db.kysely
-        .insertInto('api_tokens')
-        .values({ id: newId(), user_id: actor.userId, name: name.trim(), token_hash: tokenHash(token), created_at: ctx.now(), last_used_at: null })
-        .execute();
-      return { token };
-    },
+    createToken: (actor: Actor, name: string, expiresInDays?: number | null) => tokens.create(actor, { name, expiresInDays }),
+    listTokens: tokens.list,
+    revokeToken: tokens.remove,
   };
 }
 
 export type UserService = ReturnType<typeof createUserService>;
-
-const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';

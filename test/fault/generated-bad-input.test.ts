@@ -216,7 +216,7 @@ describeEachDialect('generated bad input', (dialect) => {
       const local = (url: string) => new URL(url).pathname;
       paths[provider] = { id: res.body.id, inbound: local(res.body.webhooks.inbound), status: local(res.body.webhooks.status) };
     };
-    paths.sandbox = { id: org.numberId, inbound: `/webhooks/sandbox/${org.numberId}`, status: `/webhooks/sandbox/${org.numberId}/status` };
+    paths.sandbox = { id: org.numberId, inbound: org.webhookPath, status: `${org.webhookPath}/status` };
     await numberOf('twilio', 'sms', '+447700900001', secrets.twilio);
     await numberOf('vonage', 'sms', '+447700900002', secrets.vonage);
     await numberOf('whatsapp-cloud', 'whatsapp', '+15550783881', secrets.whatsapp);
@@ -328,7 +328,7 @@ describeEachDialect('generated bad input', (dialect) => {
       .map((g): GeneratedRequest => {
         const target = paths[g.provider];
         let url = g.which === 'status' ? target.status : target.inbound;
-        if (g.which === 'wrong-provider') url = `/webhooks/${PROVIDERS[(PROVIDERS.indexOf(g.provider) + 1) % PROVIDERS.length]}/${target.id}`;
+        if (g.which === 'wrong-provider') url = target.inbound.replace(`/${g.provider}/`, `/${PROVIDERS[(PROVIDERS.indexOf(g.provider) + 1) % PROVIDERS.length]}/`);
         if (g.which === 'unknown-number') url = `/webhooks/${g.provider}/${encodeAll(String(g.seed))}x`;
         const generated = Buffer.isBuffer(g.raw) ? g.raw : Buffer.from(g.raw, 'utf8');
         const raw = generated;

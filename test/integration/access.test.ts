@@ -142,9 +142,10 @@ describeEachDialect('access', (dialect) => {
     const org = await h.newOrg();
     const res = await h.request('GET', `/api/v1/numbers/${org.numberId}`, { token: org.admin.token });
     expect(res.body.webhooks).toEqual({
-      inbound: `https://caseline.test/webhooks/sandbox/${org.numberId}`,
-      status: `https://caseline.test/webhooks/sandbox/${org.numberId}/status`,
+      inbound: `https://caseline.test${org.webhookPath}`,
+      status: `https://caseline.test${org.webhookPath}/status`,
     });
+    expect(res.body.webhooks.inbound).not.toContain(org.numberId);
     expect(JSON.stringify(res.body)).not.toContain(org.webhookSecret);
     expect(res.body.credentials).toBeUndefined();
     const stored = await h.caseline().db.kysely.selectFrom('numbers').select('credentials').where('id', '=', org.numberId).executeTakeFirstOrThrow();

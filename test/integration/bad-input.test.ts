@@ -14,8 +14,8 @@ describeEachDialect('bad input', (dialect) => {
     expect({ messages: await h.count('messages'), records: await h.count('records') }).toEqual(before);
   }
 
-  const webhook = (numberId: string, raw: string | Buffer, signature: string | null, contentType = 'application/json') =>
-    h.request('POST', `/webhooks/sandbox/${numberId}`, {
+  const webhook = (path: string, raw: string | Buffer, signature: string | null, contentType = 'application/json') =>
+    h.request('POST', path, {
       rawBody: raw,
       headers: { 'content-type': contentType, ...(signature === null ? {} : { 'x-caseline-signature': signature }) },
     });
@@ -24,12 +24,12 @@ describeEachDialect('bad input', (dialect) => {
     const org = await h.newOrg();
     const raw = JSON.stringify({ id: 'm1', from: ALICE, text: 'hi' });
     await nothingStored(async () => {
-      const wrongSecret = await webhook(org.numberId, raw, signSandboxBody('not-the-secret', raw));
+      const wrongSecret = await webhook(org.webhookPath, raw, signSandboxBody('not-the-secret', raw));
       expect(wrongSecret.status).toBe(403);
       expect(wrongSecret.body.error.code).toBe('invalid_signature');
-      const tampered = await webhook(org.numberId, raw.replace('hi', 'ho'), signSandboxBody(org.webhookSecret, raw));
+      const tampered = await webhook(org.webhookPath, raw.replace('hi', 'ho'), signSandboxBody(org.webhookSecret, raw));
       expect(tampered.status).toBe(403);
-      const unsigned = await webhook(org.numberId, raw, null);
+      const unsigned = await webhook(org.webhookPath, raw, null);
       expect(unsigned.status).toBe(403);
     });
   });
@@ -39,7 +39,7 @@ describeEachDialect('bad input', (dialect) => {
     const bodies = ['{"id": "m1", "from": ', '[]', '{}', JSON.stringify({ id: 'm1', text: 'no sender' }), JSON.stringify({ from: ALICE, text: 'no id' }), JSON.stringify({ id: 'm1', from: ALICE })];
     await nothingStored(async () => {
       for (const raw of bodies) {
-        const res = await webhook(org.numberId, raw, signSandboxBody(org.webhookSecret, raw));
+        const res = await webhook(org.webhookPath, raw, signSandboxBody(org.webhookSecret, raw));
         expect(res.status, raw).toBe(400);
         expect(res.body.error.code).toBe('bad_request');
       }
@@ -51,7 +51,7 @@ describeEachDialect('bad input', (dialect) => {
     await nothingStored(async () => {
       for (const from of ['not-a-number', '12', '+1', '']) {
         const raw = JSON.stringify({ id: `m-${from}`, from, text: 'hi' });
-        const res = await webhook(org.numberId, raw, signSandboxBody(org.webhookSecret, raw));
+        const res = await webhook(org.webhookPath, raw, signSandboxBody(org.webhookSecret, raw));
         expect(res.status, from).toBe(400);
       }
     });
@@ -61,10 +61,10 @@ describeEachDialect('bad input', (dialect) => {
     const org = await h.newOrg();
     const raw = JSON.stringify({ id: 'm1', from: ALICE, text: 'hi' });
     await nothingStored(async () => {
-      expect((await webhook('no-such-number', raw, signSandboxBody(org.webhookSecret, raw))).status).toBe(404);
-      const wrongProvider = await h.request('POST', `/webhooks/twilio/${org.numberId}`, { rawBody: raw, headers: { 'content-type': 'application/json' } });
+      expect((await webhook('/webhooks/sandbox/no-such-number', raw, signSandboxBody(org.webhookSecret, raw))).status).toBe(404);
+      const wrongProvider = await h.request('POST', org.webhookPath.replace('/sandbox/', '/twilio/'), { rawBody: raw, headers: { 'content-type': 'application/json' } });
       expect(wrongProvider.status).toBe(404);
-      expect((await h.request('POST', `/webhooks/nonsense/${org.numberId}`, { rawBody: raw })).status).toBe(404);
+      expect((await h.request('POST', org.webhookPath.replace('/sandbox/', '/nonsense/'), { rawBody: raw })).status).toBe(404);
     });
   });
 
@@ -80,7 +80,7 @@ describeEachDialect('bad input', (dialect) => {
     const org = await h.newOrg();
     const raw = JSON.stringify({ id: 'big', from: ALICE, text: 'x'.repeat(300 * 1024) });
     await nothingStored(async () => {
-      const res = await webhook(org.numberId, raw, signSandboxBody(org.webhookSecret, raw));
+      const res = await webhook(org.webhookPath, raw, signSandboxBody(org.webhookSecret, raw));
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe('payload_too_large');
     });

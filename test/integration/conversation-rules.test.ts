@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../support/dialects.js';
-import { useCaseline } from '../support/harness.js';
+import { pathOf, useCaseline } from '../support/harness.js';
 
 /** DESIGN.md §2 rules 1–7, through signed webhooks and the HTTP API. */
 describeEachDialect('the rules of a conversation', (dialect) => {
@@ -210,7 +210,7 @@ describeEachDialect('the rules of a conversation', (dialect) => {
     });
     expect(second.status).toBe(201);
     await h.text(org, ALICE, 'by sms');
-    await h.text({ numberId: second.body.id, webhookSecret: 'another-secret-of-length' }, ALICE, 'by whatsapp');
+    await h.text({ webhookPath: pathOf(second.body.webhooks.inbound), webhookSecret: 'another-secret-of-length' }, ALICE, 'by whatsapp');
     const all = await h.records(org);
     // Same survey and contact: the open case receives both, each message keeping its number.
     expect(all).toHaveLength(1);

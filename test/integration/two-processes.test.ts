@@ -21,7 +21,7 @@ describePostgres('two server processes on one PostgreSQL', () => {
   let drop: () => Promise<void> = async () => {};
   let dir = '';
   let token = '';
-  let numberId = '';
+  let webhookPath = '';
   let surveyId = '';
   const secret = `secret-${randomUUID()}`;
   let twilio: FakeTwilio;
@@ -51,15 +51,17 @@ describePostgres('two server processes on one PostgreSQL', () => {
         body: JSON.stringify(body),
       });
       if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-      return (await res.json()) as { id: string };
+      return (await res.json()) as { id: string; webhooks: { inbound: string } };
     };
     surveyId = (await call('/api/v1/surveys', { name: 'Helpline', questions: STATUS_QUESTIONS, caseManagement: { statusQuestion: 'status', finalStatus: 'closed' } })).id;
-    numberId = (
-      await call('/api/v1/numbers', {
-        provider: 'sandbox', channel: 'sms', ourNumber: '+447700900000', surveyId,
-        theirNumberQuestion: 'phone', conversationQuestion: 'conversation', credentials: { webhookSecret: secret },
-      })
-    ).id;
+    webhookPath = new URL(
+      (
+        await call('/api/v1/numbers', {
+          provider: 'sandbox', channel: 'sms', ourNumber: '+447700900000', surveyId,
+          theirNumberQuestion: 'phone', conversationQuestion: 'conversation', credentials: { webhookSecret: secret },
+        })
+      ).webhooks.inbound,
+    ).pathname;
   }, 90_000);
 
   afterAll(async () => {
@@ -73,7 +75,7 @@ describePostgres('two server processes on one PostgreSQL', () => {
     const results = await Promise.all(
       Array.from({ length: 50 }, async (_, i) => {
         const raw = JSON.stringify({ id: `burst-${i}`, from: '+447700900123', text: `burst ${i}` });
-        const res = await fetch(`${servers[i % 2]!.url}/webhooks/sandbox/${numberId}`, {
+        const res = await fetch(`${servers[i % 2]!.url}${webhookPath}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-caseline-signature': signSandboxBody(secret, raw) },
           body: raw,
@@ -93,7 +95,7 @@ describePostgres('two server processes on one PostgreSQL', () => {
     const raw = JSON.stringify({ id: 'twice', from: '+447700900555', text: 'delivered twice' });
     const headers = { 'content-type': 'application/json', 'x-caseline-signature': signSandboxBody(secret, raw) };
     const statuses = await Promise.all(
-      servers.flatMap((s) => [1, 2, 3].map(() => fetch(`${s.url}/webhooks/sandbox/${numberId}`, { method: 'POST', headers, body: raw }).then((r) => r.status))),
+      servers.flatMap((s) => [1, 2, 3].map(() => fetch(`${s.url}${webhookPath}`, { method: 'POST', headers, body: raw }).then((r) => r.status))),
     );
     expect(statuses).toEqual(Array(6).fill(200));
     const list = await fetch(`${servers[0]!.url}/api/v1/surveys/${surveyId}/records?status=all&contact=%2B447700900555`, { headers: { authorization: `Bearer ${token}` } });
@@ -120,7 +122,7 @@ describePostgres('two server processes on one PostgreSQL', () => {
     const count = 40;
     for (let i = 0; i < count; i++) {
       const server = servers[i % 2]!;
-      const url = `${server.url}/webhooks/twilio/${number.body.id}`;
+      const url = `${server.url}${new URL(number.body.webhooks.inbound).pathname}`;
       const fields = twilioInboundFields({ from: `+4477009005${String(i).padStart(2, '0')}`, to: '+447700900001', text: `help ${i}`, accountSid: credentials.accountSid });
       expect((await deliverWebhook(url, signTwilioWebhook(url, fields, credentials.authToken))).status).toBe(200);
     }

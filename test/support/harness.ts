@@ -34,6 +34,8 @@ export interface TestOrg {
   admin: TestUser;
   surveyId: string;
   numberId: string;
+  /** The path of the number's inbound webhook, from the API's answer (its token, not its id). */
+  webhookPath: string;
   webhookSecret: string;
 }
 
@@ -50,6 +52,8 @@ export function useCaseline(
     outbox?: Partial<OutboxOptions>;
     startOutbox?: boolean;
     config?: Partial<Config>;
+    /** Fastify logger options (src/http/logging.ts); silent by default. */
+    logger?: object;
   } = {},
 ) {
   const state: { caseline?: Caseline; drop?: () => Promise<void>; dir?: string } = {};
@@ -65,7 +69,7 @@ export function useCaseline(
       ...options.config,
     };
     const providers = typeof options.providers === 'function' ? options.providers() : options.providers;
-    state.caseline = await createCaseline(config, { providers, outbox: options.outbox });
+    state.caseline = await createCaseline(config, { providers, outbox: options.outbox, logger: options.logger });
     if (options.startOutbox) state.caseline.outbox.start();
   });
 
@@ -136,13 +140,13 @@ export function useCaseline(
       },
     });
     if (number.status !== 201) throw new Error(`number: ${JSON.stringify(number.body)}`);
-    return { orgId, admin, surveyId: survey.body.id, numberId: number.body.id, webhookSecret };
+    return { orgId, admin, surveyId: survey.body.id, numberId: number.body.id, webhookPath: pathOf(number.body.webhooks.inbound), webhookSecret };
   }
 
   /** Posts a signed sandbox webhook, as a provider would. */
-  async function text(org: Pick<TestOrg, 'numberId' | 'webhookSecret'>, from: string, body: string, id: string = randomUUID()) {
+  async function text(org: Pick<TestOrg, 'webhookPath' | 'webhookSecret'>, from: string, body: string, id: string = randomUUID()) {
     const raw = JSON.stringify({ id, from, text: body });
-    return request('POST', `/webhooks/sandbox/${org.numberId}`, {
+    return request('POST', org.webhookPath, {
       rawBody: raw,
       headers: { 'content-type': 'application/json', 'x-caseline-signature': signSandboxBody(org.webhookSecret, raw) },
     });

@@ -13,6 +13,8 @@ import type { Dialect } from '../dialect.js';
  *   stale read is refused (`stale_record`).
  * - `users.email` unique per organisation rather than across all of them, so creating a user
  *   never reveals that an address is registered with another organisation.
+ * - `server_settings`: facts every server process shares, such as the sealed check value
+ *   that proves a process's `CASELINE_SECRET_KEY` is the one the credentials were sealed with.
  */
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.alterTable('numbers').addColumn('webhook_token', 'text').execute();
@@ -26,9 +28,16 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.alterTable('records').addColumn('version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
 
   await emailUniqueWithin(db, dialect, 'organisation');
+
+  await db.schema
+    .createTable('server_settings')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
 }
 
 export async function down(db: Kysely<any>, dialect: Dialect): Promise<void> {
+  await db.schema.dropTable('server_settings').execute();
   await emailUniqueWithin(db, dialect, 'everywhere');
   await db.schema.alterTable('records').dropColumn('version').execute();
   await db.schema.dropIndex('sessions_user').execute();

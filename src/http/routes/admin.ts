@@ -10,6 +10,7 @@ import {
   IdParams,
   listOf,
   NumberCreate,
+  NumberListQuery,
   NumberPatch,
   NumberView,
   Survey,
@@ -64,10 +65,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       }),
   );
 
-  app.get('/numbers', { schema: { tags: ['numbers'], response: { 200: listOf(NumberView), ...errorResponses } } }, async (request) => ({
-    items: await services.numbers.list(actorOf(request)),
-    nextCursor: null,
-  }));
+  app.get(
+    '/numbers',
+    { schema: { tags: ['numbers'], querystring: NumberListQuery, response: { 200: listOf(NumberView), ...errorResponses } } },
+    async (request) => ({
+      items: await services.numbers.list(actorOf(request), { archived: request.query.archived === true }),
+      nextCursor: null,
+    }),
+  );
   app.post(
     '/numbers',
     { schema: { tags: ['numbers'], body: NumberCreate, response: { 201: NumberView, ...errorResponses } } },
@@ -87,12 +92,23 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         provider: request.body.provider as ProviderName | undefined,
       } as Partial<NumberInput>),
   );
+  // Archives: see POST /numbers/:id/restore.
   app.delete(
     '/numbers/:id',
     { schema: { tags: ['numbers'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } } },
     async (request, reply) => {
-      await services.numbers.remove(actorOf(request), request.params.id);
+      await services.numbers.archive(actorOf(request), request.params.id);
       return reply.status(204).send(null);
     },
+  );
+  app.post(
+    '/numbers/:id/restore',
+    { schema: { tags: ['numbers'], params: IdParams, response: { 200: NumberView, ...errorResponses } } },
+    async (request) => services.numbers.restore(actorOf(request), request.params.id),
+  );
+  app.post(
+    '/numbers/:id/webhook-token/rotate',
+    { schema: { tags: ['numbers'], params: IdParams, response: { 200: NumberView, ...errorResponses } } },
+    async (request) => services.numbers.rotateWebhookToken(actorOf(request), request.params.id),
   );
 };

@@ -15,6 +15,7 @@ import {
   Notification,
   RecordQuery,
   RecordSummary,
+  RecordVersion,
   RecordView,
 } from '../schemas.js';
 
@@ -48,11 +49,23 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   );
   app.patch(
     '/records/:caseNumber',
-    { schema: { ...one, body: Type.Object({ answers: Answers }, { additionalProperties: false }) } },
-    async (request) => records.editAnswers(actorOf(request), request.params.caseNumber, request.body.answers),
+    { schema: { ...one, body: Type.Object({ answers: Answers, version: Type.Optional(RecordVersion) }, { additionalProperties: false }) } },
+    async (request) => records.editAnswers(actorOf(request), request.params.caseNumber, request.body.answers, request.body.version),
   );
-  app.post('/records/:caseNumber/close', { schema: one }, async (request) => records.close(actorOf(request), request.params.caseNumber));
-  app.post('/records/:caseNumber/reopen', { schema: one }, async (request) => records.reopen(actorOf(request), request.params.caseNumber));
+  // The body is optional: `{version}` names the reading of the case the action was based on.
+  const statusChange = {
+    schema: { ...one, body: Type.Object({ version: Type.Optional(RecordVersion) }, { additionalProperties: false }) },
+    // Fastify validates a missing body as `undefined`; a POST without one means `{}`.
+    preValidation: async (request: { body: unknown }) => {
+      request.body ??= {};
+    },
+  };
+  app.post('/records/:caseNumber/close', statusChange, async (request) =>
+    records.close(actorOf(request), request.params.caseNumber, request.body.version),
+  );
+  app.post('/records/:caseNumber/reopen', statusChange, async (request) =>
+    records.reopen(actorOf(request), request.params.caseNumber, request.body.version),
+  );
 
   app.post(
     '/records/:caseNumber/notifications',

@@ -1,10 +1,55 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { DomainError } from '../../domain/errors.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DomainError, type ErrorCode } from '../../domain/errors.js';
 import type { Services } from '../../services/index.js';
-import { actorOf, requireAuth, SESSION_COOKIE } from '../auth.js';
+import { actorOf, authOf, requireAuth, SESSION_COOKIE } from '../auth.js';
 import { LoginThrottle } from '../login-throttle.js';
-import { errorResponses, Login, Session } from '../schemas.js';
+import {
+  ApiToken,
+  ApiTokenCreate,
+  ApiTokenCreated,
+  errorResponses,
+  IdParams,
+  listOf,
+  Login,
+  MyAccountPatch,
+  Session,
+  User,
+} from '../schemas.js';
+
+const accountKey = (email: string) => `email:${email.trim().toLowerCase()}`;
+
+/**
+ * Runs a password check under the throttle: the attempt is counted before the slow hash,
+ * stays counted when the password was wrong (`wrongCode`), and on success clears only the
+ * account's key — never the address's, or signing in to one's own account would wipe the
+ * failures an address piled up on others.
+ */
+async function throttled<T>(
+  throttle: LoginThrottle,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  email: string,
+  wrongCode: ErrorCode,
+  check: () => Promise<T>,
+): Promise<T> {
+  const account = accountKey(email);
+  const { attempt, retryAfterSeconds } = throttle.reserve([`ip:${request.ip}`, account]);
+  if (!attempt) {
+    reply.header('retry-after', String(retryAfterSeconds));
+    throw new DomainError('rate_limited', `Too many failed attempts; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`);
+  }
+  try {
+    const result = await check();
+    attempt.succeed([account]);
+    return result;
+  } catch (error) {
+    if (error instanceof DomainError && error.code === wrongCode) attempt.fail();
+    else attempt.release();
+    throw error;
+  }
+}
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; secureCookies: boolean }> = async (
   app,
@@ -16,27 +61,19 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; secu
     '/session',
     { schema: { tags: ['session'], body: Login, response: { 200: Session, ...errorResponses } } },
     async (request, reply) => {
-      const keys = [`ip:${request.ip}`, `email:${request.body.email.trim().toLowerCase()}`];
-      const wait = throttle.retryAfterSeconds(keys);
-      if (wait > 0) {
-        reply.header('retry-after', String(wait));
-        throw new DomainError('rate_limited', `Too many failed logins; try again in ${Math.ceil(wait / 60)} minutes`);
-      }
-      try {
-        const { token, session } = await services.users.login(request.body.email, request.body.password);
-        throttle.succeed(keys);
-        reply.setCookie(SESSION_COOKIE, token, {
-          path: '/',
-          httpOnly: true,
-          sameSite: 'lax',
-          secure: secureCookies,
-          maxAge: 7 * 24 * 60 * 60,
-        });
-        return session;
-      } catch (error) {
-        if (error instanceof DomainError && error.code === 'invalid_credentials') throttle.fail(keys);
-        throw error;
-      }
+      const { token, session } = await throttled(throttle, request, reply, request.body.email, 'invalid_credentials', () =>
+        services.users.login(request.body.email, request.body.password),
+      );
+      reply.setCookie(SESSION_COOKIE, token, {
+        path: '/',
+        httpOnly: true,
+        sameSite: 'lax',
+        // Behind a TLS-terminating proxy that Fastify trusts (CASELINE_TRUST_PROXY), the
+        // request arrives as http but `protocol` reads the proxy's X-Forwarded-Proto.
+        secure: secureCookies || request.protocol === 'https',
+        maxAge: 7 * 24 * 60 * 60,
+      });
+      return session;
     },
   );
 
@@ -50,16 +87,44 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; secu
     return reply.status(204).send();
   });
 
+  app.get('/users/me', { schema: { tags: ['users'], response: { 200: User, ...errorResponses } }, preHandler: requireAuth }, async (request) =>
+    services.users.me(actorOf(request)),
+  );
+
+  // A wrong current password counts against the account like a failed login, so this is
+  // no better an oracle for guessing than the login itself.
+  app.patch(
+    '/users/me',
+    { schema: { tags: ['users'], body: MyAccountPatch, response: { 200: User, ...errorResponses } }, preHandler: requireAuth },
+    async (request, reply) => {
+      const { actor, email, credential } = authOf(request);
+      return throttled(throttle, request, reply, email, 'wrong_current_password', () =>
+        services.users.changeOwnPassword(actor, request.body, credential.id),
+      );
+    },
+  );
+
   app.post(
     '/tokens',
     {
-      schema: {
-        tags: ['session'],
-        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) }),
-        response: { 201: Type.Object({ token: Type.String() }), ...errorResponses },
-      },
+      schema: { tags: ['session'], body: ApiTokenCreate, response: { 201: ApiTokenCreated, ...errorResponses } },
       preHandler: requireAuth,
     },
-    async (request, reply) => reply.status(201).send(await services.users.createToken(actorOf(request), request.body.name)),
+    async (request, reply) =>
+      reply.status(201).send(await services.users.createToken(actorOf(request), request.body.name, request.body.expiresInDays)),
+  );
+
+  app.get('/tokens', { schema: { tags: ['session'], response: { 200: listOf(ApiToken), ...errorResponses } }, preHandler: requireAuth }, async (request) => ({
+    items: await services.users.listTokens(actorOf(request)),
+    nextCursor: null,
+  }));
+
+  app.delete(
+    '/tokens/:id',
+    { schema: { tags: ['session'], params: IdParams, response: { 204: Type.Null(), ...errorResponses } }, preHandler: requireAuth },
+    async (request, reply) => {
+      await services.users.revokeToken(actorOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
   );
 };

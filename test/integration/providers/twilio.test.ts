@@ -12,6 +12,7 @@ import {
   type FakeTwilio,
   type TwilioInboundInput,
 } from '../../support/fake-twilio.js';
+import { twilioFormFixture } from '../../fixtures/providers/fixtures.js';
 import { useCaseline, type Harness, pathOf, type TestOrg } from '../../support/harness.js';
 
 /**
@@ -123,8 +124,8 @@ describeEachDialect('Twilio', (dialect) => {
           channel,
           ourNumber: ours.replace('whatsapp:', ''),
           webhooks: {
-            inbound: `https://caseline.test/webhooks/twilio/${number.id}`,
-            status: `https://caseline.test/webhooks/twilio/${number.id}/status`,
+            inbound: expect.stringMatching(/^https:\/\/caseline\.test\/webhooks\/twilio\/[\w-]{24}$/),
+            status: expect.stringMatching(/^https:\/\/caseline\.test\/webhooks\/twilio\/[\w-]{24}\/status$/),
           },
         });
         const read = await h.request('GET', `/api/v1/numbers/${number.id}`, { token: org.admin.token });
@@ -267,6 +268,59 @@ describeEachDialect('Twilio', (dialect) => {
         expect(again.body.error.code).toBe('opted_out');
       });
 
+      it('a status callback failing with 21610 (unsubscribed) opts the contact out: the next reply is refused and nothing reaches Twilio', async () => {
+        const { org, number, inbound, status } = await setup();
+        const n = await lockedCase(org, inbound);
+        await reply(org, n, 'Are you safe to talk?');
+        const sent = await sentWith(number, 'Body', `Are you safe to talk? #${n}`);
+        await waitForStatus(org, n, 'sent');
+        expect((await h.record(org, n)).optedOut).toBe(false);
+
+        const fields = twilioFormFixture('twilio-status-failed-21610', {
+          SmsSid: sent.id, MessageSid: sent.id, To: alice, From: ours, AccountSid: ACCOUNT_SID,
+        });
+        expect((await postSigned(h, status, fields, { signedUrl: sent.body.StatusCallback })).status).toBe(200);
+        const record = await h.record(org, n);
+        expect(record.messages.at(-1)).toMatchObject({ status: 'failed', error: { code: '21610', message: 'The recipient has unsubscribed (21610)' } });
+        expect(record.optedOut).toBe(true);
+        // The same opt-out row as a 21610 at send time: one row for the contact on this number.
+        const rows = await h.caseline().db.kysely.selectFrom('opt_outs').select('contact').where('number_id', '=', number.id).execute();
+        expect(rows).toEqual([{ contact: '+447700900123' }]);
+
+        const sentBefore = fake.requests.length;
+        const again = await reply(org, n, 'Hello?');
+        expect(again.status).toBe(400);
+        expect(again.body.error.code).toBe('opted_out');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(fake.requests.length).toBe(sentBefore);
+      });
+
+      it('a 21610 status callback that arrives before the send is recorded still opts its recipient out', async () => {
+        const { org, inbound, status } = await setup();
+        const n = await lockedCase(org, inbound);
+        const unknownSid = twilioSid();
+        const fields = twilioFormFixture('twilio-status-failed-21610', {
+          SmsSid: unknownSid, MessageSid: unknownSid, To: alice, From: ours, AccountSid: ACCOUNT_SID,
+        });
+        expect((await postSigned(h, status, fields)).status).toBe(200);
+        expect((await h.record(org, n)).optedOut).toBe(true);
+        const again = await reply(org, n, 'Hello?');
+        expect(again.body.error.code).toBe('opted_out');
+      });
+
+      it('a failed status callback with another error (30003) leaves the contact subscribed', async () => {
+        const { org, number, inbound, status } = await setup();
+        const n = await lockedCase(org, inbound);
+        await reply(org, n, 'Call us back');
+        const sent = await sentWith(number, 'Body', `Call us back #${n}`);
+        await waitForStatus(org, n, 'sent');
+        const fields = twilioFormFixture('twilio-status-failed-21610', {
+          SmsSid: sent.id, MessageSid: sent.id, To: alice, From: ours, AccountSid: ACCOUNT_SID, ErrorCode: '30003',
+        });
+        expect((await postSigned(h, status, fields)).status).toBe(200);
+        expect(await h.record(org, n)).toMatchObject({ optedOut: false });
+      });
+
       it('another permanent Twilio error (21211) fails the reply with its reason and leaves the contact subscribed', async () => {
         const { org, inbound } = await setup();
         const n = await lockedCase(org, inbound);
@@ -292,6 +346,17 @@ describeEachDialect('Twilio', (dialect) => {
       });
 
       if (channel === 'whatsapp') {
+        it('a shared location (empty Body, Latitude and Longitude) is stored as its label, address and a map link', async () => {
+          const { org, inbound } = await setup();
+          const fields = twilioFormFixture('twilio-whatsapp-location', { From: alice, To: ours, AccountSid: ACCOUNT_SID });
+          expect((await postSigned(h, inbound, fields)).status).toBe(200);
+          const [only] = await h.records(org);
+          expect(await h.conversation(org, only!.caseNumber)).toEqual([
+            'Location: Citizens Advice Westminster, Trafalgar Square, London WC2N 5DN\n' +
+              'https://www.openstreetmap.org/?mlat=51.5072178&mlon=-0.1275862#map=17/51.5072178/-0.1275862',
+          ]);
+        });
+
         it('outside the 24-hour window free text is refused, and the number\'s content template goes out instead', async () => {
           const { org, number, inbound } = await setup();
           const n = await lockedCase(org, inbound);
@@ -329,7 +394,7 @@ describeEachDialect('Twilio', (dialect) => {
     it('the signature is checked against the URL from X-Forwarded-Proto and X-Forwarded-Host', async () => {
       const org = await proxied.newOrg();
       const number = await addTwilioNumber(proxied, org, 'sms');
-      const path = `/webhooks/twilio/${number.id}`;
+      const path = pathOf(number.webhooks.inbound);
       const fields = twilioInboundFields({ from: '+447700900123', to: '+447700900001', text: 'via the proxy', accountSid: ACCOUNT_SID });
       const signedUrl = `https://cases.example.org${path}`;
       const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'cases.example.org' };

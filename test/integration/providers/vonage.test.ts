@@ -120,8 +120,8 @@ describeEachDialect('Vonage', (dialect) => {
           channel,
           ourNumber: `+${ours}`,
           webhooks: {
-            inbound: `https://caseline.test/webhooks/vonage/${number.id}`,
-            status: `https://caseline.test/webhooks/vonage/${number.id}/status`,
+            inbound: expect.stringMatching(/^https:\/\/caseline\.test\/webhooks\/vonage\/[\w-]{24}$/),
+            status: expect.stringMatching(/^https:\/\/caseline\.test\/webhooks\/vonage\/[\w-]{24}\/status$/),
           },
         });
         const read = await h.request('GET', `/api/v1/numbers/${number.id}`, { token: org.admin.token });

@@ -106,8 +106,8 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
       ourNumber: '+15550783881',
       template: TEMPLATE,
       webhooks: {
-        inbound: `https://caseline.test/webhooks/whatsapp-cloud/${number.id}`,
-        status: `https://caseline.test/webhooks/whatsapp-cloud/${number.id}/status`,
+        inbound: expect.stringMatching(/^https:\/\/caseline\.test\/webhooks\/whatsapp-cloud\/[\w-]{24}$/),
+        status: expect.stringMatching(/^https:\/\/caseline\.test\/webhooks\/whatsapp-cloud\/[\w-]{24}\/status$/),
       },
     });
     const read = await h.request('GET', `/api/v1/numbers/${number.id}`, { token: org.admin.token });

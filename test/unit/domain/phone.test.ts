@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';
-import { isPhoneNumber, normalisePhone } from '../../../src/domain/phone.js';
+import { contactSearch, isPhoneNumber, normalisePhone, regionOf } from '../../../src/domain/phone.js';
 
 const OUR_UK_NUMBER = '+447700900000';
 const E164 = /^\+[1-9][0-9]{1,14}$/;
@@ -208,5 +208,34 @@ describe('phone number normalisation (DESIGN.md §2 rule 2)', () => {
         }),
       );
     });
+  });
+});
+
+describe('reading a contact search in the country of our numbers', () => {
+  it('our number names the region national numbers are read in, also outside allocated ranges', () => {
+    expect(regionOf('+44 20 7946 0958')).toBe('GB');
+    expect(regionOf('+447700900000')).toBe('GB');
+    expect(regionOf('+15555550100')).toBe('US');
+    expect(regionOf('whatsapp:+254700000000')).toBe('KE');
+  });
+
+  it('an international number is found exactly', () => {
+    expect(contactSearch('+44 7700 900123', [])).toEqual({ kind: 'exact', contacts: ['+447700900123'] });
+    expect(contactSearch('0044 7700 900123', ['GB'])).toEqual({ kind: 'exact', contacts: ['+447700900123'] });
+  });
+
+  it('a valid national number is found exactly in the region of our numbers', () => {
+    expect(contactSearch('020 7946 0958', ['GB'])).toEqual({ kind: 'exact', contacts: ['+442079460958'] });
+  });
+
+  it('a national number of a test range loses its trunk prefix and is found as a part of the stored number', () => {
+    expect(contactSearch('07700 900123', ['GB'])).toEqual({ kind: 'part', text: '7700900123' });
+  });
+
+  it('digits that are only part of a number, or text, are searched as they are', () => {
+    expect(contactSearch('900 123', ['GB'])).toEqual({ kind: 'part', text: '900123' });
+    expect(contactSearch('+4477', [])).toEqual({ kind: 'part', text: '4477' });
+    expect(contactSearch('abc', ['GB'])).toEqual({ kind: 'part', text: 'abc' });
+    expect(contactSearch('   ', ['GB'])).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseReferences, referenceSuffix, withReference } from '../../../src/domain/references.js';
+import { MAX_REFERENCES, parseReferences, referenceSuffix, withReference } from '../../../src/domain/references.js';
 
 /** Case numbers as they appear in practice: positive, at most 15 digits. */
 const caseNumber = fc.integer({ min: 1, max: 999_999_999_999_999 });
@@ -195,6 +195,19 @@ describe('case references in inbound text (DESIGN.md §2 rule 4)', () => {
         }),
       );
     });
+  });
+});
+
+describe('a text full of references', () => {
+  it('keeps the first hundred distinct references of a 240 KB text of 36,000, in order', () => {
+    const text = Array.from({ length: 36_000 }, (_, i) => `#${i + 1}`).join(' ');
+    const found = parseReferences(text);
+    expect(found).toHaveLength(MAX_REFERENCES);
+    expect(found).toEqual(Array.from({ length: MAX_REFERENCES }, (_, i) => i + 1));
+  });
+
+  it('counts a reference repeated thousands of times once', () => {
+    expect(parseReferences('#7 '.repeat(50_000) + '#8')).toEqual([7, 8]);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   type FakeTwilio,
 } from '../../support/fake-twilio.js';
 import { sendError, thrownBy, outboundMessage } from '../../support/provider-test-kit.js';
+import { twilioFormFixture } from '../../fixtures/providers/fixtures.js';
 
 const credentials = { accountSid: `AC${'a1'.repeat(16)}`, authToken: '0123456789abcdef0123456789abcdef' };
 const webhookUrl = 'https://caseline.example.org/webhooks/twilio/num_7f3a';
@@ -150,9 +151,54 @@ describe('Twilio webhook bodies', () => {
     ['failed', '99999', 'failed', 'Twilio reported an error (99999)'],
   ] as const)('explains a %s status with error %s', (status, code, expected, text) => {
     const fields = twilioStatusFields({ messageSid: 'SM9', status, from: '+1', to: '+2', errorCode: code });
-    expect(adapter.parse(inbound(fields), twilioNumber()).statuses).toEqual([
+    expect(adapter.parse(inbound(fields), twilioNumber()).statuses).toMatchObject([
       { providerMessageId: 'SM9', status: expected, errorCode: code, errorText: text },
     ]);
+  });
+
+  it('a failed status callback with 21610 (unsubscribed) reports the recipient opted out', () => {
+    const fields = twilioFormFixture('twilio-status-failed-21610');
+    expect(adapter.parse(inbound(fields), twilioNumber('whatsapp')).statuses).toEqual([
+      {
+        providerMessageId: 'SM0a1b2c3d4e5f60718293a4b5c6d7e8f9',
+        status: 'failed',
+        errorCode: '21610',
+        errorText: 'The recipient has unsubscribed (21610)',
+        optedOut: true,
+        recipient: 'whatsapp:+447700900123',
+      },
+    ]);
+  });
+
+  it.each(['21211', '30003', '30007'])('a failed status callback with %s does not report an opt-out', (code) => {
+    const fields = twilioFormFixture('twilio-status-failed-21610', { ErrorCode: code });
+    const [update] = adapter.parse(inbound(fields), twilioNumber('whatsapp')).statuses;
+    expect(update).toMatchObject({ errorCode: code });
+    expect(update).not.toHaveProperty('optedOut');
+  });
+
+  it('reads a WhatsApp location (empty Body, no media) as its label, address and a map link', () => {
+    const fields = twilioFormFixture('twilio-whatsapp-location');
+    expect(adapter.parse(inbound(fields), twilioNumber('whatsapp'))).toEqual({
+      messages: [
+        {
+          providerMessageId: 'SM7c1d9e4a2b3f40c8a6e5d4c3b2a1f0e9',
+          from: 'whatsapp:+447700900123',
+          text:
+            'Location: Citizens Advice Westminster, Trafalgar Square, London WC2N 5DN\n' +
+            'https://www.openstreetmap.org/?mlat=51.5072178&mlon=-0.1275862#map=17/51.5072178/-0.1275862',
+          media: [],
+          profileName: 'Amina',
+        },
+      ],
+      statuses: [],
+    });
+  });
+
+  it('reads a dropped pin without label or address as its coordinates', () => {
+    const { Label: _label, Address: _address, ...fields } = twilioFormFixture('twilio-whatsapp-location');
+    const [message] = adapter.parse(inbound(fields), twilioNumber('whatsapp')).messages;
+    expect(message?.text.split('\n')[0]).toBe('Location: 51.5072178, -0.1275862');
   });
 
   it('ignores a status it does not know rather than failing the callback', () => {

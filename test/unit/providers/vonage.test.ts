@@ -14,6 +14,7 @@ import {
   type VonageApplication,
 } from '../../support/fake-vonage.js';
 import { sendError, thrownBy, outboundMessage } from '../../support/provider-test-kit.js';
+import { jsonFixture } from '../../fixtures/providers/fixtures.js';
 
 const webhookUrl = 'https://caseline.example.org/webhooks/vonage/num_51c2';
 const signatureSecret = 'sig-secret-0123456789abcdefghijklmnop';
@@ -178,6 +179,21 @@ describe('Vonage webhook bodies', () => {
   ])('refuses a body %s as a bad request', (_, raw) => {
     const request = webhookRequestFrom(webhookUrl, { headers: {}, body: raw });
     expect(thrownBy(() => adapter.parse(request, vonageNumber()))).toMatchObject({ code: 'bad_request' });
+  });
+});
+
+describe('Vonage inbound without message_type', () => {
+  it('reads an inbound SMS without message_type (Vonage’s SDK sample) as a text message', () => {
+    const body = jsonFixture('vonage-sms-inbound-without-message-type');
+    expect(adapter.parse(signed(body), vonageNumber())).toEqual({
+      messages: [{ providerMessageId: 'aaaaaaaa-bbbb-cccc-dddd-0123456789ab', from: '+447700900123', text: 'Hello', media: [] }],
+      statuses: [],
+    });
+  });
+
+  it('still refuses a body with neither message_type, text nor status', () => {
+    const { text: _text, ...body } = jsonFixture('vonage-sms-inbound-without-message-type');
+    expect(thrownBy(() => adapter.parse(signed(body), vonageNumber()))).toMatchObject({ code: 'bad_request' });
   });
 });
 

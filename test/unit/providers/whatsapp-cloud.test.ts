@@ -11,6 +11,7 @@ import {
   type FakeWhatsAppCloud,
 } from '../../support/fake-whatsapp-cloud.js';
 import { sendError, thrownBy, outboundMessage } from '../../support/provider-test-kit.js';
+import { firstWhatsAppMessage, jsonFixture } from '../../fixtures/providers/fixtures.js';
 
 const webhookUrl = 'https://caseline.example.org/webhooks/whatsapp-cloud/num_c0ff';
 const credentials = {
@@ -149,6 +150,44 @@ describe('WhatsApp Cloud webhook bodies', () => {
     const raw = JSON.stringify(payload).replace('"from":"447700900123",', '');
     const request = webhookRequestFrom(webhookUrl, { headers: {}, body: raw });
     expect(thrownBy(() => adapter.parse(request, metaNumber()))).toMatchObject({ code: 'bad_request' });
+  });
+});
+
+describe('WhatsApp Cloud messages that are not plain text', () => {
+  it('reads a Flow reply (nfm_reply) as its body and one line per answer, without the flow token', () => {
+    const [message] = adapter.parse(signed(jsonFixture('whatsapp-cloud-flow-reply')), metaNumber()).messages;
+    expect(message).toEqual({
+      providerMessageId: 'wamid.HBgMNDQ3NzAwOTAwMTIzFQIAEhggNEQ4QTk2QkYzRjc1MkU3QzE0NzBBMkE2NjZCQzAwMDAA',
+      from: '+447700900123',
+      text: [
+        'Sent',
+        'Name: Ana',
+        'Date of birth: 1990-04-02',
+        'How can we help: My landlord cut the water off',
+        'Topics: 0_Housing, 1_Debt',
+        'Call me back: true',
+      ].join('\n'),
+      media: [],
+      profileName: 'Ana Lima',
+    });
+    expect(message?.text).not.toContain('caseline-intake-7f3a');
+  });
+
+  it('keeps a Flow reply whose response_json is not valid JSON, as its body', () => {
+    const payload = jsonFixture('whatsapp-cloud-flow-reply');
+    firstWhatsAppMessage(payload).interactive.nfm_reply.response_json = '{"screen_0_Name_0":';
+    expect(adapter.parse(signed(payload), metaNumber()).messages[0]?.text).toBe('Sent');
+  });
+
+  it('reads shared contacts as one line per contact with its name and phone numbers', () => {
+    const [message] = adapter.parse(signed(jsonFixture('whatsapp-cloud-contacts')), metaNumber()).messages;
+    expect(message?.text).toBe('Contact: Sam Okafor, +44 20 7946 0018, +44 7700 900456\nContact: Grace Mensah, +447700900789');
+  });
+
+  it('still reads a button reply by its title', () => {
+    const payload = jsonFixture('whatsapp-cloud-flow-reply');
+    firstWhatsAppMessage(payload).interactive = { type: 'button_reply', button_reply: { id: 'yes-1', title: 'Yes, call me' } };
+    expect(adapter.parse(signed(payload), metaNumber()).messages[0]?.text).toBe('Yes, call me');
   });
 });
 

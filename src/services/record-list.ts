@@ -1,0 +1,170 @@
+import { sql } from 'kysely';
+import type { Executor } from '../db/database.js';
+import type { RecordTable } from '../db/schema.js';
+import { validationFailed } from '../domain/errors.js';
+import { contactSearch, regionOf, type ContactSearch, type CountryCode } from '../domain/phone.js';
+import type { Actor } from './context.js';
+
+/**
+ * The records list's queries: one page of a survey's records under the list's filters, and
+ * the newest message of each record of a page.
+ */
+export interface RecordQuery {
+  status?: 'open' | 'closed' | 'all';
+  assignee?: string;
+  contact?: string;
+  q?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * The countries of a survey's numbers, archived ones too (their cases stay searchable): a
+ * national number a worker types is read in them.
+ */
+export async function surveyRegions(executor: Executor, orgId: string, surveyId: string): Promise<CountryCode[]> {
+  const rows = await executor
+    .selectFrom('numbers')
+    .select('our_number')
+    .where('org_id', '=', orgId)
+    .where('survey_id', '=', surveyId)
+    .execute();
+  return [...new Set(rows.map((r) => regionOf(r.our_number)).filter((r) => r !== undefined))];
+}
+
+/**
+ * One page of a records list, newest activity first. A list of one status reads
+ * `records_listing` in order and stops at the page's end; a search by contact reads that
+ * person's few cases through `records_routing` and orders them. No index spans the
+ * statuses (migration 004: every index holding `updated_at` is written at every message),
+ * so a list of every status takes one page of each status, each read that way, and orders
+ * those rows: never a sort of a whole survey. `regions` are the countries national numbers
+ * in `query.contact` are read in.
+ */
+export function recordsPageQuery(
+  executor: Executor,
+  actor: Actor,
+  surveyId: string,
+  query: RecordQuery,
+  limit: number,
+  regions: readonly CountryCode[] = [],
+) {
+  const search = query.contact ? contactSearch(query.contact, regions) : null;
+  // For one person, `+updated_at` (the same value, but no column an index holds) keeps
+  // SQLite, which plans without statistics, from walking the survey's listing index for
+  // its order, reading every case of the status, instead of finding the person's cases.
+  const activity = search?.kind === 'exact' ? sql<number>`+r.updated_at` : sql.ref<number>('r.updated_at');
+  const page = (status: RecordTable['status']) =>
+    listQuery(executor, actor, surveyId, query, search, status).orderBy(activity, 'desc').orderBy('r.id', 'desc').limit(limit);
+  if (query.status === 'open' || query.status === 'closed') return page(query.status);
+  return executor
+    .selectFrom(page('open').as('open_records'))
+    .selectAll()
+    .unionAll(executor.selectFrom(page('closed').as('closed_records')).selectAll())
+    .orderBy('updated_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit);
+}
+
+/** The records of one status that a list asks for, before ordering and paging. */
+function listQuery(
+  executor: Executor,
+  actor: Actor,
+  surveyId: string,
+  query: RecordQuery,
+  search: ContactSearch | null,
+  status: RecordTable['status'],
+) {
+  let q = executor
+    .selectFrom('records as r')
+    .leftJoin('users as u', 'u.id', 'r.locked_by')
+    .select([
+      // Named, so the page of every status can order by them (SQLite orders a compound by its columns' names).
+      'r.id as id',
+      'r.case_number',
+      'r.survey_id',
+      'r.status',
+      'r.contact',
+      'r.number_id',
+      'r.locked_by',
+      'u.name as locked_by_name',
+      'r.version',
+      'r.created_at',
+      'r.updated_at as updated_at',
+      'r.closed_at',
+    ])
+    .where('r.survey_id', '=', surveyId)
+    .where('r.org_id', '=', actor.orgId)
+    .where('r.status', '=', status);
+  if (query.assignee === 'me') q = q.where('r.locked_by', '=', actor.userId);
+  else if (query.assignee === 'none') q = q.where('r.locked_by', 'is', null);
+  else if (query.assignee) q = q.where('r.locked_by', '=', query.assignee);
+  // A whole number is found through the (survey, contact) index; a part of one by
+  // substring, which reads every record of the survey.
+  if (search?.kind === 'exact') {
+    const [only] = search.contacts;
+    q = search.contacts.length === 1 && only ? q.where('r.contact', '=', only) : q.where('r.contact', 'in', search.contacts);
+  } else if (search?.kind === 'part') {
+    q = q.where(sql<boolean>`r.contact like ${`%${escapeLike(search.text)}%`} escape '\\'`);
+  }
+  if (query.q) {
+    const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
+    q = q.where((eb) =>
+      eb.or([
+        sql<boolean>`lower(r.contact) like ${pattern} escape '\\'`,
+        eb.exists(
+          eb
+            .selectFrom('record_messages as rm')
+            .innerJoin('messages as m', 'm.id', 'rm.message_id')
+            .select('rm.message_id')
+            .whereRef('rm.record_id', '=', 'r.id')
+            .where(sql<boolean>`lower(m.body) like ${pattern} escape '\\'`),
+        ),
+      ]),
+    );
+  }
+  if (query.cursor) {
+    const [updatedAt, id] = decodeCursor(query.cursor);
+    q = q.where((eb) =>
+      eb.or([eb('r.updated_at', '<', updatedAt), eb.and([eb('r.updated_at', '=', updatedAt), eb('r.id', '<', id)])]),
+    );
+  }
+  return q;
+}
+
+/** The newest message of each record, in one query for a whole page. */
+export async function lastMessages(executor: Executor, recordIds: string[]) {
+  if (recordIds.length === 0) return new Map<string, { body: string; created_at: number; direction: 'in' | 'out' }>();
+  const rows = await executor
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('record_messages as rm')
+        .select([
+          'rm.record_id',
+          'rm.message_id',
+          sql<number>`row_number() over (partition by rm.record_id order by rm.added_at desc, rm.message_id desc)`.as('rank'),
+        ])
+        .where('rm.record_id', 'in', recordIds)
+        .as('ranked'),
+    )
+    .innerJoin('messages as m', 'm.id', 'ranked.message_id')
+    .select(['ranked.record_id', 'm.body', 'm.created_at', 'm.direction'])
+    .where('ranked.rank', '=', 1)
+    .execute();
+  return new Map(rows.map((r) => [r.record_id, { body: r.body, created_at: Number(r.created_at), direction: r.direction }]));
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+export function encodeCursor(updatedAt: number, id: string): string {
+  return Buffer.from(`${updatedAt}:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [number, string] {
+  const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  const at = Number(updatedAt);
+  if (!Number.isFinite(at) || !id) throw validationFailed('cursor is not valid');
+  return [at, id];
+}
