@@ -25,7 +25,11 @@ async function main(): Promise<void> {
     app.log.info({ email: first.admin.email }, 'created the first organisation and its admin');
     if (first.generatedPassword) {
       // Printed once, to the terminal only; it is stored as a hash.
-      console.log(`\n  First admin: ${first.admin.email}\n  Password:    ${first.generatedPassword}\n  (shown once; change it after logging in)\n`);
+      const rule = '='.repeat(64);
+      console.log(
+        `\n${rule}\n  First admin: ${first.admin.email}\n  Password:    ${first.generatedPassword}\n` +
+          `  Shown once and stored only as a hash: note it now, change it after logging in.\n${rule}\n`,
+      );
     }
     const actor = await firstAdminActor(services.ctx, first.admin.email);
     if (config.demo && actor) {

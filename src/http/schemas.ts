@@ -92,7 +92,8 @@ export const NumberCreate = Type.Object(
     template: Type.Optional(Nullable(Template)),
     credentials: Type.Optional(Type.Record(Type.String(), Type.Any())),
     /** Africa's Talking only: addresses or CIDR ranges its webhooks may come from; null or [] allows any. */
-    allowedIps: Type.Optional(Nullable(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 }))),
+    // Null first: with type coercion on, the array branch would turn null into [""].
+    allowedIps: Type.Optional(Type.Union([Type.Null(), Type.Array(Type.String({ maxLength: 64 }), { maxItems: 100 })])),
   },
   { additionalProperties: false },
 );
@@ -145,7 +146,8 @@ export const MyAccountPatch = Type.Object(
 export const ApiTokenCreate = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    expiresInDays: Type.Optional(Nullable(Type.Integer({ minimum: 1, maximum: 3650 }))),
+    // Not nullable: with type coercion on, a 0 would quietly become null (no expiry).
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
   },
   { additionalProperties: false },
 );

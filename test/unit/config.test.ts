@@ -220,6 +220,17 @@ describe('configuration (DESIGN.md §4)', () => {
     });
   });
 
+  describe('CASELINE_METRICS_TOKEN', () => {
+    it('is unset by default, leaving /metrics open', () => {
+      expect(readConfig({}).metricsToken).toBeNull();
+    });
+
+    it('is taken trimmed; one shorter than 16 characters is refused, naming the variable', () => {
+      expect(readConfig({ CASELINE_METRICS_TOKEN: ' scrape-token-0123456789 ' }).metricsToken).toBe('scrape-token-0123456789');
+      expectRefused({ CASELINE_METRICS_TOKEN: 'short' }, 'CASELINE_METRICS_TOKEN');
+    });
+  });
+
   it('a ConfigError is an Error named ConfigError', () => {
     const error = new ConfigError('PORT', 'is wrong');
     expect(error).toBeInstanceOf(Error);

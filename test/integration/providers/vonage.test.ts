@@ -13,6 +13,7 @@ import {
   type VonageInboundInput,
   type VonageStatusInput,
 } from '../../support/fake-vonage.js';
+import { jsonFixture } from '../../fixtures/providers/fixtures.js';
 import { useCaseline, type Harness, pathOf, type TestOrg } from '../../support/harness.js';
 
 /**
@@ -150,6 +151,17 @@ describeEachDialect('Vonage', (dialect) => {
           expect.objectContaining({ direction: 'in', text: 'Photo of the damp', media, channel, status: 'received' }),
         ]);
       });
+
+      if (channel === 'sms') {
+        it('an inbound SMS without message_type (Vonage\'s SDK sample) is stored as text and Vonage gets a 200', async () => {
+          const { org, inbound } = await setup();
+          const res = await postSigned(h, inbound, jsonFixture('vonage-sms-inbound-without-message-type'));
+          expect(res.status).toBe(200);
+          const [only] = await h.records(org);
+          expect(only).toMatchObject({ contact: '+447700900123' });
+          expect(await h.conversation(org, only!.caseNumber)).toEqual(['Hello']);
+        });
+      }
 
       it('a tampered body, a wrong signature secret, an old token or a missing token is refused with 403 and stores nothing', async () => {
         const { inbound } = await setup();

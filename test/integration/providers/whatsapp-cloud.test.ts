@@ -13,6 +13,7 @@ import {
   type WhatsAppStatus,
   type WhatsAppStatusError,
 } from '../../support/fake-whatsapp-cloud.js';
+import { jsonFixture } from '../../fixtures/providers/fixtures.js';
 import { useCaseline, type Harness, pathOf, type TestOrg } from '../../support/harness.js';
 
 /**
@@ -150,6 +151,27 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
         channel: 'whatsapp',
         status: 'received',
       }),
+    ]);
+  });
+
+  it('a WhatsApp Flow reply is stored as its body and one line per answer, without the flow token', async () => {
+    const { org, inbound } = await setup();
+    expect((await postSigned(h, inbound, jsonFixture('whatsapp-cloud-flow-reply'))).status).toBe(200);
+    const [only] = await h.records(org);
+    expect(only).toMatchObject({ contact: '+447700900123' });
+    const [text] = await h.conversation(org, only!.caseNumber);
+    expect(text).toBe(
+      'Sent\nName: Ana\nDate of birth: 1990-04-02\nHow can we help: My landlord cut the water off\nTopics: 0_Housing, 1_Debt\nCall me back: true',
+    );
+    expect(text).not.toContain('caseline-intake-7f3a');
+  });
+
+  it('shared contacts are stored with each contact\'s name and phone numbers', async () => {
+    const { org, inbound } = await setup();
+    expect((await postSigned(h, inbound, jsonFixture('whatsapp-cloud-contacts'))).status).toBe(200);
+    const [only] = await h.records(org);
+    expect(await h.conversation(org, only!.caseNumber)).toEqual([
+      'Contact: Sam Okafor, +44 20 7946 0018, +44 7700 900456\nContact: Grace Mensah, +447700900789',
     ]);
   });
 

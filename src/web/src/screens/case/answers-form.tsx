@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
-import { api } from '../../api/client.js';
+import { api, ApiError } from '../../api/client.js';
 import type { AnswerValue, CaseRecord, Question, Survey } from '../../api/types.js';
 import { choiceOptions } from '../../select-options.js';
 import { ErrorAlert } from '../../ui/components.js';
@@ -28,42 +28,79 @@ function toAnswer(question: Question, raw: string): AnswerValue {
   return raw;
 }
 
-/** The record's answers; read-only until the user holds the lock. */
+/** What the user changed, and the reading of the case those changes were made on. */
+interface Edits {
+  values: Draft;
+  /** The case's version and answers when the user started editing, or last rebased. */
+  baseVersion: number;
+  baseValues: Draft;
+}
+
+/**
+ * The record's answers; read-only until the user holds the lock. The form follows the case
+ * (a close, a reopen, a colleague's save) in every field the user has not touched, and sends
+ * only the fields they changed, with the version they were based on: a save never undoes a
+ * status change it did not make (issue 11).
+ */
 export function AnswersForm({
   record,
   survey,
   editable,
   onSaved,
+  onStale,
 }: {
   record: CaseRecord;
   survey: Survey;
   editable: boolean;
   onSaved: (record: CaseRecord) => void;
+  /** The server refused a save based on an older version: the case should be loaded again. */
+  onStale: () => void;
 }) {
   const saved = useMemo(() => toDraft(survey, record.answers), [survey, record.answers]);
-  const [draft, setDraft] = useState<Draft>(saved);
+  const [edits, setEdits] = useState<Edits | null>(null);
   const { busy, error, setError, run } = useRequest();
   const [savedNotice, setSavedNotice] = useState(false);
-  const changed = survey.questions.filter((q) => q.type !== 'conversation' && (draft[q.name] ?? '') !== (saved[q.name] ?? ''));
+  const valueOf = (name: string) => (edits && name in edits.values ? edits.values[name]! : (saved[name] ?? ''));
+  const changed = survey.questions.filter((q) => q.type !== 'conversation' && edits && q.name in edits.values && valueOf(q.name) !== (saved[q.name] ?? ''));
   const dirty = changed.length > 0;
 
-  // A live update replaces the answers unless the user is in the middle of editing them.
+  // The case changed under the form. When none of the fields the user edited changed, the
+  // edits now stand on the new version; otherwise the old version stays, and a save is refused.
   useEffect(() => {
-    if (!dirty) setDraft(saved);
-  }, [saved]);
+    if (!edits || edits.baseVersion === record.version) return;
+    const untouched = Object.keys(edits.values).every((name) => (saved[name] ?? '') === (edits.baseValues[name] ?? ''));
+    if (untouched) setEdits({ ...edits, baseVersion: record.version, baseValues: saved });
+  }, [record.version, saved]);
   useEffect(() => {
-    if (!editable) setDraft(saved);
+    if (!editable) setEdits(null);
   }, [editable]);
+
+  const edit = (name: string, value: string) =>
+    setEdits((current) => ({
+      values: { ...(current?.values ?? {}), [name]: value },
+      baseVersion: current?.baseVersion ?? record.version,
+      baseValues: current?.baseValues ?? saved,
+    }));
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    if (!dirty) return;
+    if (!dirty || !edits) return;
     await run(async () => {
       const answers: Record<string, AnswerValue> = {};
-      for (const q of changed) answers[q.name] = toAnswer(q, draft[q.name] ?? '');
-      const updated = await api<CaseRecord>('PATCH', `/records/${record.caseNumber}`, { answers });
-      onSaved(updated);
-      setDraft(toDraft(survey, updated.answers));
+      for (const q of changed) answers[q.name] = toAnswer(q, valueOf(q.name));
+      try {
+        const updated = await api<CaseRecord>('PATCH', `/records/${record.caseNumber}`, { answers, version: edits.baseVersion });
+        setEdits(null);
+        onSaved(updated);
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.code !== 'stale_record') throw e;
+        setEdits(null);
+        onStale();
+        throw new Error(
+          `Not saved: case #${record.caseNumber} changed while you were editing (its status or answers were saved meanwhile). ` +
+            'The form now shows the current answers; check them and make your change again.',
+        );
+      }
       setSavedNotice(true);
       window.setTimeout(() => setSavedNotice(false), 2500);
     });
@@ -77,10 +114,10 @@ export function AnswersForm({
         <AnswerField
           key={q.name}
           question={q}
-          value={draft[q.name] ?? ''}
+          value={valueOf(q.name)}
           readOnly={!editable || busy}
           isStatus={survey.caseManagement?.statusQuestion === q.name}
-          onChange={(value) => setDraft((d) => ({ ...d, [q.name]: value }))}
+          onChange={(value) => edit(q.name, value)}
         />
       ))}
       {editable && (
@@ -88,7 +125,7 @@ export function AnswersForm({
           <button type="submit" className="button-primary" disabled={!dirty || busy}>
             {busy ? 'Saving…' : 'Save answers'}
           </button>
-          <button type="button" disabled={!dirty || busy} onClick={() => setDraft(saved)}>
+          <button type="button" disabled={!dirty || busy} onClick={() => setEdits(null)}>
             Undo changes
           </button>
           {savedNotice && (
@@ -138,7 +175,7 @@ function AnswerField({
       return <SelectField label={label} placeholder="—" options={options} value={value} disabled={readOnly} onChange={change} />;
     }
     case 'text':
-      return <TextAreaField label={label} rows={2} value={value} readOnly={readOnly} onChange={change} />;
+      return <TextAreaField label={label} rows={2} dir="auto" value={value} readOnly={readOnly} onChange={change} />;
     default: {
       const type =
         question.type === 'integer' || question.type === 'decimal' ? 'number' : question.type === 'date' ? 'date' : question.type === 'phone' ? 'tel' : 'text';
