@@ -14,6 +14,7 @@ export type Route =
   | { name: 'survey-edit'; surveyId: string | null }
   | { name: 'numbers' }
   | { name: 'number-edit'; numberId: string | null }
+  | { name: 'account' }
   | { name: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -28,6 +29,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'simulator' && parts.length === 1) {
     return { name: 'simulator', numberId: params.get('number'), contact: params.get('contact') };
   }
+  if (a === 'account' && parts.length === 1) return { name: 'account' };
   if (a === 'admin') {
     if (b === 'users' && !c) return { name: 'users' };
     if (b === 'surveys' && !c) return { name: 'surveys' };
@@ -48,6 +50,7 @@ export const paths = {
     const search = params.toString();
     return `#/simulator${search ? `?${search}` : ''}`;
   },
+  account: () => '#/account',
   users: () => '#/admin/users',
   surveys: () => '#/admin/surveys',
   survey: (surveyId: string | number | null) =>

@@ -7,6 +7,7 @@ import {
   numberRequestBody,
 } from '../../../src/web/src/screens/admin/number-draft.js';
 import { CREDENTIAL_FIELDS, PROVIDERS } from '../../../src/web/src/screens/admin/providers.js';
+import { isUnreachableFromInternet } from '../../../src/web/src/screens/admin/webhook-address.js';
 
 const survey: Survey = {
   id: 's1',
@@ -31,6 +32,9 @@ const saved: PhoneNumber = {
   sendRatePerSecond: 1,
   template: { name: 'hello', language: 'en_GB', parameters: ['{text}', 'x'] },
   webhooks: { inbound: 'https://example.test/in', status: 'https://example.test/status' },
+  webhookTokenIsId: false,
+  allowedIps: null,
+  archivedAt: null,
 };
 
 describe('the number form', () => {
@@ -80,5 +84,27 @@ describe('the number form', () => {
     const draft = { ...newNumberDraft(survey), provider: 'twilio' as const, credentials: { accountSid: ' AC1 ', authToken: '' } };
     const body = numberRequestBody(draft, { editing: false, surveyId: 's1', credentialFields: CREDENTIAL_FIELDS.twilio });
     expect(body.credentials).toEqual({ accountSid: 'AC1' });
+    expect(body).not.toHaveProperty('allowedIps');
+  });
+
+  it("an Africa's Talking number sends its allow-list as a list, one entry a line or comma separated", () => {
+    const stored: PhoneNumber = { ...saved, provider: 'africastalking', channel: 'sms', template: null, allowedIps: ['10.0.0.0/8', '196.201.214.200'] };
+    const draft = draftFromNumber(stored);
+    expect(draft.allowedIps).toBe('10.0.0.0/8\n196.201.214.200');
+    const edited = { ...draft, allowedIps: ' 10.0.0.0/8\n196.201.214.200, 2001:db8::/32 \n\n' };
+    const body = numberRequestBody(edited, { editing: true, surveyId: 's1', credentialFields: CREDENTIAL_FIELDS.africastalking });
+    expect(body.allowedIps).toEqual(['10.0.0.0/8', '196.201.214.200', '2001:db8::/32']);
+    expect(numberRequestBody({ ...draft, allowedIps: '' }, { editing: true, surveyId: 's1', credentialFields: [] }).allowedIps).toEqual([]);
+  });
+});
+
+describe('webhook addresses', () => {
+  it('a URL on localhost, a private or loopback address, or a name without a dot is flagged as unreachable', () => {
+    for (const url of ['http://localhost:3000/webhooks/x/y', 'http://127.0.0.1:3000/w', 'http://[::1]:3000/w', 'http://10.1.2.3/w', 'http://192.168.0.5/w', 'http://172.20.0.2/w', 'http://caseline:3000/w', 'http://box.local/w']) {
+      expect(isUnreachableFromInternet(url), url).toBe(true);
+    }
+    for (const url of ['https://cases.example.org/webhooks/x/y', 'https://203.0.113.10/w', 'https://172.32.0.1/w']) {
+      expect(isUnreachableFromInternet(url), url).toBe(false);
+    }
   });
 });

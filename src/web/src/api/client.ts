@@ -1,3 +1,5 @@
+import type { ApiToken, Page, User } from './types.js';
+
 /**
  * The one way the console talks to the server: JSON under /api/v1, the session cookie, and
  * the CSRF token on every request that changes something.
@@ -78,3 +80,14 @@ export function query(params: Record<string, string | number | null | undefined>
   const text = search.toString();
   return text ? `?${text}` : '';
 }
+
+/** My own account: password and API tokens (DESIGN.md §13, "my password", "API tokens"). */
+export const accountApi = {
+  /** Ends my other sessions and API tokens; this session goes on. */
+  changePassword: (currentPassword: string, password: string) => api<User>('PATCH', '/users/me', { currentPassword, password }),
+  listTokens: () => api<Page<ApiToken>>('GET', '/tokens'),
+  /** The secret is in this answer only. */
+  createToken: (name: string, expiresInDays: number | null) =>
+    api<{ id: string; token: string }>('POST', '/tokens', expiresInDays === null ? { name } : { name, expiresInDays }),
+  revokeToken: (id: string) => api<null>('DELETE', `/tokens/${encodeURIComponent(id)}`),
+};

@@ -8,6 +8,7 @@
 export type { AnswerValue, CaseManagement, Choice, Question, QuestionType } from '../../../domain/survey.js';
 export type { Survey } from '../../../services/surveys.js';
 export type { SessionView as Session, UserView as User } from '../../../services/users.js';
+export type { ApiTokenView as ApiToken } from '../../../services/credentials.js';
 export type { NumberView as PhoneNumber } from '../../../services/numbers.js';
 export type { MessageView as Message } from '../../../services/record-store.js';
 // The server calls them records; the console shows every record as a case.

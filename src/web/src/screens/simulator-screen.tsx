@@ -173,7 +173,9 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
             return (
               <li key={String(m.id)} className={`phone-msg ${sentByPhone ? 'phone-msg-sent' : 'phone-msg-received'}`}>
                 <span className="visually-hidden">{sentByPhone ? 'You sent:' : 'Received:'}</span>
-                <p className="msg-text">{m.text}</p>
+                <p className="msg-text" dir="auto">
+                  {m.text}
+                </p>
                 <span className="phone-meta">
                   <Time at={m.at} />
                   {sentByPhone ? null : (
@@ -194,6 +196,7 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
         <textarea
           id="sim-text"
           rows={2}
+          dir="auto"
           placeholder="Text message"
           value={text}
           onChange={(e) => setText(e.target.value)}

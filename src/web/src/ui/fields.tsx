@@ -2,6 +2,7 @@ import {
   useId,
   type InputHTMLAttributes,
   type ReactNode,
+  type Ref,
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
 } from 'react';
@@ -67,7 +68,7 @@ export function InputField(props: FieldProps & InputHTMLAttributes<HTMLInputElem
   return <Field {...field}>{(ids) => <input {...input} {...ids} />}</Field>;
 }
 
-export function TextAreaField(props: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextAreaField(props: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement> & { ref?: Ref<HTMLTextAreaElement> }) {
   const [field, textarea] = splitFieldProps(props);
   return <Field {...field}>{(ids) => <textarea {...textarea} {...ids} />}</Field>;
 }

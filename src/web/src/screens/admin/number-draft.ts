@@ -15,6 +15,8 @@ export interface NumberDraft {
   templateLanguage: string;
   templateParameters: string;
   credentials: Record<string, string>;
+  /** Africa's Talking: addresses or CIDR ranges, one a line (commas and spaces also separate). */
+  allowedIps: string;
 }
 
 /** The survey's first phone and conversation questions, which a new number most likely wants. */
@@ -38,6 +40,7 @@ export function newNumberDraft(survey: Survey | undefined): NumberDraft {
     templateLanguage: '',
     templateParameters: '',
     credentials: {},
+    allowedIps: '',
   };
 }
 
@@ -56,7 +59,13 @@ export function draftFromNumber(n: PhoneNumber): NumberDraft {
     templateLanguage: n.template?.language ?? '',
     templateParameters: (n.template?.parameters ?? []).join(', '),
     credentials: {},
+    allowedIps: (n.allowedIps ?? []).join('\n'),
   };
+}
+
+/** The allow-list as typed, as the list the API takes. */
+export function allowedIpList(text: string): string[] {
+  return text.split(/[\s,]+/).filter(Boolean);
 }
 
 /** The body of POST /numbers (adding) or PATCH /numbers/:id (editing). */
@@ -87,6 +96,8 @@ export function numberRequestBody(
   if (draft.sendRatePerSecond) body.sendRatePerSecond = Number(draft.sendRatePerSecond);
   // The provider is fixed once the number exists.
   if (!editing) body.provider = draft.provider;
+  // Only Africa's Talking has an allow-list (its webhooks carry no signature); empty accepts any address.
+  if (draft.provider === 'africastalking') body.allowedIps = allowedIpList(draft.allowedIps);
   // Empty fields keep the stored credentials; a new non-sandbox number must send its own.
   if (Object.keys(credentials).length > 0 || (!editing && draft.provider !== 'sandbox')) body.credentials = credentials;
   return body;

@@ -14,6 +14,10 @@ import { NotesPanel } from './notes-panel.js';
 import { ReplyBox } from './reply-box.js';
 import { LockIcon } from '../../ui/icons.js';
 import { SideTabs } from './side-tabs.js';
+import { describeLockChange } from './lock-change.js';
+
+/** Where focus goes once an action has finished: the worker keeps working without reaching for the mouse. */
+type FocusTarget = 'reply' | 'status' | 'lock';
 
 type Load = { status: 'loading' } | { status: 'missing'; message: string } | { status: 'ready'; record: CaseRecord };
 
@@ -28,9 +32,17 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
   const [moving, setMoving] = useState<Message | null>(null);
   const [version, setVersion] = useState(0);
   const [number, setNumber] = useState<PhoneNumber | null>(null);
+  const [lockNotice, setLockNotice] = useState<string | null>(null);
+  const [focusAfter, setFocusAfter] = useState<FocusTarget | null>(null);
+  const replyInput = useRef<HTMLTextAreaElement>(null);
+  const statusButton = useRef<HTMLButtonElement>(null);
+  const lockButton = useRef<HTMLButtonElement>(null);
   const request = useRef(0);
+  const shown = useRef<CaseRecord | null>(null);
+  const myId = session.user.id;
 
   const show = useCallback((record: CaseRecord) => {
+    shown.current = record;
     setLoad({ status: 'ready', record });
     setVersion((v) => v + 1);
   }, []);
@@ -39,13 +51,19 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
     const id = ++request.current;
     try {
       const record = await api<CaseRecord>('GET', `/records/${caseNumber}`);
-      if (id === request.current) show(record);
+      if (id !== request.current) return;
+      const before = shown.current;
+      show(record);
+      if (before && before.caseNumber === record.caseNumber) {
+        const notice = await describeLockChange(caseNumber, before.lockedBy, record.lockedBy, myId);
+        if (notice && id === request.current) setLockNotice(notice);
+      }
     } catch (e) {
       if (id !== request.current) return;
       if (e instanceof ApiError && e.status === 404) setLoad({ status: 'missing', message: `There is no case #${caseNumber}.` });
       else setError(errorMessage(e));
     }
-  }, [caseNumber, show]);
+  }, [caseNumber, show, myId]);
 
   useEffect(() => {
     void refresh();
@@ -58,6 +76,14 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
     timer.current = window.setTimeout(() => void refresh(), 100);
   });
   useEffect(() => () => window.clearTimeout(timer.current), []);
+
+  // Runs after the render that ends an action, when the element it names is there and enabled.
+  useEffect(() => {
+    if (!focusAfter || busy !== null) return;
+    const target = { reply: replyInput, status: statusButton, lock: lockButton }[focusAfter].current;
+    if (target && !target.disabled) target.focus();
+    setFocusAfter(null);
+  });
 
   const record = load.status === 'ready' ? load.record : null;
   const numberId = record ? String(record.numberId) : null;
@@ -110,9 +136,31 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
     }
   };
 
-  /** lock, release, close or reopen; a refusal may mean the case changed, so it is fetched again. */
-  const act = (action: string) =>
-    runAction(action, async () => show(await api<CaseRecord>('POST', `/records/${caseNumber}/${action}`)), () => void refresh());
+  /**
+   * lock, release, close or reopen; a refusal may mean the case changed, so it is fetched
+   * again. Close and reopen name the version shown, so they never act on a case that changed unseen.
+   */
+  const act = (action: 'lock' | 'release' | 'close' | 'reopen', focus: FocusTarget) =>
+    runAction(
+      action,
+      async () => {
+        const body = action === 'close' || action === 'reopen' ? { version: record.version } : undefined;
+        try {
+          show(await api<CaseRecord>('POST', `/records/${caseNumber}/${action}`, body));
+        } catch (e) {
+          if (e instanceof ApiError && e.code === 'stale_record') {
+            throw new Error(
+              `Case #${caseNumber} changed since it was shown (someone saved its status or answers), so it was not ${action === 'close' ? 'closed' : 'reopened'}. ` +
+                'It now shows the current state; check it and try again.',
+            );
+          }
+          throw e;
+        }
+        if (action === 'lock') setLockNotice(null);
+        setFocusAfter(focus);
+      },
+      () => void refresh(),
+    );
 
   const loadOlder = async () => {
     const first = messages[0];
@@ -140,13 +188,16 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
 
   const statusAction =
     record.status === 'open'
-      ? { name: 'close', label: 'Close case', busyLabel: 'Closing…', needsLock: 'Lock the case to close it' }
-      : { name: 'reopen', label: 'Reopen case', busyLabel: 'Reopening…', needsLock: 'Lock the case to reopen it' };
+      ? { name: 'close' as const, label: 'Close case', busyLabel: 'Closing…', needsLock: 'Lock the case to close it' }
+      : { name: 'reopen' as const, label: 'Reopen case', busyLabel: 'Reopening…', needsLock: 'Lock the case to reopen it' };
 
   let sendBlockedBecause: string | null = null;
   if (!canWork) sendBlockedBecause = 'Your role can read cases but not reply.';
   else if (lockedByOther) sendBlockedBecause = `${record.lockedBy?.name} holds the lock, so only they can reply.`;
   else if (!lockedByMe) sendBlockedBecause = 'Lock the case for editing to reply.';
+  else if (record.status === 'closed') {
+    sendBlockedBecause = 'This case is closed: an answer to a reply from it would start a new case. Reopen it to reply.';
+  }
   else if (record.optedOut) sendBlockedBecause = `${record.contact} has opted out; messages to them are refused.`;
 
   return (
@@ -189,23 +240,23 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
             )}
           </span>
           {canWork && !record.lockedBy && (
-            <button type="button" className="button-primary" disabled={busy !== null} onClick={() => act('lock')}>
+            <button ref={lockButton} type="button" className="button-primary" disabled={busy !== null} onClick={() => act('lock', 'reply')}>
               {busy === 'lock' ? 'Locking…' : 'Lock for editing'}
             </button>
           )}
           {/* An admin may also release someone else's lock. */}
           {(lockedByMe || (lockedByOther && me.role === 'admin')) && (
-            <button type="button" disabled={busy !== null} onClick={() => act('release')}>
+            <button type="button" disabled={busy !== null} onClick={() => act('release', 'lock')}>
               {lockedByMe ? (busy === 'release' ? 'Releasing…' : 'Release') : `Release ${record.lockedBy?.name}'s lock`}
             </button>
           )}
           {canWork && hasCaseManagement && (
             <button
-              key={statusAction.name}
+              ref={statusButton}
               type="button"
               disabled={!lockedByMe || busy !== null}
               title={lockedByMe ? undefined : statusAction.needsLock}
-              onClick={() => act(statusAction.name)}
+              onClick={() => act(statusAction.name, 'status')}
             >
               {busy === statusAction.name ? statusAction.busyLabel : statusAction.label}
             </button>
@@ -215,6 +266,16 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
 
       <div className="case-notices">
         <ErrorAlert error={error} onDismiss={() => setError(null)} />
+        {lockNotice && (
+          <div role="status">
+            <Notice tone="warning">
+              {lockNotice}{' '}
+              <button type="button" className="button-link" onClick={() => setLockNotice(null)}>
+                Dismiss
+              </button>
+            </Notice>
+          </div>
+        )}
         {lockedByOther && (
           <Notice tone="warning">
             <strong>{record.lockedBy?.name}</strong> holds the lock on this case. You can read it, but only they can reply, edit
@@ -257,6 +318,12 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
           <ReplyBox
             record={record}
             blockedBecause={sendBlockedBecause}
+            inputRef={replyInput}
+            unblock={
+              record.status === 'closed' && lockedByMe && canWork && hasCaseManagement
+                ? { label: busy === 'reopen' ? 'Reopening…' : 'Reopen and reply', disabled: busy !== null, onClick: () => act('reopen', 'reply') }
+                : null
+            }
             onSent={(message) => {
               show({ ...record, messages: mergeMessages(record.messages, [message]) });
               void refresh();
@@ -270,7 +337,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
                 id: 'answers',
                 label: 'Answers',
                 panel: survey ? (
-                  <AnswersForm record={record} survey={survey} editable={lockedByMe} onSaved={show} />
+                  <AnswersForm record={record} survey={survey} editable={lockedByMe} onSaved={show} onStale={() => void refresh()} />
                 ) : (
                   <p className="empty">This case&apos;s survey is not available.</p>
                 ),

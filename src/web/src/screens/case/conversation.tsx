@@ -39,7 +39,8 @@ export function Conversation(props: ConversationProps) {
   }, []);
 
   return (
-    <div className="conversation" ref={scroller}>
+    // Focusable, so a keyboard user can scroll a conversation that has nothing else to focus (a read-only case).
+    <div className="conversation" ref={scroller} tabIndex={0} role="region" aria-label={`Conversation with ${props.contact ?? 'the contact'}`}>
       {hasOlder && (
         <div className="older">
           <button type="button" className="button-quiet" onClick={onLoadOlder} disabled={loadingOlder}>
@@ -88,7 +89,7 @@ function MessageBubble({
       >
         <span className="visually-hidden">{inbound ? `From ${who}:` : `Reply from ${who}:`}</span>
         {(body || suffix) && (
-          <p className="msg-text">
+          <p className="msg-text" dir="auto">
             {body}
             {suffix && (
               <>

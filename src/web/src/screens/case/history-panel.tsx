@@ -39,7 +39,11 @@ export function HistoryPanel({ caseNumber, version }: { caseNumber: number; vers
                 {item.user ? `by ${item.user.name}` : 'automatically'} · <Time at={item.at} />
               </span>
             </div>
-            {detail && <p className="history-detail">{detail}</p>}
+            {detail && (
+              <p className="history-detail" dir="auto">
+                {detail}
+              </p>
+            )}
           </li>
         );
       })}

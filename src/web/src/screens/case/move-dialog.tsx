@@ -48,13 +48,15 @@ export function MoveDialog({
             note of the new case.
           </p>
           <blockquote className="quoted">
-            <p className="msg-text">{message.text}</p>
+            <p className="msg-text" dir="auto">
+              {message.text}
+            </p>
             <footer className="muted">
               <Time at={message.at} />
             </footer>
           </blockquote>
           <ErrorAlert error={error} />
-          <TextAreaField label="Comment (optional)" rows={3} value={comment} autoFocus onChange={(e) => setComment(e.target.value)} />
+          <TextAreaField label="Comment (optional)" rows={3} dir="auto" value={comment} autoFocus onChange={(e) => setComment(e.target.value)} />
           <div className="dialog-actions">
             <button type="button" onClick={close} disabled={busy}>
               Back out

@@ -37,7 +37,9 @@ export function NotesPanel({
         <ul className="note-list" aria-label="Notes">
           {notes.map((note) => (
             <li key={String(note.id)} className="note">
-              <p className="note-text">{note.text}</p>
+              <p className="note-text" dir="auto">
+                {note.text}
+              </p>
               <p className="note-meta">
                 {note.author?.name ?? 'Caseline'} · <Time at={note.at} />
               </p>
@@ -48,7 +50,7 @@ export function NotesPanel({
       {canAdd && (
         <form onSubmit={submit} className="note-form">
           <ErrorAlert error={error} onDismiss={() => setError(null)} />
-          <TextAreaField label="New note" rows={3} value={text} onChange={(e) => setText(e.target.value)} />
+          <TextAreaField label="New note" rows={3} dir="auto" value={text} onChange={(e) => setText(e.target.value)} />
           <button type="submit" disabled={busy || !text.trim()}>
             {busy ? 'Adding…' : 'Add note'}
           </button>

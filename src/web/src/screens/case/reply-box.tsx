@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useId, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import { api } from '../../api/client.js';
 import type { CaseRecord, Message } from '../../api/types.js';
 import { countSmsSegments, firstNonGsm7 } from '../../sms-segments.js';
@@ -13,11 +13,15 @@ interface ReplyBoxProps {
   record: CaseRecord;
   /** Why the user cannot send right now, or null when they can. */
   blockedBecause: string | null;
+  /** The text box, so the case screen can put focus back in it after an action. */
+  inputRef: RefObject<HTMLTextAreaElement | null>;
+  /** An action that lifts the block, such as "Reopen and reply" on a closed case. */
+  unblock: { label: string; disabled: boolean; onClick: () => void } | null;
   onSent: (message: Message) => void;
 }
 
 /** "Send notification" with the target Message Conversation (DESIGN.md §2 rule 8). */
-export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
+export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent }: ReplyBoxProps) {
   const [text, setText] = useState('');
   const [template, setTemplate] = useState(false);
   const { busy, error, setError, run } = useRequest();
@@ -25,19 +29,30 @@ export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
   const isWhatsApp = record.channel === 'whatsapp';
   const windowClosed = record.windowOpen === false;
   const useTemplate = isWhatsApp && (template || windowClosed);
-  const disabled = blockedBecause !== null || busy;
-  const canSend = !disabled && (text.trim().length > 0 || useTemplate);
+  // The box stays enabled while a reply is sending, so focus stays in it and the worker can
+  // go on typing the next one (issue 11); only a block disables it.
+  const disabled = blockedBecause !== null;
+  const canSend = !disabled && !busy && (text.trim().length > 0 || useTemplate);
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
     if (!canSend) return;
+    const sent = text;
+    setText('');
+    inputRef.current?.focus();
     await run(async () => {
-      const message = await api<Message>('POST', `/records/${record.caseNumber}/notifications`, {
-        target: 'conversation',
-        text,
-        ...(useTemplate ? { template: true } : {}),
-      });
-      setText('');
+      let message: Message;
+      try {
+        message = await api<Message>('POST', `/records/${record.caseNumber}/notifications`, {
+          target: 'conversation',
+          text: sent,
+          ...(useTemplate ? { template: true } : {}),
+        });
+      } catch (e) {
+        // Nothing went out: the text comes back, before whatever was typed since.
+        setText((typed) => (typed.trim() ? `${sent}\n${typed}` : sent));
+        throw e;
+      }
       onSent(message);
     });
   };
@@ -57,7 +72,7 @@ export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
           fieldClassName="field-inline"
           options={TARGETS}
           value="conversation"
-          disabled={disabled}
+          disabled={disabled || busy}
           onChange={() => undefined}
         />
         {isWhatsApp && (
@@ -65,7 +80,7 @@ export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
             <input
               type="checkbox"
               checked={useTemplate}
-              disabled={disabled || windowClosed}
+              disabled={disabled || busy || windowClosed}
               onChange={(e) => setTemplate(e.target.checked)}
             />
             Send the number&apos;s template message
@@ -74,8 +89,10 @@ export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
       </div>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       <TextAreaField
+        ref={inputRef}
         label={<>Message to {record.contact}</>}
         rows={3}
+        dir="auto"
         value={text}
         disabled={disabled}
         aria-describedby={counterId}
@@ -85,7 +102,12 @@ export function ReplyBox({ record, blockedBecause, onSent }: ReplyBoxProps) {
       />
       <div className="reply-foot">
         <SegmentCounter id={counterId} text={text} caseNumber={record.caseNumber} whatsApp={isWhatsApp} />
-        <button type="submit" className="button-primary" disabled={!canSend}>
+        {unblock && (
+          <button type="button" className="button-primary" disabled={unblock.disabled} onClick={unblock.onClick}>
+            {unblock.label}
+          </button>
+        )}
+        <button type="submit" className={unblock ? undefined : 'button-primary'} disabled={!canSend}>
           {busy ? 'Sending…' : 'Send'}
         </button>
       </div>
