@@ -2,6 +2,7 @@ import { ConfigError, loadDotEnv, readConfig, type Config } from './config.js';
 import { loggerOptions } from './http/logging.js';
 import { createCaseline } from './server.js';
 import { ensureDemo, ensureFirstAdmin, firstAdminActor } from './services/bootstrap.js';
+import { currentScryptParams } from './services/security.js';
 
 /** `npm start`: migrate, create the first admin and the demo, serve, send, and stop cleanly. */
 async function main(): Promise<void> {
@@ -9,6 +10,8 @@ async function main(): Promise<void> {
   try {
     loadDotEnv();
     config = readConfig();
+    // Read here so a bad CASELINE_SCRYPT_COST_LOG2 stops the start, not the first login.
+    currentScryptParams();
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`caseline: bad configuration: ${error.message}`);

@@ -10,6 +10,8 @@ export const OUR_NUMBER = '+447700900001';
 
 export interface TwilioNumberSetup {
   numberId: string;
+  /** The inbound webhook's path, `/webhooks/twilio/{token}`: the token, not the id. */
+  webhookPath: string;
   accountSid: string;
   authToken: string;
 }
@@ -62,6 +64,6 @@ export class BenchApi {
       credentials,
     });
     if (res.status !== 201) throw new Error(`number: ${res.status} ${JSON.stringify(res.body)}`);
-    return { numberId: res.body.id as string, ...credentials };
+    return { numberId: res.body.id as string, webhookPath: new URL(res.body.webhooks.inbound as string).pathname, ...credentials };
   }
 }

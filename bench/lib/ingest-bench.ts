@@ -50,14 +50,14 @@ export const WARMUP_CONTACTS = 2000;
 export async function warmUp(
   server: BenchProcess,
   database: DatabaseConfig,
-  number: { numberId: string; accountSid: string; authToken: string },
+  number: { numberId: string; webhookPath: string; accountSid: string; authToken: string },
   surveyId: string,
   count: number,
 ): Promise<{ cases: ExistingCase[]; seconds: number }> {
   const started = performance.now();
   const pool = buildTwilioPool({
     publicUrl: server.url,
-    numberId: number.numberId,
+    webhookPath: number.webhookPath,
     accountSid: number.accountSid,
     authToken: number.authToken,
     size: count,
@@ -87,13 +87,13 @@ export async function warmUp(
 export async function measureIngest(
   server: BenchProcess,
   database: DatabaseConfig,
-  number: { numberId: string; accountSid: string; authToken: string },
+  number: { numberId: string; webhookPath: string; accountSid: string; authToken: string },
   existing: ExistingCase[],
   options: IngestOptions,
 ): Promise<{ pool: TwilioPool; runs: Omit<IngestRuns, 'warmup'> }> {
   const pool = buildTwilioPool({
     publicUrl: server.url,
-    numberId: number.numberId,
+    webhookPath: number.webhookPath,
     accountSid: number.accountSid,
     authToken: number.authToken,
     size: options.poolSize,
@@ -151,7 +151,7 @@ async function measureRun(
 export interface IngestTarget {
   server: BenchProcess;
   database: DatabaseConfig;
-  number: { numberId: string; accountSid: string; authToken: string };
+  number: { numberId: string; webhookPath: string; accountSid: string; authToken: string };
   existing: ExistingCase[];
 }
 
@@ -183,7 +183,7 @@ export async function measureAlternating(
   const pools = targets.map((t) =>
     buildTwilioPool({
       publicUrl: t.server.url,
-      numberId: t.number.numberId,
+      webhookPath: t.number.webhookPath,
       accountSid: t.number.accountSid,
       authToken: t.number.authToken,
       size: Math.ceil(12_000 * (options.durationSec * options.rounds + ALTERNATING_WARM_UP_SEC)),

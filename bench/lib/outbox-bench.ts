@@ -76,7 +76,7 @@ export async function measureOutbox(
       const number = await api.createTwilioNumber(surveyId, { ourNumber, sendRatePerSecond: rate });
       // Cases opened by signed inbound messages, one per person; replies link to them. A
       // person's replies go out one at a time, so the people, not one, set the pace.
-      const url = `${server.url}/webhooks/twilio/${number.numberId}`;
+      const url = `${server.url}${number.webhookPath}`;
       const people: BenchNumber['people'] = [];
       for (let p = 0; p < PEOPLE_PER_NUMBER; p++) {
         const contact = `+447700${String(index).padStart(2, '0')}${String(p).padStart(4, '0')}`;

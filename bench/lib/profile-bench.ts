@@ -50,7 +50,7 @@ export async function runProfile(
       const { cases } = await warmUp(server, database.config, number, surveyId, WARMUP_CONTACTS);
       const pool = buildTwilioPool({
         publicUrl: server.url,
-        numberId: number.numberId,
+        webhookPath: number.webhookPath,
         accountSid: number.accountSid,
         authToken: number.authToken,
         size: options.poolSize,

@@ -73,7 +73,7 @@ export async function statementCensus(dialect: BenchDialect, options: { timedWeb
     const api = async (url: string, body: unknown) => {
       const res = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload: body as object });
       if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
-      return res.json() as { id: string };
+      return res.json() as { id: string; webhooks: { inbound: string } };
     };
     const survey = await api('/api/v1/surveys', { name: 'Census', questions: BENCH_QUESTIONS, caseManagement: { statusQuestion: 'status', finalStatus: 'closed' } });
     const credentials = { accountSid: `AC${'1'.repeat(32)}`, authToken: 'a'.repeat(32) };
@@ -81,7 +81,7 @@ export async function statementCensus(dialect: BenchDialect, options: { timedWeb
       provider: 'twilio', channel: 'sms', ourNumber: OUR_NUMBER, surveyId: survey.id,
       theirNumberQuestion: 'phone', conversationQuestion: 'conversation', credentials,
     });
-    const path = `/webhooks/twilio/${number.id}`;
+    const path = new URL(number.webhooks.inbound).pathname;
     let sid = 0;
     const deliver = async (from: string, text: string, messageSid = `SMcensus${String(sid++).padStart(26, '0')}`) => {
       const fields = twilioInboundFields({ from, to: OUR_NUMBER, text, accountSid: credentials.accountSid, messageSid });

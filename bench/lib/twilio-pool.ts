@@ -28,7 +28,7 @@ export interface PoolMix {
 export const DEFAULT_MIX: PoolMix = { newContact: 0.4, openCase: 0.4, ownReference: 0.15, foreignReference: 0.05 };
 
 export interface TwilioPool {
-  /** The request path, `/webhooks/twilio/{numberId}`. */
+  /** The request path, `/webhooks/twilio/{token}`. */
   path: string;
   bodies: Buffer[];
   signatures: string[];
@@ -65,7 +65,8 @@ function random(seed: number): () => number {
 export function buildTwilioPool(options: {
   /** The base URL the server believes it is reached on (PUBLIC_URL): signatures cover it. */
   publicUrl: string;
-  numberId: string;
+  /** The number's inbound webhook path, from the API's answer. */
+  webhookPath: string;
   accountSid: string;
   authToken: string;
   size: number;
@@ -79,7 +80,7 @@ export function buildTwilioPool(options: {
   const mix = options.mix ?? DEFAULT_MIX;
   const next = random(options.seed ?? 1);
   const tag = randomBytes(4).toString('hex');
-  const path = `/webhooks/twilio/${options.numberId}`;
+  const path = options.webhookPath;
   const url = `${options.publicUrl}${path}`;
   const pool: TwilioPool = {
     path,

@@ -15,6 +15,7 @@ import { SurveysScreen } from './screens/admin/surveys-screen.js';
 import { SurveyEditScreen } from './screens/admin/survey-edit-screen.js';
 import { NumbersScreen } from './screens/admin/numbers-screen.js';
 import { NumberEditScreen } from './screens/admin/number-edit-screen.js';
+import { AccountScreen } from './screens/account-screen.js';
 
 type SessionState = { status: 'loading' } | { status: 'anonymous'; error?: string } | { status: 'ready'; session: Session };
 
@@ -134,6 +135,8 @@ function RouteView() {
       return isAdmin ? <NumbersScreen /> : <AdminOnly />;
     case 'number-edit':
       return isAdmin ? <NumberEditScreen key={route.numberId ?? 'new'} numberId={route.numberId} /> : <AdminOnly />;
+    case 'account':
+      return <AccountScreen />;
     case 'not-found':
       return (
         <section className="page">
@@ -192,6 +195,8 @@ function titleOf(route: Route, surveys: Survey[]): string {
     case 'numbers':
     case 'number-edit':
       return 'Numbers';
+    case 'account':
+      return 'My account';
     default:
       return 'Cases';
   }

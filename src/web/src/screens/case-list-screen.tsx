@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, errorMessage, query } from '../api/client.js';
-import { sameId, type CaseSummary, type Page } from '../api/types.js';
+import { sameId, type CaseSummary, type Page, type PhoneNumber } from '../api/types.js';
 import { shorten } from '../format.js';
 import { navigate, paths } from '../router.js';
 import { useServerEvents } from '../server-events.js';
@@ -191,7 +191,7 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
       {items === null ? (
         <Loading label="Loading cases…" />
       ) : items.length === 0 ? (
-        <p className="empty">No cases match these filters.</p>
+        <EmptyList surveyId={surveyId} filtered={status !== 'all' || assignee !== '' || contact !== '' || q !== ''} />
       ) : (
         <table className={`case-table${busy ? ' is-busy' : ''}`} aria-busy={busy}>
           <caption className="visually-hidden">Cases of {survey.name}, most recent activity first</caption>
@@ -252,13 +252,16 @@ function CaseRow({ item }: { item: CaseSummary }) {
       </td>
       <td data-label="Last message" className="last-message">
         {item.lastMessage ? (
-          <>
+          <span className="last-message-line">
             <span className="direction" aria-hidden="true">
               {item.lastMessage.direction === 'in' ? '↙' : '↗'}
             </span>
-            <span className="visually-hidden">{item.lastMessage.direction === 'in' ? 'From the contact: ' : 'Reply: '}</span>{' '}
-            {shorten(item.lastMessage.text, 90)}
-          </>
+            <span className="visually-hidden">{item.lastMessage.direction === 'in' ? 'From the contact: ' : 'Reply: '}</span>
+            {/* Its own direction, so right-to-left text starts at the right and is cut at its end. */}
+            <span className="preview" dir="auto">
+              {shorten(item.lastMessage.text, 90)}
+            </span>
+          </span>
         ) : (
           <span className="muted">No messages</span>
         )}
@@ -267,6 +270,45 @@ function CaseRow({ item }: { item: CaseSummary }) {
         <Time at={item.lastMessage?.at ?? item.updatedAt} />
       </td>
     </tr>
+  );
+}
+
+/**
+ * An empty list says whether the survey has no cases at all, and then how to make one: a
+ * newcomer texts the survey's sandbox number from the phone simulator.
+ */
+function EmptyList({ surveyId, filtered }: { surveyId: string; filtered: boolean }) {
+  const [survey, setSurvey] = useState<{ hasCases: boolean; sandbox: PhoneNumber | null } | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    Promise.all([
+      api<Page<CaseSummary>>('GET', `/surveys/${encodeURIComponent(surveyId)}/records${query({ status: 'all', limit: 1 })}`),
+      api<Page<PhoneNumber>>('GET', '/numbers').catch(() => ({ items: [] as PhoneNumber[], nextCursor: null })),
+    ])
+      .then(([cases, numbers]) => {
+        if (cancelled) return;
+        const sandbox = numbers.items.find((n) => n.provider === 'sandbox' && sameId(n.surveyId, surveyId)) ?? null;
+        setSurvey({ hasCases: cases.items.length > 0, sandbox });
+      })
+      .catch(() => !cancelled && setSurvey({ hasCases: true, sandbox: null }));
+    return () => {
+      cancelled = true;
+    };
+  }, [surveyId, filtered]);
+
+  if (!survey || survey.hasCases) {
+    return <p className="empty">{filtered ? 'No cases match these filters.' : 'No cases.'}</p>;
+  }
+  return (
+    <div className="empty">
+      <p>This survey has no cases yet. A case starts when someone texts one of its numbers.</p>
+      {survey.sandbox && (
+        <p>
+          <a href={paths.simulator(survey.sandbox.id)}>Text its sandbox number from the phone simulator</a> to see how a case
+          arrives.
+        </p>
+      )}
+    </div>
   );
 }
 

@@ -49,9 +49,15 @@ export function AppHeader() {
           <span className="stream-dot" aria-hidden="true" />
           {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </span>
-        <span className="current-user" aria-label={`Logged in as ${session.user.name} (${session.user.role})`}>
+        <a
+          className="current-user"
+          href={paths.account()}
+          aria-current={current(['account'])}
+          aria-label={`My account: ${session.user.name} (${session.user.role})`}
+          title="My account: password and API tokens"
+        >
           <span className="current-user-name">{session.user.name}</span> <RoleBadge role={session.user.role} />
-        </span>
+        </a>
         <button type="button" className="button-quiet" onClick={() => void logout()}>
           Log out
         </button>

@@ -1,15 +1,16 @@
-import { useEffect, useId, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import { api, errorMessage } from '../../api/client.js';
 import type { Channel, PhoneNumber, Provider } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
 import { navigate, paths } from '../../router.js';
 import { questionOptions, surveyOptions } from '../../select-options.js';
 import { useApp } from '../../session.js';
-import { CopyField, ErrorAlert, LoadingOrError, SuccessAlert } from '../../ui/components.js';
+import { ErrorAlert, LoadingOrError, Notice, SuccessAlert } from '../../ui/components.js';
 import { InputField, SelectField, TextAreaField } from '../../ui/fields.js';
 import { Screen } from '../../ui/screen.js';
 import { useRequest } from '../../ui/use-request.js';
-import { defaultQuestions, draftFromNumber, newNumberDraft, numberRequestBody, type NumberDraft } from './number-draft.js';
+import { allowedIpList, defaultQuestions, draftFromNumber, newNumberDraft, numberRequestBody, type NumberDraft } from './number-draft.js';
+import { NumberWebhooksCard } from './number-webhooks-card.js';
 import { CREDENTIAL_FIELDS, PROVIDER_CHANNELS, PROVIDER_LABELS, PROVIDERS } from './providers.js';
 
 const MULTI_CASE_EXAMPLE = 'You have {count} open cases: {cases}. Please start your reply with the case number, e.g. #12.';
@@ -19,7 +20,6 @@ const PROVIDER_OPTIONS = PROVIDERS.map((p) => ({ value: p, label: PROVIDER_LABEL
 
 export function NumberEditScreen({ numberId }: { numberId: string | null }) {
   const { surveys } = useApp();
-  const id = useId();
   const [saved, setSaved] = useState<PhoneNumber | null>(null);
   const [draft, setDraft] = useState<NumberDraft | null>(null);
   const { busy, error, setError, run } = useRequest();
@@ -54,6 +54,15 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
     onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => set({ [key]: e.target.value }),
   });
 
+  const restore = () =>
+    run(async () => {
+      if (!numberId) return;
+      const result = await api<PhoneNumber>('POST', `/numbers/${encodeURIComponent(numberId)}/restore`);
+      setSaved(result);
+      setDraft(draftFromNumber(result));
+      setNotice('Restored. The number receives and sends again, at the same webhook addresses.');
+    });
+
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setNotice(null);
@@ -72,14 +81,22 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
   return (
     <Screen title={editing ? `Number ${saved?.ourNumber ?? ''}` : 'Add a number'} crumb={{ href: paths.numbers(), label: 'Numbers' }}>
       <SuccessAlert message={notice} />
+      {saved?.archivedAt && (
+        <Notice tone="warning">
+          <p>This number is archived: it neither receives nor sends messages, and cannot be changed until it is restored.</p>
+          <button type="button" onClick={restore} disabled={busy}>
+            {busy ? 'Restoring…' : 'Restore number'}
+          </button>
+        </Notice>
+      )}
       {saved && (
-        <section className="card" aria-labelledby={`${id}-hooks`}>
-          <h2 id={`${id}-hooks`}>Webhooks</h2>
-          <p className="hint">Give these addresses to {PROVIDER_LABELS[saved.provider]} for incoming messages and delivery reports.</p>
-          <CopyField label="Inbound webhook URL" value={saved.webhooks.inbound} />
-          <CopyField label="Status webhook URL" value={saved.webhooks.status} />
-          {saved.provider === 'sandbox' && <a href={paths.simulator(saved.id)}>Open the phone simulator for this number</a>}
-        </section>
+        <NumberWebhooksCard
+          number={saved}
+          onChange={(next) => {
+            setSaved(next);
+            setNotice(`New webhook addresses made. Paste them into ${PROVIDER_LABELS[next.provider]}’s console now; the old ones no longer work.`);
+          }}
+        />
       )}
       <form onSubmit={submit} className="stack">
         <ErrorAlert error={error} onDismiss={() => setError(null)} />
@@ -150,6 +167,24 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
           </div>
         </fieldset>
 
+        {draft.provider === 'africastalking' && (
+          <fieldset className="card">
+            <legend>Allowed addresses</legend>
+            <p className="hint">
+              Africa&apos;s Talking does not sign its webhooks. List the addresses or CIDR ranges (e.g. 192.0.2.0/24) it
+              posts from, one a line; webhooks from anywhere else are refused. Africa&apos;s Talking does not publish
+              these addresses: ask its support for them.
+            </p>
+            {allowedIpList(draft.allowedIps).length === 0 && (
+              <Notice tone="warning">
+                Anyone who learns this number&apos;s webhook URL can post messages as any contact; add Africa&apos;s
+                Talking&apos;s addresses.
+              </Notice>
+            )}
+            <TextAreaField label="Allowed IP addresses" rows={3} className="mono" placeholder="192.0.2.0/24" {...bind('allowedIps')} />
+          </fieldset>
+        )}
+
         <fieldset className="card">
           <legend>Survey</legend>
           <div className="form-grid">
@@ -211,7 +246,7 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
         )}
 
         <div className="form-actions">
-          <button type="submit" className="button-primary" disabled={busy}>
+          <button type="submit" className="button-primary" disabled={busy || Boolean(saved?.archivedAt)}>
             {busy ? 'Saving…' : editing ? 'Save number' : 'Add number'}
           </button>
           <a href={paths.numbers()}>Back to numbers</a>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes } from 'react';
 import { api, errorMessage } from '../../api/client.js';
 import type { Choice, Question, QuestionType, Survey } from '../../api/types.js';
 import { navigate, paths } from '../../router.js';
@@ -8,17 +8,7 @@ import { ErrorAlert, LoadingOrError } from '../../ui/components.js';
 import { InputField, SelectField } from '../../ui/fields.js';
 import { Screen } from '../../ui/screen.js';
 import { useRequest } from '../../ui/use-request.js';
-
-const TYPE_LABELS: Record<QuestionType, string> = {
-  text: 'Text',
-  integer: 'Whole number',
-  decimal: 'Decimal number',
-  date: 'Date',
-  select_one: 'Select one',
-  phone: 'Phone number',
-  conversation: 'Conversation',
-};
-const TYPE_OPTIONS = Object.entries(TYPE_LABELS).map(([value, label]) => ({ value, label }));
+import { humaniseQuestionTypes, TYPE_OPTIONS } from './question-types.js';
 
 type Draft = Omit<Survey, 'id'>;
 
@@ -45,6 +35,15 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
   const { reloadSurveys } = useApp();
   const [draft, setDraft] = useState<Draft | null>(surveyId === null ? NEW_SURVEY : null);
   const { busy, error, setError, run } = useRequest();
+  const alert = useRef<HTMLDivElement>(null);
+
+  // The error shows above the form, which may be scrolled out of view by a long list of
+  // questions: bring it into view and move focus to it, so it is seen and read out.
+  useEffect(() => {
+    if (!error || !alert.current) return;
+    alert.current.scrollIntoView({ block: 'center' });
+    alert.current.focus({ preventScroll: true });
+  }, [error]);
 
   useEffect(() => {
     if (surveyId === null) return;
@@ -96,7 +95,11 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
       crumb={{ href: paths.surveys(), label: 'Surveys' }}
     >
       <form onSubmit={submit} className="stack">
-        <ErrorAlert error={error} onDismiss={() => setError(null)} />
+        {error && (
+          <div ref={alert} tabIndex={-1}>
+            <ErrorAlert error={humaniseQuestionTypes(error)} onDismiss={() => setError(null)} />
+          </div>
+        )}
         <InputField label="Survey name" required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
 
         <fieldset className="card">
