@@ -128,7 +128,7 @@ describeEachDialect('bad input', (dialect) => {
   });
 
   it('health, metrics and the OpenAPI document are served', async () => {
-    expect((await h.request('GET', '/healthz')).body).toEqual({ status: 'ok', database: dialect });
+    expect((await h.request('GET', '/healthz')).body).toEqual({ status: 'ok', database: dialect, secretKey: 'ok' });
     const metrics = await h.request('GET', '/metrics');
     expect(metrics.body).toContain('caseline_webhooks_total');
     const openapi = await h.request('GET', '/api/v1/openapi.json');

@@ -54,7 +54,13 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   );
   // The body is optional: `{version}` names the reading of the case the action was based on.
   const statusChange = {
-    schema: { ...one, body: Type.Object({ version: Type.Optional(RecordVersion) }, { additionalProperties: false }) },
+    schema: {
+      ...one,
+      body: Type.Object(
+        { version: Type.Optional(RecordVersion) },
+        { additionalProperties: false, description: 'Optional: a request without a body is the same as {}' },
+      ),
+    },
     // Fastify validates a missing body as `undefined`; a POST without one means `{}`.
     preValidation: async (request: { body: unknown }) => {
       request.body ??= {};
