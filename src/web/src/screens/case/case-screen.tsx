@@ -80,8 +80,10 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
   // Runs after the render that ends an action, when the element it names is there and enabled.
   useEffect(() => {
     if (!focusAfter || busy !== null) return;
-    const target = { reply: replyInput, status: statusButton, lock: lockButton }[focusAfter].current;
-    if (target && !target.disabled) target.focus();
+    // A closed case's reply box stays disabled after Lock: the Reopen button is the next step then.
+    const candidates = { reply: [replyInput, statusButton], status: [statusButton], lock: [lockButton] }[focusAfter];
+    const target = candidates.map((ref) => ref.current).find((el) => el && !el.disabled);
+    target?.focus();
     setFocusAfter(null);
   });
 
