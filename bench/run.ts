@@ -133,7 +133,16 @@ export interface IngestResult {
 export interface ScaleResult {
   measuredAt: string;
   backgroundBusyPercent: number | null;
-  seed: { cases: number; messages: number; builtThisRun: boolean; seedSeconds: number; loadSeconds: number; indexSeconds: number; createdAt: string; rows: Record<string, number> };
+  seed: {
+    cases: number;
+    messages: number;
+    builtThisRun: boolean;
+    seedSeconds: number;
+    loadSeconds: number;
+    indexSeconds: number;
+    createdAt: string;
+    rows: Record<string, number>;
+  };
   copySeconds: number;
   serverStartSeconds: number;
   full: MeasuredRun;
@@ -173,7 +182,10 @@ export interface BenchResults {
  * Ingest on an empty database. With `keep`, the server stays up afterwards (the scale run
  * alternates with it) and the caller stops it with `stop`.
  */
-async function ingestEmpty(dialect: BenchDialect, keep: boolean): Promise<{ result: IngestResult; target?: IngestTarget; stop(): Promise<void> }> {
+async function ingestEmpty(
+  dialect: BenchDialect,
+  keep: boolean,
+): Promise<{ result: IngestResult; target?: IngestTarget; stop(): Promise<void> }> {
   log(`[${dialect}] ingest on an empty database`);
   const database = await createBenchDatabase(dialect);
   const server = await startCaseline({ databaseUrl: database.url, dataDir: database.dir, twilioApiUrl: 'http://127.0.0.1:9' });
@@ -186,7 +198,9 @@ async function ingestEmpty(dialect: BenchDialect, keep: boolean): Promise<{ resu
     const { surveyId, number } = await loginAndSetUp(server);
     const warm = await warmUp(server, database.config, number, surveyId, WARMUP_CONTACTS);
     const busy = await backgroundBusyPercent();
-    log(`  warm-up: ${WARMUP_CONTACTS} people with an open case in ${warm.seconds} s; other load on the machine before measuring: ${busy}% CPU`);
+    log(
+      `  warm-up: ${WARMUP_CONTACTS} people with an open case in ${warm.seconds} s; other load on the machine before measuring: ${busy}% CPU`,
+    );
     const { runs, pool } = await measureIngest(server, database.config, number, warm.cases, options);
     const ceiling = await measureCeiling(pool, options);
     const result: IngestResult = {
@@ -290,7 +304,13 @@ async function scaleSession(
         connections: numberArg('reads-connections'),
         log,
       });
-      results.reads = { ...reads, measuredAt: new Date().toISOString(), cases: sizes.cases, messages: sizes.messages, backgroundBusyPercent: busy };
+      results.reads = {
+        ...reads,
+        measuredAt: new Date().toISOString(),
+        cases: sizes.cases,
+        messages: sizes.messages,
+        backgroundBusyPercent: busy,
+      };
     }
   } finally {
     await server.stop();
@@ -308,7 +328,9 @@ const machine = await describeMachine();
 const codeAtStart = codeVersion();
 const srcFingerprint = () => fingerprint(join(PROJECT_ROOT, 'src'));
 const srcAtStart = srcFingerprint();
-log(`Caseline benchmarks: ${selected.join(', ')} on ${dialects.join(', ')}; ${machine.cores} cores (${machine.cpuModel}), ${machine.ramGiB} GiB, Node ${machine.node}`);
+log(
+  `Caseline benchmarks: ${selected.join(', ')} on ${dialects.join(', ')}; ${machine.cores} cores (${machine.cpuModel}), ${machine.ramGiB} GiB, Node ${machine.node}`,
+);
 if (dialects.includes('pg') && machine.postgresAutovacuum === 'off') log(AUTOVACUUM_OFF);
 const ran: Partial<Record<BenchDialect, DialectResults>> = {};
 for (const dialect of dialects) {
@@ -347,11 +369,20 @@ for (const dialect of dialects) {
   }
   if (selected.includes('profile')) {
     log(`[${dialect}] profile of the ingest path`);
-    const profile = await runProfile(dialect, { durationSec, connections: options.connections, poolSize: Math.ceil(12_000 * durationSec), log });
+    const profile = await runProfile(dialect, {
+      durationSec,
+      connections: options.connections,
+      poolSize: Math.ceil(12_000 * durationSec),
+      log,
+    });
     const file = join(resultsDir, `profile-${dialect}.txt`);
     writeFileSync(file, profile.text);
     log(`  wrote ${file}`);
-    results.profile = { measuredAt: new Date().toISOString(), file: `bench/results/profile-${dialect}.txt`, perSecond: profile.load.perSecond2xx };
+    results.profile = {
+      measuredAt: new Date().toISOString(),
+      file: `bench/results/profile-${dialect}.txt`,
+      perSecond: profile.load.perSecond2xx,
+    };
   }
 }
 const finishedAt = new Date();

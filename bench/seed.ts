@@ -76,7 +76,10 @@ function seedKey(cases: number, messages: number): string {
   const hash = createHash('sha256');
   const migrations = join(PROJECT_ROOT, 'src', 'db', 'migrations');
   for (const file of readdirSync(migrations).sort()) hash.update(readFileSync(join(migrations, file)));
-  const key = hash.update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 8);
+  const key = hash
+    .update(readFileSync(fileURLToPath(import.meta.url)))
+    .digest('hex')
+    .slice(0, 8);
   return `${SEED_VERSION}_${cases}_${messages}_${key}`;
 }
 
@@ -95,7 +98,9 @@ export async function ensureSeed(
     if (existsSync(file) && existsSync(metaFile)) {
       return { meta: JSON.parse(readFileSync(metaFile, 'utf8')) as SeedMeta, source: file, built: false };
     }
-    log(`seeding SQLite: ${sizes.cases.toLocaleString()} cases, ${sizes.messages.toLocaleString()} messages (cached afterwards in bench/.cache/)`);
+    log(
+      `seeding SQLite: ${sizes.cases.toLocaleString()} cases, ${sizes.messages.toLocaleString()} messages (cached afterwards in bench/.cache/)`,
+    );
     const meta = await buildSeed('sqlite', sizes, log);
     try {
       renameSync(meta.path, file);
@@ -119,7 +124,9 @@ export async function ensureSeed(
     return { meta: JSON.parse(existing.comment) as SeedMeta, source: template, built: false };
   }
   if (existing) await pgAdmin((client) => client.query(`drop database ${template} with (force)`));
-  log(`seeding PostgreSQL: ${sizes.cases.toLocaleString()} cases, ${sizes.messages.toLocaleString()} messages (kept afterwards as template ${template})`);
+  log(
+    `seeding PostgreSQL: ${sizes.cases.toLocaleString()} cases, ${sizes.messages.toLocaleString()} messages (kept afterwards as template ${template})`,
+  );
   const built = await buildSeed('pg', sizes, log);
   await pgAdmin(async (client) => {
     await client.query(`alter database ${built.path} rename to ${template}`);
@@ -238,7 +245,11 @@ const quote = (value: string) => `'${value.replaceAll("'", "''")}'`;
  * 50,000 cases or messages is first computed into a temporary table (ids hashed once),
  * then copied into the real tables.
  */
-function* seedStatements(f: SqlFlavour, plan: SeedPlan, ids: { org: string; survey: string; number: string; admin: string }): Generator<{ label: string; sql: string }> {
+function* seedStatements(
+  f: SqlFlavour,
+  plan: SeedPlan,
+  ids: { org: string; survey: string; number: string; admin: string },
+): Generator<{ label: string; sql: string }> {
   const others = plan.cases - 1;
   const contact = (c: string) => `'+4474' || ${f.pad8(c)}`;
   const count = (c: string) =>
@@ -246,7 +257,8 @@ function* seedStatements(f: SqlFlavour, plan: SeedPlan, ids: { org: string; surv
       ? `${plan.big}`
       : `(case when ${c} = 1 then ${plan.big} else ${Math.floor(plan.rest / others)} + (case when ${c} - 2 < ${plan.rest % others} then 1 else 0 end) end)`;
   const createdAt = (c: string) => `(${plan.t0} + ${f.big(`${c} - 1`)} * ${plan.caseStep})`;
-  const updatedAt = (c: string) => `(${createdAt(c)} + ${f.big(count(c))} * ${MINUTE} + (case when ${c} % 10 = 1 then 0 else ${MINUTE} end))`;
+  const updatedAt = (c: string) =>
+    `(${createdAt(c)} + ${f.big(count(c))} * ${MINUTE} + (case when ${c} % 10 = 1 then 0 else ${MINUTE} end))`;
   const [org, survey, number, admin] = [quote(ids.org), quote(ids.survey), quote(ids.number), quote(ids.admin)];
   const drop = { label: 'batch', sql: 'drop table seed_batch' };
 
@@ -303,7 +315,10 @@ function* seedStatements(f: SqlFlavour, plan: SeedPlan, ids: { org: string; surv
                    case when out then ${admin} else null end, at, at
             from seed_batch order by g`,
     };
-    yield { label: 'record_messages', sql: `insert into record_messages (record_id, message_id, added_at) select rid, id, at from seed_batch order by g` };
+    yield {
+      label: 'record_messages',
+      sql: `insert into record_messages (record_id, message_id, added_at) select rid, id, at from seed_batch order by g`,
+    };
     yield {
       label: 'history',
       sql: `insert into history (record_id, user_id, action, detail, created_at)
@@ -340,7 +355,10 @@ function progress(log: (line: string) => void) {
   let last = performance.now();
   let previous = performance.now();
   const done: Record<string, { n: number; ms: number }> = {};
-  const line = () => Object.entries(done).map(([l, d]) => `${l} ×${d.n} ${Math.round(d.ms / 1000)} s`).join(', ');
+  const line = () =>
+    Object.entries(done)
+      .map(([l, d]) => `${l} ×${d.n} ${Math.round(d.ms / 1000)} s`)
+      .join(', ');
   return {
     tick(label: string) {
       const now = performance.now();
@@ -377,7 +395,9 @@ function seedSqlite(path: string, numberId: string, plan: SeedPlan, log: (line: 
   const adminId = (db.prepare('select id from users where org_id = ? limit 1').get(orgId) as { id: string }).id;
 
   const indexes = db
-    .prepare(`select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${SEEDED_TABLES.map(() => '?').join(',')})`)
+    .prepare(
+      `select name, sql from sqlite_master where type = 'index' and sql is not null and tbl_name in (${SEEDED_TABLES.map(() => '?').join(',')})`,
+    )
     .all(...SEEDED_TABLES) as Array<{ name: string; sql: string }>;
   for (const index of indexes) db.exec(`drop index ${index.name}`);
 

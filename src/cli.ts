@@ -48,7 +48,11 @@ async function main(argv: string[]): Promise<number> {
         });
         if (!values.name) throw new DomainError('validation_failed', '--name is required');
         if (!values.email) throw new DomainError('validation_failed', '--email of its first admin is required');
-        const founded = await foundOrganisation(services.ctx, { name: values.name, email: values.email, password: values.password ?? null });
+        const founded = await foundOrganisation(services.ctx, {
+          name: values.name,
+          email: values.email,
+          password: values.password ?? null,
+        });
         console.log(`Created organisation "${founded.organisation.name}" (${founded.organisation.id}) with admin ${founded.admin.email}.`);
         if (founded.generatedPassword) console.log(`Password: ${founded.generatedPassword}  (shown once)`);
         return 0;
@@ -57,7 +61,13 @@ async function main(argv: string[]): Promise<number> {
         if (sub !== 'add') break;
         const { values } = parseArgs({
           args: rest,
-          options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, password: { type: 'string' }, org: { type: 'string' } },
+          options: {
+            email: { type: 'string' },
+            name: { type: 'string' },
+            role: { type: 'string' },
+            password: { type: 'string' },
+            org: { type: 'string' },
+          },
         });
         if (!values.email) throw new DomainError('validation_failed', '--email is required');
         const role = (values.role ?? 'analyst') as Role;
@@ -87,7 +97,11 @@ async function main(argv: string[]): Promise<number> {
         const actor = await firstAdminActor(services.ctx, email);
         if (!actor) throw new DomainError('not_found', `No user ${email}`);
         const survey = await ensureDemo(services.ctx, services.numbers, actor);
-        console.log(survey ? `Created the demo survey "${survey.name}" with a sandbox number.` : 'The organisation has surveys already; nothing to do.');
+        console.log(
+          survey
+            ? `Created the demo survey "${survey.name}" with a sandbox number.`
+            : 'The organisation has surveys already; nothing to do.',
+        );
         return 0;
       }
     }

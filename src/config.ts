@@ -6,9 +6,7 @@ import { resolve } from 'node:path';
  * union so code that needs a dialect cannot be handed a half-configured one. A bad value
  * stops the process at start with one line naming the variable (DESIGN.md §4).
  */
-export type DatabaseConfig =
-  | { dialect: 'sqlite'; path: string }
-  | { dialect: 'pg'; url: string };
+export type DatabaseConfig = { dialect: 'sqlite'; path: string } | { dialect: 'pg'; url: string };
 
 export interface ProviderApiUrls {
   twilio: string;
@@ -73,11 +71,8 @@ export function readConfig(env: Env = process.env): Config {
     providerApiUrls: {
       twilio: readUrl('CASELINE_TWILIO_API_URL', env.CASELINE_TWILIO_API_URL) ?? 'https://api.twilio.com',
       vonage: readUrl('CASELINE_VONAGE_API_URL', env.CASELINE_VONAGE_API_URL) ?? 'https://api.nexmo.com',
-      whatsapp:
-        readUrl('CASELINE_WHATSAPP_API_URL', env.CASELINE_WHATSAPP_API_URL) ?? 'https://graph.facebook.com',
-      africastalking:
-        readUrl('CASELINE_AFRICASTALKING_API_URL', env.CASELINE_AFRICASTALKING_API_URL) ??
-        'https://api.africastalking.com',
+      whatsapp: readUrl('CASELINE_WHATSAPP_API_URL', env.CASELINE_WHATSAPP_API_URL) ?? 'https://graph.facebook.com',
+      africastalking: readUrl('CASELINE_AFRICASTALKING_API_URL', env.CASELINE_AFRICASTALKING_API_URL) ?? 'https://api.africastalking.com',
     },
     logLevel: readLogLevel(env.LOG_LEVEL),
     demo: env.CASELINE_DEMO !== 'false',
@@ -158,7 +153,10 @@ function readTrustProxy(raw: string | undefined): Config['trustProxy'] {
   if (value === '' || value === 'false') return false;
   if (value === 'true') return true;
   if (/^\d{1,2}$/.test(value)) return Number(value);
-  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   const address = /^(\d{1,3}(\.\d{1,3}){3}|[0-9a-f:]+)(\/\d{1,3})?$/i;
   const bad = entries.find((e) => !address.test(e) && !['loopback', 'linklocal', 'uniquelocal'].includes(e));
   if (bad) throw new ConfigError('CASELINE_TRUST_PROXY', `${JSON.stringify(bad)} is not an address, CIDR range, hop count, true or false`);

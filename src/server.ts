@@ -45,7 +45,9 @@ export async function createCaseline(
   const now = options.now ?? Date.now;
   const { database } = config;
   const ingestThread =
-    database.dialect === 'sqlite' && database.path !== ':memory:' && options.ingestThread !== false ? startIngestThread(db, database.path) : null;
+    database.dialect === 'sqlite' && database.path !== ':memory:' && options.ingestThread !== false
+      ? startIngestThread(db, database.path)
+      : null;
   const services = createServices(
     {
       db,

@@ -44,7 +44,10 @@ export function mapToSources(profile: CpuProfile, maps: Record<string, SourceMap
       map = new SourceMap(payload);
       parsed.set(node.callFrame.url, map);
     }
-    const entry = map.findEntry(node.callFrame.lineNumber, node.callFrame.columnNumber) as { originalLine?: number; originalColumn?: number };
+    const entry = map.findEntry(node.callFrame.lineNumber, node.callFrame.columnNumber) as {
+      originalLine?: number;
+      originalColumn?: number;
+    };
     if (typeof entry.originalLine === 'number') {
       node.callFrame.lineNumber = entry.originalLine;
       node.callFrame.columnNumber = entry.originalColumn ?? 0;
@@ -110,7 +113,10 @@ function rank(map: Map<string, number>, totalMs: number, limit: number): Ranked[
  * `process.hrtime` share) keeps only the samples taken while the load ran, leaving out
  * start-up and set-up.
  */
-export function summariseProfile(profile: CpuProfile, options: { limit?: number; window?: { fromUs: number; toUs: number } } = {}): ProfileSummary {
+export function summariseProfile(
+  profile: CpuProfile,
+  options: { limit?: number; window?: { fromUs: number; toUs: number } } = {},
+): ProfileSummary {
   const limit = options.limit ?? 30;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();

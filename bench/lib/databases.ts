@@ -11,7 +11,8 @@ import type { DatabaseConfig } from '../../src/config.js';
  */
 export type BenchDialect = 'sqlite' | 'pg';
 
-export const PG_ADMIN_URL = process.env.CASELINE_BENCH_PG_URL ?? process.env.CASELINE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PG_ADMIN_URL =
+  process.env.CASELINE_BENCH_PG_URL ?? process.env.CASELINE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface BenchDatabase {
   dialect: BenchDialect;
@@ -56,9 +57,7 @@ export async function createBenchDatabase(dialect: BenchDialect, from?: string):
     };
   }
   const name = `caseline_bench_${randomBytes(5).toString('hex')}`;
-  await pgAdmin((client) =>
-    client.query(from ? `create database ${name} template ${from} strategy file_copy` : `create database ${name}`),
-  );
+  await pgAdmin((client) => client.query(from ? `create database ${name} template ${from} strategy file_copy` : `create database ${name}`));
   const url = pgUrlFor(name);
   return {
     dialect,

@@ -67,7 +67,8 @@ export async function warmUp(
   });
   const cursor: PoolCursor = { next: 0, wrap: false };
   const result = await runPoolLoad({ url: server.url, pool, cursor, connections: 8, amount: count });
-  if (result.acknowledged.size !== count) throw new Error(`warm-up: ${count - result.acknowledged.size} webhooks not acknowledged: ${JSON.stringify(result.statusCounts)}`);
+  if (result.acknowledged.size !== count)
+    throw new Error(`warm-up: ${count - result.acknowledged.size} webhooks not acknowledged: ${JSON.stringify(result.statusCounts)}`);
   const db = await openDatabase(database, { listen: false });
   try {
     const rows = await db.kysely
@@ -78,7 +79,10 @@ export async function warmUp(
       .where('contact', '<', '+4477')
       .where('status', '=', 'open')
       .execute();
-    return { cases: rows.map((r) => ({ contact: r.contact!, caseNumber: Number(r.case_number) })), seconds: round((performance.now() - started) / 1000) };
+    return {
+      cases: rows.map((r) => ({ contact: r.contact!, caseNumber: Number(r.case_number) })),
+      seconds: round((performance.now() - started) / 1000),
+    };
   } finally {
     await db.close();
   }
@@ -104,13 +108,21 @@ export async function measureIngest(
   for (const kind of pool.kinds) mix[kind] = (mix[kind] ?? 0) + 1;
   const cursor: PoolCursor = { next: 0, wrap: false };
 
-  const measured = (label: string, load: () => Promise<PoolLoadResult>) => measureRun(server, database, number.numberId, pool, label, load, options.log);
+  const measured = (label: string, load: () => Promise<PoolLoadResult>) =>
+    measureRun(server, database, number.numberId, pool, label, load, options.log);
 
   const full = await measured('full speed', () =>
     runPoolLoad({ url: server.url, pool, cursor, connections: options.connections, durationSec: options.durationSec }),
   );
   const fixedRate = await measured(`${options.rate}/s (autocannon overallRate)`, () =>
-    runPoolLoad({ url: server.url, pool, cursor, connections: options.connections, durationSec: options.durationSec, overallRate: options.rate }),
+    runPoolLoad({
+      url: server.url,
+      pool,
+      cursor,
+      connections: options.connections,
+      durationSec: options.durationSec,
+      overallRate: options.rate,
+    }),
   );
   const paced = await measured(`${options.rate}/s (paced open loop)`, () =>
     runPacedPoolLoad({ url: server.url, pool, cursor, ratePerSecond: options.rate, durationSec: options.durationSec }),
@@ -144,7 +156,13 @@ async function measureRun(
       (result.poolExhausted ? ' (POOL EXHAUSTED: duplicates were sent)' : '') +
       (cpuUse ? `; CPU ours ${cpuUse.oursPercent}%, postgres ${cpuUse.postgresPercent}%, other programs ${cpuUse.otherPercent}%` : ''),
   );
-  return { ...figures, peakRssMiB: phasePeakRssMiB, check, cpu: cpuUse, serverCpuUsPerRequest: cpuPerRequest(cpuUse, figures.statusCounts) };
+  return {
+    ...figures,
+    peakRssMiB: phasePeakRssMiB,
+    check,
+    cpu: cpuUse,
+    serverCpuUsPerRequest: cpuPerRequest(cpuUse, figures.statusCounts),
+  };
 }
 
 /** A running Caseline with a number and the open cases its returning contacts write to. */
@@ -196,7 +214,13 @@ export async function measureAlternating(
   // ran slow (the first round's empty-database figure was the lowest of three in four of
   // five runs), so each runs a short while unmeasured first.
   for (const [i, target] of targets.entries()) {
-    await runPoolLoad({ url: target.server.url, pool: pools[i]!, cursor: cursors[i]!, connections: options.connections, durationSec: ALTERNATING_WARM_UP_SEC });
+    await runPoolLoad({
+      url: target.server.url,
+      pool: pools[i]!,
+      cursor: cursors[i]!,
+      connections: options.connections,
+      durationSec: ALTERNATING_WARM_UP_SEC,
+    });
   }
   const perSecond: Array<[number, number]> = [];
   let lost = 0;
@@ -204,9 +228,22 @@ export async function measureAlternating(
   for (let round = 1; round <= options.rounds; round++) {
     const figures: number[] = [];
     for (const [i, target] of targets.entries()) {
-      const run = await measureRun(target.server, target.database, target.number.numberId, pools[i]!, `round ${round}, ${i === 0 ? 'A' : 'B'}`, () =>
-        runPoolLoad({ url: target.server.url, pool: pools[i]!, cursor: cursors[i]!, connections: options.connections, durationSec: options.durationSec }),
-      options.log);
+      const run = await measureRun(
+        target.server,
+        target.database,
+        target.number.numberId,
+        pools[i]!,
+        `round ${round}, ${i === 0 ? 'A' : 'B'}`,
+        () =>
+          runPoolLoad({
+            url: target.server.url,
+            pool: pools[i]!,
+            cursor: cursors[i]!,
+            connections: options.connections,
+            durationSec: options.durationSec,
+          }),
+        options.log,
+      );
       figures.push(run.perSecond2xx);
       lost += run.check?.lost ?? 0;
       duplicated += run.check?.duplicated ?? 0;

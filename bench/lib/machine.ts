@@ -36,7 +36,9 @@ export async function describeMachine(): Promise<Machine> {
   let postgresAutovacuum: string | null = null;
   try {
     [postgres, postgresAutovacuum] = await pgAdmin(async (client) => {
-      const { rows } = await client.query<{ v: string; autovacuum: string }>(`select version() as v, current_setting('autovacuum') as autovacuum`);
+      const { rows } = await client.query<{ v: string; autovacuum: string }>(
+        `select version() as v, current_setting('autovacuum') as autovacuum`,
+      );
       return [rows[0]!.v, rows[0]!.autovacuum];
     });
   } catch {
@@ -195,7 +197,10 @@ export function watchThreadState(pid: number, intervalMs = 5) {
   return {
     stop(): { samples: number; shares: Record<string, number> } {
       clearInterval(timer);
-      return { samples, shares: Object.fromEntries(Object.entries(counts).map(([s, n]) => [s, Math.round((n / Math.max(1, samples)) * 1000) / 10])) };
+      return {
+        samples,
+        shares: Object.fromEntries(Object.entries(counts).map(([s, n]) => [s, Math.round((n / Math.max(1, samples)) * 1000) / 10])),
+      };
     },
   };
 }

@@ -97,12 +97,18 @@ export async function measureOutbox(
     const orgId = (await db.kysely.selectFrom('organisations').select('id').executeTakeFirstOrThrow()).id;
     for (const n of [fast, ...eight, limited, slow]) {
       for (const person of n.people) {
-        person.recordId = (await db.kysely.selectFrom('records').select('id').where('contact', '=', person.contact).executeTakeFirstOrThrow()).id;
+        person.recordId = (
+          await db.kysely.selectFrom('records').select('id').where('contact', '=', person.contact).executeTakeFirstOrThrow()
+        ).id;
       }
     }
     await db.close();
 
-    const scenario = async (label: string, groups: Array<{ number: BenchNumber; count: number }>, rate: number): Promise<OutboxScenario> => {
+    const scenario = async (
+      label: string,
+      groups: Array<{ number: BenchNumber; count: number }>,
+      rate: number,
+    ): Promise<OutboxScenario> => {
       const queueDb = await openDatabase(database.config, { listen: false });
       try {
         for (const { number, count } of groups) {
@@ -139,7 +145,13 @@ export async function measureOutbox(
       try {
         for (;;) {
           done = Number(
-            (await checkDb.kysely.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'done').executeTakeFirstOrThrow()).n,
+            (
+              await checkDb.kysely
+                .selectFrom('outbox')
+                .select((eb) => eb.fn.countAll<number>().as('n'))
+                .where('state', '=', 'done')
+                .executeTakeFirstOrThrow()
+            ).n,
           );
           if (done >= totalQueued + queued || Date.now() > deadline) break;
           await new Promise((r) => setTimeout(r, 20));
@@ -155,7 +167,14 @@ export async function measureOutbox(
       await server.stop();
       totalQueued += queued;
       const result = summarise(twilio, firstIndex, groups, rate);
-      const scenarioResult: OutboxScenario = { ...result, queued, drainSeconds, peakRssMiB: phasePeakRssMiB, lifetimePeakRssMiB: lifetime, cpu: cpuUse };
+      const scenarioResult: OutboxScenario = {
+        ...result,
+        queued,
+        drainSeconds,
+        peakRssMiB: phasePeakRssMiB,
+        lifetimePeakRssMiB: lifetime,
+        cpu: cpuUse,
+      };
       options.log(
         `  ${label}: ${scenarioResult.sent}/${queued} sent, ${scenarioResult.sendsPerSecond}/s overall, busiest number: ` +
           `${scenarioResult.meanPerNumberPerSecond}/s mean, max ${scenarioResult.maxPerNumberInAnySecond} in any 1 s, duplicates ${scenarioResult.duplicates}` +
@@ -178,7 +197,11 @@ export async function measureOutbox(
       1000,
     );
     twilio.answerAfter(0);
-    const limitedRun = await scenario(`one number limited to ${options.limitedRate}/s`, [{ number: limited, count: options.limitedCount }], options.limitedRate);
+    const limitedRun = await scenario(
+      `one number limited to ${options.limitedRate}/s`,
+      [{ number: limited, count: options.limitedCount }],
+      options.limitedRate,
+    );
     return {
       oneNumber,
       eightNumbers,
@@ -212,7 +235,10 @@ function summarise(
   let maxWindow = 0;
   let busiestMean = 0;
   for (const { number } of groups) {
-    const own = sent.filter((s) => s.path.includes(`/Accounts/${number.accountSid}/`)).map((s) => s.receivedAt).sort((a, b) => a - b);
+    const own = sent
+      .filter((s) => s.path.includes(`/Accounts/${number.accountSid}/`))
+      .map((s) => s.receivedAt)
+      .sort((a, b) => a - b);
     let j = 0;
     for (let i = 0; i < own.length; i++) {
       while (j < own.length && own[j]! < own[i]! + 1000) j++;

@@ -60,7 +60,13 @@ export async function runProfile(
       const waits = dialect === 'pg' ? await sampleWaits(new URL(database.url).pathname.slice(1)) : null;
       const threadState = watchThreadState(server.pid);
       const fromUs = Number(process.hrtime.bigint() / 1000n);
-      const result = await runPoolLoad({ url: server.url, pool, cursor: { next: 0, wrap: false }, connections: options.connections, durationSec: options.durationSec });
+      const result = await runPoolLoad({
+        url: server.url,
+        pool,
+        cursor: { next: 0, wrap: false },
+        connections: options.connections,
+        durationSec: options.durationSec,
+      });
       window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
       mainThread = threadState.stop();
       if (waits) {
@@ -110,7 +116,9 @@ async function sampleWaits(database: string) {
   const client = new pg.Client({ connectionString: PG_ADMIN_URL });
   await client.connect();
   const commits = async () =>
-    Number((await client.query<{ n: string }>('select xact_commit::text as n from pg_stat_database where datname = $1', [database])).rows[0]!.n);
+    Number(
+      (await client.query<{ n: string }>('select xact_commit::text as n from pg_stat_database where datname = $1', [database])).rows[0]!.n,
+    );
   await client.query('select pg_stat_clear_snapshot()');
   const before = await commits();
   const counts = new Map<string, number>();
@@ -171,7 +179,9 @@ function formatProfile(
     `Load: signed Twilio webhooks (mix of new contacts, open cases, #references), ${options.connections} connections, ${options.durationSec} s, ` +
       `after a warm-up of ${WARMUP_CONTACTS} messages. Under the profiler: ${load.perSecond2xx} msg/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms.`,
   );
-  lines.push(`CPU profile of the server's main thread (node --cpu-prof, 1 ms sampling), ${windowNote}: ${summary.samples} samples, ${summary.totalMs} ms.`);
+  lines.push(
+    `CPU profile of the server's main thread (node --cpu-prof, 1 ms sampling), ${windowNote}: ${summary.samples} samples, ${summary.totalMs} ms.`,
+  );
   if (ingestThread) {
     lines.push(
       `The SQLite ingest thread, which stores the batches (src/services/ingest-thread.ts), is profiled on its own at the end, ${ingestThread.windowNote}.`,
@@ -210,10 +220,15 @@ function formatProfile(
     `== Statements by time spent in them: ${census.timedWebhooks} webhooks of the benchmark's mix, ${census.concurrency} in flight (so the server may batch), ` +
       `in-process: ${census.statementsPerWebhook} statements per webhook, ${census.elapsedMsPerWebhook} ms of wall time per webhook ==`,
   );
-  if (dialect === 'pg') lines.push('(PostgreSQL: time from sending a statement to its answer; statements of different transactions overlap, so shares can sum past 100%.)');
+  if (dialect === 'pg')
+    lines.push(
+      '(PostgreSQL: time from sending a statement to its answer; statements of different transactions overlap, so shares can sum past 100%.)',
+    );
   lines.push(`${'total ms'.padStart(9)} ${'% of time'.padStart(9)} ${'calls'.padStart(7)} ${'mean µs'.padStart(8)}  statement`);
   for (const t of census.timing.slice(0, 25)) {
-    lines.push(`${String(t.totalMs).padStart(9)} ${t.share.toFixed(1).padStart(9)} ${String(t.calls).padStart(7)} ${String(t.meanUs).padStart(8)}  ${t.statement}`);
+    lines.push(
+      `${String(t.totalMs).padStart(9)} ${t.share.toFixed(1).padStart(9)} ${String(t.calls).padStart(7)} ${String(t.meanUs).padStart(8)}  ${t.statement}`,
+    );
   }
   if (ingestThread) {
     lines.push('');
@@ -224,7 +239,9 @@ function formatProfile(
   }
   if (postgres) {
     lines.push('');
-    lines.push(`== PostgreSQL sessions of the bench database during the load (pg_stat_activity every 20 ms, ${postgres.samples} session samples) ==`);
+    lines.push(
+      `== PostgreSQL sessions of the bench database during the load (pg_stat_activity every 20 ms, ${postgres.samples} session samples) ==`,
+    );
     for (const wait of postgres.waits) lines.push(`${wait.share.toFixed(1).padStart(6)}%  ${wait.state}`);
     lines.push(`Transactions committed per acknowledged message: ${postgres.commitsPerMessage}`);
   }

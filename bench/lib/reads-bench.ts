@@ -30,7 +30,13 @@ export async function measureReads(
     if (!probe.ok) throw new Error(`${label}: ${paths[0]} answered ${probe.status} ${await probe.text()}`);
     const memory = watchMemory(server.pid);
     const cpu = watchCpu([server.pid]);
-    const result = await runGetLoad({ url: server.url, paths, headers, connections: options.connections, durationSec: options.durationSec });
+    const result = await runGetLoad({
+      url: server.url,
+      paths,
+      headers,
+      connections: options.connections,
+      durationSec: options.durationSec,
+    });
     const { phasePeakRssMiB } = memory.stop();
     const cpuUse = cpu.stop();
     options.log(

@@ -37,14 +37,58 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
   for (const [dialect, r] of Object.entries(ran) as Array<[BenchDialect, DialectResults]>) {
     const d = NAME[dialect];
     const ingestRows = (label: string, runs: { full: MeasuredRun; fixedRate: MeasuredRun; paced: MeasuredRun }, compared: string) => {
-      rows.push([d, `${label}, full speed`, `${n(runs.full.perSecond2xx)} msg/s`, ms(runs.full.p50Ms), ms(runs.full.p99Ms), perRequest(runs.full), compared, mib(runs.full.peakRssMiB), check(runs.full), other(runs.full.cpu)]);
-      rows.push([d, `${label}, ${n(runs.fixedRate.offeredPerSecond)}/s offered (autocannon overallRate)`, `${n(runs.fixedRate.perSecond2xx)} msg/s`, ms(runs.fixedRate.p50Ms), ms(runs.fixedRate.p99Ms), perRequest(runs.fixedRate), '', mib(runs.fixedRate.peakRssMiB), check(runs.fixedRate), other(runs.fixedRate.cpu)]);
-      rows.push([d, `${label}, ${n(runs.paced.offeredPerSecond)}/s offered, evenly paced open loop`, `${n(runs.paced.perSecond2xx)} msg/s`, ms(runs.paced.p50Ms), ms(runs.paced.p99Ms), perRequest(runs.paced), '', mib(runs.paced.peakRssMiB), check(runs.paced), other(runs.paced.cpu)]);
+      rows.push([
+        d,
+        `${label}, full speed`,
+        `${n(runs.full.perSecond2xx)} msg/s`,
+        ms(runs.full.p50Ms),
+        ms(runs.full.p99Ms),
+        perRequest(runs.full),
+        compared,
+        mib(runs.full.peakRssMiB),
+        check(runs.full),
+        other(runs.full.cpu),
+      ]);
+      rows.push([
+        d,
+        `${label}, ${n(runs.fixedRate.offeredPerSecond)}/s offered (autocannon overallRate)`,
+        `${n(runs.fixedRate.perSecond2xx)} msg/s`,
+        ms(runs.fixedRate.p50Ms),
+        ms(runs.fixedRate.p99Ms),
+        perRequest(runs.fixedRate),
+        '',
+        mib(runs.fixedRate.peakRssMiB),
+        check(runs.fixedRate),
+        other(runs.fixedRate.cpu),
+      ]);
+      rows.push([
+        d,
+        `${label}, ${n(runs.paced.offeredPerSecond)}/s offered, evenly paced open loop`,
+        `${n(runs.paced.perSecond2xx)} msg/s`,
+        ms(runs.paced.p50Ms),
+        ms(runs.paced.p99Ms),
+        perRequest(runs.paced),
+        '',
+        mib(runs.paced.peakRssMiB),
+        check(runs.paced),
+        other(runs.paced.cpu),
+      ]);
     };
     if (r.ingest) {
       const i = r.ingest;
       ingestRows('Ingest, empty database', i, `${pct(i.ratioToCeiling)} of ceiling`);
-      rows.push([d, 'Ceiling: bare Fastify, same bodies', `${n(i.ceiling.perSecond2xx)} req/s`, ms(i.ceiling.p50Ms), ms(i.ceiling.p99Ms), perRequest(i.ceiling), '', mib(i.ceiling.peakRssMiB), '', other(i.ceiling.cpu)]);
+      rows.push([
+        d,
+        'Ceiling: bare Fastify, same bodies',
+        `${n(i.ceiling.perSecond2xx)} req/s`,
+        ms(i.ceiling.p50Ms),
+        ms(i.ceiling.p99Ms),
+        perRequest(i.ceiling),
+        '',
+        mib(i.ceiling.peakRssMiB),
+        '',
+        other(i.ceiling.cpu),
+      ]);
     }
     if (r.scale) {
       const s = r.scale;
@@ -73,16 +117,60 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
         ['Read: search by contact', read.searchByContact],
       ] as const) {
         const statuses = Object.keys(run.statusCounts).some((k) => k !== '200') ? JSON.stringify(run.statusCounts) : '';
-        rows.push([d, label, `${n(run.perSecond2xx)} req/s`, ms(run.p50Ms), ms(run.p99Ms), '', `${run.connections} connections`, mib(run.peakRssMiB), statuses, other(run.cpu)]);
+        rows.push([
+          d,
+          label,
+          `${n(run.perSecond2xx)} req/s`,
+          ms(run.p50Ms),
+          ms(run.p99Ms),
+          '',
+          `${run.connections} connections`,
+          mib(run.peakRssMiB),
+          statuses,
+          other(run.cpu),
+        ]);
       }
     }
     if (r.outbox) {
       const o = r.outbox;
-      rows.push([d, 'Outbox: one number, limit 1,000/s', `${n(o.oneNumber.sendsPerSecond)} sends/s`, '', '', '', `${n(o.oneNumber.sent)}/${n(o.oneNumber.queued)} sent`, mib(o.oneNumber.peakRssMiB), `${o.oneNumber.duplicates} duplicates`, other(o.oneNumber.cpu)]);
-      rows.push([d, 'Outbox: eight numbers, 1,000/s each', `${n(o.eightNumbers.sendsPerSecond)} sends/s`, '', '', '', `${n(o.eightNumbers.sent)}/${n(o.eightNumbers.queued)} sent`, mib(o.eightNumbers.peakRssMiB), `${o.eightNumbers.duplicates} duplicates`, other(o.eightNumbers.cpu)]);
+      rows.push([
+        d,
+        'Outbox: one number, limit 1,000/s',
+        `${n(o.oneNumber.sendsPerSecond)} sends/s`,
+        '',
+        '',
+        '',
+        `${n(o.oneNumber.sent)}/${n(o.oneNumber.queued)} sent`,
+        mib(o.oneNumber.peakRssMiB),
+        `${o.oneNumber.duplicates} duplicates`,
+        other(o.oneNumber.cpu),
+      ]);
+      rows.push([
+        d,
+        'Outbox: eight numbers, 1,000/s each',
+        `${n(o.eightNumbers.sendsPerSecond)} sends/s`,
+        '',
+        '',
+        '',
+        `${n(o.eightNumbers.sent)}/${n(o.eightNumbers.queued)} sent`,
+        mib(o.eightNumbers.peakRssMiB),
+        `${o.eightNumbers.duplicates} duplicates`,
+        other(o.eightNumbers.cpu),
+      ]);
       if (o.slowProvider) {
         const slow = o.slowProvider;
-        rows.push([d, `Outbox: one number, 1,000/s, provider answers in ${slow.providerAnswerMs} ms`, `${n(slow.sendsPerSecond)} sends/s`, '', '', '', `${n(slow.sent)}/${n(slow.queued)} sent`, mib(slow.peakRssMiB), `${slow.duplicates} duplicates`, other(slow.cpu)]);
+        rows.push([
+          d,
+          `Outbox: one number, 1,000/s, provider answers in ${slow.providerAnswerMs} ms`,
+          `${n(slow.sendsPerSecond)} sends/s`,
+          '',
+          '',
+          '',
+          `${n(slow.sent)}/${n(slow.queued)} sent`,
+          mib(slow.peakRssMiB),
+          `${slow.duplicates} duplicates`,
+          other(slow.cpu),
+        ]);
       }
       const l = o.rateLimited;
       rows.push([
@@ -98,14 +186,33 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
         other(l.cpu),
       ]);
     }
-    if (r.profile) rows.push([d, 'Profile of the ingest path', `${n(r.profile.perSecond)} msg/s under the profiler`, '', '', '', '', '', r.profile.file, '']);
+    if (r.profile)
+      rows.push([
+        d,
+        'Profile of the ingest path',
+        `${n(r.profile.perSecond)} msg/s under the profiler`,
+        '',
+        '',
+        '',
+        '',
+        '',
+        r.profile.file,
+        '',
+      ]);
   }
-  const header = ['Dialect', 'Benchmark', 'Throughput', 'p50', 'p99', 'Server CPU per request', 'Compared with', 'Peak RSS', 'Check', 'Other programs’ CPU'];
-  const lines = [
-    `| ${header.join(' | ')} |`,
-    `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  const header = [
+    'Dialect',
+    'Benchmark',
+    'Throughput',
+    'p50',
+    'p99',
+    'Server CPU per request',
+    'Compared with',
+    'Peak RSS',
+    'Check',
+    'Other programs’ CPU',
   ];
+  const lines = [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.join(' | ')} |`)];
   const m = results.machine;
   const extra: string[] = [];
   for (const [dialect, r] of Object.entries(ran) as Array<[BenchDialect, DialectResults]>) {
@@ -117,8 +224,14 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
           `${s.builtThisRun ? ' in this run' : `, cached since ${s.createdAt}`}; copied for this run in ${n(r.scale.copySeconds, 1)} s.`,
       );
     }
-    const busy = [r.ingest?.backgroundBusyPercent, r.scale?.backgroundBusyPercent, r.reads?.backgroundBusyPercent, r.outbox?.backgroundBusyPercent].filter((b) => b !== undefined && b !== null) as number[];
-    if (busy.length) extra.push(`${NAME[dialect]}: CPU used by other programs just before each phase: ${busy.map((b) => `${b}%`).join(', ')}.`);
+    const busy = [
+      r.ingest?.backgroundBusyPercent,
+      r.scale?.backgroundBusyPercent,
+      r.reads?.backgroundBusyPercent,
+      r.outbox?.backgroundBusyPercent,
+    ].filter((b) => b !== undefined && b !== null) as number[];
+    if (busy.length)
+      extra.push(`${NAME[dialect]}: CPU used by other programs just before each phase: ${busy.map((b) => `${b}%`).join(', ')}.`);
   }
   return [
     `Machine: ${m.cores} cores (${m.cpuModel}), ${m.ramGiB} GiB RAM, Linux ${m.kernel}, Node ${m.node}, SQLite ${m.sqlite}, ${m.postgres ?? 'PostgreSQL not reached'}` +

@@ -52,7 +52,10 @@ interface Seen {
 
 const PUBLIC_URL = 'http://bench.test';
 
-export async function statementCensus(dialect: BenchDialect, options: { timedWebhooks?: number; concurrency?: number } = {}): Promise<Census> {
+export async function statementCensus(
+  dialect: BenchDialect,
+  options: { timedWebhooks?: number; concurrency?: number } = {},
+): Promise<Census> {
   const timedWebhooks = options.timedWebhooks ?? 3000;
   const concurrency = options.concurrency ?? 32;
   const database = await createBenchDatabase(dialect);
@@ -75,11 +78,20 @@ export async function statementCensus(dialect: BenchDialect, options: { timedWeb
       if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
       return res.json() as { id: string; webhooks: { inbound: string } };
     };
-    const survey = await api('/api/v1/surveys', { name: 'Census', questions: BENCH_QUESTIONS, caseManagement: { statusQuestion: 'status', finalStatus: 'closed' } });
+    const survey = await api('/api/v1/surveys', {
+      name: 'Census',
+      questions: BENCH_QUESTIONS,
+      caseManagement: { statusQuestion: 'status', finalStatus: 'closed' },
+    });
     const credentials = { accountSid: `AC${'1'.repeat(32)}`, authToken: 'a'.repeat(32) };
     const number = await api('/api/v1/numbers', {
-      provider: 'twilio', channel: 'sms', ourNumber: OUR_NUMBER, surveyId: survey.id,
-      theirNumberQuestion: 'phone', conversationQuestion: 'conversation', credentials,
+      provider: 'twilio',
+      channel: 'sms',
+      ourNumber: OUR_NUMBER,
+      surveyId: survey.id,
+      theirNumberQuestion: 'phone',
+      conversationQuestion: 'conversation',
+      credentials,
     });
     const path = new URL(number.webhooks.inbound).pathname;
     let sid = 0;

@@ -22,7 +22,12 @@ export interface IngestCheck {
   ok: boolean;
 }
 
-export async function checkIngest(config: DatabaseConfig, numberId: string, pool: TwilioPool, acknowledged: Set<number>): Promise<IngestCheck> {
+export async function checkIngest(
+  config: DatabaseConfig,
+  numberId: string,
+  pool: TwilioPool,
+  acknowledged: Set<number>,
+): Promise<IngestCheck> {
   const db = await openDatabase(config, { listen: false });
   try {
     const rows = await db.kysely
@@ -48,7 +53,13 @@ export async function checkIngest(config: DatabaseConfig, numberId: string, pool
       .where('m.provider_message_id', '>=', pool.sidRange.from)
       .where('m.provider_message_id', '<', pool.sidRange.to)
       .where(({ not, exists, selectFrom }) =>
-        not(exists(selectFrom('record_messages as rm').select(sql`1`.as('one')).whereRef('rm.message_id', '=', 'm.id'))),
+        not(
+          exists(
+            selectFrom('record_messages as rm')
+              .select(sql`1`.as('one'))
+              .whereRef('rm.message_id', '=', 'm.id'),
+          ),
+        ),
       )
       .executeTakeFirstOrThrow();
     const result = {

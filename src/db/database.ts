@@ -145,7 +145,9 @@ function openSqlite(path: string, options: OpenOptions): Db {
   changes.setMaxListeners(0);
   if (options.checkpoints === false) sqlite.pragma('wal_autocheckpoint = 0');
   const checkpointer =
-    path === ':memory:' || options.checkpoints === false ? null : startCheckpointer(sqlite, path, { restartFrames: options.checkpointFrames });
+    path === ':memory:' || options.checkpoints === false
+      ? null
+      : startCheckpointer(sqlite, path, { restartFrames: options.checkpointFrames });
   const commits = groupCommit(kysely, changes, checkpointer);
 
   return {
@@ -198,7 +200,12 @@ const GROUP_COMMIT_MAX = 64;
 
 type QueuedWrite =
   | { kind: 'here'; fn: (tx: Transaction) => Promise<unknown>; resolve(value: unknown): void; reject(error: unknown): void }
-  | { kind: 'elsewhere'; write: () => Promise<{ value: unknown; events: ChangeEvent[] }>; resolve(value: unknown): void; reject(error: unknown): void };
+  | {
+      kind: 'elsewhere';
+      write: () => Promise<{ value: unknown; events: ChangeEvent[] }>;
+      resolve(value: unknown): void;
+      reject(error: unknown): void;
+    };
 
 /**
  * SQLite transactions with group commit. SQLite has one writer, so transactions queue
@@ -385,7 +392,9 @@ async function openPostgres(url: string, listen: boolean): Promise<Db> {
       if (keys.length === 0) return;
       await sql`
         select pg_advisory_xact_lock(k)
-        from (select distinct hashtextextended(key, 0) as k from unnest(${[...new Set(keys)]}::text[]) as key order by k) as ordered`.execute(tx.db);
+        from (select distinct hashtextextended(key, 0) as k from unnest(${[...new Set(keys)]}::text[]) as key order by k) as ordered`.execute(
+        tx.db,
+      );
     },
     async writeTogether(tx, queries) {
       const compiled = queries.filter((q): q is Compilable => q !== null).map((q) => q.compile());

@@ -51,11 +51,7 @@ parentPort.on('message', () => {
 });
 `;
 
-export function startCheckpointer(
-  sqlite: SqliteDatabase.Database,
-  path: string,
-  options: { restartFrames?: number } = {},
-): Checkpointer {
+export function startCheckpointer(sqlite: SqliteDatabase.Database, path: string, options: { restartFrames?: number } = {}): Checkpointer {
   const restartFrames = options.restartFrames ?? DEFAULT_RESTART_FRAMES;
   sqlite.pragma('wal_autocheckpoint = 0');
   const worker = new Worker(WORKER_SOURCE, {

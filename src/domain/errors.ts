@@ -43,5 +43,4 @@ export const notFound = (what: string) => new DomainError('not_found', `${what} 
 export const validationFailed = (message: string, details?: Record<string, unknown>) =>
   new DomainError('validation_failed', message, details);
 
-export const forbidden = (message = 'Your role does not allow this action') =>
-  new DomainError('forbidden', message);
+export const forbidden = (message = 'Your role does not allow this action') => new DomainError('forbidden', message);

@@ -1,12 +1,4 @@
-export type MessageStatus =
-  | 'received'
-  | 'queued'
-  | 'sending'
-  | 'sent'
-  | 'delivered'
-  | 'read'
-  | 'failed'
-  | 'undelivered';
+export type MessageStatus = 'received' | 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';
 
 /** Later states win; a late "sent" never hides "delivered" (delivery reports race). */
 const STATUS_RANK: Record<MessageStatus, number> = {

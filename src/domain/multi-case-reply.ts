@@ -9,7 +9,12 @@ const PREVIEW_LENGTH = 40;
 export function shorten(text: string, length = PREVIEW_LENGTH): string {
   // Code points, not UTF-16 units, so an emoji is never cut in half.
   const chars = Array.from(text.replace(/\s+/g, ' ').trim());
-  return chars.length <= length ? chars.join('') : `${chars.slice(0, length - 1).join('').trimEnd()}…`;
+  return chars.length <= length
+    ? chars.join('')
+    : `${chars
+        .slice(0, length - 1)
+        .join('')
+        .trimEnd()}…`;
 }
 
 export function renderMultiCaseReply(template: string, cases: readonly CaseSummary[]): string {

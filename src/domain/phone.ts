@@ -33,15 +33,14 @@ const remembered = new Map<string, string>();
 const REMEMBERED_MAX = 50_000;
 
 function readPhone(raw: string, ourNumber?: string): string {
-  const cleaned = raw.trim().replace(CHANNEL_PREFIX, '').replace(/[\s().-]/g, '');
+  const cleaned = raw
+    .trim()
+    .replace(CHANNEL_PREFIX, '')
+    .replace(/[\s().-]/g, '');
   if (!/^\+?[0-9]{3,20}$/.test(cleaned) && !/^00[0-9]{3,20}$/.test(cleaned)) {
     throw invalid(raw);
   }
-  const international = cleaned.startsWith('+')
-    ? cleaned
-    : cleaned.startsWith('00')
-      ? `+${cleaned.slice(2)}`
-      : null;
+  const international = cleaned.startsWith('+') ? cleaned : cleaned.startsWith('00') ? `+${cleaned.slice(2)}` : null;
   if (international) return possibleOrThrow(international, raw);
 
   // Without a `+`, providers (Vonage, Meta, Africa's Talking) mostly send the international
@@ -114,7 +113,9 @@ export function contactSearch(typed: string, regions: readonly CountryCode[]): C
   const cleaned = text.replace(CHANNEL_PREFIX, '').replace(/[\s().-]/g, '');
   if (!/^(\+|00)?[0-9]+$/.test(cleaned)) return { kind: 'part', text };
   if (/^(\+|00)/.test(cleaned)) {
-    return isPhoneNumber(cleaned) ? { kind: 'exact', contacts: [normalisePhone(cleaned)] } : { kind: 'part', text: cleaned.replace(/^(\+|00)/, '') };
+    return isPhoneNumber(cleaned)
+      ? { kind: 'exact', contacts: [normalisePhone(cleaned)] }
+      : { kind: 'part', text: cleaned.replace(/^(\+|00)/, '') };
   }
   const readings = regions.map((region) => parsePhoneNumberFromString(cleaned, region)).filter((p) => p !== undefined);
   const valid = [...new Set(readings.filter((p) => p.isValid()).map((p) => p.number))];

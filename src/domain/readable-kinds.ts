@@ -138,5 +138,10 @@ function bounded(text: string): string {
 function cut(text: string, max: number): string {
   if (text.length <= max) return text;
   const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('').trimEnd()}…`;
+  return chars.length <= max
+    ? text
+    : `${chars
+        .slice(0, max - 1)
+        .join('')
+        .trimEnd()}…`;
 }

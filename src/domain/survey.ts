@@ -1,15 +1,7 @@
 import { validationFailed } from './errors.js';
 import { isPhoneNumber } from './phone.js';
 
-export const QUESTION_TYPES = [
-  'text',
-  'integer',
-  'decimal',
-  'date',
-  'select_one',
-  'phone',
-  'conversation',
-] as const;
+export const QUESTION_TYPES = ['text', 'integer', 'decimal', 'date', 'select_one', 'phone', 'conversation'] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
 
 export interface Choice {
@@ -61,7 +53,7 @@ export function validateSurvey(survey: SurveyDefinition): void {
       throw validationFailed('The status question of case management must be a select_one question');
     }
     if (!status.choices?.some((c) => c.value === cm.finalStatus)) {
-      throw validationFailed('The final status must be one of the status question\'s choices');
+      throw validationFailed("The final status must be one of the status question's choices");
     }
   }
 }

@@ -73,7 +73,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
       'request completed',
     );
     metrics.httpDuration.observe(
@@ -82,19 +87,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     );
   });
 
-  await app.register(async (api) => {
-    api.addHook('preValidation', async (request) => {
-      if (containsNul(request.body)) throw new DomainError('bad_request', 'The body contains a NUL character');
-    });
-    registerAuthentication(api, services.users);
-    const secureCookies = options.publicUrl?.startsWith('https://') ?? false;
-    await api.register(sessionRoutes, { services, secureCookies });
-    await api.register(adminRoutes, { services });
-    await api.register(recordRoutes, { services });
-    await api.register(simulatorRoutes, { services });
-    await api.register(eventRoutes, { db });
-    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  }, { prefix: '/api/v1' });
+  await app.register(
+    async (api) => {
+      api.addHook('preValidation', async (request) => {
+        if (containsNul(request.body)) throw new DomainError('bad_request', 'The body contains a NUL character');
+      });
+      registerAuthentication(api, services.users);
+      const secureCookies = options.publicUrl?.startsWith('https://') ?? false;
+      await api.register(sessionRoutes, { services, secureCookies });
+      await api.register(adminRoutes, { services });
+      await api.register(recordRoutes, { services });
+      await api.register(simulatorRoutes, { services });
+      await api.register(eventRoutes, { db });
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    },
+    { prefix: '/api/v1' },
+  );
 
   await app.register(webhookRoutes, { services, publicUrl: options.publicUrl, metrics });
 

@@ -44,9 +44,15 @@ export function registerAuthentication(app: FastifyInstance, users: UserService)
     const session = await users.authenticateSession(token);
     if (!session) return;
     if (!SAFE_METHODS.has(request.method) && request.headers['x-csrf-token'] !== session.csrfToken) {
-      throw new DomainError('csrf_failed', 'Send the session\'s CSRF token in the X-CSRF-Token header');
+      throw new DomainError('csrf_failed', "Send the session's CSRF token in the X-CSRF-Token header");
     }
-    request.auth = { actor: session.actor, email: session.email, credential: session.credential, csrfToken: session.csrfToken, sessionToken: token };
+    request.auth = {
+      actor: session.actor,
+      email: session.email,
+      credential: session.credential,
+      csrfToken: session.csrfToken,
+      sessionToken: token,
+    };
   });
 }
 

@@ -6,7 +6,10 @@ import type { FastifyBaseLogger, FastifyServerOptions } from 'fastify';
  * pattern (`/webhooks/:provider/:token`), never their URL, and only at `debug`: at `info`
  * the log holds what an operator acts on, not one line per request.
  */
-export function loggerOptions(level: string, stream?: NodeJS.WritableStream): Exclude<FastifyServerOptions['logger'], boolean | undefined | FastifyBaseLogger> {
+export function loggerOptions(
+  level: string,
+  stream?: NodeJS.WritableStream,
+): Exclude<FastifyServerOptions['logger'], boolean | undefined | FastifyBaseLogger> {
   return {
     level,
     ...(stream ? { stream } : {}),

@@ -57,7 +57,9 @@ export type Metrics = ReturnType<typeof createMetrics>;
 export function metricsAccessAllowed(configuredToken: string | null, authorization: string | undefined): boolean {
   if (configuredToken === null) return true;
   const match = /^Bearer (.+)$/i.exec(authorization?.trim() ?? '');
-  const given = createHash('sha256').update(match?.[1] ?? '').digest();
+  const given = createHash('sha256')
+    .update(match?.[1] ?? '')
+    .digest();
   const expected = createHash('sha256').update(configuredToken).digest();
   return timingSafeEqual(given, expected) && match !== null;
 }

@@ -208,9 +208,7 @@ export const RecordSummary = Type.Object({
   createdAt: Time,
   updatedAt: Time,
   closedAt: Nullable(Time),
-  lastMessage: Nullable(
-    Type.Object({ text: Type.String(), at: Time, direction: Type.Union([Type.Literal('in'), Type.Literal('out')]) }),
-  ),
+  lastMessage: Nullable(Type.Object({ text: Type.String(), at: Time, direction: Type.Union([Type.Literal('in'), Type.Literal('out')]) })),
 });
 export const RecordQuery = Type.Object({
   status: Type.Optional(Type.Union([Type.Literal('open'), Type.Literal('closed'), Type.Literal('all')])),

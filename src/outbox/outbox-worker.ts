@@ -147,7 +147,11 @@ export class OutboxWorker {
    * has been started or given back. `outcomes` settles when every answer is recorded;
    * `busyPeople` are the sends that made this round give rows back.
    */
-  private async startRound(): Promise<{ claimed: number; outcomes: Promise<Array<keyof SendOutcome>>; busyPeople: Array<Promise<unknown>> }> {
+  private async startRound(): Promise<{
+    claimed: number;
+    outcomes: Promise<Array<keyof SendOutcome>>;
+    busyPeople: Array<Promise<unknown>>;
+  }> {
     if (this.rounds++ % 600 === 0) await this.forgetOldEarlyStatuses();
     const rows = await this.claim();
     if (rows.length === 0) return { claimed: 0, outcomes: Promise.resolve([]), busyPeople: [] };
@@ -184,12 +188,21 @@ export class OutboxWorker {
         caught instanceof DomainError && caught.code === 'number_archived'
           ? new SendError('permanent', caught.message, { code: 'number_archived' })
           : caught;
-      return { outcomes: group.map((row) => this.settled(row, this.recordFailure(row, messages.get(row.message_id)!, error))), busyPeople: [] };
+      return {
+        outcomes: group.map((row) => this.settled(row, this.recordFailure(row, messages.get(row.message_id)!, error))),
+        busyPeople: [],
+      };
     }
     const ratePerSecond = Number(loaded.row.send_rate_per_second);
     const outcomes: Array<Promise<keyof SendOutcome>> = [];
     const busyPeople: Array<Promise<unknown>> = [];
-    const giveBack = (row: Claimed) => outcomes.push(this.settled(row, this.rebook(row).then(() => 'retried' as const)));
+    const giveBack = (row: Claimed) =>
+      outcomes.push(
+        this.settled(
+          row,
+          this.rebook(row).then(() => 'retried' as const),
+        ),
+      );
     // Once one of a person's rows is given back, so are the rest of theirs in this round:
     // sending a later one first would reorder their replies.
     const heldBack = new Set<string>();
@@ -242,7 +255,11 @@ export class OutboxWorker {
     const found = await this.deps.db.kysely
       .selectFrom('messages')
       .select(['id', 'org_id', 'contact', 'body'])
-      .where('id', 'in', rows.map((row) => row.message_id))
+      .where(
+        'id',
+        'in',
+        rows.map((row) => row.message_id),
+      )
       .execute();
     const byId = new Map(found.map((message) => [message.id, message]));
     for (const row of rows) if (!byId.has(row.message_id)) throw new Error(`outbox row ${row.id} has no message ${row.message_id}`);
@@ -301,14 +318,15 @@ export class OutboxWorker {
         .where('id', 'in', [...startAt.keys()])
         .returningAll()
         .execute();
-      return claimed
-        .map((row) => ({ ...row, startAt: startAt.get(row.id)! }))
-        .sort((a, b) => a.startAt - b.startAt);
+      return claimed.map((row) => ({ ...row, startAt: startAt.get(row.id)! })).sort((a, b) => a.startAt - b.startAt);
     });
   }
 
   private async forgetOldEarlyStatuses(): Promise<void> {
-    await this.deps.db.kysely.deleteFrom('early_statuses').where('created_at', '<', this.deps.now() - EARLY_STATUS_TTL_MS).execute();
+    await this.deps.db.kysely
+      .deleteFrom('early_statuses')
+      .where('created_at', '<', this.deps.now() - EARLY_STATUS_TTL_MS)
+      .execute();
   }
 
   private async deliver(row: Claimed, message: OutboundMessage, loaded: LoadedNumber): Promise<keyof SendOutcome> {
@@ -408,14 +426,21 @@ export class OutboxWorker {
               .execute()
           : [];
         // A delivery report that arrived before this record tells more than "sent".
-        const report = latestStatus([{ status: result.message.status as MessageStatus, error_code: result.message.error_code, error_text: result.message.error_text }, ...early]);
+        const report = latestStatus([
+          { status: result.message.status as MessageStatus, error_code: result.message.error_code, error_text: result.message.error_text },
+          ...early,
+        ]);
         await tx.db
           .updateTable('messages')
           .set({ ...result.message, ...report, updated_at: now })
           .where('id', '=', row.message_id)
           .execute();
         if (early.length > 0) {
-          await tx.db.deleteFrom('early_statuses').where('number_id', '=', row.number_id).where('provider_message_id', '=', providerId!).execute();
+          await tx.db
+            .deleteFrom('early_statuses')
+            .where('number_id', '=', row.number_id)
+            .where('provider_message_id', '=', providerId!)
+            .execute();
         }
         await publishStatus(tx, orgId, row.message_id);
       }

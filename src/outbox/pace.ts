@@ -38,7 +38,12 @@ export type StartDecision = { kind: 'start'; waitMs: number } | { kind: 'rebook'
  * still out) is booked again instead: starting it would crowd the slots after it, which
  * another process may hold.
  */
-export function startDecision(pace: { now: number; slot: number; previousStart: number | undefined; ratePerSecond: number }): StartDecision {
+export function startDecision(pace: {
+  now: number;
+  slot: number;
+  previousStart: number | undefined;
+  ratePerSecond: number;
+}): StartDecision {
   const interval = 1000 / Math.max(pace.ratePerSecond, 0.001);
   const earliest = Math.max(pace.slot, (pace.previousStart ?? -Infinity) + interval);
   const start = Math.max(earliest, pace.now);

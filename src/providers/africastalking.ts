@@ -3,16 +3,7 @@ import { DomainError, validationFailed } from '../domain/errors.js';
 import { isAllowed, parseAllowList } from '../domain/ip-allow-list.js';
 import type { ProviderAdapter, StatusUpdate } from './provider.js';
 import { SendError } from './provider.js';
-import {
-  DEFAULT_TIMEOUT_MS,
-  asCode,
-  asObject,
-  asString,
-  callProvider,
-  httpFailure,
-  isSuccess,
-  readForm,
-} from './provider-http.js';
+import { DEFAULT_TIMEOUT_MS, asCode, asObject, asString, callProvider, httpFailure, isSuccess, readForm } from './provider-http.js';
 
 /**
  * Africa's Talking SMS (DESIGN.md §3). Its webhooks carry no signature: the unguessable

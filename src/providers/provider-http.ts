@@ -17,12 +17,7 @@ export interface ProviderResponse {
 }
 
 /** One call to a provider API; a network failure or a missed deadline is a transient SendError. */
-export async function callProvider(
-  provider: string,
-  url: string,
-  init: RequestInit,
-  timeoutMs: number,
-): Promise<ProviderResponse> {
+export async function callProvider(provider: string, url: string, init: RequestInit, timeoutMs: number): Promise<ProviderResponse> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
     const response = await fetch(url, { ...init, signal });
@@ -91,9 +86,7 @@ export function readJsonObject(rawBody: Buffer): Record<string, unknown> {
 }
 
 export function asObject(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
 }
 
 export function asString(value: unknown): string | undefined {

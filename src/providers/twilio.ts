@@ -120,7 +120,9 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
           const form = readForm(request.rawBody);
           // The URL as Twilio called it first (one HMAC); then the SDK's other readings of
           // it (with and without the default port, escaped), as Twilio may sign either.
-          valid = safeEqual(signature, formSignature(authToken, request.publicUrl, form)) || validateRequest(authToken, signature, request.publicUrl, form);
+          valid =
+            safeEqual(signature, formSignature(authToken, request.publicUrl, form)) ||
+            validateRequest(authToken, signature, request.publicUrl, form);
         }
       } catch {
         valid = false;
@@ -198,9 +200,7 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
         const reason = code ? twilioErrorText(code, asString(body?.message)) : `Twilio answered HTTP ${response.status}`;
         throw new SendError('transient', reason, { code: code ?? String(response.status), retryAfterMs: retryAfter });
       }
-      const reason = code
-        ? twilioErrorText(code, asString(body?.message))
-        : `Twilio refused the message (HTTP ${response.status})`;
+      const reason = code ? twilioErrorText(code, asString(body?.message)) : `Twilio refused the message (HTTP ${response.status})`;
       throw new SendError('permanent', reason, { code: code ?? String(response.status) });
     },
   };

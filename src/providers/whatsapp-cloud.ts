@@ -107,11 +107,7 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
     handshake(request, number) {
       const challenge = request.query['hub.challenge'];
       const token = request.query['hub.verify_token'] ?? '';
-      if (
-        request.query['hub.mode'] !== 'subscribe' ||
-        !challenge ||
-        !safeEqual(token, number.credentials.verifyToken)
-      ) {
+      if (request.query['hub.mode'] !== 'subscribe' || !challenge || !safeEqual(token, number.credentials.verifyToken)) {
         throw new DomainError('invalid_signature', 'The verification request does not carry this number’s verify token');
       }
       return { status: 200, contentType: 'text/plain', body: challenge };
@@ -160,9 +156,7 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
           template: {
             name: message.template.name,
             language: { code: message.template.language },
-            ...(values.length > 0
-              ? { components: [{ type: 'body', parameters: values.map((text) => ({ type: 'text', text })) }] }
-              : {}),
+            ...(values.length > 0 ? { components: [{ type: 'body', parameters: values.map((text) => ({ type: 'text', text })) }] } : {}),
           },
         };
       } else {
@@ -196,9 +190,7 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
 
       const error = asObject(answer?.error);
       const code = asCode(error?.code);
-      const reason = code
-        ? whatsappErrorText(code, asString(error?.message))
-        : `WhatsApp answered HTTP ${response.status}`;
+      const reason = code ? whatsappErrorText(code, asString(error?.message)) : `WhatsApp answered HTTP ${response.status}`;
       const transient = (code !== undefined && TRANSIENT_CODES.has(code)) || isTransientStatus(response.status);
       throw new SendError(transient ? 'transient' : 'permanent', reason, {
         code: code ?? String(response.status),

@@ -13,7 +13,6 @@ import { loadSurvey } from './surveys.js';
 
 export type { ReceiveResult };
 
-
 export function createInboundService(ctx: ServiceContext, numbers: NumberService, store?: BatchStore) {
   const { db } = ctx;
   const withSurvey = async (loaded: LoadedNumber): Promise<RoutableNumber> => ({
@@ -47,7 +46,7 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
         .where('provider_message_id', '=', update.providerMessageId)
         .executeTakeFirst();
       // An unsubscribe holds whatever the order of reports (rule 11), so before the status check.
-      const optOutContact = update.optedOut ? message?.contact ?? reportedRecipient(update, loaded.row.our_number) : undefined;
+      const optOutContact = update.optedOut ? (message?.contact ?? reportedRecipient(update, loaded.row.our_number)) : undefined;
       if (optOutContact) await recordOptOut(tx.db, loaded.row.id, optOutContact, ctx.now());
       if (!message) {
         // The report raced ahead of the worker recording the provider's id: keep it
@@ -152,4 +151,3 @@ export async function publishStatus(tx: Transaction, orgId: string, messageId: s
     tx.publish({ type: 'message.status', orgId, caseNumber: Number(r.case_number), surveyId: r.survey_id, messageId });
   }
 }
-

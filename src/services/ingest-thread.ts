@@ -44,7 +44,10 @@ class IngestThreadStopped extends Error {}
 
 export function startIngestThread(db: Db, path: string): IngestThread {
   const inThisThread = storeInTransaction(db);
-  const pending = new Map<number, { resolve(reply: { value: ReceiveResult[]; events: ChangeEvent[] }): void; reject(error: Error): void }>();
+  const pending = new Map<
+    number,
+    { resolve(reply: { value: ReceiveResult[]; events: ChangeEvent[] }): void; reject(error: Error): void }
+  >();
   let worker: Worker | null = null;
   let stopped = false;
   let closing: Promise<void> | null = null;
@@ -62,7 +65,10 @@ export function startIngestThread(db: Db, path: string): IngestThread {
   const thread = (): Worker => {
     if (worker) return worker;
     const data: IngestThreadData = { path, idClock: idClock() };
-    const started = new Worker(new URL('./ingest-worker.boot.mjs', import.meta.url), { execArgv: withoutLoaders(process.execArgv), workerData: data });
+    const started = new Worker(new URL('./ingest-worker.boot.mjs', import.meta.url), {
+      execArgv: withoutLoaders(process.execArgv),
+      workerData: data,
+    });
     started.unref();
     started.on('message', (reply: IngestReply) => {
       const request = pending.get(reply.id);

@@ -88,7 +88,10 @@ export function createIngest(ctx: ServiceContext, store: BatchStore = storeInTra
   async function run(batch: Waiting[]): Promise<void> {
     let results: ReceiveResult[];
     try {
-      results = await store(batch.map((w) => w.item), ctx.now());
+      results = await store(
+        batch.map((w) => w.item),
+        ctx.now(),
+      );
     } catch (error) {
       if (batch.length > 1) {
         // Something in the batch failed: store each message alone, so one cannot sink the
@@ -128,7 +131,10 @@ export function storeInTransaction(db: Db): BatchStore {
 }
 
 async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: number): Promise<ReceiveResult[]> {
-  await db.lockRoutingKeys(tx, items.map((i) => routingKey(i)));
+  await db.lockRoutingKeys(
+    tx,
+    items.map((i) => routingKey(i)),
+  );
 
   // Rule 1: a provider id already stored for the number, or earlier in this batch, is a duplicate.
   const messageIds = new Map<string, string>();
@@ -239,11 +245,22 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
       links.push({ record_id: target.id, message_id: messageId, added_at: now });
       history.push({ recordId: target.id, userId: null, action: 'message.in', detail: { messageId }, at: now });
       if (!target.row) touched.add(target.id);
-      tx.publish({ type: 'message.added', orgId: item.number.row.org_id, caseNumber: target.caseNumber, surveyId: item.number.survey.id, messageId });
+      tx.publish({
+        type: 'message.added',
+        orgId: item.number.row.org_id,
+        caseNumber: target.caseNumber,
+        surveyId: item.number.survey.id,
+        messageId,
+      });
     }
   }
   await db.writeTogether(tx, [
-    touched.size > 0 ? tx.db.updateTable('records').set({ updated_at: now }).where('id', 'in', [...touched]) : null,
+    touched.size > 0
+      ? tx.db
+          .updateTable('records')
+          .set({ updated_at: now })
+          .where('id', 'in', [...touched])
+      : null,
     links.length > 0 ? tx.db.insertInto('record_messages').values(links) : null,
     historyInsert(tx.db, history),
   ]);
@@ -267,7 +284,10 @@ async function insertCreated(db: Db, tx: Transaction, created: CaseRef[]): Promi
     });
   }
   if (created.length === 0) return;
-  await tx.db.insertInto('records').values(created.map((c) => c.row!)).execute();
+  await tx.db
+    .insertInto('records')
+    .values(created.map((c) => c.row!))
+    .execute();
   for (const c of created) {
     tx.publish({ type: 'record.created', orgId: c.row!.org_id, caseNumber: c.caseNumber, surveyId: c.row!.survey_id, recordId: c.id });
   }
@@ -337,7 +357,13 @@ async function sendMultiCaseReply(tx: Transaction, item: InboundItem, cases: Cas
   });
   await addHistory(
     tx.db,
-    cases.map((c) => ({ recordId: c.id, userId: null, action: 'message.out', detail: { messageId: replyId, multiCaseReply: true }, at: now })),
+    cases.map((c) => ({
+      recordId: c.id,
+      userId: null,
+      action: 'message.out',
+      detail: { messageId: replyId, multiCaseReply: true },
+      at: now,
+    })),
   );
 }
 

@@ -51,11 +51,7 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
             ...(note ? [{ action: 'note.added' }] : []),
           ],
         });
-        await tx.db
-          .deleteFrom('record_messages')
-          .where('record_id', '=', source.id)
-          .where('message_id', '=', messageId)
-          .execute();
+        await tx.db.deleteFrom('record_messages').where('record_id', '=', source.id).where('message_id', '=', messageId).execute();
         await linkMessage(tx.db, [target.id], messageId, now);
         if (note) {
           await tx.db
@@ -72,7 +68,13 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
         });
         await tx.db.updateTable('records').set({ updated_at: now }).where('id', '=', source.id).execute();
         tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: source.survey_id, recordId: source.id });
-        tx.publish({ type: 'record.created', orgId: actor.orgId, caseNumber: target.case_number, surveyId: target.survey_id, recordId: target.id });
+        tx.publish({
+          type: 'record.created',
+          orgId: actor.orgId,
+          caseNumber: target.case_number,
+          surveyId: target.survey_id,
+          recordId: target.id,
+        });
         return records.view(tx.db, target);
       });
     },

@@ -153,15 +153,18 @@ export function createNumberService(ctx: ServiceContext) {
     if (input.sendRatePerSecond != null && !(input.sendRatePerSecond > 0 && input.sendRatePerSecond <= 1000)) {
       throw validationFailed('sendRatePerSecond must be above 0 and at most 1000');
     }
-    let raw =
-      input.provider === 'sandbox' && !input.credentials ? { webhookSecret: randomToken(24) } : input.credentials;
+    let raw = input.provider === 'sandbox' && !input.credentials ? { webhookSecret: randomToken(24) } : input.credentials;
     if (raw === undefined) throw validationFailed(`${input.provider} numbers need credentials`);
     if (input.allowedIps !== undefined) {
       if (input.provider !== 'africastalking') {
-        if (input.allowedIps?.length) throw validationFailed('allowedIps applies to Africa’s Talking numbers only', { field: 'allowedIps' });
+        if (input.allowedIps?.length)
+          throw validationFailed('allowedIps applies to Africa’s Talking numbers only', { field: 'allowedIps' });
       } else {
         // Kept with the sealed credentials, where lists saved before it was a setting already are.
-        raw = { ...(typeof raw === 'object' && raw !== null ? raw : {}), allowedIps: input.allowedIps === null ? null : parseAllowList(input.allowedIps) };
+        raw = {
+          ...(typeof raw === 'object' && raw !== null ? raw : {}),
+          allowedIps: input.allowedIps === null ? null : parseAllowList(input.allowedIps),
+        };
       }
     }
     const credentials = adapterFor(input.provider).validateCredentials(raw) as Credentials;

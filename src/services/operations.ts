@@ -40,7 +40,11 @@ export function createOperationsService(ctx: ServiceContext) {
         .onConflict((conflict) => conflict.column('name').doNothing())
         .execute();
       // Another process may have written its own check value first: that one counts.
-      const written = await db.kysely.selectFrom('server_settings').select('value').where('name', '=', SECRET_KEY_CHECK).executeTakeFirstOrThrow();
+      const written = await db.kysely
+        .selectFrom('server_settings')
+        .select('value')
+        .where('name', '=', SECRET_KEY_CHECK)
+        .executeTakeFirstOrThrow();
       return opens(written.value);
     },
 

@@ -125,9 +125,7 @@ function listQuery(
   }
   if (query.cursor) {
     const [updatedAt, id] = decodeCursor(query.cursor);
-    q = q.where((eb) =>
-      eb.or([eb('r.updated_at', '<', updatedAt), eb.and([eb('r.updated_at', '=', updatedAt), eb('r.id', '<', id)])]),
-    );
+    q = q.where((eb) => eb.or([eb('r.updated_at', '<', updatedAt), eb.and([eb('r.updated_at', '=', updatedAt), eb('r.id', '<', id)])]));
   }
   return q;
 }

@@ -168,9 +168,7 @@ export function messageView(row: MessageViewRow): MessageView {
     channel: row.channel,
     status: row.status,
     error:
-      row.error_code || row.error_text
-        ? { code: row.error_code, message: row.error_text ?? `Provider error ${row.error_code}` }
-        : null,
+      row.error_code || row.error_text ? { code: row.error_code, message: row.error_text ?? `Provider error ${row.error_code}` } : null,
     author: row.author_id ? { id: row.author_id, name: row.author_name ?? '' } : null,
     reference: reference ? Number(reference[1]) : null,
   };

@@ -233,7 +233,10 @@ export function createRecordService(ctx: ServiceContext) {
       const regions = query.contact ? await surveyRegions(db.kysely, actor.orgId, surveyId) : [];
       const rows = await recordsPageQuery(db.kysely, actor, surveyId, query, limit + 1, regions).execute();
       const page = rows.slice(0, limit);
-      const last = await lastMessages(db.kysely, page.map((r) => r.id));
+      const last = await lastMessages(
+        db.kysely,
+        page.map((r) => r.id),
+      );
       const items: RecordSummary[] = page.map((row) => {
         const message = last.get(row.id);
         return {
@@ -326,7 +329,13 @@ export function createRecordService(ctx: ServiceContext) {
         const record = await findRecordForChange(tx, actor.orgId, caseNumber);
         const note = { id: newId(), record_id: record.id, author_id: actor.userId, text: trimmed, created_at: ctx.now() };
         await tx.db.insertInto('notes').values(note).execute();
-        await addHistory(tx.db, { recordId: record.id, userId: actor.userId, action: 'note.added', detail: { noteId: note.id }, at: note.created_at });
+        await addHistory(tx.db, {
+          recordId: record.id,
+          userId: actor.userId,
+          action: 'note.added',
+          detail: { noteId: note.id },
+          at: note.created_at,
+        });
         tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, recordId: record.id });
         return { id: note.id, text: note.text, at: iso(note.created_at)!, author: { id: actor.userId, name: actor.name } };
       });

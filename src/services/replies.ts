@@ -6,14 +6,7 @@ import type { TemplateConfig } from '../providers/provider.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import { publishStatus } from './inbound.js';
 import { queueOutbound } from './outbound.js';
-import {
-  findRecordForChange,
-  messageView,
-  requireLock,
-  selectRecordMessages,
-  type MessageView,
-  type RecordRow,
-} from './record-store.js';
+import { findRecordForChange, messageView, requireLock, selectRecordMessages, type MessageView, type RecordRow } from './record-store.js';
 import { lastInboundAt } from './records.js';
 
 export interface ReplyInput {
@@ -77,7 +70,7 @@ export function createReplyService(ctx: ServiceContext) {
       if (!isWindowOpen(last, ctx.now())) {
         throw new DomainError(
           'window_closed',
-          'WhatsApp allows free text only within 24 hours of the contact\'s last message; send the template instead',
+          "WhatsApp allows free text only within 24 hours of the contact's last message; send the template instead",
         );
       }
     }
@@ -128,7 +121,11 @@ export function createReplyService(ctx: ServiceContext) {
         if (message.direction !== 'out' || (message.status !== 'failed' && message.status !== 'undelivered')) {
           throw new DomainError('not_retryable', 'Only a failed outbound message can be sent again');
         }
-        const row = await tx.db.selectFrom('messages').select(['number_id', 'contact']).where('id', '=', messageId).executeTakeFirstOrThrow();
+        const row = await tx.db
+          .selectFrom('messages')
+          .select(['number_id', 'contact'])
+          .where('id', '=', messageId)
+          .executeTakeFirstOrThrow();
         const outbox = await tx.db.selectFrom('outbox').select(['payload']).where('message_id', '=', messageId).executeTakeFirst();
         const wantsTemplate = outbox ? (JSON.parse(outbox.payload) as { template: unknown }).template !== null : false;
         await checkCanSend(tx.db, row.number_id, row.contact, wantsTemplate);

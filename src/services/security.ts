@@ -28,7 +28,10 @@ export function scryptParamsFrom(env: Record<string, string | undefined>): Scryp
   if (raw === undefined || raw === '') return { N: 2 ** DEFAULT_SCRYPT_COST_LOG2, r: 8, p: 1 };
   const log2 = Number(raw);
   if (!/^\d+$/.test(raw) || log2 < MIN_SCRYPT_COST_LOG2 || log2 > MAX_SCRYPT_COST_LOG2) {
-    throw new ConfigError('CASELINE_SCRYPT_COST_LOG2', `must be a whole number from ${MIN_SCRYPT_COST_LOG2} to ${MAX_SCRYPT_COST_LOG2}, got ${JSON.stringify(raw)}`);
+    throw new ConfigError(
+      'CASELINE_SCRYPT_COST_LOG2',
+      `must be a whole number from ${MIN_SCRYPT_COST_LOG2} to ${MAX_SCRYPT_COST_LOG2}, got ${JSON.stringify(raw)}`,
+    );
   }
   return { N: 2 ** log2, r: 8, p: 1 };
 }

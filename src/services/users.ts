@@ -111,7 +111,12 @@ export function createUserService(ctx: ServiceContext) {
   }
 
   async function ownRow(actor: Actor): Promise<UserTable> {
-    const row = await db.kysely.selectFrom('users').selectAll().where('id', '=', actor.userId).where('org_id', '=', actor.orgId).executeTakeFirst();
+    const row = await db.kysely
+      .selectFrom('users')
+      .selectAll()
+      .where('id', '=', actor.userId)
+      .where('org_id', '=', actor.orgId)
+      .executeTakeFirst();
     if (!row) throw notFound('User');
     return row;
   }
@@ -203,7 +208,13 @@ export function createUserService(ctx: ServiceContext) {
         }
         await tx.db
           .insertInto('sessions')
-          .values({ id_hash: tokenHash(token), user_id: row.id, csrf_token: csrfToken, created_at: now, expires_at: now + SESSION_LIFETIME_MS })
+          .values({
+            id_hash: tokenHash(token),
+            user_id: row.id,
+            csrf_token: csrfToken,
+            created_at: now,
+            expires_at: now + SESSION_LIFETIME_MS,
+          })
           .execute();
         await tx.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
       });

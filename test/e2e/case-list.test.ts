@@ -153,7 +153,11 @@ describe('a case as the conversation goes on', () => {
     await page.keyboard.press('End');
     expect(await page.getByRole('tab', { name: 'History' }).getAttribute('aria-selected')).toBe('true');
     await page.getByRole('tabpanel').getByText('Answers edited').first().waitFor(WAIT);
-    await page.getByRole('tabpanel').getByText(/topic — → Housing/).first().waitFor(WAIT);
+    await page
+      .getByRole('tabpanel')
+      .getByText(/topic — → Housing/)
+      .first()
+      .waitFor(WAIT);
   }, 30_000);
 
   it('a long conversation shows its latest messages and loads older ones on request', async () => {

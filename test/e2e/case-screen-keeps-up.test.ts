@@ -92,14 +92,27 @@ describe('the case screen keeps up with the case', () => {
   }, 60_000);
 
   it('a save based on a case that changed meanwhile is refused plainly, and the form shows the case as it is', async () => {
-    await answers(page).getByLabel(/^Status/).selectOption('in_progress');
+    await answers(page)
+      .getByLabel(/^Status/)
+      .selectOption('in_progress');
     // Another tab of the same worker closes the case while this form holds an edit.
     const shown = await admin.expect<Record>(200, 'GET', `/records/${caseNumber}`);
     await admin.expect(200, 'POST', `/records/${caseNumber}/close`, { version: shown.version });
     await page.getByRole('button', { name: 'Reopen case' }).waitFor(WAIT);
     await answers(page).getByRole('button', { name: 'Save answers' }).click();
-    await answers(page).getByRole('alert').getByText(/changed while you were editing/).waitFor(WAIT);
-    await expect.poll(() => answers(page).getByLabel(/^Status/).inputValue(), WAIT).toBe('closed');
+    await answers(page)
+      .getByRole('alert')
+      .getByText(/changed while you were editing/)
+      .waitFor(WAIT);
+    await expect
+      .poll(
+        () =>
+          answers(page)
+            .getByLabel(/^Status/)
+            .inputValue(),
+        WAIT,
+      )
+      .toBe('closed');
     expect((await admin.expect<Record>(200, 'GET', `/records/${caseNumber}`)).status).toBe('closed');
   }, 40_000);
 
@@ -154,7 +167,7 @@ describe('the case screen keeps up with the case', () => {
 describe('a lock changed by someone else', () => {
   let analystPage: Page;
 
-  it("the analyst is told who released their lock, and who took the case", async () => {
+  it('the analyst is told who released their lock, and who took the case', async () => {
     await admin.expect(201, 'POST', '/users', ANALYST);
     analystPage = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     await logIn(analystPage, server.url, ANALYST.email, ANALYST.password);
@@ -180,7 +193,8 @@ describe('a lock changed by someone else', () => {
     // Evaluated through the debugging protocol: the console's Content-Security-Policy refuses inline scripts.
     await analystPage.evaluate(readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8'));
     const violations = await analystPage.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string }[] }> } }).axe;
+      const axe = (window as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: { id: string }[] }> } })
+        .axe;
       const result = await axe.run(document, { runOnly: { type: 'rule', values: ['scrollable-region-focusable'] } });
       return result.violations.map((v) => v.id);
     });

@@ -76,7 +76,9 @@ describe('case work in the console', () => {
   }, 30_000);
 
   it('the lock holder replies; the reply shows its reference and becomes delivered', async () => {
-    await caseRow(console1, CONTACT).getByRole('link', { name: `#${firstCase}` }).click();
+    await caseRow(console1, CONTACT)
+      .getByRole('link', { name: `#${firstCase}` })
+      .click();
     await console1.getByRole('heading', { name: new RegExp(`Case #${firstCase}`) }).waitFor(WAIT);
     const reply = console1.getByLabel(`Message to ${CONTACT}`);
     expect(await reply.isDisabled()).toBe(true);
@@ -132,7 +134,10 @@ describe('case work in the console', () => {
 
   it('closing the case makes the next text from the contact start a new case', async () => {
     await console1.getByRole('button', { name: 'Close case' }).click();
-    await console1.getByRole('heading', { name: new RegExp(`Case #${firstCase}`) }).getByText('Closed').waitFor(WAIT);
+    await console1
+      .getByRole('heading', { name: new RegExp(`Case #${firstCase}`) })
+      .getByText('Closed')
+      .waitFor(WAIT);
     await console1.getByRole('button', { name: 'Reopen case' }).waitFor(WAIT);
 
     await admin.textIn(numberId, CONTACT, 'Me again, about something else');
@@ -149,7 +154,9 @@ describe('case work in the console', () => {
 
   it('moving a message with a comment lands on the new case holding that note', async () => {
     await admin.textIn(numberId, CONTACT, 'And my neighbour is being noisy');
-    await caseRow(console1, CONTACT).getByRole('link', { name: `#${secondCase}` }).click();
+    await caseRow(console1, CONTACT)
+      .getByRole('link', { name: `#${secondCase}` })
+      .click();
     await console1.getByRole('heading', { name: new RegExp(`Case #${secondCase}`) }).waitFor(WAIT);
     await conversation(console1).getByText('And my neighbour is being noisy').waitFor(WAIT);
     await console1.getByRole('button', { name: 'Lock for editing' }).click();

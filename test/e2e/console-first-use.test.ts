@@ -45,7 +45,9 @@ describe('text in its own direction', () => {
     await preview.getByText(ARABIC).waitFor(WAIT);
     expect(await direction(preview)).toBe('rtl');
 
-    await caseRow(contact).getByRole('link', { name: /^#\d+$/ }).click();
+    await caseRow(contact)
+      .getByRole('link', { name: /^#\d+$/ })
+      .click();
     const conversation = page.getByRole('list', { name: 'Conversation' });
     const arabic = conversation.locator('.msg-text', { hasText: ARABIC });
     const latin = conversation.locator('.msg-text', { hasText: LATIN });
@@ -70,7 +72,7 @@ describe('text in its own direction', () => {
 });
 
 describe('a survey error in sight and in words', () => {
-  it("a select-one question without choices: the error comes into view, takes focus, and says “Select one”", async () => {
+  it('a select-one question without choices: the error comes into view, takes focus, and says “Select one”', async () => {
     await page.goto(`${server.url}/#/admin/surveys/new`);
     await page.getByLabel('Survey name').fill('Long form');
     for (let i = 0; i < 6; i++) await page.getByRole('button', { name: 'Add question' }).click();
@@ -86,10 +88,14 @@ describe('a survey error in sight and in words', () => {
     expect(text).toContain('“Select one”');
     expect(text).not.toContain('select_one');
     await expect
-      .poll(() => alert.evaluate((el) => {
-        const box = el.getBoundingClientRect();
-        return box.top >= 0 && box.bottom <= window.innerHeight;
-      }), WAIT)
+      .poll(
+        () =>
+          alert.evaluate((el) => {
+            const box = el.getBoundingClientRect();
+            return box.top >= 0 && box.bottom <= window.innerHeight;
+          }),
+        WAIT,
+      )
       .toBe(true);
     expect(await alert.evaluate((el) => el.parentElement === document.activeElement)).toBe(true);
   }, 40_000);
@@ -106,7 +112,7 @@ describe('finding and starting cases', () => {
     await caseRow('+15555550142').getByText('National search please').waitFor(WAIT);
   }, 40_000);
 
-  it("a survey without cases says so and points to the phone simulator for its sandbox number", async () => {
+  it('a survey without cases says so and points to the phone simulator for its sandbox number', async () => {
     const survey = await admin.expect<{ id: string }>(201, 'POST', '/surveys', {
       name: 'Quiet line',
       questions: [

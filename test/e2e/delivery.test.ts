@@ -91,16 +91,17 @@ describe('delivery of a reply', () => {
     ).toBe(200);
 
     await logIn(page, server.url, ADMIN.email, ADMIN.password);
-    await page.getByRole('row').filter({ hasText: CONTACT }).getByRole('link', { name: /^#\d+$/ }).click();
+    await page
+      .getByRole('row')
+      .filter({ hasText: CONTACT })
+      .getByRole('link', { name: /^#\d+$/ })
+      .click();
     await page.getByRole('button', { name: 'Lock for editing' }).click();
     await page.getByText('Locked by you').waitFor(WAIT);
     await page.getByLabel(`Message to ${CONTACT}`).fill('We will call you today.');
     await page.getByRole('button', { name: 'Send', exact: true }).click();
 
-    const bubble = page
-      .getByRole('list', { name: 'Conversation' })
-      .getByRole('listitem')
-      .filter({ hasText: 'We will call you today.' });
+    const bubble = page.getByRole('list', { name: 'Conversation' }).getByRole('listitem').filter({ hasText: 'We will call you today.' });
     await bubble.getByText('The number is not a valid phone number (21211)').waitFor(WAIT);
     await bubble.getByText('Failed', { exact: true }).waitFor(WAIT);
     expect(sends).toHaveLength(1);

@@ -19,10 +19,17 @@ beforeAll(async () => {
   server = await startServer();
   browser = await launchBrowser();
   admin = await ApiSession.login(server.url, ADMIN.email, ADMIN.password);
-  const surveys = await admin.expect<{ items: Array<{ id: string; questions: Array<{ name: string; type: string }> }> }>(200, 'GET', '/surveys');
+  const surveys = await admin.expect<{ items: Array<{ id: string; questions: Array<{ name: string; type: string }> }> }>(
+    200,
+    'GET',
+    '/surveys',
+  );
   const survey = surveys.items.find((s) => s.questions.some((q) => q.type === 'phone'))!;
   const number = await admin.expect<{ id: string }>(201, 'POST', '/numbers', {
-    provider: 'africastalking', channel: 'sms', ourNumber: OURS, surveyId: survey.id,
+    provider: 'africastalking',
+    channel: 'sms',
+    ourNumber: OURS,
+    surveyId: survey.id,
     theirNumberQuestion: survey.questions.find((q) => q.type === 'phone')!.name,
     conversationQuestion: survey.questions.find((q) => q.type === 'conversation')!.name,
     credentials: { username: 'helpline', apiKey: 'atsk_e2e' },

@@ -29,13 +29,18 @@ it('the console breaks none of its Content-Security-Policy while a worker logs i
     if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
   });
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => console.error(`Content-Security-Policy: ${event.violatedDirective} ${event.blockedURI}`));
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(`Content-Security-Policy: ${event.violatedDirective} ${event.blockedURI}`),
+    );
   });
   await logIn(page, server.url, ADMIN.email, ADMIN.password);
   await page.getByText('Hello from the policy test').first().click({ timeout: 15_000 });
   await page.getByText('Hello from the policy test').last().waitFor();
   // The stylesheet was allowed: the body has the console's margin and font, not the browser's.
-  const body = await page.evaluate(() => ({ margin: getComputedStyle(document.body).margin, font: getComputedStyle(document.documentElement).fontFamily }));
+  const body = await page.evaluate(() => ({
+    margin: getComputedStyle(document.body).margin,
+    font: getComputedStyle(document.documentElement).fontFamily,
+  }));
   expect(body.margin).toBe('0px');
   expect(body.font).toContain('system-ui');
   expect(violations).toEqual([]);

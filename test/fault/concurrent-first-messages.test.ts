@@ -56,7 +56,9 @@ describeEachDialect('concurrent first messages', (dialect) => {
         caseNumber: Number(r.case_number),
         status: r.status,
         messages: (await db.kysely.selectFrom('record_messages').select('message_id').where('record_id', '=', r.id).execute()).length,
-        created: (await db.kysely.selectFrom('history').select('id').where('record_id', '=', r.id).where('action', '=', 'created').execute()).length,
+        created: (
+          await db.kysely.selectFrom('history').select('id').where('record_id', '=', r.id).where('action', '=', 'created').execute()
+        ).length,
       })),
     );
   }

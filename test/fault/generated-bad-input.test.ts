@@ -50,7 +50,11 @@ interface GeneratedRequest {
 
 /** A sender no reading turns into a phone number (DESIGN.md §2 rule 2): it starts with a letter. */
 const junkSender = fc.string({ maxLength: 24 }).map((s) => `Z${s}`);
-const anyText = fc.oneof(fc.string({ maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 }), fc.constantFrom('', 'a\u0000b', '\u0000'));
+const anyText = fc.oneof(
+  fc.string({ maxLength: 80 }),
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.constantFrom('', 'a\u0000b', '\u0000'),
+);
 
 /** Percent-encodes every byte, so any string (lone surrogates included) makes a valid URL part. */
 function encodeAll(value: string): string {
@@ -60,20 +64,38 @@ function encodeAll(value: string): string {
 function vonageToken(raw: Buffer, secret: string, applicationId: string, issuedAt = Math.floor(Date.now() / 1000)): string {
   const segment = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const header = segment({ alg: 'HS256', typ: 'JWT' });
-  const claims = segment({ iat: issuedAt, jti: randomUUID(), iss: 'Vonage', payload_hash: createHash('sha256').update(raw).digest('hex'), application_id: applicationId });
+  const claims = segment({
+    iat: issuedAt,
+    jti: randomUUID(),
+    iss: 'Vonage',
+    payload_hash: createHash('sha256').update(raw).digest('hex'),
+    application_id: applicationId,
+  });
   return `${header}.${claims}.${createHmac('sha256', secret).update(`${header}.${claims}`).digest('base64url')}`;
 }
 
 /** The headers that authenticate `raw` for the provider; `mode` decides how (or whether) it is signed. */
-function sign(provider: Provider, secrets: Secrets, url: string, raw: Buffer, mode: 'valid' | 'none' | 'garbage' | 'stale'): Record<string, string> {
+function sign(
+  provider: Provider,
+  secrets: Secrets,
+  url: string,
+  raw: Buffer,
+  mode: 'valid' | 'none' | 'garbage' | 'stale',
+): Record<string, string> {
   if (mode === 'none') return {};
   const garbage = mode === 'garbage';
   switch (provider) {
     case 'sandbox':
-      return { 'x-caseline-signature': garbage ? 'sha256=00ff' : signSandboxBody(secrets.sandbox, mode === 'stale' ? Buffer.concat([raw, Buffer.from(' ')]) : raw) };
+      return {
+        'x-caseline-signature': garbage
+          ? 'sha256=00ff'
+          : signSandboxBody(secrets.sandbox, mode === 'stale' ? Buffer.concat([raw, Buffer.from(' ')]) : raw),
+      };
     case 'twilio':
       return {
-        'x-twilio-signature': garbage ? 'bm90IGEgc2lnbmF0dXJl' : getExpectedTwilioSignature(secrets.twilio.authToken, mode === 'stale' ? `${url}?x=1` : url, readForm(raw)),
+        'x-twilio-signature': garbage
+          ? 'bm90IGEgc2lnbmF0dXJl'
+          : getExpectedTwilioSignature(secrets.twilio.authToken, mode === 'stale' ? `${url}?x=1` : url, readForm(raw)),
       };
     case 'vonage':
       return {
@@ -83,7 +105,11 @@ function sign(provider: Provider, secrets: Secrets, url: string, raw: Buffer, mo
       };
     case 'whatsapp-cloud':
       return {
-        'x-hub-signature-256': garbage ? 'sha256=zz' : `sha256=${createHmac('sha256', mode === 'stale' ? 'wrong-secret' : secrets.whatsapp.appSecret).update(raw).digest('hex')}`,
+        'x-hub-signature-256': garbage
+          ? 'sha256=zz'
+          : `sha256=${createHmac('sha256', mode === 'stale' ? 'wrong-secret' : secrets.whatsapp.appSecret)
+              .update(raw)
+              .digest('hex')}`,
       };
     case 'africastalking':
       return {};
@@ -92,52 +118,97 @@ function sign(provider: Provider, secrets: Secrets, url: string, raw: Buffer, mo
 
 /** A real-looking provider body with a junk sender, as an object (JSON) or fields (forms). */
 function shapedBody(provider: Provider, secrets: Secrets) {
-  const common = { id: fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }), fc.constant('id\u0000nul')), from: junkSender, text: anyText };
+  const common = {
+    id: fc.oneof(
+      fc.string({ minLength: 1, maxLength: 40 }),
+      fc.string({ unit: 'binary', minLength: 1, maxLength: 40 }),
+      fc.constant('id\u0000nul'),
+    ),
+    from: junkSender,
+    text: anyText,
+  };
   switch (provider) {
     case 'sandbox':
       return fc.record(common).map((m) => ({ json: m as Record<string, unknown> }));
     case 'vonage':
-      return fc.record({ ...common, status: fc.option(fc.constantFrom('delivered', 'rejected', 'read', 'bogus'), { nil: undefined }), channel: fc.constantFrom('sms', 'whatsapp', 'mms', '') }).map((m) => ({
-        json: {
-          message_uuid: m.id, from: m.from, to: '447700900001', channel: m.channel, message_type: 'text', text: m.text,
-          timestamp: new Date().toISOString(), ...(m.status ? { status: m.status, message_type: undefined } : {}),
-        } as Record<string, unknown>,
-      }));
+      return fc
+        .record({
+          ...common,
+          status: fc.option(fc.constantFrom('delivered', 'rejected', 'read', 'bogus'), { nil: undefined }),
+          channel: fc.constantFrom('sms', 'whatsapp', 'mms', ''),
+        })
+        .map((m) => ({
+          json: {
+            message_uuid: m.id,
+            from: m.from,
+            to: '447700900001',
+            channel: m.channel,
+            message_type: 'text',
+            text: m.text,
+            timestamp: new Date().toISOString(),
+            ...(m.status ? { status: m.status, message_type: undefined } : {}),
+          } as Record<string, unknown>,
+        }));
     case 'whatsapp-cloud':
-      return fc.record({ ...common, status: fc.boolean(), type: fc.constantFrom('text', 'image', 'location', 'button', 'unsupported', 'reaction') }).map((m) => ({
-        json: {
-          object: 'whatsapp_business_account',
-          entry: [{
-            id: '1',
-            changes: [{
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: '15550783881', phone_number_id: secrets.whatsapp.phoneNumberId },
-                contacts: [{ profile: { name: m.text }, wa_id: m.from }],
-                ...(m.status
-                  ? { statuses: [{ id: m.id, status: 'delivered', timestamp: '1', recipient_id: m.from }] }
-                  : { messages: [{ from: m.from, id: m.id, timestamp: '1', type: m.type, text: { body: m.text } }] }),
+      return fc
+        .record({
+          ...common,
+          status: fc.boolean(),
+          type: fc.constantFrom('text', 'image', 'location', 'button', 'unsupported', 'reaction'),
+        })
+        .map((m) => ({
+          json: {
+            object: 'whatsapp_business_account',
+            entry: [
+              {
+                id: '1',
+                changes: [
+                  {
+                    field: 'messages',
+                    value: {
+                      messaging_product: 'whatsapp',
+                      metadata: { display_phone_number: '15550783881', phone_number_id: secrets.whatsapp.phoneNumberId },
+                      contacts: [{ profile: { name: m.text }, wa_id: m.from }],
+                      ...(m.status
+                        ? { statuses: [{ id: m.id, status: 'delivered', timestamp: '1', recipient_id: m.from }] }
+                        : { messages: [{ from: m.from, id: m.id, timestamp: '1', type: m.type, text: { body: m.text } }] }),
+                    },
+                  },
+                ],
               },
-            }],
-          }],
-        } as Record<string, unknown>,
-      }));
+            ],
+          } as Record<string, unknown>,
+        }));
     case 'twilio':
-      return fc.record({ ...common, media: fc.oneof(fc.constant('0'), fc.constant('2'), fc.string({ maxLength: 4 })), status: fc.option(fc.constantFrom('delivered', 'failed', 'received', 'x'), { nil: undefined }) }).map((m) => ({
-        // A status callback carries no Body; an inbound message does.
-        form: {
-          MessageSid: m.id, SmsSid: m.id, AccountSid: secrets.twilio.accountSid, From: m.from, To: '+447700900001',
-          ...(m.status ? { MessageStatus: m.status } : { Body: m.text, NumMedia: m.media, MediaUrl0: 'https://example.org/a.jpg' }),
-        } as Record<string, string>,
-      }));
+      return fc
+        .record({
+          ...common,
+          media: fc.oneof(fc.constant('0'), fc.constant('2'), fc.string({ maxLength: 4 })),
+          status: fc.option(fc.constantFrom('delivered', 'failed', 'received', 'x'), { nil: undefined }),
+        })
+        .map((m) => ({
+          // A status callback carries no Body; an inbound message does.
+          form: {
+            MessageSid: m.id,
+            SmsSid: m.id,
+            AccountSid: secrets.twilio.accountSid,
+            From: m.from,
+            To: '+447700900001',
+            ...(m.status ? { MessageStatus: m.status } : { Body: m.text, NumMedia: m.media, MediaUrl0: 'https://example.org/a.jpg' }),
+          } as Record<string, string>,
+        }));
     case 'africastalking':
-      return fc.record({ ...common, status: fc.option(fc.constantFrom('Success', 'Failed', 'Rejected', 'x'), { nil: undefined }) }).map((m) => ({
-        form: {
-          id: m.id, from: m.from, to: '12345', date: '2024-01-01 10:00:00',
-          ...(m.status ? { status: m.status, phoneNumber: '+254711000000', networkCode: '63902' } : { text: m.text }),
-        } as Record<string, string>,
-      }));
+      return fc
+        .record({ ...common, status: fc.option(fc.constantFrom('Success', 'Failed', 'Rejected', 'x'), { nil: undefined }) })
+        .map((m) => ({
+          form: {
+            id: m.id,
+            from: m.from,
+            to: '12345',
+            date: '2024-01-01 10:00:00',
+            ...(m.status ? { status: m.status, phoneNumber: '+254711000000', networkCode: '63902' } : { text: m.text }),
+          } as Record<string, string>,
+        }));
   }
 }
 
@@ -175,12 +246,22 @@ function pathsOf(value: unknown, prefix: string[] = [], out: string[][] = []): s
 const byteEdits = fc.array(
   fc.oneof(
     fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-    fc.record({ kind: fc.constant('splice' as const), at: fc.nat(), junk: fc.oneof(fc.string({ unit: 'binary', maxLength: 8 }), fc.constantFrom('"', '}', ']', '&', '=', '%', '%zz', '\u0000', '\\', ',', '{')) }),
+    fc.record({
+      kind: fc.constant('splice' as const),
+      at: fc.nat(),
+      junk: fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 8 }),
+        fc.constantFrom('"', '}', ']', '&', '=', '%', '%zz', '\u0000', '\\', ',', '{'),
+      ),
+    }),
   ),
   { maxLength: 3 },
 );
 
-function applyByteEdits(raw: string, edits: Array<{ kind: 'truncate'; at: number } | { kind: 'splice'; at: number; junk: string }>): string {
+function applyByteEdits(
+  raw: string,
+  edits: Array<{ kind: 'truncate'; at: number } | { kind: 'splice'; at: number; junk: string }>,
+): string {
   let out = raw;
   for (const edit of edits) {
     const at = out.length === 0 ? 0 : edit.at % out.length;
@@ -204,13 +285,26 @@ describeEachDialect('generated bad input', (dialect) => {
       sandbox: org.webhookSecret,
       twilio: twilioCredentials(),
       vonage: { applicationId: vonage.applicationId, privateKey: vonage.privateKey, signatureSecret: 'vonage-signature-secret-0123456789' },
-      whatsapp: { phoneNumberId: '106540352242922', accessToken: 'EAAG-fuzz-token', appSecret: 'whatsapp-app-secret-0123', verifyToken: 'verify-me' },
+      whatsapp: {
+        phoneNumberId: '106540352242922',
+        accessToken: 'EAAG-fuzz-token',
+        appSecret: 'whatsapp-app-secret-0123',
+        verifyToken: 'verify-me',
+      },
       africastalking: { username: 'sandbox', apiKey: 'atsk_fuzz' },
     };
     const numberOf = async (provider: Provider, channel: string, ourNumber: string, credentials: unknown) => {
       const res = await h.request('POST', '/api/v1/numbers', {
         token: org.admin.token,
-        body: { provider, channel, ourNumber, surveyId: org.surveyId, theirNumberQuestion: 'phone', conversationQuestion: 'conversation', credentials },
+        body: {
+          provider,
+          channel,
+          ourNumber,
+          surveyId: org.surveyId,
+          theirNumberQuestion: 'phone',
+          conversationQuestion: 'conversation',
+          credentials,
+        },
       });
       if (res.status !== 201) throw new Error(`${provider}: ${JSON.stringify(res.body)}`);
       const local = (url: string) => new URL(url).pathname;
@@ -227,10 +321,27 @@ describeEachDialect('generated bad input', (dialect) => {
     expect((await h.text(org, '+447700900123', 'a real message')).status).toBe(200);
     const caseNumber = (await h.records(org))[0]!.caseNumber;
     const messageId = (await h.record(org, caseNumber)).messages[0].id as string;
-    const survey = await h.request('POST', '/api/v1/surveys', { token: org.admin.token, body: { name: 'Spare', questions: [{ name: 'phone', label: 'Phone', type: 'phone' }, { name: 'conversation', label: 'C', type: 'conversation' }] } });
+    const survey = await h.request('POST', '/api/v1/surveys', {
+      token: org.admin.token,
+      body: {
+        name: 'Spare',
+        questions: [
+          { name: 'phone', label: 'Phone', type: 'phone' },
+          { name: 'conversation', label: 'C', type: 'conversation' },
+        ],
+      },
+    });
     const number = await h.request('POST', '/api/v1/numbers', {
       token: org.admin.token,
-      body: { provider: 'sandbox', channel: 'sms', ourNumber: '+447700900009', surveyId: survey.body.id, theirNumberQuestion: 'phone', conversationQuestion: 'conversation', credentials: { webhookSecret: 'spare-secret-0123456789' } },
+      body: {
+        provider: 'sandbox',
+        channel: 'sms',
+        ourNumber: '+447700900009',
+        surveyId: survey.body.id,
+        theirNumberQuestion: 'phone',
+        conversationQuestion: 'conversation',
+        credentials: { webhookSecret: 'spare-secret-0123456789' },
+      },
     });
     const user = await h.addUser(org.orgId, 'analyst');
     const viewer = await h.addUser(org.orgId, 'viewer');
@@ -253,7 +364,9 @@ describeEachDialect('generated bad input', (dialect) => {
   }
 
   async function send(request: GeneratedRequest) {
-    const res = await h.caseline().app.inject({ method: request.method, url: request.url, headers: request.headers, payload: request.body });
+    const res = await h
+      .caseline()
+      .app.inject({ method: request.method, url: request.url, headers: request.headers, payload: request.body });
     return res.statusCode;
   }
 
@@ -266,7 +379,17 @@ describeEachDialect('generated bad input', (dialect) => {
         which: fc.constantFrom('inbound', 'status', 'inbound', 'wrong-provider', 'unknown-number'),
         mode: fc.constantFrom('valid', 'valid', 'valid', 'none', 'garbage', 'stale'),
         contentType: fc.option(
-          fc.constantFrom('application/json', 'application/x-www-form-urlencoded', 'text/plain', 'application/octet-stream', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16le', 'text/xml', ';;;', 'application/x-www-form-urlencoded; charset=iso-8859-1'),
+          fc.constantFrom(
+            'application/json',
+            'application/x-www-form-urlencoded',
+            'text/plain',
+            'application/octet-stream',
+            'multipart/form-data; boundary=x',
+            'application/json; charset=utf-16le',
+            'text/xml',
+            ';;;',
+            'application/x-www-form-urlencoded; charset=iso-8859-1',
+          ),
           { nil: undefined },
         ),
         kind: fc.constantFrom('bytes', 'unicode', 'json', 'form', 'shaped', 'shaped', 'shaped', 'huge'),
@@ -282,11 +405,22 @@ describeEachDialect('generated bad input', (dialect) => {
             case 'json':
               return fc.jsonValue({ maxDepth: 4 }).map((v) => ({ raw: JSON.stringify(v), natural: 'application/json' }));
             case 'form':
-              return fc
-                .array(fc.tuple(fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('From', 'from', 'MessageSid', 'id', 'Body', 'text', 'NumMedia', '__proto__', 'constructor')), fc.string({ unit: 'binary', maxLength: 40 })), { maxLength: 20 })
-                // A "from" field is junk by construction, so no random form is a valid message.
-                .map((pairs) => pairs.map(([k, v]) => (['from', 'From'].includes(k) ? [k, `Z${v}`] : [k, v]) as [string, string]))
-                .map((pairs) => ({ raw: new URLSearchParams(pairs).toString(), natural: 'application/x-www-form-urlencoded' }));
+              return (
+                fc
+                  .array(
+                    fc.tuple(
+                      fc.oneof(
+                        fc.string({ maxLength: 12 }),
+                        fc.constantFrom('From', 'from', 'MessageSid', 'id', 'Body', 'text', 'NumMedia', '__proto__', 'constructor'),
+                      ),
+                      fc.string({ unit: 'binary', maxLength: 40 }),
+                    ),
+                    { maxLength: 20 },
+                  )
+                  // A "from" field is junk by construction, so no random form is a valid message.
+                  .map((pairs) => pairs.map(([k, v]) => (['from', 'From'].includes(k) ? [k, `Z${v}`] : [k, v]) as [string, string]))
+                  .map((pairs) => ({ raw: new URLSearchParams(pairs).toString(), natural: 'application/x-www-form-urlencoded' }))
+              );
             case 'shaped':
             case 'huge': {
               return fc
@@ -315,7 +449,8 @@ describeEachDialect('generated bad input', (dialect) => {
                   if (base.kind === 'huge') form.Body = form.text = 'x'.repeat(size);
                   const keys = Object.keys(form).filter((k) => !SENDER_KEYS.has(k));
                   for (const d of drops) delete form[keys[d % keys.length]!];
-                  for (const [r, value] of replacements) form[keys[r % keys.length]!] = typeof value === 'string' ? value : JSON.stringify(value);
+                  for (const [r, value] of replacements)
+                    form[keys[r % keys.length]!] = typeof value === 'string' ? value : JSON.stringify(value);
                   return { raw: applyByteEdits(new URLSearchParams(form).toString(), edits), natural: 'application/x-www-form-urlencoded' };
                 });
             }
@@ -328,7 +463,8 @@ describeEachDialect('generated bad input', (dialect) => {
       .map((g): GeneratedRequest => {
         const target = paths[g.provider];
         let url = g.which === 'status' ? target.status : target.inbound;
-        if (g.which === 'wrong-provider') url = target.inbound.replace(`/${g.provider}/`, `/${PROVIDERS[(PROVIDERS.indexOf(g.provider) + 1) % PROVIDERS.length]}/`);
+        if (g.which === 'wrong-provider')
+          url = target.inbound.replace(`/${g.provider}/`, `/${PROVIDERS[(PROVIDERS.indexOf(g.provider) + 1) % PROVIDERS.length]}/`);
         if (g.which === 'unknown-number') url = `/webhooks/${g.provider}/${encodeAll(String(g.seed))}x`;
         const generated = Buffer.isBuffer(g.raw) ? g.raw : Buffer.from(g.raw, 'utf8');
         const raw = generated;
@@ -345,7 +481,13 @@ describeEachDialect('generated bad input', (dialect) => {
   const handshakeArbitrary = fc
     .record({
       provider: fc.constantFrom(...PROVIDERS),
-      params: fc.array(fc.tuple(fc.constantFrom('hub.mode', 'hub.challenge', 'hub.verify_token', 'x'), fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('subscribe', 'verify-me'))), { maxLength: 6 }),
+      params: fc.array(
+        fc.tuple(
+          fc.constantFrom('hub.mode', 'hub.challenge', 'hub.verify_token', 'x'),
+          fc.oneof(fc.string({ unit: 'binary', maxLength: 30 }), fc.constantFrom('subscribe', 'verify-me')),
+        ),
+        { maxLength: 6 },
+      ),
     })
     .map(({ provider, params }): GeneratedRequest => ({
       method: 'GET',
@@ -357,13 +499,18 @@ describeEachDialect('generated bad input', (dialect) => {
     const before = await totals();
     const explore = explorer(`webhooks [${dialect}]`);
     await fc.assert(
-      fc.asyncProperty(fc.oneof({ arbitrary: webhookArbitrary(), weight: 9 }, { arbitrary: handshakeArbitrary, weight: 1 }), async (request) => {
-        const status = await send(request);
-        const shape = `${request.method} ${request.url.replace(/\/[A-Za-z0-9_-]{20,}/g, '/{id}').split('?')[0]}`;
-        if (explore.record(status, shape, `${request.url} ${JSON.stringify(request.body?.toString('utf8').slice(0, 400))}`)) return;
-        expect(status, `${request.method} ${request.url} ${JSON.stringify(request.body?.toString('utf8').slice(0, 400))}`).toBeLessThan(500);
-        expect(await totals()).toEqual(before);
-      }),
+      fc.asyncProperty(
+        fc.oneof({ arbitrary: webhookArbitrary(), weight: 9 }, { arbitrary: handshakeArbitrary, weight: 1 }),
+        async (request) => {
+          const status = await send(request);
+          const shape = `${request.method} ${request.url.replace(/\/[A-Za-z0-9_-]{20,}/g, '/{id}').split('?')[0]}`;
+          if (explore.record(status, shape, `${request.url} ${JSON.stringify(request.body?.toString('utf8').slice(0, 400))}`)) return;
+          expect(status, `${request.method} ${request.url} ${JSON.stringify(request.body?.toString('utf8').slice(0, 400))}`).toBeLessThan(
+            500,
+          );
+          expect(await totals()).toEqual(before);
+        },
+      ),
       { numRuns: WEBHOOK_RUNS * (EXPLORE ? 5 : 1), seed: seedFromEnv(), endOnFailure: true },
     );
     explore.report();
@@ -377,23 +524,39 @@ describeEachDialect('generated bad input', (dialect) => {
     let sid = 0;
     const explore = explorer(`nasty texts [${dialect}]`);
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom<Provider>('sandbox', 'twilio'), fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('\u0000', 'a\u0000b')), async (provider, generated) => {
-        const text = generated;
-        const before = await totals();
-        const id = `nasty-${dialect}-${sid++}`;
-        const url = paths[provider].inbound;
-        const raw = Buffer.from(
-          provider === 'sandbox'
-            ? JSON.stringify({ id, from: '+447700900777', text })
-            : new URLSearchParams({ MessageSid: id, AccountSid: secrets.twilio.accountSid, From: '+447700900777', To: '+447700900001', Body: text, NumMedia: '0' }).toString(),
-        );
-        const contentType = provider === 'sandbox' ? 'application/json' : 'application/x-www-form-urlencoded';
-        const status = await send({ method: 'POST', url, headers: { 'content-type': contentType, ...sign(provider, secrets, `${PUBLIC_URL}${url}`, raw, 'valid') }, body: raw });
-        if (explore.record(status, `${provider} text nul=${text.includes('\u0000')}`, JSON.stringify(text))) return;
-        expect(status, JSON.stringify(text)).toBeLessThan(500);
-        const after = await totals();
-        expect(after.messages - before.messages, JSON.stringify(text)).toBe(status === 200 ? 1 : 0);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom<Provider>('sandbox', 'twilio'),
+        fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('\u0000', 'a\u0000b')),
+        async (provider, generated) => {
+          const text = generated;
+          const before = await totals();
+          const id = `nasty-${dialect}-${sid++}`;
+          const url = paths[provider].inbound;
+          const raw = Buffer.from(
+            provider === 'sandbox'
+              ? JSON.stringify({ id, from: '+447700900777', text })
+              : new URLSearchParams({
+                  MessageSid: id,
+                  AccountSid: secrets.twilio.accountSid,
+                  From: '+447700900777',
+                  To: '+447700900001',
+                  Body: text,
+                  NumMedia: '0',
+                }).toString(),
+          );
+          const contentType = provider === 'sandbox' ? 'application/json' : 'application/x-www-form-urlencoded';
+          const status = await send({
+            method: 'POST',
+            url,
+            headers: { 'content-type': contentType, ...sign(provider, secrets, `${PUBLIC_URL}${url}`, raw, 'valid') },
+            body: raw,
+          });
+          if (explore.record(status, `${provider} text nul=${text.includes('\u0000')}`, JSON.stringify(text))) return;
+          expect(status, JSON.stringify(text)).toBeLessThan(500);
+          const after = await totals();
+          expect(after.messages - before.messages, JSON.stringify(text)).toBe(status === 200 ? 1 : 0);
+        },
+      ),
       { numRuns: NASTY_TEXT_RUNS * (EXPLORE ? 5 : 1), seed: seedFromEnv(), endOnFailure: true },
     );
     explore.report();
@@ -402,14 +565,58 @@ describeEachDialect('generated bad input', (dialect) => {
   // ---- API ----------------------------------------------------------------------------------
 
   const FIELDS = [
-    'name', 'questions', 'caseManagement', 'statusQuestion', 'finalStatus', 'provider', 'channel', 'ourNumber', 'surveyId',
-    'theirNumberQuestion', 'conversationQuestion', 'multiCaseReply', 'sendRatePerSecond', 'credentials', 'template', 'email',
-    'password', 'role', 'active', 'answers', 'target', 'text', 'comment', 'from', 'before', 'label', 'type', 'choices',
+    'name',
+    'questions',
+    'caseManagement',
+    'statusQuestion',
+    'finalStatus',
+    'provider',
+    'channel',
+    'ourNumber',
+    'surveyId',
+    'theirNumberQuestion',
+    'conversationQuestion',
+    'multiCaseReply',
+    'sendRatePerSecond',
+    'credentials',
+    'template',
+    'email',
+    'password',
+    'role',
+    'active',
+    'answers',
+    'target',
+    'text',
+    'comment',
+    'from',
+    'before',
+    'label',
+    'type',
+    'choices',
   ];
   const jsonish = fc.oneof(
     fc.jsonValue({ maxDepth: 3 }),
     fc.string({ unit: 'binary', maxLength: 60 }),
-    fc.constantFrom(-1, 0, 1e308, -1e-308, 2 ** 53 + 1, '', ' ', '\u0000', 'a\u0000b', 'x'.repeat(20_000), [], {}, null, true, 'conversation', 'closed', 'open', 'admin'),
+    fc.constantFrom(
+      -1,
+      0,
+      1e308,
+      -1e-308,
+      2 ** 53 + 1,
+      '',
+      ' ',
+      '\u0000',
+      'a\u0000b',
+      'x'.repeat(20_000),
+      [],
+      {},
+      null,
+      true,
+      'conversation',
+      'closed',
+      'open',
+      'admin',
+    ),
   );
   const apiBody = fc.oneof(
     fc.dictionary(fc.constantFrom(...FIELDS), jsonish, { maxKeys: 6 }).map((o) => JSON.stringify(o)),
@@ -425,11 +632,23 @@ describeEachDialect('generated bad input', (dialect) => {
 
   /** A valid body for each endpoint, to be bent one field at a time (reaches the services). */
   const templates = (): Record<string, Record<string, unknown>> => ({
-    '/api/v1/surveys': { name: 'S', questions: [{ name: 'phone', label: 'Phone', type: 'phone' }, { name: 'c', label: 'C', type: 'conversation' }] },
+    '/api/v1/surveys': {
+      name: 'S',
+      questions: [
+        { name: 'phone', label: 'Phone', type: 'phone' },
+        { name: 'c', label: 'C', type: 'conversation' },
+      ],
+    },
     '/api/v1/surveys/{survey}': { name: 'Renamed' },
     '/api/v1/numbers': {
-      provider: 'sandbox', channel: 'sms', ourNumber: '+447700900055', surveyId: spare.surveyId, theirNumberQuestion: 'phone',
-      conversationQuestion: 'conversation', multiCaseReply: 'You have {count} cases: {cases}', credentials: { webhookSecret: '0123456789abcdef' },
+      provider: 'sandbox',
+      channel: 'sms',
+      ourNumber: '+447700900055',
+      surveyId: spare.surveyId,
+      theirNumberQuestion: 'phone',
+      conversationQuestion: 'conversation',
+      multiCaseReply: 'You have {count} cases: {cases}',
+      credentials: { webhookSecret: '0123456789abcdef' },
     },
     '/api/v1/numbers/{number}': { multiCaseReply: 'Which case? {cases}' },
     '/api/v1/users': { email: 'new-user@example.org', name: 'New', role: 'analyst', password: 'long-enough-password' },
@@ -443,7 +662,12 @@ describeEachDialect('generated bad input', (dialect) => {
     '/api/v1/records/{case}/notes': { text: 'a note' },
     '/api/v1/numbers/{number}/simulator': { from: 'Z-not-a-phone', text: 'hi' },
   });
-  const bentBody = fc.record({ drop: fc.boolean(), at: fc.nat(), value: jsonish, extraKey: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }) });
+  const bentBody = fc.record({
+    drop: fc.boolean(),
+    at: fc.nat(),
+    value: jsonish,
+    extraKey: fc.option(fc.string({ maxLength: 12 }), { nil: undefined }),
+  });
 
   const bodyRequestArbitrary = fc
     .record({
@@ -467,12 +691,27 @@ describeEachDialect('generated bad input', (dialect) => {
       ids: fc.record({ survey: segment, number: segment, user: segment, case: segment, message: segment }),
       body: apiBody,
       bent: fc.option(bentBody, { nil: undefined, freq: 1 }),
-      contentType: fc.constantFrom('application/json', 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=utf-16'),
+      contentType: fc.constantFrom(
+        'application/json',
+        'application/json',
+        'application/json',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'application/json; charset=utf-16',
+      ),
       auth: fc.constantFrom('admin', 'admin', 'admin', 'viewer', 'none', 'garbage'),
     })
     .map((g): GeneratedRequest & { auth: string } => {
-      const real: Record<string, string> = { survey: spare.surveyId, number: spare.numberId, user: spare.userId, case: String(spare.caseNumber), message: spare.messageId };
-      const url = (g.endpoint[1] as string).replace(/\{(\w+)\}/g, (_, name: string) => (g.randomIds ? (g.ids as Record<string, string>)[name]! : real[name]!));
+      const real: Record<string, string> = {
+        survey: spare.surveyId,
+        number: spare.numberId,
+        user: spare.userId,
+        case: String(spare.caseNumber),
+        message: spare.messageId,
+      };
+      const url = (g.endpoint[1] as string).replace(/\{(\w+)\}/g, (_, name: string) =>
+        g.randomIds ? (g.ids as Record<string, string>)[name]! : real[name]!,
+      );
       let body = g.body;
       if (g.bent) {
         let bent: unknown = templates()[g.endpoint[1] as string] ?? {};
@@ -483,18 +722,41 @@ describeEachDialect('generated bad input', (dialect) => {
       }
       // The simulator stores what it is given from a real number: its sender stays junk.
       if (g.endpoint[1].endsWith('/simulator')) body = body.replace(/"from":"/g, '"from":"Z');
-      return { method: g.endpoint[0] as 'POST' | 'PATCH', url, headers: { 'content-type': g.contentType }, body: Buffer.from(body, 'utf8'), auth: g.auth };
+      return {
+        method: g.endpoint[0] as 'POST' | 'PATCH',
+        url,
+        headers: { 'content-type': g.contentType },
+        body: Buffer.from(body, 'utf8'),
+        auth: g.auth,
+      };
     });
 
   const query = fc
-    .array(fc.tuple(fc.constantFrom('status', 'assignee', 'contact', 'q', 'limit', 'cursor', 'before', 'x'), fc.oneof(fc.string({ unit: 'binary', maxLength: 50 }), fc.constantFrom('open', 'closed', 'all', 'me', 'none', '-1', '0', '201', '1e9', 'NaN', '+447700900123', '%', '\u0000'))), { maxLength: 6 })
+    .array(
+      fc.tuple(
+        fc.constantFrom('status', 'assignee', 'contact', 'q', 'limit', 'cursor', 'before', 'x'),
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 50 }),
+          fc.constantFrom('open', 'closed', 'all', 'me', 'none', '-1', '0', '201', '1e9', 'NaN', '+447700900123', '%', '\u0000'),
+        ),
+      ),
+      { maxLength: 6 },
+    )
     .map((pairs) => pairs.map(([k, v]) => `${k}=${encodeAll(v)}`).join('&'));
 
   const getRequestArbitrary = fc
     .record({
       template: fc.constantFrom(
-        '/api/v1/surveys/{survey}/records', '/api/v1/records/{case}', '/api/v1/records/{case}/messages', '/api/v1/records/{case}/history',
-        '/api/v1/records/{case}/notes', '/api/v1/surveys/{survey}', '/api/v1/numbers/{number}', '/api/v1/numbers/{number}/simulator', '/api/v1/users', '/api/v1/events-not-here',
+        '/api/v1/surveys/{survey}/records',
+        '/api/v1/records/{case}',
+        '/api/v1/records/{case}/messages',
+        '/api/v1/records/{case}/history',
+        '/api/v1/records/{case}/notes',
+        '/api/v1/surveys/{survey}',
+        '/api/v1/numbers/{number}',
+        '/api/v1/numbers/{number}/simulator',
+        '/api/v1/users',
+        '/api/v1/events-not-here',
       ),
       randomIds: fc.boolean(),
       id: segment,
@@ -513,14 +775,30 @@ describeEachDialect('generated bad input', (dialect) => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(bodyRequestArbitrary, getRequestArbitrary), async (generated) => {
         const request = generated;
-        const token = request.auth === 'admin' ? org.admin.token : request.auth === 'viewer' ? spare.viewerToken : request.auth === 'garbage' ? 'not-a-token' : null;
+        const token =
+          request.auth === 'admin'
+            ? org.admin.token
+            : request.auth === 'viewer'
+              ? spare.viewerToken
+              : request.auth === 'garbage'
+                ? 'not-a-token'
+                : null;
         const headers = { ...request.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
         const status = await send({ ...request, headers });
-        const shape = `${request.method} ${request.url.replace(/\/[A-Za-z0-9_-]{20,}/g, '/{id}').replace(/records\/\d+/, 'records/{n}').split('?')[0]}`;
+        const shape = `${request.method} ${
+          request.url
+            .replace(/\/[A-Za-z0-9_-]{20,}/g, '/{id}')
+            .replace(/records\/\d+/, 'records/{n}')
+            .split('?')[0]
+        }`;
         if (explore.record(status, shape, `${request.url} ${request.body?.toString('utf8').slice(0, 300) ?? ''}`)) return;
         expect(status, `${request.method} ${request.url} ${request.body?.toString('utf8').slice(0, 300) ?? ''}`).toBeLessThan(500);
         const after = await totals();
-        expect({ messages: after.messages, records: after.records, outbox: after.outbox }).toEqual({ messages: before.messages, records: before.records, outbox: before.outbox });
+        expect({ messages: after.messages, records: after.records, outbox: after.outbox }).toEqual({
+          messages: before.messages,
+          records: before.records,
+          outbox: before.outbox,
+        });
       }),
       { numRuns: API_RUNS * (EXPLORE ? 5 : 1), seed: seedFromEnv(), endOnFailure: true },
     );

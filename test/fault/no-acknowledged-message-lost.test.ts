@@ -101,7 +101,9 @@ describeEachDialect('no acknowledged message is lost when the server is killed',
       const load = steadyLoad(attempts, cursor);
       // Kill at a moment that varies between runs, well into steady load.
       const killAfter = attempts.filter((a) => a.outcome === 'acknowledged').length + 150 + Math.floor(Math.random() * 150);
-      await expect.poll(() => attempts.filter((a) => a.outcome === 'acknowledged').length, { timeout: 30_000, interval: 5 }).toBeGreaterThanOrEqual(killAfter);
+      await expect
+        .poll(() => attempts.filter((a) => a.outcome === 'acknowledged').length, { timeout: 30_000, interval: 5 })
+        .toBeGreaterThanOrEqual(killAfter);
       await server!.stop('SIGKILL');
       await load.stop();
       cursor = load.next;
@@ -111,7 +113,10 @@ describeEachDialect('no acknowledged message is lost when the server is killed',
       const stored = await storedBySid(db, setup.numberId);
       const acknowledged = attempts.filter((a) => a.outcome === 'acknowledged');
       const missing = acknowledged.filter((a) => stored.get(a.sid) !== 1);
-      expect(missing.map((a) => a.sid), `crash ${crash}: acknowledged but not stored once`).toEqual([]);
+      expect(
+        missing.map((a) => a.sid),
+        `crash ${crash}: acknowledged but not stored once`,
+      ).toEqual([]);
       expect(await unlinkedMessages(db, setup.numberId)).toBe(0);
       const unanswered = attempts.slice(0, cursor).filter((a) => a.outcome !== 'acknowledged').length;
       expect(acknowledged.length).toBeGreaterThan(0);

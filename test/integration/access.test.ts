@@ -33,7 +33,10 @@ describeEachDialect('access', (dialect) => {
     await h.text(org, ALICE, 'hello');
     const n = (await h.records(org))[0]!.caseNumber;
     await h.caseline().db.kysely.updateTable('records').set({ locked_by: viewer.id }).execute();
-    const reply = await h.request('POST', `/api/v1/records/${n}/notifications`, { token: viewer.token, body: { target: 'conversation', text: 'x' } });
+    const reply = await h.request('POST', `/api/v1/records/${n}/notifications`, {
+      token: viewer.token,
+      body: { target: 'conversation', text: 'x' },
+    });
     expect(reply.status).toBe(403);
   });
 
@@ -43,7 +46,10 @@ describeEachDialect('access', (dialect) => {
       const user = await h.addUser(org.orgId, role);
       const attempts = await Promise.all([
         h.request('GET', '/api/v1/users', { token: user.token }),
-        h.request('POST', '/api/v1/users', { token: user.token, body: { email: 'x@example.org', name: 'x', role: 'admin', password: 'long-enough-pw' } }),
+        h.request('POST', '/api/v1/users', {
+          token: user.token,
+          body: { email: 'x@example.org', name: 'x', role: 'admin', password: 'long-enough-pw' },
+        }),
         h.request('POST', '/api/v1/surveys', { token: user.token, body: { name: 'x', questions: [] } }),
         h.request('DELETE', `/api/v1/numbers/${org.numberId}`, { token: user.token }),
       ]);
@@ -148,7 +154,12 @@ describeEachDialect('access', (dialect) => {
     expect(res.body.webhooks.inbound).not.toContain(org.numberId);
     expect(JSON.stringify(res.body)).not.toContain(org.webhookSecret);
     expect(res.body.credentials).toBeUndefined();
-    const stored = await h.caseline().db.kysely.selectFrom('numbers').select('credentials').where('id', '=', org.numberId).executeTakeFirstOrThrow();
+    const stored = await h
+      .caseline()
+      .db.kysely.selectFrom('numbers')
+      .select('credentials')
+      .where('id', '=', org.numberId)
+      .executeTakeFirstOrThrow();
     expect(stored.credentials).not.toContain(org.webhookSecret);
   });
 
@@ -157,7 +168,14 @@ describeEachDialect('access', (dialect) => {
     const create = (ourNumber: string) =>
       h.request('POST', '/api/v1/numbers', {
         token: org.admin.token,
-        body: { provider: 'sandbox', channel: 'sms', ourNumber, surveyId: org.surveyId, theirNumberQuestion: 'phone', conversationQuestion: 'conversation' },
+        body: {
+          provider: 'sandbox',
+          channel: 'sms',
+          ourNumber,
+          surveyId: org.surveyId,
+          theirNumberQuestion: 'phone',
+          conversationQuestion: 'conversation',
+        },
       });
     expect((await create('20880')).body.ourNumber).toBe('20880');
     expect((await create('Helpline')).body.ourNumber).toBe('Helpline');

@@ -22,7 +22,7 @@ describeEachDialect('API tokens', (dialect) => {
     expect(JSON.stringify(list.body)).not.toContain(created.body.token);
   });
 
-  it('the list holds only the caller\'s own tokens', async () => {
+  it("the list holds only the caller's own tokens", async () => {
     const org = await h.newOrg();
     const a = await h.addUser(org.orgId, 'analyst');
     const b = await h.addUser(org.orgId, 'analyst');
@@ -54,7 +54,12 @@ describeEachDialect('API tokens', (dialect) => {
   it('an expired token is refused', async () => {
     const org = await h.newOrg();
     const created = await h.request('POST', '/api/v1/tokens', { token: org.admin.token, body: { name: 'short-lived', expiresInDays: 1 } });
-    await h.caseline().db.kysely.updateTable('api_tokens').set({ expires_at: Date.now() - 1000 }).where('id', '=', created.body.id).execute();
+    await h
+      .caseline()
+      .db.kysely.updateTable('api_tokens')
+      .set({ expires_at: Date.now() - 1000 })
+      .where('id', '=', created.body.id)
+      .execute();
     const res = await h.request('GET', '/api/v1/surveys', { token: created.body.token });
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthenticated');
@@ -72,7 +77,9 @@ describeEachDialect('API tokens', (dialect) => {
     const org = await h.newOrg();
     const created = await h.request('POST', '/api/v1/tokens', { token: org.admin.token, body: { name: 'used' } });
     const lastUsed = async () =>
-      (await h.request('GET', '/api/v1/tokens', { token: org.admin.token })).body.items.find((t: { id: string }) => t.id === created.body.id).lastUsedAt;
+      (await h.request('GET', '/api/v1/tokens', { token: org.admin.token })).body.items.find(
+        (t: { id: string }) => t.id === created.body.id,
+      ).lastUsedAt;
     expect(await lastUsed()).toBeNull();
     await h.request('GET', '/api/v1/surveys', { token: created.body.token });
     const first = await lastUsed();
@@ -96,7 +103,10 @@ describeEachDialect('API tokens', (dialect) => {
   it("an admin setting a user's password ends that user's tokens and sessions", async () => {
     const org = await h.newOrg();
     const analyst = await h.addUser(org.orgId, 'analyst');
-    const patched = await h.request('PATCH', `/api/v1/users/${analyst.id}`, { token: org.admin.token, body: { password: 'set-by-the-admin-1' } });
+    const patched = await h.request('PATCH', `/api/v1/users/${analyst.id}`, {
+      token: org.admin.token,
+      body: { password: 'set-by-the-admin-1' },
+    });
     expect(patched.status).toBe(200);
     expect((await h.request('GET', '/api/v1/surveys', { token: analyst.token })).status).toBe(401);
     expect((await h.request('GET', '/api/v1/tokens', { token: org.admin.token })).status).toBe(200);

@@ -36,7 +36,14 @@ describeEachDialect('bad input', (dialect) => {
 
   it('malformed JSON and missing fields are 400 and store nothing', async () => {
     const org = await h.newOrg();
-    const bodies = ['{"id": "m1", "from": ', '[]', '{}', JSON.stringify({ id: 'm1', text: 'no sender' }), JSON.stringify({ from: ALICE, text: 'no id' }), JSON.stringify({ id: 'm1', from: ALICE })];
+    const bodies = [
+      '{"id": "m1", "from": ',
+      '[]',
+      '{}',
+      JSON.stringify({ id: 'm1', text: 'no sender' }),
+      JSON.stringify({ from: ALICE, text: 'no id' }),
+      JSON.stringify({ id: 'm1', from: ALICE }),
+    ];
     await nothingStored(async () => {
       for (const raw of bodies) {
         const res = await webhook(org.webhookPath, raw, signSandboxBody(org.webhookSecret, raw));
@@ -62,7 +69,10 @@ describeEachDialect('bad input', (dialect) => {
     const raw = JSON.stringify({ id: 'm1', from: ALICE, text: 'hi' });
     await nothingStored(async () => {
       expect((await webhook('/webhooks/sandbox/no-such-number', raw, signSandboxBody(org.webhookSecret, raw))).status).toBe(404);
-      const wrongProvider = await h.request('POST', org.webhookPath.replace('/sandbox/', '/twilio/'), { rawBody: raw, headers: { 'content-type': 'application/json' } });
+      const wrongProvider = await h.request('POST', org.webhookPath.replace('/sandbox/', '/twilio/'), {
+        rawBody: raw,
+        headers: { 'content-type': 'application/json' },
+      });
       expect(wrongProvider.status).toBe(404);
       expect((await h.request('POST', org.webhookPath.replace('/sandbox/', '/nonsense/'), { rawBody: raw })).status).toBe(404);
     });
@@ -91,11 +101,41 @@ describeEachDialect('bad input', (dialect) => {
     const t = org.admin.token;
     const cases = await Promise.all([
       h.request('POST', '/api/v1/surveys', { token: t, body: { name: 'x' } }),
-      h.request('POST', '/api/v1/surveys', { token: t, body: { name: 'x', questions: [{ name: 's', label: 'S', type: 'select_one' }], caseManagement: { statusQuestion: 's', finalStatus: 'done' } } }),
-      h.request('POST', '/api/v1/numbers', { token: t, body: { provider: 'sandbox', channel: 'sms', ourNumber: '+44 77', surveyId: org.surveyId, theirNumberQuestion: 'phone', conversationQuestion: 'conversation' } }),
-      h.request('POST', '/api/v1/numbers', { token: t, body: { provider: 'sandbox', channel: 'sms', ourNumber: '+447700900001', surveyId: org.surveyId, theirNumberQuestion: 'status', conversationQuestion: 'conversation' } }),
+      h.request('POST', '/api/v1/surveys', {
+        token: t,
+        body: {
+          name: 'x',
+          questions: [{ name: 's', label: 'S', type: 'select_one' }],
+          caseManagement: { statusQuestion: 's', finalStatus: 'done' },
+        },
+      }),
+      h.request('POST', '/api/v1/numbers', {
+        token: t,
+        body: {
+          provider: 'sandbox',
+          channel: 'sms',
+          ourNumber: '+44 77',
+          surveyId: org.surveyId,
+          theirNumberQuestion: 'phone',
+          conversationQuestion: 'conversation',
+        },
+      }),
+      h.request('POST', '/api/v1/numbers', {
+        token: t,
+        body: {
+          provider: 'sandbox',
+          channel: 'sms',
+          ourNumber: '+447700900001',
+          surveyId: org.surveyId,
+          theirNumberQuestion: 'status',
+          conversationQuestion: 'conversation',
+        },
+      }),
       h.request('POST', '/api/v1/users', { token: t, body: { email: 'new@example.org', name: 'n', role: 'admin', password: 'short' } }),
-      h.request('POST', '/api/v1/users', { token: t, body: { email: 'new@example.org', name: 'n', role: 'superuser', password: 'long-enough-password' } }),
+      h.request('POST', '/api/v1/users', {
+        token: t,
+        body: { email: 'new@example.org', name: 'n', role: 'superuser', password: 'long-enough-password' },
+      }),
       h.request('GET', '/api/v1/records/not-a-number', { token: t }),
       h.request('GET', `/api/v1/surveys/${org.surveyId}/records?status=maybe`, { token: t }),
       h.request('GET', `/api/v1/surveys/${org.surveyId}/records?cursor=%%%`, { token: t }),
@@ -115,7 +155,10 @@ describeEachDialect('bad input', (dialect) => {
     await h.request('POST', `/api/v1/records/${n}/lock`, { token: org.admin.token });
     const before = await h.count('outbox');
     for (const text of ['', '   ', 'x'.repeat(1601)]) {
-      const res = await h.request('POST', `/api/v1/records/${n}/notifications`, { token: org.admin.token, body: { target: 'conversation', text } });
+      const res = await h.request('POST', `/api/v1/records/${n}/notifications`, {
+        token: org.admin.token,
+        body: { target: 'conversation', text },
+      });
       expect(res.status).toBe(400);
     }
     expect(await h.count('outbox')).toBe(before);
@@ -133,7 +176,9 @@ describeEachDialect('bad input', (dialect) => {
     expect(metrics.body).toContain('caseline_webhooks_total');
     const openapi = await h.request('GET', '/api/v1/openapi.json');
     expect(openapi.body.openapi).toMatch(/^3\./);
-    expect(Object.keys(openapi.body.paths)).toEqual(expect.arrayContaining(['/api/v1/records/{caseNumber}/notifications', '/api/v1/surveys/{id}/records']));
+    expect(Object.keys(openapi.body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/records/{caseNumber}/notifications', '/api/v1/surveys/{id}/records']),
+    );
   });
 
   it('a NUL character in a message keeps its place as U+FFFD; in an address or API body it is 400', async () => {

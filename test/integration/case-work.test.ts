@@ -38,7 +38,7 @@ describeEachDialect('working a case', (dialect) => {
     expect(history.map((e: any) => e.action)).toEqual(['created', 'message.in', 'locked', 'message.out']);
   });
 
-  it('the contact\'s answer to a reply joins the case by reference', async () => {
+  it("the contact's answer to a reply joins the case by reference", async () => {
     const org = await h.newOrg();
     const n = await newCase(org);
     await post(org.admin.token, `/api/v1/records/${n}/lock`);
@@ -72,7 +72,7 @@ describeEachDialect('working a case', (dialect) => {
     expect(record.messages).toHaveLength(1);
   });
 
-  it('the holder releases the lock and then another worker can take it; an admin can release anyone\'s', async () => {
+  it("the holder releases the lock and then another worker can take it; an admin can release anyone's", async () => {
     const org = await h.newOrg();
     const a = await h.addUser(org.orgId, 'analyst');
     const b = await h.addUser(org.orgId, 'analyst');
@@ -104,7 +104,10 @@ describeEachDialect('working a case', (dialect) => {
     expect(bad.status).toBe(400);
     const unknown = await h.request('PATCH', url, { token: org.admin.token, body: { answers: { nope: 'x' } } });
     expect(unknown.status).toBe(400);
-    const ok = await h.request('PATCH', url, { token: org.admin.token, body: { answers: { notes_text: 'rent arrears', status: 'working' } } });
+    const ok = await h.request('PATCH', url, {
+      token: org.admin.token,
+      body: { answers: { notes_text: 'rent arrears', status: 'working' } },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.answers).toMatchObject({ notes_text: 'rent arrears', status: 'working', phone: ALICE });
     const history = (await h.request('GET', `${url}/history`, { token: org.admin.token })).body.items;
@@ -156,7 +159,10 @@ describeEachDialect('working a case', (dialect) => {
     expect(moved.notes.map((x: any) => x.text)).toEqual(['Separate noise complaint']);
     expect(await h.conversation(org, n)).toEqual(['about my rent']);
     const source = (await h.request('GET', `/api/v1/records/${n}/history`, { token: org.admin.token })).body.items;
-    expect(source.at(-1)).toMatchObject({ action: 'message.moved.out', detail: { toCase: moved.caseNumber, comment: 'Separate noise complaint' } });
+    expect(source.at(-1)).toMatchObject({
+      action: 'message.moved.out',
+      detail: { toCase: moved.caseNumber, comment: 'Separate noise complaint' },
+    });
     const target = (await h.request('GET', `/api/v1/records/${moved.caseNumber}/history`, { token: org.admin.token })).body.items;
     expect(target.map((e: any) => e.action)).toContain('message.moved.in');
     // The contact now has two open cases: the next message goes to both.
@@ -186,7 +192,9 @@ describeEachDialect('working a case', (dialect) => {
     const added = await post(org.admin.token, `/api/v1/records/${n}/notes`, { text: 'Called back, no answer' });
     expect(added.status).toBe(201);
     const notes = await h.request('GET', `/api/v1/records/${n}/notes`, { token: org.admin.token });
-    expect(notes.body.items).toEqual([expect.objectContaining({ text: 'Called back, no answer', author: expect.objectContaining({ id: org.admin.id }) })]);
+    expect(notes.body.items).toEqual([
+      expect.objectContaining({ text: 'Called back, no answer', author: expect.objectContaining({ id: org.admin.id }) }),
+    ]);
     const empty = await post(org.admin.token, `/api/v1/records/${n}/notes`, { text: '   ' });
     expect(empty.status).toBe(400);
   });
@@ -196,7 +204,8 @@ describeEachDialect('working a case', (dialect) => {
     for (let i = 0; i < 5; i++) await h.text(org, `+4477009002${String(i).padStart(2, '0')}`, `topic ${i === 3 ? 'housing' : 'other'}`);
     const all = await h.records(org);
     expect(all.map((r) => r.contact)).toEqual(['+447700900204', '+447700900203', '+447700900202', '+447700900201', '+447700900200']);
-    const list = async (q: string) => (await h.request('GET', `/api/v1/surveys/${org.surveyId}/records?${q}`, { token: org.admin.token })).body;
+    const list = async (q: string) =>
+      (await h.request('GET', `/api/v1/surveys/${org.surveyId}/records?${q}`, { token: org.admin.token })).body;
     expect((await list('q=HOUSING')).items.map((r: any) => r.contact)).toEqual(['+447700900203']);
     expect((await list('contact=%2B447700900201')).items.map((r: any) => r.contact)).toEqual(['+447700900201']);
     expect((await list('contact=%2B44%207700%20900201')).items.map((r: any) => r.contact)).toEqual(['+447700900201']);
@@ -243,9 +252,17 @@ describeEachDialect('working a case', (dialect) => {
     const org = await h.newOrg({ channel: 'whatsapp' });
     const n = await newCase(org);
     await post(org.admin.token, `/api/v1/records/${n}/lock`);
-    expect((await post(org.admin.token, `/api/v1/records/${n}/notifications`, { target: 'conversation', text: 'in time' })).status).toBe(202);
+    expect((await post(org.admin.token, `/api/v1/records/${n}/notifications`, { target: 'conversation', text: 'in time' })).status).toBe(
+      202,
+    );
     // Age the contact's last message past the window.
-    await h.caseline().db.kysely.updateTable('messages').set({ created_at: Date.now() - 25 * 3600_000 }).where('number_id', '=', org.numberId).where('direction', '=', 'in').execute();
+    await h
+      .caseline()
+      .db.kysely.updateTable('messages')
+      .set({ created_at: Date.now() - 25 * 3600_000 })
+      .where('number_id', '=', org.numberId)
+      .where('direction', '=', 'in')
+      .execute();
     const before = await h.count('outbox');
     const late = await post(org.admin.token, `/api/v1/records/${n}/notifications`, { target: 'conversation', text: 'too late' });
     expect(late.status).toBe(400);

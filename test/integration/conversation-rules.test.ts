@@ -97,7 +97,7 @@ describeEachDialect('the rules of a conversation', (dialect) => {
     expect(await h.conversation(org, second)).toContain(`more about #${first}`);
   });
 
-  it('a reference to another person\'s case is ignored: nobody writes into a case that is not theirs', async () => {
+  it("a reference to another person's case is ignored: nobody writes into a case that is not theirs", async () => {
     const org = await h.newOrg();
     await h.text(org, BOB, 'bob case');
     const bobCase = (await h.records(org))[0]!.caseNumber;
@@ -204,8 +204,13 @@ describeEachDialect('the rules of a conversation', (dialect) => {
     const second = await h.request('POST', '/api/v1/numbers', {
       token: org.admin.token,
       body: {
-        provider: 'sandbox', channel: 'whatsapp', ourNumber: '+447700900999', surveyId: org.surveyId,
-        theirNumberQuestion: 'phone', conversationQuestion: 'conversation', credentials: { webhookSecret: 'another-secret-of-length' },
+        provider: 'sandbox',
+        channel: 'whatsapp',
+        ourNumber: '+447700900999',
+        surveyId: org.surveyId,
+        theirNumberQuestion: 'phone',
+        conversationQuestion: 'conversation',
+        credentials: { webhookSecret: 'another-secret-of-length' },
       },
     });
     expect(second.status).toBe(201);
@@ -215,7 +220,10 @@ describeEachDialect('the rules of a conversation', (dialect) => {
     // Same survey and contact: the open case receives both, each message keeping its number.
     expect(all).toHaveLength(1);
     const record = await h.record(org, all[0]!.caseNumber);
-    expect(record.messages.map((m: any) => [m.text, m.channel])).toEqual([['by sms', 'sms'], ['by whatsapp', 'whatsapp']]);
+    expect(record.messages.map((m: any) => [m.text, m.channel])).toEqual([
+      ['by sms', 'sms'],
+      ['by whatsapp', 'whatsapp'],
+    ]);
   });
 
   it('STOP opts the contact out: the message is recorded and replies are refused (rule 11)', async () => {
@@ -226,14 +234,16 @@ describeEachDialect('the rules of a conversation', (dialect) => {
     expect(await h.conversation(org, n)).toEqual(['help', 'stop']);
     await h.request('POST', `/api/v1/records/${n}/lock`, { token: org.admin.token });
     const refused = await h.request('POST', `/api/v1/records/${n}/notifications`, {
-      token: org.admin.token, body: { target: 'conversation', text: 'are you there?' },
+      token: org.admin.token,
+      body: { target: 'conversation', text: 'are you there?' },
     });
     expect(refused.status).toBe(400);
     expect(refused.body.error.code).toBe('opted_out');
     expect((await h.record(org, n)).optedOut).toBe(true);
     await h.text(org, ALICE, 'START');
     const allowed = await h.request('POST', `/api/v1/records/${n}/notifications`, {
-      token: org.admin.token, body: { target: 'conversation', text: 'welcome back' },
+      token: org.admin.token,
+      body: { target: 'conversation', text: 'welcome back' },
     });
     expect(allowed.status).toBe(202);
   });
@@ -247,7 +257,8 @@ describeEachDialect('the rules of a conversation', (dialect) => {
     const message = record.messages.find((m: any) => m.text === text);
     await h.request('POST', `/api/v1/records/${base}/lock`, { token: org.admin.token });
     const moved = await h.request('POST', `/api/v1/records/${base}/messages/${message.id}/move`, {
-      token: org.admin.token, body: { comment: '' },
+      token: org.admin.token,
+      body: { comment: '' },
     });
     expect(moved.status).toBe(201);
     return moved.body.caseNumber;

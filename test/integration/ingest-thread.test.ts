@@ -56,7 +56,11 @@ describe('the SQLite ingest thread', () => {
 
   it('if the thread dies under load, every acknowledged message is stored once and ingest goes on here', async () => {
     const org = await h.newOrg();
-    const sent = Array.from({ length: 300 }, (_, i) => ({ id: randomUUID(), from: `+4477009${String(i % 60).padStart(5, '0')}`, text: `load ${i}` }));
+    const sent = Array.from({ length: 300 }, (_, i) => ({
+      id: randomUUID(),
+      from: `+4477009${String(i % 60).padStart(5, '0')}`,
+      text: `load ${i}`,
+    }));
     const post = (m: (typeof sent)[number]) => h.text(org, m.from, m.text, m.id);
 
     const first = sent.map(post);

@@ -39,8 +39,7 @@ function openStream(base: string, headers: Record<string, string>): Promise<Stre
   });
 }
 
-const within = (stream: Stream, ms: number) =>
-  Promise.race([stream.ended, new Promise<'open'>((r) => setTimeout(() => r('open'), ms))]);
+const within = (stream: Stream, ms: number) => Promise.race([stream.ended, new Promise<'open'>((r) => setTimeout(() => r('open'), ms))]);
 
 function listening(h: Harness) {
   const state = { base: '', streams: [] as Stream[] };
@@ -109,7 +108,12 @@ describeEachDialect('live event streams end with the access that opened them', (
   it('a stream ends when the token that opened it expires', async () => {
     const org = await h.newOrg();
     const created = await h.request('POST', '/api/v1/tokens', { token: org.admin.token, body: { name: 'brief', expiresInDays: 1 } });
-    await h.caseline().db.kysely.updateTable('api_tokens').set({ expires_at: Date.now() + 1000 }).where('id', '=', created.body.id).execute();
+    await h
+      .caseline()
+      .db.kysely.updateTable('api_tokens')
+      .set({ expires_at: Date.now() + 1000 })
+      .where('id', '=', created.body.id)
+      .execute();
     const stream = await open(bearer(created.body.token));
     expect(stream.status).toBe(200);
     expect(await within(stream, 4000)).toBe('ended');
@@ -141,11 +145,16 @@ describeEachDialect('live event streams end with the access that opened them', (
     expect(JSON.parse(eleventh.body).error.code).toBe('too_many_streams');
     expect((await open(bearer(org.admin.token))).status).toBe(200);
     streams[0]!.close();
-    await expect.poll(async () => {
-      const next = await open(bearer(user.token));
-      if (next.status === 200) next.close();
-      return next.status;
-    }, { timeout: 3000 }).toBe(200);
+    await expect
+      .poll(
+        async () => {
+          const next = await open(bearer(user.token));
+          if (next.status === 200) next.close();
+          return next.status;
+        },
+        { timeout: 3000 },
+      )
+      .toBe(200);
   });
 });
 

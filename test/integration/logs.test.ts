@@ -24,13 +24,27 @@ describeEachDialect('what the logs hold', (dialect) => {
     lines.length = 0;
 
     expect((await h.text(org, CONTACT, 'I am thinking about suicide')).status).toBe(200);
-    await h.request('GET', `/api/v1/surveys/${org.surveyId}/records?contact=${encodeURIComponent(CONTACT)}&q=suicide`, { token: org.admin.token });
+    await h.request('GET', `/api/v1/surveys/${org.surveyId}/records?contact=${encodeURIComponent(CONTACT)}&q=suicide`, {
+      token: org.admin.token,
+    });
     await h.request('GET', `/webhooks/whatsapp-cloud/${token}?hub.mode=subscribe&hub.verify_token=VERIFY-SECRET-42&hub.challenge=7`);
-    await h.request('POST', `${webhookPath}?contact=${encodeURIComponent(CONTACT)}`, { rawBody: '{}', headers: { 'content-type': 'application/json' } });
+    await h.request('POST', `${webhookPath}?contact=${encodeURIComponent(CONTACT)}`, {
+      rawBody: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
 
     const log = lines.join('\n');
     expect(lines.some((line) => line.includes('request completed'))).toBe(true);
-    for (const secret of [CONTACT, CONTACT.slice(1), '7700900444', 'suicide', 'VERIFY-SECRET-42', 'hub.verify_token', token, org.numberId]) {
+    for (const secret of [
+      CONTACT,
+      CONTACT.slice(1),
+      '7700900444',
+      'suicide',
+      'VERIFY-SECRET-42',
+      'hub.verify_token',
+      token,
+      org.numberId,
+    ]) {
       expect(log, secret).not.toContain(secret);
     }
   });
@@ -40,7 +54,9 @@ describeEachDialect('what the logs hold', (dialect) => {
     lines.length = 0;
     await h.text(org, CONTACT, 'hello');
     await h.request('GET', '/api/v1/surveys', { token: org.admin.token });
-    const requestLines = lines.map((line) => JSON.parse(line) as { level: number; msg: string }).filter((line) => line.msg === 'request completed');
+    const requestLines = lines
+      .map((line) => JSON.parse(line) as { level: number; msg: string })
+      .filter((line) => line.msg === 'request completed');
     expect(requestLines.length).toBeGreaterThan(0);
     expect(requestLines.every((line) => line.level === 20)).toBe(true);
   });

@@ -42,7 +42,12 @@ describeEachDialect('metrics behind a token', (dialect) => {
   const h = useCaseline(dialect, { config: { metricsToken: TOKEN } });
 
   it('/metrics with CASELINE_METRICS_TOKEN set refuses a request without the token, or with another', async () => {
-    const attempts: Array<Record<string, string>> = [{}, { authorization: 'Bearer wrong-token' }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }];
+    const attempts: Array<Record<string, string>> = [
+      {},
+      { authorization: 'Bearer wrong-token' },
+      { authorization: TOKEN },
+      { authorization: `Basic ${TOKEN}` },
+    ];
     for (const headers of attempts) {
       const res = await h.request('GET', '/metrics', { headers });
       expect(res.status, JSON.stringify(headers)).toBe(401);

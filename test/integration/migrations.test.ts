@@ -19,15 +19,22 @@ describeEachDialect('migration 003 (record_messages keyed by message)', (dialect
     const loaded = await h.caseline().services.inbound.routable(org.numberId);
     for (let i = 0; i < 30; i++) {
       const contact = `+4477009005${String(i % 10).padStart(2, '0')}`;
-      await h.caseline().services.inbound.receive(
-        loaded,
-        { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: contact, text: `message ${i}`, media: [] },
-        contact,
-      );
+      await h
+        .caseline()
+        .services.inbound.receive(
+          loaded,
+          { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: contact, text: `message ${i}`, media: [] },
+          contact,
+        );
     }
     const { db } = h.caseline();
     const links = () =>
-      db.kysely.selectFrom('record_messages').select(['record_id', 'message_id', 'added_at']).orderBy('message_id').orderBy('record_id').execute();
+      db.kysely
+        .selectFrom('record_messages')
+        .select(['record_id', 'message_id', 'added_at'])
+        .orderBy('message_id')
+        .orderBy('record_id')
+        .execute();
     const before = await links();
     expect(before).toHaveLength(30);
 
@@ -38,11 +45,13 @@ describeEachDialect('migration 003 (record_messages keyed by message)', (dialect
 
     await expect(db.kysely.insertInto('record_messages').values(before[0]!).execute()).rejects.toThrow();
     // The service still links new messages after the rebuild.
-    const { caseNumbers } = await h.caseline().services.inbound.receive(
-      loaded,
-      { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: '+447700900500', text: 'after', media: [] },
-      '+447700900500',
-    );
+    const { caseNumbers } = await h
+      .caseline()
+      .services.inbound.receive(
+        loaded,
+        { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: '+447700900500', text: 'after', media: [] },
+        '+447700900500',
+      );
     expect(caseNumbers).toHaveLength(1);
     expect(await links()).toHaveLength(31);
   });
@@ -59,8 +68,14 @@ describeEachDialect('migration 004 (fewer indexes on records)', (dialect) => {
     const indexes = async () => {
       const { rows } =
         dialect === 'sqlite'
-          ? await sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'records' and sql is not null`.execute(db.kysely)
-          : await sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'records' and indexname not in (select conname from pg_constraint)`.execute(db.kysely);
+          ? await sql<{
+              name: string;
+            }>`select name from sqlite_master where type = 'index' and tbl_name = 'records' and sql is not null`.execute(db.kysely)
+          : await sql<{
+              name: string;
+            }>`select indexname as name from pg_indexes where tablename = 'records' and indexname not in (select conname from pg_constraint)`.execute(
+              db.kysely,
+            );
       return rows.map((r) => r.name).sort();
     };
     const latest = ['records_listing', 'records_routing'];

@@ -23,9 +23,14 @@ describeEachDialect('number webhooks', (dialect) => {
     const res = await h.request('POST', '/api/v1/numbers', {
       token: org.admin.token,
       body: {
-        provider: 'africastalking', channel: 'sms', ourNumber: OURS, surveyId: org.surveyId,
-        theirNumberQuestion: 'phone', conversationQuestion: 'conversation',
-        credentials: { username: 'helpline', apiKey: 'atsk_secret_key' }, ...extra,
+        provider: 'africastalking',
+        channel: 'sms',
+        ourNumber: OURS,
+        surveyId: org.surveyId,
+        theirNumberQuestion: 'phone',
+        conversationQuestion: 'conversation',
+        credentials: { username: 'helpline', apiKey: 'atsk_secret_key' },
+        ...extra,
       },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
@@ -39,20 +44,27 @@ describeEachDialect('number webhooks', (dialect) => {
     expect({ messages: after.messages - before.messages, records: after.records - before.records }).toEqual(expected);
   }
 
-  const patchNumber = (org: TestOrg, id: string, body: unknown) => h.request('PATCH', `/api/v1/numbers/${id}`, { token: org.admin.token, body });
+  const patchNumber = (org: TestOrg, id: string, body: unknown) =>
+    h.request('PATCH', `/api/v1/numbers/${id}`, { token: org.admin.token, body });
 
-  it('a post to a new number\'s id, which every user can read, is 404 and stores nothing', async () => {
+  it("a post to a new number's id, which every user can read, is 404 and stores nothing", async () => {
     const org = await h.newOrg();
     const number = await africasTalkingNumber(org);
     expect(number.webhookTokenIsId).toBe(false);
     expect(number.webhooks.inbound).not.toContain(number.id);
-    await stores(async () => {
-      expect((await postAfricasTalking(h, `/webhooks/africastalking/${number.id}`, { text: 'STOP' })).status).toBe(404);
-      expect((await postAfricasTalking(h, `/webhooks/africastalking/${number.id}/status`)).status).toBe(404);
-    }, { messages: 0, records: 0 });
-    await stores(async () => {
-      expect((await postAfricasTalking(h, pathOf(number.webhooks.inbound))).status).toBe(200);
-    }, { messages: 1, records: 1 });
+    await stores(
+      async () => {
+        expect((await postAfricasTalking(h, `/webhooks/africastalking/${number.id}`, { text: 'STOP' })).status).toBe(404);
+        expect((await postAfricasTalking(h, `/webhooks/africastalking/${number.id}/status`)).status).toBe(404);
+      },
+      { messages: 0, records: 0 },
+    );
+    await stores(
+      async () => {
+        expect((await postAfricasTalking(h, pathOf(number.webhooks.inbound))).status).toBe(200);
+      },
+      { messages: 1, records: 1 },
+    );
   });
 
   it('analysts and viewers get no webhook URLs, token state or allow-list; admins do', async () => {
@@ -90,13 +102,19 @@ describeEachDialect('number webhooks', (dialect) => {
     expect(rotated.body.id).toBe(number.id);
     expect(rotated.body.webhooks.inbound).not.toBe(number.webhooks.inbound);
     expect(rotated.body.webhooks.inbound).not.toContain(number.id);
-    await stores(async () => {
-      expect((await postAfricasTalking(h, pathOf(number.webhooks.inbound), { text: 'old' })).status).toBe(404);
-      expect((await postAfricasTalking(h, pathOf(number.webhooks.status), { text: 'old' })).status).toBe(404);
-    }, { messages: 0, records: 0 });
-    await stores(async () => {
-      expect((await postAfricasTalking(h, pathOf(rotated.body.webhooks.inbound), { text: 'after' })).status).toBe(200);
-    }, { messages: 1, records: 0 });
+    await stores(
+      async () => {
+        expect((await postAfricasTalking(h, pathOf(number.webhooks.inbound), { text: 'old' })).status).toBe(404);
+        expect((await postAfricasTalking(h, pathOf(number.webhooks.status), { text: 'old' })).status).toBe(404);
+      },
+      { messages: 0, records: 0 },
+    );
+    await stores(
+      async () => {
+        expect((await postAfricasTalking(h, pathOf(rotated.body.webhooks.inbound), { text: 'after' })).status).toBe(200);
+      },
+      { messages: 1, records: 0 },
+    );
   });
 
   it('a number from before webhook tokens (token = id) keeps working at its id until rotated', async () => {
@@ -111,9 +129,12 @@ describeEachDialect('number webhooks', (dialect) => {
 
     const rotated = await h.request('POST', `/api/v1/numbers/${created.id}/webhook-token/rotate`, { token: org.admin.token });
     expect(rotated.body.webhookTokenIsId).toBe(false);
-    await stores(async () => {
-      expect((await postAfricasTalking(h, `/webhooks/africastalking/${created.id}`, { text: 'STOP' })).status).toBe(404);
-    }, { messages: 0, records: 0 });
+    await stores(
+      async () => {
+        expect((await postAfricasTalking(h, `/webhooks/africastalking/${created.id}`, { text: 'STOP' })).status).toBe(404);
+      },
+      { messages: 0, records: 0 },
+    );
     expect((await postAfricasTalking(h, pathOf(rotated.body.webhooks.inbound), { text: 'still here' })).status).toBe(200);
   });
 
@@ -127,11 +148,14 @@ describeEachDialect('number webhooks', (dialect) => {
     expect((await h.request('DELETE', `/api/v1/numbers/${org.numberId}`, { token: analyst.token })).status).toBe(403);
     expect((await h.request('DELETE', `/api/v1/numbers/${org.numberId}`, { token: org.admin.token })).status).toBe(204);
 
-    await stores(async () => {
-      const res = await h.text(org, '+447700900123', 'anyone there?');
-      expect(res.status).toBe(404);
-      expect(res.body.error.code).toBe('not_found');
-    }, { messages: 0, records: 0 });
+    await stores(
+      async () => {
+        const res = await h.text(org, '+447700900123', 'anyone there?');
+        expect(res.status).toBe(404);
+        expect(res.body.error.code).toBe('not_found');
+      },
+      { messages: 0, records: 0 },
+    );
     expect((await h.record(org, n)).messages).toHaveLength(1);
 
     const live = await h.request('GET', '/api/v1/numbers', { token: org.admin.token });
@@ -139,7 +163,9 @@ describeEachDialect('number webhooks', (dialect) => {
     const archived = await h.request('GET', '/api/v1/numbers?archived=true', { token: org.admin.token });
     expect(archived.body.items).toEqual([expect.objectContaining({ id: org.numberId, archivedAt: expect.any(String) })]);
     expect((await h.request('GET', '/api/v1/numbers?archived=true', { token: analyst.token })).status).toBe(403);
-    expect((await h.request('GET', `/api/v1/numbers/${org.numberId}`, { token: analyst.token })).body.archivedAt).toEqual(expect.any(String));
+    expect((await h.request('GET', `/api/v1/numbers/${org.numberId}`, { token: analyst.token })).body.archivedAt).toEqual(
+      expect.any(String),
+    );
 
     const refused = await h.reply(org, n, 'Are you safe?');
     expect(refused.status).toBe(409);
@@ -150,7 +176,11 @@ describeEachDialect('number webhooks', (dialect) => {
     expect((await h.request('POST', `/api/v1/numbers/${org.numberId}/restore`, { token: analyst.token })).status).toBe(403);
     const restored = await h.request('POST', `/api/v1/numbers/${org.numberId}/restore`, { token: org.admin.token });
     expect(restored.status).toBe(200);
-    expect(restored.body).toMatchObject({ id: org.numberId, archivedAt: null, webhooks: { inbound: `https://caseline.test${org.webhookPath}` } });
+    expect(restored.body).toMatchObject({
+      id: org.numberId,
+      archivedAt: null,
+      webhooks: { inbound: `https://caseline.test${org.webhookPath}` },
+    });
     expect((await h.text(org, '+447700900123', 'back again')).status).toBe(200);
     expect((await h.reply(org, n, 'Are you safe?')).status).toBe(202);
     expect(await h.conversation(org, n)).toEqual(['hello', 'back again', `Are you safe? #${n}`]);
@@ -172,13 +202,19 @@ describeEachDialect('number webhooks', (dialect) => {
     const number = await africasTalkingNumber(org, { allowedIps: ['10.0.0.0/8'] });
     expect(number.allowedIps).toEqual(['10.0.0.0/8']);
     const inbound = pathOf(number.webhooks.inbound);
-    await stores(async () => {
-      const res = await postAfricasTalking(h, inbound);
-      expect(res.status).toBe(403);
-      expect(res.body.error.code).toBe('invalid_signature');
-    }, { messages: 0, records: 0 });
+    await stores(
+      async () => {
+        const res = await postAfricasTalking(h, inbound);
+        expect(res.status).toBe(403);
+        expect(res.body.error.code).toBe('invalid_signature');
+      },
+      { messages: 0, records: 0 },
+    );
 
-    expect((await patchNumber(org, number.id, { allowedIps: ['10.0.0.0/8', '127.0.0.0/8'] })).body.allowedIps).toEqual(['10.0.0.0/8', '127.0.0.0/8']);
+    expect((await patchNumber(org, number.id, { allowedIps: ['10.0.0.0/8', '127.0.0.0/8'] })).body.allowedIps).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.0/8',
+    ]);
     expect((await postAfricasTalking(h, inbound, { text: 'in range' })).status).toBe(200);
 
     // New credentials without a list keep the list.
@@ -188,7 +224,10 @@ describeEachDialect('number webhooks', (dialect) => {
     const bad = await patchNumber(org, number.id, { allowedIps: ['10.0.0.0/33'] });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'validation_failed', details: { field: 'allowedIps' } });
-    expect((await h.request('GET', `/api/v1/numbers/${number.id}`, { token: org.admin.token })).body.allowedIps).toEqual(['10.0.0.0/8', '127.0.0.0/8']);
+    expect((await h.request('GET', `/api/v1/numbers/${number.id}`, { token: org.admin.token })).body.allowedIps).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.0/8',
+    ]);
 
     expect((await patchNumber(org, number.id, { allowedIps: ['10.0.0.0/8'] })).status).toBe(200);
     expect((await postAfricasTalking(h, inbound, { text: 'out of range' })).status).toBe(403);
@@ -199,7 +238,9 @@ describeEachDialect('number webhooks', (dialect) => {
 
   it('a list saved inside the credentials, as before it was a setting, is shown and still applied', async () => {
     const org = await h.newOrg();
-    const number = await africasTalkingNumber(org, { credentials: { username: 'helpline', apiKey: 'atsk_secret_key', allowedIps: ['10.1.2.3'] } });
+    const number = await africasTalkingNumber(org, {
+      credentials: { username: 'helpline', apiKey: 'atsk_secret_key', allowedIps: ['10.1.2.3'] },
+    });
     expect(number.allowedIps).toEqual(['10.1.2.3']);
     expect((await postAfricasTalking(h, pathOf(number.webhooks.inbound))).status).toBe(403);
     const sandbox = await patchNumber(org, org.numberId, { allowedIps: ['10.0.0.1'] });

@@ -64,42 +64,75 @@ describeEachDialect('the outbox across a crash', (dialect) => {
       });
       return { status: res.status, body: (await res.json()) as any };
     };
-    const survey = await call('POST', '/surveys', { name: 'Helpline', questions: STATUS_QUESTIONS, caseManagement: { statusQuestion: 'status', finalStatus: 'closed' } });
+    const survey = await call('POST', '/surveys', {
+      name: 'Helpline',
+      questions: STATUS_QUESTIONS,
+      caseManagement: { statusQuestion: 'status', finalStatus: 'closed' },
+    });
     const credentials = twilioCredentials();
     const number = await call('POST', '/numbers', {
-      provider: 'twilio', channel: 'sms', ourNumber: '+447700900001', surveyId: survey.body.id,
-      theirNumberQuestion: 'phone', conversationQuestion: 'conversation', sendRatePerSecond: 10, credentials,
+      provider: 'twilio',
+      channel: 'sms',
+      ourNumber: '+447700900001',
+      surveyId: survey.body.id,
+      theirNumberQuestion: 'phone',
+      conversationQuestion: 'conversation',
+      sendRatePerSecond: 10,
+      credentials,
     });
     expect(number.status).toBe(201);
 
     // Cases come in through signed Twilio webhooks; each gets a reply.
     for (let i = 0; i < COUNT; i++) {
-      const fields = twilioInboundFields({ from: `+4477009004${String(i).padStart(2, '0')}`, to: '+447700900001', text: `help ${i}`, accountSid: credentials.accountSid });
-      const delivered = await deliverWebhook(number.body.webhooks.inbound, signTwilioWebhook(number.body.webhooks.inbound, fields, credentials.authToken));
+      const fields = twilioInboundFields({
+        from: `+4477009004${String(i).padStart(2, '0')}`,
+        to: '+447700900001',
+        text: `help ${i}`,
+        accountSid: credentials.accountSid,
+      });
+      const delivered = await deliverWebhook(
+        number.body.webhooks.inbound,
+        signTwilioWebhook(number.body.webhooks.inbound, fields, credentials.authToken),
+      );
       expect(delivered.status).toBe(200);
     }
     const records = (await call('GET', `/surveys/${survey.body.id}/records?limit=200`)).body.items as Array<{ caseNumber: number }>;
     expect(records).toHaveLength(COUNT);
     for (const r of records) {
       await call('POST', `/records/${r.caseNumber}/lock`);
-      expect((await call('POST', `/records/${r.caseNumber}/notifications`, { target: 'conversation', text: `reply to ${r.caseNumber}` })).status).toBe(202);
+      expect(
+        (await call('POST', `/records/${r.caseNumber}/notifications`, { target: 'conversation', text: `reply to ${r.caseNumber}` })).status,
+      ).toBe(202);
     }
 
     // At 10 sends a second this takes 3 s; kill the server part of the way through.
     await expect.poll(() => twilio.sent.length, { timeout: 15_000, interval: 20 }).toBeGreaterThanOrEqual(8);
     await server!.stop('SIGKILL');
-    const confirmed = await db.kysely.selectFrom('messages').select(['body', 'provider_message_id']).where('direction', '=', 'out').where('provider_message_id', 'is not', null).execute();
+    const confirmed = await db.kysely
+      .selectFrom('messages')
+      .select(['body', 'provider_message_id'])
+      .where('direction', '=', 'out')
+      .where('provider_message_id', 'is not', null)
+      .execute();
     const inFlight = await db.kysely.selectFrom('outbox').select('id').where('state', '=', 'sending').execute();
     expect(confirmed.length).toBeLessThan(COUNT);
 
     server = await startServerProcess(env, { port });
     await expect
-      .poll(async () => (await db.kysely.selectFrom('messages').select('id').where('direction', '=', 'out').where('status', '=', 'sent').execute()).length, { timeout: 30_000, interval: 200 })
+      .poll(
+        async () =>
+          (await db.kysely.selectFrom('messages').select('id').where('direction', '=', 'out').where('status', '=', 'sent').execute())
+            .length,
+        { timeout: 30_000, interval: 200 },
+      )
       .toBe(COUNT);
 
     const bodies = twilio.sent.map((s) => s.body.Body);
     for (const { body, provider_message_id } of confirmed) {
-      expect(bodies.filter((b) => b === body), body).toHaveLength(1);
+      expect(
+        bodies.filter((b) => b === body),
+        body,
+      ).toHaveLength(1);
       expect(twilio.sent.find((s) => s.body.Body === body)!.id).toBe(provider_message_id);
     }
     const outbound = await db.kysely.selectFrom('messages').select('body').where('direction', '=', 'out').execute();

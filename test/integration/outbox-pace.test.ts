@@ -24,7 +24,10 @@ function useSlowTwilio(dialect: 'sqlite' | 'pg', batchSize: number) {
   });
   const h = useCaseline(dialect, {
     providers: () => {
-      const registry = createProviderRegistry({ twilio: twilio.url, vonage: twilio.url, whatsapp: twilio.url, africastalking: twilio.url }, { timeoutMs: 5000 });
+      const registry = createProviderRegistry(
+        { twilio: twilio.url, vonage: twilio.url, whatsapp: twilio.url, africastalking: twilio.url },
+        { timeoutMs: 5000 },
+      );
       const adapter = registry.twilio!;
       registry.twilio = {
         ...adapter,
@@ -86,11 +89,13 @@ describeEachDialect('the outbox against a slow provider', (dialect) => {
 async function fiveRepliesToOnePerson(h: Harness, numberId: string, token: string): Promise<string[]> {
   const loaded = await h.caseline().services.inbound.routable(numberId);
   const contact = '+447700900411';
-  const { caseNumbers } = await h.caseline().services.inbound.receive(
-    loaded,
-    { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: contact, text: 'help', media: [] },
-    contact,
-  );
+  const { caseNumbers } = await h
+    .caseline()
+    .services.inbound.receive(
+      loaded,
+      { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: contact, text: 'help', media: [] },
+      contact,
+    );
   const caseNumber = caseNumbers[0]!;
   await h.request('POST', `/api/v1/records/${caseNumber}/lock`, { token });
   const ids: string[] = [];

@@ -15,26 +15,44 @@ describeEachDialect('the outbox', (dialect) => {
     await twilio.close();
   });
   const h = useCaseline(dialect, {
-    providers: () => createProviderRegistry({ twilio: twilio.url, vonage: twilio.url, whatsapp: twilio.url, africastalking: twilio.url }, { timeoutMs: 300 }),
+    providers: () =>
+      createProviderRegistry(
+        { twilio: twilio.url, vonage: twilio.url, whatsapp: twilio.url, africastalking: twilio.url },
+        { timeoutMs: 300 },
+      ),
     startOutbox: true,
     outbox: { pollMs: 20, backoffBaseMs: 10, backoffCapMs: 100, maxAttempts: 40 },
   });
 
   const messages = (ids: string[]) =>
-    h.caseline().db.kysely.selectFrom('messages').select(['id', 'body', 'status', 'provider_message_id', 'error_code', 'error_text']).where('id', 'in', ids).execute();
+    h
+      .caseline()
+      .db.kysely.selectFrom('messages')
+      .select(['id', 'body', 'status', 'provider_message_id', 'error_code', 'error_text'])
+      .where('id', 'in', ids)
+      .execute();
   const sentBodies = () => twilio.sent.map((s) => s.body.Body);
 
   it('with half the sends failing (500, 429, timeouts) every message is eventually sent exactly once', async () => {
     const org = await h.newOrg();
     const numberId = await addTwilioNumber(h, org);
     const firstSend = twilio.sent.length;
-    twilio.failRatio(0.5, ['500', { status: 429, body: { code: 20429, message: 'Too Many Requests' }, headers: { 'retry-after': '0' } }, 'timeout']);
+    twilio.failRatio(0.5, [
+      '500',
+      { status: 429, body: { code: 20429, message: 'Too Many Requests' }, headers: { 'retry-after': '0' } },
+      'timeout',
+    ]);
     try {
       const ids = await queueReplies(h, org, numberId, 30);
-      await expect.poll(async () => (await messages(ids)).filter((m) => m.status === 'sent').length, { timeout: 40_000, interval: 200 }).toBe(30);
+      await expect
+        .poll(async () => (await messages(ids)).filter((m) => m.status === 'sent').length, { timeout: 40_000, interval: 200 })
+        .toBe(30);
       const bodies = sentBodies().slice(firstSend);
       for (const m of await messages(ids)) {
-        expect(bodies.filter((b) => b === m.body), m.body).toHaveLength(1);
+        expect(
+          bodies.filter((b) => b === m.body),
+          m.body,
+        ).toHaveLength(1);
         expect(twilio.sent.find((s) => s.body.Body === m.body)?.id).toBe(m.provider_message_id);
       }
       // The failures really happened: the fake saw more requests than it accepted.
@@ -56,7 +74,12 @@ describeEachDialect('the outbox', (dialect) => {
     expect(message!.error_text).toMatch(/not a valid phone number/i);
     await new Promise((r) => setTimeout(r, 300));
     expect(twilio.requests.length - before).toBe(1);
-    const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', id!).executeTakeFirstOrThrow();
+    const outbox = await h
+      .caseline()
+      .db.kysely.selectFrom('outbox')
+      .select(['state', 'attempts'])
+      .where('message_id', '=', id!)
+      .executeTakeFirstOrThrow();
     expect(outbox).toEqual({ state: 'failed', attempts: 1 });
   });
 
@@ -92,7 +115,10 @@ describeEachDialect('the outbox', (dialect) => {
     const ids = await queueReplies(h, org, numberId, 12);
     await expect.poll(async () => (await messages(ids)).filter((m) => m.status === 'sent').length, { timeout: 20_000 }).toBe(12);
     const sids = new Set((await messages(ids)).map((m) => m.provider_message_id));
-    const times = twilio.sent.filter((s) => sids.has(s.id)).map((s) => s.receivedAt).sort((a, b) => a - b);
+    const times = twilio.sent
+      .filter((s) => sids.has(s.id))
+      .map((s) => s.receivedAt)
+      .sort((a, b) => a - b);
     expect(times).toHaveLength(12);
     // Starts are 200 ms apart, so any 6 consecutive sends span at least a second (less a
     // little for the network between the worker and the fake).
@@ -105,7 +131,9 @@ describeEachDialect('the outbox', (dialect) => {
     const loaded = await h.caseline().services.inbound.routable(numberId);
     // As if the provider reported delivery for a send the worker has not recorded yet.
     await h.caseline().services.inbound.applyStatus(loaded, { providerMessageId: 'SMearly', status: 'delivered' });
-    expect(await h.caseline().db.kysely.selectFrom('early_statuses').select('status').where('provider_message_id', '=', 'SMearly').execute()).toHaveLength(1);
+    expect(
+      await h.caseline().db.kysely.selectFrom('early_statuses').select('status').where('provider_message_id', '=', 'SMearly').execute(),
+    ).toHaveLength(1);
     const [id] = await queueReplies(h, org, numberId, 1);
     await expect.poll(async () => (await messages([id!]))[0]!.status, { timeout: 10_000 }).toBe('sent');
     const sid = (await messages([id!]))[0]!.provider_message_id!;

@@ -24,12 +24,16 @@ describeEachDialect('query plans of routing and case lists', (dialect) => {
     const compiled = query.compile();
     const { db } = h.caseline();
     if (dialect === 'sqlite') {
-      const { rows } = await db.kysely.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]));
+      const { rows } = await db.kysely.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`explain query plan ${compiled.sql}`, [...compiled.parameters]),
+      );
       return rows.map((r) => r.detail).join('\n');
     }
     return db.kysely.transaction().execute(async (trx) => {
       await sql`set local enable_seqscan = off`.execute(trx);
-      const { rows } = await trx.executeQuery<{ 'QUERY PLAN': string }>(CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]));
+      const { rows } = await trx.executeQuery<{ 'QUERY PLAN': string }>(
+        CompiledQuery.raw(`explain ${compiled.sql}`, [...compiled.parameters]),
+      );
       return rows.map((r) => r['QUERY PLAN']).join('\n');
     });
   }
@@ -53,7 +57,8 @@ describeEachDialect('query plans of routing and case lists', (dialect) => {
     expect(text).not.toContain('records_listing');
     expectNoWholeTable(text);
     if (dialect === 'sqlite') {
-      for (const search of text.match(/SEARCH (r|records) .*/g) ?? []) expect(search).toContain('records_routing (survey_id=? AND contact=? AND status=?)');
+      for (const search of text.match(/SEARCH (r|records) .*/g) ?? [])
+        expect(search).toContain('records_routing (survey_id=? AND contact=? AND status=?)');
     } else {
       expect(text).toMatch(/Index Cond: .*contact = .*status = /);
     }
@@ -67,7 +72,10 @@ describeEachDialect('query plans of routing and case lists', (dialect) => {
     const pages =
       dialect === 'sqlite'
         ? [...text.matchAll(/CO-ROUTINE (\w+)\n([\s\S]*?)\nSCAN \1\b/g)].map((m) => m[2]!)
-        : text.slice(text.indexOf('Append')).split(/\n\s+->\s+Limit\b/).slice(1);
+        : text
+            .slice(text.indexOf('Append'))
+            .split(/\n\s+->\s+Limit\b/)
+            .slice(1);
     expect(pages).toHaveLength(2);
     for (const page of pages) expectPage(page);
   }
@@ -93,7 +101,11 @@ describeEachDialect('query plans of routing and case lists', (dialect) => {
       updated_at: now - i,
       closed_at: i % 2 === 0 ? null : now - i,
     }));
-    for (let i = 0; i < rows.length; i += 100) await db.kysely.insertInto('records').values(rows.slice(i, i + 100)).execute();
+    for (let i = 0; i < rows.length; i += 100)
+      await db.kysely
+        .insertInto('records')
+        .values(rows.slice(i, i + 100))
+        .execute();
     if (dialect === 'pg') await sql`analyze records`.execute(db.kysely);
     return { org, actor: { userId: org.admin.id, orgId: org.orgId, role: 'admin', name: 'Admin' } };
   }

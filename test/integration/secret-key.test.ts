@@ -74,10 +74,23 @@ describeEachDialect('the secret key', (dialect) => {
       await db.kysely
         .insertInto('numbers')
         .values({
-          id: 'n1', org_id: 'org-1', survey_id: 's1', provider: 'sandbox', channel: 'sms', our_number: '+447700900000',
-          their_number_question: 'phone', conversation_question: 'conversation', multi_case_reply: null,
-          credentials: services.ctx.secrets.seal({ webhookSecret: 'x'.repeat(20) }), template: null,
-          send_rate_per_second: 1, next_send_at: 0, created_at: 1, updated_at: 1, deleted_at: null, webhook_token: 'n1',
+          id: 'n1',
+          org_id: 'org-1',
+          survey_id: 's1',
+          provider: 'sandbox',
+          channel: 'sms',
+          our_number: '+447700900000',
+          their_number_question: 'phone',
+          conversation_question: 'conversation',
+          multi_case_reply: null,
+          credentials: services.ctx.secrets.seal({ webhookSecret: 'x'.repeat(20) }),
+          template: null,
+          send_rate_per_second: 1,
+          next_send_at: 0,
+          created_at: 1,
+          updated_at: 1,
+          deleted_at: null,
+          webhook_token: 'n1',
         })
         .execute();
       // As if the database came from a release without the check value.

@@ -10,7 +10,11 @@ let addressCounter = 0;
 const newAddress = () => `198.51.100.${(addressCounter = (addressCounter % 250) + 1)}`;
 
 function client(h: Harness) {
-  async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, options: { cookie?: string; csrf?: string; body?: unknown; ip?: string; headers?: Record<string, string> } = {}) {
+  async function call(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    options: { cookie?: string; csrf?: string; body?: unknown; ip?: string; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { ...options.headers };
     if (options.cookie) headers.cookie = options.cookie;
     if (options.csrf) headers['x-csrf-token'] = options.csrf;
@@ -66,9 +70,15 @@ describeEachDialect('sign-in', (dialect) => {
     const first = await h.newOrg();
     const second = await h.newOrg();
     const email = `shared-${randomUUID().slice(0, 8)}@example.org`;
-    const a = await h.request('POST', '/api/v1/users', { token: first.admin.token, body: { email, name: 'In first', role: 'analyst', password: 'first-org-password' } });
+    const a = await h.request('POST', '/api/v1/users', {
+      token: first.admin.token,
+      body: { email, name: 'In first', role: 'analyst', password: 'first-org-password' },
+    });
     expect(a.status).toBe(201);
-    const b = await h.request('POST', '/api/v1/users', { token: second.admin.token, body: { email, name: 'In second', role: 'viewer', password: 'second-org-password' } });
+    const b = await h.request('POST', '/api/v1/users', {
+      token: second.admin.token,
+      body: { email, name: 'In second', role: 'viewer', password: 'second-org-password' },
+    });
     expect(b.status).toBe(201);
     const inFirst = await login(email, 'first-org-password');
     expect(inFirst.status).toBe(200);
@@ -82,18 +92,22 @@ describeEachDialect('sign-in', (dialect) => {
 
   it('creating a user whose email exists in the same organisation is still a conflict', async () => {
     const org = await h.newOrg();
-    const again = await h.request('POST', '/api/v1/users', { token: org.admin.token, body: { email: org.admin.email, name: 'Twin', role: 'analyst', password: PASSWORD } });
+    const again = await h.request('POST', '/api/v1/users', {
+      token: org.admin.token,
+      body: { email: org.admin.email, name: 'Twin', role: 'analyst', password: PASSWORD },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('conflict');
   });
 
-  it('a password hashed at a lower cost is rehashed at today\'s cost on the next successful login', async () => {
+  it("a password hashed at a lower cost is rehashed at today's cost on the next successful login", async () => {
     const org = await h.newOrg();
     const user = await h.addUser(org.orgId, 'analyst');
     const { db } = h.caseline();
     const weak = await hashPassword(PASSWORD, { N: 2 ** 12, r: 8, p: 1 });
     await db.kysely.updateTable('users').set({ password_hash: weak }).where('id', '=', user.id).execute();
-    const stored = async () => (await db.kysely.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash;
+    const stored = async () =>
+      (await db.kysely.selectFrom('users').select('password_hash').where('id', '=', user.id).executeTakeFirstOrThrow()).password_hash;
     expect((await login(user.email, 'not-the-password')).status).toBe(401);
     expect(await stored()).toBe(weak);
     expect((await login(user.email, PASSWORD)).status).toBe(200);
@@ -102,7 +116,7 @@ describeEachDialect('sign-in', (dialect) => {
     expect((await login(user.email, PASSWORD)).status).toBe(200);
   });
 
-  it('GET /users/me is the caller\'s own user, for any role', async () => {
+  it("GET /users/me is the caller's own user, for any role", async () => {
     const org = await h.newOrg();
     const viewer = await h.addUser(org.orgId, 'viewer');
     const me = await h.request('GET', '/api/v1/users/me', { token: viewer.token });
@@ -115,7 +129,11 @@ describeEachDialect('sign-in', (dialect) => {
     const user = await h.addUser(org.orgId, 'viewer');
     const here = await login(user.email, PASSWORD);
     const elsewhere = await login(user.email, PASSWORD);
-    const changed = await call('PATCH', '/api/v1/users/me', { cookie: here.cookie, csrf: here.csrf, body: { currentPassword: PASSWORD, password: 'a-brand-new-password' } });
+    const changed = await call('PATCH', '/api/v1/users/me', {
+      cookie: here.cookie,
+      csrf: here.csrf,
+      body: { currentPassword: PASSWORD, password: 'a-brand-new-password' },
+    });
     expect(changed.status).toBe(200);
     expect((await call('GET', '/api/v1/session', { cookie: here.cookie })).status).toBe(200);
     expect((await call('GET', '/api/v1/session', { cookie: elsewhere.cookie })).status).toBe(401);
@@ -128,17 +146,27 @@ describeEachDialect('sign-in', (dialect) => {
     const org = await h.newOrg();
     const user = await h.addUser(org.orgId, 'analyst');
     const session = await login(user.email, PASSWORD);
-    const wrong = await call('PATCH', '/api/v1/users/me', { cookie: session.cookie, csrf: session.csrf, body: { currentPassword: 'a-wrong-guess', password: 'a-brand-new-password' } });
+    const wrong = await call('PATCH', '/api/v1/users/me', {
+      cookie: session.cookie,
+      csrf: session.csrf,
+      body: { currentPassword: 'a-wrong-guess', password: 'a-brand-new-password' },
+    });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error.code).toBe('wrong_current_password');
     expect((await call('GET', '/api/v1/session', { cookie: session.cookie })).status).toBe(200);
     // From many addresses, so only the account's count can stop them.
     const bearer = { authorization: `Bearer ${user.token}` };
     for (let i = 0; i < 9; i++) {
-      const guess = await call('PATCH', '/api/v1/users/me', { headers: bearer, body: { currentPassword: `guess-${i}-xxxxx`, password: 'a-brand-new-password' } });
+      const guess = await call('PATCH', '/api/v1/users/me', {
+        headers: bearer,
+        body: { currentPassword: `guess-${i}-xxxxx`, password: 'a-brand-new-password' },
+      });
       expect(guess.status).toBe(403);
     }
-    const blocked = await call('PATCH', '/api/v1/users/me', { headers: bearer, body: { currentPassword: PASSWORD, password: 'a-brand-new-password' } });
+    const blocked = await call('PATCH', '/api/v1/users/me', {
+      headers: bearer,
+      body: { currentPassword: PASSWORD, password: 'a-brand-new-password' },
+    });
     expect(blocked.status).toBe(429);
     expect((await login(user.email, PASSWORD)).status).toBe(429);
   });
@@ -146,7 +174,10 @@ describeEachDialect('sign-in', (dialect) => {
   it('a new password that is too short is refused before the current one is checked', async () => {
     const org = await h.newOrg();
     const user = await h.addUser(org.orgId, 'analyst');
-    const short = await h.request('PATCH', '/api/v1/users/me', { token: user.token, body: { currentPassword: PASSWORD, password: 'short' } });
+    const short = await h.request('PATCH', '/api/v1/users/me', {
+      token: user.token,
+      body: { currentPassword: PASSWORD, password: 'short' },
+    });
     expect(short.status).toBe(400);
     expect(short.body.error.code).toBe('validation_failed');
   });

@@ -109,7 +109,12 @@ describeEachDialect('stale writes and closed cases', (dialect) => {
     const n = await lockedCase(org);
     const sent = await post(org, `/api/v1/records/${n}/notifications`, { target: 'conversation', text: 'Call us back' });
     // The outbox is not running in this file; the provider's refusal is written as the outbox would.
-    await h.caseline().db.kysely.updateTable('messages').set({ status: 'failed', error_text: 'Unreachable' }).where('id', '=', sent.body.id).execute();
+    await h
+      .caseline()
+      .db.kysely.updateTable('messages')
+      .set({ status: 'failed', error_text: 'Unreachable' })
+      .where('id', '=', sent.body.id)
+      .execute();
     await post(org, `/api/v1/records/${n}/close`);
     const retry = await post(org, `/api/v1/records/${n}/messages/${sent.body.id}/retry`);
     expect(retry.status).toBe(409);
@@ -117,7 +122,7 @@ describeEachDialect('stale writes and closed cases', (dialect) => {
     expect((await h.lastMessage(org, n)).status).toBe('failed');
   });
 
-  it('a national number finds the case in the country of the survey\'s numbers', async () => {
+  it("a national number finds the case in the country of the survey's numbers", async () => {
     const org = await h.newOrg(); // its number is +44 7700 900000
     await h.text(org, ALICE, 'from Alice');
     await h.text(org, '+442079460958', 'from a London landline');

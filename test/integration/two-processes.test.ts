@@ -53,12 +53,23 @@ describePostgres('two server processes on one PostgreSQL', () => {
       if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return (await res.json()) as { id: string; webhooks: { inbound: string } };
     };
-    surveyId = (await call('/api/v1/surveys', { name: 'Helpline', questions: STATUS_QUESTIONS, caseManagement: { statusQuestion: 'status', finalStatus: 'closed' } })).id;
+    surveyId = (
+      await call('/api/v1/surveys', {
+        name: 'Helpline',
+        questions: STATUS_QUESTIONS,
+        caseManagement: { statusQuestion: 'status', finalStatus: 'closed' },
+      })
+    ).id;
     webhookPath = new URL(
       (
         await call('/api/v1/numbers', {
-          provider: 'sandbox', channel: 'sms', ourNumber: '+447700900000', surveyId,
-          theirNumberQuestion: 'phone', conversationQuestion: 'conversation', credentials: { webhookSecret: secret },
+          provider: 'sandbox',
+          channel: 'sms',
+          ourNumber: '+447700900000',
+          surveyId,
+          theirNumberQuestion: 'phone',
+          conversationQuestion: 'conversation',
+          credentials: { webhookSecret: secret },
         })
       ).webhooks.inbound,
     ).pathname;
@@ -84,10 +95,14 @@ describePostgres('two server processes on one PostgreSQL', () => {
       }),
     );
     expect(results).toEqual(Array(50).fill(200));
-    const list = await fetch(`${servers[0]!.url}/api/v1/surveys/${surveyId}/records?status=all`, { headers: { authorization: `Bearer ${token}` } });
+    const list = await fetch(`${servers[0]!.url}/api/v1/surveys/${surveyId}/records?status=all`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const { items } = (await list.json()) as { items: Array<{ caseNumber: number }> };
     expect(items).toHaveLength(1);
-    const record = await fetch(`${servers[1]!.url}/api/v1/records/${items[0]!.caseNumber}`, { headers: { authorization: `Bearer ${token}` } });
+    const record = await fetch(`${servers[1]!.url}/api/v1/records/${items[0]!.caseNumber}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(((await record.json()) as { messages: unknown[] }).messages).toHaveLength(50);
   });
 
@@ -95,15 +110,19 @@ describePostgres('two server processes on one PostgreSQL', () => {
     const raw = JSON.stringify({ id: 'twice', from: '+447700900555', text: 'delivered twice' });
     const headers = { 'content-type': 'application/json', 'x-caseline-signature': signSandboxBody(secret, raw) };
     const statuses = await Promise.all(
-      servers.flatMap((s) => [1, 2, 3].map(() => fetch(`${s.url}${webhookPath}`, { method: 'POST', headers, body: raw }).then((r) => r.status))),
+      servers.flatMap((s) =>
+        [1, 2, 3].map(() => fetch(`${s.url}${webhookPath}`, { method: 'POST', headers, body: raw }).then((r) => r.status)),
+      ),
     );
     expect(statuses).toEqual(Array(6).fill(200));
-    const list = await fetch(`${servers[0]!.url}/api/v1/surveys/${surveyId}/records?status=all&contact=%2B447700900555`, { headers: { authorization: `Bearer ${token}` } });
+    const list = await fetch(`${servers[0]!.url}/api/v1/surveys/${surveyId}/records?status=all&contact=%2B447700900555`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const { items } = (await list.json()) as { items: Array<{ caseNumber: number }> };
     expect(items).toHaveLength(1);
   });
 
-  it('both servers send from one outbox: every reply goes out exactly once, at the number\'s shared pace', async () => {
+  it("both servers send from one outbox: every reply goes out exactly once, at the number's shared pace", async () => {
     const api = async (server: ServerProcess, method: string, path: string, body?: unknown) => {
       const res = await fetch(`${server.url}/api/v1${path}`, {
         method,
@@ -114,8 +133,14 @@ describePostgres('two server processes on one PostgreSQL', () => {
     };
     const credentials = twilioCredentials();
     const number = await api(servers[0]!, 'POST', '/numbers', {
-      provider: 'twilio', channel: 'sms', ourNumber: '+447700900001', surveyId,
-      theirNumberQuestion: 'phone', conversationQuestion: 'conversation', sendRatePerSecond: 20, credentials,
+      provider: 'twilio',
+      channel: 'sms',
+      ourNumber: '+447700900001',
+      surveyId,
+      theirNumberQuestion: 'phone',
+      conversationQuestion: 'conversation',
+      sendRatePerSecond: 20,
+      credentials,
     });
     expect(number.status).toBe(201);
     // The webhook URL names servers[0]'s port; the signature covers the URL that was called.
@@ -123,7 +148,12 @@ describePostgres('two server processes on one PostgreSQL', () => {
     for (let i = 0; i < count; i++) {
       const server = servers[i % 2]!;
       const url = `${server.url}${new URL(number.body.webhooks.inbound).pathname}`;
-      const fields = twilioInboundFields({ from: `+4477009005${String(i).padStart(2, '0')}`, to: '+447700900001', text: `help ${i}`, accountSid: credentials.accountSid });
+      const fields = twilioInboundFields({
+        from: `+4477009005${String(i).padStart(2, '0')}`,
+        to: '+447700900001',
+        text: `help ${i}`,
+        accountSid: credentials.accountSid,
+      });
       expect((await deliverWebhook(url, signTwilioWebhook(url, fields, credentials.authToken))).status).toBe(200);
     }
     const list = await api(servers[0]!, 'GET', `/surveys/${surveyId}/records?limit=200&q=help`);
@@ -134,7 +164,9 @@ describePostgres('two server processes on one PostgreSQL', () => {
       cases.map(async (n, i) => {
         const server = servers[i % 2]!;
         await api(server, 'POST', `/records/${n}/lock`);
-        expect((await api(server, 'POST', `/records/${n}/notifications`, { target: 'conversation', text: `answer for ${n}` })).status).toBe(202);
+        expect((await api(server, 'POST', `/records/${n}/notifications`, { target: 'conversation', text: `answer for ${n}` })).status).toBe(
+          202,
+        );
       }),
     );
     await expect.poll(() => twilio.sent.length - firstSend, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(count);

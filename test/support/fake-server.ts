@@ -76,7 +76,8 @@ export async function startFakeServer(behaviour: FakeServerBehaviour): Promise<F
       };
       requests.push(recorded);
 
-      const failure = queued.shift() ?? (ratio > 0 && Math.random() < ratio ? ratioKinds[Math.floor(Math.random() * ratioKinds.length)] : undefined);
+      const failure =
+        queued.shift() ?? (ratio > 0 && Math.random() < ratio ? ratioKinds[Math.floor(Math.random() * ratioKinds.length)] : undefined);
       if (failure === 'timeout') return; // never answered; close() drops the connection
       const reply = async (): Promise<FakeReply> => {
         if (failure === '500' || failure === '429') return behaviour.failure(failure);

@@ -48,19 +48,39 @@ export async function setUpTwilioNumber(url: string): Promise<TwilioSetup> {
     if (res.status !== 201) throw new Error(`${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as { id: string; webhooks: { inbound: string } };
   };
-  const survey = await call('/surveys', { name: 'Helpline', questions: STATUS_QUESTIONS, caseManagement: { statusQuestion: 'status', finalStatus: 'closed' } });
+  const survey = await call('/surveys', {
+    name: 'Helpline',
+    questions: STATUS_QUESTIONS,
+    caseManagement: { statusQuestion: 'status', finalStatus: 'closed' },
+  });
   const credentials = twilioCredentials();
   const number = await call('/numbers', {
-    provider: 'twilio', channel: 'sms', ourNumber: '+447700900001', surveyId: survey.id,
-    theirNumberQuestion: 'phone', conversationQuestion: 'conversation', sendRatePerSecond: 100, credentials,
+    provider: 'twilio',
+    channel: 'sms',
+    ourNumber: '+447700900001',
+    surveyId: survey.id,
+    theirNumberQuestion: 'phone',
+    conversationQuestion: 'conversation',
+    sendRatePerSecond: 100,
+    credentials,
   });
   return { token, surveyId: survey.id, numberId: number.id, webhookPath: new URL(number.webhooks.inbound).pathname, ...credentials };
 }
 
 /** A signed Twilio inbound webhook for the number, as Twilio posts it to `baseUrl`. */
-export function twilioDelivery(baseUrl: string, setup: TwilioSetup, input: { from: string; text: string; sid: string }): { url: string; delivery: WebhookDelivery } {
+export function twilioDelivery(
+  baseUrl: string,
+  setup: TwilioSetup,
+  input: { from: string; text: string; sid: string },
+): { url: string; delivery: WebhookDelivery } {
   const url = `${baseUrl}${setup.webhookPath}`;
-  const fields = twilioInboundFields({ from: input.from, to: '+447700900001', text: input.text, accountSid: setup.accountSid, messageSid: input.sid });
+  const fields = twilioInboundFields({
+    from: input.from,
+    to: '+447700900001',
+    text: input.text,
+    accountSid: setup.accountSid,
+    messageSid: input.sid,
+  });
   return { url, delivery: signTwilioWebhook(url, fields, setup.authToken) };
 }
 

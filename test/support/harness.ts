@@ -39,7 +39,6 @@ export interface TestOrg {
   webhookSecret: string;
 }
 
-
 /**
  * Starts a real Caseline (database migrated, Fastify app, outbox worker off unless asked)
  * on a fresh database of `dialect` for the test file, and stops it afterwards.
@@ -104,13 +103,20 @@ export function useCaseline(
 
   async function addUser(orgId: string, role: Role): Promise<TestUser> {
     const email = `${role}-${randomUUID().slice(0, 8)}@example.org`;
-    const user = await insertUser(caseline().db.kysely, orgId, { email, name: `${role} ${email.slice(0, 12)}`, role, password: 'a-long-password-1' }, Date.now());
+    const user = await insertUser(
+      caseline().db.kysely,
+      orgId,
+      { email, name: `${role} ${email.slice(0, 12)}`, role, password: 'a-long-password-1' },
+      Date.now(),
+    );
     const { token } = await caseline().services.users.createToken({ userId: user.id, orgId, role, name: user.name }, 'tests');
     return { id: user.id, email, token, role };
   }
 
   /** A new organisation with its own survey and sandbox number; tests never share one. */
-  async function newOrg(options: { caseManagement?: boolean; multiCaseReply?: string | null; channel?: 'sms' | 'whatsapp' } = {}): Promise<TestOrg> {
+  async function newOrg(
+    options: { caseManagement?: boolean; multiCaseReply?: string | null; channel?: 'sms' | 'whatsapp' } = {},
+  ): Promise<TestOrg> {
     const orgId = randomUUID();
     const { db } = caseline();
     await db.transaction((tx) => db.createOrganisation(tx, { id: orgId, name: `Org ${orgId.slice(0, 6)}`, createdAt: Date.now() }));
@@ -140,7 +146,14 @@ export function useCaseline(
       },
     });
     if (number.status !== 201) throw new Error(`number: ${JSON.stringify(number.body)}`);
-    return { orgId, admin, surveyId: survey.body.id, numberId: number.body.id, webhookPath: pathOf(number.body.webhooks.inbound), webhookSecret };
+    return {
+      orgId,
+      admin,
+      surveyId: survey.body.id,
+      numberId: number.body.id,
+      webhookPath: pathOf(number.body.webhooks.inbound),
+      webhookSecret,
+    };
   }
 
   /** Posts a signed sandbox webhook, as a provider would. */
@@ -170,7 +183,10 @@ export function useCaseline(
   }
 
   async function count(table: 'messages' | 'records' | 'outbox' | 'history' | 'notes') {
-    const row = await caseline().db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await caseline()
+      .db.kysely.selectFrom(table)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 

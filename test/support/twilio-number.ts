@@ -34,11 +34,13 @@ export async function queueReplies(h: Harness, org: TestOrg, numberId: string, c
   const ids: string[] = [];
   for (let i = 0; i < count; i++) {
     const contact = `+4477009003${String(i).padStart(2, '0')}`;
-    const { caseNumbers } = await h.caseline().services.inbound.receive(
-      loaded,
-      { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: contact, text: `help ${i}`, media: [] },
-      contact,
-    );
+    const { caseNumbers } = await h
+      .caseline()
+      .services.inbound.receive(
+        loaded,
+        { providerMessageId: `SM${randomUUID().replaceAll('-', '')}`, from: contact, text: `help ${i}`, media: [] },
+        contact,
+      );
     const n = caseNumbers[0]!;
     await h.request('POST', `/api/v1/records/${n}/lock`, { token: org.admin.token });
     const reply = await h.request('POST', `/api/v1/records/${n}/notifications`, {

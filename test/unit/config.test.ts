@@ -59,9 +59,7 @@ describe('configuration (DESIGN.md §4)', () => {
     });
 
     it('empty variables count as unset', () => {
-      expect(
-        readConfig({ PORT: '', DATABASE_URL: '', PUBLIC_URL: '', CASELINE_SECRET_KEY: '', HOST: ' ', LOG_LEVEL: '' }),
-      ).toEqual(config);
+      expect(readConfig({ PORT: '', DATABASE_URL: '', PUBLIC_URL: '', CASELINE_SECRET_KEY: '', HOST: ' ', LOG_LEVEL: '' })).toEqual(config);
     });
   });
 
@@ -125,12 +123,9 @@ describe('configuration (DESIGN.md §4)', () => {
       expectRefused({ DATABASE_URL: 'postgres://user:pa ss@host:99999/db' }, 'DATABASE_URL');
     });
 
-    it.each(['mysql://localhost/caseline', './data/caseline.db', 'postgres:/localhost'])(
-      '%j is refused, naming DATABASE_URL',
-      (url) => {
-        expectRefused({ DATABASE_URL: url }, 'DATABASE_URL');
-      },
-    );
+    it.each(['mysql://localhost/caseline', './data/caseline.db', 'postgres:/localhost'])('%j is refused, naming DATABASE_URL', (url) => {
+      expectRefused({ DATABASE_URL: url }, 'DATABASE_URL');
+    });
   });
 
   describe('PUBLIC_URL', () => {
@@ -140,9 +135,7 @@ describe('configuration (DESIGN.md §4)', () => {
     });
 
     it('something that is not a URL is refused, naming PUBLIC_URL', () => {
-      expect(expectRefused({ PUBLIC_URL: 'caseline.example.org' }, 'PUBLIC_URL').message).toContain(
-        '"caseline.example.org"',
-      );
+      expect(expectRefused({ PUBLIC_URL: 'caseline.example.org' }, 'PUBLIC_URL').message).toContain('"caseline.example.org"');
     });
 
     it('a URL that is not http or https is refused, naming PUBLIC_URL', () => {
@@ -179,9 +172,10 @@ describe('configuration (DESIGN.md §4)', () => {
 
   describe('first admin', () => {
     it('email and password together create the first admin', () => {
-      expect(
-        readConfig({ CASELINE_ADMIN_EMAIL: ' admin@example.org ', CASELINE_ADMIN_PASSWORD: 'correct horse' }).admin,
-      ).toEqual({ email: 'admin@example.org', password: 'correct horse' });
+      expect(readConfig({ CASELINE_ADMIN_EMAIL: ' admin@example.org ', CASELINE_ADMIN_PASSWORD: 'correct horse' }).admin).toEqual({
+        email: 'admin@example.org',
+        password: 'correct horse',
+      });
     });
 
     it('an email without a password is refused, naming CASELINE_ADMIN_PASSWORD', () => {

@@ -98,22 +98,10 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addUniqueConstraint('records_org_case_number', ['org_id', 'case_number'])
     .execute();
   // Routing (rule 4–6) looks up a contact's open cases in a survey.
-  await db.schema
-    .createIndex('records_routing')
-    .on('records')
-    .columns(['survey_id', 'contact', 'status'])
-    .execute();
+  await db.schema.createIndex('records_routing').on('records').columns(['survey_id', 'contact', 'status']).execute();
   // The console lists a survey's records by status, newest activity first (keyset paging).
-  await db.schema
-    .createIndex('records_listing')
-    .on('records')
-    .columns(['survey_id', 'status', 'updated_at', 'id'])
-    .execute();
-  await db.schema
-    .createIndex('records_listing_all')
-    .on('records')
-    .columns(['survey_id', 'updated_at', 'id'])
-    .execute();
+  await db.schema.createIndex('records_listing').on('records').columns(['survey_id', 'status', 'updated_at', 'id']).execute();
+  await db.schema.createIndex('records_listing_all').on('records').columns(['survey_id', 'updated_at', 'id']).execute();
 
   await db.schema
     .createTable('messages')
@@ -141,11 +129,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .unique()
     .execute();
   // Rule 12 and the simulator: a contact's messages on a number, newest first.
-  await db.schema
-    .createIndex('messages_contact')
-    .on('messages')
-    .columns(['number_id', 'contact', 'direction', 'created_at'])
-    .execute();
+  await db.schema.createIndex('messages_contact').on('messages').columns(['number_id', 'contact', 'direction', 'created_at']).execute();
 
   await db.schema
     .createTable('record_messages')
@@ -154,16 +138,8 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('added_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('record_messages_pk', ['record_id', 'message_id'])
     .execute();
-  await db.schema
-    .createIndex('record_messages_message')
-    .on('record_messages')
-    .columns(['message_id'])
-    .execute();
-  await db.schema
-    .createIndex('record_messages_order')
-    .on('record_messages')
-    .columns(['record_id', 'added_at', 'message_id'])
-    .execute();
+  await db.schema.createIndex('record_messages_message').on('record_messages').columns(['message_id']).execute();
+  await db.schema.createIndex('record_messages_order').on('record_messages').columns(['record_id', 'added_at', 'message_id']).execute();
 
   await db.schema
     .createTable('notes')
@@ -212,11 +188,7 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
     .addColumn('error_text', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema
-    .createIndex('early_statuses_message')
-    .on('early_statuses')
-    .columns(['number_id', 'provider_message_id'])
-    .execute();
+  await db.schema.createIndex('early_statuses_message').on('early_statuses').columns(['number_id', 'provider_message_id']).execute();
 
   await db.schema
     .createTable('opt_outs')
@@ -229,8 +201,20 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
 
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
-    'opt_outs', 'early_statuses', 'outbox', 'history', 'notes', 'record_messages', 'messages', 'records',
-    'numbers', 'surveys', 'api_tokens', 'sessions', 'users', 'organisations',
+    'opt_outs',
+    'early_statuses',
+    'outbox',
+    'history',
+    'notes',
+    'record_messages',
+    'messages',
+    'records',
+    'numbers',
+    'surveys',
+    'api_tokens',
+    'sessions',
+    'users',
+    'organisations',
   ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }

@@ -6,11 +6,7 @@ import type { Kysely } from 'kysely';
  * record; this index answers the filter and the order together, on both dialects.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema
-    .createIndex('records_contact_activity')
-    .on('records')
-    .columns(['survey_id', 'contact', 'updated_at', 'id'])
-    .execute();
+  await db.schema.createIndex('records_contact_activity').on('records').columns(['survey_id', 'contact', 'updated_at', 'id']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -42,7 +42,9 @@ async function keyLinks(db: Kysely<any>, dialect: Dialect, key: [string, string]
       added_at bigint not null,
       constraint record_messages_pk primary key (${primaryKey})
     ) ${sql.raw(options.withoutRowid ? 'without rowid' : '')}`.execute(db);
-  await sql`insert into record_messages_rebuilt (message_id, record_id, added_at) select message_id, record_id, added_at from record_messages`.execute(db);
+  await sql`insert into record_messages_rebuilt (message_id, record_id, added_at) select message_id, record_id, added_at from record_messages`.execute(
+    db,
+  );
   await sql`drop table record_messages`.execute(db);
   await sql`alter table record_messages_rebuilt rename to record_messages`.execute(db);
   await db.schema.createIndex('record_messages_order').on('record_messages').columns(['record_id', 'added_at', 'message_id']).execute();

@@ -25,7 +25,10 @@ export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   await db.schema.createIndex('api_tokens_user').on('api_tokens').columns(['user_id']).execute();
   await db.schema.createIndex('sessions_user').on('sessions').columns(['user_id']).execute();
 
-  await db.schema.alterTable('records').addColumn('version', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('records')
+    .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 
   await emailUniqueWithin(db, dialect, 'organisation');
 

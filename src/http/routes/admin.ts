@@ -29,8 +29,10 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     items: await services.users.list(actorOf(request)),
     nextCursor: null,
   }));
-  app.post('/users', { schema: { tags: ['users'], body: UserCreate, response: { 201: User, ...errorResponses } } }, async (request, reply) =>
-    reply.status(201).send(await services.users.create(actorOf(request), request.body)),
+  app.post(
+    '/users',
+    { schema: { tags: ['users'], body: UserCreate, response: { 201: User, ...errorResponses } } },
+    async (request, reply) => reply.status(201).send(await services.users.create(actorOf(request), request.body)),
   );
   app.patch(
     '/users/:id',
@@ -46,9 +48,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
     '/surveys',
     { schema: { tags: ['surveys'], body: SurveyCreate, response: { 201: Survey, ...errorResponses } } },
     async (request, reply) =>
-      reply.status(201).send(
-        await services.surveys.create(actorOf(request), { ...request.body, questions: request.body.questions as Question[] }),
-      ),
+      reply
+        .status(201)
+        .send(await services.surveys.create(actorOf(request), { ...request.body, questions: request.body.questions as Question[] })),
   );
   app.get(
     '/surveys/:id',

@@ -57,7 +57,9 @@ export const eventRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
     };
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     const expiry =
-      credential.expiresAt === null ? null : setTimeout(() => end(), Math.max(0, Math.min(credential.expiresAt - Date.now(), MAX_TIMER_MS)));
+      credential.expiresAt === null
+        ? null
+        : setTimeout(() => end(), Math.max(0, Math.min(credential.expiresAt - Date.now(), MAX_TIMER_MS)));
     db.changes.on('change', listener);
     let closed = false;
     const close = () => {

@@ -27,7 +27,14 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
 
   app.get(
     '/surveys/:id/records',
-    { schema: { tags: ['records'], params: IdParams, querystring: RecordQuery, response: { 200: listOf(RecordSummary), ...errorResponses } } },
+    {
+      schema: {
+        tags: ['records'],
+        params: IdParams,
+        querystring: RecordQuery,
+        response: { 200: listOf(RecordSummary), ...errorResponses },
+      },
+    },
     async (request) => records.list(actorOf(request), request.params.id, request.query),
   );
   app.get('/records/:caseNumber', { schema: one }, async (request) => records.get(actorOf(request), request.params.caseNumber));

@@ -77,9 +77,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; secu
     },
   );
 
-  app.get('/session', { schema: { tags: ['session'], response: { 200: Session, ...errorResponses } }, preHandler: requireAuth }, async (request) => {
-    return services.users.session(actorOf(request), request.auth!.csrfToken ?? '');
-  });
+  app.get(
+    '/session',
+    { schema: { tags: ['session'], response: { 200: Session, ...errorResponses } }, preHandler: requireAuth },
+    async (request) => {
+      return services.users.session(actorOf(request), request.auth!.csrfToken ?? '');
+    },
+  );
 
   app.delete('/session', { schema: { tags: ['session'] } }, async (request, reply) => {
     if (request.auth?.sessionToken) await services.users.logout(request.auth.sessionToken);
@@ -87,8 +91,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; secu
     return reply.status(204).send();
   });
 
-  app.get('/users/me', { schema: { tags: ['users'], response: { 200: User, ...errorResponses } }, preHandler: requireAuth }, async (request) =>
-    services.users.me(actorOf(request)),
+  app.get(
+    '/users/me',
+    { schema: { tags: ['users'], response: { 200: User, ...errorResponses } }, preHandler: requireAuth },
+    async (request) => services.users.me(actorOf(request)),
   );
 
   // A wrong current password counts against the account like a failed login, so this is
@@ -114,10 +120,14 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; secu
       reply.status(201).send(await services.users.createToken(actorOf(request), request.body.name, request.body.expiresInDays)),
   );
 
-  app.get('/tokens', { schema: { tags: ['session'], response: { 200: listOf(ApiToken), ...errorResponses } }, preHandler: requireAuth }, async (request) => ({
-    items: await services.users.listTokens(actorOf(request)),
-    nextCursor: null,
-  }));
+  app.get(
+    '/tokens',
+    { schema: { tags: ['session'], response: { 200: listOf(ApiToken), ...errorResponses } }, preHandler: requireAuth },
+    async (request) => ({
+      items: await services.users.listTokens(actorOf(request)),
+      nextCursor: null,
+    }),
+  );
 
   app.delete(
     '/tokens/:id',

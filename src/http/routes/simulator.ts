@@ -13,7 +13,10 @@ export const simulatorRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       schema: {
         tags: ['simulator'],
         params: IdParams,
-        body: Type.Object({ from: Type.String({ minLength: 3, maxLength: 40 }), text: Type.String({ maxLength: 1600 }) }, { additionalProperties: false }),
+        body: Type.Object(
+          { from: Type.String({ minLength: 3, maxLength: 40 }), text: Type.String({ maxLength: 1600 }) },
+          { additionalProperties: false },
+        ),
         response: { 202: Type.Object({ id: Type.String() }), ...errorResponses },
       },
     },

@@ -87,11 +87,13 @@ export function isFailed(status: string): boolean {
 export function describeDetail(detail: unknown): string {
   if (detail === null || detail === undefined || detail === '') return '';
   if (typeof detail !== 'object' || Array.isArray(detail) || isChange(detail)) return describeValue(detail);
-  return Object.entries(detail as Record<string, unknown>)
-    // Internal ids mean nothing to a case worker; case numbers and texts do.
-    .filter(([key, value]) => value !== null && value !== undefined && value !== '' && !/(^id|Id)$/.test(key))
-    .map(([key, value]) => `${humanise(key)}: ${describeValue(value)}`)
-    .join(' · ');
+  return (
+    Object.entries(detail as Record<string, unknown>)
+      // Internal ids mean nothing to a case worker; case numbers and texts do.
+      .filter(([key, value]) => value !== null && value !== undefined && value !== '' && !/(^id|Id)$/.test(key))
+      .map(([key, value]) => `${humanise(key)}: ${describeValue(value)}`)
+      .join(' · ')
+  );
 }
 
 function isChange(value: object): value is { from: unknown; to: unknown } {

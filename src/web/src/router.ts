@@ -53,11 +53,9 @@ export const paths = {
   account: () => '#/account',
   users: () => '#/admin/users',
   surveys: () => '#/admin/surveys',
-  survey: (surveyId: string | number | null) =>
-    `#/admin/surveys/${surveyId === null ? 'new' : encodeURIComponent(String(surveyId))}`,
+  survey: (surveyId: string | number | null) => `#/admin/surveys/${surveyId === null ? 'new' : encodeURIComponent(String(surveyId))}`,
   numbers: () => '#/admin/numbers',
-  number: (numberId: string | number | null) =>
-    `#/admin/numbers/${numberId === null ? 'new' : encodeURIComponent(String(numberId))}`,
+  number: (numberId: string | number | null) => `#/admin/numbers/${numberId === null ? 'new' : encodeURIComponent(String(numberId))}`,
 };
 
 export function navigate(hash: string, options: { replace?: boolean } = {}): void {

@@ -30,13 +30,12 @@ interface NumberAnswer {
   [field: string]: unknown;
 }
 
-
 function post(h: Harness, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
   const delivery = africasTalkingDelivery(fields);
   return h.request('POST', path, { rawBody: delivery.body, headers: { ...delivery.headers, ...headers } });
 }
 
-describeEachDialect('Africa\'s Talking', (dialect) => {
+describeEachDialect("Africa's Talking", (dialect) => {
   let fake: FakeAfricasTalking;
   beforeAll(async () => {
     fake = await startFakeAfricasTalking({ apps: { [USERNAME]: API_KEY }, rejectRecipients: { [BLOCKED]: 406 } });
@@ -44,8 +43,7 @@ describeEachDialect('Africa\'s Talking', (dialect) => {
   afterAll(() => fake.close());
 
   const h = useCaseline(dialect, {
-    providers: () =>
-      createProviderRegistry({ twilio: UNUSED_API, vonage: UNUSED_API, whatsapp: UNUSED_API, africastalking: fake.url }),
+    providers: () => createProviderRegistry({ twilio: UNUSED_API, vonage: UNUSED_API, whatsapp: UNUSED_API, africastalking: fake.url }),
     startOutbox: true,
     // Short backoff, so a retried send is seen within a test.
     outbox: { pollMs: 50, backoffBaseMs: 50, backoffCapMs: 200 },
@@ -82,7 +80,6 @@ describeEachDialect('Africa\'s Talking', (dialect) => {
     return n;
   }
 
-
   async function sentWithText(text: string) {
     const match = (s: FakeAfricasTalking['sent'][number]) => s.body.message === text;
     await expect.poll(() => fake.sent.some(match), { timeout: 5000 }).toBe(true);
@@ -113,7 +110,7 @@ describeEachDialect('Africa\'s Talking', (dialect) => {
     }
   });
 
-  it('an incoming message creates a case and Africa\'s Talking gets a 200', async () => {
+  it("an incoming message creates a case and Africa's Talking gets a 200", async () => {
     const { org, inbound } = await setup();
     const res = await post(h, inbound, inboundFields({ text: 'Habari, I need help' }));
     expect(res.status).toBe(200);
@@ -213,12 +210,17 @@ describeEachDialect('Africa\'s Talking', (dialect) => {
     expect(record.optedOut).toBe(true);
     expect(fake.requests.length - before).toBe(1);
     // One attempt, then failed: a permanent error is never retried.
-    const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', res.body.id).executeTakeFirstOrThrow();
+    const outbox = await h
+      .caseline()
+      .db.kysely.selectFrom('outbox')
+      .select(['state', 'attempts'])
+      .where('message_id', '=', res.body.id)
+      .executeTakeFirstOrThrow();
     expect(outbox).toEqual({ state: 'failed', attempts: 1 });
     expect((await reply(org, n, 'Hello?')).body.error.code).toBe('opted_out');
   });
 
-  it('an outage at Africa\'s Talking (HTTP 500) is retried, and the reply then goes out once', async () => {
+  it("an outage at Africa's Talking (HTTP 500) is retried, and the reply then goes out once", async () => {
     const { org, inbound } = await setup();
     const n = await lockedCase(org, inbound);
     fake.failNext(1, '500');
@@ -227,7 +229,12 @@ describeEachDialect('Africa\'s Talking', (dialect) => {
     await waitForStatus(org, n, 'sent');
     expect(fake.requests.length - before).toBe(2);
     expect(fake.sent.filter((s) => s.body.message === `Sorry for the wait #${n}`)).toHaveLength(1);
-    const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', res.body.id).executeTakeFirstOrThrow();
+    const outbox = await h
+      .caseline()
+      .db.kysely.selectFrom('outbox')
+      .select(['state', 'attempts'])
+      .where('message_id', '=', res.body.id)
+      .executeTakeFirstOrThrow();
     expect(outbox).toEqual({ state: 'done', attempts: 2 });
   });
 });

@@ -70,7 +70,6 @@ function postSigned(
   return h.request('POST', path, { rawBody: delivery.body, headers: { ...delivery.headers, ...options.headers } });
 }
 
-
 describeEachDialect('Twilio', (dialect) => {
   let fake: FakeTwilio;
   beforeAll(async () => {
@@ -79,8 +78,7 @@ describeEachDialect('Twilio', (dialect) => {
   afterAll(() => fake.close());
 
   const h = useCaseline(dialect, {
-    providers: () =>
-      createProviderRegistry({ twilio: fake.url, vonage: UNUSED_API, whatsapp: UNUSED_API, africastalking: UNUSED_API }),
+    providers: () => createProviderRegistry({ twilio: fake.url, vonage: UNUSED_API, whatsapp: UNUSED_API, africastalking: UNUSED_API }),
     startOutbox: true,
     // Short backoff, so a retried send is seen within a test.
     outbox: { pollMs: 50, backoffBaseMs: 50, backoffCapMs: 200 },
@@ -108,14 +106,12 @@ describeEachDialect('Twilio', (dialect) => {
         return n;
       }
 
-
       /** What the fake Twilio accepted from this number with `field` set to `value`, once the outbox sent it. */
       async function sentWith(number: NumberAnswer, field: string, value: string) {
         const match = (s: FakeTwilio['sent'][number]) => s.body.StatusCallback === number.webhooks.status && s.body[field] === value;
         await expect.poll(() => fake.sent.some(match), { timeout: 5000 }).toBe(true);
         return fake.sent.find(match)!;
       }
-
 
       it('a number is created with its webhook URLs, and its credentials are never returned', async () => {
         const { org, number } = await setup();
@@ -215,7 +211,7 @@ describeEachDialect('Twilio', (dialect) => {
         expect((await lastMessage(org, n)).status).toBe('delivered');
       });
 
-      it('a failed status callback marks the reply failed with Twilio\'s error code and a readable reason', async () => {
+      it("a failed status callback marks the reply failed with Twilio's error code and a readable reason", async () => {
         const { org, number, inbound, status } = await setup();
         const n = await lockedCase(org, inbound);
         await reply(org, n, 'Can you call us?');
@@ -260,7 +256,12 @@ describeEachDialect('Twilio', (dialect) => {
         expect(record.optedOut).toBe(true);
         expect(fake.requests.slice(before).filter((r) => (r.body as Record<string, string>).To === optedOut)).toHaveLength(1);
         // One attempt, then failed: a permanent error is never retried.
-        const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', record.messages.at(-1).id).executeTakeFirstOrThrow();
+        const outbox = await h
+          .caseline()
+          .db.kysely.selectFrom('outbox')
+          .select(['state', 'attempts'])
+          .where('message_id', '=', record.messages.at(-1).id)
+          .executeTakeFirstOrThrow();
         expect(outbox).toEqual({ state: 'failed', attempts: 1 });
         // Nothing more reaches Twilio for this contact: the next reply is refused up front.
         const again = await reply(org, n, 'Hello?');
@@ -277,11 +278,18 @@ describeEachDialect('Twilio', (dialect) => {
         expect((await h.record(org, n)).optedOut).toBe(false);
 
         const fields = twilioFormFixture('twilio-status-failed-21610', {
-          SmsSid: sent.id, MessageSid: sent.id, To: alice, From: ours, AccountSid: ACCOUNT_SID,
+          SmsSid: sent.id,
+          MessageSid: sent.id,
+          To: alice,
+          From: ours,
+          AccountSid: ACCOUNT_SID,
         });
         expect((await postSigned(h, status, fields, { signedUrl: sent.body.StatusCallback })).status).toBe(200);
         const record = await h.record(org, n);
-        expect(record.messages.at(-1)).toMatchObject({ status: 'failed', error: { code: '21610', message: 'The recipient has unsubscribed (21610)' } });
+        expect(record.messages.at(-1)).toMatchObject({
+          status: 'failed',
+          error: { code: '21610', message: 'The recipient has unsubscribed (21610)' },
+        });
         expect(record.optedOut).toBe(true);
         // The same opt-out row as a 21610 at send time: one row for the contact on this number.
         const rows = await h.caseline().db.kysely.selectFrom('opt_outs').select('contact').where('number_id', '=', number.id).execute();
@@ -300,7 +308,11 @@ describeEachDialect('Twilio', (dialect) => {
         const n = await lockedCase(org, inbound);
         const unknownSid = twilioSid();
         const fields = twilioFormFixture('twilio-status-failed-21610', {
-          SmsSid: unknownSid, MessageSid: unknownSid, To: alice, From: ours, AccountSid: ACCOUNT_SID,
+          SmsSid: unknownSid,
+          MessageSid: unknownSid,
+          To: alice,
+          From: ours,
+          AccountSid: ACCOUNT_SID,
         });
         expect((await postSigned(h, status, fields)).status).toBe(200);
         expect((await h.record(org, n)).optedOut).toBe(true);
@@ -315,7 +327,12 @@ describeEachDialect('Twilio', (dialect) => {
         const sent = await sentWith(number, 'Body', `Call us back #${n}`);
         await waitForStatus(org, n, 'sent');
         const fields = twilioFormFixture('twilio-status-failed-21610', {
-          SmsSid: sent.id, MessageSid: sent.id, To: alice, From: ours, AccountSid: ACCOUNT_SID, ErrorCode: '30003',
+          SmsSid: sent.id,
+          MessageSid: sent.id,
+          To: alice,
+          From: ours,
+          AccountSid: ACCOUNT_SID,
+          ErrorCode: '30003',
         });
         expect((await postSigned(h, status, fields)).status).toBe(200);
         expect(await h.record(org, n)).toMatchObject({ optedOut: false });
@@ -341,7 +358,12 @@ describeEachDialect('Twilio', (dialect) => {
         await waitForStatus(org, n, 'sent');
         expect(fake.requests.length - before).toBe(2);
         expect(fake.sent.filter((s) => s.body.StatusCallback === number.webhooks.status)).toHaveLength(1);
-        const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', res.body.id).executeTakeFirstOrThrow();
+        const outbox = await h
+          .caseline()
+          .db.kysely.selectFrom('outbox')
+          .select(['state', 'attempts'])
+          .where('message_id', '=', res.body.id)
+          .executeTakeFirstOrThrow();
         expect(outbox).toEqual({ state: 'done', attempts: 2 });
       });
 
@@ -357,11 +379,16 @@ describeEachDialect('Twilio', (dialect) => {
           ]);
         });
 
-        it('outside the 24-hour window free text is refused, and the number\'s content template goes out instead', async () => {
+        it("outside the 24-hour window free text is refused, and the number's content template goes out instead", async () => {
           const { org, number, inbound } = await setup();
           const n = await lockedCase(org, inbound);
-          await h.caseline().db.kysely.updateTable('messages').set({ created_at: Date.now() - 25 * 3600_000 })
-            .where('number_id', '=', number.id).where('direction', '=', 'in').execute();
+          await h
+            .caseline()
+            .db.kysely.updateTable('messages')
+            .set({ created_at: Date.now() - 25 * 3600_000 })
+            .where('number_id', '=', number.id)
+            .where('direction', '=', 'in')
+            .execute();
           const outboxBefore = await h.count('outbox');
           const late = await reply(org, n, 'Free text');
           expect(late.status).toBe(400);
@@ -387,8 +414,7 @@ describeEachDialect('Twilio', (dialect) => {
   describe('behind a reverse proxy without PUBLIC_URL', () => {
     const proxied = useCaseline(dialect, {
       config: { publicUrl: null },
-      providers: () =>
-        createProviderRegistry({ twilio: fake.url, vonage: UNUSED_API, whatsapp: UNUSED_API, africastalking: UNUSED_API }),
+      providers: () => createProviderRegistry({ twilio: fake.url, vonage: UNUSED_API, whatsapp: UNUSED_API, africastalking: UNUSED_API }),
     });
 
     it('the signature is checked against the URL from X-Forwarded-Proto and X-Forwarded-Host', async () => {

@@ -40,7 +40,6 @@ const ADDRESSES: Record<Channel, { ours: string; alice: string }> = {
   whatsapp: { ours: '14157386102', alice: '447700900123' },
 };
 
-
 /** Posts a body to our app with Vonage's signed-webhook JWT. */
 function postSigned(h: Harness, path: string, body: unknown, signing = SIGNING) {
   const delivery = signVonageWebhook(body, signing);
@@ -55,8 +54,7 @@ describeEachDialect('Vonage', (dialect) => {
   afterAll(() => fake.close());
 
   const h = useCaseline(dialect, {
-    providers: () =>
-      createProviderRegistry({ twilio: UNUSED_API, vonage: fake.url, whatsapp: UNUSED_API, africastalking: UNUSED_API }),
+    providers: () => createProviderRegistry({ twilio: UNUSED_API, vonage: fake.url, whatsapp: UNUSED_API, africastalking: UNUSED_API }),
     startOutbox: true,
     // Short backoff, so a retried send is seen within a test.
     outbox: { pollMs: 50, backoffBaseMs: 50, backoffCapMs: 200 },
@@ -102,14 +100,12 @@ describeEachDialect('Vonage', (dialect) => {
         return n;
       }
 
-
       /** The send the fake Vonage accepted for the message with our id `messageId`. */
       async function sentFor(messageId: string) {
         const match = (s: FakeVonage['sent'][number]) => s.body.client_ref === messageId;
         await expect.poll(() => fake.sent.some(match), { timeout: 5000 }).toBe(true);
         return fake.sent.find(match)!;
       }
-
 
       const statusBody = (messageUuid: string, status: VonageStatusInput['status'], error?: VonageStatusInput['error']) =>
         vonageStatusBody({ messageUuid, status, to: alice, from: ours, channel, error });
@@ -138,7 +134,10 @@ describeEachDialect('Vonage', (dialect) => {
         const { org, inbound } = await setup();
         const body =
           channel === 'whatsapp'
-            ? inboundBody({ image: { url: 'https://api-eu.nexmo.com/v3/media/7a1c9e2b', caption: 'Photo of the damp' }, profileName: 'Alice' })
+            ? inboundBody({
+                image: { url: 'https://api-eu.nexmo.com/v3/media/7a1c9e2b', caption: 'Photo of the damp' },
+                profileName: 'Alice',
+              })
             : inboundBody({ text: 'Photo of the damp' });
         const res = await postSigned(h, inbound, body);
         expect(res.status).toBe(200);
@@ -153,7 +152,7 @@ describeEachDialect('Vonage', (dialect) => {
       });
 
       if (channel === 'sms') {
-        it('an inbound SMS without message_type (Vonage\'s SDK sample) is stored as text and Vonage gets a 200', async () => {
+        it("an inbound SMS without message_type (Vonage's SDK sample) is stored as text and Vonage gets a 200", async () => {
           const { org, inbound } = await setup();
           const res = await postSigned(h, inbound, jsonFixture('vonage-sms-inbound-without-message-type'));
           expect(res.status).toBe(200);
@@ -223,25 +222,21 @@ describeEachDialect('Vonage', (dialect) => {
         expect(await lastMessage(org, n)).toMatchObject({ direction: 'out', status: 'delivered', error: null });
       });
 
-      it('a rejected status marks the reply failed with Vonage\'s error code and a readable reason', async () => {
+      it("a rejected status marks the reply failed with Vonage's error code and a readable reason", async () => {
         const { org, inbound, status } = await setup();
         const n = await lockedCase(org, inbound);
         const res = await reply(org, n, 'Can you call us?');
         const sent = await sentFor(res.body.id);
         await waitForStatus(org, n, 'sent');
         const error =
-          channel === 'whatsapp'
-            ? { code: 1340, detail: 'Outside of the allowed window' }
-            : { code: 1020, detail: 'Invalid params' };
+          channel === 'whatsapp' ? { code: 1340, detail: 'Outside of the allowed window' } : { code: 1020, detail: 'Invalid params' };
         expect((await postSigned(h, status, statusBody(sent.id, 'rejected', error))).status).toBe(200);
         expect(await lastMessage(org, n)).toMatchObject({
           status: 'failed',
           error: {
             code: String(error.code),
             message:
-              channel === 'whatsapp'
-                ? 'Outside the WhatsApp 24-hour window: only a template can be sent (1340)'
-                : 'Invalid params (1020)',
+              channel === 'whatsapp' ? 'Outside the WhatsApp 24-hour window: only a template can be sent (1340)' : 'Invalid params (1020)',
           },
         });
       });
@@ -252,7 +247,10 @@ describeEachDialect('Vonage', (dialect) => {
         const res = await reply(org, n, 'Checking in');
         const sent = await sentFor(res.body.id);
         await waitForStatus(org, n, 'sent');
-        const refused = await postSigned(h, status, statusBody(sent.id, 'delivered'), { ...SIGNING, signatureSecret: 'not-the-secret-0123456789' });
+        const refused = await postSigned(h, status, statusBody(sent.id, 'delivered'), {
+          ...SIGNING,
+          signatureSecret: 'not-the-secret-0123456789',
+        });
         expect(refused.status).toBe(403);
         expect((await lastMessage(org, n)).status).toBe('sent');
       });
@@ -272,7 +270,12 @@ describeEachDialect('Vonage', (dialect) => {
         expect(record.optedOut).toBe(false);
         expect(fake.requests.length - before).toBe(1);
         // One attempt, then failed: a permanent error is never retried.
-        const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', res.body.id).executeTakeFirstOrThrow();
+        const outbox = await h
+          .caseline()
+          .db.kysely.selectFrom('outbox')
+          .select(['state', 'attempts'])
+          .where('message_id', '=', res.body.id)
+          .executeTakeFirstOrThrow();
         expect(outbox).toEqual({ state: 'failed', attempts: 1 });
       });
 
@@ -285,16 +288,26 @@ describeEachDialect('Vonage', (dialect) => {
         await waitForStatus(org, n, 'sent');
         expect(fake.requests.length - before).toBe(2);
         expect(fake.sent.filter((s) => s.body.client_ref === res.body.id)).toHaveLength(1);
-        const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', res.body.id).executeTakeFirstOrThrow();
+        const outbox = await h
+          .caseline()
+          .db.kysely.selectFrom('outbox')
+          .select(['state', 'attempts'])
+          .where('message_id', '=', res.body.id)
+          .executeTakeFirstOrThrow();
         expect(outbox).toEqual({ state: 'done', attempts: 2 });
       });
 
       if (channel === 'whatsapp') {
-        it('outside the 24-hour window free text is refused, and the number\'s template goes out instead', async () => {
+        it("outside the 24-hour window free text is refused, and the number's template goes out instead", async () => {
           const { org, number, inbound } = await setup();
           const n = await lockedCase(org, inbound);
-          await h.caseline().db.kysely.updateTable('messages').set({ created_at: Date.now() - 25 * 3600_000 })
-            .where('number_id', '=', number.id).where('direction', '=', 'in').execute();
+          await h
+            .caseline()
+            .db.kysely.updateTable('messages')
+            .set({ created_at: Date.now() - 25 * 3600_000 })
+            .where('number_id', '=', number.id)
+            .where('direction', '=', 'in')
+            .execute();
           const outboxBefore = await h.count('outbox');
           const late = await reply(org, n, 'Free text');
           expect(late.status).toBe(400);

@@ -35,7 +35,6 @@ interface NumberAnswer {
   [field: string]: unknown;
 }
 
-
 function postSigned(h: Harness, path: string, payload: unknown, appSecret = APP_SECRET) {
   const delivery = signWhatsAppWebhook(payload, appSecret);
   return h.request('POST', path, { rawBody: delivery.body, headers: delivery.headers });
@@ -49,8 +48,7 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
   afterAll(() => fake.close());
 
   const h = useCaseline(dialect, {
-    providers: () =>
-      createProviderRegistry({ twilio: UNUSED_API, vonage: UNUSED_API, whatsapp: fake.url, africastalking: UNUSED_API }),
+    providers: () => createProviderRegistry({ twilio: UNUSED_API, vonage: UNUSED_API, whatsapp: fake.url, africastalking: UNUSED_API }),
     startOutbox: true,
     // Short backoff, so a retried send is seen within a test.
     outbox: { pollMs: 50, backoffBaseMs: 50, backoffCapMs: 200 },
@@ -90,14 +88,12 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
     return n;
   }
 
-
   /** Meta's send carries no reference of ours, so a send is found by the text that went out. */
   async function sentWithText(text: string) {
     const match = (s: FakeWhatsAppCloud['sent'][number]) => JSON.stringify(s.body).includes(JSON.stringify(text));
     await expect.poll(() => fake.sent.some(match), { timeout: 5000 }).toBe(true);
     return fake.sent.find(match)!;
   }
-
 
   it('a number is created with its webhook URLs, and its credentials are never returned', async () => {
     const { org, number } = await setup();
@@ -166,7 +162,7 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
     expect(text).not.toContain('caseline-intake-7f3a');
   });
 
-  it('shared contacts are stored with each contact\'s name and phone numbers', async () => {
+  it("shared contacts are stored with each contact's name and phone numbers", async () => {
     const { org, inbound } = await setup();
     expect((await postSigned(h, inbound, jsonFixture('whatsapp-cloud-contacts'))).status).toBe(200);
     const [only] = await h.records(org);
@@ -246,7 +242,7 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
     expect((await lastMessage(org, n)).status).toBe('read');
   });
 
-  it('a failed status marks the reply failed with Meta\'s error code and a readable reason', async () => {
+  it("a failed status marks the reply failed with Meta's error code and a readable reason", async () => {
     const { org, inbound } = await setup();
     const n = await lockedCase(org, inbound);
     await reply(org, n, 'Can you call us?');
@@ -288,7 +284,12 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
     expect(record.optedOut).toBe(false);
     expect(fake.requests.length - before).toBe(1);
     // One attempt, then failed: a permanent error is never retried.
-    const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', res.body.id).executeTakeFirstOrThrow();
+    const outbox = await h
+      .caseline()
+      .db.kysely.selectFrom('outbox')
+      .select(['state', 'attempts'])
+      .where('message_id', '=', res.body.id)
+      .executeTakeFirstOrThrow();
     expect(outbox).toEqual({ state: 'failed', attempts: 1 });
   });
 
@@ -301,15 +302,25 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
     await waitForStatus(org, n, 'sent');
     expect(fake.requests.length - before).toBe(2);
     expect(fake.sent.filter((s) => JSON.stringify(s.body).includes(`Sorry for the wait #${n}`))).toHaveLength(1);
-    const outbox = await h.caseline().db.kysely.selectFrom('outbox').select(['state', 'attempts']).where('message_id', '=', res.body.id).executeTakeFirstOrThrow();
+    const outbox = await h
+      .caseline()
+      .db.kysely.selectFrom('outbox')
+      .select(['state', 'attempts'])
+      .where('message_id', '=', res.body.id)
+      .executeTakeFirstOrThrow();
     expect(outbox).toEqual({ state: 'done', attempts: 2 });
   });
 
-  it('outside the 24-hour window free text is refused, and the number\'s template goes out instead', async () => {
+  it("outside the 24-hour window free text is refused, and the number's template goes out instead", async () => {
     const { org, number, inbound } = await setup();
     const n = await lockedCase(org, inbound);
-    await h.caseline().db.kysely.updateTable('messages').set({ created_at: Date.now() - 25 * 3600_000 })
-      .where('number_id', '=', number.id).where('direction', '=', 'in').execute();
+    await h
+      .caseline()
+      .db.kysely.updateTable('messages')
+      .set({ created_at: Date.now() - 25 * 3600_000 })
+      .where('number_id', '=', number.id)
+      .where('direction', '=', 'in')
+      .execute();
     expect((await h.record(org, n)).windowOpen).toBe(false);
     const outboxBefore = await h.count('outbox');
     const late = await reply(org, n, 'Free text');

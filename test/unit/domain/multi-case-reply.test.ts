@@ -65,7 +65,10 @@ describe('the multi-case reply (DESIGN.md §2 rule 5)', () => {
         fc.uniqueArray(fc.integer({ min: 1, max: 1_000_000 }), { minLength: 2, maxLength: 6 }),
         fc.string({ maxLength: 60 }),
         (numbers, text) => {
-          const reply = renderMultiCaseReply('{cases}', numbers.map((caseNumber) => ({ caseNumber, firstMessage: text })));
+          const reply = renderMultiCaseReply(
+            '{cases}',
+            numbers.map((caseNumber) => ({ caseNumber, firstMessage: text })),
+          );
           for (const n of numbers) expect(parseReferences(reply)).toContain(n);
         },
       ),

@@ -53,7 +53,7 @@ describe('phone number normalisation (DESIGN.md §2 rule 2)', () => {
       expect(normalisePhone('  +447700900123\n')).toBe('+447700900123');
     });
 
-    it("a national number is read in the country of our number", () => {
+    it('a national number is read in the country of our number', () => {
       expect(normalisePhone('07700 900123', OUR_UK_NUMBER)).toBe('+447700900123');
       expect(normalisePhone('0612345678', '+33612000000')).toBe('+33612345678');
     });
@@ -113,13 +113,7 @@ describe('phone number normalisation (DESIGN.md §2 rule 2)', () => {
       fc.assert(
         fc.property(ukMobileRest, (rest) => {
           const e164 = `+447${rest}`;
-          const forms = [
-            `+44 7${rest.slice(0, 3)} ${rest.slice(3)}`,
-            `447${rest}`,
-            `whatsapp:+447${rest}`,
-            `00447${rest}`,
-            `07${rest}`,
-          ];
+          const forms = [`+44 7${rest.slice(0, 3)} ${rest.slice(3)}`, `447${rest}`, `whatsapp:+447${rest}`, `00447${rest}`, `07${rest}`];
           for (const form of forms) expect(normalisePhone(form, OUR_UK_NUMBER)).toBe(e164);
         }),
       );
@@ -131,9 +125,7 @@ describe('phone number normalisation (DESIGN.md §2 rule 2)', () => {
       // Mobile numbers in the formats of several countries, in E.164.
       const mobile = fc.oneof(
         digits(9).map((d) => `+447${d}`),
-        fc.tuple(fc.constantFrom(...'23456789'), digits(2), fc.constantFrom(...'23456789'), digits(6)).map(
-          (p) => `+1${p.join('')}`,
-        ),
+        fc.tuple(fc.constantFrom(...'23456789'), digits(2), fc.constantFrom(...'23456789'), digits(6)).map((p) => `+1${p.join('')}`),
         digits(8).map((d) => `+2547${d}`),
         fc.tuple(fc.constantFrom('6', '7'), digits(8)).map((p) => `+33${p.join('')}`),
         fc.tuple(fc.constantFrom('6', '7', '8', '9'), digits(9)).map((p) => `+91${p.join('')}`),

@@ -39,7 +39,12 @@ describe('a shared location as text', () => {
 
 describe('a WhatsApp Flow reply as text', () => {
   it('reads the body, then one line per answer, without the flow token', () => {
-    const answers = JSON.stringify({ flow_token: 'secret-token', screen_0_Name_0: 'Ana', screen_1_Date_of_birth_1: '1990-04-02', consent: true });
+    const answers = JSON.stringify({
+      flow_token: 'secret-token',
+      screen_0_Name_0: 'Ana',
+      screen_1_Date_of_birth_1: '1990-04-02',
+      consent: true,
+    });
     expect(flowReplyText('Sent', answers)).toBe('Sent\nName: Ana\nDate of birth: 1990-04-02\nconsent: true');
   });
 
@@ -67,7 +72,10 @@ describe('shared contacts as text', () => {
   it('reads one line per contact: name and phone numbers', () => {
     expect(
       sharedContactsText([
-        { name: { formatted_name: 'Sam Okafor' }, phones: [{ phone: '+44 20 7946 0018' }, { phone: '+44 7700 900456', wa_id: '447700900456' }] },
+        {
+          name: { formatted_name: 'Sam Okafor' },
+          phones: [{ phone: '+44 20 7946 0018' }, { phone: '+44 7700 900456', wa_id: '447700900456' }],
+        },
         { name: { first_name: 'Grace', last_name: 'Mensah' }, phones: [{ wa_id: '447700900789' }] },
       ]),
     ).toBe('Contact: Sam Okafor, +44 20 7946 0018, +44 7700 900456\nContact: Grace Mensah, +447700900789');

@@ -7,7 +7,30 @@ const caseNumber = fc.integer({ min: 1, max: 999_999_999_999_999 });
 
 /** Characters that are not word characters: punctuation, spaces, symbols, emoji. */
 const nonWordChar = fc.constantFrom(
-  ' ', '\n', '\t', '(', ')', '[', ']', '.', ',', '!', '?', ':', ';', '-', '/', '"', "'", '#', '*', '。', '«', '»', '😀', '\u00a0',
+  ' ',
+  '\n',
+  '\t',
+  '(',
+  ')',
+  '[',
+  ']',
+  '.',
+  ',',
+  '!',
+  '?',
+  ':',
+  ';',
+  '-',
+  '/',
+  '"',
+  "'",
+  '#',
+  '*',
+  '。',
+  '«',
+  '»',
+  '😀',
+  '\u00a0',
 );
 
 /** Word characters of several scripts: letters, `_`, and digits that are not ASCII. */
@@ -133,8 +156,14 @@ describe('case references in inbound text (DESIGN.md §2 rule 4)', () => {
       fc.assert(
         fc.property(
           caseNumber,
-          fc.option(fc.tuple(fc.string({ maxLength: 20 }), nonWordChar).map(([s, c]) => s + c), { nil: '' }),
-          fc.option(fc.tuple(nonWordChar, fc.string({ maxLength: 20 })).map(([c, s]) => c + s), { nil: '' }),
+          fc.option(
+            fc.tuple(fc.string({ maxLength: 20 }), nonWordChar).map(([s, c]) => s + c),
+            { nil: '' },
+          ),
+          fc.option(
+            fc.tuple(nonWordChar, fc.string({ maxLength: 20 })).map(([c, s]) => c + s),
+            { nil: '' },
+          ),
           (n, prefix, suffix) => {
             expect(parseReferences(`${prefix}#${n}${suffix}`)).toContain(n);
           },

@@ -70,7 +70,7 @@ describe('regressions', () => {
     expect(() => readConfig({ DATABASE_URL })).toThrow(/DATABASE_URL/);
   });
 
-  it('a flood of new keys cannot wipe a targeted account\'s failed logins', () => {
+  it("a flood of new keys cannot wipe a targeted account's failed logins", () => {
     const throttle = new LoginThrottle(3, 60_000, () => 1000);
     for (let i = 0; i < 3; i++) throttle.reserve(['email:victim@example.org']).attempt!.fail();
     for (let i = 0; i < 100_001; i++) throttle.reserve([`ip:${i}`]).attempt?.fail();

@@ -22,9 +22,9 @@ describe('where an inbound message goes (DESIGN.md §2 rules 3–6)', () => {
     });
 
     it('a new record is created even when the text references a case and the contact has open cases', () => {
-      expect(
-        route({ caseManagement: false, references: [12], openCases: open(12, 13), hasMultiCaseReply: true }),
-      ).toEqual({ kind: 'new-record' });
+      expect(route({ caseManagement: false, references: [12], openCases: open(12, 13), hasMultiCaseReply: true })).toEqual({
+        kind: 'new-record',
+      });
     });
   });
 
@@ -58,7 +58,7 @@ describe('where an inbound message goes (DESIGN.md §2 rules 3–6)', () => {
       });
     });
 
-    it('a reference to a case that is not the contact\'s own, from a contact with no open case, starts a new case', () => {
+    it("a reference to a case that is not the contact's own, from a contact with no open case, starts a new case", () => {
       expect(route({ references: [99] })).toEqual({ kind: 'new-case' });
     });
 

@@ -63,9 +63,7 @@ describe('survey definitions', () => {
   });
 
   it.each(['1st', 'has space', 'dash-ed', '', 'é', 'a'.repeat(65)])('question name %j is refused', (name) => {
-    const error = validationError(() =>
-      validateSurvey(survey({ caseManagement: null, questions: [{ name, label: 'x', type: 'text' }] })),
-    );
+    const error = validationError(() => validateSurvey(survey({ caseManagement: null, questions: [{ name, label: 'x', type: 'text' }] })));
     expect(error.message).toContain(JSON.stringify(name));
   });
 
@@ -79,9 +77,7 @@ describe('survey definitions', () => {
       { name: 'summary', label: 'a', type: 'text' },
       { name: 'summary', label: 'b', type: 'integer' },
     ];
-    expect(validationError(() => validateSurvey(survey({ caseManagement: null, questions }))).message).toMatch(
-      /summary appears twice/,
-    );
+    expect(validationError(() => validateSurvey(survey({ caseManagement: null, questions }))).message).toMatch(/summary appears twice/);
   });
 
   it('a select_one question without choices is refused', () => {
@@ -103,8 +99,7 @@ describe('survey definitions', () => {
 
   it('a final status that is not a choice of the status question is refused', () => {
     expect(
-      validationError(() => validateSurvey(survey({ caseManagement: { statusQuestion: 'status', finalStatus: 'closed' } })))
-        .message,
+      validationError(() => validateSurvey(survey({ caseManagement: { statusQuestion: 'status', finalStatus: 'closed' } }))).message,
     ).toMatch(/final status/);
   });
 });
@@ -144,9 +139,7 @@ describe('edited answers', () => {
   });
 
   it('an empty or null answer clears the question, whatever its type', () => {
-    expect(() =>
-      validateAnswers(survey(), { households: null, depth: '', reported_on: null, status: '', their_number: '' }),
-    ).not.toThrow();
+    expect(() => validateAnswers(survey(), { households: null, depth: '', reported_on: null, status: '', their_number: '' })).not.toThrow();
   });
 
   it('a refused answer names its question in the details', () => {

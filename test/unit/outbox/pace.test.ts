@@ -36,7 +36,10 @@ describe('planning a number’s send slots', () => {
         fc.integer({ min: 0, max: 5000 }),
         (count, ratePerSecond, horizonMs, booked) => {
           const now = 10_000;
-          const plan = planSends(Array.from({ length: count }, (_, i) => i), { now, horizonMs, nextSendAt: now + booked - 2500, ratePerSecond });
+          const plan = planSends(
+            Array.from({ length: count }, (_, i) => i),
+            { now, horizonMs, nextSendAt: now + booked - 2500, ratePerSecond },
+          );
           const interval = 1000 / ratePerSecond;
           plan.slots.forEach((slot, i) => {
             expect(slot.row).toBe(i);
@@ -60,11 +63,16 @@ describe('when a claimed send starts', () => {
   });
 
   it('starts a little late rather than not at all', () => {
-    expect(startDecision({ now: 1000 + LATE_TOLERANCE_MS, slot: 1000, previousStart: undefined, ratePerSecond: 100 })).toEqual({ kind: 'start', waitMs: 0 });
+    expect(startDecision({ now: 1000 + LATE_TOLERANCE_MS, slot: 1000, previousStart: undefined, ratePerSecond: 100 })).toEqual({
+      kind: 'start',
+      waitMs: 0,
+    });
   });
 
   it('is booked again when it would start later than its slot by more than the tolerance', () => {
-    expect(startDecision({ now: 1000 + LATE_TOLERANCE_MS + 1, slot: 1000, previousStart: undefined, ratePerSecond: 100 })).toEqual({ kind: 'rebook' });
+    expect(startDecision({ now: 1000 + LATE_TOLERANCE_MS + 1, slot: 1000, previousStart: undefined, ratePerSecond: 100 })).toEqual({
+      kind: 'rebook',
+    });
     // A slow number tolerates half an interval.
     expect(startDecision({ now: 1400, slot: 1000, previousStart: undefined, ratePerSecond: 1 })).toEqual({ kind: 'start', waitMs: 0 });
     expect(startDecision({ now: 1501, slot: 1000, previousStart: undefined, ratePerSecond: 1 })).toEqual({ kind: 'rebook' });

@@ -28,8 +28,6 @@ function atNumber(allowedIps?: string[]): ProviderNumber<'africastalking'> {
 const outbound = (overrides: Partial<OutboundMessage> = {}) =>
   outboundMessage(webhookUrl, { messageId: 'msg_4', to: '+254711000123', text: 'Asante, we received your report #31', ...overrides });
 
-
-
 const adapter = africasTalkingProvider({ apiUrl: 'http://127.0.0.1:1' });
 const webhook = (fields: Record<string, string>, remoteAddress = '52.48.80.34') =>
   webhookRequestFrom(webhookUrl, africasTalkingDelivery(fields), { remoteAddress });

@@ -15,16 +15,28 @@ import { signWhatsAppWebhook } from '../../support/fake-whatsapp-cloud.js';
  */
 const url = 'https://caseline.example.org/webhooks/any/token';
 const twilio: ProviderNumber<'twilio'> = {
-  id: 'num_t', provider: 'twilio', channel: 'whatsapp', ourNumber: '+14155238886', template: null,
+  id: 'num_t',
+  provider: 'twilio',
+  channel: 'whatsapp',
+  ourNumber: '+14155238886',
+  template: null,
   credentials: { accountSid: `AC${'5e'.repeat(16)}`, authToken: '9f86d081884c7d659a2feaa0c55ad015' },
 };
 const meta: ProviderNumber<'whatsapp-cloud'> = {
-  id: 'num_m', provider: 'whatsapp-cloud', channel: 'whatsapp', ourNumber: '+15550783881', template: null,
+  id: 'num_m',
+  provider: 'whatsapp-cloud',
+  channel: 'whatsapp',
+  ourNumber: '+15550783881',
+  template: null,
   credentials: { phoneNumberId: '106540352242922', accessToken: 'EAA-test', appSecret: 'meta-app-secret', verifyToken: 'v' },
 };
 const app = vonageApplication();
 const vonage: ProviderNumber<'vonage'> = {
-  id: 'num_v', provider: 'vonage', channel: 'whatsapp', ourNumber: '+14157386102', template: null,
+  id: 'num_v',
+  provider: 'vonage',
+  channel: 'whatsapp',
+  ourNumber: '+14157386102',
+  template: null,
   credentials: { applicationId: app.applicationId, privateKey: app.privateKey, signatureSecret: 'vonage-signature-secret-0123456789' },
 };
 
@@ -37,7 +49,10 @@ describe('a shared location on every provider', () => {
   it('reads the same on Twilio, WhatsApp Cloud and Vonage: name, address and a map link from the coordinates', () => {
     const fields = twilioFormFixture('twilio-whatsapp-location');
     const viaTwilio = textFrom(
-      twilioProvider({ apiUrl: 'http://127.0.0.1:1' }).parse(webhookRequestFrom(url, signTwilioWebhook(url, fields, twilio.credentials.authToken)), twilio),
+      twilioProvider({ apiUrl: 'http://127.0.0.1:1' }).parse(
+        webhookRequestFrom(url, signTwilioWebhook(url, fields, twilio.credentials.authToken)),
+        twilio,
+      ),
     );
     const viaMeta = textFrom(
       whatsappCloudProvider({ apiUrl: 'http://127.0.0.1:1' }).parse(
@@ -47,10 +62,13 @@ describe('a shared location on every provider', () => {
     );
     const viaVonage = textFrom(
       vonageProvider({ apiUrl: 'http://127.0.0.1:1' }).parse(
-        webhookRequestFrom(url, signVonageWebhook(jsonFixture('vonage-whatsapp-location'), {
-          signatureSecret: vonage.credentials.signatureSecret,
-          applicationId: app.applicationId,
-        })),
+        webhookRequestFrom(
+          url,
+          signVonageWebhook(jsonFixture('vonage-whatsapp-location'), {
+            signatureSecret: vonage.credentials.signatureSecret,
+            applicationId: app.applicationId,
+          }),
+        ),
         vonage,
       ),
     );

@@ -2,19 +2,8 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OutboundMessage, ProviderNumber, TemplateConfig } from '../../../src/providers/provider.js';
 import { twilioProvider } from '../../../src/providers/twilio.js';
-import {
-  formBody,
-  startWebhookRecorder,
-  webhookRequestFrom,
-  type WebhookRecorder,
-} from '../../support/fake-server.js';
-import {
-  signTwilioWebhook,
-  startFakeTwilio,
-  twilioInboundFields,
-  twilioStatusFields,
-  type FakeTwilio,
-} from '../../support/fake-twilio.js';
+import { formBody, startWebhookRecorder, webhookRequestFrom, type WebhookRecorder } from '../../support/fake-server.js';
+import { signTwilioWebhook, startFakeTwilio, twilioInboundFields, twilioStatusFields, type FakeTwilio } from '../../support/fake-twilio.js';
 import { sendError, thrownBy, outboundMessage } from '../../support/provider-test-kit.js';
 import { twilioFormFixture } from '../../fixtures/providers/fixtures.js';
 
@@ -27,8 +16,6 @@ function twilioNumber(channel: 'sms' | 'whatsapp' = 'sms', template: TemplateCon
 
 const outbound = (overrides: Partial<OutboundMessage> = {}) =>
   outboundMessage(webhookUrl, { messageId: 'msg_1', to: '+447700900123', text: 'Your appointment is on Monday #12', ...overrides });
-
-
 
 const adapter = twilioProvider({ apiUrl: 'http://127.0.0.1:1' });
 const inbound = (fields: Record<string, string>, token = credentials.authToken, url = webhookUrl) =>

@@ -34,8 +34,6 @@ function vonageNumber(channel: 'sms' | 'whatsapp' = 'sms', template: TemplateCon
 const outbound = (overrides: Partial<OutboundMessage> = {}) =>
   outboundMessage(webhookUrl, { messageId: 'msg_2', to: '+447700900123', text: 'We have your form #8', ...overrides });
 
-
-
 const adapter = vonageProvider({ apiUrl: 'http://127.0.0.1:1' });
 const signing = () => ({ signatureSecret, applicationId: app.applicationId });
 const signed = (body: unknown, options: Partial<ReturnType<typeof signing>> & { issuedAt?: number } = {}) =>
@@ -78,9 +76,7 @@ describe('Vonage signed webhooks', () => {
     const [head] = vonageWebhookToken(raw, signing()).split('.');
     const now = Math.floor(Date.now() / 1000);
     const payloadHash = createHash('sha256').update(raw).digest('hex');
-    const claims = Buffer.from(JSON.stringify({ iat: now - 10, exp: now - 5, payload_hash: payloadHash })).toString(
-      'base64url',
-    );
+    const claims = Buffer.from(JSON.stringify({ iat: now - 10, exp: now - 5, payload_hash: payloadHash })).toString('base64url');
     const signature = createHmac('sha256', signatureSecret).update(`${head}.${claims}`).digest('base64url');
     const request = webhookRequestFrom(webhookUrl, {
       headers: { authorization: `Bearer ${head}.${claims}.${signature}` },
@@ -131,7 +127,12 @@ describe('Vonage webhook bodies', () => {
     ['delivered', 'delivered'],
     ['read', 'read'],
   ] as const)('maps the status %s to %s', (status, expected) => {
-    const body = vonageStatusBody({ messageUuid: 'aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab', status, to: '447700900123', from: '447700900001' });
+    const body = vonageStatusBody({
+      messageUuid: 'aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab',
+      status,
+      to: '447700900123',
+      from: '447700900001',
+    });
     expect(adapter.parse(signed(body), vonageNumber()).statuses).toEqual([
       { providerMessageId: 'aaaaaaaa-bbbb-4ccc-8ddd-0123456789ab', status: expected },
     ]);

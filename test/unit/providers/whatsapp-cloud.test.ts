@@ -28,11 +28,8 @@ function metaNumber(template: TemplateConfig | null = null): ProviderNumber<'wha
 const outbound = (overrides: Partial<OutboundMessage> = {}) =>
   outboundMessage(webhookUrl, { messageId: 'msg_3', to: '+447700900123', text: 'Your case is closed #4', ...overrides });
 
-
-
 const adapter = whatsappCloudProvider({ apiUrl: 'http://127.0.0.1:1' });
-const signed = (payload: unknown, secret = credentials.appSecret) =>
-  webhookRequestFrom(webhookUrl, signWhatsAppWebhook(payload, secret));
+const signed = (payload: unknown, secret = credentials.appSecret) => webhookRequestFrom(webhookUrl, signWhatsAppWebhook(payload, secret));
 const textPayload = () =>
   whatsappInboundPayload({ phoneNumberId: credentials.phoneNumberId, from: '447700900123', text: 'Hi', profileName: 'Amina' });
 
@@ -256,7 +253,11 @@ describe('sending through WhatsApp Cloud', () => {
 
   it.each([
     [131047, 'Re-engagement message', 'Outside the WhatsApp 24-hour window: only a template can be sent (131047)'],
-    [131026, 'Message undeliverable', 'The message could not be delivered: the recipient may not use WhatsApp or may need to update it (131026)'],
+    [
+      131026,
+      'Message undeliverable',
+      'The message could not be delivered: the recipient may not use WhatsApp or may need to update it (131026)',
+    ],
     [100, 'Invalid parameter', 'WhatsApp rejected a parameter of the message (100)'],
     [131009, '(#131009) Parameter value is not valid', 'Parameter value is not valid (131009)'],
   ])('fails at once for error %i', async (code, message, reason) => {

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { channelLabel, describeDetail, humanise, isSafeMediaUrl, shorten, splitReference, statusTicks } from '../../../src/web/src/format.js';
+import {
+  channelLabel,
+  describeDetail,
+  humanise,
+  isSafeMediaUrl,
+  shorten,
+  splitReference,
+  statusTicks,
+} from '../../../src/web/src/format.js';
 import { parseRoute } from '../../../src/web/src/router.js';
 
 describe('console formatting', () => {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PhoneNumber, Survey } from '../../../src/web/src/api/types.js';
-import {
-  defaultQuestions,
-  draftFromNumber,
-  newNumberDraft,
-  numberRequestBody,
-} from '../../../src/web/src/screens/admin/number-draft.js';
+import { defaultQuestions, draftFromNumber, newNumberDraft, numberRequestBody } from '../../../src/web/src/screens/admin/number-draft.js';
 import { CREDENTIAL_FIELDS, PROVIDERS } from '../../../src/web/src/screens/admin/providers.js';
 import { isUnreachableFromInternet } from '../../../src/web/src/screens/admin/webhook-address.js';
 
@@ -88,7 +83,13 @@ describe('the number form', () => {
   });
 
   it("an Africa's Talking number sends its allow-list as a list, one entry a line or comma separated", () => {
-    const stored: PhoneNumber = { ...saved, provider: 'africastalking', channel: 'sms', template: null, allowedIps: ['10.0.0.0/8', '196.201.214.200'] };
+    const stored: PhoneNumber = {
+      ...saved,
+      provider: 'africastalking',
+      channel: 'sms',
+      template: null,
+      allowedIps: ['10.0.0.0/8', '196.201.214.200'],
+    };
     const draft = draftFromNumber(stored);
     expect(draft.allowedIps).toBe('10.0.0.0/8\n196.201.214.200');
     const edited = { ...draft, allowedIps: ' 10.0.0.0/8\n196.201.214.200, 2001:db8::/32 \n\n' };
@@ -100,7 +101,16 @@ describe('the number form', () => {
 
 describe('webhook addresses', () => {
   it('a URL on localhost, a private or loopback address, or a name without a dot is flagged as unreachable', () => {
-    for (const url of ['http://localhost:3000/webhooks/x/y', 'http://127.0.0.1:3000/w', 'http://[::1]:3000/w', 'http://10.1.2.3/w', 'http://192.168.0.5/w', 'http://172.20.0.2/w', 'http://caseline:3000/w', 'http://box.local/w']) {
+    for (const url of [
+      'http://localhost:3000/webhooks/x/y',
+      'http://127.0.0.1:3000/w',
+      'http://[::1]:3000/w',
+      'http://10.1.2.3/w',
+      'http://192.168.0.5/w',
+      'http://172.20.0.2/w',
+      'http://caseline:3000/w',
+      'http://box.local/w',
+    ]) {
       expect(isUnreachableFromInternet(url), url).toBe(true);
     }
     for (const url of ['https://cases.example.org/webhooks/x/y', 'https://203.0.113.10/w', 'https://172.32.0.1/w']) {

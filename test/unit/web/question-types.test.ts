@@ -3,7 +3,9 @@ import { humaniseQuestionTypes } from '../../../src/web/src/screens/admin/questi
 
 describe('survey errors in the words the survey screen uses', () => {
   it('a type id becomes the label shown in the type list', () => {
-    expect(humaniseQuestionTypes('Question topic is select_one and needs choices')).toBe('Question topic is “Select one” and needs choices');
+    expect(humaniseQuestionTypes('Question topic is select_one and needs choices')).toBe(
+      'Question topic is “Select one” and needs choices',
+    );
     expect(humaniseQuestionTypes('The status question of case management must be a select_one question')).toBe(
       'The status question of case management must be a “Select one” question',
     );

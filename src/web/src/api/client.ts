@@ -57,8 +57,7 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   if (!response.ok) {
     const error = (data as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
     const code = typeof error?.code === 'string' ? error.code : `http_${response.status}`;
-    const message =
-      typeof error?.message === 'string' && error.message ? error.message : `The server answered ${response.status}.`;
+    const message = typeof error?.message === 'string' && error.message ? error.message : `The server answered ${response.status}.`;
     if (response.status === 401 && path !== '/session') onUnauthenticated?.();
     throw new ApiError(response.status, code, message, error?.details);
   }

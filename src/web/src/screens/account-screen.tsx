@@ -141,7 +141,10 @@ function TokenList({ tokens, onRevoked }: { tokens: ApiToken[] | null; onRevoked
         columns={[
           { label: 'Name', cell: (token) => token.name },
           { label: 'Created', cell: (token) => <Time at={token.createdAt} /> },
-          { label: 'Last used', cell: (token) => (token.lastUsedAt ? <Time at={token.lastUsedAt} /> : <span className="muted">Never</span>) },
+          {
+            label: 'Last used',
+            cell: (token) => (token.lastUsedAt ? <Time at={token.lastUsedAt} /> : <span className="muted">Never</span>),
+          },
           { label: 'Expires', cell: (token) => (token.expiresAt ? <Time at={token.expiresAt} /> : <span className="muted">Never</span>) },
         ]}
         actions={(token) => (
@@ -203,7 +206,14 @@ function NewTokenForm({ onCreated }: { onCreated: () => Promise<void> }) {
         </>
       )}
       <div className="form-grid">
-        <InputField label="Name" required maxLength={200} placeholder="What uses it, e.g. reporting script" value={name} onChange={(e) => setName(e.target.value)} />
+        <InputField
+          label="Name"
+          required
+          maxLength={200}
+          placeholder="What uses it, e.g. reporting script"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
         <SelectField label="Expires" options={EXPIRY_OPTIONS} value={expiry} onChange={(e) => setExpiry(e.target.value)} />
       </div>
       <button type="submit" className="button-primary" disabled={busy}>

@@ -227,9 +227,12 @@ function CaseRow({ item }: { item: CaseSummary }) {
   const { session } = useApp();
   const mine = item.lockedBy && sameId(item.lockedBy.id, session.user.id);
   return (
-    <tr className="case-row" onClick={(e) => {
-      if (!(e.target as HTMLElement).closest('a')) navigate(paths.case(item.caseNumber));
-    }}>
+    <tr
+      className="case-row"
+      onClick={(e) => {
+        if (!(e.target as HTMLElement).closest('a')) navigate(paths.case(item.caseNumber));
+      }}
+    >
       <td data-label="Case">
         <a href={paths.case(item.caseNumber)} className="case-link">
           #{item.caseNumber}
@@ -304,8 +307,7 @@ function EmptyList({ surveyId, filtered }: { surveyId: string; filtered: boolean
       <p>This survey has no cases yet. A case starts when someone texts one of its numbers.</p>
       {survey.sandbox && (
         <p>
-          <a href={paths.simulator(survey.sandbox.id)}>Text its sandbox number from the phone simulator</a> to see how a case
-          arrives.
+          <a href={paths.simulator(survey.sandbox.id)}>Text its sandbox number from the phone simulator</a> to see how a case arrives.
         </p>
       )}
     </div>

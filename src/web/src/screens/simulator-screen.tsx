@@ -30,11 +30,7 @@ export function SimulatorScreen({ numberId, contact }: { numberId: string | null
       .then((page) => setNumbers(page.items.filter((n) => n.provider === 'sandbox')))
       .catch((e: unknown) => {
         setNumbers([]);
-        setLoadError(
-          e instanceof ApiError && e.status === 403
-            ? 'Only administrators can use the phone simulator.'
-            : errorMessage(e),
-        );
+        setLoadError(e instanceof ApiError && e.status === 403 ? 'Only administrators can use the phone simulator.' : errorMessage(e));
       });
   }, []);
 
@@ -76,21 +72,15 @@ export function SimulatorScreen({ numberId, contact }: { numberId: string | null
             <div className="field">
               <label htmlFor="sim-contact">Contact number (the phone you play)</label>
               <div className="copy-field">
-                <input
-                  id="sim-contact"
-                  type="tel"
-                  value={from}
-                  autoComplete="off"
-                  onChange={(e) => setFrom(e.target.value)}
-                />
+                <input id="sim-contact" type="tel" value={from} autoComplete="off" onChange={(e) => setFrom(e.target.value)} />
                 <button type="button" onClick={() => setFrom(randomContact())}>
                   New contact
                 </button>
               </div>
             </div>
             <p className="hint">
-              Replies from the console come back here. Texting STOP opts this contact out; START opts back in. Write
-              &ldquo;#12&rdquo; to address case 12.
+              Replies from the console come back here. Texting STOP opts this contact out; START opts back in. Write &ldquo;#12&rdquo; to
+              address case 12.
             </p>
           </div>
           {number && <Phone key={`${String(number.id)}|${from.trim()}`} number={number} from={from.trim()} />}
@@ -160,7 +150,9 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
     <div className="phone" role="region" aria-label={`Phone ${from}`}>
       <div className="phone-head">
         <span className="phone-peer">{number.ourNumber}</span>
-        <span className="phone-sub">{channelLabel(number.channel)} from {from || '—'}</span>
+        <span className="phone-sub">
+          {channelLabel(number.channel)} from {from || '—'}
+        </span>
       </div>
       <ol className="phone-messages" ref={list} aria-label="Messages on this phone" aria-live="polite">
         {messages === null ? (
@@ -178,9 +170,7 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
                 </p>
                 <span className="phone-meta">
                   <Time at={m.at} />
-                  {sentByPhone ? null : (
-                    <span className="visually-hidden"> {statusLabel(String(m.status))}</span>
-                  )}
+                  {sentByPhone ? null : <span className="visually-hidden"> {statusLabel(String(m.status))}</span>}
                   {sentByPhone && <span aria-hidden="true"> {statusTicks(String(m.status)) || '✓'}</span>}
                 </span>
               </li>

@@ -55,17 +55,7 @@ export function Time({ at }: { at: string | null | undefined }) {
  * A modal dialog on the native <dialog> element: it traps focus, closes on Escape, and
  * gives focus back to whatever opened it.
  */
-export function Dialog({
-  title,
-  open,
-  onClose,
-  children,
-}: {
-  title: string;
-  open: boolean;
-  onClose: () => void;
-  children: ReactNode;
-}) {
+export function Dialog({ title, open, onClose, children }: { title: string; open: boolean; onClose: () => void; children: ReactNode }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {

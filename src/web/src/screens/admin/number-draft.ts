@@ -88,7 +88,10 @@ export function numberRequestBody(
         ? {
             name: draft.templateName.trim(),
             language: draft.templateLanguage.trim() || 'en',
-            parameters: draft.templateParameters.split(',').map((p) => p.trim()).filter(Boolean),
+            parameters: draft.templateParameters
+              .split(',')
+              .map((p) => p.trim())
+              .filter(Boolean),
           }
         : null,
   };

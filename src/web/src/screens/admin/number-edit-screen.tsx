@@ -94,7 +94,9 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
           number={saved}
           onChange={(next) => {
             setSaved(next);
-            setNotice(`New webhook addresses made. Paste them into ${PROVIDER_LABELS[next.provider]}’s console now; the old ones no longer work.`);
+            setNotice(
+              `New webhook addresses made. Paste them into ${PROVIDER_LABELS[next.provider]}’s console now; the old ones no longer work.`,
+            );
           }}
         />
       )}
@@ -171,14 +173,14 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
           <fieldset className="card">
             <legend>Allowed addresses</legend>
             <p className="hint">
-              Africa&apos;s Talking does not sign its webhooks. List the addresses or CIDR ranges (e.g. 192.0.2.0/24) it
-              posts from, one a line; webhooks from anywhere else are refused. Africa&apos;s Talking does not publish
-              these addresses: ask its support for them.
+              Africa&apos;s Talking does not sign its webhooks. List the addresses or CIDR ranges (e.g. 192.0.2.0/24) it posts from, one a
+              line; webhooks from anywhere else are refused. Africa&apos;s Talking does not publish these addresses: ask its support for
+              them.
             </p>
             {allowedIpList(draft.allowedIps).length === 0 && (
               <Notice tone="warning">
-                Anyone who learns this number&apos;s webhook URL can post messages as any contact; add Africa&apos;s
-                Talking&apos;s addresses.
+                Anyone who learns this number&apos;s webhook URL can post messages as any contact; add Africa&apos;s Talking&apos;s
+                addresses.
               </Notice>
             )}
             <TextAreaField label="Allowed IP addresses" rows={3} className="mono" placeholder="192.0.2.0/24" {...bind('allowedIps')} />
@@ -223,8 +225,8 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
             label="Multi-case reply"
             hint={
               <>
-                Sent once when a message joins two or more open cases. {'{count}'} is the number of cases, {'{cases}'} lists them.
-                Leave empty to send nothing.
+                Sent once when a message joins two or more open cases. {'{count}'} is the number of cases, {'{cases}'} lists them. Leave
+                empty to send nothing.
               </>
             }
             rows={3}

@@ -31,13 +31,13 @@ export function NumberWebhooksCard({ number, onChange }: { number: PhoneNumber; 
       ) : (
         <>
           <p className="hint">
-            Give these addresses to {provider} for incoming messages and delivery reports. Keep them private: they are
-            the key to posting messages into this number&apos;s cases.
+            Give these addresses to {provider} for incoming messages and delivery reports. Keep them private: they are the key to posting
+            messages into this number&apos;s cases.
           </p>
           {number.webhookTokenIsId && (
             <Notice tone="warning">
-              This number&apos;s webhook URL is still its id, which every user can see. Rotate it, then paste the new
-              addresses into {provider}&apos;s console.
+              This number&apos;s webhook URL is still its id, which every user can see. Rotate it, then paste the new addresses into{' '}
+              {provider}&apos;s console.
             </Notice>
           )}
           {isUnreachableFromInternet(number.webhooks.inbound) && (
@@ -58,8 +58,8 @@ export function NumberWebhooksCard({ number, onChange }: { number: PhoneNumber; 
       <Dialog title="Rotate the webhook URLs?" open={confirming} onClose={() => setConfirming(false)}>
         <ErrorAlert error={error} onDismiss={() => setError(null)} />
         <p>
-          The current addresses stop working at once: anything {provider} sends to them is refused until you paste the
-          new addresses into its console. Delivery reports for messages already sent go to the old address and are lost.
+          The current addresses stop working at once: anything {provider} sends to them is refused until you paste the new addresses into
+          its console. Delivery reports for messages already sent go to the old address and are lost.
         </p>
         <div className="dialog-actions">
           <button type="button" onClick={() => setConfirming(false)} disabled={busy}>

@@ -73,8 +73,7 @@ export function NumbersScreen() {
       <SuccessAlert message={notice} />
       {unreachable?.webhooks && !showArchived && (
         <Notice tone="warning">
-          Webhook addresses start with {new URL(unreachable.webhooks.inbound).origin}: providers cannot reach this
-          address; set PUBLIC_URL.
+          Webhook addresses start with {new URL(unreachable.webhooks.inbound).origin}: providers cannot reach this address; set PUBLIC_URL.
         </Notice>
       )}
       <label className="check">
@@ -93,7 +92,12 @@ export function NumbersScreen() {
             ? { label: 'Archived', cell: (n) => <Time at={n.archivedAt} /> }
             : {
                 label: 'Attention',
-                cell: (n) => webhookWarnings(n).map((w) => <span key={w} className="badge badge-warning">{w}</span>),
+                cell: (n) =>
+                  webhookWarnings(n).map((w) => (
+                    <span key={w} className="badge badge-warning">
+                      {w}
+                    </span>
+                  )),
               },
         ]}
         actionsClassName="row-actions"
@@ -105,7 +109,12 @@ export function NumbersScreen() {
           ) : (
             <>
               {n.provider === 'sandbox' && <a href={paths.simulator(n.id)}>Simulator</a>}
-              <button type="button" className="button-quiet button-danger" onClick={() => setArchiving(n)} aria-label={`Archive ${n.ourNumber}`}>
+              <button
+                type="button"
+                className="button-quiet button-danger"
+                onClick={() => setArchiving(n)}
+                aria-label={`Archive ${n.ourNumber}`}
+              >
                 Archive
               </button>
             </>
@@ -114,9 +123,8 @@ export function NumbersScreen() {
       />
       <Dialog title="Archive this number?" open={archiving !== null} onClose={() => setArchiving(null)}>
         <p>
-          {archiving?.ourNumber} stops receiving and sending messages: its webhooks are refused, and replies on its cases
-          are not sent. Its cases and messages stay, readable as before. You can restore the number at any time, at the
-          same webhook addresses.
+          {archiving?.ourNumber} stops receiving and sending messages: its webhooks are refused, and replies on its cases are not sent. Its
+          cases and messages stay, readable as before. You can restore the number at any time, at the same webhook addresses.
         </p>
         <div className="dialog-actions">
           <button type="button" onClick={() => setArchiving(null)} disabled={busy}>

@@ -49,7 +49,7 @@ export const CREDENTIAL_FIELDS: Record<Provider, CredentialField[]> = {
     { key: 'phoneNumberId', label: 'Phone number ID' },
     { key: 'accessToken', label: 'Access token', secret: true },
     { key: 'appSecret', label: 'App secret', secret: true },
-    { key: 'verifyToken', label: 'Verify token', secret: true, hint: 'The token you enter in Meta\'s webhook settings.' },
+    { key: 'verifyToken', label: 'Verify token', secret: true, hint: "The token you enter in Meta's webhook settings." },
   ],
   africastalking: [
     { key: 'username', label: 'Username' },

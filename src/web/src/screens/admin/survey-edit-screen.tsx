@@ -76,7 +76,9 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
         const body = {
           name: draft.name.trim(),
           questions: draft.questions.map((q) =>
-            q.type === 'select_one' ? { ...q, choices: (q.choices ?? []).filter((c) => c.value) } : { name: q.name, label: q.label, type: q.type },
+            q.type === 'select_one'
+              ? { ...q, choices: (q.choices ?? []).filter((c) => c.value) }
+              : { name: q.name, label: q.label, type: q.type },
           ),
           caseManagement: draft.caseManagement,
         };
@@ -90,10 +92,7 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
   };
 
   return (
-    <Screen
-      title={surveyId === null ? 'New survey' : `Edit ${draft.name || 'survey'}`}
-      crumb={{ href: paths.surveys(), label: 'Surveys' }}
-    >
+    <Screen title={surveyId === null ? 'New survey' : `Edit ${draft.name || 'survey'}`} crumb={{ href: paths.surveys(), label: 'Surveys' }}>
       <form onSubmit={submit} className="stack">
         {error && (
           <div ref={alert} tabIndex={-1}>
@@ -119,9 +118,7 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
           </ol>
           <button
             type="button"
-            onClick={() =>
-              setDraft({ ...draft, questions: [...draft.questions, { name: '', label: '', type: 'text' }] })
-            }
+            onClick={() => setDraft({ ...draft, questions: [...draft.questions, { name: '', label: '', type: 'text' }] })}
           >
             Add question
           </button>
@@ -219,11 +216,21 @@ function QuestionRow({
           value={question.type}
           onChange={(e) => {
             const type = e.target.value as QuestionType;
-            onChange(type === 'select_one' ? { ...question, type, choices: question.choices ?? [{ value: '', label: '' }] } : { ...question, type });
+            onChange(
+              type === 'select_one'
+                ? { ...question, type, choices: question.choices ?? [{ value: '', label: '' }] }
+                : { ...question, type },
+            );
           }}
         />
         <div className="question-buttons">
-          <button type="button" className="button-icon" aria-label={`Move question ${n} up`} disabled={index === 0} onClick={() => onMove(-1)}>
+          <button
+            type="button"
+            className="button-icon"
+            aria-label={`Move question ${n} up`}
+            disabled={index === 0}
+            onClick={() => onMove(-1)}
+          >
             ↑
           </button>
           <button

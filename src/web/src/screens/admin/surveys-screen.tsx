@@ -7,10 +7,7 @@ import { Screen } from '../../ui/screen.js';
 export function SurveysScreen() {
   const { surveys } = useApp();
   return (
-    <Screen
-      title="Surveys"
-      action={{ href: paths.survey(null), label: 'New survey' }}
-    >
+    <Screen title="Surveys" action={{ href: paths.survey(null), label: 'New survey' }}>
       <DataTable
         rows={surveys}
         rowKey={(survey) => String(survey.id)}

@@ -110,7 +110,12 @@ function NewUserForm({ onCreated }: { onCreated: () => Promise<void> }) {
           value={form.email}
           onChange={(e) => setForm({ ...form, email: e.target.value })}
         />
-        <SelectField label="Role" options={ROLE_OPTIONS} value={form.role} onChange={(e) => setForm({ ...form, role: e.target.value as Role })} />
+        <SelectField
+          label="Role"
+          options={ROLE_OPTIONS}
+          value={form.role}
+          onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
+        />
         <InputField
           label="Initial password"
           type="password"

@@ -61,7 +61,9 @@ export function AnswersForm({
   const { busy, error, setError, run } = useRequest();
   const [savedNotice, setSavedNotice] = useState(false);
   const valueOf = (name: string) => (edits && name in edits.values ? edits.values[name]! : (saved[name] ?? ''));
-  const changed = survey.questions.filter((q) => q.type !== 'conversation' && edits && q.name in edits.values && valueOf(q.name) !== (saved[q.name] ?? ''));
+  const changed = survey.questions.filter(
+    (q) => q.type !== 'conversation' && edits && q.name in edits.values && valueOf(q.name) !== (saved[q.name] ?? ''),
+  );
   const dirty = changed.length > 0;
 
   // The case changed under the form. When none of the fields the user edited changed, the
@@ -178,7 +180,13 @@ function AnswerField({
       return <TextAreaField label={label} rows={2} dir="auto" value={value} readOnly={readOnly} onChange={change} />;
     default: {
       const type =
-        question.type === 'integer' || question.type === 'decimal' ? 'number' : question.type === 'date' ? 'date' : question.type === 'phone' ? 'tel' : 'text';
+        question.type === 'integer' || question.type === 'decimal'
+          ? 'number'
+          : question.type === 'date'
+            ? 'date'
+            : question.type === 'phone'
+              ? 'tel'
+              : 'text';
       return (
         <InputField
           label={label}

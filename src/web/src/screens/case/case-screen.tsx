@@ -199,8 +199,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
   else if (!lockedByMe) sendBlockedBecause = 'Lock the case for editing to reply.';
   else if (record.status === 'closed') {
     sendBlockedBecause = 'This case is closed: an answer to a reply from it would start a new case. Reopen it to reply.';
-  }
-  else if (record.optedOut) sendBlockedBecause = `${record.contact} has opted out; messages to them are refused.`;
+  } else if (record.optedOut) sendBlockedBecause = `${record.contact} has opted out; messages to them are refused.`;
 
   return (
     <section className="case-page" aria-labelledby="case-title">
@@ -234,8 +233,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
           <span className={`lock-state${lockedByMe ? ' lock-state-mine' : lockedByOther ? ' lock-state-other' : ''}`} role="status">
             {record.lockedBy ? (
               <>
-                <LockIcon />{' '}
-                {lockedByMe ? 'Locked by you' : `Locked by ${record.lockedBy.name}`}
+                <LockIcon /> {lockedByMe ? 'Locked by you' : `Locked by ${record.lockedBy.name}`}
               </>
             ) : (
               'Not locked'
@@ -280,20 +278,20 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
         )}
         {lockedByOther && (
           <Notice tone="warning">
-            <strong>{record.lockedBy?.name}</strong> holds the lock on this case. You can read it, but only they can reply, edit
-            answers, move messages or close it{me.role === 'admin' ? ', unless you release their lock' : ''}.
+            <strong>{record.lockedBy?.name}</strong> holds the lock on this case. You can read it, but only they can reply, edit answers,
+            move messages or close it{me.role === 'admin' ? ', unless you release their lock' : ''}.
           </Notice>
         )}
         {record.optedOut && (
           <Notice tone="warning">
-            <strong>{record.contact} has opted out</strong> (they sent STOP or similar). Caseline refuses to send them messages
-            until they text START.
+            <strong>{record.contact} has opted out</strong> (they sent STOP or similar). Caseline refuses to send them messages until they
+            text START.
           </Notice>
         )}
         {record.windowOpen === false && (
           <Notice tone="warning">
-            <strong>WhatsApp&apos;s 24-hour window is closed:</strong> {record.contact} last wrote more than 24 hours ago. Free
-            text is refused; only the number&apos;s template message can be sent.
+            <strong>WhatsApp&apos;s 24-hour window is closed:</strong> {record.contact} last wrote more than 24 hours ago. Free text is
+            refused; only the number&apos;s template message can be sent.
           </Notice>
         )}
         {record.status === 'closed' && (
@@ -323,7 +321,11 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
             inputRef={replyInput}
             unblock={
               record.status === 'closed' && lockedByMe && canWork && hasCaseManagement
-                ? { label: busy === 'reopen' ? 'Reopening…' : 'Reopen and reply', disabled: busy !== null, onClick: () => act('reopen', 'reply') }
+                ? {
+                    label: busy === 'reopen' ? 'Reopening…' : 'Reopen and reply',
+                    disabled: busy !== null,
+                    onClick: () => act('reopen', 'reply'),
+                  }
                 : null
             }
             onSent={(message) => {

@@ -40,7 +40,13 @@ export function Conversation(props: ConversationProps) {
 
   return (
     // Focusable, so a keyboard user can scroll a conversation that has nothing else to focus (a read-only case).
-    <div className="conversation" ref={scroller} tabIndex={0} role="region" aria-label={`Conversation with ${props.contact ?? 'the contact'}`}>
+    <div
+      className="conversation"
+      ref={scroller}
+      tabIndex={0}
+      role="region"
+      aria-label={`Conversation with ${props.contact ?? 'the contact'}`}
+    >
       {hasOlder && (
         <div className="older">
           <button type="button" className="button-quiet" onClick={onLoadOlder} disabled={loadingOlder}>
@@ -61,14 +67,7 @@ export function Conversation(props: ConversationProps) {
   );
 }
 
-function MessageBubble({
-  message,
-  contact,
-  canAct,
-  onMove,
-  onRetry,
-  retrying,
-}: ConversationProps & { message: Message }) {
+function MessageBubble({ message, contact, canAct, onMove, onRetry, retrying }: ConversationProps & { message: Message }) {
   const inbound = message.direction === 'in';
   const { body, suffix } = splitReference(message.text, message.reference);
   const failed = isFailed(message.status);
@@ -110,9 +109,7 @@ function MessageBubble({
         </div>
         {failed && (
           <div className="msg-error">
-            <span>
-              Not delivered{message.error ? `: ${failureReason(message.error)}` : ''}
-            </span>
+            <span>Not delivered{message.error ? `: ${failureReason(message.error)}` : ''}</span>
             <button
               type="button"
               onClick={() => onRetry(message)}

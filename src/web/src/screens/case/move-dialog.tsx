@@ -44,8 +44,8 @@ export function MoveDialog({
       {message && (
         <form onSubmit={submit}>
           <p>
-            This message leaves case #{caseNumber} and starts a new open case with the same contact. The comment becomes a
-            note of the new case.
+            This message leaves case #{caseNumber} and starts a new open case with the same contact. The comment becomes a note of the new
+            case.
           </p>
           <blockquote className="quoted">
             <p className="msg-text" dir="auto">
@@ -56,7 +56,14 @@ export function MoveDialog({
             </footer>
           </blockquote>
           <ErrorAlert error={error} />
-          <TextAreaField label="Comment (optional)" rows={3} dir="auto" value={comment} autoFocus onChange={(e) => setComment(e.target.value)} />
+          <TextAreaField
+            label="Comment (optional)"
+            rows={3}
+            dir="auto"
+            value={comment}
+            autoFocus
+            onChange={(e) => setComment(e.target.value)}
+          />
           <div className="dialog-actions">
             <button type="button" onClick={close} disabled={busy}>
               Back out
