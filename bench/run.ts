@@ -107,7 +107,7 @@ async function postgresAnswers(): Promise<boolean> {
   }
 }
 
-let dialects = values.dialect!.split(',').map((d) => d.trim()) as BenchDialect[];
+let dialects = values.dialect.split(',').map((d) => d.trim()) as BenchDialect[];
 if (dialects.some((d) => d !== 'sqlite' && d !== 'pg')) {
   console.error('--dialect must be sqlite, pg or sqlite,pg');
   process.exit(2);

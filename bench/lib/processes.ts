@@ -62,8 +62,8 @@ export async function spawnNodeServer(options: SpawnOptions): Promise<BenchProce
     // A noisy server must not grow the bench process; the tail is what explains a failure.
     if (output.length > 200_000) output = output.slice(-100_000);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
   for (;;) {
@@ -87,7 +87,10 @@ export async function spawnNodeServer(options: SpawnOptions): Promise<BenchProce
     output: () => output,
     stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        if (child.exitCode !== null || child.signalCode !== null) {
+          resolve(child.exitCode);
+          return;
+        }
         child.once('exit', (code) => resolve(code));
         child.kill(signal);
       }),

@@ -252,7 +252,10 @@ function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEv
     checkpointer?.afterCommit();
     batch.forEach((item, i) => {
       const outcome = outcomes[i]!;
-      if (!outcome.ok) return item.reject(outcome.error);
+      if (!outcome.ok) {
+        item.reject(outcome.error);
+        return;
+      }
       for (const event of outcome.events) changes.emit('change', event);
       item.resolve(outcome.value);
     });
@@ -263,7 +266,8 @@ function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEv
     try {
       outcome = await item.write();
     } catch (error) {
-      return item.reject(error);
+      item.reject(error);
+      return;
     }
     checkpointer?.afterCommit();
     for (const event of outcome.events) changes.emit('change', event);
@@ -303,9 +307,9 @@ function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEv
 
   return {
     transaction: <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> =>
-      new Promise<T>((resolve, reject) => enqueue({ kind: 'here', fn, resolve: resolve as (value: unknown) => void, reject })),
+      new Promise<T>((resolve, reject) => enqueue({ kind: 'here', fn, resolve: resolve, reject })),
     writeElsewhere: <T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>): Promise<T> =>
-      new Promise<T>((resolve, reject) => enqueue({ kind: 'elsewhere', write, resolve: resolve as (value: unknown) => void, reject })),
+      new Promise<T>((resolve, reject) => enqueue({ kind: 'elsewhere', write, resolve: resolve, reject })),
   };
 }
 

@@ -94,7 +94,7 @@ export function regionOf(ourNumber: string): CountryCode | undefined {
   const cleaned = ourNumber.replace(CHANNEL_PREFIX, '').replace(/[\s().-]/g, '');
   const parsed = parsePhoneNumberFromString(cleaned.startsWith('+') ? cleaned : `+${cleaned}`);
   if (!parsed) return undefined;
-  return parsed.country ?? (metadata.country_calling_codes[parsed.countryCallingCode]?.[0] as CountryCode | undefined);
+  return parsed.country ?? metadata.country_calling_codes[parsed.countryCallingCode]?.[0];
 }
 
 /** How a typed contact filter finds records: whole numbers exactly, anything else as a part. */

@@ -427,7 +427,7 @@ export class OutboxWorker {
           : [];
         // A delivery report that arrived before this record tells more than "sent".
         const report = latestStatus([
-          { status: result.message.status as MessageStatus, error_code: result.message.error_code, error_text: result.message.error_text },
+          { status: result.message.status, error_code: result.message.error_code, error_text: result.message.error_text },
           ...early,
         ]);
         await tx.db

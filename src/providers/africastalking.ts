@@ -64,7 +64,7 @@ export function africasTalkingProvider(config: AfricasTalkingConfig): ProviderAd
     name: 'africastalking',
 
     validateCredentials(raw) {
-      const { username, apiKey, allowedIps } = (asObject(raw) ?? {}) as Record<string, unknown>;
+      const { username, apiKey, allowedIps } = asObject(raw) ?? {};
       if (typeof username !== 'string' || !username.trim()) {
         throw validationFailed('Africa’s Talking credentials need the app’s username');
       }

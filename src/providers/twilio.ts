@@ -98,7 +98,7 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
     name: 'twilio',
 
     validateCredentials(raw) {
-      const { accountSid, authToken } = (asObject(raw) ?? {}) as Record<string, unknown>;
+      const { accountSid, authToken } = asObject(raw) ?? {};
       if (typeof accountSid !== 'string' || !/^AC[0-9a-f]{32}$/i.test(accountSid.trim())) {
         throw validationFailed('Twilio credentials need an accountSid: AC followed by 32 hexadecimal digits');
       }

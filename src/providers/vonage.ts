@@ -63,7 +63,7 @@ export function vonageProvider(config: VonageConfig): ProviderAdapter<'vonage'> 
     name: 'vonage',
 
     validateCredentials(raw) {
-      const { applicationId, privateKey, signatureSecret } = (asObject(raw) ?? {}) as Record<string, unknown>;
+      const { applicationId, privateKey, signatureSecret } = asObject(raw) ?? {};
       if (typeof applicationId !== 'string' || !UUID.test(applicationId.trim())) {
         throw validationFailed('Vonage credentials need the applicationId of a Vonage application (a UUID)');
       }

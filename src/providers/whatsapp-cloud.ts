@@ -78,8 +78,8 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
     name: 'whatsapp-cloud',
 
     validateCredentials(raw) {
-      const fields = (asObject(raw) ?? {}) as Record<string, unknown>;
-      const text = (name: string) => (typeof fields[name] === 'string' ? (fields[name] as string).trim() : '');
+      const fields = asObject(raw) ?? {};
+      const text = (name: string) => (typeof fields[name] === 'string' ? fields[name].trim() : '');
       const phoneNumberId = text('phoneNumberId');
       if (!/^\d{5,20}$/.test(phoneNumberId)) {
         throw validationFailed('WhatsApp credentials need the phoneNumberId Meta shows for the number (digits)');

@@ -14,7 +14,7 @@ let poolOffset = RANDOM_POOL.length;
 
 /** The id clock of this thread, to hand to another thread. */
 export function idClock(): SharedArrayBuffer {
-  return clock.buffer as SharedArrayBuffer;
+  return clock.buffer;
 }
 
 /** Makes this thread draw ids from another thread's clock. */

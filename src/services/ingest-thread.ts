@@ -88,7 +88,10 @@ export function startIngestThread(db: Db, path: string): IngestThread {
 
   const send = (items: InboundItem[], now: number) =>
     new Promise<{ value: ReceiveResult[]; events: ChangeEvent[] }>((resolve, reject) => {
-      if (stopped) return reject(new IngestThreadStopped('The ingest thread has stopped'));
+      if (stopped) {
+        reject(new IngestThreadStopped('The ingest thread has stopped'));
+        return;
+      }
       const id = nextId++;
       pending.set(id, { resolve, reject });
       thread().postMessage({ id, items: items.map(plain), now } satisfies IngestRequest);

@@ -98,7 +98,8 @@ export function createIngest(ctx: ServiceContext, store: BatchStore = storeInTra
         // rest, before the next batch (which may hold later messages of the same people).
         for (const waiting of batch) await storeAlone(waiting);
       } else batch[0]!.reject(error);
-      return done();
+      done();
+      return;
     }
     // The next batch starts storing before these webhooks are answered.
     done();

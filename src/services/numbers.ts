@@ -137,7 +137,7 @@ export function createNumberService(ctx: ServiceContext) {
         ourNumber: row.our_number,
         credentials: ctx.secrets.open(row.credentials),
         template: row.template ? (JSON.parse(row.template) as TemplateConfig) : null,
-      } as ProviderNumber,
+      },
     };
   }
 
@@ -167,7 +167,7 @@ export function createNumberService(ctx: ServiceContext) {
         };
       }
     }
-    const credentials = adapterFor(input.provider).validateCredentials(raw) as Credentials;
+    const credentials = adapterFor(input.provider).validateCredentials(raw);
     return { ourNumber: ourAddress(input.ourNumber), credentials };
   }
 

@@ -125,7 +125,7 @@ describeEachDialect('no acknowledged message is lost when the server is killed',
 
     // The provider's retries: every webhook sent so far, answered or not, again.
     const sent = attempts.slice(0, cursor);
-    const replay = sent.map((a) => ({ ...a, outcome: 'pending' as Attempt['outcome'] }));
+    const replay: Attempt[] = sent.map((a) => ({ ...a, outcome: 'pending' }));
     const load = steadyLoad(replay, 0);
     await expect.poll(() => replay.every((a) => a.outcome !== 'pending'), { timeout: 60_000, interval: 20 }).toBe(true);
     await load.stop();

@@ -62,7 +62,7 @@ describeEachDialect('the outbox across a crash', (dialect) => {
         headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : undefined,
       });
-      return { status: res.status, body: (await res.json()) as any };
+      return { status: res.status, body: await res.json() };
     };
     const survey = await call('POST', '/surveys', {
       name: 'Helpline',

@@ -17,7 +17,7 @@ import { apiToken, startServerProcess, type ServerProcess } from '../support/ser
  */
 describePostgres('two server processes on one PostgreSQL', () => {
   const ADMIN = { email: 'admin@example.org', password: 'correct-horse-battery' };
-  let servers: ServerProcess[] = [];
+  const servers: ServerProcess[] = [];
   let drop: () => Promise<void> = async () => {};
   let dir = '';
   let token = '';
@@ -129,7 +129,7 @@ describePostgres('two server processes on one PostgreSQL', () => {
         headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
         body: body ? JSON.stringify(body) : undefined,
       });
-      return { status: res.status, body: (await res.json()) as any };
+      return { status: res.status, body: await res.json() };
     };
     const credentials = twilioCredentials();
     const number = await api(servers[0]!, 'POST', '/numbers', {

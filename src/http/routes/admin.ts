@@ -92,7 +92,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
       services.numbers.update(actorOf(request), request.params.id, {
         ...request.body,
         provider: request.body.provider as ProviderName | undefined,
-      } as Partial<NumberInput>),
+      }),
   );
   // Archives: see POST /numbers/:id/restore.
   app.delete(

@@ -50,7 +50,10 @@ export const eventRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
     });
     res.write('retry: 3000\n\n');
     const listener = (event: ChangeEvent) => {
-      if (revokes(event, userId, credential.id)) return end();
+      if (revokes(event, userId, credential.id)) {
+        end();
+        return;
+      }
       if (event.orgId !== orgId || !CLIENT_EVENTS.has(event.type)) return;
       const { type, caseNumber, surveyId, messageId } = event;
       res.write(`event: ${type}\ndata: ${JSON.stringify({ type, caseNumber, surveyId, messageId })}\n\n`);

@@ -69,7 +69,10 @@ function PasswordForm({ onChanged }: { onChanged: () => Promise<void> }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setDone(null);
-    if (form.next !== form.again) return setError('The new password and its repetition differ.');
+    if (form.next !== form.again) {
+      setError('The new password and its repetition differ.');
+      return;
+    }
     await run(async () => {
       await accountApi.changePassword(form.current, form.next);
       setForm(NO_PASSWORDS);

@@ -167,7 +167,10 @@ function EditUserDialog({
     if (role !== user.role) patch.role = role;
     if (active !== user.active) patch.active = active;
     if (password) patch.password = password;
-    if (Object.keys(patch).length === 0) return onClose();
+    if (Object.keys(patch).length === 0) {
+      onClose();
+      return;
+    }
     await run(async () => {
       await api('PATCH', `/users/${encodeURIComponent(String(user.id))}`, patch);
       onSaved();
