@@ -176,11 +176,11 @@ describePostgres('two server processes on one PostgreSQL', () => {
     expect(new Set(bodies).size).toBe(count);
     expect(bodies).toHaveLength(count);
     const times = sent.map((s) => s.receivedAt).sort((a, b) => a - b);
-    // 21 starts at 20 a second span a second (975 ms or more on an idle machine); two
-    // processes each pacing alone would span half that. The fake sees arrivals, not starts:
-    // a server process the machine starves for a moment after starting a send lets it leave
-    // late, beside the other process's next one (816 ms was seen with both cores busy), so
-    // the bound sits between the shared pace and two separate ones.
+    // 21 starts at 20 a second span a second; two processes each pacing alone would span
+    // half that. The fake sees arrivals, not starts: a server process the machine starves
+    // for a moment after starting a send lets it leave late, beside the other process's
+    // next one, so the bound sits between the shared pace and two separate ones
+    // (docs/decisions.md, "Tests on a busy machine").
     for (let i = 0; i + 20 < times.length; i++) expect(times[i + 20]! - times[i]!).toBeGreaterThanOrEqual(750);
   }, 60_000);
 });
