@@ -20,7 +20,7 @@ app.post<{ Params: { numberId: string }; Body: Record<string, string> }>('/webho
   if (request.body.MessageSid && request.body.From) parsed += 1;
   return reply.type('text/xml').send(ACKNOWLEDGEMENT);
 });
-app.get('/healthz', async () => ({ status: 'ok', parsed }));
+app.get('/healthz', () => ({ status: 'ok', parsed }));
 
 await app.listen({ port: Number(process.env.PORT ?? 0), host: process.env.HOST ?? '127.0.0.1' });
 const stop = () => void app.close().then(() => process.exit(0));

@@ -51,8 +51,9 @@ export async function createBenchDatabase(dialect: BenchDialect, from?: string):
       url: `sqlite:${path}`,
       config: { dialect: 'sqlite', path },
       dir,
-      async drop() {
+      drop() {
         rmSync(dir, { recursive: true, force: true });
+        return Promise.resolve();
       },
     };
   }

@@ -229,7 +229,7 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
       r.scale?.backgroundBusyPercent,
       r.reads?.backgroundBusyPercent,
       r.outbox?.backgroundBusyPercent,
-    ].filter((b) => b !== undefined && b !== null) as number[];
+    ].filter((b): b is number => b !== undefined && b !== null);
     if (busy.length)
       extra.push(`${NAME[dialect]}: CPU used by other programs just before each phase: ${busy.map((b) => `${b}%`).join(', ')}.`);
   }

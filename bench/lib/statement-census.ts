@@ -76,7 +76,7 @@ export async function statementCensus(
     const api = async (url: string, body: unknown) => {
       const res = await app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` }, payload: body as object });
       if (res.statusCode !== 201) throw new Error(`${url}: ${res.statusCode} ${res.body}`);
-      return res.json() as { id: string; webhooks: { inbound: string } };
+      return res.json<{ id: string; webhooks: { inbound: string } }>();
     };
     const survey = await api('/api/v1/surveys', {
       name: 'Census',

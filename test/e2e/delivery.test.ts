@@ -27,7 +27,7 @@ let webhooks: { inbound: string; status: string };
 function twilioSignature(url: string, params: Record<string, string>): string {
   const data = Object.keys(params)
     .sort()
-    .reduce((acc, key) => acc + key + params[key], url);
+    .reduce((acc, key) => acc + key + (params[key] ?? ''), url);
   return createHmac('sha1', AUTH_TOKEN).update(data).digest('base64');
 }
 

@@ -48,7 +48,7 @@ describeEachDialect('organisations from the command line', (dialect) => {
     const res = await caseline.app.inject({ method: 'POST', url: '/api/v1/session', payload: { email, password } });
     expect(res.statusCode, res.body).toBe(200);
     const cookie = res.cookies.find((c) => c.name === 'caseline_session')!;
-    return { cookie: `${cookie.name}=${cookie.value}`, csrf: (res.json() as { csrfToken: string }).csrfToken };
+    return { cookie: `${cookie.name}=${cookie.value}`, csrf: res.json<{ csrfToken: string }>().csrfToken };
   }
 
   it('two organisations made with `org add` each have their admin, and neither sees the other', { timeout: 60_000 }, async () => {
@@ -69,10 +69,10 @@ describeEachDialect('organisations from the command line', (dialect) => {
         payload: { name: 'North only', questions: [{ name: 'topic', label: 'Topic', type: 'text' }], caseManagement: null },
       });
       expect(created.statusCode, created.body).toBe(201);
-      const surveyId = (created.json() as { id: string }).id;
+      const surveyId = created.json<{ id: string }>().id;
 
       const southList = await caseline.app.inject({ method: 'GET', url: '/api/v1/surveys', headers: { cookie: south.cookie } });
-      expect((southList.json() as { items?: unknown[] }).items ?? southList.json()).toEqual([]);
+      expect(southList.json<{ items?: unknown[] }>().items ?? southList.json()).toEqual([]);
       const southRead = await caseline.app.inject({ method: 'GET', url: `/api/v1/surveys/${surveyId}`, headers: { cookie: south.cookie } });
       expect(southRead.statusCode).toBe(404);
     });

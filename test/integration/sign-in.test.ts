@@ -26,7 +26,7 @@ function client(h: Harness) {
       payload: options.body === undefined ? undefined : JSON.stringify(options.body),
       remoteAddress: options.ip ?? newAddress(),
     });
-    return { status: res.statusCode, headers: res.headers, body: res.body ? (res.json() as any) : null };
+    return { status: res.statusCode, headers: res.headers, body: res.body ? res.json() : null };
   }
   async function login(email: string, password: string, ip = newAddress(), headers?: Record<string, string>) {
     const res = await call('POST', '/api/v1/session', { body: { email, password }, ip, headers });

@@ -116,7 +116,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   for (;;) {
     if (exited !== null) {
       await stop();
-      throw new Error(`The server exited with ${exited} before /healthz answered:\n${output}`);
+      throw new Error(`The server exited with ${String(exited)} before /healthz answered:\n${output}`);
     }
     try {
       const response = await fetch(`${url}/healthz`);

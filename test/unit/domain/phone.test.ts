@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-misused-spread -- the strings spread here are ASCII digits, one code unit each */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';

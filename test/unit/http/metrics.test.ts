@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createMetrics, metricsAccessAllowed } from '../../../src/http/metrics.js';
 
 describe('metrics labels', () => {
-  const metrics = () => createMetrics({ outboxBacklog: async () => [] } as never);
+  const metrics = () => createMetrics({ outboxBacklog: () => Promise.resolve([]) } as never);
 
   async function labels(m: ReturnType<typeof metrics>) {
     const metric = await m.webhooks.get();
