@@ -128,6 +128,8 @@ export interface IngestResult {
   ratioToCeiling: number;
   mix: Record<string, number>;
   lifetimePeakRssMiB: number;
+  /** The server's resident memory with no load: started and set up, and after the load (the ceiling's run). */
+  idleRssMiB?: { started: number; afterLoad: number };
 }
 
 export interface ScaleResult {
@@ -196,6 +198,7 @@ async function ingestEmpty(
   let kept = false;
   try {
     const { surveyId, number } = await loginAndSetUp(server);
+    const idleStarted = await idleRss(server.pid);
     const warm = await warmUp(server, database.config, number, surveyId, WARMUP_CONTACTS);
     const busy = await backgroundBusyPercent();
     log(
@@ -203,6 +206,7 @@ async function ingestEmpty(
     );
     const { runs, pool } = await measureIngest(server, database.config, number, warm.cases, options);
     const ceiling = await measureCeiling(pool, options);
+    const idleAfterLoad = await idleRss(server.pid);
     const result: IngestResult = {
       measuredAt: new Date().toISOString(),
       backgroundBusyPercent: busy,
@@ -211,12 +215,23 @@ async function ingestEmpty(
       ...runs,
       ratioToCeiling: round(runs.full.perSecond2xx / ceiling.perSecond2xx, 3),
       lifetimePeakRssMiB: round1(memoryOf(server.pid)?.peakMiB ?? NaN),
+      idleRssMiB: { started: idleStarted, afterLoad: idleAfterLoad },
     };
+    log(`  idle memory: ${idleStarted} MiB started, ${idleAfterLoad} MiB after the load`);
     kept = keep;
     return { result, target: keep ? { server, database: database.config, number, existing: warm.cases } : undefined, stop };
   } finally {
     if (!kept) await stop();
   }
+}
+
+/**
+ * Resident memory after a few seconds without requests. Logging in hashes the password
+ * (scrypt, 128 MiB for a moment): that is in the lifetime peak, not in this.
+ */
+async function idleRss(pid: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  return round1(memoryOf(pid)?.rssMiB ?? NaN);
 }
 
 /** 2,000 open seeded cases spread over the whole table, with their contacts. */

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so `npx caseline …` works without a build step.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
+// `npx caseline …` runs the compiled CLI (dist/cli.js), compiling the server first when
+// dist/ is missing or older than src/ — no TypeScript loader at run time.
+import { ensureBuilt } from '../scripts/build.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src', 'cli.ts'), ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+try {
+  const { line, built } = await ensureBuilt({ only: ['server'] });
+  // Quiet when there was nothing to build: the CLI's own output is what callers read.
+  if (built) console.error(line);
+} catch (error) {
+  console.error(`caseline: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
+await import(new URL('../dist/cli.js', import.meta.url).href);

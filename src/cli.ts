@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadDotEnv, readConfig } from './config.js';
-import type { Role } from './db/schema.js';
+import { ConfigError, loadDotEnv, readConfig, type DatabaseConfig } from './config.js';
+import { ROLES, type Role } from './domain/roles.js';
 import { DomainError } from './domain/errors.js';
+import { BackupRefused, backupSqlite, restoreSqlite } from './db/sqlite-backup.js';
 import { createCaseline } from './server.js';
 import { ensureDemo, ensureFirstAdmin, firstAdminActor, foundOrganisation } from './services/bootstrap.js';
 import { randomToken } from './services/security.js';
-import { insertUser, ROLES } from './services/users.js';
+import { insertUser } from './services/users.js';
 
 const USAGE = `Usage: caseline <command>
 
@@ -17,6 +18,10 @@ Commands:
   user add --email E [--name N] [--role admin|analyst|viewer] [--password P] [--org ID]
                                         add a user (a password is generated and printed if not given)
   demo [--email ADMIN_EMAIL]            create the demo survey and sandbox number for an admin's organisation
+  backup FILE [--force]                 copy the SQLite database into FILE while the server runs
+                                        (--force replaces FILE; PostgreSQL: use pg_dump)
+  restore FILE                          put a backup in place of the database, with the server stopped;
+                                        the database it replaces is kept as <name>.before-restore-<time>
 
 Configuration comes from the environment and .env, as for the server (see README).`;
 
@@ -28,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
   }
   loadDotEnv();
   const config = readConfig();
+  // These two must not open the database as a server does: restore needs it closed.
+  if (command === 'backup' || command === 'restore') return backupOrRestore(command, argv.slice(1), config.database);
   const caseline = await createCaseline(config);
   try {
     const { services, db } = caseline;
@@ -112,11 +119,32 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+async function backupOrRestore(command: 'backup' | 'restore', args: string[], database: DatabaseConfig): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { force: { type: 'boolean' } }, allowPositionals: true });
+  const [file, ...extra] = positionals;
+  if (!file || extra.length > 0 || (command === 'restore' && values.force)) {
+    console.error(USAGE);
+    return 2;
+  }
+  if (command === 'backup') {
+    const backup = await backupSqlite(database, file, { force: values.force });
+    console.log(`Backed up the database to ${backup.path} (${backup.pages} pages, ${(backup.bytes / 1048576).toFixed(1)} MiB).`);
+  } else {
+    const restored = await restoreSqlite(database, file);
+    console.log(
+      `Restored ${file} into ${restored.path}.` +
+        (restored.keptAs ? ` The database it replaced is kept as ${restored.keptAs}.` : '') +
+        ' Start the server again.',
+    );
+  }
+  return 0;
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(`caseline: bad configuration: ${error.message}`);
-    else if (error instanceof DomainError) console.error(`caseline: ${error.message}`);
+    else if (error instanceof DomainError || error instanceof BackupRefused) console.error(`caseline: ${error.message}`);
     else console.error('caseline:', error);
     process.exit(1);
   },

@@ -8,7 +8,7 @@ import { OutboxWorker, type OutboxOptions } from './outbox/outbox-worker.js';
 import type { ProviderRegistry } from './providers/provider.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { createServices, type Services } from './services/index.js';
-import { startIngestThread, type IngestThread } from './services/ingest-thread.js';
+import type { IngestThread } from './services/inbound/ingest-thread.js';
 import { SecretBox } from './services/security.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,11 +43,6 @@ export async function createCaseline(
   await db.migrate();
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const now = options.now ?? Date.now;
-  const { database } = config;
-  const ingestThread =
-    database.dialect === 'sqlite' && database.path !== ':memory:' && options.ingestThread !== false
-      ? startIngestThread(db, database.path)
-      : null;
   const services = createServices(
     {
       db,
@@ -56,10 +51,10 @@ export async function createCaseline(
       publicUrl,
       now,
     },
-    { ingestStore: ingestThread?.store },
+    { ingestThread: options.ingestThread },
   );
+  const { ingestThread } = services.inbound;
   if (!(await services.operations.secretKeyFits())) {
-    await ingestThread?.close();
     await db.close();
     throw new ConfigError(
       'CASELINE_SECRET_KEY',
@@ -69,7 +64,7 @@ export async function createCaseline(
     );
   }
   const app = await buildApp({
-    db,
+    changes: db.changes,
     services,
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy,
@@ -78,7 +73,7 @@ export async function createCaseline(
     logger: options.logger ?? false,
   });
   const outbox = new OutboxWorker(
-    { db, numbers: services.numbers, publicUrl, now, logger: app.log },
+    { db, deliveries: services.deliveries, now, logger: app.log },
     { claimMs: config.outboxClaimSeconds * 1000, ...options.outbox },
   );
   return {

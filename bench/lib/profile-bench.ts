@@ -84,13 +84,13 @@ export async function runProfile(
       await server.stop('SIGTERM');
     }
     // One file per thread: `CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile`, thread 0 the
-    // main one; the SQLite ingest thread is the one that ran src/services/ingest-worker.ts.
+    // main one; the SQLite ingest thread is the one that ran src/db/sqlite/second-writer-thread.ts.
     const profiles = readdirSync(profileDir)
       .filter((f) => f.endsWith('.cpuprofile'))
       .map((f) => ({ file: f, profile: JSON.parse(readFileSync(join(profileDir, f), 'utf8')) as CpuProfile }));
     const main = profiles.find((p) => /\.0\.\d+\.cpuprofile$/.test(p.file));
     if (!main) throw new Error(`no .cpuprofile of the main thread was written in ${profileDir}`);
-    const ingest = profiles.find((p) => p.profile.nodes.some((n) => n.callFrame.url.endsWith('ingest-worker.ts')));
+    const ingest = profiles.find((p) => p.profile.nodes.some((n) => /second-writer-thread\.[jt]s$/.test(n.callFrame.url)));
     const maps = existsSync(sourceMaps) ? (JSON.parse(readFileSync(sourceMaps, 'utf8')) as Record<string, SourceMapPayload>) : {};
     const summarise = (profile: CpuProfile) => {
       mapToSources(profile, maps);
@@ -184,7 +184,7 @@ function formatProfile(
   );
   if (ingestThread) {
     lines.push(
-      `The SQLite ingest thread, which stores the batches (src/services/ingest-thread.ts), is profiled on its own at the end, ${ingestThread.windowNote}.`,
+      `The SQLite ingest thread, which stores the batches (src/services/inbound/ingest-thread.ts), is profiled on its own at the end, ${ingestThread.windowNote}.`,
     );
   }
   const state = (letter: string) => `${mainThread.shares[letter] ?? 0}%`;

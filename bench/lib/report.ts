@@ -89,6 +89,20 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
         '',
         other(i.ceiling.cpu),
       ]);
+      if (i.idleRssMiB) {
+        rows.push([
+          d,
+          'Idle server: started and set up / after the load',
+          '',
+          '',
+          '',
+          '',
+          '',
+          `${mib(i.idleRssMiB.started)} / ${mib(i.idleRssMiB.afterLoad)}`,
+          '',
+          '',
+        ]);
+      }
     }
     if (r.scale) {
       const s = r.scale;

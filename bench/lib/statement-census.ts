@@ -65,7 +65,7 @@ export async function statementCensus(
   const caseline = await createCaseline(
     { ...readConfig({ CASELINE_DATA_DIR: dir, CASELINE_SECRET_KEY: BENCH_SECRET_KEY }), database: database.config, publicUrl: PUBLIC_URL },
     // Statements are counted in this thread, so batches are stored here: the SQL is the
-    // same as on the ingest thread (src/services/ingest-thread.ts).
+    // same as on the ingest thread (src/services/inbound/ingest-thread.ts).
     { logger: false, ingestThread: false },
   );
   try {

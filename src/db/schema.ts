@@ -1,4 +1,11 @@
 import type { Generated } from 'kysely';
+import type { Direction, MessageStatus } from '../domain/message-status.js';
+import type { Channel, ProviderName } from '../domain/providers.js';
+import type { Role } from '../domain/roles.js';
+import type { CaseStatus } from '../domain/survey.js';
+
+// The domain owns these lists; the tables store them.
+export type { Channel, Direction, MessageStatus, ProviderName, Role };
 
 /**
  * Table types. Times are integer milliseconds since the epoch (portable and cheap to
@@ -33,8 +40,6 @@ export interface OrganisationTable {
   last_case_number: number;
   created_at: number;
 }
-
-export type Role = 'admin' | 'analyst' | 'viewer';
 
 export interface UserTable {
   id: string;
@@ -76,9 +81,6 @@ export interface SurveyTable {
   updated_at: number;
 }
 
-export type ProviderName = 'sandbox' | 'twilio' | 'vonage' | 'whatsapp-cloud' | 'africastalking';
-export type Channel = 'sms' | 'whatsapp';
-
 export interface NumberTable {
   id: string;
   org_id: string;
@@ -113,7 +115,7 @@ export interface RecordTable {
   number_id: string | null;
   answers: string;
   /** Derived from the answers and the survey's case management; stored to index on it. */
-  status: 'open' | 'closed';
+  status: CaseStatus;
   locked_by: string | null;
   locked_at: number | null;
   /** Raised by every change to answers or status (stale writes are refused). */
@@ -122,10 +124,6 @@ export interface RecordTable {
   updated_at: number;
   closed_at: number | null;
 }
-
-export type Direction = 'in' | 'out';
-import type { MessageStatus } from '../domain/message-status.js';
-export type { MessageStatus };
 
 export interface MessageTable {
   id: string;

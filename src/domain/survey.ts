@@ -107,7 +107,9 @@ function isCalendarDate(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
-export type CaseStatus = 'open' | 'closed';
+/** A case is open or closed; a record of a survey without case management stays open. */
+export const CASE_STATUSES = ['open', 'closed'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /** A case is closed exactly when its status answer equals the final status (rule 10). */
 export function caseStatus(cm: CaseManagement | null, answers: Answers): CaseStatus {

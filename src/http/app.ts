@@ -5,7 +5,7 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import type { Db } from '../db/database.js';
+import type { ChangeFeed } from '../domain/change-events.js';
 import { DomainError } from '../domain/errors.js';
 import { containsNul } from '../domain/text.js';
 import type { Services } from '../services/index.js';
@@ -21,7 +21,8 @@ import { simulatorRoutes } from './routes/simulator.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface AppOptions {
-  db: Db;
+  /** Committed changes, for the console's live events (the database's change feed). */
+  changes: ChangeFeed;
   services: Services;
   publicUrl: string | null;
   /** See `Config.trustProxy`. */
@@ -35,7 +36,7 @@ export interface AppOptions {
 
 /** The HTTP application: API, webhooks, events, metrics and the console, as one Fastify app. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
-  const { db, services } = options;
+  const { changes, services } = options;
   const app = Fastify({
     logger: options.logger ?? false,
     // Replaced by the debug line below, which names the route pattern and never the URL.
@@ -98,7 +99,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(adminRoutes, { services });
       await api.register(recordRoutes, { services });
       await api.register(simulatorRoutes, { services });
-      await api.register(eventRoutes, { db });
+      await api.register(eventRoutes, { changes });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
     },
     { prefix: '/api/v1' },

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { DomainError, type ErrorCode } from '../domain/errors.js';
+import { DomainError, type ErrorCode, type FaultCode } from '../domain/errors.js';
 
 /** The one place where error codes become HTTP statuses (STYLE.md habit 5). */
 const STATUS_BY_CODE: Record<ErrorCode, number> = {
@@ -31,7 +31,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
 /** Whether `code` is one of the product's error codes: a closed set, so it can label metrics. */
 export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(STATUS_BY_CODE, code);
 
-export function errorBody(code: string, message: string, details?: Record<string, unknown>) {
+export function errorBody(code: ErrorCode | FaultCode, message: string, details?: Record<string, unknown>) {
   return { error: { code, message, ...(details ? { details } : {}) } };
 }
 

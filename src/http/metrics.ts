@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { isProviderName } from '../domain/providers.js';
 import type { Services } from '../services/index.js';
-import { PROVIDERS } from '../services/numbers.js';
 import { isErrorCode } from './error-handler.js';
 
 /**
@@ -40,7 +40,7 @@ export function createMetrics(operations: Services['operations']) {
   /** Counts one webhook: a provider not in our list is `unknown`, an outcome not an error code is `error`. */
   const countWebhook = (provider: string, result: string) =>
     webhooks.inc({
-      provider: (PROVIDERS as readonly string[]).includes(provider) ? provider : 'unknown',
+      provider: isProviderName(provider) ? provider : 'unknown',
       result: result === 'stored' || isErrorCode(result) ? result : 'error',
     });
 

@@ -1,14 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/database.js';
-import { recordOptOut } from '../db/opt-outs.js';
-import type { MessageTable, MessageStatus, OutboxTable } from '../db/schema.js';
-import { SendError, type TemplateConfig } from '../providers/provider.js';
-import { publishStatus } from '../services/inbound.js';
-import { webhookUrls, type LoadedNumber, type NumberService } from '../services/numbers.js';
-import { backoffDelay } from './backoff.js';
+import type { MessageTable, OutboxTable } from '../db/schema.js';
 import { DomainError } from '../domain/errors.js';
-import { latestStatus } from '../domain/message-status.js';
+import { SendError, type TemplateConfig } from '../providers/provider.js';
+import { backoffDelay } from './backoff.js';
 import { planSends, startDecision } from './pace.js';
+import type { DeliveryPort, SendRecord, SendingNumber } from './ports.js';
 
 export interface OutboxOptions {
   /** Rows claimed per round. */
@@ -78,7 +75,7 @@ export class OutboxWorker {
   };
 
   constructor(
-    private readonly deps: { db: Db; numbers: NumberService; publicUrl: string; now: () => number; logger: Logger },
+    private readonly deps: { db: Db; deliveries: DeliveryPort; now: () => number; logger: Logger },
     options: Partial<OutboxOptions> = {},
   ) {
     this.options = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
@@ -122,6 +119,7 @@ export class OutboxWorker {
       }
       // Anything claimed means more may be due (rows given back, slots freed by the pace):
       // look again at once; only an empty claim waits.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() clears `running` while the round is awaited
       if (claimed > 0 || !this.running) continue;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, this.options.pollMs);
@@ -152,7 +150,7 @@ export class OutboxWorker {
     outcomes: Promise<Array<keyof SendOutcome>>;
     busyPeople: Array<Promise<unknown>>;
   }> {
-    if (this.rounds++ % 600 === 0) await this.forgetOldEarlyStatuses();
+    if (this.rounds++ % 600 === 0) await this.deps.deliveries.forgetEarlyStatuses(this.deps.now() - EARLY_STATUS_TTL_MS);
     const rows = await this.claim();
     if (rows.length === 0) return { claimed: 0, outcomes: Promise.resolve([]), busyPeople: [] };
     const messages = await this.messagesOf(rows);
@@ -179,9 +177,9 @@ export class OutboxWorker {
     group: Claimed[],
     messages: Map<string, OutboundMessage>,
   ): Promise<{ outcomes: Array<Promise<keyof SendOutcome>>; busyPeople: Array<Promise<unknown>> }> {
-    let loaded: LoadedNumber;
+    let sender: SendingNumber;
     try {
-      loaded = await this.deps.numbers.load(group[0]!.number_id);
+      sender = await this.deps.deliveries.sendingNumber(group[0]!.number_id);
     } catch (caught) {
       // An archived number sends nothing more; the message fails at once, and can be sent again once restored.
       const error =
@@ -193,7 +191,7 @@ export class OutboxWorker {
         busyPeople: [],
       };
     }
-    const ratePerSecond = Number(loaded.row.send_rate_per_second);
+    const { ratePerSecond } = sender;
     const outcomes: Array<Promise<keyof SendOutcome>> = [];
     const busyPeople: Array<Promise<unknown>> = [];
     const giveBack = (row: Claimed) =>
@@ -228,7 +226,7 @@ export class OutboxWorker {
         continue;
       }
       this.lastStartAt.set(row.number_id, this.deps.now());
-      const outcome = this.settled(row, this.deliver(row, message, loaded));
+      const outcome = this.settled(row, this.deliver(row, message, sender));
       const answered = outcome.finally(() => {
         if (this.awaitingAnswer.get(person) === answered) this.awaitingAnswer.delete(person);
       });
@@ -322,25 +320,18 @@ export class OutboxWorker {
     });
   }
 
-  private async forgetOldEarlyStatuses(): Promise<void> {
-    await this.deps.db.kysely
-      .deleteFrom('early_statuses')
-      .where('created_at', '<', this.deps.now() - EARLY_STATUS_TTL_MS)
-      .execute();
-  }
-
-  private async deliver(row: Claimed, message: OutboundMessage, loaded: LoadedNumber): Promise<keyof SendOutcome> {
+  private async deliver(row: Claimed, message: OutboundMessage, sender: SendingNumber): Promise<keyof SendOutcome> {
     try {
       const payload = JSON.parse(row.payload) as { template: TemplateConfig | null };
-      const result = await loaded.adapter.send(
+      const result = await sender.adapter.send(
         {
           messageId: message.id,
           to: message.contact,
           text: message.body,
           template: payload.template,
-          statusCallbackUrl: webhookUrls(this.deps.publicUrl, loaded.row.provider, loaded.row.webhook_token).status,
+          statusCallbackUrl: sender.statusCallbackUrl,
         },
-        loaded.provider,
+        sender.provider,
       );
       await this.finish(row, message.org_id, {
         state: 'done',
@@ -354,7 +345,7 @@ export class OutboxWorker {
 
   /** A transient failure is retried with backoff until the attempts run out; any other fails the message. */
   private async recordFailure(row: Claimed, message: OutboundMessage, error: unknown): Promise<keyof SendOutcome> {
-    const failure = error instanceof SendError ? error : new SendError('transient', (error as Error).message ?? String(error));
+    const failure = error instanceof SendError ? error : new SendError('transient', error instanceof Error ? error.message : String(error));
     if (failure.kind === 'transient' && row.attempts < this.options.maxAttempts) {
       const delay = Math.max(
         failure.options.retryAfterMs ?? 0,
@@ -388,63 +379,8 @@ export class OutboxWorker {
       .execute();
   }
 
-  /** Records a result, only if this worker still holds the claim. */
-  private async finish(
-    row: OutboxTable,
-    orgId: string,
-    result: {
-      state: 'done' | 'pending' | 'failed';
-      dueAt?: number;
-      lastError?: string;
-      message?: { provider_message_id?: string; status: MessageStatus; error_code: string | null; error_text: string | null };
-      optOut?: string;
-    },
-  ): Promise<void> {
-    const now = this.deps.now();
-    await this.deps.db.transaction(async (tx) => {
-      const updated = await tx.db
-        .updateTable('outbox')
-        .set({
-          state: result.state,
-          due_at: result.dueAt ?? row.due_at,
-          claimed_until: null,
-          last_error: result.lastError ?? null,
-        })
-        .where('id', '=', row.id)
-        .where('state', '=', 'sending')
-        .where('claimed_until', '=', row.claimed_until)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) === 0) return;
-      if (result.message) {
-        const providerId = result.message.provider_message_id;
-        const early = providerId
-          ? await tx.db
-              .selectFrom('early_statuses')
-              .select(['status', 'error_code', 'error_text'])
-              .where('number_id', '=', row.number_id)
-              .where('provider_message_id', '=', providerId)
-              .execute()
-          : [];
-        // A delivery report that arrived before this record tells more than "sent".
-        const report = latestStatus([
-          { status: result.message.status, error_code: result.message.error_code, error_text: result.message.error_text },
-          ...early,
-        ]);
-        await tx.db
-          .updateTable('messages')
-          .set({ ...result.message, ...report, updated_at: now })
-          .where('id', '=', row.message_id)
-          .execute();
-        if (early.length > 0) {
-          await tx.db
-            .deleteFrom('early_statuses')
-            .where('number_id', '=', row.number_id)
-            .where('provider_message_id', '=', providerId!)
-            .execute();
-        }
-        await publishStatus(tx, orgId, row.message_id);
-      }
-      if (result.optOut) await recordOptOut(tx.db, row.number_id, result.optOut, now);
-    });
+  /** Records a result through the deliveries port, which applies it only while this worker holds the claim. */
+  private finish(row: OutboxTable, orgId: string, result: SendRecord): Promise<void> {
+    return this.deps.deliveries.record(row, orgId, result);
   }
 }

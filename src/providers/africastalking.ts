@@ -1,4 +1,4 @@
-import type { MessageStatus } from '../db/schema.js';
+import type { MessageStatus } from '../domain/message-status.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { isAllowed, parseAllowList } from '../domain/ip-allow-list.js';
 import type { ProviderAdapter, StatusUpdate } from './provider.js';
@@ -62,6 +62,7 @@ export function africasTalkingProvider(config: AfricasTalkingConfig): ProviderAd
 
   return {
     name: 'africastalking',
+    channels: ['sms'],
 
     validateCredentials(raw) {
       const { username, apiKey, allowedIps } = asObject(raw) ?? {};

@@ -1,4 +1,5 @@
-import type { Channel, MessageStatus, ProviderName } from '../db/schema.js';
+import type { MessageStatus } from '../domain/message-status.js';
+import type { Channel, ProviderName } from '../domain/providers.js';
 
 /**
  * The port every messaging provider implements (DESIGN.md §3). The webhook routes, the
@@ -124,6 +125,8 @@ export class SendError extends Error {
 
 export interface ProviderAdapter<P extends ProviderName = ProviderName> {
   readonly name: P;
+  /** The channels numbers of this provider can use (DESIGN.md §3); a number on another is refused. */
+  readonly channels: readonly Channel[];
   /** Checks the shape of credentials when a number is saved; throws `validation_failed`. */
   validateCredentials(raw: unknown): CredentialsByProvider[P];
   /** Throws `DomainError('invalid_signature')` unless the request comes from the provider. */

@@ -16,6 +16,7 @@ export function signSandboxBody(secret: string, rawBody: Buffer | string): strin
 
 export const sandboxProvider: ProviderAdapter<'sandbox'> = {
   name: 'sandbox',
+  channels: ['sms', 'whatsapp'],
 
   validateCredentials(raw) {
     const secret = (raw as { webhookSecret?: unknown } | null)?.webhookSecret;

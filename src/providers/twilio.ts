@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 // The webhooks module alone: the package's index loads the whole REST client (over a second).
 import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks.js';
-import type { MessageStatus } from '../db/schema.js';
+import type { MessageStatus } from '../domain/message-status.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { locationText } from '../domain/readable-kinds.js';
 import type { InboundMessage, MediaItem, ProviderAdapter, StatusUpdate } from './provider.js';
@@ -96,6 +96,7 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
 
   return {
     name: 'twilio',
+    channels: ['sms', 'whatsapp'],
 
     validateCredentials(raw) {
       const { accountSid, authToken } = asObject(raw) ?? {};

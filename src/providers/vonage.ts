@@ -1,7 +1,7 @@
 import { createHash, createPrivateKey } from 'node:crypto';
 import { tokenGenerate, verifySignature } from '@vonage/jwt';
 import type { SMSMessageRequest, WhatsAppTemplateRequest, WhatsAppTextRequest } from '@vonage/messages';
-import type { MessageStatus } from '../db/schema.js';
+import type { MessageStatus } from '../domain/message-status.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { locationText } from '../domain/readable-kinds.js';
 import type { InboundMessage, MediaItem, ProviderAdapter, StatusUpdate } from './provider.js';
@@ -61,6 +61,7 @@ export function vonageProvider(config: VonageConfig): ProviderAdapter<'vonage'> 
 
   return {
     name: 'vonage',
+    channels: ['sms', 'whatsapp'],
 
     validateCredentials(raw) {
       const { applicationId, privateKey, signatureSecret } = asObject(raw) ?? {};

@@ -1,4 +1,4 @@
-import type { MessageStatus } from '../db/schema.js';
+import type { MessageStatus } from '../domain/message-status.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { flowReplyText, locationText, sharedContactsText } from '../domain/readable-kinds.js';
 import type { InboundMessage, MediaItem, ProviderAdapter, ProviderNumber, StatusUpdate } from './provider.js';
@@ -76,6 +76,7 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
 
   return {
     name: 'whatsapp-cloud',
+    channels: ['whatsapp'],
 
     validateCredentials(raw) {
       const fields = asObject(raw) ?? {};

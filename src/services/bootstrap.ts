@@ -6,7 +6,8 @@ import type { NumberService } from './numbers.js';
 import { randomToken } from './security.js';
 import type { Survey } from './surveys.js';
 import { createSurveyService } from './surveys.js';
-import { insertUser, type UserView } from './users.js';
+import type { User } from '../contract/index.js';
+import { insertUser } from './users.js';
 
 export const DEMO_SURVEY_NAME = 'Helpline demo';
 export const DEMO_NUMBER = '+15550100000';
@@ -29,7 +30,7 @@ export const DEMO_QUESTIONS: Question[] = [
 ];
 
 export interface FirstStart {
-  admin: UserView;
+  admin: User;
   /** Set when the password was generated; print it once. */
   generatedPassword: string | null;
 }

@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../db/database.js';
-import type { Role } from '../db/schema.js';
+import type { Role } from '../domain/roles.js';
 import { forbidden } from '../domain/errors.js';
 import type { ProviderRegistry } from '../providers/provider.js';
 import type { SecretBox } from './security.js';

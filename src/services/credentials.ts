@@ -1,8 +1,10 @@
+import type { ApiToken } from '../contract/index.js';
 import type { Transaction } from '../db/database.js';
 import type { UserTable } from '../db/schema.js';
 import { notFound, validationFailed } from '../domain/errors.js';
-import { iso, type Actor, type ServiceContext } from './context.js';
+import type { Actor, ServiceContext } from './context.js';
 import { newId } from './ids.js';
+import { apiTokenView } from './presenters.js';
 import { randomToken, tokenHash } from './security.js';
 
 /**
@@ -40,14 +42,6 @@ export async function revokeAccess(tx: Transaction, user: { orgId: string; userI
   await sessions.execute();
   await tokens.execute();
   tx.publish({ type: 'access.revoked', orgId: user.orgId, userId: user.userId, ...(keep ? { keepCredential: keep } : {}) });
-}
-
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -88,7 +82,7 @@ export function createApiTokenService(ctx: ServiceContext) {
     },
 
     /** The caller's own tokens, newest first; never the secret or its hash. */
-    async list(actor: Actor): Promise<ApiTokenView[]> {
+    async list(actor: Actor): Promise<ApiToken[]> {
       const rows = await db.kysely
         .selectFrom('api_tokens')
         .select(['id', 'name', 'created_at', 'last_used_at', 'expires_at'])
@@ -96,13 +90,7 @@ export function createApiTokenService(ctx: ServiceContext) {
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .execute();
-      return rows.map((row) => ({
-        id: row.id,
-        name: row.name,
-        createdAt: iso(row.created_at)!,
-        lastUsedAt: iso(row.last_used_at),
-        expiresAt: iso(row.expires_at),
-      }));
+      return rows.map(apiTokenView);
     },
 
     /** Revokes one of the caller's own tokens; another user's is "not found". */

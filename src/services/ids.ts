@@ -2,7 +2,7 @@ import { randomFillSync } from 'node:crypto';
 
 /**
  * The last id's milliseconds × 4,096 plus its 12-bit sequence, in memory that every thread
- * of the process shares (the ingest thread adopts it, see ./ingest-thread.ts), so ids sort
+ * of the process shares (the ingest thread adopts it, see ./inbound/store-batch-thread.ts), so ids sort
  * in creation order across threads as well.
  */
 let clock = new BigInt64Array(new SharedArrayBuffer(8));

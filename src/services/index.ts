@@ -1,6 +1,6 @@
 import type { ServiceContext } from './context.js';
-import type { BatchStore } from './ingest.js';
-import { createInboundService } from './inbound.js';
+import { createDeliveryService } from './deliveries.js';
+import { createInboundService } from './inbound/receive-webhook.js';
 import { createMoveService } from './moves.js';
 import { createNumberService } from './numbers.js';
 import { createOperationsService } from './operations.js';
@@ -12,13 +12,13 @@ import { createUserService } from './users.js';
 
 /**
  * Every use case, built over one context; the HTTP layer and the CLI call these.
- * `ingestStore` stores inbound batches somewhere other than a transaction on `ctx.db`
- * (the SQLite ingest thread, ./ingest-thread.ts).
+ * `ingestThread: false` stores inbound batches on `ctx.db`'s main connection even where it
+ * has a second writer (./inbound/ingest-thread.ts).
  */
-export function createServices(ctx: ServiceContext, options: { ingestStore?: BatchStore } = {}) {
+export function createServices(ctx: ServiceContext, options: { ingestThread?: boolean } = {}) {
   const numbers = createNumberService(ctx);
   const records = createRecordService(ctx);
-  const inbound = createInboundService(ctx, numbers, options.ingestStore);
+  const inbound = createInboundService(ctx, numbers, options);
   return {
     ctx,
     users: createUserService(ctx),
@@ -26,6 +26,8 @@ export function createServices(ctx: ServiceContext, options: { ingestStore?: Bat
     numbers,
     records,
     inbound,
+    /** The outbox's port (src/outbox/ports.ts): sends recorded, delivery reports kept. */
+    deliveries: createDeliveryService(ctx, numbers),
     replies: createReplyService(ctx),
     moves: createMoveService(ctx, records),
     simulator: createSimulatorService(ctx, numbers, inbound),

@@ -1,8 +1,10 @@
 import { newId } from './ids.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
-import { createRecord, findRecordForChange, initialAnswers, linkMessage, requireLock } from './record-store.js';
-import type { RecordService, RecordView } from './records.js';
+import type { RecordView } from '../contract/index.js';
+import { findRecordForChange } from '../db/queries/records.js';
+import { createRecord, initialAnswers, linkMessage, requireLock } from './record-store.js';
+import type { RecordService } from './records.js';
 import { loadSurvey } from './surveys.js';
 
 export function createMoveService(ctx: ServiceContext, records: RecordService) {

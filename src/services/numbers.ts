@@ -1,58 +1,19 @@
+import type { NumberCreate, NumberView } from '../contract/index.js';
 import type { Executor } from '../db/database.js';
-import type { Channel, NumberTable, ProviderName } from '../db/schema.js';
+import type { NumberTable } from '../db/schema.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { parseAllowList } from '../domain/ip-allow-list.js';
 import { normalisePhone } from '../domain/phone.js';
+import { isProviderName, type ProviderName } from '../domain/providers.js';
 import { questionOfType } from '../domain/survey.js';
 import type { Credentials, ProviderAdapter, ProviderNumber, TemplateConfig } from '../providers/provider.js';
-import { iso, requireAdmin, type Actor, type ServiceContext } from './context.js';
+import { requireAdmin, type Actor, type ServiceContext } from './context.js';
+import { numberView } from './presenters.js';
 import { randomToken } from './security.js';
 import { loadSurvey } from './surveys.js';
 
-export const PROVIDERS: readonly ProviderName[] = ['sandbox', 'twilio', 'vonage', 'whatsapp-cloud', 'africastalking'];
-
-const CHANNELS_BY_PROVIDER: Record<ProviderName, readonly Channel[]> = {
-  sandbox: ['sms', 'whatsapp'],
-  twilio: ['sms', 'whatsapp'],
-  vonage: ['sms', 'whatsapp'],
-  'whatsapp-cloud': ['whatsapp'],
-  africastalking: ['sms'],
-};
-
-/** What a number is: its provider and address, and where its messages go in the survey. */
-interface NumberSettings {
-  provider: ProviderName;
-  channel: Channel;
-  ourNumber: string;
-  surveyId: string;
-  theirNumberQuestion: string;
-  conversationQuestion: string;
-}
-
-export interface NumberView extends NumberSettings {
-  id: string;
-  multiCaseReply: string | null;
-  sendRatePerSecond: number;
-  template: TemplateConfig | null;
-  /** Admins only (null for others): the addresses to paste into the provider's console; their path holds a secret. */
-  webhooks: { inbound: string; status: string } | null;
-  /** Admins only: the webhook path is still the number's id (numbers added before migration 005), which every user sees. */
-  webhookTokenIsId: boolean | null;
-  /** Africa's Talking numbers, admins only: the addresses and CIDR ranges its webhooks may come from; empty allows any. */
-  allowedIps: string[] | null;
-  /** Set while the number is archived: it neither receives nor sends until restored. */
-  archivedAt: string | null;
-}
-
-export interface NumberInput extends NumberSettings {
-  multiCaseReply?: string | null;
-  /** Null means the default pace. */
-  sendRatePerSecond?: number | null;
-  template?: TemplateConfig | null;
-  credentials?: unknown;
-  /** Africa's Talking only; null or [] accepts webhooks from any address. */
-  allowedIps?: string[] | null;
-}
+/** A number as `POST /numbers` takes it; credentials left unchecked until its adapter reads them. */
+export type NumberInput = Omit<NumberCreate, 'credentials'> & { credentials?: unknown };
 
 /** One send a second: Twilio's pace for a long code, and safe on every provider. */
 export const DEFAULT_SEND_RATE = 1;
@@ -66,12 +27,6 @@ export interface LoadedNumber {
   adapter: ProviderAdapter;
 }
 
-/** A number's webhook addresses; `webhookToken` is the secret path segment, not the number's id (DESIGN.md §13). */
-export function webhookUrls(publicUrl: string, provider: ProviderName, webhookToken: string) {
-  const inbound = `${publicUrl}/webhooks/${provider}/${webhookToken}`;
-  return { inbound, status: `${inbound}/status` };
-}
-
 const archived = (row: NumberRow) =>
   new DomainError(
     'number_archived',
@@ -81,29 +36,11 @@ const archived = (row: NumberRow) =>
 export function createNumberService(ctx: ServiceContext) {
   const { db } = ctx;
 
-  /** Webhook URLs and the allow-list are shown to admins only: the URLs are the webhooks' only secret on Africa's Talking. */
-  const view = (row: NumberRow, actor: Actor): NumberView => {
-    const admin = actor.role === 'admin';
-    return {
-      id: row.id,
-      provider: row.provider,
-      channel: row.channel,
-      ourNumber: row.our_number,
-      surveyId: row.survey_id,
-      theirNumberQuestion: row.their_number_question,
-      conversationQuestion: row.conversation_question,
-      multiCaseReply: row.multi_case_reply,
-      sendRatePerSecond: Number(row.send_rate_per_second),
-      template: row.template ? (JSON.parse(row.template) as TemplateConfig) : null,
-      webhooks: admin ? webhookUrls(ctx.publicUrl, row.provider, row.webhook_token) : null,
-      webhookTokenIsId: admin ? row.webhook_token === row.id : null,
-      allowedIps: admin && row.provider === 'africastalking' ? storedAllowList(row) : null,
-      archivedAt: iso(row.deleted_at),
-    };
-  };
+  const view = (row: NumberRow, actor: Actor): NumberView =>
+    numberView(row, { admin: actor.role === 'admin', publicUrl: ctx.publicUrl, allowedIps: () => storedAllowList(row) });
 
   function storedAllowList(row: NumberRow): string[] {
-    return (ctx.secrets.open(row.credentials) as { allowedIps?: string[] }).allowedIps ?? [];
+    return ctx.secrets.open<{ allowedIps?: string[] }>(row.credentials).allowedIps ?? [];
   }
 
   function adapterFor(provider: ProviderName): ProviderAdapter {
@@ -143,8 +80,10 @@ export function createNumberService(ctx: ServiceContext) {
 
   /** Checks the parts of a number that refer to the survey and the provider. */
   async function validate(executor: Executor, orgId: string, input: NumberInput): Promise<{ ourNumber: string; credentials: Credentials }> {
-    if (!PROVIDERS.includes(input.provider)) throw validationFailed(`Unknown provider ${input.provider}`);
-    if (!CHANNELS_BY_PROVIDER[input.provider].includes(input.channel)) {
+    // Callers outside the API (the CLI, scripts) are not held to the contract's list.
+    const provider: string = input.provider;
+    if (!isProviderName(provider)) throw validationFailed(`Unknown provider ${provider}`);
+    if (!adapterFor(input.provider).channels.includes(input.channel)) {
       throw validationFailed(`${input.provider} does not offer the ${input.channel} channel here`);
     }
     const survey = await loadSurvey(executor, orgId, input.surveyId);
@@ -232,7 +171,7 @@ export function createNumberService(ctx: ServiceContext) {
           throw validationFailed('The provider of a number cannot change; add a new number instead');
         }
         const current = view(row, actor);
-        const stored = ctx.secrets.open(row.credentials) as { allowedIps?: string[] };
+        const stored = ctx.secrets.open<{ allowedIps?: string[] }>(row.credentials);
         const given = patch.credentials as { allowedIps?: string[] } | undefined;
         const merged: NumberInput = {
           ...current,
@@ -326,7 +265,7 @@ export function createNumberService(ctx: ServiceContext) {
 export type NumberService = ReturnType<typeof createNumberService>;
 
 export function assertProvider(provider: string): asserts provider is ProviderName {
-  if (!PROVIDERS.includes(provider as ProviderName)) throw new DomainError('not_found', 'Unknown provider');
+  if (!isProviderName(provider)) throw new DomainError('not_found', 'Unknown provider');
 }
 
 /**

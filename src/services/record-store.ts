@@ -1,35 +1,16 @@
 import { newId } from './ids.js';
 import type { Db, Executor, Transaction } from '../db/database.js';
-import type { MessageStatus, RecordTable } from '../db/schema.js';
-import { DomainError, notFound } from '../domain/errors.js';
+import { personOf, type RecordRow } from '../db/queries/records.js';
+import { DomainError } from '../domain/errors.js';
 import { caseStatus, reopenedStatus, type Answers } from '../domain/survey.js';
-import type { MediaItem } from '../providers/provider.js';
-import { addHistory, iso, type Actor } from './context.js';
+import { addHistory, type Actor } from './context.js';
 import type { Survey } from './surveys.js';
 
 /**
- * Reads and writes shared by the record use cases: finding a record in an organisation,
- * the lock check, creating a case with the next case number, linking messages, and the
- * record's public shape.
+ * Rules and writes shared by the record use cases: the lock and version checks, creating a
+ * case with the next case number, and linking messages. Reads are in src/db/queries.
  */
-export type RecordRow = RecordTable;
-
-function selectRecord(db: Executor, orgId: string, caseNumber: number) {
-  return db.selectFrom('records').selectAll().where('org_id', '=', orgId).where('case_number', '=', caseNumber);
-}
-
-export async function findRecord(db: Executor, orgId: string, caseNumber: number): Promise<RecordRow> {
-  const row = await selectRecord(db, orgId, caseNumber).executeTakeFirst();
-  if (!row) throw notFound(`Case #${caseNumber}`);
-  return row;
-}
-
-/** The record, locked against concurrent changes until the transaction ends. */
-export async function findRecordForChange(tx: Transaction, orgId: string, caseNumber: number): Promise<RecordRow> {
-  const row = await tx.forUpdate(selectRecord(tx.db, orgId, caseNumber)).executeTakeFirst();
-  if (!row) throw notFound(`Case #${caseNumber}`);
-  return row;
-}
+export type { RecordRow };
 
 /** Only the holder of the lock may change a case (DESIGN.md §1 "lock"). */
 export async function requireLock(db: Executor, record: RecordRow, actor: Actor): Promise<void> {
@@ -54,11 +35,7 @@ export function requireVersion(record: RecordRow, expected: number | undefined):
 }
 
 export async function lockHeldError(db: Executor, record: RecordRow): Promise<DomainError> {
-  const holder = await db
-    .selectFrom('users')
-    .select(['id', 'name'])
-    .where('id', '=', record.locked_by ?? '')
-    .executeTakeFirst();
+  const holder = await personOf(db, record.locked_by);
   return new DomainError('lock_held', `Case #${record.case_number} is locked by ${holder?.name ?? 'another user'}`, {
     lockedBy: holder ?? null,
   });
@@ -125,75 +102,4 @@ export async function linkMessage(db: Executor, recordIds: string[], messageId: 
     .insertInto('record_messages')
     .values(recordIds.map((recordId) => ({ record_id: recordId, message_id: messageId, added_at: at })))
     .execute();
-}
-
-export interface MessageView {
-  id: string;
-  direction: 'in' | 'out';
-  text: string;
-  media: MediaItem[];
-  at: string;
-  channel: string;
-  status: MessageStatus;
-  error: { code: string | null; message: string } | null;
-  author: { id: string; name: string } | null;
-  /** The case number an outbound message carries at its end (` #n`). */
-  reference: number | null;
-}
-
-const OUTBOUND_REFERENCE = / #(\d+)$/;
-
-interface MessageViewRow {
-  id: string;
-  direction: 'in' | 'out';
-  body: string;
-  media: string;
-  created_at: number;
-  channel: string;
-  status: MessageStatus;
-  error_code: string | null;
-  error_text: string | null;
-  author_id: string | null;
-  author_name: string | null;
-}
-
-export function messageView(row: MessageViewRow): MessageView {
-  const reference = row.direction === 'out' ? OUTBOUND_REFERENCE.exec(row.body) : null;
-  return {
-    id: row.id,
-    direction: row.direction,
-    text: row.body,
-    media: JSON.parse(row.media) as MediaItem[],
-    at: iso(row.created_at)!,
-    channel: row.channel,
-    status: row.status,
-    error:
-      row.error_code || row.error_text ? { code: row.error_code, message: row.error_text ?? `Provider error ${row.error_code}` } : null,
-    author: row.author_id ? { id: row.author_id, name: row.author_name ?? '' } : null,
-    reference: reference ? Number(reference[1]) : null,
-  };
-}
-
-/** The messages of a record, newest first from the database, `limit` of them. */
-export function selectRecordMessages(db: Executor, recordId: string) {
-  return db
-    .selectFrom('record_messages as rm')
-    .innerJoin('messages as m', 'm.id', 'rm.message_id')
-    .innerJoin('numbers as n', 'n.id', 'm.number_id')
-    .leftJoin('users as u', 'u.id', 'm.author_id')
-    .select([
-      'm.id',
-      'm.direction',
-      'm.body',
-      'm.media',
-      'm.created_at',
-      'n.channel',
-      'm.status',
-      'm.error_code',
-      'm.error_text',
-      'm.author_id',
-      'u.name as author_name',
-      'rm.added_at',
-    ])
-    .where('rm.record_id', '=', recordId);
 }

@@ -1,87 +1,22 @@
 import { newId } from './ids.js';
+import type { HistoryEntry, Message, Note, Page, RecordSummary, RecordView } from '../contract/index.js';
 import type { Executor, Transaction } from '../db/database.js';
+import { lastInboundAt, lastMessages, selectRecordMessages } from '../db/queries/messages.js';
+import { isOptedOut } from '../db/queries/opt-outs.js';
+import { encodeCursor, recordsPageQuery, surveyRegions, type RecordQuery } from '../db/queries/record-list.js';
+import { findRecord, findRecordForChange, personOf, type RecordRow } from '../db/queries/records.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { caseStatus, reopenedStatus, validateAnswers, type Answers } from '../domain/survey.js';
 import { isWindowOpen } from '../domain/whatsapp-window.js';
-import { addHistory, iso, requireWriter, type Actor, type ServiceContext } from './context.js';
-import {
-  findRecord,
-  findRecordForChange,
-  lockHeldError,
-  messageView,
-  requireLock,
-  requireVersion,
-  selectRecordMessages,
-  type MessageView,
-  type RecordRow,
-} from './record-store.js';
-import { encodeCursor, lastMessages, recordsPageQuery, surveyRegions, type RecordQuery } from './record-list.js';
+import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
+import { historyView, messageView, noteView, recordSummary, recordView } from './presenters.js';
+import { lockHeldError, requireLock, requireVersion } from './record-store.js';
 import { loadSurvey } from './surveys.js';
 
 export const MESSAGES_PER_PAGE = 100;
 
-export interface RecordView {
-  caseNumber: number;
-  surveyId: string;
-  status: 'open' | 'closed';
-  /** Raised by every change to answers or status; a write may name the one it was based on. */
-  version: number;
-  contact: string | null;
-  numberId: string | null;
-  channel: string | null;
-  answers: Answers;
-  lockedBy: { id: string; name: string } | null;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  optedOut: boolean;
-  /** Whether free text can reach the contact on WhatsApp now; null on SMS. */
-  windowOpen: boolean | null;
-  hasOlderMessages: boolean;
-  messages: MessageView[];
-  notes: NoteView[];
-}
-
-export interface NoteView {
-  id: string;
-  text: string;
-  at: string;
-  author: { id: string; name: string } | null;
-}
-
-export interface RecordSummary {
-  caseNumber: number;
-  surveyId: string;
-  status: 'open' | 'closed';
-  version: number;
-  contact: string | null;
-  numberId: string | null;
-  lockedBy: { id: string; name: string } | null;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  lastMessage: { text: string; at: string; direction: 'in' | 'out' } | null;
-}
-
-export type { RecordQuery } from './record-list.js';
-export { recordsPageQuery } from './record-list.js';
-
-export interface HistoryView {
-  id: number;
-  at: string;
-  user: { id: string; name: string } | null;
-  action: string;
-  detail: Record<string, unknown>;
-}
-
 export function createRecordService(ctx: ServiceContext) {
   const { db } = ctx;
-
-  async function userName(executor: Executor, id: string | null) {
-    if (!id) return null;
-    const user = await executor.selectFrom('users').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
-    return user ?? null;
-  }
 
   async function view(executor: Executor, record: RecordRow): Promise<RecordView> {
     const rows = await selectRecordMessages(executor, record.id)
@@ -103,40 +38,20 @@ export function createRecordService(ctx: ServiceContext) {
     let optedOut = false;
     let windowOpen: boolean | null = null;
     if (record.number_id && record.contact) {
-      optedOut = !!(await executor
-        .selectFrom('opt_outs')
-        .select('contact')
-        .where('number_id', '=', record.number_id)
-        .where('contact', '=', record.contact)
-        .executeTakeFirst());
+      optedOut = await isOptedOut(executor, record.number_id, record.contact);
       if (number?.channel === 'whatsapp') {
         windowOpen = isWindowOpen(await lastInboundAt(executor, record.number_id, record.contact), ctx.now());
       }
     }
-    return {
-      caseNumber: record.case_number,
-      surveyId: record.survey_id,
-      status: record.status,
-      version: Number(record.version),
-      contact: record.contact,
-      numberId: record.number_id,
+    return recordView(record, {
+      lockedBy: await personOf(executor, record.locked_by),
       channel: number?.channel ?? null,
-      answers: JSON.parse(record.answers) as Answers,
-      lockedBy: await userName(executor, record.locked_by),
-      createdAt: iso(record.created_at)!,
-      updatedAt: iso(record.updated_at)!,
-      closedAt: iso(record.closed_at),
       optedOut,
       windowOpen,
       hasOlderMessages: rows.length > MESSAGES_PER_PAGE,
       messages: rows.slice(0, MESSAGES_PER_PAGE).reverse().map(messageView),
-      notes: notes.map((n) => ({
-        id: n.id,
-        text: n.text,
-        at: iso(n.created_at)!,
-        author: n.author_id ? { id: n.author_id, name: n.name ?? '' } : null,
-      })),
-    };
+      notes: notes.map(noteView),
+    });
   }
 
   /** Runs a change to one case under its lock, with a history entry and a change event. */
@@ -201,7 +116,7 @@ export function createRecordService(ctx: ServiceContext) {
       return view(db.kysely, await findRecord(db.kysely, actor.orgId, caseNumber));
     },
 
-    async olderMessages(actor: Actor, caseNumber: number, beforeMessageId: string) {
+    async olderMessages(actor: Actor, caseNumber: number, beforeMessageId: string): Promise<{ items: Message[]; hasMore: boolean }> {
       const record = await findRecord(db.kysely, actor.orgId, caseNumber);
       const anchor = await db.kysely
         .selectFrom('record_messages')
@@ -227,7 +142,7 @@ export function createRecordService(ctx: ServiceContext) {
       };
     },
 
-    async list(actor: Actor, surveyId: string, query: RecordQuery): Promise<{ items: RecordSummary[]; nextCursor: string | null }> {
+    async list(actor: Actor, surveyId: string, query: RecordQuery): Promise<Page<RecordSummary>> {
       await loadSurvey(db.kysely, actor.orgId, surveyId);
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
       const regions = query.contact ? await surveyRegions(db.kysely, actor.orgId, surveyId) : [];
@@ -237,22 +152,7 @@ export function createRecordService(ctx: ServiceContext) {
         db.kysely,
         page.map((r) => r.id),
       );
-      const items: RecordSummary[] = page.map((row) => {
-        const message = last.get(row.id);
-        return {
-          caseNumber: row.case_number,
-          surveyId: row.survey_id,
-          status: row.status,
-          version: Number(row.version),
-          contact: row.contact,
-          numberId: row.number_id,
-          lockedBy: row.locked_by ? { id: row.locked_by, name: row.locked_by_name ?? '' } : null,
-          createdAt: iso(row.created_at)!,
-          updatedAt: iso(row.updated_at)!,
-          closedAt: iso(row.closed_at),
-          lastMessage: message ? { text: message.body, at: iso(message.created_at)!, direction: message.direction } : null,
-        };
-      });
+      const items = page.map((row) => recordSummary(row, last.get(row.id)));
       const lastRow = page[page.length - 1];
       return {
         items,
@@ -315,12 +215,12 @@ export function createRecordService(ctx: ServiceContext) {
         await writeAnswers(tx, actor, record, { [survey.caseManagement.statusQuestion]: reopenedStatus(survey) });
       }),
 
-    async notes(actor: Actor, caseNumber: number): Promise<NoteView[]> {
+    async notes(actor: Actor, caseNumber: number): Promise<Note[]> {
       return (await this.get(actor, caseNumber)).notes;
     },
 
     /** Notes need no lock: they add to a case without changing what the case says. */
-    async addNote(actor: Actor, caseNumber: number, text: string): Promise<NoteView> {
+    async addNote(actor: Actor, caseNumber: number, text: string): Promise<Note> {
       requireWriter(actor);
       const trimmed = text.trim();
       if (!trimmed) throw validationFailed('A note needs text');
@@ -337,11 +237,11 @@ export function createRecordService(ctx: ServiceContext) {
           at: note.created_at,
         });
         tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, recordId: record.id });
-        return { id: note.id, text: note.text, at: iso(note.created_at)!, author: { id: actor.userId, name: actor.name } };
+        return noteView({ ...note, name: actor.name });
       });
     },
 
-    async history(actor: Actor, caseNumber: number): Promise<HistoryView[]> {
+    async history(actor: Actor, caseNumber: number): Promise<HistoryEntry[]> {
       const record = await findRecord(db.kysely, actor.orgId, caseNumber);
       const rows = await db.kysely
         .selectFrom('history as h')
@@ -350,28 +250,9 @@ export function createRecordService(ctx: ServiceContext) {
         .where('h.record_id', '=', record.id)
         .orderBy('h.id')
         .execute();
-      return rows.map((h) => ({
-        id: Number(h.id),
-        at: iso(h.created_at)!,
-        user: h.user_id ? { id: h.user_id, name: h.name ?? '' } : null,
-        action: h.action,
-        detail: JSON.parse(h.detail) as Record<string, unknown>,
-      }));
+      return rows.map(historyView);
     },
   };
 }
 
 export type RecordService = ReturnType<typeof createRecordService>;
-
-export async function lastInboundAt(executor: Executor, numberId: string, contact: string): Promise<number | null> {
-  const row = await executor
-    .selectFrom('messages')
-    .select('created_at')
-    .where('number_id', '=', numberId)
-    .where('contact', '=', contact)
-    .where('direction', '=', 'in')
-    .orderBy('created_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? Number(row.created_at) : null;
-}

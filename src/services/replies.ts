@@ -1,20 +1,19 @@
+import type { Message, Notification, Template } from '../contract/index.js';
 import type { Executor } from '../db/database.js';
+import { lastInboundAt, selectRecordMessages } from '../db/queries/messages.js';
+import { isOptedOut } from '../db/queries/opt-outs.js';
+import { findRecordForChange, type RecordRow } from '../db/queries/records.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { withReference } from '../domain/references.js';
 import { isWindowOpen } from '../domain/whatsapp-window.js';
-import type { TemplateConfig } from '../providers/provider.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
-import { publishStatus } from './inbound.js';
+import { publishStatus } from './deliveries.js';
 import { queueOutbound } from './outbound.js';
-import { findRecordForChange, messageView, requireLock, selectRecordMessages, type MessageView, type RecordRow } from './record-store.js';
-import { lastInboundAt } from './records.js';
+import { messageView } from './presenters.js';
+import { requireLock } from './record-store.js';
 
-export interface ReplyInput {
-  target: 'conversation';
-  text: string;
-  /** Send the number's configured WhatsApp template (allowed outside the 24-hour window). */
-  template?: boolean;
-}
+/** A reply from a case (rule 8): `POST /records/{n}/notifications`. */
+export type ReplyInput = Notification;
 
 /** SMS concatenation tops out around 10 segments on most networks; WhatsApp allows 4096. */
 export const MAX_REPLY_LENGTH = 1600;
@@ -34,7 +33,7 @@ function refuseClosed(record: RecordRow): void {
 export function createReplyService(ctx: ServiceContext) {
   const { db } = ctx;
 
-  async function messageOf(executor: Executor, recordId: string, messageId: string): Promise<MessageView> {
+  async function messageOf(executor: Executor, recordId: string, messageId: string): Promise<Message> {
     const row = await selectRecordMessages(executor, recordId).where('m.id', '=', messageId).executeTakeFirst();
     if (!row) throw notFound('Message');
     return messageView(row);
@@ -54,16 +53,10 @@ export function createReplyService(ctx: ServiceContext) {
         `The number this case came in on (${number.our_number}) is archived, so it cannot send; an admin can restore it under Numbers`,
       );
     }
-    const optedOut = await executor
-      .selectFrom('opt_outs')
-      .select('contact')
-      .where('number_id', '=', numberId)
-      .where('contact', '=', contact)
-      .executeTakeFirst();
-    if (optedOut) {
+    if (await isOptedOut(executor, numberId, contact)) {
       throw new DomainError('opted_out', `${contact} has opted out of messages from this number (they sent STOP)`);
     }
-    const configured = number.template ? (JSON.parse(number.template) as TemplateConfig) : null;
+    const configured = number.template ? (JSON.parse(number.template) as Template) : null;
     if (template && !configured) throw validationFailed('This number has no template message configured');
     if (number.channel === 'whatsapp' && !template) {
       const last = await lastInboundAt(executor, numberId, contact);
@@ -79,7 +72,7 @@ export function createReplyService(ctx: ServiceContext) {
 
   return {
     /** Rule 8: record the reply as queued and put it in the outbox, in one transaction. */
-    async reply(actor: Actor, caseNumber: number, input: ReplyInput): Promise<MessageView> {
+    async reply(actor: Actor, caseNumber: number, input: ReplyInput): Promise<Message> {
       requireWriter(actor);
       const text = input.text.trim();
       if (!text) throw validationFailed('A reply needs text');
@@ -111,7 +104,7 @@ export function createReplyService(ctx: ServiceContext) {
     },
 
     /** Sends a failed outbound message again, from the start of the outbox's schedule. */
-    async retry(actor: Actor, caseNumber: number, messageId: string): Promise<MessageView> {
+    async retry(actor: Actor, caseNumber: number, messageId: string): Promise<Message> {
       requireWriter(actor);
       return db.transaction(async (tx) => {
         const record = await findRecordForChange(tx, actor.orgId, caseNumber);

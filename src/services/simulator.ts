@@ -1,9 +1,10 @@
+import type { SimulatorConversation } from '../contract/index.js';
 import { randomUUID } from 'node:crypto';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { normalisePhone } from '../domain/phone.js';
 import { signSandboxBody, SIGNATURE_HEADER } from '../providers/sandbox.js';
 import { iso, requireWriter, type Actor, type ServiceContext } from './context.js';
-import type { InboundService } from './inbound.js';
+import type { InboundService } from './inbound/receive-webhook.js';
 import type { NumberService } from './numbers.js';
 
 /**
@@ -36,7 +37,7 @@ export function createSimulatorService(ctx: ServiceContext, numbers: NumberServi
       return { id };
     },
 
-    async conversation(actor: Actor, numberId: string, contactRaw: string) {
+    async conversation(actor: Actor, numberId: string, contactRaw: string): Promise<SimulatorConversation> {
       const loaded = await sandboxNumber(actor, numberId);
       const contact = normalisePhone(contactRaw, loaded.row.our_number);
       const rows = await ctx.db.kysely

@@ -1,3 +1,4 @@
+import type { SurveyCreate } from '../contract/index.js';
 import { newId } from './ids.js';
 import type { Executor } from '../db/database.js';
 import type { SurveyTable } from '../db/schema.js';
@@ -9,11 +10,8 @@ export interface Survey extends SurveyDefinition {
   id: string;
 }
 
-export interface SurveyInput {
-  name: string;
-  questions: Question[];
-  caseManagement?: CaseManagement | null;
-}
+/** A survey as `POST /surveys` takes it. */
+export type SurveyInput = SurveyCreate;
 
 export function surveyFromRow(row: Pick<SurveyTable, 'id' | 'name' | 'questions' | 'case_management'>): Survey {
   return {

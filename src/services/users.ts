@@ -1,12 +1,14 @@
 import { newId } from './ids.js';
 import type { Executor } from '../db/database.js';
-import type { Role, UserTable } from '../db/schema.js';
+import type { Session, User } from '../contract/index.js';
+import type { UserTable } from '../db/schema.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
-import { iso, requireAdmin, type Actor, type ServiceContext } from './context.js';
+import { isRole, ROLES, type Role } from '../domain/roles.js';
+import { requireAdmin, type Actor, type ServiceContext } from './context.js';
 import { actorOfUser, createApiTokenService, revokeAccess, sessionCredential, type Authenticated } from './credentials.js';
+import { sessionView as presentSession, userView } from './presenters.js';
 import { dummyPasswordHash, hashPassword, needsRehash, randomToken, tokenHash, verifyPassword } from './security.js';
 
-export const ROLES: readonly Role[] = ['admin', 'analyst', 'viewer'];
 const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 export const MIN_PASSWORD_LENGTH = 10;
 /**
@@ -15,36 +17,12 @@ export const MIN_PASSWORD_LENGTH = 10;
  */
 const MAX_LOGIN_CANDIDATES = 5;
 
-export interface UserView {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  active: boolean;
-  createdAt: string;
-}
-
-export interface SessionView {
-  user: { id: string; email: string; name: string; role: Role };
-  organisation: { id: string; name: string };
-  csrfToken: string;
-}
-
 export interface UserInput {
   email: string;
   name: string;
   role: Role;
   password: string;
 }
-
-const userView = (row: UserTable): UserView => ({
-  id: row.id,
-  email: row.email,
-  name: row.name,
-  role: row.role,
-  active: row.active === 1,
-  createdAt: iso(row.created_at)!,
-});
 
 function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
@@ -59,8 +37,8 @@ function normaliseEmail(email: string): string {
 }
 
 /** Inserts a user; shared by the API, the CLI and first start. */
-export async function insertUser(db: Executor, orgId: string, input: UserInput, now: number): Promise<UserView> {
-  if (!ROLES.includes(input.role)) throw validationFailed(`role must be one of ${ROLES.join(', ')}`);
+export async function insertUser(db: Executor, orgId: string, input: UserInput, now: number): Promise<User> {
+  if (!isRole(input.role)) throw validationFailed(`role must be one of ${ROLES.join(', ')}`);
   checkPassword(input.password);
   const email = normaliseEmail(input.email);
   // Only this organisation's users count: whether another organisation knows the address
@@ -86,9 +64,9 @@ export function createUserService(ctx: ServiceContext) {
   const { db } = ctx;
   const tokens = createApiTokenService(ctx);
 
-  async function sessionView(user: UserTable, csrfToken: string): Promise<SessionView> {
+  async function sessionView(user: UserTable, csrfToken: string): Promise<Session> {
     const org = await db.kysely.selectFrom('organisations').select(['id', 'name']).where('id', '=', user.org_id).executeTakeFirstOrThrow();
-    return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, organisation: org, csrfToken };
+    return presentSession(user, org, csrfToken);
   }
 
   /** The first (oldest) active user with this email whose password matches, or null. */
@@ -122,22 +100,22 @@ export function createUserService(ctx: ServiceContext) {
   }
 
   return {
-    async list(actor: Actor): Promise<UserView[]> {
+    async list(actor: Actor): Promise<User[]> {
       requireAdmin(actor);
       const rows = await db.kysely.selectFrom('users').selectAll().where('org_id', '=', actor.orgId).orderBy('email').execute();
       return rows.map(userView);
     },
 
-    async create(actor: Actor, input: UserInput): Promise<UserView> {
+    async create(actor: Actor, input: UserInput): Promise<User> {
       requireAdmin(actor);
       return insertUser(db.kysely, actor.orgId, input, ctx.now());
     },
 
-    async update(actor: Actor, id: string, patch: Partial<Omit<UserInput, 'email'>> & { active?: boolean }): Promise<UserView> {
+    async update(actor: Actor, id: string, patch: Partial<Omit<UserInput, 'email'>> & { active?: boolean }): Promise<User> {
       requireAdmin(actor);
       const row = await db.kysely.selectFrom('users').selectAll().where('id', '=', id).where('org_id', '=', actor.orgId).executeTakeFirst();
       if (!row) throw notFound('User');
-      if (patch.role !== undefined && !ROLES.includes(patch.role)) throw validationFailed(`role must be one of ${ROLES.join(', ')}`);
+      if (patch.role !== undefined && !isRole(patch.role)) throw validationFailed(`role must be one of ${ROLES.join(', ')}`);
       if (id === actor.userId && (patch.active === false || (patch.role && patch.role !== 'admin'))) {
         throw validationFailed('You cannot deactivate yourself or give up your own admin role');
       }
@@ -160,7 +138,7 @@ export function createUserService(ctx: ServiceContext) {
     },
 
     /** The caller's own user. */
-    async me(actor: Actor): Promise<UserView> {
+    async me(actor: Actor): Promise<User> {
       return userView(await ownRow(actor));
     },
 
@@ -168,7 +146,7 @@ export function createUserService(ctx: ServiceContext) {
      * Changes the caller's own password after checking the current one. Every other session
      * and API token of theirs ends; `keep` — the credential of this request — goes on working.
      */
-    async changeOwnPassword(actor: Actor, input: { currentPassword: string; password: string }, keep: string): Promise<UserView> {
+    async changeOwnPassword(actor: Actor, input: { currentPassword: string; password: string }, keep: string): Promise<User> {
       checkPassword(input.password);
       const row = await ownRow(actor);
       if (!(await verifyPassword(input.currentPassword, row.password_hash))) {
@@ -189,7 +167,7 @@ export function createUserService(ctx: ServiceContext) {
       return userView({ ...row, ...next });
     },
 
-    async login(email: string, password: string): Promise<{ token: string; session: SessionView }> {
+    async login(email: string, password: string): Promise<{ token: string; session: Session }> {
       const row = await matchingUser(email, password);
       if (!row) throw new DomainError('invalid_credentials', 'Email or password is wrong');
       // A hash made with less work than today's parameters is replaced while the password is at hand.
@@ -256,17 +234,17 @@ export function createUserService(ctx: ServiceContext) {
       };
     },
 
-    authenticateToken: tokens.authenticate,
+    authenticateToken: (...args: Parameters<typeof tokens.authenticate>) => tokens.authenticate(...args),
 
-    async session(actor: Actor, csrfToken: string): Promise<SessionView> {
+    async session(actor: Actor, csrfToken: string): Promise<Session> {
       const row = await db.kysely.selectFrom('users').selectAll().where('id', '=', actor.userId).executeTakeFirstOrThrow();
       return sessionView(row, csrfToken);
     },
 
     /** An API token acts as its user; it is shown once and stored as a hash. */
     createToken: (actor: Actor, name: string, expiresInDays?: number | null) => tokens.create(actor, { name, expiresInDays }),
-    listTokens: tokens.list,
-    revokeToken: tokens.remove,
+    listTokens: (actor: Actor) => tokens.list(actor),
+    revokeToken: (actor: Actor, id: string) => tokens.remove(actor, id),
   };
 }
 

@@ -5,7 +5,7 @@ import { useCaseline, type Harness, type TestOrg } from '../support/harness.js';
 
 /**
  * SQLite only: with a database file, inbound batches are stored on a thread of their own
- * (src/services/ingest-thread.ts) while the console's writes stay on the main connection.
+ * (src/services/inbound/ingest-thread.ts, on src/db/sqlite/second-writer.ts) while the console's writes stay on the main connection.
  * PostgreSQL has no such thread; every other integration test runs on both.
  */
 describe('the SQLite ingest thread', () => {
@@ -36,6 +36,33 @@ describe('the SQLite ingest thread', () => {
     } finally {
       h.caseline().db.changes.off('change', listen);
     }
+  });
+
+  it('a domain error raised on the thread reaches the webhook as its own status, not as a server fault', async () => {
+    const org = await h.newOrg();
+    // A survey edited by hand in the database: its status question offers only the final
+    // status, so a new case has no open status to start with (validation_failed).
+    const { db } = h.caseline();
+    const survey = await db.kysely.selectFrom('surveys').select('questions').where('id', '=', org.surveyId).executeTakeFirstOrThrow();
+    const questions = (JSON.parse(survey.questions) as Array<{ name: string; choices?: Array<{ value: string }> }>).map((q) =>
+      q.name === 'status' ? { ...q, choices: q.choices?.filter((c) => c.value === 'closed') } : q,
+    );
+    await db.kysely
+      .updateTable('surveys')
+      .set({ questions: JSON.stringify(questions) })
+      .where('id', '=', org.surveyId)
+      .execute();
+    await h.text(await h.newOrg(), '+447700900124', 'starts the thread');
+    const before = thread().batchesStored;
+
+    const res = await h.text(org, '+447700900123', 'I need help');
+    expect(res.status).toBe(400);
+    expect((res.body as { error: { code: string } }).error.code).toBe('validation_failed');
+    expect(await h.records(org)).toEqual([]);
+    // The thread is still the one storing: the error was the batch's, not the thread's.
+    const other = await h.newOrg();
+    expect((await h.text(other, '+447700900125', 'still here')).status).toBe(200);
+    expect(thread().batchesStored).toBeGreaterThan(before);
   });
 
   it('takes turns with the console’s writes: neither waits on the other’s lock, nothing fails', async () => {

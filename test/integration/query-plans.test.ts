@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { expect, it } from 'vitest';
 import type { Actor } from '../../src/services/context.js';
-import { openCasesQuery } from '../../src/services/ingest.js';
-import { recordsPageQuery, type RecordQuery } from '../../src/services/records.js';
+import { openCasesQuery } from '../../src/db/queries/inbound.js';
+import { recordsPageQuery, type RecordQuery } from '../../src/db/queries/record-list.js';
 import { describeEachDialect } from '../support/dialects.js';
 import { useCaseline, type TestOrg } from '../support/harness.js';
 

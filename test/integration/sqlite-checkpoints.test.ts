@@ -6,7 +6,7 @@ import { openDatabase, type Db } from '../../src/db/database.js';
 
 /**
  * SQLite only: PostgreSQL checkpoints in its own server processes. The serving connection
- * never checkpoints; a worker thread does (src/db/sqlite-checkpointer.ts). These tests hold
+ * never checkpoints; a worker thread does (src/db/sqlite/checkpointer.ts). These tests hold
  * it to what a server that runs for months needs: the WAL does not grow without bound under
  * writes that never pause, and every committed row is in the database afterwards.
  */

@@ -9,7 +9,7 @@ import type { ProviderRegistry } from '../../src/providers/provider.js';
 import { signSandboxBody } from '../../src/providers/sandbox.js';
 import { createCaseline, type Caseline } from '../../src/server.js';
 import { insertUser } from '../../src/services/users.js';
-import type { Role } from '../../src/db/schema.js';
+import type { Role } from '../../src/domain/roles.js';
 import { freshDatabase, type TestDialect } from './dialects.js';
 import { STATUS_QUESTIONS } from './questions.js';
 

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/server.js';
+import { buildCompiled, COMPILED_MAIN } from './compiled.js';
 
-/** A real Caseline server in its own process, as `npm start` runs it. */
+/** A real Caseline server in its own process, as `npm start` runs it: compiled, under plain node. */
 export interface ServerProcess {
   url: string;
   port: number;
@@ -26,7 +26,8 @@ export async function freePort(): Promise<number> {
 
 export async function startServerProcess(env: Record<string, string>, options: { port?: number } = {}): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'main.ts')], {
+  await buildCompiled('server');
+  const child = spawn(process.execPath, [COMPILED_MAIN], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', CASELINE_DEMO: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

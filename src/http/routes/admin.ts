@@ -1,9 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { ProviderName } from '../../db/schema.js';
-import type { Question } from '../../domain/survey.js';
 import type { Services } from '../../services/index.js';
-import type { NumberInput } from '../../services/numbers.js';
 import { actorOf, requireAuth } from '../auth.js';
 import {
   errorResponses,
@@ -19,7 +16,7 @@ import {
   User,
   UserCreate,
   UserPatch,
-} from '../schemas.js';
+} from '../../contract/index.js';
 
 /** Users, surveys and numbers: what an admin sets up. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -47,10 +44,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.post(
     '/surveys',
     { schema: { tags: ['surveys'], body: SurveyCreate, response: { 201: Survey, ...errorResponses } } },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(await services.surveys.create(actorOf(request), { ...request.body, questions: request.body.questions as Question[] })),
+    async (request, reply) => reply.status(201).send(await services.surveys.create(actorOf(request), request.body)),
   );
   app.get(
     '/surveys/:id',
@@ -60,11 +54,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.patch(
     '/surveys/:id',
     { schema: { tags: ['surveys'], params: IdParams, body: SurveyPatch, response: { 200: Survey, ...errorResponses } } },
-    async (request) =>
-      services.surveys.update(actorOf(request), request.params.id, {
-        ...request.body,
-        questions: request.body.questions as Question[] | undefined,
-      }),
+    async (request) => services.surveys.update(actorOf(request), request.params.id, request.body),
   );
 
   app.get(
@@ -78,7 +68,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.post(
     '/numbers',
     { schema: { tags: ['numbers'], body: NumberCreate, response: { 201: NumberView, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await services.numbers.create(actorOf(request), request.body as NumberInput)),
+    async (request, reply) => reply.status(201).send(await services.numbers.create(actorOf(request), request.body)),
   );
   app.get(
     '/numbers/:id',
@@ -88,11 +78,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
   app.patch(
     '/numbers/:id',
     { schema: { tags: ['numbers'], params: IdParams, body: NumberPatch, response: { 200: NumberView, ...errorResponses } } },
-    async (request) =>
-      services.numbers.update(actorOf(request), request.params.id, {
-        ...request.body,
-        provider: request.body.provider as ProviderName | undefined,
-      }),
+    async (request) => services.numbers.update(actorOf(request), request.params.id, request.body),
   );
   // Archives: see POST /numbers/:id/restore.
   app.delete(

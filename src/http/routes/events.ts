@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { ChangeEvent, Db } from '../../db/database.js';
+import { isConsoleEvent, type ChangeEvent, type ChangeFeed } from '../../domain/change-events.js';
 import { DomainError } from '../../domain/errors.js';
 import { authOf, requireAuth } from '../auth.js';
 
@@ -8,8 +8,6 @@ const HEARTBEAT_MS = 25_000;
 export const MAX_STREAMS_PER_USER = 10;
 /** setTimeout's longest delay; a credential that lives longer is checked again on reconnect. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
-/** The changes a console shows; the rest are for the server's own processes. */
-const CLIENT_EVENTS = new Set<ChangeEvent['type']>(['record.created', 'record.updated', 'message.added', 'message.status']);
 
 /** Whether `event` ends a stream that `userId` opened with `credential`. */
 function revokes(event: ChangeEvent, userId: string, credential: string): boolean {
@@ -24,7 +22,7 @@ function revokes(event: ChangeEvent, userId: string, credential: string): boolea
  * change feed (LISTEN/NOTIFY on PostgreSQL). At most `MAX_STREAMS_PER_USER` per user and
  * process.
  */
-export const eventRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) => {
+export const eventRoutes: FastifyPluginAsync<{ changes: ChangeFeed }> = async (app, { changes }) => {
   const open = new Set<() => void>();
   const perUser = new Map<string, number>();
   // Streams never end on their own; shutting down must end them or close() would wait.
@@ -54,7 +52,7 @@ export const eventRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
         end();
         return;
       }
-      if (event.orgId !== orgId || !CLIENT_EVENTS.has(event.type)) return;
+      if (event.orgId !== orgId || !isConsoleEvent(event.type)) return;
       const { type, caseNumber, surveyId, messageId } = event;
       res.write(`event: ${type}\ndata: ${JSON.stringify({ type, caseNumber, surveyId, messageId })}\n\n`);
     };
@@ -63,14 +61,14 @@ export const eventRoutes: FastifyPluginAsync<{ db: Db }> = async (app, { db }) =
       credential.expiresAt === null
         ? null
         : setTimeout(() => end(), Math.max(0, Math.min(credential.expiresAt - Date.now(), MAX_TIMER_MS)));
-    db.changes.on('change', listener);
+    changes.on('change', listener);
     let closed = false;
     const close = () => {
       if (closed) return;
       closed = true;
       clearInterval(heartbeat);
       if (expiry) clearTimeout(expiry);
-      db.changes.off('change', listener);
+      changes.off('change', listener);
       open.delete(end);
       const left = (perUser.get(userId) ?? 1) - 1;
       if (left > 0) perUser.set(userId, left);

@@ -1,23 +1,26 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import type { Services } from '../../services/index.js';
 import { actorOf, requireAuth } from '../auth.js';
 import {
-  Answers,
+  AnswersPatch,
   CaseNumberParams,
   errorResponses,
   HistoryEntry,
   IdParams,
   listOf,
   Message,
+  MessagePage,
   MessageParams,
+  MoveMessage,
   Note,
+  NoteCreate,
   Notification,
+  OlderMessagesQuery,
   RecordQuery,
   RecordSummary,
-  RecordVersion,
   RecordView,
-} from '../schemas.js';
+  StatusChange,
+} from '../../contract/index.js';
 
 /** Cases: reading, locking, editing, replying, moving, notes and history. */
 export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
@@ -44,8 +47,8 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags: ['records'],
         params: CaseNumberParams,
-        querystring: Type.Object({ before: Type.String({ minLength: 1, maxLength: 100 }) }),
-        response: { 200: Type.Object({ items: Type.Array(Message), hasMore: Type.Boolean() }), ...errorResponses },
+        querystring: OlderMessagesQuery,
+        response: { 200: MessagePage, ...errorResponses },
       },
     },
     async (request) => records.olderMessages(actorOf(request), request.params.caseNumber, request.query.before),
@@ -54,20 +57,12 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post('/records/:caseNumber/release', { schema: one }, async (request) =>
     records.release(actorOf(request), request.params.caseNumber),
   );
-  app.patch(
-    '/records/:caseNumber',
-    { schema: { ...one, body: Type.Object({ answers: Answers, version: Type.Optional(RecordVersion) }, { additionalProperties: false }) } },
-    async (request) => records.editAnswers(actorOf(request), request.params.caseNumber, request.body.answers, request.body.version),
+  app.patch('/records/:caseNumber', { schema: { ...one, body: AnswersPatch } }, async (request) =>
+    records.editAnswers(actorOf(request), request.params.caseNumber, request.body.answers, request.body.version),
   );
   // The body is optional: `{version}` names the reading of the case the action was based on.
   const statusChange = {
-    schema: {
-      ...one,
-      body: Type.Object(
-        { version: Type.Optional(RecordVersion) },
-        { additionalProperties: false, description: 'Optional: a request without a body is the same as {}' },
-      ),
-    },
+    schema: { ...one, body: StatusChange },
     // Fastify validates a missing body as `undefined`; a POST without one means `{}`.
     preValidation: async (request: { body: unknown }) => {
       request.body ??= {};
@@ -97,7 +92,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags: ['records'],
         params: MessageParams,
-        body: Type.Object({ comment: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false }),
+        body: MoveMessage,
         response: { 201: RecordView, ...errorResponses },
       },
     },
@@ -118,7 +113,7 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       schema: {
         tags: ['records'],
         params: CaseNumberParams,
-        body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false }),
+        body: NoteCreate,
         response: { 201: Note, ...errorResponses },
       },
     },

@@ -16,7 +16,7 @@ import {
   MyAccountPatch,
   Session,
   User,
-} from '../schemas.js';
+} from '../../contract/index.js';
 
 const accountKey = (email: string) => `email:${email.trim().toLowerCase()}`;
 

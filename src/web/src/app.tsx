@@ -5,6 +5,7 @@ import { navigate, paths, useRoute, type Route } from './router.js';
 import { AppContext, useApp, type AppContextValue } from './session.js';
 import { ServerEventsProvider } from './server-events.js';
 import { ErrorAlert, Loading } from './ui/components.js';
+import { useLoad } from './ui/use-load.js';
 import { AppHeader } from './ui/app-header.js';
 import { LoginScreen } from './screens/login-screen.js';
 import { CaseListScreen } from './screens/case-list-screen.js';
@@ -57,24 +58,12 @@ export function App() {
   );
 }
 
+const NO_SURVEYS: Survey[] = [];
+
 function LoggedIn({ session, onLoggedOut }: { session: Session; onLoggedOut: () => void }) {
-  const [surveys, setSurveys] = useState<Survey[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const reloadSurveys = useCallback(async () => {
-    try {
-      const page = await api<Page<Survey>>('GET', '/surveys');
-      setSurveys(page.items);
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-      setSurveys((current) => current ?? []);
-    }
-  }, []);
-
-  useEffect(() => {
-    void reloadSurveys();
-  }, [reloadSurveys]);
+  const { data, error, reload: reloadSurveys } = useLoad(() => api<Page<Survey>>('GET', '/surveys'), []);
+  // Without its surveys the console still opens, on the error.
+  const surveys = data?.items ?? (error ? NO_SURVEYS : null);
 
   const logout = useCallback(async () => {
     try {

@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useEffectEvent, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ServerEvent, ServerEventType } from './api/types.js';
 
 /**
@@ -74,27 +74,32 @@ export function ServerEventsProvider({ children }: { children: ReactNode }) {
 
 function parseEvent(data: string): ServerEvent | null {
   try {
-    const parsed = JSON.parse(data) as Partial<ServerEvent>;
-    if (typeof parsed.type !== 'string') return null;
+    const parsed = JSON.parse(data) as Record<string, unknown> | null;
+    if (typeof parsed?.type !== 'string') return null;
+    const { caseNumber } = parsed;
     return {
-      type: parsed.type,
-      caseNumber: typeof parsed.caseNumber === 'number' ? parsed.caseNumber : parsed.caseNumber ? Number(parsed.caseNumber) : null,
-      surveyId: parsed.surveyId ?? null,
-      messageId: parsed.messageId ?? null,
+      type: parsed.type as ServerEventType,
+      caseNumber: typeof caseNumber === 'number' ? caseNumber : typeof caseNumber === 'string' && caseNumber ? Number(caseNumber) : null,
+      surveyId: idOrNull(parsed.surveyId),
+      messageId: idOrNull(parsed.messageId),
     };
   } catch {
     return null;
   }
 }
 
+function idOrNull(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' ? String(value) : null;
+}
+
 /** Calls `listener` for every server event; the latest listener is always used. */
 export function useServerEvents(listener: Listener): void {
   const subscribe = useContext(EventsContext)?.subscribe;
-  const latest = useRef(listener);
-  latest.current = listener;
+  const onEvent = useEffectEvent(listener);
   useEffect(() => {
     if (!subscribe) return;
-    return subscribe((event) => latest.current(event));
+    return subscribe((event) => onEvent(event));
   }, [subscribe]);
 }
 

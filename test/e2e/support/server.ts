@@ -1,12 +1,13 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildCompiled, COMPILED_MAIN } from '../../support/compiled.js';
 
 /**
- * Starts the real Caseline server for a browser test: the console built into dist/web, a
+ * Starts the real Caseline server for a browser test: compiled into dist/ with its console, a
  * fresh SQLite database in a temporary folder, the first admin from the environment, on a
  * free port on 127.0.0.1.
  */
@@ -19,39 +20,6 @@ export interface TestServer {
   /** Everything the server printed, for failure messages. */
   output: () => string;
   stop: () => Promise<void>;
-}
-
-/**
- * Builds the console with scripts/build-web.mjs (a no-op when dist/web is fresh). Test files
- * run in parallel, so a lock folder keeps two builds from emptying dist/web under each other.
- */
-export async function buildWeb(): Promise<void> {
-  const lock = join(repoRoot, 'dist', '.build-web.lock');
-  mkdirSync(join(repoRoot, 'dist'), { recursive: true });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      if (isStale(lock)) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`Timed out waiting for ${lock}`);
-      else await sleep(250);
-    }
-  }
-  try {
-    execFileSync(process.execPath, [join(repoRoot, 'scripts', 'build-web.mjs')], { cwd: repoRoot, stdio: 'pipe' });
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-function isStale(lock: string): boolean {
-  try {
-    return Date.now() - statSync(lock).mtimeMs > 180_000;
-  } catch {
-    return false;
-  }
 }
 
 export async function freePort(): Promise<number> {
@@ -68,12 +36,12 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
-  await buildWeb();
+  await buildCompiled();
   const dataDir = mkdtempSync(join(tmpdir(), 'caseline-e2e-'));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'src', 'main.ts')], {
+  const child: ChildProcess = spawn(process.execPath, [COMPILED_MAIN], {
     cwd: repoRoot,
     env: {
       ...process.env,

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useId, useState, type SyntheticEvent } from 'react';
 import { accountApi, errorMessage } from '../api/client.js';
 import type { ApiToken } from '../api/types.js';
 import { useApp } from '../session.js';
@@ -66,7 +66,7 @@ function PasswordForm({ onChanged }: { onChanged: () => Promise<void> }) {
   const [done, setDone] = useState<string | null>(null);
   const { busy, error, setError, run } = useRequest();
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     setDone(null);
     if (form.next !== form.again) {
@@ -82,7 +82,7 @@ function PasswordForm({ onChanged }: { onChanged: () => Promise<void> }) {
   };
 
   return (
-    <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
+    <form className="card" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Password</h2>
       <ErrorAlert error={error} />
       <SuccessAlert message={done} />
@@ -187,7 +187,7 @@ function NewTokenForm({ onCreated }: { onCreated: () => Promise<void> }) {
   const [secret, setSecret] = useState<string | null>(null);
   const { busy, error, run } = useRequest();
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     setSecret(null);
     await run(async () => {
@@ -199,7 +199,7 @@ function NewTokenForm({ onCreated }: { onCreated: () => Promise<void> }) {
   };
 
   return (
-    <form className="token-form" onSubmit={submit} aria-labelledby={`${id}-title`}>
+    <form className="token-form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`}>
       <h3 id={`${id}-title`}>New token</h3>
       <ErrorAlert error={error} />
       {secret && (

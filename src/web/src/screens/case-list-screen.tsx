@@ -1,15 +1,15 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, errorMessage, query } from '../api/client.js';
+import { useEffect, useState } from 'react';
+import { api, query } from '../api/client.js';
 import { sameId, type CaseSummary, type Page, type PhoneNumber } from '../api/types.js';
 import { shorten } from '../format.js';
 import { navigate, paths } from '../router.js';
-import { useServerEvents } from '../server-events.js';
 import { useApp } from '../session.js';
 import { surveyOptions } from '../select-options.js';
 import { LockIcon } from '../ui/icons.js';
 import { ErrorAlert, Loading, StatusBadge, Time } from '../ui/components.js';
 import { InputField, SegmentedChoice, SelectField } from '../ui/fields.js';
 import { Screen } from '../ui/screen.js';
+import { useLoad } from '../ui/use-load.js';
 
 const PAGE_SIZE = 25;
 /** A live refresh reloads everything shown so far, up to this many rows. */
@@ -42,90 +42,40 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
   const contact = useDebounced(filters.contact.trim(), 300);
   const q = useDebounced(filters.q.trim(), 300);
   const { status, assignee } = filters;
-  const [items, setItems] = useState<CaseSummary[] | null>(null);
-  // The filters the shown rows answer; while they differ from the wanted ones the table is busy.
-  const [shownKey, setShownKey] = useState<string | null>(null);
-  const wantedKey = JSON.stringify([surveyId, status, assignee, filters.contact.trim(), filters.q.trim()]);
-  const fetchedKey = JSON.stringify([surveyId, status, assignee, contact, q]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const request = useRef(0);
-  const shown = useRef(0);
-  shown.current = items?.length ?? 0;
-
-  const fetchPage = useCallback(
-    (limit: number, cursor: string | null) =>
-      api<Page<CaseSummary>>(
-        'GET',
-        `/surveys/${encodeURIComponent(surveyId)}/records${query({
-          status,
-          assignee,
-          contact,
-          q,
-          limit,
-          cursor,
-        })}`,
-      ),
+  const fetchPage = (limit: number, cursor: string | null) =>
+    api<Page<CaseSummary>>(
+      'GET',
+      `/surveys/${encodeURIComponent(surveyId)}/records${query({ status, assignee, contact, q, limit, cursor })}`,
+    );
+  // A live refresh loads the first page again, keeping as many rows as are shown.
+  const list = useLoad<Page<CaseSummary>>(
+    ({ shown, again }) => fetchPage(again ? Math.min(MAX_REFRESH, Math.max(PAGE_SIZE, shown?.items.length ?? 0)) : PAGE_SIZE, null),
     [surveyId, status, assignee, contact, q],
-  );
-
-  // Loads the first page again; a live refresh keeps as many rows as are shown.
-  const reload = useCallback(
-    async (keepShown: boolean) => {
-      const id = ++request.current;
-      const limit = keepShown ? Math.min(MAX_REFRESH, Math.max(PAGE_SIZE, shown.current)) : PAGE_SIZE;
-      try {
-        const page = await fetchPage(limit, null);
-        if (id !== request.current) return;
-        setItems(page.items);
-        setNextCursor(page.nextCursor);
-        setShownKey(fetchedKey);
-        setError(null);
-      } catch (e) {
-        if (id !== request.current) return;
-        setError(errorMessage(e));
-        setShownKey(fetchedKey);
-      }
+    {
+      reloadOn: (event) => event.surveyId === null || sameId(event.surveyId, surveyId),
+      keepPreviousData: true,
     },
-    [fetchPage, fetchedKey],
   );
-
-  useEffect(() => {
-    void reload(false);
-  }, [reload]);
-
-  // Events come in bursts; one refresh a moment later, with the filters of that moment.
-  const refreshTimer = useRef<number | undefined>(undefined);
-  const latestReload = useRef(reload);
-  latestReload.current = reload;
-  useServerEvents((event) => {
-    if (event.type !== 'resync' && event.surveyId !== null && !sameId(event.surveyId, surveyId)) return;
-    window.clearTimeout(refreshTimer.current);
-    refreshTimer.current = window.setTimeout(() => void latestReload.current(true), 150);
-  });
-  useEffect(() => () => window.clearTimeout(refreshTimer.current), []);
+  const items = list.data?.items ?? null;
+  const nextCursor = list.data?.nextCursor ?? null;
+  const [loadingMore, setLoadingMore] = useState(false);
 
   const loadMore = async () => {
     if (!nextCursor) return;
     setLoadingMore(true);
-    const id = request.current;
-    try {
-      const page = await fetchPage(PAGE_SIZE, nextCursor);
-      if (id !== request.current) return;
-      setItems((current) => {
-        const seen = new Set((current ?? []).map((c) => c.caseNumber));
-        return [...(current ?? []), ...page.items.filter((c) => !seen.has(c.caseNumber))];
-      });
-      setNextCursor(page.nextCursor);
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setLoadingMore(false);
-    }
+    await list.extend(
+      () => fetchPage(PAGE_SIZE, nextCursor),
+      (shown, page) => {
+        const seen = new Set(shown.items.map((c) => c.caseNumber));
+        return { items: [...shown.items, ...page.items.filter((c) => !seen.has(c.caseNumber))], nextCursor: page.nextCursor };
+      },
+    );
+    setLoadingMore(false);
   };
 
-  const busy = shownKey !== wantedKey;
+  // The table is busy until it answers the filters as typed, not only as last fetched.
+  const typed = filters.contact.trim() !== contact || filters.q.trim() !== q;
+  const busy = list.loading || typed;
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
 
   if (!survey) {
@@ -187,7 +137,7 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
         />
       </form>
 
-      <ErrorAlert error={error} />
+      <ErrorAlert error={list.error} />
       {items === null ? (
         <Loading label="Loading cases…" />
       ) : items.length === 0 ? (
@@ -214,7 +164,7 @@ export function CaseListScreen({ surveyId }: { surveyId: string }) {
       )}
       {nextCursor && items && !busy && (
         <div className="load-more">
-          <button type="button" onClick={loadMore} disabled={loadingMore}>
+          <button type="button" onClick={() => void loadMore()} disabled={loadingMore}>
             {loadingMore ? 'Loading…' : 'Load more'}
           </button>
         </div>
@@ -281,23 +231,22 @@ function CaseRow({ item }: { item: CaseSummary }) {
  * newcomer texts the survey's sandbox number from the phone simulator.
  */
 function EmptyList({ surveyId, filtered }: { surveyId: string; filtered: boolean }) {
-  const [survey, setSurvey] = useState<{ hasCases: boolean; sandbox: PhoneNumber | null } | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    Promise.all([
-      api<Page<CaseSummary>>('GET', `/surveys/${encodeURIComponent(surveyId)}/records${query({ status: 'all', limit: 1 })}`),
-      api<Page<PhoneNumber>>('GET', '/numbers').catch(() => ({ items: [] as PhoneNumber[], nextCursor: null })),
-    ])
-      .then(([cases, numbers]) => {
-        if (cancelled) return;
+  const { data: survey } = useLoad(
+    async () => {
+      try {
+        const [cases, numbers] = await Promise.all([
+          api<Page<CaseSummary>>('GET', `/surveys/${encodeURIComponent(surveyId)}/records${query({ status: 'all', limit: 1 })}`),
+          api<Page<PhoneNumber>>('GET', '/numbers').catch(() => ({ items: [] as PhoneNumber[], nextCursor: null })),
+        ]);
         const sandbox = numbers.items.find((n) => n.provider === 'sandbox' && sameId(n.surveyId, surveyId)) ?? null;
-        setSurvey({ hasCases: cases.items.length > 0, sandbox });
-      })
-      .catch(() => !cancelled && setSurvey({ hasCases: true, sandbox: null }));
-    return () => {
-      cancelled = true;
-    };
-  }, [surveyId, filtered]);
+        return { hasCases: cases.items.length > 0, sandbox };
+      } catch {
+        return { hasCases: true, sandbox: null };
+      }
+    },
+    [surveyId, filtered],
+    { keepPreviousData: true },
+  );
 
   if (!survey || survey.hasCases) {
     return <p className="empty">{filtered ? 'No cases match these filters.' : 'No cases.'}</p>;

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { api } from '../api/client.js';
 import type { Session } from '../api/types.js';
 import { ErrorAlert, Notice } from '../ui/components.js';
@@ -10,7 +10,7 @@ export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedI
   const [password, setPassword] = useState('');
   const { busy, error, run } = useRequest();
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     // Logging in replaces this screen, so the button stays busy until it is gone.
     await run(async () => onLoggedIn(await api<Session>('POST', '/session', { email: email.trim(), password })), {
@@ -20,7 +20,7 @@ export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedI
 
   return (
     <main className="login">
-      <form className="login-card" onSubmit={submit} aria-labelledby="login-title">
+      <form className="login-card" onSubmit={(event) => void submit(event)} aria-labelledby="login-title">
         <div className="brand brand-large">
           <span className="brand-mark" aria-hidden="true" />
           <span className="brand-name">Caseline</span>

@@ -1,12 +1,12 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { api, ApiError, errorMessage, query } from '../api/client.js';
+import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
+import { api, ApiError, query } from '../api/client.js';
 import type { Page, PhoneNumber, SimulatorMessage } from '../api/types.js';
 import { channelLabel, statusLabel, statusTicks } from '../format.js';
-import { useServerEvents } from '../server-events.js';
 import { useApp } from '../session.js';
 import { ErrorAlert, Loading, Notice, Time } from '../ui/components.js';
 import { SelectField } from '../ui/fields.js';
 import { Screen } from '../ui/screen.js';
+import { useLoad } from '../ui/use-load.js';
 import { useRequest } from '../ui/use-request.js';
 
 const CONTACT_KEY = 'caseline.simulator.contact';
@@ -20,24 +20,26 @@ function randomContact(): string {
 /** A pretend phone that texts a sandbox number and shows the replies (DESIGN.md §3). */
 export function SimulatorScreen({ numberId, contact }: { numberId: string | null; contact: string | null }) {
   const { surveys } = useApp();
-  const [numbers, setNumbers] = useState<PhoneNumber[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const sandboxes = useLoad(async () => {
+    try {
+      return (await api<Page<PhoneNumber>>('GET', '/numbers')).items.filter((n) => n.provider === 'sandbox');
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 403) throw new Error('Only administrators can use the phone simulator.');
+      throw e;
+    }
+  }, []);
+  const loadError = sandboxes.error;
+  const numbers = sandboxes.data ?? (loadError ? [] : null);
   const [selected, setSelected] = useState<string | null>(numberId);
   const [from, setFrom] = useState(() => contact ?? window.localStorage.getItem(CONTACT_KEY) ?? randomContact());
 
-  useEffect(() => {
-    api<Page<PhoneNumber>>('GET', '/numbers')
-      .then((page) => setNumbers(page.items.filter((n) => n.provider === 'sandbox')))
-      .catch((e: unknown) => {
-        setNumbers([]);
-        setLoadError(e instanceof ApiError && e.status === 403 ? 'Only administrators can use the phone simulator.' : errorMessage(e));
-      });
-  }, []);
-
-  useEffect(() => {
+  // A link to another number or contact (from a case) chooses them; a link without keeps the choice.
+  const [linked, setLinked] = useState({ numberId, contact });
+  if (linked.numberId !== numberId || linked.contact !== contact) {
+    setLinked({ numberId, contact });
     if (numberId) setSelected(numberId);
     if (contact) setFrom(contact);
-  }, [numberId, contact]);
+  }
 
   useEffect(() => {
     if (from.trim()) window.localStorage.setItem(CONTACT_KEY, from.trim());
@@ -91,37 +93,28 @@ export function SimulatorScreen({ numberId, contact }: { numberId: string | null
 }
 
 function Phone({ number, from }: { number: PhoneNumber; from: string }) {
-  const [messages, setMessages] = useState<SimulatorMessage[] | null>(null);
   const [text, setText] = useState('');
-  // Sending and the polling share one error line: the latest problem is the one shown.
-  const { busy, error, setError, run } = useRequest();
+  const { busy, error: sendError, run } = useRequest();
   const list = useRef<HTMLOListElement>(null);
   const base = `/numbers/${encodeURIComponent(String(number.id))}/simulator`;
 
-  const refresh = useCallback(async () => {
-    if (!from) return;
-    try {
-      const page = await api<{ items: SimulatorMessage[] }>('GET', `${base}${query({ contact: from })}`);
-      setMessages(page.items);
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-      setMessages((m) => m ?? []);
-    }
-  }, [base, from, setError]);
+  // The phone is made afresh for each contact typed, so it waits a moment before the first
+  // load: a number still being typed is not looked up keystroke by keystroke.
+  const conversation = useLoad(
+    async () => (from ? (await api<{ items: SimulatorMessage[] }>('GET', `${base}${query({ contact: from })}`)).items : []),
+    [base, from],
+    { reloadOn: (event) => event.type === 'message.added' || event.type === 'message.status', delayMs: 300 },
+  );
+  const { reload } = conversation;
+  const messages = conversation.data ?? (conversation.error ? [] : null);
+  // Sending and loading share one error line.
+  const error = sendError ?? conversation.error;
 
+  // Live events tell of most changes; polling catches any the stream missed.
   useEffect(() => {
-    const delay = window.setTimeout(() => void refresh(), 300);
-    const poll = window.setInterval(() => void refresh(), POLL_MS);
-    return () => {
-      window.clearTimeout(delay);
-      window.clearInterval(poll);
-    };
-  }, [refresh]);
-
-  useServerEvents((event) => {
-    if (event.type === 'message.added' || event.type === 'message.status' || event.type === 'resync') void refresh();
-  });
+    const poll = window.setInterval(() => void reload(), POLL_MS);
+    return () => window.clearInterval(poll);
+  }, [reload]);
 
   const count = messages?.length ?? 0;
   useLayoutEffect(() => {
@@ -129,13 +122,13 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
     if (el) el.scrollTop = el.scrollHeight;
   }, [count]);
 
-  const send = async (event?: FormEvent) => {
+  const send = async (event?: SyntheticEvent<HTMLFormElement>) => {
     event?.preventDefault();
     if (!text.trim() || !from) return;
     await run(async () => {
       await api('POST', base, { from, text });
       setText('');
-      await refresh();
+      await reload();
     });
   };
 
@@ -178,7 +171,7 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
           })
         )}
       </ol>
-      <form className="phone-compose" onSubmit={send}>
+      <form className="phone-compose" onSubmit={(event) => void send(event)}>
         <ErrorAlert error={error} />
         <label htmlFor="sim-text" className="visually-hidden">
           Text message

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useState, type ChangeEvent, type SyntheticEvent } from 'react';
 import { api, errorMessage } from '../../api/client.js';
 import type { Channel, PhoneNumber, Provider } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
@@ -63,7 +63,7 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
       setNotice('Restored. The number receives and sends again, at the same webhook addresses.');
     });
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     setNotice(null);
     const body = numberRequestBody(draft, { editing, surveyId: survey ? survey.id : draft.surveyId, credentialFields });
@@ -100,7 +100,7 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
           }}
         />
       )}
-      <form onSubmit={submit} className="stack">
+      <form onSubmit={(event) => void submit(event)} className="stack">
         <ErrorAlert error={error} onDismiss={() => setError(null)} />
         <fieldset className="card">
           <legend>Provider</legend>

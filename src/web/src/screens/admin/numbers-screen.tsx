@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, errorMessage } from '../../api/client.js';
 import type { Page, PhoneNumber } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
@@ -7,6 +7,7 @@ import { useApp } from '../../session.js';
 import { Dialog, ErrorAlert, Notice, SuccessAlert, Time } from '../../ui/components.js';
 import { DataTable } from '../../ui/data-table.js';
 import { Screen } from '../../ui/screen.js';
+import { useLoad } from '../../ui/use-load.js';
 import { PROVIDER_LABELS } from './providers.js';
 import { isUnreachableFromInternet } from './webhook-address.js';
 
@@ -21,30 +22,19 @@ function webhookWarnings(n: PhoneNumber): string[] {
 export function NumbersScreen() {
   const { surveys } = useApp();
   const [showArchived, setShowArchived] = useState(false);
-  const [numbers, setNumbers] = useState<PhoneNumber[] | null>(null);
+  const list = useLoad(() => api<Page<PhoneNumber>>('GET', showArchived ? '/numbers?archived=true' : '/numbers'), [showArchived]);
+  const numbers = list.data?.items ?? null;
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [archiving, setArchiving] = useState<PhoneNumber | null>(null);
   const [busy, setBusy] = useState(false);
-
-  const reload = useCallback(async () => {
-    try {
-      setNumbers((await api<Page<PhoneNumber>>('GET', showArchived ? '/numbers?archived=true' : '/numbers')).items);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, [showArchived]);
-  useEffect(() => {
-    setNumbers(null);
-    void reload();
-  }, [reload]);
 
   const act = async (task: () => Promise<string>) => {
     setBusy(true);
     setNotice(null);
     try {
       setNotice(await task());
-      await reload();
+      await list.reload();
     } catch (e) {
       setError(errorMessage(e));
     } finally {
@@ -69,6 +59,7 @@ export function NumbersScreen() {
   return (
     <Screen title="Numbers" action={{ href: paths.number(null), label: 'Add number' }}>
       <p className="page-sub">Messaging numbers and the survey each one feeds. Everyone who texts a number gets a case.</p>
+      <ErrorAlert error={list.error} />
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       <SuccessAlert message={notice} />
       {unreachable?.webhooks && !showArchived && (
@@ -85,7 +76,7 @@ export function NumbersScreen() {
         empty={showArchived ? 'No archived numbers.' : 'No numbers yet.'}
         columns={[
           { label: 'Our number', className: 'mono', cell: (n) => <a href={paths.number(n.id)}>{n.ourNumber}</a> },
-          { label: 'Provider', cell: (n) => PROVIDER_LABELS[n.provider] ?? n.provider },
+          { label: 'Provider', cell: (n) => PROVIDER_LABELS[n.provider] },
           { label: 'Channel', cell: (n) => channelLabel(n.channel) },
           { label: 'Survey', cell: (n) => surveys.find((s) => String(s.id) === String(n.surveyId))?.name ?? '—' },
           showArchived
@@ -103,7 +94,13 @@ export function NumbersScreen() {
         actionsClassName="row-actions"
         actions={(n) =>
           showArchived ? (
-            <button type="button" className="button-quiet" onClick={() => restore(n)} disabled={busy} aria-label={`Restore ${n.ourNumber}`}>
+            <button
+              type="button"
+              className="button-quiet"
+              onClick={() => void restore(n)}
+              disabled={busy}
+              aria-label={`Restore ${n.ourNumber}`}
+            >
               Restore
             </button>
           ) : (
@@ -130,7 +127,7 @@ export function NumbersScreen() {
           <button type="button" onClick={() => setArchiving(null)} disabled={busy}>
             Keep it
           </button>
-          <button type="button" className="button-danger-solid" onClick={() => archiving && archive(archiving)} disabled={busy}>
+          <button type="button" className="button-danger-solid" onClick={() => archiving && void archive(archiving)} disabled={busy}>
             {busy ? 'Archiving…' : 'Archive number'}
           </button>
         </div>

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type InputHTMLAttributes } from 'react';
+import { useEffect, useId, useRef, useState, type SyntheticEvent, type InputHTMLAttributes } from 'react';
 import { api, errorMessage } from '../../api/client.js';
 import type { Choice, Question, QuestionType, Survey } from '../../api/types.js';
 import { navigate, paths } from '../../router.js';
@@ -68,7 +68,7 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
     setDraft({ ...draft, questions });
   };
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     // Saving goes back to the list, so the button stays busy until this screen is gone.
     await run(
@@ -93,7 +93,7 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
 
   return (
     <Screen title={surveyId === null ? 'New survey' : `Edit ${draft.name || 'survey'}`} crumb={{ href: paths.surveys(), label: 'Surveys' }}>
-      <form onSubmit={submit} className="stack">
+      <form onSubmit={(event) => void submit(event)} className="stack">
         {error && (
           <div ref={alert} tabIndex={-1}>
             <ErrorAlert error={humaniseQuestionTypes(error)} onDismiss={() => setError(null)} />

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { api, errorMessage } from '../../api/client.js';
+import { useId, useState, type SyntheticEvent } from 'react';
+import { api } from '../../api/client.js';
 import { sameId, type Page, type Role, type User } from '../../api/types.js';
 import { useApp } from '../../session.js';
 import { Dialog, ErrorAlert, RoleBadge, SuccessAlert, Time } from '../../ui/components.js';
 import { DataTable } from '../../ui/data-table.js';
 import { InputField, SelectField } from '../../ui/fields.js';
 import { Screen } from '../../ui/screen.js';
+import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
 
 const ROLE_OPTIONS: { value: Role; label: string }[] = [
@@ -16,29 +17,15 @@ const ROLE_OPTIONS: { value: Role; label: string }[] = [
 
 export function UsersScreen() {
   const { session } = useApp();
-  const [users, setUsers] = useState<User[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { data, error, reload } = useLoad(() => api<Page<User>>('GET', '/users'), []);
   const [editing, setEditing] = useState<User | null>(null);
   const isMe = (user: User) => sameId(user.id, session.user.id);
 
-  const reload = useCallback(async () => {
-    try {
-      const page = await api<Page<User>>('GET', '/users');
-      setUsers(page.items);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, []);
-
-  useEffect(() => {
-    void reload();
-  }, [reload]);
-
   return (
     <Screen title="Users" beside={<p className="page-sub">People of {session.organisation.name} who can log in to Caseline.</p>}>
-      <ErrorAlert error={error} onDismiss={() => setError(null)} />
+      <ErrorAlert error={error} />
       <DataTable
-        rows={users}
+        rows={data?.items ?? null}
         rowKey={(user) => String(user.id)}
         rowClassName={(user) => (user.active ? undefined : 'row-inactive')}
         columns={[
@@ -84,7 +71,7 @@ function NewUserForm({ onCreated }: { onCreated: () => Promise<void> }) {
   const [created, setCreated] = useState<string | null>(null);
   const { busy, error, run } = useRequest();
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     setCreated(null);
     await run(async () => {
@@ -96,7 +83,7 @@ function NewUserForm({ onCreated }: { onCreated: () => Promise<void> }) {
   };
 
   return (
-    <form className="card" onSubmit={submit} aria-labelledby={`${id}-title`}>
+    <form className="card" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`}>
       <h2 id={`${id}-title`}>Add a user</h2>
       <ErrorAlert error={error} />
       <SuccessAlert message={created} />
@@ -144,24 +131,23 @@ function EditUserDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const [name, setName] = useState('');
-  const [role, setRole] = useState<Role>('analyst');
-  const [active, setActive] = useState(true);
+  return (
+    <Dialog title={user ? `Edit ${user.name}` : 'Edit user'} open={user !== null} onClose={onClose}>
+      {/* Keyed by the user, so each opening starts from the user as listed. */}
+      {user && <EditUserForm key={String(user.id)} user={user} isSelf={isSelf} onClose={onClose} onSaved={onSaved} />}
+    </Dialog>
+  );
+}
+
+function EditUserForm({ user, isSelf, onClose, onSaved }: { user: User; isSelf: boolean; onClose: () => void; onSaved: () => void }) {
+  const [name, setName] = useState(user.name);
+  const [role, setRole] = useState<Role>(user.role);
+  const [active, setActive] = useState(user.active);
   const [password, setPassword] = useState('');
-  const { busy, error, setError, run } = useRequest();
+  const { busy, error, run } = useRequest();
 
-  useEffect(() => {
-    if (!user) return;
-    setName(user.name);
-    setRole(user.role);
-    setActive(user.active);
-    setPassword('');
-    setError(null);
-  }, [user, setError]);
-
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!user) return;
     const patch: Record<string, unknown> = {};
     if (name.trim() !== user.name) patch.name = name.trim();
     if (role !== user.role) patch.role = role;
@@ -178,35 +164,33 @@ function EditUserDialog({
   };
 
   return (
-    <Dialog title={user ? `Edit ${user.name}` : 'Edit user'} open={user !== null} onClose={onClose}>
-      <form onSubmit={submit}>
-        <ErrorAlert error={error} />
-        <p className="muted">{user?.email}</p>
-        <InputField label="Name" required value={name} onChange={(e) => setName(e.target.value)} />
-        <SelectField label="Role" options={ROLE_OPTIONS} value={role} disabled={isSelf} onChange={(e) => setRole(e.target.value as Role)} />
-        <label className="check">
-          <input type="checkbox" checked={active} disabled={isSelf} onChange={(e) => setActive(e.target.checked)} />
-          Active (can log in)
-        </label>
-        {isSelf && <p className="hint">You cannot change your own role or deactivate yourself.</p>}
-        <InputField
-          label="New password"
-          type="password"
-          minLength={10}
-          autoComplete="new-password"
-          placeholder="Leave empty to keep the current one"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-        <div className="dialog-actions">
-          <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button type="submit" className="button-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save'}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <form onSubmit={(event) => void submit(event)}>
+      <ErrorAlert error={error} />
+      <p className="muted">{user.email}</p>
+      <InputField label="Name" required value={name} onChange={(e) => setName(e.target.value)} />
+      <SelectField label="Role" options={ROLE_OPTIONS} value={role} disabled={isSelf} onChange={(e) => setRole(e.target.value as Role)} />
+      <label className="check">
+        <input type="checkbox" checked={active} disabled={isSelf} onChange={(e) => setActive(e.target.checked)} />
+        Active (can log in)
+      </label>
+      {isSelf && <p className="hint">You cannot change your own role or deactivate yourself.</p>}
+      <InputField
+        label="New password"
+        type="password"
+        minLength={10}
+        autoComplete="new-password"
+        placeholder="Leave empty to keep the current one"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
+      <div className="dialog-actions">
+        <button type="button" onClick={onClose} disabled={busy}>
+          Cancel
+        </button>
+        <button type="submit" className="button-primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
   );
 }

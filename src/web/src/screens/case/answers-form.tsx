@@ -1,6 +1,6 @@
-import { useEffect, useMemo, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useMemo, useState, type ChangeEvent, type SyntheticEvent } from 'react';
 import { api, ApiError } from '../../api/client.js';
-import type { AnswerValue, CaseRecord, Question, Survey } from '../../api/types.js';
+import type { AnswerValue, CaseRecord, Question, QuestionType, Survey } from '../../api/types.js';
 import { choiceOptions } from '../../select-options.js';
 import { ErrorAlert } from '../../ui/components.js';
 import { InputField, SelectField, TextAreaField } from '../../ui/fields.js';
@@ -8,7 +8,7 @@ import { useRequest } from '../../ui/use-request.js';
 
 type Draft = Record<string, string>;
 
-function toDraft(survey: Survey, answers: Record<string, unknown>): Draft {
+function toDraft(survey: Survey, answers: Partial<Record<string, AnswerValue>>): Draft {
   const draft: Draft = {};
   for (const q of survey.questions) {
     if (q.type === 'conversation') continue;
@@ -37,6 +37,17 @@ interface Edits {
 }
 
 /**
+ * The edits as they stand on the case as it is now. When none of the fields the user edited
+ * changed since their base, the edits now stand on the new version; otherwise the old
+ * version stays, and a save is refused.
+ */
+function rebase(edits: Edits, version: number, saved: Draft): Edits {
+  if (edits.baseVersion === version) return edits;
+  const untouched = Object.keys(edits.values).every((name) => (saved[name] ?? '') === (edits.baseValues[name] ?? ''));
+  return untouched ? { ...edits, baseVersion: version, baseValues: saved } : edits;
+}
+
+/**
  * The record's answers; read-only until the user holds the lock. The form follows the case
  * (a close, a reopen, a colleague's save) in every field the user has not touched, and sends
  * only the fields they changed, with the version they were based on: a save never undoes a
@@ -57,7 +68,14 @@ export function AnswersForm({
   onStale: () => void;
 }) {
   const saved = useMemo(() => toDraft(survey, record.answers), [survey, record.answers]);
-  const [edits, setEdits] = useState<Edits | null>(null);
+  const [kept, setEdits] = useState<Edits | null>(null);
+  // Losing the lock drops the edits: they could no longer be saved.
+  const [wasEditable, setWasEditable] = useState(editable);
+  if (wasEditable !== editable) {
+    setWasEditable(editable);
+    if (!editable) setEdits(null);
+  }
+  const edits = kept && rebase(kept, record.version, saved);
   const { busy, error, setError, run } = useRequest();
   const [savedNotice, setSavedNotice] = useState(false);
   const valueOf = (name: string) => (edits && name in edits.values ? edits.values[name]! : (saved[name] ?? ''));
@@ -66,25 +84,17 @@ export function AnswersForm({
   );
   const dirty = changed.length > 0;
 
-  // The case changed under the form. When none of the fields the user edited changed, the
-  // edits now stand on the new version; otherwise the old version stays, and a save is refused.
-  useEffect(() => {
-    if (!edits || edits.baseVersion === record.version) return;
-    const untouched = Object.keys(edits.values).every((name) => (saved[name] ?? '') === (edits.baseValues[name] ?? ''));
-    if (untouched) setEdits({ ...edits, baseVersion: record.version, baseValues: saved });
-  }, [record.version, saved]);
-  useEffect(() => {
-    if (!editable) setEdits(null);
-  }, [editable]);
-
   const edit = (name: string, value: string) =>
-    setEdits((current) => ({
-      values: { ...(current?.values ?? {}), [name]: value },
-      baseVersion: current?.baseVersion ?? record.version,
-      baseValues: current?.baseValues ?? saved,
-    }));
+    setEdits((current) => {
+      const base = current && rebase(current, record.version, saved);
+      return {
+        values: { ...(base?.values ?? {}), [name]: value },
+        baseVersion: base?.baseVersion ?? record.version,
+        baseValues: base?.baseValues ?? saved,
+      };
+    });
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!dirty || !edits) return;
     await run(async () => {
@@ -109,7 +119,7 @@ export function AnswersForm({
   };
 
   return (
-    <form className="answers" onSubmit={submit} aria-label="Answers">
+    <form className="answers" onSubmit={(event) => void submit(event)} aria-label="Answers">
       {!editable && <p className="hint">Read-only. Lock the case for editing to change answers.</p>}
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {survey.questions.map((q) => (
@@ -140,6 +150,14 @@ export function AnswersForm({
     </form>
   );
 }
+
+/** The input of each question type that is typed into a one-line field. */
+const INPUT_TYPES: Record<Exclude<QuestionType, 'conversation' | 'select_one' | 'text'>, string> = {
+  integer: 'number',
+  decimal: 'number',
+  date: 'date',
+  phone: 'tel',
+};
 
 function AnswerField({
   question,
@@ -179,14 +197,7 @@ function AnswerField({
     case 'text':
       return <TextAreaField label={label} rows={2} dir="auto" value={value} readOnly={readOnly} onChange={change} />;
     default: {
-      const type =
-        question.type === 'integer' || question.type === 'decimal'
-          ? 'number'
-          : question.type === 'date'
-            ? 'date'
-            : question.type === 'phone'
-              ? 'tel'
-              : 'text';
+      const type = INPUT_TYPES[question.type];
       return (
         <InputField
           label={label}

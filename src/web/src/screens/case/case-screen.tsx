@@ -1,11 +1,11 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api, ApiError, errorMessage } from '../../api/client.js';
 import { sameId, type CaseRecord, type Message, type PhoneNumber } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
 import { navigate, paths } from '../../router.js';
-import { useServerEvents } from '../../server-events.js';
 import { canWorkCases, useApp } from '../../session.js';
 import { ErrorAlert, Loading, Notice, StatusBadge, Time } from '../../ui/components.js';
+import { useLoad } from '../../ui/use-load.js';
 import { AnswersForm } from './answers-form.js';
 import { Conversation } from './conversation.js';
 import { HistoryPanel } from './history-panel.js';
@@ -19,95 +19,78 @@ import { describeLockChange } from './lock-change.js';
 /** Where focus goes once an action has finished: the worker keeps working without reaching for the mouse. */
 type FocusTarget = 'reply' | 'status' | 'lock';
 
-type Load = { status: 'loading' } | { status: 'missing'; message: string } | { status: 'ready'; record: CaseRecord };
+/**
+ * What the screen shows of the case: the record as last read, a word about a lock someone
+ * else changed, and how many readings there have been (the history reloads with each).
+ */
+interface CaseView {
+  record: CaseRecord;
+  lockNotice: string | null;
+  reading: number;
+}
 
 export function CaseScreen({ caseNumber }: { caseNumber: number }) {
   const { session, surveys } = useApp();
-  const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [older, setOlder] = useState<Message[]>([]);
   const [hasMoreOlder, setHasMoreOlder] = useState<boolean | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [moving, setMoving] = useState<Message | null>(null);
-  const [version, setVersion] = useState(0);
-  const [number, setNumber] = useState<PhoneNumber | null>(null);
-  const [lockNotice, setLockNotice] = useState<string | null>(null);
-  const [focusAfter, setFocusAfter] = useState<FocusTarget | null>(null);
   const replyInput = useRef<HTMLTextAreaElement>(null);
   const statusButton = useRef<HTMLButtonElement>(null);
   const lockButton = useRef<HTMLButtonElement>(null);
-  const request = useRef(0);
-  const shown = useRef<CaseRecord | null>(null);
+  // Where focus goes once the running action has finished.
+  const focusAfter = useRef<FocusTarget | null>(null);
   const myId = session.user.id;
 
-  const show = useCallback((record: CaseRecord) => {
-    shown.current = record;
-    setLoad({ status: 'ready', record });
-    setVersion((v) => v + 1);
-  }, []);
-
-  const refresh = useCallback(async () => {
-    const id = ++request.current;
-    try {
-      const record = await api<CaseRecord>('GET', `/records/${caseNumber}`);
-      if (id !== request.current) return;
-      const before = shown.current;
-      show(record);
-      if (before && before.caseNumber === record.caseNumber) {
-        const notice = await describeLockChange(caseNumber, before.lockedBy, record.lockedBy, myId);
-        if (notice && id === request.current) setLockNotice(notice);
+  // Null when there is no such case.
+  const view = useLoad<CaseView | null>(
+    async ({ shown }) => {
+      let record: CaseRecord;
+      try {
+        record = await api<CaseRecord>('GET', `/records/${caseNumber}`);
+      } catch (e) {
+        if (e instanceof ApiError && e.status === 404) return null;
+        throw e;
       }
-    } catch (e) {
-      if (id !== request.current) return;
-      if (e instanceof ApiError && e.status === 404) setLoad({ status: 'missing', message: `There is no case #${caseNumber}.` });
-      else setError(errorMessage(e));
-    }
-  }, [caseNumber, show, myId]);
-
-  useEffect(() => {
-    void refresh();
-  }, [refresh]);
-
-  const timer = useRef<number | undefined>(undefined);
-  useServerEvents((event) => {
-    if (event.type !== 'resync' && event.caseNumber !== caseNumber) return;
-    window.clearTimeout(timer.current);
-    timer.current = window.setTimeout(() => void refresh(), 100);
-  });
-  useEffect(() => () => window.clearTimeout(timer.current), []);
+      const before = shown?.record.caseNumber === record.caseNumber ? shown.record : null;
+      const change = before ? await describeLockChange(caseNumber, before.lockedBy, record.lockedBy, myId) : null;
+      return { record, lockNotice: change ?? shown?.lockNotice ?? null, reading: (shown?.reading ?? 0) + 1 };
+    },
+    [caseNumber, myId],
+    { reloadOn: (event) => event.caseNumber === caseNumber },
+  );
+  const { reload: refresh, update } = view;
+  const show = (record: CaseRecord) => update((v) => v && { ...v, record, reading: v.reading + 1 });
+  const setLockNotice = (lockNotice: string | null) => update((v) => v && { ...v, lockNotice });
 
   // Runs after the render that ends an action, when the element it names is there and enabled.
   useEffect(() => {
-    if (!focusAfter || busy !== null) return;
+    if (!focusAfter.current || busy !== null) return;
     // A closed case's reply box stays disabled after Lock: the Reopen button is the next step then.
-    const candidates = { reply: [replyInput, statusButton], status: [statusButton], lock: [lockButton] }[focusAfter];
+    const candidates = { reply: [replyInput, statusButton], status: [statusButton], lock: [lockButton] }[focusAfter.current];
     const target = candidates.map((ref) => ref.current).find((el) => el && !el.disabled);
     target?.focus();
-    setFocusAfter(null);
+    focusAfter.current = null;
   });
 
-  const record = load.status === 'ready' ? load.record : null;
+  const record = view.data?.record ?? null;
+  const lockNotice = view.data?.lockNotice ?? null;
   const numberId = record ? String(record.numberId) : null;
 
   // The number tells whether the phone simulator can play this contact.
-  useEffect(() => {
-    if (!numberId) return;
-    let cancelled = false;
-    api<PhoneNumber>('GET', `/numbers/${encodeURIComponent(numberId)}`)
-      .then((n) => !cancelled && setNumber(n))
-      .catch(() => undefined);
-    return () => {
-      cancelled = true;
-    };
-  }, [numberId]);
+  const { data: number } = useLoad(
+    async () => (numberId ? api<PhoneNumber>('GET', `/numbers/${encodeURIComponent(numberId)}`) : null),
+    [numberId],
+  );
 
-  if (load.status === 'loading') return <Loading label={`Loading case #${caseNumber}…`} />;
-  if (load.status === 'missing' || !record) {
+  if (view.data === undefined && !view.error) return <Loading label={`Loading case #${caseNumber}…`} />;
+  if (!view.data || !record) {
     return (
       <section className="page">
         <h1>Case #{caseNumber}</h1>
-        <ErrorAlert error={load.status === 'missing' ? load.message : error} />
+        <ErrorAlert error={view.data === null ? `There is no case #${caseNumber}.` : view.error} />
         <p>
           <a href="#/">Back to the cases</a>
         </p>
@@ -159,7 +142,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
           throw e;
         }
         if (action === 'lock') setLockNotice(null);
-        setFocusAfter(focus);
+        focusAfter.current = focus;
       },
       () => void refresh(),
     );
@@ -240,13 +223,19 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
             )}
           </span>
           {canWork && !record.lockedBy && (
-            <button ref={lockButton} type="button" className="button-primary" disabled={busy !== null} onClick={() => act('lock', 'reply')}>
+            <button
+              ref={lockButton}
+              type="button"
+              className="button-primary"
+              disabled={busy !== null}
+              onClick={() => void act('lock', 'reply')}
+            >
               {busy === 'lock' ? 'Locking…' : 'Lock for editing'}
             </button>
           )}
           {/* An admin may also release someone else's lock. */}
           {(lockedByMe || (lockedByOther && me.role === 'admin')) && (
-            <button type="button" disabled={busy !== null} onClick={() => act('release', 'lock')}>
+            <button type="button" disabled={busy !== null} onClick={() => void act('release', 'lock')}>
               {lockedByMe ? (busy === 'release' ? 'Releasing…' : 'Release') : `Release ${record.lockedBy?.name}'s lock`}
             </button>
           )}
@@ -256,7 +245,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
               type="button"
               disabled={!lockedByMe || busy !== null}
               title={lockedByMe ? undefined : statusAction.needsLock}
-              onClick={() => act(statusAction.name, 'status')}
+              onClick={() => void act(statusAction.name, 'status')}
             >
               {busy === statusAction.name ? statusAction.busyLabel : statusAction.label}
             </button>
@@ -265,6 +254,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
       </header>
 
       <div className="case-notices">
+        <ErrorAlert error={view.error} />
         <ErrorAlert error={error} onDismiss={() => setError(null)} />
         {lockNotice && (
           <div role="status">
@@ -309,10 +299,10 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
             messages={messages}
             hasOlder={hasOlder}
             loadingOlder={loadingOlder}
-            onLoadOlder={loadOlder}
+            onLoadOlder={() => void loadOlder()}
             canAct={lockedByMe}
             onMove={setMoving}
-            onRetry={retry}
+            onRetry={(message) => void retry(message)}
             retrying={busy?.startsWith('retry:') ? busy.slice(6) : null}
           />
           <ReplyBox
@@ -324,7 +314,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
                 ? {
                     label: busy === 'reopen' ? 'Reopening…' : 'Reopen and reply',
                     disabled: busy !== null,
-                    onClick: () => act('reopen', 'reply'),
+                    onClick: () => void act('reopen', 'reply'),
                   }
                 : null
             }
@@ -349,9 +339,9 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
               {
                 id: 'notes',
                 label: `Notes (${record.notes.length})`,
-                panel: <NotesPanel caseNumber={caseNumber} notes={record.notes} canAdd={canWork} onAdded={refresh} />,
+                panel: <NotesPanel caseNumber={caseNumber} notes={record.notes} canAdd={canWork} onAdded={() => void refresh()} />,
               },
-              { id: 'history', label: 'History', panel: <HistoryPanel caseNumber={caseNumber} version={version} /> },
+              { id: 'history', label: 'History', panel: <HistoryPanel caseNumber={caseNumber} reading={view.data.reading} /> },
             ]}
           />
         </aside>

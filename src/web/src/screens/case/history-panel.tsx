@@ -1,27 +1,16 @@
-import { useEffect, useState } from 'react';
-import { api, errorMessage } from '../../api/client.js';
+import { api } from '../../api/client.js';
 import type { HistoryItem } from '../../api/types.js';
 import { describeDetail, humanise } from '../../format.js';
 import { ErrorAlert, Loading, Time } from '../../ui/components.js';
+import { useLoad } from '../../ui/use-load.js';
 
-/** The record's history, newest first; `version` changes whenever the record did. */
-export function HistoryPanel({ caseNumber, version }: { caseNumber: number; version: number }) {
-  const [items, setItems] = useState<HistoryItem[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let cancelled = false;
-    api<{ items: HistoryItem[] }>('GET', `/records/${caseNumber}/history`)
-      .then((page) => {
-        if (cancelled) return;
-        setItems([...page.items].reverse());
-        setError(null);
-      })
-      .catch((e: unknown) => !cancelled && setError(errorMessage(e)));
-    return () => {
-      cancelled = true;
-    };
-  }, [caseNumber, version]);
+/** The record's history, newest first; `reading` changes whenever the case screen read the record again. */
+export function HistoryPanel({ caseNumber, reading }: { caseNumber: number; reading: number }) {
+  const { data: items, error } = useLoad(
+    async () => [...(await api<{ items: HistoryItem[] }>('GET', `/records/${caseNumber}/history`)).items].reverse(),
+    [caseNumber, reading],
+    { keepPreviousData: true },
+  );
 
   if (error) return <ErrorAlert error={error} />;
   if (!items) return <Loading label="Loading history…" />;

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { api } from '../../api/client.js';
 import type { CaseRecord, Message } from '../../api/types.js';
 import { Dialog, ErrorAlert, Time } from '../../ui/components.js';
@@ -27,7 +27,7 @@ export function MoveDialog({
     onClose();
   };
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!message) return;
     await run(async () => {
@@ -42,7 +42,7 @@ export function MoveDialog({
   return (
     <Dialog title="Move message to a new case" open={message !== null} onClose={close}>
       {message && (
-        <form onSubmit={submit}>
+        <form onSubmit={(event) => void submit(event)}>
           <p>
             This message leaves case #{caseNumber} and starts a new open case with the same contact. The comment becomes a note of the new
             case.

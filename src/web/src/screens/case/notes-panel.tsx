@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type SyntheticEvent } from 'react';
 import { api } from '../../api/client.js';
 import type { Note } from '../../api/types.js';
 import { ErrorAlert, Time } from '../../ui/components.js';
@@ -19,7 +19,7 @@ export function NotesPanel({
   const [text, setText] = useState('');
   const { busy, error, setError, run } = useRequest();
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!text.trim()) return;
     await run(async () => {
@@ -48,7 +48,7 @@ export function NotesPanel({
         </ul>
       )}
       {canAdd && (
-        <form onSubmit={submit} className="note-form">
+        <form onSubmit={(event) => void submit(event)} className="note-form">
           <ErrorAlert error={error} onDismiss={() => setError(null)} />
           <TextAreaField label="New note" rows={3} dir="auto" value={text} onChange={(e) => setText(e.target.value)} />
           <button type="submit" disabled={busy || !text.trim()}>

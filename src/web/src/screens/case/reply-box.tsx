@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
+import { useId, useState, type SyntheticEvent, type KeyboardEvent, type RefObject } from 'react';
 import { api } from '../../api/client.js';
 import type { CaseRecord, Message } from '../../api/types.js';
 import { countSmsSegments, firstNonGsm7 } from '../../sms-segments.js';
@@ -34,7 +34,7 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent }: 
   const disabled = blockedBecause !== null;
   const canSend = !disabled && !busy && (text.trim().length > 0 || useTemplate);
 
-  const submit = async (event?: FormEvent) => {
+  const submit = async (event?: SyntheticEvent<HTMLFormElement>) => {
     event?.preventDefault();
     if (!canSend) return;
     const sent = text;
@@ -65,7 +65,7 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent }: 
   };
 
   return (
-    <form className="reply" onSubmit={submit} aria-label="Send notification">
+    <form className="reply" onSubmit={(event) => void submit(event)} aria-label="Send notification">
       <div className="reply-head">
         <SelectField
           label="Target"

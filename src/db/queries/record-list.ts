@@ -1,21 +1,23 @@
 import { sql } from 'kysely';
-import type { Executor } from '../db/database.js';
-import type { RecordTable } from '../db/schema.js';
-import { validationFailed } from '../domain/errors.js';
-import { contactSearch, regionOf, type ContactSearch, type CountryCode } from '../domain/phone.js';
-import type { Actor } from './context.js';
+import { validationFailed } from '../../domain/errors.js';
+import { contactSearch, regionOf, type ContactSearch, type CountryCode } from '../../domain/phone.js';
+import type { Executor } from '../database.js';
+import type { RecordTable } from '../schema.js';
 
-/**
- * The records list's queries: one page of a survey's records under the list's filters, and
- * the newest message of each record of a page.
- */
+/** The records list's queries: one page of a survey's records under the list's filters. */
 export interface RecordQuery {
-  status?: 'open' | 'closed' | 'all';
+  status?: RecordTable['status'] | 'all';
   assignee?: string;
   contact?: string;
   q?: string;
   limit?: number;
   cursor?: string;
+}
+
+/** Who lists: the organisation to read in, and the user `assignee=me` means. */
+export interface Lister {
+  orgId: string;
+  userId: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export async function surveyRegions(executor: Executor, orgId: string, surveyId:
  */
 export function recordsPageQuery(
   executor: Executor,
-  actor: Actor,
+  actor: Lister,
   surveyId: string,
   query: RecordQuery,
   limit: number,
@@ -69,7 +71,7 @@ export function recordsPageQuery(
 /** The records of one status that a list asks for, before ordering and paging. */
 function listQuery(
   executor: Executor,
-  actor: Actor,
+  actor: Lister,
   surveyId: string,
   query: RecordQuery,
   search: ContactSearch | null,
@@ -128,28 +130,6 @@ function listQuery(
     q = q.where((eb) => eb.or([eb('r.updated_at', '<', updatedAt), eb.and([eb('r.updated_at', '=', updatedAt), eb('r.id', '<', id)])]));
   }
   return q;
-}
-
-/** The newest message of each record, in one query for a whole page. */
-export async function lastMessages(executor: Executor, recordIds: string[]) {
-  if (recordIds.length === 0) return new Map<string, { body: string; created_at: number; direction: 'in' | 'out' }>();
-  const rows = await executor
-    .selectFrom((eb) =>
-      eb
-        .selectFrom('record_messages as rm')
-        .select([
-          'rm.record_id',
-          'rm.message_id',
-          sql<number>`row_number() over (partition by rm.record_id order by rm.added_at desc, rm.message_id desc)`.as('rank'),
-        ])
-        .where('rm.record_id', 'in', recordIds)
-        .as('ranked'),
-    )
-    .innerJoin('messages as m', 'm.id', 'ranked.message_id')
-    .select(['ranked.record_id', 'm.body', 'm.created_at', 'm.direction'])
-    .where('ranked.rank', '=', 1)
-    .execute();
-  return new Map(rows.map((r) => [r.record_id, { body: r.body, created_at: Number(r.created_at), direction: r.direction }]));
 }
 
 function escapeLike(text: string): string {

@@ -1,6 +1,6 @@
-import type { Db } from '../db/database.js';
-import type { LoadedNumber } from './numbers.js';
-import type { Survey } from './surveys.js';
+import type { Db } from '../../db/database.js';
+import type { LoadedNumber } from '../numbers.js';
+import type { Survey } from '../surveys.js';
 
 /** A number as the inbound path needs it: credentials opened, adapter chosen, survey read. */
 export type RoutableNumber = LoadedNumber & { survey: Survey };

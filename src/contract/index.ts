@@ -1,0 +1,8 @@
+/** The API contract (DESIGN.md §4), one import for routes, services and the console. */
+export * from './common.js';
+export * from './events.js';
+export * from './numbers.js';
+export * from './records.js';
+export * from './simulator.js';
+export * from './surveys.js';
+export * from './users.js';

@@ -1,0 +1,110 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { DIRECTIONS, MESSAGE_STATUSES } from '../domain/message-status.js';
+import { CHANNELS } from '../domain/providers.js';
+import { CASE_STATUSES } from '../domain/survey.js';
+import { Nullable, OneOf, Person, StringEnum, Time } from './common.js';
+
+export const Media = Type.Object({ url: Type.String(), contentType: Nullable(Type.String()) });
+export type Media = Static<typeof Media>;
+export const Message = Type.Object({
+  id: Type.String(),
+  direction: OneOf(DIRECTIONS),
+  text: Type.String(),
+  media: Type.Array(Media),
+  at: Time,
+  channel: StringEnum(CHANNELS),
+  status: StringEnum(MESSAGE_STATUSES),
+  error: Nullable(Type.Object({ code: Nullable(Type.String()), message: Type.String() })),
+  author: Nullable(Person),
+  /** The case number an outbound message carries at its end (` #n`). */
+  reference: Nullable(Type.Integer()),
+});
+export type Message = Static<typeof Message>;
+export const Note = Type.Object({ id: Type.String(), text: Type.String(), at: Time, author: Nullable(Person) });
+export type Note = Static<typeof Note>;
+
+const AnswerValue = Type.Union([Type.String({ maxLength: 10_000 }), Type.Number(), Type.Null()]);
+export type AnswerValue = Static<typeof AnswerValue>;
+export const Answers = Type.Record(Type.String(), AnswerValue);
+export type Answers = Static<typeof Answers>;
+/** Raised by every change to a record's answers or status (DESIGN.md §13 "stale writes"). */
+export const RecordVersion = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+const CaseStatus = OneOf(CASE_STATUSES);
+
+export const RecordView = Type.Object({
+  caseNumber: Type.Integer(),
+  surveyId: Type.String(),
+  status: CaseStatus,
+  version: RecordVersion,
+  contact: Nullable(Type.String()),
+  numberId: Nullable(Type.String()),
+  channel: Nullable(StringEnum(CHANNELS)),
+  answers: Answers,
+  lockedBy: Nullable(Person),
+  createdAt: Time,
+  updatedAt: Time,
+  closedAt: Nullable(Time),
+  optedOut: Type.Boolean(),
+  /** Whether free text can reach the contact on WhatsApp now; null on SMS. */
+  windowOpen: Nullable(Type.Boolean()),
+  hasOlderMessages: Type.Boolean(),
+  messages: Type.Array(Message),
+  notes: Type.Array(Note),
+});
+export type RecordView = Static<typeof RecordView>;
+export const RecordSummary = Type.Object({
+  caseNumber: Type.Integer(),
+  surveyId: Type.String(),
+  status: CaseStatus,
+  version: RecordVersion,
+  contact: Nullable(Type.String()),
+  numberId: Nullable(Type.String()),
+  lockedBy: Nullable(Person),
+  createdAt: Time,
+  updatedAt: Time,
+  closedAt: Nullable(Time),
+  lastMessage: Nullable(Type.Object({ text: Type.String(), at: Time, direction: OneOf(DIRECTIONS) })),
+});
+export type RecordSummary = Static<typeof RecordSummary>;
+export const RecordQuery = Type.Object({
+  status: Type.Optional(OneOf([...CASE_STATUSES, 'all'])),
+  assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  contact: Type.Optional(Type.String({ maxLength: 40 })),
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export type RecordQuery = Static<typeof RecordQuery>;
+export const HistoryEntry = Type.Object({
+  id: Type.Integer(),
+  at: Time,
+  user: Nullable(Person),
+  action: Type.String(),
+  detail: Type.Record(Type.String(), Type.Any()),
+});
+export type HistoryEntry = Static<typeof HistoryEntry>;
+
+/** `GET /records/{n}/messages?before=`: older messages of a long conversation. */
+export const OlderMessagesQuery = Type.Object({ before: Type.String({ minLength: 1, maxLength: 100 }) });
+export const MessagePage = Type.Object({ items: Type.Array(Message), hasMore: Type.Boolean() });
+export type MessagePage = Static<typeof MessagePage>;
+
+export const AnswersPatch = Type.Object({ answers: Answers, version: Type.Optional(RecordVersion) }, { additionalProperties: false });
+export type AnswersPatch = Static<typeof AnswersPatch>;
+/** Close and reopen: `{version}` names the reading of the case the action was based on. */
+export const StatusChange = Type.Object(
+  { version: Type.Optional(RecordVersion) },
+  { additionalProperties: false, description: 'Optional: a request without a body is the same as {}' },
+);
+export const Notification = Type.Object(
+  {
+    target: Type.Literal('conversation'),
+    text: Type.String({ maxLength: 5000 }),
+    /** Send the number's configured WhatsApp template (allowed outside the 24-hour window). */
+    template: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type Notification = Static<typeof Notification>;
+export const MoveMessage = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false });
+export const NoteCreate = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false });

@@ -1,0 +1,77 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ROLES } from '../domain/roles.js';
+import { Nullable, OneOf, Time } from './common.js';
+
+export const Role = OneOf(ROLES);
+export type Role = Static<typeof Role>;
+
+export const User = Type.Object({
+  id: Type.String(),
+  email: Type.String(),
+  name: Type.String(),
+  role: Role,
+  active: Type.Boolean(),
+  createdAt: Time,
+});
+export type User = Static<typeof User>;
+export const UserCreate = Type.Object(
+  {
+    email: Type.String({ minLength: 3, maxLength: 320 }),
+    name: Type.String({ maxLength: 200 }),
+    role: Role,
+    password: Type.String({ minLength: 1, maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+);
+export type UserCreate = Static<typeof UserCreate>;
+export const UserPatch = Type.Object(
+  {
+    name: Type.Optional(Type.String({ maxLength: 200 })),
+    role: Type.Optional(Role),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    active: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type UserPatch = Static<typeof UserPatch>;
+
+export const Session = Type.Object({
+  user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Role }),
+  organisation: Type.Object({ id: Type.String(), name: Type.String() }),
+  csrfToken: Type.String(),
+});
+export type Session = Static<typeof Session>;
+export const Login = Type.Object({
+  email: Type.String({ minLength: 1, maxLength: 320 }),
+  password: Type.String({ minLength: 1, maxLength: 1000 }),
+});
+export type Login = Static<typeof Login>;
+/** `PATCH /users/me`: a new password needs the current one (DESIGN.md §13, "my password"). */
+export const MyAccountPatch = Type.Object(
+  {
+    password: Type.String({ minLength: 1, maxLength: 1000 }),
+    currentPassword: Type.String({ minLength: 1, maxLength: 1000 }),
+  },
+  { additionalProperties: false },
+);
+export type MyAccountPatch = Static<typeof MyAccountPatch>;
+
+export const ApiTokenCreate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    // Not nullable: with type coercion on, a 0 would quietly become null (no expiry).
+    expiresInDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export type ApiTokenCreate = Static<typeof ApiTokenCreate>;
+export const ApiTokenCreated = Type.Object({ id: Type.String(), token: Type.String() });
+export type ApiTokenCreated = Static<typeof ApiTokenCreated>;
+export const ApiToken = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  createdAt: Time,
+  lastUsedAt: Nullable(Time),
+  expiresAt: Nullable(Time),
+});
+export type ApiToken = Static<typeof ApiToken>;

@@ -1,0 +1,27 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely';
+import type { Executor } from './database.js';
+import type { Dialect } from './dialect.js';
+import * as initial from './migrations/001-initial.js';
+import * as contactActivity from './migrations/002-contact-activity-index.js';
+import * as leanerIndexes from './migrations/003-leaner-indexes.js';
+import * as fewerRecordIndexes from './migrations/004-fewer-record-indexes.js';
+import * as hardening from './migrations/005-hardening.js';
+
+const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
+  '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
+  '002-contact-activity-index': () => contactActivity,
+  '003-leaner-indexes': (dialect) => ({ up: (db) => leanerIndexes.up(db, dialect), down: (db) => leanerIndexes.down(db, dialect) }),
+  '004-fewer-record-indexes': () => fewerRecordIndexes,
+  '005-hardening': (dialect) => ({ up: (db) => hardening.up(db, dialect), down: (db) => hardening.down(db, dialect) }),
+};
+
+export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = {
+    getMigrations: () => Promise.resolve(Object.fromEntries(Object.entries(MIGRATIONS).map(([name, make]) => [name, make(dialect)]))),
+  };
+  const { error, results } = await new Migrator({ db: kysely, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error) {
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
+  }
+}

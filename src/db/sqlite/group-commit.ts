@@ -1,0 +1,122 @@
+import type { EventEmitter } from 'node:events';
+import { sql } from 'kysely';
+import type { ChangeEvent, Executor, Transaction } from '../database.js';
+import type { Checkpointer } from './checkpointer.js';
+
+/** How many transactions may share one SQLite commit. */
+const GROUP_COMMIT_MAX = 64;
+
+type QueuedWrite =
+  | { kind: 'here'; fn: (tx: Transaction) => Promise<unknown>; resolve(value: unknown): void; reject(error: unknown): void }
+  | {
+      kind: 'elsewhere';
+      write: () => Promise<{ value: unknown; events: ChangeEvent[] }>;
+      resolve(value: unknown): void;
+      reject(error: unknown): void;
+    };
+
+/**
+ * SQLite transactions with group commit. SQLite has one writer, so transactions queue
+ * anyway; those that queue up while one commit is being written run back to back in the
+ * next `BEGIN IMMEDIATE … COMMIT`, each inside its own savepoint. Each one's outcome is
+ * reported only after the commit that holds it: an acknowledged write is a committed write.
+ * A transaction that throws is rolled back to its savepoint and leaves the others intact.
+ * A write another connection makes (`writeElsewhere`) takes its turn in the same queue.
+ */
+export function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEvent] }>, checkpointer: Checkpointer | null) {
+  const queue: QueuedWrite[] = [];
+  let running = false;
+
+  async function commitHere(batch: Array<Extract<QueuedWrite, { kind: 'here' }>>): Promise<void> {
+    const outcomes: Array<{ ok: true; value: unknown; events: ChangeEvent[] } | { ok: false; error: unknown }> = [];
+    try {
+      await kysely.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          for (const item of batch) {
+            const events: ChangeEvent[] = [];
+            await sql`savepoint caseline_tx`.execute(conn);
+            try {
+              const value = await item.fn({ db: conn, publish: (e) => events.push(e), forUpdate: (query) => query });
+              await sql`release caseline_tx`.execute(conn);
+              outcomes.push({ ok: true, value, events });
+            } catch (error) {
+              await sql`rollback to caseline_tx`.execute(conn);
+              await sql`release caseline_tx`.execute(conn);
+              outcomes.push({ ok: false, error });
+            }
+          }
+          await sql`commit`.execute(conn);
+        } catch (error) {
+          await sql`rollback`.execute(conn).catch(() => {});
+          throw error;
+        }
+      });
+    } catch (error) {
+      // The commit itself failed: nothing in the batch happened.
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    checkpointer?.afterCommit();
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok) {
+        item.reject(outcome.error);
+        return;
+      }
+      for (const event of outcome.events) changes.emit('change', event);
+      item.resolve(outcome.value);
+    });
+  }
+
+  async function commitElsewhere(item: Extract<QueuedWrite, { kind: 'elsewhere' }>): Promise<void> {
+    let outcome: { value: unknown; events: ChangeEvent[] };
+    try {
+      outcome = await item.write();
+    } catch (error) {
+      item.reject(error);
+      return;
+    }
+    checkpointer?.afterCommit();
+    for (const event of outcome.events) changes.emit('change', event);
+    item.resolve(outcome.value);
+  }
+
+  async function drain(): Promise<void> {
+    running = true;
+    try {
+      while (queue.length > 0) {
+        const first = queue[0]!;
+        if (first.kind === 'elsewhere') {
+          // Its batch gathered while the write before it ran: it starts at once, so the
+          // other connection does not sit idle.
+          queue.shift();
+          await checkpointer?.beforeWrite();
+          await commitElsewhere(first);
+          continue;
+        }
+        // One turn of the event loop lets requests that are already in flight join this
+        // commit instead of waiting for the next one.
+        await new Promise((resolve) => setImmediate(resolve));
+        await checkpointer?.beforeWrite();
+        const elsewhere = queue.findIndex((item) => item.kind === 'elsewhere');
+        const count = Math.min(elsewhere === -1 ? queue.length : elsewhere, GROUP_COMMIT_MAX);
+        await commitHere(queue.splice(0, count) as Array<Extract<QueuedWrite, { kind: 'here' }>>);
+      }
+    } finally {
+      running = false;
+    }
+  }
+
+  const enqueue = (item: QueuedWrite) => {
+    queue.push(item);
+    if (!running) void drain();
+  };
+
+  return {
+    transaction: <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> =>
+      new Promise<T>((resolve, reject) => enqueue({ kind: 'here', fn, resolve: resolve, reject })),
+    writeElsewhere: <T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>): Promise<T> =>
+      new Promise<T>((resolve, reject) => enqueue({ kind: 'elsewhere', write, resolve: resolve, reject })),
+  };
+}

@@ -1,0 +1,132 @@
+import { Worker } from 'node:worker_threads';
+import type { ChangeEvent } from '../database.js';
+import { fromCodedError, SecondWriterStopped, type CodedError, type SecondWriter } from '../second-writer.js';
+
+/**
+ * SQLite's second writer: a worker thread with its own connection that runs an entry
+ * module's writes (see ../second-writer.ts).
+ *
+ * On SQLite every statement runs inside a synchronous call, so on one thread the HTTP work
+ * of the next webhooks (parsing, signature, answering) waits while a batch is stored. Here
+ * the thread stores while this one goes on serving HTTP, so the two halves use two cores.
+ * A write is one message each way — the input out; the answer and the committed changes
+ * back — never one per statement: a round trip per statement through a busy event loop
+ * was slower. Writes take their turn with this handle's own transactions (`writeElsewhere`
+ * of ./group-commit.ts), so neither connection waits for the other's write lock, and an
+ * answer comes back only after its write committed.
+ */
+
+/** What the thread (./second-writer-thread.ts) is started with. */
+export interface SecondWriterThreadData {
+  path: string;
+  /** The entry module's URL. */
+  entry: string;
+  /** The entry's own data (structured-cloned; a SharedArrayBuffer stays shared). */
+  data: unknown;
+}
+
+export type SecondWriterRequest = { id: number; input: unknown } | { close: true };
+export type SecondWriterReply = { id: number; output: unknown; events: ChangeEvent[] } | { id: number; error: CodedError };
+
+type WriteElsewhere = <T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>) => Promise<T>;
+
+export function startSecondWriter<In, Out>(
+  writeElsewhere: WriteElsewhere,
+  thread: Omit<SecondWriterThreadData, 'data'> & { data: unknown },
+): SecondWriter<In, Out> {
+  const pending = new Map<number, { resolve(reply: { value: Out; events: ChangeEvent[] }): void; reject(error: Error): void }>();
+  let worker: Worker | null = null;
+  let stopped = false;
+  let closing: Promise<void> | null = null;
+  let nextId = 1;
+  let writesCommitted = 0;
+
+  const stop = (error: Error) => {
+    stopped = true;
+    worker = null;
+    for (const request of pending.values()) request.reject(error);
+    pending.clear();
+  };
+
+  // Started on the first write: a server that never receives a message never pays for it.
+  const started = (): Worker => {
+    if (worker) return worker;
+    const next = startThread(thread);
+    next.unref();
+    next.on('message', (reply: SecondWriterReply) => {
+      const request = pending.get(reply.id);
+      if (!request) return;
+      pending.delete(reply.id);
+      if ('error' in reply) request.reject(fromCodedError(reply.error));
+      else {
+        writesCommitted += 1;
+        request.resolve({ value: reply.output as Out, events: reply.events });
+      }
+    });
+    next.on('error', (error) => stop(new SecondWriterStopped(`The second writer failed: ${error.message}`)));
+    next.on('exit', (code) => stop(new SecondWriterStopped(`The second writer stopped (exit code ${code})`)));
+    worker = next;
+    return next;
+  };
+
+  const send = (input: In) =>
+    new Promise<{ value: Out; events: ChangeEvent[] }>((resolve, reject) => {
+      if (stopped || closing) {
+        reject(new SecondWriterStopped('The second writer has stopped'));
+        return;
+      }
+      const id = nextId++;
+      pending.set(id, { resolve, reject });
+      started().postMessage({ id, input } satisfies SecondWriterRequest);
+    });
+
+  return {
+    get writesCommitted() {
+      return writesCommitted;
+    },
+    write: (input) =>
+      stopped || closing ? Promise.reject(new SecondWriterStopped('The second writer has stopped')) : writeElsewhere(() => send(input)),
+    close() {
+      closing ??= (async () => {
+        const running = worker;
+        if (!running) return;
+        const exited = new Promise((resolve) => running.once('exit', resolve));
+        running.postMessage({ close: true } satisfies SecondWriterRequest);
+        await exited;
+      })();
+      return closing;
+    },
+    async crash() {
+      await worker?.terminate();
+    },
+  };
+}
+
+/**
+ * The thread runs ./second-writer-thread.js beside this module in a build. From sources
+ * (tests, `npm run dev`) it runs the `.ts` file through tsx, a development tool: the thread
+ * registers tsx's hooks itself first, because on Node 20 `--import tsx` registers them on
+ * the main thread only.
+ */
+function startThread(workerData: SecondWriterThreadData): Worker {
+  // A build inherits this process's options: a Node option given to a worker explicitly
+  // must be one a worker accepts, and V8's heap options (`npm start`'s young-generation
+  // size) are not, though they apply to every thread anyway.
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./second-writer-thread.js', import.meta.url), { workerData });
+  const execArgv = withoutLoaders(process.execArgv);
+  const source = new URL('./second-writer-thread.ts', import.meta.url).href;
+  const registerThenRun = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
+  return new Worker(registerThenRun, { eval: true, execArgv, workerData });
+}
+
+/** This process's Node options (a profiler's, say) without module loaders. */
+function withoutLoaders(execArgv: string[]): string[] {
+  const loader = /^(--import|--require|-r|--loader|--experimental-loader)(=|$)/;
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const match = loader.exec(execArgv[i]!);
+    if (!match) kept.push(execArgv[i]!);
+    else if (match[2] === '') i += 1;
+  }
+  return kept;
+}

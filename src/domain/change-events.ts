@@ -1,0 +1,37 @@
+/**
+ * Changes published once the transaction that made them commits (src/db/database.ts
+ * carries them between processes). The console hears `CONSOLE_EVENT_TYPES` on
+ * `GET /events`; the rest are for the server's own processes.
+ */
+export const CONSOLE_EVENT_TYPES = ['record.created', 'record.updated', 'message.added', 'message.status'] as const;
+export type ConsoleEventType = (typeof CONSOLE_EVENT_TYPES)[number];
+
+export const CHANGE_EVENT_TYPES = [...CONSOLE_EVENT_TYPES, 'outbox.ready', 'config.changed', 'access.revoked'] as const;
+export type ChangeEventType = (typeof CHANGE_EVENT_TYPES)[number];
+
+export interface ChangeEvent {
+  type: ChangeEventType;
+  orgId: string;
+  /** `access.revoked`: whose sessions or tokens ended. */
+  userId?: string;
+  /**
+   * `access.revoked`: the one credential that ended (`session:<hash>`, `token:<id>`), or
+   * absent when all of the user's ended except `keepCredential`.
+   */
+  credential?: string;
+  keepCredential?: string;
+  caseNumber?: number;
+  recordId?: string;
+  messageId?: string;
+  surveyId?: string;
+}
+
+export function isConsoleEvent(type: ChangeEventType): type is ConsoleEventType {
+  return (CONSOLE_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** Where committed changes can be heard: the database's change feed, as the HTTP layer sees it. */
+export interface ChangeFeed {
+  on(event: 'change', listener: (change: ChangeEvent) => void): unknown;
+  off(event: 'change', listener: (change: ChangeEvent) => void): unknown;
+}

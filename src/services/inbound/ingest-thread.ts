@@ -1,0 +1,61 @@
+import type { Db } from '../../db/database.js';
+import { moduleBeside, SecondWriterStopped } from '../../db/second-writer.js';
+import { idClock } from '../ids.js';
+import type { StoreBatchInput, StoreBatchThreadData } from './store-batch-thread.js';
+import { storeInTransaction, type BatchStore, type IngestNumber, type InboundItem, type ReceiveResult } from './store-batch.js';
+
+/**
+ * Stores inbound batches on the database's second writer where it has one (SQLite with a
+ * database file: a thread of its own, so this thread goes on serving HTTP meanwhile).
+ * If the thread stops, batches are stored on this thread from then on; one that was in
+ * flight is stored again, and the duplicate check (rule 1) keeps what had committed from
+ * being stored twice.
+ */
+export interface IngestThread {
+  store: BatchStore;
+  /** Batches the thread has stored and committed. */
+  readonly batchesStored: number;
+  /** Lets the batch in flight finish, then ends the thread. */
+  close(): Promise<void>;
+  /** Ends the thread as a crash would (for the tests that prove nothing is lost then). */
+  crash(): Promise<void>;
+}
+
+/** Null where the database has no second writer (PostgreSQL, an in-memory SQLite). */
+export function startIngestThread(db: Db): IngestThread | null {
+  const data: StoreBatchThreadData = { idClock: idClock() };
+  const writer = db.openSecondWriter<StoreBatchInput, ReceiveResult[]>(moduleBeside(import.meta.url, 'store-batch-thread'), data);
+  if (!writer) return null;
+  const inThisThread = storeInTransaction(db);
+  return {
+    get batchesStored() {
+      return writer.writesCommitted;
+    },
+    async store(items, now) {
+      try {
+        return await writer.write({ items: items.map(plain), now });
+      } catch (error) {
+        if (!(error instanceof SecondWriterStopped)) throw error;
+      }
+      return inThisThread(items, now);
+    },
+    close: () => writer.close(),
+    crash: () => writer.crash(),
+  };
+}
+
+/**
+ * The number as storing needs it, without its provider adapter and credentials. One object
+ * per cached number, so a batch's items share it and it is copied once per batch.
+ */
+const plainNumbers = new WeakMap<IngestNumber, IngestNumber>();
+
+function plain(item: InboundItem): InboundItem {
+  let number = plainNumbers.get(item.number);
+  if (!number) {
+    const { id, org_id, multi_case_reply, their_number_question } = item.number.row;
+    number = { row: { id, org_id, multi_case_reply, their_number_question }, survey: item.number.survey };
+    plainNumbers.set(item.number, number);
+  }
+  return { number, message: item.message, contact: item.contact };
+}

@@ -1,0 +1,96 @@
+import { DomainError, notFound } from '../../domain/errors.js';
+import { normalisePhone } from '../../domain/phone.js';
+import { withoutNul } from '../../domain/text.js';
+import type { InboundMessage, ParsedWebhook, StatusUpdate, WebhookAnswer, WebhookRequest } from '../../providers/provider.js';
+import type { ServiceContext } from '../context.js';
+import { applyStatus as applyDeliveryStatus } from '../deliveries.js';
+import { assertProvider, type LoadedNumber, type NumberService } from '../numbers.js';
+import { loadSurvey } from '../surveys.js';
+import { createBatcher } from './batcher.js';
+import { startIngestThread } from './ingest-thread.js';
+import { NumberCache, type RoutableNumber } from './routable-numbers.js';
+import type { ReceiveResult } from './store-batch.js';
+
+export type { ReceiveResult };
+
+/**
+ * The inbound path: webhooks authenticated and parsed, their messages batched and stored.
+ * `ingestThread: false` keeps storing on the main connection even where the database has
+ * a second writer (SQLite with a file).
+ */
+export function createInboundService(ctx: ServiceContext, numbers: NumberService, options: { ingestThread?: boolean } = {}) {
+  const { db } = ctx;
+  const withSurvey = async (loaded: LoadedNumber): Promise<RoutableNumber> => ({
+    ...loaded,
+    survey: await loadSurvey(db.kysely, loaded.row.org_id, loaded.row.survey_id),
+  });
+  // Keyed by webhook token: the path segment, never the number's id (DESIGN.md §13).
+  const cache = new NumberCache(async (webhookToken) => withSurvey(await numbers.loadByWebhookToken(webhookToken)), db);
+
+  async function loadFor(provider: string, webhookToken: string): Promise<RoutableNumber> {
+    assertProvider(provider);
+    const loaded = await cache.get(webhookToken);
+    if (loaded.row.provider !== provider) throw notFound('Number');
+    return loaded;
+  }
+
+  const ingestThread = options.ingestThread === false ? null : startIngestThread(db);
+  const ingest = createBatcher(ctx, ingestThread?.store);
+
+  /** Stores one inbound message and routes it (DESIGN.md §2 rules 1–7); see ./store-batch.ts. */
+  function receive(number: RoutableNumber, message: InboundMessage, contact: string): Promise<ReceiveResult> {
+    return ingest.receive({ number, message, contact });
+  }
+
+  const applyStatus = (loaded: LoadedNumber, update: StatusUpdate) => applyDeliveryStatus(ctx, loaded, update);
+
+  return {
+    receive,
+    /** SQLite with a database file: the thread that stores inbound batches. */
+    ingestThread,
+    applyStatus,
+    /** A live number with its survey, by id. */
+    routable: async (numberId: string) => withSurvey(await numbers.load(numberId)),
+
+    /** A provider's webhook, addressed by the number's webhook token: authenticate, parse, store, then acknowledge (DESIGN.md §3). */
+    async handleWebhook(provider: string, webhookToken: string, request: WebhookRequest): Promise<WebhookAnswer> {
+      const loaded = await loadFor(provider, webhookToken);
+      loaded.adapter.verify(request, loaded.provider);
+      const parsed = sanitise(loaded.adapter.parse(request, loaded.provider));
+      // Every sender is checked before anything is stored, so a bad batch stores nothing.
+      const contacts = parsed.messages.map((m) => normalisePhone(m.from, loaded.row.our_number));
+      await Promise.all(parsed.messages.map((message, i) => receive(loaded, message, contacts[i]!)));
+      for (const status of parsed.statuses) await applyStatus(loaded, status);
+      return loaded.adapter.acknowledge();
+    },
+
+    async handshake(provider: string, webhookToken: string, request: WebhookRequest): Promise<WebhookAnswer> {
+      const loaded = await loadFor(provider, webhookToken);
+      if (!loaded.adapter.handshake) throw new DomainError('not_found', 'This provider has no verification handshake');
+      return loaded.adapter.handshake(request, loaded.provider);
+    },
+  };
+}
+
+export type InboundService = ReturnType<typeof createInboundService>;
+
+/** Replaces U+0000 in everything a webhook carried (see `withoutNul`). */
+function sanitise(parsed: ParsedWebhook): ParsedWebhook {
+  return {
+    messages: parsed.messages.map((m) => ({
+      ...m,
+      providerMessageId: withoutNul(m.providerMessageId),
+      from: withoutNul(m.from),
+      text: withoutNul(m.text),
+      profileName: m.profileName === undefined ? undefined : withoutNul(m.profileName),
+      media: m.media.map((item) => ({ url: withoutNul(item.url), contentType: item.contentType && withoutNul(item.contentType) })),
+    })),
+    statuses: parsed.statuses.map((s) => ({
+      ...s,
+      providerMessageId: withoutNul(s.providerMessageId),
+      errorCode: s.errorCode === undefined ? undefined : withoutNul(s.errorCode),
+      errorText: s.errorText === undefined ? undefined : withoutNul(s.errorText),
+      recipient: s.recipient === undefined ? undefined : withoutNul(s.recipient),
+    })),
+  };
+}

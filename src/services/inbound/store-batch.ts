@@ -1,0 +1,239 @@
+import type { Db, Transaction } from '../../db/database.js';
+import { firstInboundText, openCasesQuery, optedOutAmong, storedProviderIds } from '../../db/queries/inbound.js';
+import { recordOptOut, removeOptOut } from '../../db/queries/opt-outs.js';
+import type { NumberTable, RecordTable } from '../../db/schema.js';
+import { planInboundBatch, type InboundPlan, type InboundPlanItem, type PlannedTarget } from '../../domain/inbound-plan.js';
+import { renderMultiCaseReply } from '../../domain/multi-case-reply.js';
+import { caseStatus } from '../../domain/survey.js';
+import type { InboundMessage } from '../../providers/provider.js';
+import { addHistory, historyInsert, type HistoryEntry } from '../context.js';
+import { newId } from '../ids.js';
+import { queueOutbound } from '../outbound.js';
+import { initialAnswers } from '../record-store.js';
+import type { Survey } from '../surveys.js';
+
+/**
+ * Stores a batch of inbound messages in one transaction (DESIGN.md §2 rules 1–7): loads what
+ * the decision needs under the routing lock, lets `planInboundBatch` decide, then writes the
+ * plan with a handful of set-based statements. Runs on the main connection or, on SQLite, on
+ * the database's second writer (./store-batch-thread.ts).
+ */
+export interface InboundItem {
+  /** What storing needs of the number: plain data, so it can cross to another thread. */
+  number: IngestNumber;
+  message: InboundMessage;
+  /** E.164, normalised by the caller (rule 2). */
+  contact: string;
+}
+
+export interface IngestNumber {
+  row: Pick<NumberTable, 'id' | 'org_id' | 'multi_case_reply' | 'their_number_question'>;
+  survey: Survey;
+}
+
+export interface ReceiveResult {
+  duplicate: boolean;
+  /** The cases (or records) the message now belongs to. */
+  caseNumbers: number[];
+}
+
+/** Stores a batch in one transaction and answers for each item, in order. */
+export type BatchStore = (items: InboundItem[], now: number) => Promise<ReceiveResult[]>;
+
+/** A case as the writes see it: its id and, once drawn, its number. */
+interface CaseRef {
+  id: string;
+  caseNumber: number;
+}
+
+/** The default store: a transaction on `db`, in this thread. */
+export function storeInTransaction(db: Db): BatchStore {
+  return (items, now) => db.transaction((tx) => storeBatch(db, tx, items, now));
+}
+
+async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: number): Promise<ReceiveResult[]> {
+  await db.lockRoutingKeys(
+    tx,
+    items.map((i) => `${i.number.survey.id}:${i.contact}`),
+  );
+  const plan = planInboundBatch(await loadForPlan(tx, items));
+
+  for (const update of plan.consentUpdates) {
+    if (update.change === 'opt-out') await recordOptOut(tx.db, update.numberId, update.contact, now);
+    else await removeOptOut(tx.db, update.numberId, update.contact);
+  }
+
+  const messageIds = plan.messages.map((m) => (m.duplicate ? null : newId(now)));
+  const newRecords = await newCaseRows(db, tx, plan, items, now);
+  const messages = messageRows(items, messageIds, now);
+  // A message another writer stored meanwhile breaks the unique provider id: the batch fails
+  // and its messages are stored again one by one, where that one is seen as a duplicate.
+  await db.writeTogether(tx, [
+    newRecords.length > 0 ? tx.db.insertInto('records').values(newRecords) : null,
+    messages.length > 0 ? tx.db.insertInto('messages').values(messages) : null,
+  ]);
+  for (const row of newRecords) {
+    tx.publish({ type: 'record.created', orgId: row.org_id, caseNumber: row.case_number, surveyId: row.survey_id, recordId: row.id });
+  }
+  const created: CaseRef[] = newRecords.map((row) => ({ id: row.id, caseNumber: row.case_number }));
+  const resolve = (target: PlannedTarget): CaseRef => (target.kind === 'existing' ? target : created[target.key]!);
+
+  const history: HistoryEntry[] = plan.newCases.map((c) => ({
+    recordId: created[c.key]!.id,
+    userId: null,
+    action: 'created',
+    detail: { by: 'message', messageId: messageIds[c.firstItem] },
+    at: now,
+  }));
+  const links: Array<{ record_id: string; message_id: string; added_at: number }> = [];
+  const touched = new Set<string>();
+  plan.messages.forEach((planned, i) => {
+    const messageId = messageIds[i];
+    if (planned.duplicate || !messageId) return;
+    const { number } = items[i]!;
+    for (const target of planned.targets) {
+      const record = resolve(target);
+      links.push({ record_id: record.id, message_id: messageId, added_at: now });
+      history.push({ recordId: record.id, userId: null, action: 'message.in', detail: { messageId }, at: now });
+      if (target.kind === 'existing') touched.add(record.id);
+      tx.publish({ type: 'message.added', orgId: number.row.org_id, caseNumber: record.caseNumber, surveyId: number.survey.id, messageId });
+    }
+  });
+  await db.writeTogether(tx, [
+    touched.size > 0
+      ? tx.db
+          .updateTable('records')
+          .set({ updated_at: now })
+          .where('id', 'in', [...touched])
+      : null,
+    links.length > 0 ? tx.db.insertInto('record_messages').values(links) : null,
+    historyInsert(tx.db, history),
+  ]);
+  for (const reply of plan.multiCaseReplies) await sendMultiCaseReply(tx, items[reply.item]!, reply.targets.map(resolve), now);
+
+  return plan.messages.map((planned) =>
+    planned.duplicate
+      ? { duplicate: true, caseNumbers: [] }
+      : { duplicate: false, caseNumbers: planned.targets.map((t) => resolve(t).caseNumber) },
+  );
+}
+
+/** What the plan decides over: duplicates, the contacts' open cases (locked), opt-outs that matter. */
+async function loadForPlan(tx: Transaction, items: InboundItem[]) {
+  const stored = await storedProviderIds(
+    tx.db,
+    items.map((i) => ({ numberId: i.number.row.id, providerMessageId: i.message.providerMessageId })),
+  );
+  const planItems: InboundPlanItem[] = items.map(({ number, message, contact }) => ({
+    numberId: number.row.id,
+    providerMessageId: message.providerMessageId,
+    contact,
+    text: message.text,
+    surveyId: number.survey.id,
+    caseManagement: number.survey.caseManagement !== null,
+    hasMultiCaseReply: number.row.multi_case_reply !== null,
+    alreadyStored: stored.has(`${number.row.id}|${message.providerMessageId}`),
+  }));
+  const fresh = planItems.filter((i) => !i.alreadyStored);
+  const managed = fresh.filter((i) => i.caseManagement);
+  // A case closed at this moment either takes the message first or is seen closed.
+  const openCases =
+    managed.length === 0
+      ? []
+      : await tx
+          .forUpdate(openCasesQuery(tx.db, [...new Set(managed.map((i) => i.surveyId))], [...new Set(managed.map((i) => i.contact))]))
+          .execute();
+  // Only a multi-case reply asks whether its contact is opted out (rule 11).
+  const replying = managed.filter((i) => i.hasMultiCaseReply);
+  const optedOut = await optedOutAmong(tx.db, [...new Set(replying.map((i) => i.numberId))], [...new Set(replying.map((i) => i.contact))]);
+  return {
+    items: planItems,
+    openCases: openCases.map((r) => ({ id: r.id, caseNumber: Number(r.case_number), surveyId: r.survey_id, contact: r.contact ?? '' })),
+    optedOut,
+  };
+}
+
+/** The plan's new cases as rows, in plan-key order, with numbers drawn per organisation. */
+async function newCaseRows(db: Db, tx: Transaction, plan: InboundPlan, items: InboundItem[], now: number): Promise<RecordTable[]> {
+  const rows: RecordTable[] = plan.newCases.map((c) => {
+    const { number } = items[c.firstItem]!;
+    const answers = initialAnswers(number.survey, number.row.their_number_question, c.contact);
+    const status = caseStatus(number.survey.caseManagement, answers);
+    return {
+      id: newId(now),
+      org_id: number.row.org_id,
+      survey_id: c.surveyId,
+      case_number: 0,
+      contact: c.contact,
+      number_id: c.numberId,
+      answers: JSON.stringify(answers),
+      status,
+      locked_by: null,
+      locked_at: null,
+      version: 0,
+      created_at: now,
+      updated_at: now,
+      closed_at: status === 'closed' ? now : null,
+    };
+  });
+  const byOrg = new Map<string, RecordTable[]>();
+  for (const row of rows) byOrg.set(row.org_id, [...(byOrg.get(row.org_id) ?? []), row]);
+  for (const [orgId, ofOrg] of byOrg) {
+    const numbers = await db.nextCaseNumbers(tx, orgId, ofOrg.length);
+    for (const [i, row] of ofOrg.entries()) row.case_number = numbers[i]!;
+  }
+  return rows;
+}
+
+/** The rows of the batch's new messages (those with an id). */
+function messageRows(items: InboundItem[], messageIds: Array<string | null>, now: number) {
+  return items.flatMap(({ number, message, contact }, i) => {
+    const id = messageIds[i];
+    if (!id) return [];
+    return [
+      {
+        id,
+        org_id: number.row.org_id,
+        number_id: number.row.id,
+        direction: 'in' as const,
+        contact,
+        body: message.text,
+        media: JSON.stringify(message.media),
+        provider_message_id: message.providerMessageId,
+        status: 'received' as const,
+        error_code: null,
+        error_text: null,
+        author_id: null,
+        created_at: now,
+        updated_at: now,
+      },
+    ];
+  });
+}
+
+/** Rule 5: tells the contact which open cases they have, so they can name one next time. */
+async function sendMultiCaseReply(tx: Transaction, item: InboundItem, cases: CaseRef[], now: number): Promise<void> {
+  const number = item.number.row;
+  const firstMessages = await Promise.all(
+    cases.map(async (c) => ({ caseNumber: c.caseNumber, firstMessage: await firstInboundText(tx.db, c.id) })),
+  );
+  const replyId = await queueOutbound(tx, {
+    orgId: number.org_id,
+    numberId: number.id,
+    contact: item.contact,
+    text: renderMultiCaseReply(number.multi_case_reply!, firstMessages),
+    authorId: null,
+    recordIds: cases.map((c) => c.id),
+    at: now,
+  });
+  await addHistory(
+    tx.db,
+    cases.map((c) => ({
+      recordId: c.id,
+      userId: null,
+      action: 'message.out',
+      detail: { messageId: replyId, multiCaseReply: true },
+      at: now,
+    })),
+  );
+}

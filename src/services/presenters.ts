@@ -1,0 +1,172 @@
+import type { ApiToken, Message, NumberView, Note, RecordSummary, RecordView, Session, Template, User } from '../contract/index.js';
+import type { HistoryEntry } from '../contract/index.js';
+import type { ApiTokenTable, Channel, Direction, MessageStatus, NumberTable, RecordTable, UserTable } from '../db/schema.js';
+import { webhookUrls } from '../domain/providers.js';
+import type { Answers } from '../domain/survey.js';
+import type { MediaItem } from '../providers/provider.js';
+import { iso } from './context.js';
+
+/**
+ * The API's views (src/contract) of stored rows: every answer the services give is shaped
+ * here, so a field is named, formatted and hidden in one place.
+ */
+
+/** What a message view needs of a message row, its number and its author. */
+export interface MessageViewRow {
+  id: string;
+  direction: Direction;
+  body: string;
+  media: string;
+  created_at: number;
+  channel: Channel;
+  status: MessageStatus;
+  error_code: string | null;
+  error_text: string | null;
+  author_id: string | null;
+  author_name: string | null;
+}
+
+const OUTBOUND_REFERENCE = / #(\d+)$/;
+
+export function messageView(row: MessageViewRow): Message {
+  const reference = row.direction === 'out' ? OUTBOUND_REFERENCE.exec(row.body) : null;
+  return {
+    id: row.id,
+    direction: row.direction,
+    text: row.body,
+    media: JSON.parse(row.media) as MediaItem[],
+    at: iso(row.created_at)!,
+    channel: row.channel,
+    status: row.status,
+    error:
+      row.error_code || row.error_text ? { code: row.error_code, message: row.error_text ?? `Provider error ${row.error_code}` } : null,
+    author: row.author_id ? { id: row.author_id, name: row.author_name ?? '' } : null,
+    reference: reference ? Number(reference[1]) : null,
+  };
+}
+
+export function noteView(row: { id: string; text: string; created_at: number; author_id: string | null; name: string | null }): Note {
+  return {
+    id: row.id,
+    text: row.text,
+    at: iso(row.created_at)!,
+    author: row.author_id ? { id: row.author_id, name: row.name ?? '' } : null,
+  };
+}
+
+export function historyView(row: {
+  id: number;
+  created_at: number;
+  user_id: string | null;
+  name: string | null;
+  action: string;
+  detail: string;
+}): HistoryEntry {
+  return {
+    id: Number(row.id),
+    at: iso(row.created_at)!,
+    user: row.user_id ? { id: row.user_id, name: row.name ?? '' } : null,
+    action: row.action,
+    detail: JSON.parse(row.detail) as Record<string, unknown>,
+  };
+}
+
+/** A record with what was read beside it: its newest messages (oldest first), notes, and where its contact stands. */
+export function recordView(
+  record: RecordTable,
+  parts: {
+    lockedBy: { id: string; name: string } | null;
+    channel: Channel | null;
+    optedOut: boolean;
+    windowOpen: boolean | null;
+    messages: Message[];
+    hasOlderMessages: boolean;
+    notes: Note[];
+  },
+): RecordView {
+  return {
+    caseNumber: record.case_number,
+    surveyId: record.survey_id,
+    status: record.status,
+    version: Number(record.version),
+    contact: record.contact,
+    numberId: record.number_id,
+    channel: parts.channel,
+    answers: JSON.parse(record.answers) as Answers,
+    lockedBy: parts.lockedBy,
+    createdAt: iso(record.created_at)!,
+    updatedAt: iso(record.updated_at)!,
+    closedAt: iso(record.closed_at),
+    optedOut: parts.optedOut,
+    windowOpen: parts.windowOpen,
+    hasOlderMessages: parts.hasOlderMessages,
+    messages: parts.messages,
+    notes: parts.notes,
+  };
+}
+
+export function recordSummary(
+  row: Pick<
+    RecordTable,
+    'case_number' | 'survey_id' | 'status' | 'version' | 'contact' | 'number_id' | 'locked_by' | 'created_at' | 'updated_at' | 'closed_at'
+  > & {
+    locked_by_name: string | null;
+  },
+  last: { body: string; created_at: number; direction: Direction } | undefined,
+): RecordSummary {
+  return {
+    caseNumber: row.case_number,
+    surveyId: row.survey_id,
+    status: row.status,
+    version: Number(row.version),
+    contact: row.contact,
+    numberId: row.number_id,
+    lockedBy: row.locked_by ? { id: row.locked_by, name: row.locked_by_name ?? '' } : null,
+    createdAt: iso(row.created_at)!,
+    updatedAt: iso(row.updated_at)!,
+    closedAt: iso(row.closed_at),
+    lastMessage: last ? { text: last.body, at: iso(last.created_at)!, direction: last.direction } : null,
+  };
+}
+
+/**
+ * Webhook URLs and the allow-list are shown to admins only: the URLs are the webhooks' only
+ * secret on Africa's Talking. `allowedIps` is read from the sealed credentials by the caller.
+ */
+export function numberView(row: NumberTable, viewer: { admin: boolean; publicUrl: string; allowedIps: () => string[] }): NumberView {
+  const { admin } = viewer;
+  return {
+    id: row.id,
+    provider: row.provider,
+    channel: row.channel,
+    ourNumber: row.our_number,
+    surveyId: row.survey_id,
+    theirNumberQuestion: row.their_number_question,
+    conversationQuestion: row.conversation_question,
+    multiCaseReply: row.multi_case_reply,
+    sendRatePerSecond: Number(row.send_rate_per_second),
+    template: row.template ? (JSON.parse(row.template) as Template) : null,
+    webhooks: admin ? webhookUrls(viewer.publicUrl, row.provider, row.webhook_token) : null,
+    webhookTokenIsId: admin ? row.webhook_token === row.id : null,
+    allowedIps: admin && row.provider === 'africastalking' ? viewer.allowedIps() : null,
+    archivedAt: iso(row.deleted_at),
+  };
+}
+
+export function userView(row: UserTable): User {
+  return { id: row.id, email: row.email, name: row.name, role: row.role, active: row.active === 1, createdAt: iso(row.created_at)! };
+}
+
+export function sessionView(user: UserTable, organisation: { id: string; name: string }, csrfToken: string): Session {
+  return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, organisation, csrfToken };
+}
+
+export function apiTokenView(row: Pick<ApiTokenTable, 'id' | 'name' | 'created_at' | 'last_used_at' | 'expires_at'>): ApiToken {
+  return {
+    id: row.id,
+    name: row.name,
+    createdAt: iso(row.created_at)!,
+    lastUsedAt: iso(row.last_used_at),
+    expiresAt: iso(row.expires_at),
+  };
+}

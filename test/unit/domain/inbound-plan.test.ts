@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import {
+  planInboundBatch,
+  type InboundPlanInput,
+  type InboundPlanItem,
+  type PlannedTarget,
+  type StoredOpenCase,
+} from '../../../src/domain/inbound-plan.js';
+
+const ALICE = '+447700900001';
+const BOB = '+447700900002';
+const SURVEY = 'survey-1';
+const NUMBER = 'number-1';
+
+let nextId = 0;
+
+/** A fresh message from Alice on a number of a survey with case management, no multi-case reply. */
+function msg(text: string, overrides: Partial<InboundPlanItem> = {}): InboundPlanItem {
+  nextId += 1;
+  return {
+    numberId: NUMBER,
+    providerMessageId: `SM${nextId}`,
+    contact: ALICE,
+    text,
+    surveyId: SURVEY,
+    caseManagement: true,
+    hasMultiCaseReply: false,
+    alreadyStored: false,
+    ...overrides,
+  };
+}
+
+function openCase(caseNumber: number, overrides: Partial<StoredOpenCase> = {}): StoredOpenCase {
+  return { id: `record-${caseNumber}`, caseNumber, surveyId: SURVEY, contact: ALICE, ...overrides };
+}
+
+function plan(items: InboundPlanItem[], more: Partial<Omit<InboundPlanInput, 'items'>> = {}) {
+  return planInboundBatch({ items, openCases: [], optedOut: [], ...more });
+}
+
+const existing = (caseNumber: number): PlannedTarget => ({ kind: 'existing', id: `record-${caseNumber}`, caseNumber });
+const created = (key: number): PlannedTarget => ({ kind: 'new', key });
+
+describe('the plan of an inbound batch (DESIGN.md §2 rules 1, 3–6, 11)', () => {
+  describe('duplicates (rule 1)', () => {
+    it('a message whose provider id the number already holds changes nothing', () => {
+      const result = plan([msg('hello again', { alreadyStored: true })], { openCases: [openCase(5)] });
+      expect(result.messages).toEqual([{ duplicate: true }]);
+      expect(result.newCases).toEqual([]);
+      expect(result.multiCaseReplies).toEqual([]);
+    });
+
+    it('the same provider id twice in one batch is stored once: the second is a duplicate', () => {
+      const first = msg('I need help');
+      const result = plan([first, { ...first }]);
+      expect(result.messages).toEqual([{ duplicate: false, targets: [created(0)] }, { duplicate: true }]);
+      expect(result.newCases).toHaveLength(1);
+    });
+
+    it('the same provider id on two numbers is two messages', () => {
+      const first = msg('hello');
+      const result = plan([first, { ...first, numberId: 'number-2' }]);
+      expect(result.messages.map((m) => m.duplicate)).toEqual([false, false]);
+    });
+
+    it('a duplicate STOP changes no consent', () => {
+      expect(plan([msg('STOP', { alreadyStored: true })]).consentUpdates).toEqual([]);
+    });
+  });
+
+  describe('without case management (rule 3)', () => {
+    it('every message creates a new record, even two of one contact in one batch', () => {
+      const result = plan([msg('one', { caseManagement: false }), msg('two', { caseManagement: false })]);
+      expect(result.messages).toEqual([
+        { duplicate: false, targets: [created(0)] },
+        { duplicate: false, targets: [created(1)] },
+      ]);
+      expect(result.newCases.map((c) => c.firstItem)).toEqual([0, 1]);
+    });
+
+    it('a reference to an open record is not followed', () => {
+      const result = plan([msg('about #5', { caseManagement: false })], { openCases: [openCase(5)] });
+      expect(result.messages).toEqual([{ duplicate: false, targets: [created(0)] }]);
+    });
+  });
+
+  describe('references (rule 4)', () => {
+    it("a reference to one of the contact's open cases sends the message there only", () => {
+      const result = plan([msg('about (#6), thanks')], { openCases: [openCase(5), openCase(6)] });
+      expect(result.messages).toEqual([{ duplicate: false, targets: [existing(6)] }]);
+    });
+
+    it('references to several open cases reach exactly those, in the order the cases were opened', () => {
+      const result = plan([msg('#7 and #5')], { openCases: [openCase(5), openCase(6), openCase(7)] });
+      expect(result.messages).toEqual([{ duplicate: false, targets: [existing(5), existing(7)] }]);
+    });
+
+    it('a reference to a closed case (not among the open ones) is ignored: the message joins the open cases', () => {
+      const result = plan([msg('more about #4')], { openCases: [openCase(5)] });
+      expect(result.messages).toEqual([{ duplicate: false, targets: [existing(5)] }]);
+    });
+
+    it("a reference to another person's case is ignored: nobody writes into a case that is not theirs", () => {
+      const result = plan([msg('about #9')], { openCases: [openCase(9, { contact: BOB })] });
+      expect(result.messages).toEqual([{ duplicate: false, targets: [created(0)] }]);
+    });
+
+    it("a reference to the contact's case in another survey is ignored", () => {
+      const result = plan([msg('about #9')], { openCases: [openCase(9, { surveyId: 'survey-2' }), openCase(5)] });
+      expect(result.messages).toEqual([{ duplicate: false, targets: [existing(5)] }]);
+    });
+
+    it('a valid reference sends no multi-case reply', () => {
+      const result = plan([msg('#5', { hasMultiCaseReply: true })], { openCases: [openCase(5), openCase(6)] });
+      expect(result.multiCaseReplies).toEqual([]);
+    });
+  });
+
+  describe('open cases (rule 5)', () => {
+    it('a message without references joins every open case of the contact', () => {
+      const result = plan([msg('to everyone')], { openCases: [openCase(5), openCase(6)] });
+      expect(result.messages).toEqual([{ duplicate: false, targets: [existing(5), existing(6)] }]);
+      expect(result.newCases).toEqual([]);
+    });
+
+    it('with two open cases and a multi-case reply, one reply names both cases', () => {
+      const result = plan([msg('which case?', { hasMultiCaseReply: true })], { openCases: [openCase(5), openCase(6)] });
+      expect(result.multiCaseReplies).toEqual([{ item: 0, targets: [existing(5), existing(6)] }]);
+    });
+
+    it('one open case sends no multi-case reply', () => {
+      expect(plan([msg('hi', { hasMultiCaseReply: true })], { openCases: [openCase(5)] }).multiCaseReplies).toEqual([]);
+    });
+
+    it('without a multi-case reply configured none is sent', () => {
+      expect(plan([msg('hi')], { openCases: [openCase(5), openCase(6)] }).multiCaseReplies).toEqual([]);
+    });
+
+    it('each message that joins several cases gets its own reply', () => {
+      const result = plan([msg('hi', { hasMultiCaseReply: true }), msg('hello?', { hasMultiCaseReply: true })], {
+        openCases: [openCase(5), openCase(6)],
+      });
+      expect(result.multiCaseReplies.map((r) => r.item)).toEqual([0, 1]);
+    });
+  });
+
+  describe('new cases (rule 6)', () => {
+    it('a first message creates a case holding the contact, on its number and survey', () => {
+      const result = plan([msg('I need help')]);
+      expect(result.newCases).toEqual([{ key: 0, surveyId: SURVEY, numberId: NUMBER, contact: ALICE, firstItem: 0 }]);
+      expect(result.messages).toEqual([{ duplicate: false, targets: [created(0)] }]);
+    });
+
+    it('two messages of one new contact in one batch make one case, with no multi-case reply', () => {
+      const result = plan([msg('hello'), msg('are you there?', { hasMultiCaseReply: true }), msg('please')]);
+      expect(result.multiCaseReplies).toEqual([]);
+      expect(result.newCases).toHaveLength(1);
+      expect(result.messages).toEqual([0, 1, 2].map(() => ({ duplicate: false, targets: [created(0)] })));
+    });
+
+    it('two new contacts in one batch get a case each', () => {
+      const result = plan([msg('hello'), msg('hello', { contact: BOB })]);
+      expect(result.newCases.map((c) => c.contact)).toEqual([ALICE, BOB]);
+    });
+
+    it('one contact writing in two surveys gets a case in each', () => {
+      const result = plan([msg('hello'), msg('hello', { surveyId: 'survey-2', numberId: 'number-2' })]);
+      expect(result.newCases.map((c) => c.surveyId)).toEqual([SURVEY, 'survey-2']);
+    });
+
+    it('a contact whose cases are all closed starts a new case, as if writing for the first time', () => {
+      const result = plan([msg('back again about #4')], { openCases: [] });
+      expect(result.newCases).toHaveLength(1);
+    });
+
+    it('a reference cannot name a case created in the same batch', () => {
+      const result = plan([msg('hello'), msg('#1 #0')]);
+      expect(result.messages[1]).toEqual({ duplicate: false, targets: [created(0)] });
+    });
+  });
+
+  describe('opt-out (rule 11)', () => {
+    it('STOP as a first message is recorded as usual, in a new case, and opts the contact out on the number', () => {
+      const result = plan([msg('STOP')]);
+      expect(result.newCases).toHaveLength(1);
+      expect(result.messages).toEqual([{ duplicate: false, targets: [created(0)] }]);
+      expect(result.consentUpdates).toEqual([{ numberId: NUMBER, contact: ALICE, change: 'opt-out' }]);
+    });
+
+    it('every opt-out word counts, as the whole text in any case; a sentence with one does not', () => {
+      const words = ['stop', 'StopAll', 'UNSUBSCRIBE', 'cancel', ' end ', 'Quit', 'stop please'];
+      const result = plan(words.map((w) => msg(w)));
+      expect(result.consentUpdates.map((u) => u.change)).toEqual(['opt-out', 'opt-out', 'opt-out', 'opt-out', 'opt-out', 'opt-out']);
+    });
+
+    it('START, YES and UNSTOP opt back in, in arrival order', () => {
+      const result = plan([msg('STOP'), msg('start'), msg('YES'), msg('unstop')]);
+      expect(result.consentUpdates.map((u) => u.change)).toEqual(['opt-out', 'opt-in', 'opt-in', 'opt-in']);
+    });
+
+    it('no multi-case reply goes to a contact opted out on the number', () => {
+      const result = plan([msg('hi', { hasMultiCaseReply: true })], {
+        openCases: [openCase(5), openCase(6)],
+        optedOut: [{ numberId: NUMBER, contact: ALICE }],
+      });
+      expect(result.multiCaseReplies).toEqual([]);
+      expect(result.messages).toEqual([{ duplicate: false, targets: [existing(5), existing(6)] }]);
+    });
+
+    it('an opt-out on another number does not hold back the reply', () => {
+      const result = plan([msg('hi', { hasMultiCaseReply: true })], {
+        openCases: [openCase(5), openCase(6)],
+        optedOut: [{ numberId: 'number-2', contact: ALICE }],
+      });
+      expect(result.multiCaseReplies).toHaveLength(1);
+    });
+
+    it("the batch's own STOP holds back a reply, and its START lets it go, as they stand at the end of the batch", () => {
+      const cases = { openCases: [openCase(5), openCase(6)] };
+      expect(plan([msg('hi', { hasMultiCaseReply: true }), msg('STOP')], cases).multiCaseReplies).toEqual([]);
+      const optedOutBefore = { ...cases, optedOut: [{ numberId: NUMBER, contact: ALICE }] };
+      expect(plan([msg('START'), msg('hi', { hasMultiCaseReply: true })], optedOutBefore).multiCaseReplies).toEqual([
+        { item: 1, targets: [existing(5), existing(6)] },
+      ]);
+    });
+  });
+});
