@@ -11,9 +11,10 @@ import { openSqlite } from './sqlite/open-sqlite.js';
 export { caseNumberSequence } from './postgres/open-postgres.js';
 
 /**
- * The one module that knows which database it is on (STYLE.md habit 3): connection set-up,
- * transactions, the per-contact routing lock, outbox claiming and change notifications.
- * Everything else speaks Kysely through the `Db` handle.
+ * The database module is the one that knows which database it is on (STYLE.md habit 3).
+ * This file is its dialect-neutral face: the `Db` handle everything else speaks Kysely
+ * through, and `openDatabase`. Each dialect's connection set-up, transactions, per-contact
+ * routing lock, outbox claiming and change notifications live in ./sqlite/ and ./postgres/.
  */
 export type Executor = Kysely<Database>;
 
@@ -86,7 +87,7 @@ export interface OpenOptions {
   checkpointFrames?: number;
   /**
    * SQLite: false for a second connection to a database whose first connection, in this
-   * process, checkpoints it (the ingest thread's). It never checkpoints, not even SQLite's
+   * process, checkpoints it (a second writer's, ./sqlite/second-writer.ts). It never checkpoints, not even SQLite's
    * automatic checkpoint at commit, which would block its thread. Default true.
    */
   checkpoints?: boolean;

@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
+import { PROJECT_ROOT } from '../../src/server.js';
 import { buildCompiled, COMPILED_MAIN } from '../support/compiled.js';
 import { describeEachDialect, freshDatabase } from '../support/dialects.js';
 import { serverEnv, setUpTwilioNumber, twilioDelivery } from '../support/fault-kit.js';
@@ -64,5 +67,30 @@ describeEachDialect('the compiled server under plain node', (dialect) => {
     });
     const { items } = (await list.json()) as { items: { contact: string }[] };
     expect(items.map((item) => item.contact)).toEqual(['+447700900123']);
+  });
+
+  // The writer thread loads its own modules: compiled, they must be JavaScript beside it.
+  it.runIf(dialect === 'sqlite')('stores inbound batches on its SQLite writer thread, compiled as well', { timeout: 60_000 }, async () => {
+    const dist = (module: string) => JSON.stringify(new URL(`dist/${module}`, `file://${PROJECT_ROOT}/`).href);
+    const script = `
+      const { readConfig } = await import(${dist('config.js')});
+      const { createCaseline } = await import(${dist('server.js')});
+      const { ensureDemo, ensureFirstAdmin, firstAdminActor } = await import(${dist('services/bootstrap.js')});
+      const config = { ...readConfig({ CASELINE_DATA_DIR: ${JSON.stringify(dir)} }), database: { dialect: 'sqlite', path: ${JSON.stringify(join(dir, 'thread.db'))} } };
+      const caseline = await createCaseline(config);
+      await ensureFirstAdmin(caseline.services.ctx, { email: 'admin@example.org', password: 'correct-horse-battery' });
+      const actor = await firstAdminActor(caseline.services.ctx, 'admin@example.org');
+      await ensureDemo(caseline.services.ctx, caseline.services.numbers, actor);
+      const [number] = await caseline.db.kysely.selectFrom('numbers').select('id').execute();
+      await caseline.services.simulator.send(actor, number.id, { from: '+447700900123', text: 'hello' });
+      console.log(JSON.stringify({ onThread: caseline.ingestThread?.batchesStored }));
+      await caseline.close();`;
+    // A file, not `node -e`: a worker thread inherits the process's options, `-e` included.
+    const probe = join(dir, 'probe.mjs');
+    writeFileSync(probe, script);
+    const { stdout } = await promisify(execFile)(process.execPath, [probe], {
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({ onThread: 1 });
   });
 });

@@ -30,10 +30,7 @@ export type SecondWriterReply = { id: number; output: unknown; events: ChangeEve
 
 type WriteElsewhere = <T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>) => Promise<T>;
 
-export function startSecondWriter<In, Out>(
-  writeElsewhere: WriteElsewhere,
-  thread: Omit<SecondWriterThreadData, 'data'> & { data: unknown },
-): SecondWriter<In, Out> {
+export function startSecondWriter<In, Out>(writeElsewhere: WriteElsewhere, thread: SecondWriterThreadData): SecondWriter<In, Out> {
   const pending = new Map<number, { resolve(reply: { value: Out; events: ChangeEvent[] }): void; reject(error: Error): void }>();
   let worker: Worker | null = null;
   let stopped = false;

@@ -1,11 +1,12 @@
-import { useCallback, useEffect, useId, useState, type SyntheticEvent } from 'react';
-import { accountApi, errorMessage } from '../api/client.js';
+import { useId, useState, type SyntheticEvent } from 'react';
+import { accountApi } from '../api/client.js';
 import type { ApiToken } from '../api/types.js';
 import { useApp } from '../session.js';
 import { CopyField, Dialog, ErrorAlert, Notice, RoleBadge, SuccessAlert, Time } from '../ui/components.js';
 import { DataTable } from '../ui/data-table.js';
 import { InputField, SelectField } from '../ui/fields.js';
 import { Screen } from '../ui/screen.js';
+import { useLoad } from '../ui/use-load.js';
 import { useRequest } from '../ui/use-request.js';
 
 const MIN_PASSWORD_LENGTH = 10;
@@ -20,21 +21,8 @@ const EXPIRY_OPTIONS = [
 /** My account: my password and my API tokens, for every role. */
 export function AccountScreen() {
   const { session } = useApp();
-  const [tokens, setTokens] = useState<ApiToken[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const reloadTokens = useCallback(async () => {
-    try {
-      setTokens((await accountApi.listTokens()).items);
-      setError(null);
-    } catch (e) {
-      setError(errorMessage(e));
-    }
-  }, []);
-
-  useEffect(() => {
-    void reloadTokens();
-  }, [reloadTokens]);
+  const { data, error, reload: reloadTokens } = useLoad(() => accountApi.listTokens(), []);
+  const tokens = data?.items ?? null;
 
   return (
     <Screen
@@ -50,7 +38,7 @@ export function AccountScreen() {
       <section className="card" aria-labelledby="api-tokens-title">
         <h2 id="api-tokens-title">API tokens</h2>
         <p className="muted">A token lets a script act as you. Revoke any you no longer use.</p>
-        <ErrorAlert error={error} onDismiss={() => setError(null)} />
+        <ErrorAlert error={error} />
         <TokenList tokens={tokens} onRevoked={reloadTokens} />
         <NewTokenForm onCreated={reloadTokens} />
       </section>

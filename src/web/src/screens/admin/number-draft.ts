@@ -73,9 +73,11 @@ export function numberRequestBody(
   draft: NumberDraft,
   { editing, surveyId, credentialFields }: { editing: boolean; surveyId: string; credentialFields: readonly CredentialField[] },
 ): Record<string, unknown> {
-  const credentials = Object.fromEntries(
-    credentialFields.map((f) => [f.key, (draft.credentials[f.key] ?? '').trim()]).filter(([, v]) => v),
-  );
+  const credentials: Record<string, string> = {};
+  for (const field of credentialFields) {
+    const value = (draft.credentials[field.key] ?? '').trim();
+    if (value) credentials[field.key] = value;
+  }
   const body: Record<string, unknown> = {
     channel: draft.channel,
     ourNumber: draft.ourNumber.trim(),

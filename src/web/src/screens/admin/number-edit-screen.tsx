@@ -1,5 +1,5 @@
-import { useEffect, useState, type ChangeEvent, type SyntheticEvent } from 'react';
-import { api, errorMessage } from '../../api/client.js';
+import { useState, type ChangeEvent, type SyntheticEvent } from 'react';
+import { api } from '../../api/client.js';
 import type { Channel, PhoneNumber, Provider } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
 import { navigate, paths } from '../../router.js';
@@ -8,6 +8,7 @@ import { useApp } from '../../session.js';
 import { ErrorAlert, LoadingOrError, Notice, SuccessAlert } from '../../ui/components.js';
 import { InputField, SelectField, TextAreaField } from '../../ui/fields.js';
 import { Screen } from '../../ui/screen.js';
+import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
 import { allowedIpList, defaultQuestions, draftFromNumber, newNumberDraft, numberRequestBody, type NumberDraft } from './number-draft.js';
 import { NumberWebhooksCard } from './number-webhooks-card.js';
@@ -20,25 +21,23 @@ const PROVIDER_OPTIONS = PROVIDERS.map((p) => ({ value: p, label: PROVIDER_LABEL
 
 export function NumberEditScreen({ numberId }: { numberId: string | null }) {
   const { surveys } = useApp();
-  const [saved, setSaved] = useState<PhoneNumber | null>(null);
-  const [draft, setDraft] = useState<NumberDraft | null>(null);
+  // The number as stored (null while adding one), and the form as the user changed it.
+  const loaded = useLoad(
+    async () => (numberId === null ? null : api<PhoneNumber>('GET', `/numbers/${encodeURIComponent(numberId)}`)),
+    [numberId],
+  );
+  const saved = loaded.data ?? null;
+  const [edited, setDraft] = useState<NumberDraft | null>(null);
   const { busy, error, setError, run } = useRequest();
   const [notice, setNotice] = useState<string | null>(null);
+  const draft = edited ?? (numberId === null ? newNumberDraft(surveys[0]) : saved && draftFromNumber(saved));
+  // An answer from the server is the number as stored now, and the form starts again from it.
+  const setSaved = (number: PhoneNumber) => {
+    loaded.update(() => number);
+    setDraft(draftFromNumber(number));
+  };
 
-  useEffect(() => {
-    if (numberId === null) {
-      setDraft(newNumberDraft(surveys[0]));
-      return;
-    }
-    api<PhoneNumber>('GET', `/numbers/${encodeURIComponent(numberId)}`)
-      .then((n) => {
-        setSaved(n);
-        setDraft(draftFromNumber(n));
-      })
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [numberId, surveys, setError]);
-
-  if (!draft) return <LoadingOrError error={error} />;
+  if (!draft) return <LoadingOrError error={loaded.error} />;
 
   const survey = surveys.find((s) => String(s.id) === draft.surveyId);
   const phoneQuestions = survey?.questions.filter((q) => q.type === 'phone') ?? [];
@@ -59,7 +58,6 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
       if (!numberId) return;
       const result = await api<PhoneNumber>('POST', `/numbers/${encodeURIComponent(numberId)}/restore`);
       setSaved(result);
-      setDraft(draftFromNumber(result));
       setNotice('Restored. The number receives and sends again, at the same webhook addresses.');
     });
 
@@ -72,7 +70,6 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
         ? await api<PhoneNumber>('PATCH', `/numbers/${encodeURIComponent(numberId)}`, body)
         : await api<PhoneNumber>('POST', '/numbers', body);
       setSaved(result);
-      setDraft(draftFromNumber(result));
       setNotice(editing ? 'Saved.' : 'Number added. Paste the webhook addresses below into the provider’s console.');
       if (!editing) navigate(paths.number(result.id), { replace: true });
     });
@@ -84,7 +81,7 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
       {saved?.archivedAt && (
         <Notice tone="warning">
           <p>This number is archived: it neither receives nor sends messages, and cannot be changed until it is restored.</p>
-          <button type="button" onClick={restore} disabled={busy}>
+          <button type="button" onClick={() => void restore()} disabled={busy}>
             {busy ? 'Restoring…' : 'Restore number'}
           </button>
         </Notice>
@@ -93,7 +90,7 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
         <NumberWebhooksCard
           number={saved}
           onChange={(next) => {
-            setSaved(next);
+            loaded.update(() => next);
             setNotice(
               `New webhook addresses made. Paste them into ${PROVIDER_LABELS[next.provider]}’s console now; the old ones no longer work.`,
             );

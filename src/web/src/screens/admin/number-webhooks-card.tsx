@@ -65,7 +65,7 @@ export function NumberWebhooksCard({ number, onChange }: { number: PhoneNumber; 
           <button type="button" onClick={() => setConfirming(false)} disabled={busy}>
             Keep the current URLs
           </button>
-          <button type="button" className="button-danger-solid" onClick={rotate} disabled={busy}>
+          <button type="button" className="button-danger-solid" onClick={() => void rotate()} disabled={busy}>
             {busy ? 'Rotating…' : 'Rotate URLs'}
           </button>
         </div>

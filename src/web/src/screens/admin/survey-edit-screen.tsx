@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type SyntheticEvent, type InputHTMLAttributes } from 'react';
-import { api, errorMessage } from '../../api/client.js';
+import { api } from '../../api/client.js';
 import type { Choice, Question, QuestionType, Survey } from '../../api/types.js';
 import { navigate, paths } from '../../router.js';
 import { choiceOptions, questionOptions } from '../../select-options.js';
@@ -7,6 +7,7 @@ import { useApp } from '../../session.js';
 import { ErrorAlert, LoadingOrError } from '../../ui/components.js';
 import { InputField, SelectField } from '../../ui/fields.js';
 import { Screen } from '../../ui/screen.js';
+import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
 import { humaniseQuestionTypes, TYPE_OPTIONS } from './question-types.js';
 
@@ -33,7 +34,14 @@ const NEW_SURVEY: Draft = {
 
 export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
   const { reloadSurveys } = useApp();
-  const [draft, setDraft] = useState<Draft | null>(surveyId === null ? NEW_SURVEY : null);
+  const loaded = useLoad(
+    async () => (surveyId === null ? null : api<Survey>('GET', `/surveys/${encodeURIComponent(surveyId)}`)),
+    [surveyId],
+  );
+  // The form as the user changed it, or else the survey as stored.
+  const [edited, setDraft] = useState<Draft | null>(null);
+  const stored = loaded.data && { name: loaded.data.name, questions: loaded.data.questions, caseManagement: loaded.data.caseManagement };
+  const draft = edited ?? (surveyId === null ? NEW_SURVEY : stored);
   const { busy, error, setError, run } = useRequest();
   const alert = useRef<HTMLDivElement>(null);
 
@@ -45,14 +53,7 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
     alert.current.focus({ preventScroll: true });
   }, [error]);
 
-  useEffect(() => {
-    if (surveyId === null) return;
-    api<Survey>('GET', `/surveys/${encodeURIComponent(surveyId)}`)
-      .then((s) => setDraft({ name: s.name, questions: s.questions, caseManagement: s.caseManagement }))
-      .catch((e: unknown) => setError(errorMessage(e)));
-  }, [surveyId, setError]);
-
-  if (!draft) return <LoadingOrError error={error} />;
+  if (!draft) return <LoadingOrError error={loaded.error} />;
 
   const selectQuestions = draft.questions.filter((q) => q.type === 'select_one' && q.name);
   const cm = draft.caseManagement;
