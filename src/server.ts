@@ -11,6 +11,7 @@ import { createServices, type Services } from './services/index.js';
 import type { IngestThread } from './services/inbound/ingest-thread.js';
 import { SecretBox } from './services/security.js';
 
+// src/server.ts (tests, `npm run dev`) and dist/server.js (`npm start`) sit one level below it alike.
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface Caseline {

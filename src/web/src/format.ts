@@ -33,10 +33,12 @@ export function splitReference(text: string, reference: number | null): { body: 
   return { body: text, suffix: null };
 }
 
-/** Shortens a text to `max` characters for one-line previews. */
+const characters = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** Shortens a text to `max` characters (as a reader counts them: an emoji is one) for one-line previews. */
 export function shorten(text: string, max = 80): string {
   const flat = text.replace(/\s+/g, ' ').trim();
-  const chars = [...flat];
+  const chars = Array.from(characters.segment(flat), (s) => s.segment);
   return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
 }
 
@@ -103,7 +105,9 @@ function isChange(value: object): value is { from: unknown; to: unknown } {
 
 function describeValue(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
-  if (typeof value !== 'object') return String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value !== 'object') return '—';
   if (Array.isArray(value)) return value.map(describeValue).join(', ');
   if (isChange(value)) return `${describeValue(value.from)} → ${describeValue(value.to)}`;
   return Object.entries(value as Record<string, unknown>)

@@ -96,6 +96,9 @@ export function CopyField({ label, value }: { label: string; value: string }) {
       await navigator.clipboard.writeText(value);
     } catch {
       inputRef.current?.select();
+      // Outside a secure context (the console over plain HTTP on a local network) there is no
+      // Clipboard API: the old command is the only way left to copy.
+      // eslint-disable-next-line @typescript-eslint/no-deprecated
       document.execCommand('copy');
     }
     setCopied(true);
@@ -106,7 +109,7 @@ export function CopyField({ label, value }: { label: string; value: string }) {
       <label htmlFor={id}>{label}</label>
       <div className="copy-field">
         <input id={id} ref={inputRef} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
-        <button type="button" onClick={copy}>
+        <button type="button" onClick={() => void copy()}>
           {copied ? 'Copied' : 'Copy'}
           <span className="visually-hidden"> {label}</span>
         </button>
