@@ -56,7 +56,9 @@ interface State<T> {
  * The one way a screen reads data (STYLE.md habit 12): loads when `deps` change, reloads on
  * the live events the screen names, and shows only the newest load's answer, so a slow
  * answer for old filters never replaces a newer one. State is set only when an answer
- * arrives. Forms that send one request use `useRequest` instead.
+ * arrives. Forms that send one request use `useRequest` instead. A loader that reads its
+ * context names the data's type (`useLoad<Page<CaseSummary>>(…)`): TypeScript cannot infer
+ * it from a function whose parameter depends on it.
  */
 export function useLoad<T>(load: (context: LoadContext<T>) => Promise<T>, deps: LoadDeps, options: LoadOptions = {}): Loaded<T> {
   const { reloadOn, keepPreviousData = false, delayMs = 0 } = options;

@@ -40,7 +40,6 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
   const replyInput = useRef<HTMLTextAreaElement>(null);
   const statusButton = useRef<HTMLButtonElement>(null);
   const lockButton = useRef<HTMLButtonElement>(null);
-  // Where focus goes once the running action has finished.
   const focusAfter = useRef<FocusTarget | null>(null);
   const myId = session.user.id;
 
