@@ -69,6 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // U+0000 has no place in an address or an API body, and PostgreSQL cannot store it.
   app.addHook('onRequest', async (request) => {
+    // eslint-disable-next-line no-control-regex -- finding U+0000 is the point
     if (/%00|\u0000/i.test(request.url)) throw new DomainError('bad_request', 'The address contains a NUL character');
   });
 

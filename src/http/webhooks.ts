@@ -39,14 +39,15 @@ export const webhookRoutes: FastifyPluginAsync<{ services: Services; publicUrl: 
   type Params = { provider: string; token: string };
   const handle = async (request: FastifyRequest<{ Params: Params }>, reply: import('fastify').FastifyReply) => {
     const { provider, token } = request.params;
+    let result: WebhookAnswer;
     try {
-      const result = await services.inbound.handleWebhook(provider, token, toWebhookRequest(request));
-      metrics.countWebhook(provider, 'stored');
-      return answer(reply, result);
+      result = await services.inbound.handleWebhook(provider, token, toWebhookRequest(request));
     } catch (error) {
       metrics.countWebhook(provider, error instanceof DomainError ? error.code : 'error');
       throw error;
     }
+    metrics.countWebhook(provider, 'stored');
+    return answer(reply, result);
   };
 
   app.post<{ Params: Params }>('/webhooks/:provider/:token', { schema: { hide: true } }, handle);

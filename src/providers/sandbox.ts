@@ -54,7 +54,7 @@ export const sandboxProvider: ProviderAdapter<'sandbox'> = {
     return { status: 200, contentType: 'application/json', body: '{"ok":true}' };
   },
 
-  async send() {
-    return { providerMessageId: `sandbox-${randomUUID()}`, status: 'delivered' };
+  send() {
+    return Promise.resolve({ providerMessageId: `sandbox-${randomUUID()}`, status: 'delivered' as const });
   },
 };

@@ -86,7 +86,7 @@ export function twilioErrorText(code: string, message?: string): string {
  */
 export function formSignature(authToken: string, url: string, form: Readonly<Record<string, string>>): string {
   let signed = url;
-  for (const name of Object.keys(form).sort()) signed += name + form[name];
+  for (const name of Object.keys(form).sort()) signed += name + form[name]!;
   return createHmac('sha1', authToken).update(signed, 'utf8').digest('base64');
 }
 

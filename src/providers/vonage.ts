@@ -137,6 +137,9 @@ export function vonageProvider(config: VonageConfig): ProviderAdapter<'vonage'> 
           },
           whatsapp: {
             policy: 'deterministic',
+            // The SDK types the locale as an enum of the codes it knew when released; a number's
+            // template language is checked for shape when saved, and codes Meta adds must pass.
+            // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
             locale: message.template.language as WhatsAppTemplateRequest['whatsapp']['locale'],
           },
         };

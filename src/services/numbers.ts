@@ -40,7 +40,7 @@ export function createNumberService(ctx: ServiceContext) {
     numberView(row, { admin: actor.role === 'admin', publicUrl: ctx.publicUrl, allowedIps: () => storedAllowList(row) });
 
   function storedAllowList(row: NumberRow): string[] {
-    return ctx.secrets.open<{ allowedIps?: string[] }>(row.credentials).allowedIps ?? [];
+    return (ctx.secrets.open(row.credentials) as { allowedIps?: string[] }).allowedIps ?? [];
   }
 
   function adapterFor(provider: ProviderName): ProviderAdapter {
@@ -72,7 +72,8 @@ export function createNumberService(ctx: ServiceContext) {
         provider: row.provider,
         channel: row.channel,
         ourNumber: row.our_number,
-        credentials: ctx.secrets.open(row.credentials),
+        // Sealed only after the adapter validated them (`validate` below).
+        credentials: ctx.secrets.open(row.credentials) as Credentials,
         template: row.template ? (JSON.parse(row.template) as TemplateConfig) : null,
       },
     };
@@ -171,7 +172,7 @@ export function createNumberService(ctx: ServiceContext) {
           throw validationFailed('The provider of a number cannot change; add a new number instead');
         }
         const current = view(row, actor);
-        const stored = ctx.secrets.open<{ allowedIps?: string[] }>(row.credentials);
+        const stored = ctx.secrets.open(row.credentials) as { allowedIps?: string[] };
         const given = patch.credentials as { allowedIps?: string[] } | undefined;
         const merged: NumberInput = {
           ...current,

@@ -119,12 +119,13 @@ export class SecretBox {
     return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), data.toString('base64')].join(':');
   }
 
-  open<T>(sealed: string): T {
+  /** The sealed value, as JSON gave it: callers check its shape (adapters validate credentials). */
+  open(sealed: string): unknown {
     const [version, iv, tag, data] = sealed.split(':');
     if (version !== 'v1' || !iv || !tag || !data) throw new Error('Unknown credential format');
     const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
     const plain = Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]);
-    return JSON.parse(plain.toString('utf8')) as T;
+    return JSON.parse(plain.toString('utf8'));
   }
 }
