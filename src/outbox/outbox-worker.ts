@@ -214,7 +214,9 @@ export class OutboxWorker {
       const decide = () =>
         startDecision({ now: this.deps.now(), slot: row.startAt, previousStart: this.lastStartAt.get(row.number_id), ratePerSecond });
       let decision = decide();
-      if (decision.kind === 'start' && decision.waitMs > 0) {
+      // A timer may fire a millisecond or two before the clock reaches its time: wait again
+      // rather than start early and crowd the pace.
+      while (decision.kind === 'start' && decision.waitMs > 0) {
         await sleep(decision.waitMs);
         decision = decide();
       }
