@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -6,8 +6,8 @@ import { PROJECT_ROOT } from '../../src/server.js';
 import { freePort } from '../../test/support/server-process.js';
 
 /**
- * Child processes the benchmarks measure: the full Caseline server (`src/main.ts`, as
- * `npm start` runs it) and the bare Fastify ceiling. Each runs in its own process so the
+ * Child processes the benchmarks measure: the full Caseline server (`dist/main.js` with the
+ * Node flags of `npm start`, exactly as `npm start` runs it) and the bare Fastify ceiling. Each runs in its own process so the
  * load generator (autocannon, in the bench process) and the server share the machine's two
  * cores the same way for both.
  */
@@ -25,9 +25,9 @@ export interface SpawnOptions {
   script: string;
   env: Record<string, string>;
   port?: number;
-  /** Extra `node` flags before `--import tsx`, e.g. `--cpu-prof`. */
+  /** Extra `node` flags before the script, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
-  /** Modules to import after tsx is registered (so they may be TypeScript). */
+  /** Modules to import first (TypeScript, so tsx is registered for them). */
   imports?: string[];
   /** The path that answers 200 once the process is ready. */
   readyPath?: string;
@@ -49,11 +49,18 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 export async function spawnNodeServer(options: SpawnOptions): Promise<BenchProcess> {
   const port = options.port ?? (await freePort());
   const imports = (options.imports ?? []).flatMap((file) => ['--import', pathToFileURL(join(PROJECT_ROOT, file)).href]);
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', ...imports, join(PROJECT_ROOT, options.script)], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // TypeScript (the ceiling, a profile's census module) runs under tsx; the compiled server
+  // runs as `npm start` runs it, without a loader.
+  const needsTsx = options.script.endsWith('.ts') || imports.length > 0;
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), ...(needsTsx ? ['--import', 'tsx'] : []), ...imports, join(PROJECT_ROOT, options.script)],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   live.add(child);
   child.once('exit', () => live.delete(child));
   let output = '';
@@ -111,10 +118,11 @@ export function startCaseline(options: {
 }): Promise<BenchProcess> {
   return (async () => {
     const port = options.port ?? (await freePort());
+    buildCompiledServer();
     return spawnNodeServer({
-      script: 'src/main.ts',
+      script: 'dist/main.js',
       port,
-      nodeArgs: options.nodeArgs,
+      nodeArgs: [...START_NODE_FLAGS, ...(options.nodeArgs ?? [])],
       imports: options.imports,
       env: {
         LOG_LEVEL: 'warn',
@@ -130,6 +138,18 @@ export function startCaseline(options: {
       },
     });
   })();
+}
+
+/** The Node flags `npm start` passes before `dist/main.js` (package.json's `start` script). */
+export const START_NODE_FLAGS: string[] = (() => {
+  const scripts = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = (scripts.start ?? '').split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/main.js')).filter((word) => word.startsWith('--'));
+})();
+
+/** Builds `dist/` when stale, as `npm start` does first. */
+function buildCompiledServer(): void {
+  execFileSync(process.execPath, [join(PROJECT_ROOT, 'scripts', 'build.mjs')], { cwd: PROJECT_ROOT, stdio: 'ignore' });
 }
 
 export function startCeiling(): Promise<BenchProcess> {
