@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadDotEnv, readConfig, type DatabaseConfig } from './config.js';
 import { ROLES, type Role } from './domain/roles.js';
 import { DomainError } from './domain/errors.js';
-import { BackupRefused, backupSqlite, restoreSqlite } from './db/sqlite-backup.js';
+import { BackupRefused, backupSqlite, restoreSqlite } from './db/sqlite/backup.js';
 import { createCaseline } from './server.js';
 import { ensureDemo, ensureFirstAdmin, firstAdminActor, foundOrganisation } from './services/bootstrap.js';
 import { randomToken } from './services/security.js';

@@ -7,7 +7,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
-import { BackupRefused, backupSqlite, restoreSqlite } from '../../src/db/sqlite-backup.js';
+import { BackupRefused, backupSqlite, restoreSqlite } from '../../src/db/sqlite/backup.js';
 import { PROJECT_ROOT } from '../../src/server.js';
 import { describePostgres, freshDatabase } from '../support/dialects.js';
 import { serverEnv, setUpTwilioNumber, storedBySid, twilioDelivery, type TwilioSetup } from '../support/fault-kit.js';

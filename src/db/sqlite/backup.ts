@@ -2,8 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } fro
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
-import type { DatabaseConfig } from '../config.js';
-import { openDatabase } from './database.js';
+import type { DatabaseConfig } from '../../config.js';
+import { openDatabase } from '../database.js';
 
 /**
  * `caseline backup` and `caseline restore` for SQLite (DESIGN.md §12). PostgreSQL has its
