@@ -31,19 +31,23 @@ export type Answers = Static<typeof Answers>;
 export const RecordVersion = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
 const CaseStatus = OneOf(CASE_STATUSES);
 
-export const RecordView = Type.Object({
+/** What a case and its line in a list share. */
+const caseIdentity = {
   caseNumber: Type.Integer(),
   surveyId: Type.String(),
   status: CaseStatus,
   version: RecordVersion,
   contact: Nullable(Type.String()),
   numberId: Nullable(Type.String()),
+};
+const caseTimes = { createdAt: Time, updatedAt: Time, closedAt: Nullable(Time) };
+
+export const RecordView = Type.Object({
+  ...caseIdentity,
   channel: Nullable(StringEnum(CHANNELS)),
   answers: Answers,
   lockedBy: Nullable(Person),
-  createdAt: Time,
-  updatedAt: Time,
-  closedAt: Nullable(Time),
+  ...caseTimes,
   optedOut: Type.Boolean(),
   /** Whether free text can reach the contact on WhatsApp now; null on SMS. */
   windowOpen: Nullable(Type.Boolean()),
@@ -53,16 +57,9 @@ export const RecordView = Type.Object({
 });
 export type RecordView = Static<typeof RecordView>;
 export const RecordSummary = Type.Object({
-  caseNumber: Type.Integer(),
-  surveyId: Type.String(),
-  status: CaseStatus,
-  version: RecordVersion,
-  contact: Nullable(Type.String()),
-  numberId: Nullable(Type.String()),
+  ...caseIdentity,
   lockedBy: Nullable(Person),
-  createdAt: Time,
-  updatedAt: Time,
-  closedAt: Nullable(Time),
+  ...caseTimes,
   lastMessage: Nullable(Type.Object({ text: Type.String(), at: Time, direction: OneOf(DIRECTIONS) })),
 });
 export type RecordSummary = Static<typeof RecordSummary>;

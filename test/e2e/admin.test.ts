@@ -1,29 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ApiSession } from './support/api.js';
-import { launchBrowser, logIn } from './support/browser.js';
-import { ADMIN, startServer, type TestServer } from './support/server.js';
+import type { Page } from 'playwright-core';
+import type { ApiSession } from './support/api.js';
+import { openConsole, startConsoleTest, stopConsoleTest, type ConsoleTest } from './support/console-test.js';
+import { type TestServer } from './support/server.js';
 
 // An administrator sets up a second helpline from the console alone.
 const WAIT = { timeout: 15_000 };
 
+let test: ConsoleTest | undefined;
 let server: TestServer;
-let browser: Browser;
 let admin: ApiSession;
 let page: Page;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiSession.login(server.url, ADMIN.email, ADMIN.password);
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await logIn(page, server.url, ADMIN.email, ADMIN.password);
+  ({ server, admin } = test = await startConsoleTest());
+  page = await openConsole(test);
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-}, 20_000);
+afterAll(() => stopConsoleTest(test), 20_000);
 
 describe('administration', () => {
   it('adds a viewer, then deactivates them', async () => {

@@ -1,25 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ApiSession } from './support/api.js';
-import { launchBrowser, logIn } from './support/browser.js';
-import { ADMIN, startServer, type TestServer } from './support/server.js';
+import type { Page } from 'playwright-core';
+import type { ApiSession } from './support/api.js';
+import { openConsole, startConsoleTest, stopConsoleTest, type ConsoleTest } from './support/console-test.js';
+import { type TestServer } from './support/server.js';
 
 // The case list's paging and filters, and what a case shows as the conversation goes on.
 const WAIT = { timeout: 15_000 };
 const CASES = 27;
 const contactOf = (i: number) => `+1555555${String(200 + i).padStart(4, '0')}`;
 
+let test: ConsoleTest | undefined;
 let server: TestServer;
-let browser: Browser;
 let admin: ApiSession;
 let page: Page;
 let numberId: string | number;
 const caseOf = new Map<string, number>();
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiSession.login(server.url, ADMIN.email, ADMIN.password);
+  ({ server, admin } = test = await startConsoleTest());
   const number = await admin.sandboxNumber();
   numberId = number.id;
   for (let i = 1; i <= CASES; i++) {
@@ -38,14 +36,10 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 200));
   }
   expect(caseOf.size).toBe(CASES);
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await logIn(page, server.url, ADMIN.email, ADMIN.password);
+  page = await openConsole(test);
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-}, 20_000);
+afterAll(() => stopConsoleTest(test), 20_000);
 
 const rows = () => page.locator('table.case-table tbody tr');
 

@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { ApiSession } from './support/api.js';
-import { launchBrowser, logIn } from './support/browser.js';
-import { ADMIN, startServer, type TestServer } from './support/server.js';
+import type { ApiSession } from './support/api.js';
+import { openConsole, startConsoleTest, stopConsoleTest, type ConsoleTest } from './support/console-test.js';
+import { logIn } from './support/browser.js';
+import { type TestServer } from './support/server.js';
 
 // What a new user met on the case screen (issue 11): a form out of step with the case, a
 // reply from a closed case, focus lost after an action, a lock taken without a word.
@@ -12,6 +13,7 @@ const CONTACT = '+15555550311';
 const ANALYST = { email: 'ana@example.org', name: 'Ana Analyst', password: 'analyst-password-1', role: 'analyst' };
 const WAIT = { timeout: 15_000 };
 
+let test: ConsoleTest | undefined;
 let server: TestServer;
 let browser: Browser;
 let admin: ApiSession;
@@ -21,18 +23,12 @@ let surveyId: string | number;
 let caseNumber = 0;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiSession.login(server.url, ADMIN.email, ADMIN.password);
+  ({ server, browser, admin } = test = await startConsoleTest());
   ({ id: numberId, surveyId } = await admin.sandboxNumber());
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await logIn(page, server.url, ADMIN.email, ADMIN.password);
+  page = await openConsole(test);
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-}, 20_000);
+afterAll(() => stopConsoleTest(test), 20_000);
 
 interface Record {
   status: string;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { ApiSession } from './support/api.js';
-import { launchBrowser, logIn } from './support/browser.js';
-import { ADMIN, startServer, type TestServer } from './support/server.js';
+import type { Locator, Page } from 'playwright-core';
+import type { ApiSession } from './support/api.js';
+import { openConsole, startConsoleTest, stopConsoleTest, type ConsoleTest } from './support/console-test.js';
+import { ADMIN, type TestServer } from './support/server.js';
 
 // What a new user met in the console besides the case screen's actions (issue 11):
 // right-to-left text, a survey error out of sight, a national number, an empty list.
@@ -10,26 +10,20 @@ const ARABIC = 'مرحبا، أحتاج المساعدة في الإيجار.';
 const LATIN = 'Hello, I need help with the rent.';
 const WAIT = { timeout: 15_000 };
 
+let test: ConsoleTest | undefined;
 let server: TestServer;
-let browser: Browser;
 let admin: ApiSession;
 let page: Page;
 let numberId: string | number;
 let surveyId: string | number;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiSession.login(server.url, ADMIN.email, ADMIN.password);
+  ({ server, admin } = test = await startConsoleTest());
   ({ id: numberId, surveyId } = await admin.sandboxNumber());
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 700 } })).newPage();
-  await logIn(page, server.url, ADMIN.email, ADMIN.password);
+  page = await openConsole(test, ADMIN, { width: 1280, height: 700 });
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-}, 20_000);
+afterAll(() => stopConsoleTest(test), 20_000);
 
 const direction = (locator: Locator) => locator.evaluate((el) => getComputedStyle(el).direction);
 const caseRow = (text: string) => page.getByRole('row').filter({ hasText: text });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ApiSession } from './support/api.js';
-import { launchBrowser, logIn } from './support/browser.js';
-import { ADMIN, startServer, type TestServer } from './support/server.js';
+import type { Page } from 'playwright-core';
+import type { ApiSession } from './support/api.js';
+import { openConsole, startConsoleTest, stopConsoleTest, type ConsoleTest } from './support/console-test.js';
+import { type TestServer } from './support/server.js';
 
 // How the console reads data (src/web/src/ui/use-load.ts): only the newest answer is shown,
 // and a screen that follows live events catches up after the event stream comes back.
@@ -11,8 +11,8 @@ const SLOW = '+15555550501';
 const FAST = '+15555550502';
 const MISSED = '+15555550503';
 
+let test: ConsoleTest | undefined;
 let server: TestServer;
-let browser: Browser;
 let admin: ApiSession;
 let page: Page;
 let numberId: string | number;
@@ -33,22 +33,16 @@ async function caseOf(contact: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiSession.login(server.url, ADMIN.email, ADMIN.password);
+  ({ server, admin } = test = await startConsoleTest());
   ({ id: numberId, surveyId } = await admin.sandboxNumber());
   await admin.textIn(numberId, SLOW, 'The slow one');
   await admin.textIn(numberId, FAST, 'The fast one');
   await caseOf(SLOW);
   await caseOf(FAST);
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await logIn(page, server.url, ADMIN.email, ADMIN.password);
+  page = await openConsole(test);
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-}, 20_000);
+afterAll(() => stopConsoleTest(test), 20_000);
 
 const rows = () => page.locator('table.case-table tbody tr');
 

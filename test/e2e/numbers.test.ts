@@ -1,24 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { ApiSession } from './support/api.js';
-import { launchBrowser, logIn } from './support/browser.js';
-import { ADMIN, startServer, type TestServer } from './support/server.js';
+import type { Page } from 'playwright-core';
+import type { ApiSession } from './support/api.js';
+import { openConsole, startConsoleTest, stopConsoleTest, type ConsoleTest } from './support/console-test.js';
 
 // An administrator secures an Africa's Talking number's webhooks, then archives and restores it.
 const WAIT = { timeout: 15_000 };
 const OURS = '+254711082999';
 
-let server: TestServer;
-let browser: Browser;
+let test: ConsoleTest | undefined;
 let admin: ApiSession;
 let page: Page;
 let numberId: string;
 
 beforeAll(async () => {
   // The e2e server's PUBLIC_URL is http://127.0.0.1:<port>, which no provider can reach.
-  server = await startServer();
-  browser = await launchBrowser();
-  admin = await ApiSession.login(server.url, ADMIN.email, ADMIN.password);
+  ({ admin } = test = await startConsoleTest());
   const surveys = await admin.expect<{ items: Array<{ id: string; questions: Array<{ name: string; type: string }> }> }>(
     200,
     'GET',
@@ -35,14 +31,10 @@ beforeAll(async () => {
     credentials: { username: 'helpline', apiKey: 'atsk_e2e' },
   });
   numberId = number.id;
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
-  await logIn(page, server.url, ADMIN.email, ADMIN.password);
+  page = await openConsole(test);
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-}, 20_000);
+afterAll(() => stopConsoleTest(test), 20_000);
 
 describe('numbers', () => {
   it('warns about an unreachable PUBLIC_URL and a missing allow-list, and saves allowed addresses', async () => {
