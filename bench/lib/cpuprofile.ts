@@ -31,8 +31,8 @@ export interface CpuProfile {
 export type SourceMapPayload = ConstructorParameters<typeof SourceMap>[0];
 
 /**
- * Rewrites the positions of frames in our TypeScript to the original lines, with the
- * source maps tsx made (it compiles each file onto one line).
+ * Rewrites the positions of frames in our compiled code to the TypeScript they came from,
+ * with the build's source maps (the .js.map files beside them in dist/).
  */
 export function mapToSources(profile: CpuProfile, maps: Record<string, SourceMapPayload>): void {
   const parsed = new Map<string, SourceMap>();
@@ -45,12 +45,15 @@ export function mapToSources(profile: CpuProfile, maps: Record<string, SourceMap
       parsed.set(node.callFrame.url, map);
     }
     const entry = map.findEntry(node.callFrame.lineNumber, node.callFrame.columnNumber) as {
+      originalSource?: string;
       originalLine?: number;
       originalColumn?: number;
     };
     if (typeof entry.originalLine === 'number') {
       node.callFrame.lineNumber = entry.originalLine;
       node.callFrame.columnNumber = entry.originalColumn ?? 0;
+      // A compiled build's maps name the TypeScript file the line came from.
+      if (entry.originalSource) node.callFrame.url = new URL(entry.originalSource, node.callFrame.url).href;
     }
   }
 }

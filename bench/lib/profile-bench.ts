@@ -1,6 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../../src/server.js';
 import pg from 'pg';
 import { formatRanked, mapToSources, summariseProfile, type CpuProfile, type ProfileSummary, type SourceMapPayload } from './cpuprofile.js';
 import { createBenchDatabase, PG_ADMIN_URL, type BenchDialect } from './databases.js';
@@ -32,14 +34,13 @@ export async function runProfile(
   const database = await createBenchDatabase(dialect);
   const profileDir = mkdtempSync(join(tmpdir(), 'caseline-cpuprofile-'));
   try {
-    const sourceMaps = join(profileDir, 'source-maps.json');
     const server = await startCaseline({
       databaseUrl: database.url,
       dataDir: database.dir,
       twilioApiUrl: 'http://127.0.0.1:9',
-      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, '--enable-source-maps'],
-      imports: ['bench/lib/source-map-dump.ts'],
-      extraEnv: { CASELINE_SOURCE_MAP_DUMP: sourceMaps },
+      // No `--import` of TypeScript here: the compiled server's worker threads inherit this
+      // process's options without tsx, and one they cannot load stops the thread.
+      nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
     });
     let load: LoadFigures;
     let window: { fromUs: number; toUs: number };
@@ -91,7 +92,7 @@ export async function runProfile(
     const main = profiles.find((p) => /\.0\.\d+\.cpuprofile$/.test(p.file));
     if (!main) throw new Error(`no .cpuprofile of the main thread was written in ${profileDir}`);
     const ingest = profiles.find((p) => p.profile.nodes.some((n) => /second-writer-thread\.[jt]s$/.test(n.callFrame.url)));
-    const maps = existsSync(sourceMaps) ? (JSON.parse(readFileSync(sourceMaps, 'utf8')) as Record<string, SourceMapPayload>) : {};
+    const maps = buildSourceMaps();
     const summarise = (profile: CpuProfile) => {
       mapToSources(profile, maps);
       const during = summariseProfile(profile, { window });
@@ -109,6 +110,24 @@ export async function runProfile(
     rmSync(profileDir, { recursive: true, force: true });
     await database.drop();
   }
+}
+
+/** The compiled server's source maps, by the URL of the `.js` file each belongs to. */
+function buildSourceMaps(): Record<string, SourceMapPayload> {
+  const dist = join(PROJECT_ROOT, 'dist');
+  const maps: Record<string, SourceMapPayload> = {};
+  const visit = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'web') visit(path);
+      } else if (entry.name.endsWith('.js.map')) {
+        maps[pathToFileURL(path.slice(0, -'.map'.length)).href] = JSON.parse(readFileSync(path, 'utf8')) as SourceMapPayload;
+      }
+    }
+  };
+  if (existsSync(dist)) visit(dist);
+  return maps;
 }
 
 /** Samples pg_stat_activity of the bench database every 20 ms while the load runs. */

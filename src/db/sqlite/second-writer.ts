@@ -100,6 +100,14 @@ export function startSecondWriter<In, Out>(writeElsewhere: WriteElsewhere, threa
 }
 
 /**
+ * The thread holds one write's input and output at a time, so a small heap does: V8 would
+ * otherwise size its young generation for a busy server's main thread, and keep the memory.
+ * A write that outgrew the old generation would end the thread, and the writes would then
+ * be stored on the main thread (`SecondWriterStopped`), so that limit is generous.
+ */
+const THREAD_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 };
+
+/**
  * The thread runs ./second-writer-thread.js beside this module in a build. From sources
  * (tests, `npm run dev`) it runs the `.ts` file through tsx, a development tool: the thread
  * registers tsx's hooks itself first, because on Node 20 `--import tsx` registers them on
@@ -109,11 +117,13 @@ function startThread(workerData: SecondWriterThreadData): Worker {
   // A build inherits this process's options: a Node option given to a worker explicitly
   // must be one a worker accepts, and V8's heap options (`npm start`'s young-generation
   // size) are not, though they apply to every thread anyway.
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./second-writer-thread.js', import.meta.url), { workerData });
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./second-writer-thread.js', import.meta.url), { workerData, resourceLimits: THREAD_LIMITS });
+  }
   const execArgv = withoutLoaders(process.execArgv);
   const source = new URL('./second-writer-thread.ts', import.meta.url).href;
   const registerThenRun = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); })`;
-  return new Worker(registerThenRun, { eval: true, execArgv, workerData });
+  return new Worker(registerThenRun, { eval: true, execArgv, workerData, resourceLimits: THREAD_LIMITS });
 }
 
 /** This process's Node options (a profiler's, say) without module loaders. */
