@@ -2,11 +2,9 @@ import type { EventEmitter } from 'node:events';
 import type { Compilable, Kysely, SelectQueryBuilder } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import type { Dialect } from './dialect.js';
-import { openPostgres } from './postgres/open-postgres.js';
 import type { ChangeEvent } from '../domain/change-events.js';
 import type { Database } from './schema.js';
 import type { SecondWriter } from './second-writer.js';
-import { openSqlite } from './sqlite/open-sqlite.js';
 
 export { caseNumberSequence } from './postgres/open-postgres.js';
 
@@ -94,5 +92,8 @@ export interface OpenOptions {
 }
 
 export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Db> {
-  return config.dialect === 'sqlite' ? openSqlite(config.path, options) : openPostgres(config.url, options.listen ?? true);
+  // Each dialect's module (and its driver) loads only where it is used: a SQLite server
+  // never holds PostgreSQL's client in memory, nor the other way round.
+  if (config.dialect === 'sqlite') return (await import('./sqlite/open-sqlite.js')).openSqlite(config.path, options);
+  return (await import('./postgres/open-postgres.js')).openPostgres(config.url, options.listen ?? true);
 }
