@@ -191,4 +191,17 @@ describeEachDialect('bad input', (dialect) => {
     expect(note.status).toBe(400);
     expect((await h.record(org, n)).notes).toEqual([]);
   });
+
+  it('a body nested 200,000 levels deep gets a clear answer, not a crash, and signs nobody in', async () => {
+    const depth = 200_000;
+    const deep = '['.repeat(depth) + ']'.repeat(depth);
+    const post = (rawBody: string) => h.request('POST', '/api/v1/session', { rawBody, headers: { 'content-type': 'application/json' } });
+    const alone = await post(deep);
+    expect(alone.status).toBe(400);
+    expect(alone.body.error.code).toBe('validation_failed');
+    // Beside a login's fields the deep value is read for NUL characters, then ignored.
+    const beside = await post(`{"email":"nobody@example.org","password":"a-long-password-1","extra":${deep}}`);
+    expect(beside.status).toBe(401);
+    expect(beside.body.error.code).toBe('invalid_credentials');
+  });
 });
