@@ -1,5 +1,5 @@
 import { consentChange } from './opt-out.js';
-import { parseReferences } from './references.js';
+import { asksForNewCase, parseReferences } from './references.js';
 import { routeInbound } from './routing.js';
 
 /**
@@ -105,6 +105,7 @@ export function planInboundBatch(input: InboundPlanInput): InboundPlan {
     const decision = routeInbound({
       caseManagement: item.caseManagement,
       references: parseReferences(item.text),
+      asksForNewCase: asksForNewCase(item.text),
       openCases: openOfContact.map((t) => ({ caseNumber: caseNumberOf(t) })),
       hasMultiCaseReply: item.hasMultiCaseReply,
     });

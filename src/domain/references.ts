@@ -30,6 +30,17 @@ export function parseReferences(text: string): number[] {
   return [...found];
 }
 
+/**
+ * Whether `text` carries `#0`, the one reference that names no case: the person says "this
+ * is something new" (rule 4). Leading zeros count as for any reference (`#00`).
+ */
+export function asksForNewCase(text: string): boolean {
+  for (const match of text.matchAll(REFERENCE)) {
+    if (/^0+$/.test(match[1]!)) return true;
+  }
+  return false;
+}
+
 /** The suffix a reply carries so the person can answer one case (rule 8). */
 export function referenceSuffix(caseNumber: number): string {
   return ` #${caseNumber}`;

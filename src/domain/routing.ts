@@ -12,6 +12,8 @@ export interface RoutingInput {
   caseManagement: boolean;
   /** Case numbers referenced in the text (rule 4), from `parseReferences`. */
   references: readonly number[];
+  /** The text carries `#0` (rule 4), from `asksForNewCase`. */
+  asksForNewCase: boolean;
   /** The open cases of this contact in this survey; never anyone else's, never closed ones. */
   openCases: readonly OpenCase[];
   /** Whether the number has a multi-case reply configured (rule 5). */
@@ -32,6 +34,8 @@ export function routeInbound(input: RoutingInput): RoutingDecision {
   // number never writes into a closed case or someone else's case (rule 4).
   const valid = input.references.filter((n) => open.includes(n));
   if (valid.length > 0) return { kind: 'referenced-cases', caseNumbers: valid };
+  // `#0` without a valid reference: something new, even beside open cases.
+  if (input.asksForNewCase) return { kind: 'new-case' };
 
   if (open.length > 0) {
     return {

@@ -78,6 +78,27 @@ describeEachDialect('the rules of a conversation', (dialect) => {
     expect(await h.conversation(org, first)).not.toContain(`About (#${second}), thanks.`);
   });
 
+  it('#0 starts a new case even though the person has an open one, and only there (rule 4)', async () => {
+    const org = await h.newOrg();
+    await h.text(org, ALICE, 'my water is off');
+    const [open] = await h.records(org);
+    await h.text(org, ALICE, 'A different problem: my landlord #0');
+    const cases = await h.records(org, 'status=open');
+    expect(cases).toHaveLength(2);
+    const fresh = cases.find((c) => c.caseNumber !== open!.caseNumber)!;
+    expect(await h.conversation(org, fresh.caseNumber)).toEqual(['A different problem: my landlord #0']);
+    expect(await h.conversation(org, open!.caseNumber)).toEqual(['my water is off']);
+  });
+
+  it('#0 beside a valid reference gives way to it: the message goes to the referenced case', async () => {
+    const org = await h.newOrg();
+    const [first, second] = await twoOpenCases(org);
+    await h.text(org, ALICE, `About #${second}, not #0`);
+    expect(await h.conversation(org, second)).toContain(`About #${second}, not #0`);
+    expect(await h.conversation(org, first)).not.toContain(`About #${second}, not #0`);
+    expect(await h.records(org, 'status=open')).toHaveLength(2);
+  });
+
   it('several valid references reach exactly those cases', async () => {
     const org = await h.newOrg();
     const [first, second] = await twoOpenCases(org);

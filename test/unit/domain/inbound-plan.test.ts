@@ -85,6 +85,21 @@ describe('the plan of an inbound batch (DESIGN.md §2 rules 1, 3–6, 11)', () =
   });
 
   describe('references (rule 4)', () => {
+    it('#0 starts a new case beside open cases, and the next message joins every open case', () => {
+      const result = plan([msg('something else #0'), msg('and more')], { openCases: [openCase(5)] });
+      expect(result.newCases).toHaveLength(1);
+      expect(result.messages).toEqual([
+        { duplicate: false, targets: [created(0)] },
+        { duplicate: false, targets: [existing(5), created(0)] },
+      ]);
+    });
+
+    it('#0 beside a valid reference gives way to it', () => {
+      const result = plan([msg('#5, not #0')], { openCases: [openCase(5)] });
+      expect(result.messages).toEqual([{ duplicate: false, targets: [existing(5)] }]);
+      expect(result.newCases).toEqual([]);
+    });
+
     it("a reference to one of the contact's open cases sends the message there only", () => {
       const result = plan([msg('about (#6), thanks')], { openCases: [openCase(5), openCase(6)] });
       expect(result.messages).toEqual([{ duplicate: false, targets: [existing(6)] }]);
@@ -174,7 +189,7 @@ describe('the plan of an inbound batch (DESIGN.md §2 rules 1, 3–6, 11)', () =
     });
 
     it('a reference cannot name a case created in the same batch', () => {
-      const result = plan([msg('hello'), msg('#1 #0')]);
+      const result = plan([msg('hello'), msg('about #1')]);
       expect(result.messages[1]).toEqual({ duplicate: false, targets: [created(0)] });
     });
   });

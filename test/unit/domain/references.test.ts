@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_REFERENCES, parseReferences, referenceSuffix, withReference } from '../../../src/domain/references.js';
+import { asksForNewCase, MAX_REFERENCES, parseReferences, referenceSuffix, withReference } from '../../../src/domain/references.js';
 
 /** Case numbers as they appear in practice: positive, at most 15 digits. */
 const caseNumber = fc.integer({ min: 1, max: 999_999_999_999_999 });
@@ -224,6 +224,16 @@ describe('case references in inbound text (DESIGN.md §2 rule 4)', () => {
         }),
       );
     });
+  });
+});
+
+describe('#0: asking for a new case (rule 4)', () => {
+  it('counts where a reference would: alone, in brackets, at the end of a sentence, with leading zeros', () => {
+    for (const text of ['#0', 'new problem (#0)', 'Something else #0.', '#00 please']) expect(asksForNewCase(text), text).toBe(true);
+  });
+
+  it('does not count inside a word, after a letter, or as part of another number', () => {
+    for (const text of ['#0abc', 'a#0', '#01', '#10', 'no hash 0']) expect(asksForNewCase(text), text).toBe(false);
   });
 });
 

@@ -7,6 +7,7 @@ function route(overrides: Partial<RoutingInput>) {
   return routeInbound({
     caseManagement: true,
     references: [],
+    asksForNewCase: false,
     openCases: [],
     hasMultiCaseReply: false,
     ...overrides,
@@ -16,6 +17,27 @@ function route(overrides: Partial<RoutingInput>) {
 const open = (...numbers: number[]) => numbers.map((caseNumber) => ({ caseNumber }));
 
 describe('where an inbound message goes (DESIGN.md §2 rules 3–6)', () => {
+  describe('#0, the reference that names no case (rule 4)', () => {
+    it('starts a new case even when the person has open cases', () => {
+      expect(route({ asksForNewCase: true, openCases: open(3, 5) })).toEqual({ kind: 'new-case' });
+    });
+
+    it('gives way to a valid reference in the same text', () => {
+      expect(route({ asksForNewCase: true, references: [5], openCases: open(3, 5) })).toEqual({
+        kind: 'referenced-cases',
+        caseNumbers: [5],
+      });
+    });
+
+    it("still starts a new case beside a reference to a closed case or another person's", () => {
+      expect(route({ asksForNewCase: true, references: [9], openCases: open(3) })).toEqual({ kind: 'new-case' });
+    });
+
+    it('without case management changes nothing: every message is a new record anyway', () => {
+      expect(route({ caseManagement: false, asksForNewCase: true, openCases: open(3) })).toEqual({ kind: 'new-record' });
+    });
+  });
+
   describe('without case management (rule 3)', () => {
     it('every message creates a new record', () => {
       expect(route({ caseManagement: false })).toEqual({ kind: 'new-record' });
@@ -111,6 +133,7 @@ describe('where an inbound message goes (DESIGN.md §2 rules 3–6)', () => {
     const input = fc.record({
       caseManagement: fc.constant(true),
       references: caseNumbers,
+      asksForNewCase: fc.boolean(),
       openCases: caseNumbers.map((ns) => open(...ns)),
       hasMultiCaseReply: fc.boolean(),
     });
@@ -137,10 +160,12 @@ describe('where an inbound message goes (DESIGN.md §2 rules 3–6)', () => {
       );
     });
 
-    it('a new case is started exactly when the contact has no open case', () => {
+    it('a new case is started exactly when the contact has no open case, or asks with #0 and names none', () => {
       fc.assert(
         fc.property(input, (i) => {
-          expect(routeInbound(i).kind === 'new-case').toBe(i.openCases.length === 0);
+          const open = i.openCases.map((c) => c.caseNumber);
+          const named = i.references.some((n) => open.includes(n));
+          expect(routeInbound(i).kind === 'new-case').toBe(open.length === 0 || (i.asksForNewCase && !named));
         }),
       );
     });
