@@ -72,7 +72,8 @@ describe('numbers', () => {
     await dialog.getByText('You can restore the number', { exact: false }).waitFor(WAIT);
     await dialog.getByRole('button', { name: 'Archive number' }).click();
     await page.getByText(`${OURS} is archived`, { exact: false }).waitFor(WAIT);
-    expect(await page.getByRole('row').filter({ hasText: OURS }).count()).toBe(0);
+    // The list reloads after the notice: wait for the row to leave rather than count at once.
+    await expect.poll(() => page.getByRole('row').filter({ hasText: OURS }).count(), WAIT).toBe(0);
 
     await page.getByLabel('Show archived numbers').check();
     await page.getByRole('button', { name: `Restore ${OURS}` }).click();
