@@ -117,6 +117,26 @@ describeEachDialect('number webhooks', (dialect) => {
     );
   });
 
+  it("another organisation's admin can neither rotate, archive, restore nor list a number: 404, nothing changes", async () => {
+    const org = await h.newOrg();
+    const number = await africasTalkingNumber(org);
+    const other = await h.newOrg();
+    for (const [method, path] of [
+      ['POST', `/api/v1/numbers/${number.id}/webhook-token/rotate`],
+      ['DELETE', `/api/v1/numbers/${number.id}`],
+      ['POST', `/api/v1/numbers/${number.id}/restore`],
+      ['GET', `/api/v1/numbers/${number.id}`],
+    ] as const) {
+      expect((await h.request(method, path, { token: other.admin.token })).status, `${method} ${path}`).toBe(404);
+    }
+    const archived = await h.request('GET', '/api/v1/numbers?archived=true', { token: other.admin.token });
+    expect(archived.body.items.map((n: { id: string }) => n.id)).not.toContain(number.id);
+    const mine = await h.request('GET', `/api/v1/numbers/${number.id}`, { token: org.admin.token });
+    expect(mine.body.webhooks.inbound).toBe(number.webhooks.inbound);
+    expect(mine.body.archivedAt).toBeNull();
+    expect((await postAfricasTalking(h, pathOf(number.webhooks.inbound), { text: 'still here' })).status).toBe(200);
+  });
+
   it('a number from before webhook tokens (token = id) keeps working at its id until rotated', async () => {
     const org = await h.newOrg();
     const created = await africasTalkingNumber(org);
