@@ -129,7 +129,7 @@ export interface IngestResult {
   mix: Record<string, number>;
   lifetimePeakRssMiB: number;
   /** The server's resident memory with no load: started and set up, and after the load (the ceiling's run). */
-  idleRssMiB?: { started: number; afterLoad: number };
+  idleRssMiB?: { started: number; afterLoad: number; startedQuiet?: number; afterLoadQuiet?: number };
 }
 
 export interface ScaleResult {
@@ -199,6 +199,7 @@ async function ingestEmpty(
   try {
     const { surveyId, number } = await loginAndSetUp(server);
     const idleStarted = await idleRss(server.pid);
+    const idleStartedQuiet = await quietRss(server.pid);
     const warm = await warmUp(server, database.config, number, surveyId, WARMUP_CONTACTS);
     const busy = await backgroundBusyPercent();
     log(
@@ -207,6 +208,7 @@ async function ingestEmpty(
     const { runs, pool } = await measureIngest(server, database.config, number, warm.cases, options);
     const ceiling = await measureCeiling(pool, options);
     const idleAfterLoad = await idleRss(server.pid);
+    const idleAfterLoadQuiet = await quietRss(server.pid);
     const result: IngestResult = {
       measuredAt: new Date().toISOString(),
       backgroundBusyPercent: busy,
@@ -215,9 +217,12 @@ async function ingestEmpty(
       ...runs,
       ratioToCeiling: round(runs.full.perSecond2xx / ceiling.perSecond2xx, 3),
       lifetimePeakRssMiB: round1(memoryOf(server.pid)?.peakMiB ?? NaN),
-      idleRssMiB: { started: idleStarted, afterLoad: idleAfterLoad },
+      idleRssMiB: { started: idleStarted, afterLoad: idleAfterLoad, startedQuiet: idleStartedQuiet, afterLoadQuiet: idleAfterLoadQuiet },
     };
-    log(`  idle memory: ${idleStarted} MiB started, ${idleAfterLoad} MiB after the load`);
+    log(
+      `  idle memory: ${idleStarted} MiB started, ${idleAfterLoad} MiB after the load (3 s without requests); ` +
+        `${idleStartedQuiet} and ${idleAfterLoadQuiet} MiB after a quiet spell (15 s)`,
+    );
     kept = keep;
     return { result, target: keep ? { server, database: database.config, number, existing: warm.cases } : undefined, stop };
   } finally {
@@ -231,6 +236,15 @@ async function ingestEmpty(
  */
 async function idleRss(pid: number): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 3000));
+  return round1(memoryOf(pid)?.rssMiB ?? NaN);
+}
+
+/**
+ * Resident memory after a quiet spell: 15 s without requests in all, past the 10 s after
+ * which the SQLite worker threads stop (src/db/sqlite/idle-thread.ts).
+ */
+async function quietRss(pid: number): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 12_000));
   return round1(memoryOf(pid)?.rssMiB ?? NaN);
 }
 

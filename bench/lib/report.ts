@@ -98,7 +98,10 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
           '',
           '',
           '',
-          `${mib(i.idleRssMiB.started)} / ${mib(i.idleRssMiB.afterLoad)}`,
+          `${mib(i.idleRssMiB.started)} / ${mib(i.idleRssMiB.afterLoad)}` +
+            (i.idleRssMiB.afterLoadQuiet === undefined
+              ? ''
+              : `; quiet 15 s: ${mib(i.idleRssMiB.startedQuiet ?? NaN)} / ${mib(i.idleRssMiB.afterLoadQuiet)}`),
           '',
           '',
         ]);

@@ -89,6 +89,8 @@ export interface OpenOptions {
    * automatic checkpoint at commit, which would block its thread. Default true.
    */
   checkpoints?: boolean;
+  /** SQLite: how long the checkpoint and second-writer threads are kept with nothing to do (./sqlite/idle-thread.ts). */
+  threadQuietMs?: number;
 }
 
 export async function openDatabase(config: DatabaseConfig, options: OpenOptions = {}): Promise<Db> {

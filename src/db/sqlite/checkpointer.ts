@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type SqliteDatabase from 'better-sqlite3';
+import { idleThread } from './idle-thread.js';
 
 /**
  * Moves SQLite's WAL checkpoints off the event loop.
@@ -32,6 +33,9 @@ interface CheckpointResult {
   checkpointed: number;
 }
 
+/** Commits come in bursts; a pause this long frees the thread until the next one. */
+const DEFAULT_QUIET_MS = 10_000;
+
 /** ~40 MiB of WAL at 4 KiB pages. */
 const DEFAULT_RESTART_FRAMES = 10_000;
 
@@ -51,13 +55,13 @@ parentPort.on('message', () => {
 });
 `;
 
-export function startCheckpointer(sqlite: SqliteDatabase.Database, path: string, options: { restartFrames?: number } = {}): Checkpointer {
+export function startCheckpointer(
+  sqlite: SqliteDatabase.Database,
+  path: string,
+  options: { restartFrames?: number; quietMs?: number } = {},
+): Checkpointer {
   const restartFrames = options.restartFrames ?? DEFAULT_RESTART_FRAMES;
   sqlite.pragma('wal_autocheckpoint = 0');
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
-  });
   let running: Promise<CheckpointResult | null> | null = null;
   let settle: ((result: CheckpointResult | null) => void) | null = null;
   let walFrames = 0;
@@ -71,22 +75,33 @@ export function startCheckpointer(sqlite: SqliteDatabase.Database, path: string,
     sqlite.pragma('wal_autocheckpoint = 1000');
     settle?.(null);
   };
-  worker.unref();
-  worker.on('error', fallBack);
-  worker.on('exit', fallBack);
-  worker.on('message', (message: CheckpointResult | { error: string }) => {
-    const result = 'error' in message ? null : message;
-    if (result) walFrames = result.log;
-    settle?.(result);
+  // Started by the first commit and stopped when commits pause (./idle-thread.ts).
+  const threads = idleThread({
+    quietMs: options.quietMs ?? DEFAULT_QUIET_MS,
+    start() {
+      const worker = new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { path, driver: createRequire(import.meta.url).resolve('better-sqlite3') },
+      });
+      worker.on('message', (message: CheckpointResult | { error: string }) => {
+        const result = 'error' in message ? null : message;
+        if (result) walFrames = result.log;
+        settle?.(result);
+      });
+      return worker;
+    },
+    stop: (worker) => void worker.terminate(),
+    failed: fallBack,
   });
 
   const checkpoint = (): Promise<CheckpointResult | null> => {
     running ??= new Promise<CheckpointResult | null>((resolve) => {
       settle = resolve;
-      worker.postMessage(null);
+      threads.get().postMessage(null);
     }).finally(() => {
       running = null;
       settle = null;
+      threads.quiet();
     });
     return running;
   };
@@ -109,7 +124,7 @@ export function startCheckpointer(sqlite: SqliteDatabase.Database, path: string,
     async close() {
       failed = true;
       await running;
-      await worker.terminate();
+      await threads.close();
     },
   };
 }

@@ -36,7 +36,7 @@ export function openSqlite(path: string, options: OpenOptions): Db {
   const checkpointer =
     path === ':memory:' || options.checkpoints === false
       ? null
-      : startCheckpointer(sqlite, path, { restartFrames: options.checkpointFrames });
+      : startCheckpointer(sqlite, path, { restartFrames: options.checkpointFrames, quietMs: options.threadQuietMs });
   const secondWriters = new Set<SecondWriter<unknown, unknown>>();
   const commits = groupCommit(kysely, changes, checkpointer);
 
@@ -48,7 +48,11 @@ export function openSqlite(path: string, options: OpenOptions): Db {
     transaction: commits.transaction,
     openSecondWriter<In, Out>(entry: URL, data: unknown) {
       if (path === ':memory:') return null;
-      const writer = startSecondWriter<In, Out>(commits.writeElsewhere, { path, entry: entry.href, data });
+      const writer = startSecondWriter<In, Out>(
+        commits.writeElsewhere,
+        { path, entry: entry.href, data },
+        { quietMs: options.threadQuietMs },
+      );
       secondWriters.add(writer);
       return writer;
     },

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ChangeEvent } from '../database.js';
+import { idleThread } from './idle-thread.js';
 import { fromCodedError, SecondWriterStopped, type CodedError, type SecondWriter } from '../second-writer.js';
 
 /**
@@ -30,9 +31,12 @@ export type SecondWriterReply = { id: number; output: unknown; events: ChangeEve
 
 type WriteElsewhere = <T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>) => Promise<T>;
 
-export function startSecondWriter<In, Out>(writeElsewhere: WriteElsewhere, thread: SecondWriterThreadData): SecondWriter<In, Out> {
+export function startSecondWriter<In, Out>(
+  writeElsewhere: WriteElsewhere,
+  thread: SecondWriterThreadData,
+  options: { quietMs?: number } = {},
+): SecondWriter<In, Out> {
   const pending = new Map<number, { resolve(reply: { value: Out; events: ChangeEvent[] }): void; reject(error: Error): void }>();
-  let worker: Worker | null = null;
   let stopped = false;
   let closing: Promise<void> | null = null;
   let nextId = 1;
@@ -40,31 +44,32 @@ export function startSecondWriter<In, Out>(writeElsewhere: WriteElsewhere, threa
 
   const stop = (error: Error) => {
     stopped = true;
-    worker = null;
     for (const request of pending.values()) request.reject(error);
     pending.clear();
   };
 
-  // Started on the first write: a server that never receives a message never pays for it.
-  const started = (): Worker => {
-    if (worker) return worker;
-    const next = startThread(thread);
-    next.unref();
-    next.on('message', (reply: SecondWriterReply) => {
-      const request = pending.get(reply.id);
-      if (!request) return;
-      pending.delete(reply.id);
-      if ('error' in reply) request.reject(fromCodedError(reply.error));
-      else {
-        writesCommitted += 1;
-        request.resolve({ value: reply.output as Out, events: reply.events });
-      }
-    });
-    next.on('error', (error) => stop(new SecondWriterStopped(`The second writer failed: ${error.message}`)));
-    next.on('exit', (code) => stop(new SecondWriterStopped(`The second writer stopped (exit code ${code})`)));
-    worker = next;
-    return next;
-  };
+  // Started on the first write, so a server that never receives a message never pays for
+  // it, and stopped when writes pause (./idle-thread.ts).
+  const threads = idleThread({
+    quietMs: options.quietMs ?? DEFAULT_QUIET_MS,
+    start() {
+      const next = startThread(thread);
+      next.on('message', (reply: SecondWriterReply) => {
+        const request = pending.get(reply.id);
+        if (!request) return;
+        pending.delete(reply.id);
+        if (pending.size === 0) threads.quiet();
+        if ('error' in reply) request.reject(fromCodedError(reply.error));
+        else {
+          writesCommitted += 1;
+          request.resolve({ value: reply.output as Out, events: reply.events });
+        }
+      });
+      return next;
+    },
+    stop: (running) => running.postMessage({ close: true } satisfies SecondWriterRequest),
+    failed: (error) => stop(new SecondWriterStopped(`The second writer failed: ${error.message}`)),
+  });
 
   const send = (input: In) =>
     new Promise<{ value: Out; events: ChangeEvent[] }>((resolve, reject) => {
@@ -74,7 +79,7 @@ export function startSecondWriter<In, Out>(writeElsewhere: WriteElsewhere, threa
       }
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      started().postMessage({ id, input } satisfies SecondWriterRequest);
+      threads.get().postMessage({ id, input } satisfies SecondWriterRequest);
     });
 
   return {
@@ -84,20 +89,17 @@ export function startSecondWriter<In, Out>(writeElsewhere: WriteElsewhere, threa
     write: (input) =>
       stopped || closing ? Promise.reject(new SecondWriterStopped('The second writer has stopped')) : writeElsewhere(() => send(input)),
     close() {
-      closing ??= (async () => {
-        const running = worker;
-        if (!running) return;
-        const exited = new Promise((resolve) => running.once('exit', resolve));
-        running.postMessage({ close: true } satisfies SecondWriterRequest);
-        await exited;
-      })();
+      closing ??= threads.close();
       return closing;
     },
     async crash() {
-      await worker?.terminate();
+      await threads.get().terminate();
     },
   };
 }
+
+/** Long enough that steady traffic keeps one thread; short enough that a quiet night frees it. */
+const DEFAULT_QUIET_MS = 10_000;
 
 /**
  * The thread holds one write's input and output at a time, so a small heap does: V8 would
