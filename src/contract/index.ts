@@ -5,4 +5,5 @@ export * from './numbers.js';
 export * from './records.js';
 export * from './simulator.js';
 export * from './surveys.js';
+export * from './team.js';
 export * from './users.js';

@@ -15,6 +15,21 @@ export const Template = Type.Object({
 });
 export type Template = Static<typeof Template>;
 
+/**
+ * A message template of a number's library (DESIGN.md §13, "a template"): `body` holds
+ * `{{1}}`, `{{2}}`…; `parameters` names or gives examples of them, in order.
+ */
+export const MessageTemplate = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 512 }),
+    language: Type.String({ minLength: 2, maxLength: 20 }),
+    body: Type.String({ maxLength: 4096 }),
+    parameters: Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 20 }),
+  },
+  { additionalProperties: false },
+);
+export type MessageTemplate = Static<typeof MessageTemplate>;
+
 export const NumberView = Type.Object({
   id: Type.String(),
   provider: Provider,
@@ -26,6 +41,8 @@ export const NumberView = Type.Object({
   multiCaseReply: Nullable(Type.String()),
   sendRatePerSecond: Type.Number(),
   template: Nullable(Template),
+  /** The number's template library (rule 12); `template` above is its first entry in part one's shape. */
+  templates: Type.Array(MessageTemplate),
   /** Admins only; null for analysts and viewers, because the path holds the number's webhook secret. */
   webhooks: Nullable(Type.Object({ inbound: Type.String(), status: Type.String() })),
   /** Admins only (else null): true while the webhook path is still the number's id, visible to every user; rotate it. */
@@ -55,6 +72,7 @@ export const NumberCreate = Type.Object(
     /** Sends per second on this number; null or absent means the default, 1. */
     sendRatePerSecond: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 1000 }))),
     template: Type.Optional(Nullable(Template)),
+    templates: Type.Optional(Type.Array(MessageTemplate, { maxItems: 200 })),
     credentials: Type.Optional(Type.Record(Type.String(), Type.Any())),
     /** Africa's Talking only: addresses or CIDR ranges its webhooks may come from; null or [] allows any. */
     // Null first: with type coercion on, the array branch would turn null into [""].

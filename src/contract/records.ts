@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { DIRECTIONS, MESSAGE_STATUSES } from '../domain/message-status.js';
 import { CHANNELS } from '../domain/providers.js';
 import { CASE_STATUSES } from '../domain/survey.js';
-import { Nullable, OneOf, Person, StringEnum, Time } from './common.js';
+import { CaseNumber, Id, Nullable, OneOf, Person, StringEnum, Time } from './common.js';
 
 export const Media = Type.Object({ url: Type.String(), contentType: Nullable(Type.String()) });
 export type Media = Static<typeof Media>;
@@ -42,12 +42,23 @@ const caseIdentity = {
 };
 const caseTimes = { createdAt: Time, updatedAt: Time, closedAt: Nullable(Time) };
 
+/** A label on a case (DESIGN.md §13, "labels on records"). */
+export const Label = Type.Object({ id: Type.String(), name: Type.String(), color: Type.String() });
+export type Label = Static<typeof Label>;
+/** What the queue reads (DESIGN.md §7): since when an open case has waited for a person's answer, and its labels. */
+const caseQueue = {
+  /** The first inbound message no person has answered since; null when answered, and on a closed case. */
+  waitingSince: Nullable(Time),
+  labels: Type.Array(Label),
+};
+
 export const RecordView = Type.Object({
   ...caseIdentity,
   channel: Nullable(StringEnum(CHANNELS)),
   answers: Answers,
   lockedBy: Nullable(Person),
   ...caseTimes,
+  ...caseQueue,
   optedOut: Type.Boolean(),
   /** Whether free text can reach the contact on WhatsApp now; null on SMS. */
   windowOpen: Nullable(Type.Boolean()),
@@ -60,6 +71,7 @@ export const RecordSummary = Type.Object({
   ...caseIdentity,
   lockedBy: Nullable(Person),
   ...caseTimes,
+  ...caseQueue,
   lastMessage: Nullable(Type.Object({ text: Type.String(), at: Time, direction: OneOf(DIRECTIONS) })),
 });
 export type RecordSummary = Static<typeof RecordSummary>;
@@ -68,6 +80,12 @@ export const RecordQuery = Type.Object({
   assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   contact: Type.Optional(Type.String({ maxLength: 40 })),
   q: Type.Optional(Type.String({ maxLength: 200 })),
+  /** true: open cases waiting for an answer only. */
+  waiting: Type.Optional(Type.Boolean()),
+  /** `activity` (default): newest activity first; `waiting`: longest waiting first (open, waiting cases only). */
+  sort: Type.Optional(OneOf(['activity', 'waiting'])),
+  /** A label's id: cases carrying it. */
+  label: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
@@ -93,15 +111,61 @@ export const StatusChange = Type.Object(
   { version: Type.Optional(RecordVersion) },
   { additionalProperties: false, description: 'Optional: a request without a body is the same as {}' },
 );
+/**
+ * A template of the number's library chosen for sending (rule 12): `parameters` are the
+ * values of `{{1}}`, `{{2}}`… in order.
+ */
+export const TemplateChoice = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 512 }),
+    language: Type.String({ minLength: 2, maxLength: 20 }),
+    parameters: Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 20 }),
+  },
+  { additionalProperties: false },
+);
+export type TemplateChoice = Static<typeof TemplateChoice>;
 export const Notification = Type.Object(
   {
     target: Type.Literal('conversation'),
     text: Type.String({ maxLength: 5000 }),
-    /** Send the number's configured WhatsApp template (allowed outside the 24-hour window). */
-    template: Type.Optional(Type.Boolean()),
+    /**
+     * Send a template instead of free text (allowed outside WhatsApp's 24-hour window):
+     * `true` sends the number's first template as part one did; an object names one of the
+     * number's templates and fills its parameters.
+     */
+    template: Type.Optional(Type.Union([Type.Boolean(), TemplateChoice])),
   },
   { additionalProperties: false },
 );
 export type Notification = Static<typeof Notification>;
-export const MoveMessage = Type.Object({ comment: Type.Optional(Type.String({ maxLength: 10_000 })) }, { additionalProperties: false });
+export const MoveMessage = Type.Object(
+  {
+    comment: Type.Optional(Type.String({ maxLength: 10_000 })),
+    /** An open case of the same contact and survey to move the message into; without it, a new case (rule 9). */
+    toCase: Type.Optional(CaseNumber),
+  },
+  { additionalProperties: false },
+);
+export type MoveMessage = Static<typeof MoveMessage>;
+/** `POST /records/{n}/assign`: give the case (its lock) to a colleague, or release it with null. */
+export const Assign = Type.Object({ userId: Nullable(Id) }, { additionalProperties: false });
+export type Assign = Static<typeof Assign>;
+/** `POST /records/{n}/merge`: every message and note of n joins `into`, and n is closed. */
+export const Merge = Type.Object({ into: CaseNumber }, { additionalProperties: false });
+export type Merge = Static<typeof Merge>;
+/** `PUT /records/{n}/labels`. */
+export const RecordLabels = Type.Object({ labelIds: Type.Array(Id, { maxItems: 50 }) }, { additionalProperties: false });
+export type RecordLabels = Static<typeof RecordLabels>;
+/** `POST /surveys/{id}/records`: write first — a new case, locked by the caller, and its first message. */
+export const RecordCreate = Type.Object(
+  {
+    numberId: Id,
+    contact: Type.String({ minLength: 3, maxLength: 40 }),
+    /** Required unless a template is sent; with a template, the filled template is the message's text. */
+    text: Type.Optional(Type.String({ maxLength: 5000 })),
+    template: Type.Optional(TemplateChoice),
+  },
+  { additionalProperties: false },
+);
+export type RecordCreate = Static<typeof RecordCreate>;
 export const NoteCreate = Type.Object({ text: Type.String({ minLength: 1, maxLength: 10_000 }) }, { additionalProperties: false });

@@ -23,6 +23,8 @@ export const Survey = Type.Object({
   name: Type.String(),
   questions: Type.Array(Question),
   caseManagement: Nullable(CaseManagement),
+  /** New cases go to the available analyst with the fewest open cases below their capacity (DESIGN.md §7). */
+  autoAssign: Type.Boolean(),
 });
 export type Survey = Static<typeof Survey>;
 export const SurveyCreate = Type.Object(
@@ -30,6 +32,7 @@ export const SurveyCreate = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     questions: Type.Array(Question, { maxItems: 500 }),
     caseManagement: Type.Optional(Nullable(CaseManagement)),
+    autoAssign: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

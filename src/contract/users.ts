@@ -12,6 +12,10 @@ export const User = Type.Object({
   role: Role,
   active: Type.Boolean(),
   createdAt: Time,
+  /** Takes auto-assigned cases (set by the user; false until then). */
+  available: Type.Boolean(),
+  /** Open cases auto-assignment may give this user (set by an admin). */
+  capacity: Type.Integer(),
 });
 export type User = Static<typeof User>;
 export const UserCreate = Type.Object(
@@ -30,6 +34,7 @@ export const UserPatch = Type.Object(
     role: Type.Optional(Role),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
     active: Type.Optional(Type.Boolean()),
+    capacity: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
   },
   { additionalProperties: false },
 );
@@ -46,11 +51,15 @@ export const Login = Type.Object({
   password: Type.String({ minLength: 1, maxLength: 1000 }),
 });
 export type Login = Static<typeof Login>;
-/** `PATCH /users/me`: a new password needs the current one (DESIGN.md §13, "my password"). */
+/**
+ * `PATCH /users/me`: availability for auto-assignment, and a new password, which needs the
+ * current one (DESIGN.md §13, "my own settings", "my password").
+ */
 export const MyAccountPatch = Type.Object(
   {
-    password: Type.String({ minLength: 1, maxLength: 1000 }),
-    currentPassword: Type.String({ minLength: 1, maxLength: 1000 }),
+    available: Type.Optional(Type.Boolean()),
+    password: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
   },
   { additionalProperties: false },
 );

@@ -6,6 +6,7 @@ import * as contactActivity from './migrations/002-contact-activity-index.js';
 import * as leanerIndexes from './migrations/003-leaner-indexes.js';
 import * as fewerRecordIndexes from './migrations/004-fewer-record-indexes.js';
 import * as hardening from './migrations/005-hardening.js';
+import * as teamCaseWork from './migrations/006-team-case-work.js';
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
@@ -13,6 +14,7 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '003-leaner-indexes': (dialect) => ({ up: (db) => leanerIndexes.up(db, dialect), down: (db) => leanerIndexes.down(db, dialect) }),
   '004-fewer-record-indexes': () => fewerRecordIndexes,
   '005-hardening': (dialect) => ({ up: (db) => hardening.up(db, dialect), down: (db) => hardening.down(db, dialect) }),
+  '006-team-case-work': () => teamCaseWork,
 };
 
 export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

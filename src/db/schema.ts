@@ -27,6 +27,37 @@ export interface Database {
   opt_outs: OptOutTable;
   early_statuses: EarlyStatusTable;
   server_settings: ServerSettingTable;
+  labels: LabelTable;
+  record_labels: RecordLabelTable;
+  saved_replies: SavedReplyTable;
+}
+
+export interface LabelTable {
+  id: string;
+  org_id: string;
+  name: string;
+  /** `#rrggbb`. */
+  color: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface RecordLabelTable {
+  record_id: string;
+  label_id: string;
+  added_at: number;
+}
+
+export interface SavedReplyTable {
+  id: string;
+  org_id: string;
+  title: string;
+  /** May hold `{case}`, `{contact}` and `{worker}`, filled when inserted. */
+  text: string;
+  language: string | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
 }
 
 export interface ServerSettingTable {
@@ -51,6 +82,10 @@ export interface UserTable {
   active: number;
   created_at: number;
   updated_at: number;
+  /** 1 when the user takes auto-assigned cases (DESIGN.md §7); off until they set it. */
+  available: number;
+  /** Open cases auto-assignment may give this user. */
+  capacity: number;
 }
 
 export interface SessionTable {
@@ -77,6 +112,8 @@ export interface SurveyTable {
   name: string;
   questions: string;
   case_management: string | null;
+  /** 1: new cases go to the available analyst with the fewest open cases (DESIGN.md §7). */
+  auto_assign: number;
   created_at: number;
   updated_at: number;
 }
@@ -123,6 +160,8 @@ export interface RecordTable {
   created_at: number;
   updated_at: number;
   closed_at: number | null;
+  /** The first inbound message no person has answered since; null when answered. */
+  waiting_since: number | null;
 }
 
 export interface MessageTable {

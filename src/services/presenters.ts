@@ -1,4 +1,4 @@
-import type { ApiToken, Message, NumberView, Note, RecordSummary, RecordView, Session, Template, User } from '../contract/index.js';
+import type { ApiToken, Label, Message, NumberView, Note, RecordSummary, RecordView, Session, Template, User } from '../contract/index.js';
 import type { HistoryEntry } from '../contract/index.js';
 import type { ApiTokenTable, Channel, Direction, MessageStatus, NumberTable, RecordTable, UserTable } from '../db/schema.js';
 import { webhookUrls } from '../domain/providers.js';
@@ -82,6 +82,7 @@ export function recordView(
     messages: Message[];
     hasOlderMessages: boolean;
     notes: Note[];
+    labels: Label[];
   },
 ): RecordView {
   return {
@@ -97,6 +98,8 @@ export function recordView(
     createdAt: iso(record.created_at)!,
     updatedAt: iso(record.updated_at)!,
     closedAt: iso(record.closed_at),
+    waitingSince: waitingSince(record),
+    labels: parts.labels,
     optedOut: parts.optedOut,
     windowOpen: parts.windowOpen,
     hasOlderMessages: parts.hasOlderMessages,
@@ -108,11 +111,22 @@ export function recordView(
 export function recordSummary(
   row: Pick<
     RecordTable,
-    'case_number' | 'survey_id' | 'status' | 'version' | 'contact' | 'number_id' | 'locked_by' | 'created_at' | 'updated_at' | 'closed_at'
+    | 'case_number'
+    | 'survey_id'
+    | 'status'
+    | 'version'
+    | 'contact'
+    | 'number_id'
+    | 'locked_by'
+    | 'created_at'
+    | 'updated_at'
+    | 'closed_at'
+    | 'waiting_since'
   > & {
     locked_by_name: string | null;
   },
   last: { body: string; created_at: number; direction: Direction } | undefined,
+  labels: Label[],
 ): RecordSummary {
   return {
     caseNumber: row.case_number,
@@ -125,8 +139,15 @@ export function recordSummary(
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
     closedAt: iso(row.closed_at),
+    waitingSince: waitingSince(row),
+    labels,
     lastMessage: last ? { text: last.body, at: iso(last.created_at)!, direction: last.direction } : null,
   };
+}
+
+/** A closed case waits for nobody, whatever its last message (DESIGN.md §7, "the queue"). */
+function waitingSince(record: Pick<RecordTable, 'status' | 'waiting_since'>): string | null {
+  return record.status === 'open' ? iso(record.waiting_since) : null;
 }
 
 /**
@@ -146,6 +167,7 @@ export function numberView(row: NumberTable, viewer: { admin: boolean; publicUrl
     multiCaseReply: row.multi_case_reply,
     sendRatePerSecond: Number(row.send_rate_per_second),
     template: row.template ? (JSON.parse(row.template) as Template) : null,
+    templates: [],
     webhooks: admin ? webhookUrls(viewer.publicUrl, row.provider, row.webhook_token) : null,
     webhookTokenIsId: admin ? row.webhook_token === row.id : null,
     allowedIps: admin && row.provider === 'africastalking' ? viewer.allowedIps() : null,
@@ -154,7 +176,16 @@ export function numberView(row: NumberTable, viewer: { admin: boolean; publicUrl
 }
 
 export function userView(row: UserTable): User {
-  return { id: row.id, email: row.email, name: row.name, role: row.role, active: row.active === 1, createdAt: iso(row.created_at)! };
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role,
+    active: row.active === 1,
+    createdAt: iso(row.created_at)!,
+    available: row.available === 1,
+    capacity: Number(row.capacity),
+  };
 }
 
 export function sessionView(user: UserTable, organisation: { id: string; name: string }, csrfToken: string): Session {

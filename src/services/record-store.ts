@@ -64,6 +64,8 @@ export async function createRecord(
     answers: Answers;
     userId: string | null;
     at: number;
+    /** When the case starts waiting for an answer (DESIGN.md §7); null when it does not. */
+    waitingSince?: number | null;
     historyDetail?: Record<string, unknown>;
     moreHistory?: Array<{ action: string; detail?: Record<string, unknown> }>;
   },
@@ -85,6 +87,7 @@ export async function createRecord(
     created_at: input.at,
     updated_at: input.at,
     closed_at: status === 'closed' ? input.at : null,
+    waiting_since: input.waitingSince ?? null,
   };
   await tx.db.insertInto('records').values(row).execute();
   const entries = [{ action: 'created', detail: input.historyDetail }, ...(input.moreHistory ?? [])];

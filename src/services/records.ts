@@ -51,6 +51,7 @@ export function createRecordService(ctx: ServiceContext) {
       hasOlderMessages: rows.length > MESSAGES_PER_PAGE,
       messages: rows.slice(0, MESSAGES_PER_PAGE).reverse().map(messageView),
       notes: notes.map(noteView),
+      labels: [],
     });
   }
 
@@ -152,7 +153,7 @@ export function createRecordService(ctx: ServiceContext) {
         db.kysely,
         page.map((r) => r.id),
       );
-      const items = page.map((row) => recordSummary(row, last.get(row.id)));
+      const items = page.map((row) => recordSummary(row, last.get(row.id), []));
       const lastRow = page[page.length - 1];
       return {
         items,

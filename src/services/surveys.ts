@@ -8,14 +8,16 @@ import { requireAdmin, type Actor, type ServiceContext } from './context.js';
 
 export interface Survey extends SurveyDefinition {
   id: string;
+  autoAssign: boolean;
 }
 
 /** A survey as `POST /surveys` takes it. */
 export type SurveyInput = SurveyCreate;
 
-export function surveyFromRow(row: Pick<SurveyTable, 'id' | 'name' | 'questions' | 'case_management'>): Survey {
+export function surveyFromRow(row: Pick<SurveyTable, 'id' | 'name' | 'questions' | 'case_management' | 'auto_assign'>): Survey {
   return {
     id: row.id,
+    autoAssign: Number(row.auto_assign) === 1,
     name: row.name,
     questions: JSON.parse(row.questions) as Question[],
     caseManagement: row.case_management ? (JSON.parse(row.case_management) as CaseManagement) : null,
@@ -25,7 +27,7 @@ export function surveyFromRow(row: Pick<SurveyTable, 'id' | 'name' | 'questions'
 export async function loadSurvey(db: Executor, orgId: string, surveyId: string): Promise<Survey> {
   const row = await db
     .selectFrom('surveys')
-    .select(['id', 'name', 'questions', 'case_management'])
+    .select(['id', 'name', 'questions', 'case_management', 'auto_assign'])
     .where('id', '=', surveyId)
     .where('org_id', '=', orgId)
     .executeTakeFirst();
@@ -39,7 +41,7 @@ export function createSurveyService(ctx: ServiceContext) {
     async list(actor: Actor): Promise<Survey[]> {
       const rows = await db.kysely
         .selectFrom('surveys')
-        .select(['id', 'name', 'questions', 'case_management'])
+        .select(['id', 'name', 'questions', 'case_management', 'auto_assign'])
         .where('org_id', '=', actor.orgId)
         .orderBy('name')
         .execute();
@@ -55,6 +57,7 @@ export function createSurveyService(ctx: ServiceContext) {
         name: input.name.trim(),
         questions: input.questions,
         caseManagement: input.caseManagement ?? null,
+        autoAssign: input.autoAssign ?? false,
       };
       validateSurvey(survey);
       const now = ctx.now();
@@ -66,6 +69,7 @@ export function createSurveyService(ctx: ServiceContext) {
           name: survey.name,
           questions: JSON.stringify(survey.questions),
           case_management: survey.caseManagement ? JSON.stringify(survey.caseManagement) : null,
+          auto_assign: survey.autoAssign ? 1 : 0,
           created_at: now,
           updated_at: now,
         })
@@ -86,6 +90,7 @@ export function createSurveyService(ctx: ServiceContext) {
           name: patch.name?.trim() ?? current.name,
           questions: patch.questions ?? current.questions,
           caseManagement: patch.caseManagement === undefined ? current.caseManagement : patch.caseManagement,
+          autoAssign: patch.autoAssign ?? current.autoAssign,
         };
         validateSurvey(next);
         await tx.db
@@ -94,6 +99,7 @@ export function createSurveyService(ctx: ServiceContext) {
             name: next.name,
             questions: JSON.stringify(next.questions),
             case_management: next.caseManagement ? JSON.stringify(next.caseManagement) : null,
+            auto_assign: next.autoAssign ? 1 : 0,
             updated_at: ctx.now(),
           })
           .where('id', '=', surveyId)

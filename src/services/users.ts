@@ -1,6 +1,6 @@
 import { newId } from './ids.js';
 import type { Executor } from '../db/database.js';
-import type { Session, User } from '../contract/index.js';
+import type { MyAccountPatch, Session, User } from '../contract/index.js';
 import type { UserTable } from '../db/schema.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { isRole, ROLES, type Role } from '../domain/roles.js';
@@ -37,6 +37,9 @@ function normaliseEmail(email: string): string {
 }
 
 /** Inserts a user; shared by the API, the CLI and first start. */
+/** Open cases auto-assignment gives one person until an admin sets otherwise (DESIGN.md §7). */
+export const DEFAULT_CAPACITY = 10;
+
 export async function insertUser(db: Executor, orgId: string, input: UserInput, now: number): Promise<User> {
   if (!isRole(input.role)) throw validationFailed(`role must be one of ${ROLES.join(', ')}`);
   checkPassword(input.password);
@@ -55,6 +58,8 @@ export async function insertUser(db: Executor, orgId: string, input: UserInput, 
     active: 1,
     created_at: now,
     updated_at: now,
+    available: 0,
+    capacity: DEFAULT_CAPACITY,
   };
   await db.insertInto('users').values(row).execute();
   return userView(row);
@@ -86,6 +91,15 @@ export function createUserService(ctx: ServiceContext) {
       if (await verifyPassword(password, candidate.password_hash)) return candidate;
     }
     return null;
+  }
+
+  async function setAvailable(actor: Actor, available: boolean): Promise<User> {
+    await db.kysely
+      .updateTable('users')
+      .set({ available: available ? 1 : 0, updated_at: ctx.now() })
+      .where('id', '=', actor.userId)
+      .execute();
+    return userView(await ownRow(actor));
   }
 
   async function ownRow(actor: Actor): Promise<UserTable> {
@@ -140,6 +154,22 @@ export function createUserService(ctx: ServiceContext) {
     /** The caller's own user. */
     async me(actor: Actor): Promise<User> {
       return userView(await ownRow(actor));
+    },
+
+    /**
+     * `PATCH /users/me`: availability for auto-assignment, and the password (which needs the
+     * current one). Availability is changed only once the password change, if any, went through.
+     */
+    async updateMe(actor: Actor, input: MyAccountPatch, keep: string): Promise<User> {
+      if (input.password === undefined && input.currentPassword !== undefined) {
+        throw validationFailed('currentPassword goes with a new password');
+      }
+      let user =
+        input.password === undefined
+          ? null
+          : await this.changeOwnPassword(actor, { password: input.password, currentPassword: input.currentPassword ?? '' }, keep);
+      if (input.available !== undefined) user = await setAvailable(actor, input.available);
+      return user ?? this.me(actor);
     },
 
     /**

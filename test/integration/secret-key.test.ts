@@ -69,7 +69,16 @@ describeEachDialect('the secret key', (dialect) => {
       await db.transaction((tx) => db.createOrganisation(tx, { id: 'org-1', name: 'One', createdAt: Date.now() }));
       await db.kysely
         .insertInto('surveys')
-        .values({ id: 's1', org_id: 'org-1', name: 'S', questions: '[]', case_management: null, created_at: 1, updated_at: 1 })
+        .values({
+          id: 's1',
+          org_id: 'org-1',
+          name: 'S',
+          questions: '[]',
+          case_management: null,
+          auto_assign: 0,
+          created_at: 1,
+          updated_at: 1,
+        })
         .execute();
       await db.kysely
         .insertInto('numbers')

@@ -94,6 +94,7 @@ function listQuery(
       'r.created_at',
       'r.updated_at as updated_at',
       'r.closed_at',
+      'r.waiting_since',
     ])
     .where('r.survey_id', '=', surveyId)
     .where('r.org_id', '=', actor.orgId)

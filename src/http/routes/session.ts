@@ -105,7 +105,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; secu
     async (request, reply) => {
       const { actor, email, credential } = authOf(request);
       return throttled(throttle, request, reply, email, 'wrong_current_password', () =>
-        services.users.changeOwnPassword(actor, request.body, credential.id),
+        services.users.updateMe(actor, request.body, credential.id),
       );
     },
   );

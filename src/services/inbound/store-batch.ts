@@ -173,6 +173,8 @@ async function newCaseRows(db: Db, tx: Transaction, plan: InboundPlan, items: In
       version: 0,
       created_at: now,
       updated_at: now,
+      // A case created by an inbound message waits from that message.
+      waiting_since: now,
       closed_at: status === 'closed' ? now : null,
     };
   });

@@ -13,6 +13,7 @@ const survey: Survey = {
     { name: 'conversation', label: 'Conversation', type: 'conversation' },
   ],
   caseManagement: null,
+  autoAssign: false,
 };
 
 const saved: PhoneNumber = {
@@ -30,6 +31,7 @@ const saved: PhoneNumber = {
   webhookTokenIsId: false,
   allowedIps: null,
   archivedAt: null,
+  templates: [],
 };
 
 describe('the number form', () => {

@@ -11,7 +11,7 @@ import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
 import { humaniseQuestionTypes, TYPE_OPTIONS } from './question-types.js';
 
-type Draft = Omit<Survey, 'id'>;
+type Draft = Omit<Survey, 'id' | 'autoAssign'> & { autoAssign?: boolean };
 
 const NEW_SURVEY: Draft = {
   name: '',
