@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { expect, it } from 'vitest';
 import * as leanerIndexes from '../../src/db/migrations/003-leaner-indexes.js';
 import * as fewerRecordIndexes from '../../src/db/migrations/004-fewer-record-indexes.js';
+import * as teamCaseWork from '../../src/db/migrations/006-team-case-work.js';
 import { describeEachDialect } from '../support/dialects.js';
 import { useCaseline } from '../support/harness.js';
 
@@ -78,12 +79,19 @@ describeEachDialect('migration 004 (fewer indexes on records)', (dialect) => {
             );
       return rows.map((r) => r.name).sort();
     };
-    const latest = ['records_listing', 'records_routing'];
+    const latest = ['records_holder', 'records_listing', 'records_queue', 'records_routing'];
     expect(await indexes()).toEqual(latest);
 
     await h.text(org, '+447700900510', 'first');
     await db.kysely.transaction().execute((trx) => fewerRecordIndexes.down(trx));
-    expect(await indexes()).toEqual(['records_contact_activity', 'records_listing', 'records_listing_all', 'records_routing']);
+    expect(await indexes()).toEqual([
+      'records_contact_activity',
+      'records_holder',
+      'records_listing',
+      'records_listing_all',
+      'records_queue',
+      'records_routing',
+    ]);
     await h.text(org, '+447700900510', 'second, same case');
     await db.kysely.transaction().execute((trx) => fewerRecordIndexes.up(trx));
     expect(await indexes()).toEqual(latest);
@@ -93,5 +101,51 @@ describeEachDialect('migration 004 (fewer indexes on records)', (dialect) => {
     expect(cases.map((r) => r.contact)).toEqual(['+447700900511', '+447700900510']);
     const first = await h.record(org, cases[1]!.caseNumber);
     expect(first.messages.map((m: { text: string }) => m.text)).toEqual(['first', 'second, same case']);
+  });
+});
+
+/**
+ * Migration 006 computes `waiting_since` for the cases that exist when it runs: the first
+ * inbound message after the last one a person wrote, or null when a person answered last.
+ */
+describeEachDialect('migration 006 (team case work)', (dialect) => {
+  const h = useCaseline(dialect);
+
+  it('gives existing cases the time of their first unanswered message, and none to an answered case', async () => {
+    const org = await h.newOrg();
+    const { db } = h.caseline();
+    await h.text(org, '+447700900601', 'answered, then wrote again');
+    await h.text(org, '+447700900602', 'never answered');
+    await h.text(org, '+447700900603', 'answered last');
+    const byContact = async () => {
+      const rows = await db.kysely
+        .selectFrom('records')
+        .select(['case_number', 'contact', 'waiting_since'])
+        .where('org_id', '=', org.orgId)
+        .execute();
+      return new Map(
+        rows.map((r) => [
+          r.contact,
+          { caseNumber: Number(r.case_number), waitingSince: r.waiting_since === null ? null : Number(r.waiting_since) },
+        ]),
+      );
+    };
+    const cases = await byContact();
+    for (const contact of ['+447700900601', '+447700900603']) {
+      const caseNumber = cases.get(contact)!.caseNumber;
+      await h.request('POST', `/api/v1/records/${caseNumber}/lock`, { token: org.admin.token });
+      expect((await h.reply(org, caseNumber, 'a person answers')).status).toBe(202);
+    }
+    await h.text(org, '+447700900601', 'wrote again after the answer');
+    const inboundTime = async (text: string) =>
+      Number((await db.kysely.selectFrom('messages').select('created_at').where('body', '=', text).executeTakeFirstOrThrow()).created_at);
+
+    await db.kysely.transaction().execute((trx) => teamCaseWork.down(trx));
+    await db.kysely.transaction().execute((trx) => teamCaseWork.up(trx));
+
+    const after = await byContact();
+    expect(after.get('+447700900601')!.waitingSince).toBe(await inboundTime('wrote again after the answer'));
+    expect(after.get('+447700900602')!.waitingSince).toBe(await inboundTime('never answered'));
+    expect(after.get('+447700900603')!.waitingSince).toBeNull();
   });
 });
