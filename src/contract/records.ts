@@ -90,6 +90,9 @@ export const RecordQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
 export type RecordQuery = Static<typeof RecordQuery>;
+/** `GET /surveys/{id}/queue`: the open cases waiting for an answer, those nobody holds, and mine. */
+export const QueueCounts = Type.Object({ waiting: Type.Integer(), unassigned: Type.Integer(), mine: Type.Integer() });
+export type QueueCounts = Static<typeof QueueCounts>;
 export const HistoryEntry = Type.Object({
   id: Type.Integer(),
   at: Time,

@@ -18,6 +18,12 @@ export const User = Type.Object({
   capacity: Type.Integer(),
 });
 export type User = Static<typeof User>;
+/**
+ * `GET /colleagues`: the people a case can be handed to — the organisation's active analysts
+ * and admins — readable by every signed-in user, so an analyst can hand over. No emails.
+ */
+export const Colleague = Type.Object({ id: Type.String(), name: Type.String(), role: Role, available: Type.Boolean() });
+export type Colleague = Static<typeof Colleague>;
 export const UserCreate = Type.Object(
   {
     email: Type.String({ minLength: 3, maxLength: 320 }),

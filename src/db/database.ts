@@ -56,6 +56,15 @@ export interface Db {
    * took already serialises every writer.
    */
   lockRoutingKeys(tx: Transaction, keys: string[]): Promise<void>;
+  /**
+   * Serialises auto-assignment per organisation across processes (DESIGN.md §7: never past
+   * capacity), so each decision counts the open cases the previous one gave out. On
+   * PostgreSQL a transaction-scoped advisory lock per organisation, taken in one order; not
+   * a row lock on `organisations`, which every insert referencing it would queue behind. On
+   * SQLite the write lock already serialises every writer. Take it after any row locks of
+   * the transaction, and take no row lock after it but with SKIP LOCKED.
+   */
+  lockAssignments(tx: Transaction, orgIds: string[]): Promise<void>;
   /** Creates an organisation and what numbers its cases. */
   createOrganisation(tx: Transaction, organisation: { id: string; name: string; createdAt: number }): Promise<void>;
   /**

@@ -7,6 +7,9 @@ import * as leanerIndexes from './migrations/003-leaner-indexes.js';
 import * as fewerRecordIndexes from './migrations/004-fewer-record-indexes.js';
 import * as hardening from './migrations/005-hardening.js';
 import * as teamCaseWork from './migrations/006-team-case-work.js';
+import * as templateLibraries from './migrations/007-template-libraries.js';
+import * as assignmentIndexes from './migrations/008-assignment-indexes.js';
+import * as labelNameKey from './migrations/009-label-name-key.js';
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
@@ -15,6 +18,9 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '004-fewer-record-indexes': () => fewerRecordIndexes,
   '005-hardening': (dialect) => ({ up: (db) => hardening.up(db, dialect), down: (db) => hardening.down(db, dialect) }),
   '006-team-case-work': () => teamCaseWork,
+  '007-template-libraries': () => templateLibraries,
+  '008-assignment-indexes': () => assignmentIndexes,
+  '009-label-name-key': () => labelNameKey,
 };
 
 export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

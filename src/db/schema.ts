@@ -36,6 +36,8 @@ export interface LabelTable {
   id: string;
   org_id: string;
   name: string;
+  /** The name folded for uniqueness per organisation (src/domain/labels.ts, migration 009). */
+  name_key: string;
   /** `#rrggbb`. */
   color: string;
   created_at: number;
@@ -130,8 +132,8 @@ export interface NumberTable {
   multi_case_reply: string | null;
   /** AES-256-GCM sealed JSON of the provider credentials. */
   credentials: string;
-  /** JSON: WhatsApp template `{name, language, parameters}` or null. */
-  template: string | null;
+  /** JSON list of message templates `{name, language, body, parameters}` (migration 007); '[]' for none. */
+  templates: string;
   send_rate_per_second: number;
   /** The earliest time the next send on this number may start (the per-number pace). */
   next_send_at: number;

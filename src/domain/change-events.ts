@@ -3,7 +3,9 @@
  * carries them between processes). The console hears `CONSOLE_EVENT_TYPES` on
  * `GET /events`; the rest are for the server's own processes.
  */
-export const CONSOLE_EVENT_TYPES = ['record.created', 'record.updated', 'message.added', 'message.status'] as const;
+// `labels.changed`: an organisation's labels were created, renamed, recoloured or deleted;
+// it names no case, so every list (and label picker) of the organisation reloads.
+export const CONSOLE_EVENT_TYPES = ['record.created', 'record.updated', 'message.added', 'message.status', 'labels.changed'] as const;
 export type ConsoleEventType = (typeof CONSOLE_EVENT_TYPES)[number];
 
 export const CHANGE_EVENT_TYPES = [...CONSOLE_EVENT_TYPES, 'outbox.ready', 'config.changed', 'access.revoked'] as const;

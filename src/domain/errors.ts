@@ -26,6 +26,8 @@ export const ERROR_CODES = [
   'too_many_streams',
   'wrong_current_password',
   'number_archived',
+  /** A provider's API refused or failed a request that is not a send (a template sync). */
+  'provider_failed',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -13,11 +13,16 @@ import { registerAuthentication } from './auth.js';
 import { errorBody, registerErrorHandler } from './error-handler.js';
 import { createMetrics, metricsAccessAllowed } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
+import { caseJoinRoutes } from './routes/case-joins.js';
+import { colleagueRoutes } from './routes/colleagues.js';
 import { eventRoutes } from './routes/events.js';
+import { labelRoutes } from './routes/labels.js';
 import { recordRoutes } from './routes/records.js';
+import { savedReplyRoutes } from './routes/saved-replies.js';
 import { sessionRoutes } from './routes/session.js';
 import { registerSecurityHeaders } from './security-headers.js';
 import { simulatorRoutes } from './routes/simulator.js';
+import { templateRoutes } from './routes/templates.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface AppOptions {
@@ -94,7 +99,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const secureCookies = options.publicUrl?.startsWith('https://') ?? false;
       await api.register(sessionRoutes, { services, secureCookies });
       await api.register(adminRoutes, { services });
+      await api.register(colleagueRoutes, { services });
       await api.register(recordRoutes, { services });
+      await api.register(caseJoinRoutes, { services });
+      await api.register(templateRoutes, { services });
+      await api.register(labelRoutes, { services });
+      await api.register(savedReplyRoutes, { services });
       await api.register(simulatorRoutes, { services });
       await api.register(eventRoutes, { changes });
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

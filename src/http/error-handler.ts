@@ -26,6 +26,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   payload_too_large: 413,
   rate_limited: 429,
   too_many_streams: 429,
+  provider_failed: 502,
 };
 
 /** Whether `code` is one of the product's error codes: a closed set, so it can label metrics. */

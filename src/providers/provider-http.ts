@@ -1,5 +1,5 @@
 import { DomainError } from '../domain/errors.js';
-import { SendError } from './provider.js';
+import { SendError, type TemplateConfig } from './provider.js';
 
 /**
  * What every adapter does the same way on the wire: read a webhook body, call a provider
@@ -103,6 +103,11 @@ export function asCode(value: unknown): string | undefined {
 /** Fills a template's body parameters with the text the case worker typed (rule 12). */
 export function fillTemplateParameters(parameters: string[], text: string): string[] {
   return parameters.map((parameter) => parameter.replaceAll('{text}', text));
+}
+
+/** The body values a template send carries: those the worker chose, else the parameters filled from the text. */
+export function templateValues(template: TemplateConfig, text: string): string[] {
+  return template.values ?? fillTemplateParameters(template.parameters, text);
 }
 
 /** Digits only: what Vonage and Meta expect for an E.164 address. */

@@ -62,12 +62,17 @@ export interface WebhookAnswer {
   body: string;
 }
 
-/** A WhatsApp template configured on a number (rule 12). */
+/** A WhatsApp template of a number's library, as a send carries it (rule 12). */
 export interface TemplateConfig {
   name: string;
   language: string;
   /** Body parameters in order; `{text}` is replaced by the text the case worker typed. */
   parameters: string[];
+  /**
+   * The values the worker filled in for `{{1}}`, `{{2}}`… when they chose the template
+   * (`Notification.template` as an object): sent as they are, and `parameters` are not read.
+   */
+  values?: string[];
 }
 
 /** The credentials of each provider, as DESIGN.md §4 names them. */
@@ -75,7 +80,8 @@ export interface CredentialsByProvider {
   sandbox: { webhookSecret: string };
   twilio: { accountSid: string; authToken: string };
   vonage: { applicationId: string; privateKey: string; signatureSecret: string };
-  'whatsapp-cloud': { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string };
+  /** `businessAccountId` (optional): the WhatsApp Business Account that holds the number's templates, for a sync. */
+  'whatsapp-cloud': { phoneNumberId: string; accessToken: string; appSecret: string; verifyToken: string; businessAccountId?: string };
   africastalking: { username: string; apiKey: string; allowedIps?: string[] };
 }
 export type Credentials = CredentialsByProvider[ProviderName];
@@ -100,6 +106,17 @@ export interface OutboundMessage {
   template: TemplateConfig | null;
   /** Where the provider should post delivery reports for this message. */
   statusCallbackUrl: string;
+}
+
+/** A message template as the provider keeps it, with its review status (Meta: `APPROVED`, `PENDING`, `REJECTED`…). */
+export interface ProviderTemplate {
+  name: string;
+  language: string;
+  status: string;
+  /** The body text with `{{1}}`, `{{2}}`…. */
+  body: string;
+  /** One example or name per placeholder, in order. */
+  parameters: string[];
 }
 
 export interface SendResult {
@@ -138,6 +155,11 @@ export interface ProviderAdapter<P extends ProviderName = ProviderName> {
   /** A GET verification handshake (Meta's `hub.challenge`), when the provider has one. */
   handshake?(request: WebhookRequest, number: ProviderNumber<P>): WebhookAnswer;
   send(message: OutboundMessage, number: ProviderNumber<P>): Promise<SendResult>;
+  /**
+   * The number's message templates as the provider holds them, where it keeps a list (Meta).
+   * Failures are `SendError`s, as for a send.
+   */
+  listTemplates?(number: ProviderNumber<P>): Promise<ProviderTemplate[]>;
 }
 
 export type ProviderRegistry = { [P in ProviderName]?: ProviderAdapter<P> };

@@ -12,11 +12,11 @@ import {
   asObject,
   asString,
   callProvider,
-  fillTemplateParameters,
   isSuccess,
   isTransientStatus,
   readForm,
   retryAfterMs,
+  templateValues,
 } from './provider-http.js';
 import { headerValue, safeEqual } from './signatures.js';
 
@@ -160,7 +160,7 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
       else form.set('From', address(number.ourNumber));
       if (message.template) {
         // Twilio's Content API: the template's name is the ContentSid (HX…), variables are numbered.
-        const values = fillTemplateParameters(message.template.parameters, message.text);
+        const values = templateValues(message.template, message.text);
         form.set('ContentSid', message.template.name);
         form.set('ContentVariables', JSON.stringify(Object.fromEntries(values.map((v, i) => [String(i + 1), v]))));
       } else {

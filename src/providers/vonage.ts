@@ -13,11 +13,11 @@ import {
   asString,
   callProvider,
   digitsOnly,
-  fillTemplateParameters,
   httpFailure,
   internationalSender,
   isSuccess,
   readJsonObject,
+  templateValues,
 } from './provider-http.js';
 import { headerValue, safeEqual } from './signatures.js';
 
@@ -133,7 +133,7 @@ export function vonageProvider(config: VonageConfig): ProviderAdapter<'vonage'> 
           message_type: 'template',
           template: {
             name: message.template.name,
-            parameters: fillTemplateParameters(message.template.parameters, message.text),
+            parameters: templateValues(message.template, message.text),
           },
           whatsapp: {
             policy: 'deterministic',

@@ -10,14 +10,15 @@ import {
   asString,
   callProvider,
   digitsOnly,
-  fillTemplateParameters,
   internationalSender,
   isSuccess,
   isTransientStatus,
   readJsonObject,
   retryAfterMs,
+  templateValues,
 } from './provider-http.js';
 import { headerValue, hmacHex, safeEqual } from './signatures.js';
+import { listWhatsAppTemplates } from './whatsapp-cloud-templates.js';
 
 /**
  * Meta's WhatsApp Cloud API (DESIGN.md §3), through a thin fetch client. One webhook URL
@@ -88,11 +89,17 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
       for (const name of ['accessToken', 'appSecret', 'verifyToken']) {
         if (!text(name)) throw validationFailed(`WhatsApp credentials need ${name}`);
       }
+      // Optional: Meta keeps templates under the business account, so only a sync needs it.
+      const businessAccountId = text('businessAccountId');
+      if (businessAccountId && !/^\d{5,20}$/.test(businessAccountId)) {
+        throw validationFailed('businessAccountId is the WhatsApp Business Account id Meta shows (digits)');
+      }
       return {
         phoneNumberId,
         accessToken: text('accessToken'),
         appSecret: text('appSecret'),
         verifyToken: text('verifyToken'),
+        ...(businessAccountId ? { businessAccountId } : {}),
       };
     },
 
@@ -145,12 +152,22 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
       return { status: 200, contentType: 'application/json', body: '{"ok":true}' };
     },
 
+    async listTemplates(number) {
+      const { businessAccountId, accessToken } = number.credentials;
+      if (!businessAccountId) {
+        throw validationFailed(
+          'Meta lists templates under the WhatsApp Business Account: add its id (businessAccountId) to the number’s credentials',
+        );
+      }
+      return listWhatsAppTemplates({ apiUrl, graphVersion, timeoutMs, businessAccountId, accessToken });
+    },
+
     async send(message, number) {
       const { phoneNumberId, accessToken } = number.credentials;
       const recipient = { messaging_product: 'whatsapp', recipient_type: 'individual', to: digitsOnly(message.to) };
       let body: Record<string, unknown>;
       if (message.template) {
-        const values = fillTemplateParameters(message.template.parameters, message.text);
+        const values = templateValues(message.template, message.text);
         body = {
           ...recipient,
           type: 'template',

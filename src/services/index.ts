@@ -1,14 +1,20 @@
+import { createAssignmentService } from './assignment.js';
 import type { ServiceContext } from './context.js';
+import { createColleagueService } from './colleagues.js';
 import { createDeliveryService } from './deliveries.js';
 import { createInboundService } from './inbound/receive-webhook.js';
+import { createLabelService } from './labels.js';
+import { createMergeService } from './merges.js';
 import { createMoveService } from './moves.js';
 import { createNumberService } from './numbers.js';
 import { createOperationsService } from './operations.js';
 import { createRecordService } from './records.js';
 import { createReplyService } from './replies.js';
+import { createSavedReplyService } from './saved-replies.js';
 import { createSimulatorService } from './simulator.js';
 import { createSurveyService } from './surveys.js';
 import { createUserService } from './users.js';
+import { createWriteFirstService } from './write-first.js';
 
 /**
  * Every use case, built over one context; the HTTP layer and the CLI call these.
@@ -22,14 +28,20 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
   return {
     ctx,
     users: createUserService(ctx),
+    colleagues: createColleagueService(ctx),
     surveys: createSurveyService(ctx),
     numbers,
     records,
+    assignment: createAssignmentService(ctx, records),
+    labels: createLabelService(ctx, records),
+    savedReplies: createSavedReplyService(ctx),
     inbound,
     /** The outbox's port (src/outbox/ports.ts): sends recorded, delivery reports kept. */
     deliveries: createDeliveryService(ctx, numbers),
     replies: createReplyService(ctx),
     moves: createMoveService(ctx, records),
+    merges: createMergeService(ctx, records),
+    writeFirst: createWriteFirstService(ctx, records),
     simulator: createSimulatorService(ctx, numbers, inbound),
     operations: createOperationsService(ctx),
   };

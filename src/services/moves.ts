@@ -6,6 +6,7 @@ import { findRecordForChange } from '../db/queries/records.js';
 import { createRecord, initialAnswers, linkMessage, requireLock } from './record-store.js';
 import type { RecordService } from './records.js';
 import { loadSurvey } from './surveys.js';
+import { moveIntoCase } from './move-into-case.js';
 
 export function createMoveService(ctx: ServiceContext, records: RecordService) {
   const { db } = ctx;
@@ -14,10 +15,12 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
      * Rule 9: an inbound message leaves this case and becomes the first message of a new
      * open case with the same contact and number; the comment becomes the new case's note.
      */
-    async moveMessage(actor: Actor, caseNumber: number, messageId: string, comment: string): Promise<RecordView> {
+    async moveMessage(actor: Actor, caseNumber: number, messageId: string, comment: string, toCase?: number): Promise<RecordView> {
       requireWriter(actor);
       const note = comment.trim();
       if (note.length > 10_000) throw validationFailed('A comment can be at most 10,000 characters');
+      // With `toCase`, into an existing case of the same person (DESIGN.md §7).
+      if (toCase !== undefined) return moveIntoCase(ctx, records, actor, { caseNumber, messageId, toCase, note });
       return db.transaction(async (tx) => {
         const source = await findRecordForChange(tx, actor.orgId, caseNumber);
         await requireLock(tx.db, source, actor);

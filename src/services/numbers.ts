@@ -6,10 +6,12 @@ import { parseAllowList } from '../domain/ip-allow-list.js';
 import { normalisePhone } from '../domain/phone.js';
 import { isProviderName, type ProviderName } from '../domain/providers.js';
 import { questionOfType } from '../domain/survey.js';
-import type { Credentials, ProviderAdapter, ProviderNumber, TemplateConfig } from '../providers/provider.js';
+import { SendError, type Credentials, type ProviderAdapter, type ProviderNumber, type ProviderTemplate } from '../providers/provider.js';
+import { syncedLibrary } from '../domain/templates.js';
 import { requireAdmin, type Actor, type ServiceContext } from './context.js';
 import { numberView } from './presenters.js';
 import { randomToken } from './security.js';
+import { firstTemplateConfig, libraryAfter, storedTemplates } from './template-library.js';
 import { loadSurvey } from './surveys.js';
 
 /** A number as `POST /numbers` takes it; credentials left unchecked until its adapter reads them. */
@@ -74,7 +76,7 @@ export function createNumberService(ctx: ServiceContext) {
         ourNumber: row.our_number,
         // Sealed only after the adapter validated them (`validate` below).
         credentials: ctx.secrets.open(row.credentials) as Credentials,
-        template: row.template ? (JSON.parse(row.template) as TemplateConfig) : null,
+        template: firstTemplateConfig(row),
       },
     };
   }
@@ -135,6 +137,7 @@ export function createNumberService(ctx: ServiceContext) {
     async create(actor: Actor, input: NumberInput): Promise<NumberView> {
       requireAdmin(actor);
       const { ourNumber, credentials } = await validate(db.kysely, actor.orgId, input);
+      const templates = libraryAfter(input, []);
       const now = ctx.now();
       const row: NumberRow = {
         // The id is shown to every user; the webhook paths use `webhook_token` (DESIGN.md §13).
@@ -148,7 +151,7 @@ export function createNumberService(ctx: ServiceContext) {
         conversation_question: input.conversationQuestion,
         multi_case_reply: input.multiCaseReply?.trim() || null,
         credentials: ctx.secrets.seal(credentials),
-        template: input.template ? JSON.stringify(input.template) : null,
+        templates: JSON.stringify(templates),
         send_rate_per_second: input.sendRatePerSecond ?? DEFAULT_SEND_RATE,
         next_send_at: 0,
         created_at: now,
@@ -191,11 +194,38 @@ export function createNumberService(ctx: ServiceContext) {
           conversation_question: merged.conversationQuestion,
           multi_case_reply: merged.multiCaseReply?.trim() || null,
           credentials: ctx.secrets.seal(credentials),
-          template: merged.template ? JSON.stringify(merged.template) : null,
+          templates: JSON.stringify(libraryAfter(patch, storedTemplates(row))),
           send_rate_per_second:
             patch.sendRatePerSecond === null ? DEFAULT_SEND_RATE : (merged.sendRatePerSecond ?? row.send_rate_per_second),
           updated_at: ctx.now(),
         };
+        await tx.db.updateTable('numbers').set(next).where('id', '=', id).execute();
+        tx.publish({ type: 'config.changed', orgId: actor.orgId });
+        return view({ ...row, ...next }, actor);
+      });
+    },
+
+    /**
+     * Replaces a WhatsApp Cloud number's library with the templates Meta has approved
+     * (DESIGN.md §7 "Templates"). Meta is asked before the transaction, so no write waits on it.
+     */
+    async syncTemplates(actor: Actor, id: string): Promise<NumberView> {
+      requireAdmin(actor);
+      const before = await findLiveRow(db.kysely, actor.orgId, id);
+      const { adapter, provider } = loaded(before);
+      if (before.provider !== 'whatsapp-cloud' || !adapter.listTemplates) {
+        throw validationFailed('Only WhatsApp Cloud API numbers read their templates from the provider; edit this number’s list instead');
+      }
+      let fetched: ProviderTemplate[];
+      try {
+        fetched = await adapter.listTemplates(provider);
+      } catch (error) {
+        if (error instanceof SendError) throw new DomainError('provider_failed', error.reason, { code: error.options.code ?? null });
+        throw error;
+      }
+      return db.transaction(async (tx) => {
+        const row = await findLiveRow(tx.db, actor.orgId, id);
+        const next = { templates: JSON.stringify(syncedLibrary(storedTemplates(row), fetched)), updated_at: ctx.now() };
         await tx.db.updateTable('numbers').set(next).where('id', '=', id).execute();
         tx.publish({ type: 'config.changed', orgId: actor.orgId });
         return view({ ...row, ...next }, actor);

@@ -1,10 +1,31 @@
-import type { ApiToken, Label, Message, NumberView, Note, RecordSummary, RecordView, Session, Template, User } from '../contract/index.js';
+import type {
+  ApiToken,
+  Label,
+  Message,
+  NumberView,
+  Note,
+  RecordSummary,
+  RecordView,
+  SavedReply,
+  Session,
+  User,
+} from '../contract/index.js';
 import type { HistoryEntry } from '../contract/index.js';
-import type { ApiTokenTable, Channel, Direction, MessageStatus, NumberTable, RecordTable, UserTable } from '../db/schema.js';
+import type {
+  ApiTokenTable,
+  Channel,
+  Direction,
+  MessageStatus,
+  NumberTable,
+  RecordTable,
+  SavedReplyTable,
+  UserTable,
+} from '../db/schema.js';
 import { webhookUrls } from '../domain/providers.js';
 import type { Answers } from '../domain/survey.js';
 import type { MediaItem } from '../providers/provider.js';
 import { iso } from './context.js';
+import { firstTemplate, storedTemplates } from './template-library.js';
 
 /**
  * The API's views (src/contract) of stored rows: every answer the services give is shaped
@@ -166,8 +187,8 @@ export function numberView(row: NumberTable, viewer: { admin: boolean; publicUrl
     conversationQuestion: row.conversation_question,
     multiCaseReply: row.multi_case_reply,
     sendRatePerSecond: Number(row.send_rate_per_second),
-    template: row.template ? (JSON.parse(row.template) as Template) : null,
-    templates: [],
+    template: firstTemplate(row),
+    templates: storedTemplates(row),
     webhooks: admin ? webhookUrls(viewer.publicUrl, row.provider, row.webhook_token) : null,
     webhookTokenIsId: admin ? row.webhook_token === row.id : null,
     allowedIps: admin && row.provider === 'africastalking' ? viewer.allowedIps() : null,
@@ -200,4 +221,8 @@ export function apiTokenView(row: Pick<ApiTokenTable, 'id' | 'name' | 'created_a
     lastUsedAt: iso(row.last_used_at),
     expiresAt: iso(row.expires_at),
   };
+}
+
+export function savedReplyView(row: Pick<SavedReplyTable, 'id' | 'title' | 'text' | 'language' | 'updated_at'>): SavedReply {
+  return { id: row.id, title: row.title, text: row.text, language: row.language, updatedAt: iso(row.updated_at)! };
 }

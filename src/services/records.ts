@@ -1,9 +1,10 @@
 import { newId } from './ids.js';
 import type { HistoryEntry, Message, Note, Page, RecordSummary, RecordView } from '../contract/index.js';
 import type { Executor, Transaction } from '../db/database.js';
+import { labelsOfRecords, recordLabels } from '../db/queries/labels.js';
 import { lastInboundAt, lastMessages, selectRecordMessages } from '../db/queries/messages.js';
 import { isOptedOut } from '../db/queries/opt-outs.js';
-import { encodeCursor, recordsPageQuery, surveyRegions, type RecordQuery } from '../db/queries/record-list.js';
+import { cursorAfter, recordsPageQuery, surveyRegions, type RecordQuery } from '../db/queries/record-list.js';
 import { findRecord, findRecordForChange, personOf, type RecordRow } from '../db/queries/records.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { caseStatus, reopenedStatus, validateAnswers, type Answers } from '../domain/survey.js';
@@ -11,6 +12,7 @@ import { isWindowOpen } from '../domain/whatsapp-window.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import { historyView, messageView, noteView, recordSummary, recordView } from './presenters.js';
 import { lockHeldError, requireLock, requireVersion } from './record-store.js';
+import { distributeWaitingCases } from './auto-assignment.js';
 import { loadSurvey } from './surveys.js';
 
 export const MESSAGES_PER_PAGE = 100;
@@ -51,7 +53,7 @@ export function createRecordService(ctx: ServiceContext) {
       hasOlderMessages: rows.length > MESSAGES_PER_PAGE,
       messages: rows.slice(0, MESSAGES_PER_PAGE).reverse().map(messageView),
       notes: notes.map(noteView),
-      labels: [],
+      labels: await recordLabels(executor, record.id),
     });
   }
 
@@ -107,6 +109,8 @@ export function createRecordService(ctx: ServiceContext) {
         action: status === 'closed' ? 'closed' : 'reopened',
         at: now,
       });
+      // The holder has room for another case now (DESIGN.md §7, auto-assignment).
+      if (status === 'closed' && record.locked_by !== null) await distributeWaitingCases(db, tx, actor.orgId, now);
     }
   }
 
@@ -153,11 +157,16 @@ export function createRecordService(ctx: ServiceContext) {
         db.kysely,
         page.map((r) => r.id),
       );
-      const items = page.map((row) => recordSummary(row, last.get(row.id), []));
+      // One query for the page's labels, not one per case.
+      const labels = await labelsOfRecords(
+        db.kysely,
+        page.map((r) => r.id),
+      );
+      const items = page.map((row) => recordSummary(row, last.get(row.id), labels.get(row.id) ?? []));
       const lastRow = page[page.length - 1];
       return {
         items,
-        nextCursor: rows.length > limit && lastRow ? encodeCursor(lastRow.updated_at, lastRow.id) : null,
+        nextCursor: rows.length > limit && lastRow ? cursorAfter(lastRow, query) : null,
       };
     },
 
@@ -186,6 +195,8 @@ export function createRecordService(ctx: ServiceContext) {
           detail: record.locked_by !== actor.userId ? { lockedBy: record.locked_by } : {},
           at: now,
         });
+        // The case waits for someone else, and its holder has room for another one.
+        if (record.status === 'open') await distributeWaitingCases(db, tx, actor.orgId, now, new Map([[record.id, [record.locked_by]]]));
       }),
 
     /** `version`, when given, is the one the change was based on (409 `stale_record` otherwise). */

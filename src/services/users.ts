@@ -4,6 +4,7 @@ import type { MyAccountPatch, Session, User } from '../contract/index.js';
 import type { UserTable } from '../db/schema.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { isRole, ROLES, type Role } from '../domain/roles.js';
+import { distributeWaitingCases } from './auto-assignment.js';
 import { requireAdmin, type Actor, type ServiceContext } from './context.js';
 import { actorOfUser, createApiTokenService, revokeAccess, sessionCredential, type Authenticated } from './credentials.js';
 import { sessionView as presentSession, userView } from './presenters.js';
@@ -39,6 +40,7 @@ function normaliseEmail(email: string): string {
 /** Inserts a user; shared by the API, the CLI and first start. */
 /** Open cases auto-assignment gives one person until an admin sets otherwise (DESIGN.md §7). */
 export const DEFAULT_CAPACITY = 10;
+export const MAX_CAPACITY = 1000;
 
 export async function insertUser(db: Executor, orgId: string, input: UserInput, now: number): Promise<User> {
   if (!isRole(input.role)) throw validationFailed(`role must be one of ${ROLES.join(', ')}`);
@@ -93,12 +95,17 @@ export function createUserService(ctx: ServiceContext) {
     return null;
   }
 
+  /** Someone who becomes available gets the longest-waiting cases, up to their capacity (DESIGN.md §7). */
   async function setAvailable(actor: Actor, available: boolean): Promise<User> {
-    await db.kysely
-      .updateTable('users')
-      .set({ available: available ? 1 : 0, updated_at: ctx.now() })
-      .where('id', '=', actor.userId)
-      .execute();
+    await db.transaction(async (tx) => {
+      const now = ctx.now();
+      await tx.db
+        .updateTable('users')
+        .set({ available: available ? 1 : 0, updated_at: now })
+        .where('id', '=', actor.userId)
+        .execute();
+      if (available) await distributeWaitingCases(db, tx, actor.orgId, now);
+    });
     return userView(await ownRow(actor));
   }
 
@@ -125,7 +132,11 @@ export function createUserService(ctx: ServiceContext) {
       return insertUser(db.kysely, actor.orgId, input, ctx.now());
     },
 
-    async update(actor: Actor, id: string, patch: Partial<Omit<UserInput, 'email'>> & { active?: boolean }): Promise<User> {
+    async update(
+      actor: Actor,
+      id: string,
+      patch: Partial<Omit<UserInput, 'email'>> & { active?: boolean; capacity?: number },
+    ): Promise<User> {
       requireAdmin(actor);
       const row = await db.kysely.selectFrom('users').selectAll().where('id', '=', id).where('org_id', '=', actor.orgId).executeTakeFirst();
       if (!row) throw notFound('User');
@@ -137,6 +148,12 @@ export function createUserService(ctx: ServiceContext) {
       if (patch.name !== undefined) next.name = patch.name.trim() || row.name;
       if (patch.role !== undefined) next.role = patch.role;
       if (patch.active !== undefined) next.active = patch.active ? 1 : 0;
+      if (patch.capacity !== undefined) {
+        if (!Number.isInteger(patch.capacity) || patch.capacity < 0 || patch.capacity > MAX_CAPACITY) {
+          throw validationFailed(`capacity must be a whole number from 0 to ${MAX_CAPACITY}`);
+        }
+        next.capacity = patch.capacity;
+      }
       if (patch.password !== undefined) {
         checkPassword(patch.password);
         // Hashed before the transaction: a slow hash must not hold the write lock.
@@ -147,6 +164,10 @@ export function createUserService(ctx: ServiceContext) {
         // A deactivated user or a changed password ends every session and API token, so a
         // user deactivated and later reactivated does not get old credentials back.
         if (patch.active === false || patch.password !== undefined) await revokeAccess(tx, { orgId: row.org_id, userId: id });
+        // More capacity, or someone back at work: room that waiting cases may fill.
+        if (patch.capacity !== undefined || patch.active !== undefined || patch.role !== undefined) {
+          await distributeWaitingCases(db, tx, row.org_id, next.updated_at!);
+        }
       });
       return userView({ ...row, ...next });
     },

@@ -164,7 +164,7 @@ describe('case work in the console', () => {
 
     // Backing out leaves the message where it is.
     await console1.getByRole('button', { name: /Move message “And my neighbour/ }).click();
-    const dialog = console1.getByRole('dialog', { name: 'Move message to a new case' });
+    const dialog = console1.getByRole('dialog', { name: 'Move message' });
     await dialog.waitFor(WAIT);
     await dialog.getByRole('button', { name: 'Back out' }).click();
     await dialog.waitFor({ state: 'hidden', ...WAIT });

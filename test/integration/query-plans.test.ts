@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import type { Actor } from '../../src/services/context.js';
 import { openCasesQuery } from '../../src/db/queries/inbound.js';
 import { recordsPageQuery, type RecordQuery } from '../../src/db/queries/record-list.js';
+import { queueCountsQuery } from '../../src/db/queries/waiting.js';
 import { describeEachDialect } from '../support/dialects.js';
 import { useCaseline, type TestOrg } from '../support/harness.js';
 
@@ -100,6 +101,8 @@ describeEachDialect('query plans of routing and case lists', (dialect) => {
       created_at: now - i,
       updated_at: now - i,
       closed_at: i % 2 === 0 ? null : now - i,
+      // Half the open cases wait, the longest-waiting not the oldest (DESIGN.md §7).
+      waiting_since: i % 4 === 0 ? now - ((i * 7919) % CASES) : null,
     }));
     for (let i = 0; i < rows.length; i += 100)
       await db.kysely
@@ -134,5 +137,20 @@ describeEachDialect('query plans of routing and case lists', (dialect) => {
     const page = (query: RecordQuery) => plan(recordsPageQuery(db.kysely, actor, org.surveyId, query, 51));
     expectOnePersonsCases(await page({ status: 'open', contact: '+447700900600' }));
     expectPagePerStatus(await page({ contact: '+447700900600' }), expectOnePersonsCases);
+  });
+
+  it('the waiting queue reads records_queue in order, and the queue counts read that index alone', async () => {
+    const { org, actor } = await setUp();
+    const { db, services } = h.caseline();
+    const page = (query: RecordQuery) => plan(recordsPageQuery(db.kysely, actor, org.surveyId, query, 51));
+    expectIndexedInOrder(await page({ sort: 'waiting' }), 'records_queue');
+    const cursor = (await services.records.list(actor, org.surveyId, { sort: 'waiting', limit: 2 })).nextCursor!;
+    expectIndexedInOrder(await page({ sort: 'waiting', cursor }), 'records_queue');
+    expectIndexedInOrder(await page({ sort: 'waiting', assignee: 'none' }), 'records_queue');
+    // Reading the index alone needs PostgreSQL's visibility map, which (auto)vacuum keeps.
+    if (dialect === 'pg') await sql`vacuum analyze records`.execute(db.kysely);
+    const counts = await plan(queueCountsQuery(db.kysely, org.surveyId, actor.userId));
+    if (dialect === 'sqlite') expect(counts).toContain('USING COVERING INDEX records_queue');
+    else expect(counts).toMatch(/Index Only Scan using records_queue/);
   });
 });

@@ -93,7 +93,7 @@ describeEachDialect('the secret key', (dialect) => {
           conversation_question: 'conversation',
           multi_case_reply: null,
           credentials: services.ctx.secrets.seal({ webhookSecret: 'x'.repeat(20) }),
-          template: null,
+          templates: '[]',
           send_rate_per_second: 1,
           next_send_at: 0,
           created_at: 1,

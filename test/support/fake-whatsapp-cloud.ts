@@ -21,6 +21,19 @@ export type WhatsAppSendBody = Record<string, unknown>;
 export interface FakeWhatsAppCloudOptions {
   /** phoneNumberId → access token. When given, other ids and tokens are refused as Meta does. */
   phoneNumbers?: Record<string, string>;
+  /** WhatsApp Business Account id → access token: the accounts whose templates `GET …/message_templates` lists. */
+  businessAccounts?: Record<string, string>;
+}
+
+/** A message template as Meta's Graph API lists it (`GET /{version}/{waba-id}/message_templates`). */
+export interface MetaTemplate {
+  id: string;
+  name: string;
+  language: string;
+  status: 'APPROVED' | 'PENDING' | 'REJECTED' | 'PAUSED' | 'DISABLED';
+  category: 'UTILITY' | 'MARKETING' | 'AUTHENTICATION';
+  parameter_format?: 'POSITIONAL' | 'NAMED';
+  components: Array<Record<string, unknown>>;
 }
 
 export interface WhatsAppInboundInput {
@@ -54,6 +67,8 @@ export interface WhatsAppStatusInput {
 export interface FakeWhatsAppCloud extends FakeServer {
   /** Sends Meta accepted, with the JSON body as received; `id` is the wamid it answered. */
   sent: SentRequest<WhatsAppSendBody>[];
+  /** The templates a business account holds, in the order Meta lists them. */
+  setTemplates(businessAccountId: string, templates: MetaTemplate[]): void;
   postInbound(webhookUrl: string, input: WhatsAppInboundInput, appSecret: string): Promise<WebhookResponse>;
   /** A status for a message this fake accepted; Meta posts statuses to the app's one webhook URL. */
   postStatus(
@@ -161,11 +176,62 @@ export function signWhatsAppWebhook(payload: unknown, appSecret: string): Webhoo
 }
 
 const MESSAGES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/;
+const TEMPLATES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/message_templates$/;
+
+/** A template in Meta's shape: a header, a body with `{{n}}` and its examples, a footer. */
+export function metaTemplate(input: {
+  name: string;
+  language?: string;
+  status?: MetaTemplate['status'];
+  body: string;
+  examples?: string[];
+  namedParameters?: boolean;
+}): MetaTemplate {
+  const body: Record<string, unknown> = { type: 'BODY', text: input.body };
+  if (input.examples) body.example = { body_text: [input.examples] };
+  return {
+    id: String(1_000_000_000_000 + Math.floor(Math.random() * 1e12)),
+    name: input.name,
+    language: input.language ?? 'en_GB',
+    status: input.status ?? 'APPROVED',
+    category: 'UTILITY',
+    parameter_format: input.namedParameters ? 'NAMED' : 'POSITIONAL',
+    components: [{ type: 'HEADER', format: 'TEXT', text: 'Helpline' }, body, { type: 'FOOTER', text: 'Reply STOP to opt out' }],
+  };
+}
 
 export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions = {}): Promise<FakeWhatsAppCloud> {
   const sent: SentRequest<WhatsAppSendBody>[] = [];
   /** Which number sent each accepted message, so its statuses carry the right metadata. */
   const senders = new Map<string, { phoneNumberId: string; to: string }>();
+
+  const templates = new Map<string, MetaTemplate[]>();
+
+  /** Meta's cursor paging: `limit` per page (25 by default), `after` an opaque cursor, `next` while more follow. */
+  function listTemplates(request: RecordedRequest, businessAccountId: string): FakeReply {
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (!token) return metaError(401, 190, 'An active access token must be used to query information.');
+    const expected = options.businessAccounts?.[businessAccountId];
+    if (expected === undefined) {
+      return metaError(400, 100, `Unsupported get request. Object with ID '${businessAccountId}' does not exist.`, { error_subcode: 33 });
+    }
+    if (token !== expected) return metaError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+    const all = templates.get(businessAccountId) ?? [];
+    const limit = Math.min(Number(request.query.limit ?? 25) || 25, 100);
+    const start = request.query.after ? Number(Buffer.from(request.query.after, 'base64url').toString()) : 0;
+    const page = all.slice(start, start + limit);
+    const fields = request.query.fields ? new Set(['id', ...request.query.fields.split(',')]) : null;
+    const data = page.map((t) => (fields ? Object.fromEntries(Object.entries(t).filter(([key]) => fields.has(key))) : t));
+    const cursor = (index: number) => Buffer.from(String(index)).toString('base64url');
+    const paging: Record<string, unknown> = { cursors: { before: cursor(start), after: cursor(start + page.length) } };
+    if (start + page.length < all.length) {
+      const next = new URL(`${server.url}${request.path}`);
+      for (const [key, value] of Object.entries(request.query)) next.searchParams.set(key, value);
+      next.searchParams.set('after', cursor(start + page.length));
+      paging.next = next.toString();
+    }
+    return { status: 200, body: { data, paging } };
+  }
 
   const server = await startFakeServer({
     failure: (kind) =>
@@ -174,6 +240,8 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
         : metaError(500, 1, 'An unknown error has occurred.'),
 
     handle(request: RecordedRequest): FakeReply {
+      const templatePath = TEMPLATES_PATH.exec(request.path);
+      if (request.method === 'GET' && templatePath) return listTemplates(request, templatePath[2] ?? '');
       const match = MESSAGES_PATH.exec(request.path);
       if (request.method !== 'POST' || !match) return metaError(400, 100, 'Unknown path components', { error_subcode: 33 });
       const phoneNumberId = match[2] ?? '';
@@ -206,6 +274,9 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
   return {
     ...server,
     sent,
+    setTemplates(businessAccountId, list) {
+      templates.set(businessAccountId, list);
+    },
     postInbound(webhookUrl, input, appSecret) {
       return deliverWebhook(webhookUrl, signWhatsAppWebhook(whatsappInboundPayload(input), appSecret));
     },

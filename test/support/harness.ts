@@ -84,7 +84,7 @@ export function useCaseline(
   };
 
   async function request<T = any>(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     options: { token?: string; body?: unknown; headers?: Record<string, string>; rawBody?: string | Buffer } = {},
   ): Promise<ApiResponse<T>> {

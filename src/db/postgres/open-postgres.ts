@@ -72,6 +72,14 @@ export async function openPostgres(url: string, listen: boolean): Promise<Db> {
         tx.db,
       );
     },
+    async lockAssignments(tx, orgIds) {
+      if (orgIds.length === 0) return;
+      await sql`
+        select pg_advisory_xact_lock(k)
+        from (select distinct hashtextextended('assignment:' || id, 0) as k from unnest(${[...new Set(orgIds)]}::text[]) as id order by k) as ordered`.execute(
+        tx.db,
+      );
+    },
     async writeTogether(tx, queries) {
       const compiled = queries.filter((q): q is Compilable => q !== null).map((q) => q.compile());
       if (compiled.length <= 1) {

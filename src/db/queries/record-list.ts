@@ -10,6 +10,12 @@ export interface RecordQuery {
   assignee?: string;
   contact?: string;
   q?: string;
+  /** Open cases waiting for a person's answer only (DESIGN.md §7). */
+  waiting?: boolean;
+  /** `activity` (default): newest activity first; `waiting`: longest waiting first, waiting cases only. */
+  sort?: 'activity' | 'waiting';
+  /** A label's id: the cases carrying it. */
+  label?: string;
   limit?: number;
   cursor?: string;
 }
@@ -56,6 +62,15 @@ export function recordsPageQuery(
   // SQLite, which plans without statistics, from walking the survey's listing index for
   // its order, reading every case of the status, instead of finding the person's cases.
   const activity = search?.kind === 'exact' ? sql<number>`+r.updated_at` : sql.ref<number>('r.updated_at');
+  if (query.sort === 'waiting' || query.waiting === true) {
+    // Only open cases wait; asked for closed ones as well, the list is empty.
+    const open = listQuery(executor, actor, surveyId, query, search, 'open').where('r.waiting_since', 'is not', null);
+    const waiting = query.status === 'closed' ? open.where(sql<boolean>`1 = 0`) : open;
+    if (query.sort !== 'waiting') return waiting.orderBy(activity, 'desc').orderBy('r.id', 'desc').limit(limit);
+    // Longest waiting first, read in `records_queue`'s order (for one person, sorted as above).
+    const since = search?.kind === 'exact' ? sql<number>`+r.waiting_since` : sql.ref<number>('r.waiting_since');
+    return waiting.orderBy(since, 'asc').orderBy('r.id', 'asc').limit(limit);
+  }
   const page = (status: RecordTable['status']) =>
     listQuery(executor, actor, surveyId, query, search, status).orderBy(activity, 'desc').orderBy('r.id', 'desc').limit(limit);
   if (query.status === 'open' || query.status === 'closed') return page(query.status);
@@ -126,7 +141,16 @@ function listQuery(
       ]),
     );
   }
-  if (query.cursor) {
+  if (query.label) {
+    const label = query.label;
+    q = q.where((eb) =>
+      eb.exists(eb.selectFrom('record_labels as rl').select('rl.record_id').whereRef('rl.record_id', '=', 'r.id').where('rl.label_id', '=', label)),
+    );
+  }
+  if (query.cursor && query.sort === 'waiting') {
+    const [waitingSince, id] = decodeCursor(query.cursor);
+    q = q.where((eb) => eb(eb.refTuple('r.waiting_since', 'r.id'), '>', eb.tuple(waitingSince, id)));
+  } else if (query.cursor) {
     const [updatedAt, id] = decodeCursor(query.cursor);
     q = q.where((eb) => eb.or([eb('r.updated_at', '<', updatedAt), eb.and([eb('r.updated_at', '=', updatedAt), eb('r.id', '<', id)])]));
   }
@@ -139,6 +163,11 @@ function escapeLike(text: string): string {
 
 export function encodeCursor(updatedAt: number, id: string): string {
   return Buffer.from(`${updatedAt}:${id}`).toString('base64url');
+}
+
+/** The cursor of the page after `last`: its place in the list's order (`sort`). */
+export function cursorAfter(last: Pick<RecordTable, 'updated_at' | 'waiting_since' | 'id'>, query: Pick<RecordQuery, 'sort'>): string {
+  return query.sort === 'waiting' ? encodeCursor(Number(last.waiting_since), last.id) : encodeCursor(last.updated_at, last.id);
 }
 
 function decodeCursor(cursor: string): [number, string] {

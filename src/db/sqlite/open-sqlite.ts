@@ -70,6 +70,7 @@ export function openSqlite(path: string, options: OpenOptions): Db {
       return Array.from({ length: count }, (_, i) => last - count + 1 + i);
     },
     async lockRoutingKeys() {},
+    async lockAssignments() {},
     async writeTogether(tx, queries) {
       for (const query of queries) if (query) await tx.db.executeQuery(query.compile());
     },

@@ -3,6 +3,7 @@ import type { Services } from '../../services/index.js';
 import { actorOf, requireAuth } from '../auth.js';
 import {
   AnswersPatch,
+  Assign,
   CaseNumberParams,
   errorResponses,
   HistoryEntry,
@@ -16,6 +17,7 @@ import {
   NoteCreate,
   Notification,
   OlderMessagesQuery,
+  QueueCounts,
   RecordQuery,
   RecordSummary,
   RecordView,
@@ -24,7 +26,7 @@ import {
 
 /** Cases: reading, locking, editing, replying, moving, notes and history. */
 export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { records, replies, moves } = services;
+  const { records, replies, moves, assignment } = services;
   app.addHook('preHandler', requireAuth);
   const one = { tags: ['records'], params: CaseNumberParams, response: { 200: RecordView, ...errorResponses } };
 
@@ -39,6 +41,11 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
       },
     },
     async (request) => records.list(actorOf(request), request.params.id, request.query),
+  );
+  app.get(
+    '/surveys/:id/queue',
+    { schema: { tags: ['records'], params: IdParams, response: { 200: QueueCounts, ...errorResponses } } },
+    async (request) => assignment.queueCounts(actorOf(request), request.params.id),
   );
   app.get('/records/:caseNumber', { schema: one }, async (request) => records.get(actorOf(request), request.params.caseNumber));
   app.get(
@@ -56,6 +63,9 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.post('/records/:caseNumber/lock', { schema: one }, async (request) => records.lock(actorOf(request), request.params.caseNumber));
   app.post('/records/:caseNumber/release', { schema: one }, async (request) =>
     records.release(actorOf(request), request.params.caseNumber),
+  );
+  app.post('/records/:caseNumber/assign', { schema: { ...one, body: Assign } }, async (request) =>
+    assignment.assign(actorOf(request), request.params.caseNumber, request.body.userId),
   );
   app.patch('/records/:caseNumber', { schema: { ...one, body: AnswersPatch } }, async (request) =>
     records.editAnswers(actorOf(request), request.params.caseNumber, request.body.answers, request.body.version),
@@ -93,13 +103,15 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         tags: ['records'],
         params: MessageParams,
         body: MoveMessage,
-        response: { 201: RecordView, ...errorResponses },
+        // 201 with the new case (rule 9); 200 with the existing case named by `toCase`.
+        response: { 200: RecordView, 201: RecordView, ...errorResponses },
       },
     },
-    async (request, reply) =>
-      reply
-        .status(201)
-        .send(await moves.moveMessage(actorOf(request), request.params.caseNumber, request.params.messageId, request.body.comment ?? '')),
+    async (request, reply) => {
+      const { comment, toCase } = request.body;
+      const record = await moves.moveMessage(actorOf(request), request.params.caseNumber, request.params.messageId, comment ?? '', toCase);
+      return reply.status(toCase === undefined ? 201 : 200).send(record);
+    },
   );
 
   app.get(

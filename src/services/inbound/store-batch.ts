@@ -9,6 +9,7 @@ import type { InboundMessage } from '../../providers/provider.js';
 import { addHistory, historyInsert, type HistoryEntry } from '../context.js';
 import { newId } from '../ids.js';
 import { queueOutbound } from '../outbound.js';
+import { assignNewCases } from '../auto-assignment.js';
 import { initialAnswers } from '../record-store.js';
 import type { Survey } from '../surveys.js';
 
@@ -65,6 +66,9 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
 
   const messageIds = plan.messages.map((m) => (m.duplicate ? null : newId(now)));
   const newRecords = await newCaseRows(db, tx, plan, items, now);
+  const surveys = new Map(items.map((i) => [i.number.survey.id, i.number.survey]));
+  // Before the insert, so an auto-assigned case is stored with its holder (DESIGN.md §7).
+  const assigned = await assignNewCases(db, tx, newRecords, (surveyId) => surveys.get(surveyId)?.autoAssign === true, now);
   const messages = messageRows(items, messageIds, now);
   // A message another writer stored meanwhile breaks the unique provider id: the batch fails
   // and its messages are stored again one by one, where that one is seen as a duplicate.
@@ -85,6 +89,7 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
     detail: { by: 'message', messageId: messageIds[c.firstItem] },
     at: now,
   }));
+  history.push(...assigned);
   const links: Array<{ record_id: string; message_id: string; added_at: number }> = [];
   const touched = new Set<string>();
   plan.messages.forEach((planned, i) => {
@@ -103,7 +108,8 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
     touched.size > 0
       ? tx.db
           .updateTable('records')
-          .set({ updated_at: now })
+          // A case starts waiting at the first message nobody has answered (DESIGN.md §7).
+          .set((eb) => ({ updated_at: now, waiting_since: eb.fn.coalesce('waiting_since', eb.val(now)) }))
           .where('id', 'in', [...touched])
       : null,
     links.length > 0 ? tx.db.insertInto('record_messages').values(links) : null,

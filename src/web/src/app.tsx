@@ -2,14 +2,16 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, ApiError, errorMessage, setCsrfToken, setUnauthenticatedHandler } from './api/client.js';
 import type { Page, Session, Survey } from './api/types.js';
 import { navigate, paths, useRoute, type Route } from './router.js';
-import { AppContext, useApp, type AppContextValue } from './session.js';
+import { AppContext, canWorkCases, useApp, type AppContextValue } from './session.js';
 import { ServerEventsProvider } from './server-events.js';
 import { ErrorAlert, Loading } from './ui/components.js';
 import { useLoad } from './ui/use-load.js';
 import { AppHeader } from './ui/app-header.js';
 import { LoginScreen } from './screens/login-screen.js';
 import { CaseListScreen } from './screens/case-list-screen.js';
-import { CaseScreen } from './screens/case/case-screen.js';
+import { CaseWorkspace } from './team/case-workspace.js';
+import { ConsoleShortcuts } from './team/keyboard.js';
+import { MyCasesProvider, useUnreadMine } from './team/my-cases.js';
 import { SimulatorScreen } from './screens/simulator-screen.js';
 import { UsersScreen } from './screens/admin/users-screen.js';
 import { SurveysScreen } from './screens/admin/surveys-screen.js';
@@ -17,6 +19,8 @@ import { SurveyEditScreen } from './screens/admin/survey-edit-screen.js';
 import { NumbersScreen } from './screens/admin/numbers-screen.js';
 import { NumberEditScreen } from './screens/admin/number-edit-screen.js';
 import { AccountScreen } from './screens/account-screen.js';
+import { LabelsScreen } from './screens/admin/labels-screen.js';
+import { SavedRepliesScreen } from './screens/admin/saved-replies-screen.js';
 
 type SessionState = { status: 'loading' } | { status: 'anonymous'; error?: string } | { status: 'ready'; session: Session };
 
@@ -83,11 +87,15 @@ function LoggedIn({ session, onLoggedOut }: { session: Session; onLoggedOut: () 
     <ServerEventsProvider>
       {context ? (
         <AppContext.Provider value={context}>
-          <AppHeader />
-          <main id="main" className="main" tabIndex={-1}>
-            <ErrorAlert error={error} />
-            <RouteView />
-          </main>
+          <MyCasesProvider>
+            <ConsoleShortcuts>
+              <AppHeader />
+              <main id="main" className="main" tabIndex={-1}>
+                <ErrorAlert error={error} />
+                <RouteView />
+              </main>
+            </ConsoleShortcuts>
+          </MyCasesProvider>
         </AppContext.Provider>
       ) : (
         <Loading />
@@ -100,10 +108,12 @@ function RouteView() {
   const route = useRoute();
   const { session, surveys } = useApp();
   const isAdmin = session.user.role === 'admin';
+  // "(3) Cases · Caseline": three of my cases hold messages I have not seen.
+  const unread = useUnreadMine();
 
   useEffect(() => {
-    document.title = `${titleOf(route, surveys)} · Caseline`;
-  }, [route, surveys]);
+    document.title = `${unread > 0 ? `(${unread}) ` : ''}${titleOf(route, surveys)} · Caseline`;
+  }, [route, surveys, unread]);
 
   switch (route.name) {
     case 'home':
@@ -111,7 +121,8 @@ function RouteView() {
     case 'cases':
       return <CaseListScreen key={route.surveyId} surveyId={route.surveyId} />;
     case 'case':
-      return <CaseScreen key={route.caseNumber} caseNumber={route.caseNumber} />;
+      // Not keyed by the case: beside it, the list stays as it is while j and k move on.
+      return <CaseWorkspace caseNumber={route.caseNumber} />;
     case 'simulator':
       return <SimulatorScreen numberId={route.numberId} contact={route.contact} />;
     case 'users':
@@ -126,6 +137,10 @@ function RouteView() {
       return isAdmin ? <NumberEditScreen key={route.numberId ?? 'new'} numberId={route.numberId} /> : <AdminOnly />;
     case 'account':
       return <AccountScreen />;
+    case 'labels':
+      return isAdmin ? <LabelsScreen /> : <AdminOnly />;
+    case 'saved-replies':
+      return canWorkCases(session) ? <SavedRepliesScreen /> : <RepliersOnly />;
     case 'not-found':
       return (
         <section className="page">
@@ -168,6 +183,15 @@ function AdminOnly() {
   );
 }
 
+function RepliersOnly() {
+  return (
+    <section className="page">
+      <h1>Analysts and administrators only</h1>
+      <p>Saved replies are for those who reply to cases; your role reads cases.</p>
+    </section>
+  );
+}
+
 function titleOf(route: Route, surveys: Survey[]): string {
   switch (route.name) {
     case 'cases':
@@ -186,6 +210,10 @@ function titleOf(route: Route, surveys: Survey[]): string {
       return 'Numbers';
     case 'account':
       return 'My account';
+    case 'labels':
+      return 'Labels';
+    case 'saved-replies':
+      return 'Saved replies';
     default:
       return 'Cases';
   }

@@ -92,7 +92,10 @@ export function describeDetail(detail: unknown): string {
   return (
     Object.entries(detail as Record<string, unknown>)
       // Internal ids mean nothing to a case worker; case numbers and texts do.
-      .filter(([key, value]) => value !== null && value !== undefined && value !== '' && !/(^id|Id)$/.test(key))
+      .filter(
+        ([key, value]) =>
+          value !== null && value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0) && !/(^id|Id)$/.test(key),
+      )
       .map(([key, value]) => `${humanise(key)}: ${describeValue(value)}`)
       .join(' · ')
   );

@@ -15,6 +15,8 @@ export type Route =
   | { name: 'numbers' }
   | { name: 'number-edit'; numberId: string | null }
   | { name: 'account' }
+  | { name: 'labels' }
+  | { name: 'saved-replies' }
   | { name: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -30,8 +32,10 @@ export function parseRoute(hash: string): Route {
     return { name: 'simulator', numberId: params.get('number'), contact: params.get('contact') };
   }
   if (a === 'account' && parts.length === 1) return { name: 'account' };
+  if (a === 'saved-replies' && parts.length === 1) return { name: 'saved-replies' };
   if (a === 'admin') {
     if (b === 'users' && !c) return { name: 'users' };
+    if (b === 'labels' && !c) return { name: 'labels' };
     if (b === 'surveys' && !c) return { name: 'surveys' };
     if (b === 'surveys' && c) return { name: 'survey-edit', surveyId: c === 'new' ? null : c };
     if (b === 'numbers' && !c) return { name: 'numbers' };
@@ -51,6 +55,8 @@ export const paths = {
     return `#/simulator${search ? `?${search}` : ''}`;
   },
   account: () => '#/account',
+  labels: () => '#/admin/labels',
+  savedReplies: () => '#/saved-replies',
   users: () => '#/admin/users',
   surveys: () => '#/admin/surveys',
   survey: (surveyId: string | number | null) => `#/admin/surveys/${surveyId === null ? 'new' : encodeURIComponent(String(surveyId))}`,

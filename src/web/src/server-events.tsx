@@ -16,7 +16,7 @@ interface EventsContextValue {
 }
 
 const EventsContext = createContext<EventsContextValue | null>(null);
-const EVENT_TYPES: ServerEventType[] = ['record.created', 'record.updated', 'message.added', 'message.status'];
+const EVENT_TYPES: ServerEventType[] = ['record.created', 'record.updated', 'message.added', 'message.status', 'labels.changed'];
 
 export function ServerEventsProvider({ children }: { children: ReactNode }) {
   const listeners = useRef(new Set<Listener>());

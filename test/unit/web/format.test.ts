@@ -41,6 +41,8 @@ describe('console formatting', () => {
     expect(describeDetail({ changed: { topic: { from: null, to: 'Housing' }, status: { from: 'new', to: 'closed' } } })).toBe(
       'Changed: topic — → Housing, status new → closed',
     );
+    // A label change names what was added and leaves out an empty side.
+    expect(describeDetail({ added: ['Urgent', 'benefits'], removed: [] })).toBe('Added: Urgent, benefits');
     expect(describeDetail('plain')).toBe('plain');
     expect(describeDetail(null)).toBe('');
     expect(humanise('message.moved_out')).toBe('Message moved out');

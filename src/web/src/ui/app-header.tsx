@@ -1,7 +1,9 @@
 import { useRoute, paths } from '../router.js';
-import { useApp } from '../session.js';
+import { canWorkCases, useApp } from '../session.js';
 import { useStreamState } from '../server-events.js';
 import { RoleBadge } from './components.js';
+import { useShortcutHelp } from '../team/keyboard.js';
+import { TeamMenu } from '../team/team-menu.js';
 
 export function AppHeader() {
   const { session, surveys, logout } = useApp();
@@ -10,6 +12,7 @@ export function AppHeader() {
   const isAdmin = session.user.role === 'admin';
   const current = (names: string[]) => (names.includes(route.name) ? 'page' : undefined);
   const firstSurvey = surveys[0];
+  const showShortcuts = useShortcutHelp();
 
   return (
     <header className="app-header">
@@ -48,7 +51,15 @@ export function AppHeader() {
             <a href={paths.numbers()} aria-current={current(['numbers', 'number-edit'])}>
               Numbers
             </a>
+            <a href={paths.labels()} aria-current={current(['labels'])}>
+              Labels
+            </a>
           </>
+        )}
+        {canWorkCases(session) && (
+          <a href={paths.savedReplies()} aria-current={current(['saved-replies'])}>
+            Saved replies
+          </a>
         )}
       </nav>
       <div className="header-user">
@@ -56,6 +67,10 @@ export function AppHeader() {
           <span className="stream-dot" aria-hidden="true" />
           {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </span>
+        <TeamMenu />
+        <button type="button" className="button-quiet" onClick={showShortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+          ?
+        </button>
         <a
           className="current-user"
           href={paths.account()}

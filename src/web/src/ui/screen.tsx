@@ -11,6 +11,7 @@ export function Screen({
   action,
   beside,
   className = 'page',
+  level = 1,
   children,
 }: {
   title: ReactNode;
@@ -18,10 +19,12 @@ export function Screen({
   action?: { href: string; label: string };
   beside?: ReactNode;
   className?: string;
+  /** 2 for a screen shown beside another one's h1 (the case list beside a case). */
+  level?: 1 | 2;
   children: ReactNode;
 }) {
   const titleId = useId();
-  const heading = <h1 id={titleId}>{title}</h1>;
+  const heading = level === 1 ? <h1 id={titleId}>{title}</h1> : <h2 id={titleId}>{title}</h2>;
   return (
     <section className={className} aria-labelledby={titleId}>
       {crumb && (

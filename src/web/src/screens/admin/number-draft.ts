@@ -1,5 +1,14 @@
-import type { Channel, PhoneNumber, Provider, Survey } from '../../api/types.js';
+import type { Channel, MessageTemplate, PhoneNumber, Provider, Survey } from '../../api/types.js';
+import { parameterList } from '../../template-text.js';
 import type { CredentialField } from './providers.js';
+
+/** One row of the template library as typed: parameters one a line. */
+export interface TemplateDraft {
+  name: string;
+  language: string;
+  body: string;
+  parameters: string;
+}
 
 /** The number form as typed: every field a string until it is sent. */
 export interface NumberDraft {
@@ -11,9 +20,8 @@ export interface NumberDraft {
   conversationQuestion: string;
   multiCaseReply: string;
   sendRatePerSecond: string;
-  templateName: string;
-  templateLanguage: string;
-  templateParameters: string;
+  /** The template library (DESIGN.md §7 "Templates"), sent for WhatsApp numbers. */
+  templates: TemplateDraft[];
   credentials: Record<string, string>;
   /** Africa's Talking: addresses or CIDR ranges, one a line (commas and spaces also separate). */
   allowedIps: string;
@@ -36,9 +44,7 @@ export function newNumberDraft(survey: Survey | undefined): NumberDraft {
     ...defaultQuestions(survey),
     multiCaseReply: '',
     sendRatePerSecond: '',
-    templateName: '',
-    templateLanguage: '',
-    templateParameters: '',
+    templates: [],
     credentials: {},
     allowedIps: '',
   };
@@ -55,12 +61,21 @@ export function draftFromNumber(n: PhoneNumber): NumberDraft {
     conversationQuestion: n.conversationQuestion,
     multiCaseReply: n.multiCaseReply ?? '',
     sendRatePerSecond: n.sendRatePerSecond ? String(n.sendRatePerSecond) : '',
-    templateName: n.template?.name ?? '',
-    templateLanguage: n.template?.language ?? '',
-    templateParameters: (n.template?.parameters ?? []).join(', '),
+    templates: n.templates.map(templateDraft),
     credentials: {},
     allowedIps: (n.allowedIps ?? []).join('\n'),
   };
+}
+
+export function templateDraft(t: MessageTemplate): TemplateDraft {
+  return { name: t.name, language: t.language, body: t.body, parameters: t.parameters.join('\n') };
+}
+
+/** The rows with a name, as the API takes them; an empty language is English. */
+export function templateList(drafts: readonly TemplateDraft[]): MessageTemplate[] {
+  return drafts
+    .filter((t) => t.name.trim())
+    .map((t) => ({ name: t.name.trim(), language: t.language.trim() || 'en', body: t.body, parameters: parameterList(t.parameters) }));
 }
 
 /** The allow-list as typed, as the list the API takes. */
@@ -85,18 +100,9 @@ export function numberRequestBody(
     theirNumberQuestion: draft.theirNumberQuestion,
     conversationQuestion: draft.conversationQuestion,
     multiCaseReply: draft.multiCaseReply.trim() || null,
-    template:
-      draft.channel === 'whatsapp' && draft.templateName.trim()
-        ? {
-            name: draft.templateName.trim(),
-            language: draft.templateLanguage.trim() || 'en',
-            parameters: draft.templateParameters
-              .split(',')
-              .map((p) => p.trim())
-              .filter(Boolean),
-          }
-        : null,
   };
+  // Templates are WhatsApp's (rule 12); an SMS number's library is left as it is.
+  if (draft.channel === 'whatsapp') body.templates = templateList(draft.templates);
   // An empty rate keeps the server's default for the provider.
   if (draft.sendRatePerSecond) body.sendRatePerSecond = Number(draft.sendRatePerSecond);
   // The provider is fixed once the number exists.

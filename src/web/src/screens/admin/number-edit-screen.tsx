@@ -12,6 +12,7 @@ import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
 import { allowedIpList, defaultQuestions, draftFromNumber, newNumberDraft, numberRequestBody, type NumberDraft } from './number-draft.js';
 import { NumberWebhooksCard } from './number-webhooks-card.js';
+import { TemplateLibraryCard } from './template-library-card.js';
 import { CREDENTIAL_FIELDS, PROVIDER_CHANNELS, PROVIDER_LABELS, PROVIDERS } from './providers.js';
 
 const MULTI_CASE_EXAMPLE = 'You have {count} open cases: {cases}. Please start your reply with the case number, e.g. #12.';
@@ -233,15 +234,15 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
         </fieldset>
 
         {draft.channel === 'whatsapp' && (
-          <fieldset className="card">
-            <legend>WhatsApp template</legend>
-            <p className="hint">Sent when the contact&apos;s 24-hour window has closed. Leave the name empty for none.</p>
-            <div className="form-grid">
-              <InputField label="Template name" {...bind('templateName')} />
-              <InputField label="Template language" placeholder="en" {...bind('templateLanguage')} />
-              <InputField label="Template parameters (comma separated)" {...bind('templateParameters')} />
-            </div>
-          </fieldset>
+          <TemplateLibraryCard
+            templates={draft.templates}
+            onChange={(templates) => set({ templates })}
+            saved={saved}
+            onSynced={(number, count) => {
+              setSaved(number);
+              setNotice(`Templates synced: ${count} approved template${count === 1 ? '' : 's'} from Meta.`);
+            }}
+          />
         )}
 
         <div className="form-actions">

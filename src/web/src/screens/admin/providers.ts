@@ -50,6 +50,12 @@ export const CREDENTIAL_FIELDS: Record<Provider, CredentialField[]> = {
     { key: 'accessToken', label: 'Access token', secret: true },
     { key: 'appSecret', label: 'App secret', secret: true },
     { key: 'verifyToken', label: 'Verify token', secret: true, hint: "The token you enter in Meta's webhook settings." },
+    {
+      key: 'businessAccountId',
+      label: 'WhatsApp Business Account ID',
+      optional: true,
+      hint: 'Needed to sync the approved templates: Meta lists them under the business account.',
+    },
   ],
   africastalking: [
     { key: 'username', label: 'Username' },

@@ -40,7 +40,12 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
   );
   // The form as the user changed it, or else the survey as stored.
   const [edited, setDraft] = useState<Draft | null>(null);
-  const stored = loaded.data && { name: loaded.data.name, questions: loaded.data.questions, caseManagement: loaded.data.caseManagement };
+  const stored = loaded.data && {
+    name: loaded.data.name,
+    questions: loaded.data.questions,
+    caseManagement: loaded.data.caseManagement,
+    autoAssign: loaded.data.autoAssign,
+  };
   const draft = edited ?? (surveyId === null ? NEW_SURVEY : stored);
   const { busy, error, setError, run } = useRequest();
   const alert = useRef<HTMLDivElement>(null);
@@ -82,6 +87,7 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
               : { name: q.name, label: q.label, type: q.type },
           ),
           caseManagement: draft.caseManagement,
+          autoAssign: draft.autoAssign ?? false,
         };
         if (surveyId === null) await api<Survey>('POST', '/surveys', body);
         else await api<Survey>('PATCH', `/surveys/${encodeURIComponent(surveyId)}`, body);
@@ -164,6 +170,18 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
               />
             </div>
           )}
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>Assignment</legend>
+          <label className="check">
+            <input type="checkbox" checked={draft.autoAssign ?? false} onChange={(e) => setDraft({ ...draft, autoAssign: e.target.checked })} />
+            Auto-assign new cases
+          </label>
+          <p className="hint">
+            A new case goes to the available analyst with the fewest open cases, below their capacity (set on the Users screen). When
+            nobody is free it waits unassigned until someone is.
+          </p>
         </fieldset>
 
         <div className="form-actions">

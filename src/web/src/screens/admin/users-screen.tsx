@@ -41,6 +41,18 @@ export function UsersScreen() {
           { label: 'Email', cell: (user) => user.email },
           { label: 'Role', cell: (user) => <RoleBadge role={user.role} /> },
           { label: 'Status', cell: (user) => (user.active ? 'Active' : 'Deactivated') },
+          // Auto-assignment gives an available person new cases up to their capacity (DESIGN.md §7).
+          {
+            label: 'New cases',
+            cell: (user) =>
+              user.role === 'viewer' ? (
+                <span className="muted">—</span>
+              ) : (
+                <>
+                  {user.available ? 'Available' : 'Not available'} · up to {user.capacity}
+                </>
+              ),
+          },
           { label: 'Created', cell: (user) => <Time at={user.createdAt} /> },
         ]}
         actions={(user) => (
@@ -143,6 +155,7 @@ function EditUserForm({ user, isSelf, onClose, onSaved }: { user: User; isSelf: 
   const [name, setName] = useState(user.name);
   const [role, setRole] = useState<Role>(user.role);
   const [active, setActive] = useState(user.active);
+  const [capacity, setCapacity] = useState(String(user.capacity));
   const [password, setPassword] = useState('');
   const { busy, error, run } = useRequest();
 
@@ -153,6 +166,7 @@ function EditUserForm({ user, isSelf, onClose, onSaved }: { user: User; isSelf: 
     if (role !== user.role) patch.role = role;
     if (active !== user.active) patch.active = active;
     if (password) patch.password = password;
+    if (capacity.trim() !== '' && Number(capacity) !== user.capacity) patch.capacity = Number(capacity);
     if (Object.keys(patch).length === 0) {
       onClose();
       return;
@@ -174,6 +188,18 @@ function EditUserForm({ user, isSelf, onClose, onSaved }: { user: User; isSelf: 
         Active (can log in)
       </label>
       {isSelf && <p className="hint">You cannot change your own role or deactivate yourself.</p>}
+      <InputField
+        label="Capacity"
+        type="number"
+        inputMode="numeric"
+        min={0}
+        max={1000}
+        step={1}
+        required
+        hint="Open cases auto-assignment may give this person at most. 0: none."
+        value={capacity}
+        onChange={(e) => setCapacity(e.target.value)}
+      />
       <InputField
         label="New password"
         type="password"

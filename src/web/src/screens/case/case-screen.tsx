@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useRef, useState } from 'react';
 import { api, ApiError, errorMessage } from '../../api/client.js';
 import { sameId, type CaseRecord, type Message, type PhoneNumber } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
@@ -9,12 +9,18 @@ import { useLoad } from '../../ui/use-load.js';
 import { AnswersForm } from './answers-form.js';
 import { Conversation } from './conversation.js';
 import { HistoryPanel } from './history-panel.js';
+import { MergeAction } from './merge-dialog.js';
 import { MoveDialog } from './move-dialog.js';
 import { NotesPanel } from './notes-panel.js';
 import { ReplyBox } from './reply-box.js';
 import { LockIcon } from '../../ui/icons.js';
 import { SideTabs } from './side-tabs.js';
 import { describeLockChange } from './lock-change.js';
+import { CaseLabels } from './case-labels.js';
+import { AssignDialog } from '../../team/assign-dialog.js';
+import { useCaseSeen } from '../../team/case-seen.js';
+import { ShortcutKeys } from '../../team/keyboard.js';
+import { OtherCases } from '../../team/other-cases.js';
 
 /** Where focus goes once an action has finished: the worker keeps working without reaching for the mouse. */
 type FocusTarget = 'reply' | 'status' | 'lock';
@@ -29,7 +35,8 @@ interface CaseView {
   reading: number;
 }
 
-export function CaseScreen({ caseNumber }: { caseNumber: number }) {
+/** `onShown` hears every reading of the case (the side-by-side layout follows its survey). */
+export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShown?: (record: CaseRecord) => void }) {
   const { session, surveys } = useApp();
   const [older, setOlder] = useState<Message[]>([]);
   const [hasMoreOlder, setHasMoreOlder] = useState<boolean | null>(null);
@@ -37,6 +44,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [moving, setMoving] = useState<Message | null>(null);
+  const [assigning, setAssigning] = useState(false);
   const replyInput = useRef<HTMLTextAreaElement>(null);
   const statusButton = useRef<HTMLButtonElement>(null);
   const lockButton = useRef<HTMLButtonElement>(null);
@@ -58,7 +66,8 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
       return { record, lockNotice: change ?? shown?.lockNotice ?? null, reading: (shown?.reading ?? 0) + 1 };
     },
     [caseNumber, myId],
-    { reloadOn: (event) => event.caseNumber === caseNumber },
+    // A renamed or recoloured label changes the case's chips without an event of the case.
+    { reloadOn: (event) => event.caseNumber === caseNumber || event.type === 'labels.changed' },
   );
   const { reload: refresh, update } = view;
   const show = (record: CaseRecord) => update((v) => v && { ...v, record, reading: v.reading + 1 });
@@ -76,6 +85,11 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
 
   const record = view.data?.record ?? null;
   const lockNotice = view.data?.lockNotice ?? null;
+  useCaseSeen(myId, caseNumber, record?.messages ?? null);
+  const shownRecord = useEffectEvent((shown: CaseRecord) => onShown?.(shown));
+  useEffect(() => {
+    if (record) shownRecord(record);
+  }, [record]);
   const numberId = record ? String(record.numberId) : null;
 
   // The number tells whether the phone simulator can play this contact.
@@ -146,6 +160,20 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
       () => void refresh(),
     );
 
+  // `l` locks a free case or releases mine; someone else's lock is theirs to give up.
+  const toggleLock = () => {
+    if (busy !== null || !canWork) return;
+    if (!record.lockedBy) void act('lock', 'reply');
+    else if (lockedByMe) void act('release', 'lock');
+  };
+  // `r` goes to the reply box; while it is blocked, to the button that unblocks it.
+  const focusReply = () => {
+    const target = [replyInput.current, lockButton.current].find((el) => el && !el.disabled);
+    target?.focus();
+  };
+  // An admin assigns any case; the holder hands theirs over.
+  const canAssign = canWork && (me.role === 'admin' || lockedByMe);
+
   const loadOlder = async () => {
     const first = messages[0];
     if (!first) return;
@@ -185,6 +213,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
 
   return (
     <section className="case-page" aria-labelledby="case-title">
+      <ShortcutKeys handlers={{ r: focusReply, l: toggleLock }} />
       <header className="case-head">
         <div className="case-title-block">
           <p className="crumbs">
@@ -210,6 +239,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
               <a href={paths.simulator(number.id, record.contact ?? undefined)}>Open in phone simulator</a>
             )}
           </p>
+          <CaseLabels record={record} canEdit={canWork} onChanged={show} />
         </div>
         <div className="case-actions" role="group" aria-label="Case actions">
           <span className={`lock-state${lockedByMe ? ' lock-state-mine' : lockedByOther ? ' lock-state-other' : ''}`} role="status">
@@ -238,6 +268,12 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
               {lockedByMe ? (busy === 'release' ? 'Releasing…' : 'Release') : `Release ${record.lockedBy?.name}'s lock`}
             </button>
           )}
+          {canAssign && (
+            <button type="button" disabled={busy !== null} onClick={() => setAssigning(true)}>
+              Assign to…
+            </button>
+          )}
+          <MergeAction record={record} available={canWork && hasCaseManagement && lockedByMe} disabled={busy !== null} />
           {canWork && hasCaseManagement && (
             <button
               ref={statusButton}
@@ -317,6 +353,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
                   }
                 : null
             }
+            templates={number?.templates}
             onSent={(message) => {
               show({ ...record, messages: mergeMessages(record.messages, [message]) });
               void refresh();
@@ -324,6 +361,7 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
           />
         </div>
         <aside className="case-side" aria-label="Case details">
+          <OtherCases record={record} />
           <SideTabs
             tabs={[
               {
@@ -346,8 +384,21 @@ export function CaseScreen({ caseNumber }: { caseNumber: number }) {
         </aside>
       </div>
 
+      <AssignDialog
+        record={record}
+        open={assigning}
+        onClose={() => setAssigning(false)}
+        onAssigned={(assigned) => {
+          setAssigning(false);
+          show(assigned);
+          setLockNotice(null);
+          void refresh();
+        }}
+      />
       <MoveDialog
         caseNumber={caseNumber}
+        surveyId={record.surveyId}
+        contact={record.contact}
         message={moving}
         onClose={() => setMoving(null)}
         onMoved={(created) => {

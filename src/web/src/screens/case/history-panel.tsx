@@ -1,6 +1,8 @@
 import { api } from '../../api/client.js';
 import type { HistoryItem } from '../../api/types.js';
-import { describeDetail, humanise } from '../../format.js';
+import { humanise } from '../../format.js';
+import { historyDetailParts } from '../../team/case-links.js';
+import { CaseLinkedText } from '../../team/case-linked-text.js';
 import { ErrorAlert, Loading, Time } from '../../ui/components.js';
 import { useLoad } from '../../ui/use-load.js';
 
@@ -18,7 +20,8 @@ export function HistoryPanel({ caseNumber, reading }: { caseNumber: number; read
   return (
     <ol className="history" aria-label="History, newest first">
       {items.map((item) => {
-        const detail = describeDetail(item.detail);
+        // Cases a move or merge names ("To case: #4") are links to them.
+        const detail = historyDetailParts(item.detail);
         return (
           <li key={String(item.id)} className="history-item">
             <div className="history-line">
@@ -28,9 +31,9 @@ export function HistoryPanel({ caseNumber, reading }: { caseNumber: number; read
                 {item.user ? `by ${item.user.name}` : 'automatically'} · <Time at={item.at} />
               </span>
             </div>
-            {detail && (
+            {detail.length > 0 && (
               <p className="history-detail" dir="auto">
-                {detail}
+                <CaseLinkedText parts={detail} />
               </p>
             )}
           </li>

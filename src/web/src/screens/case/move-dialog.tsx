@@ -1,28 +1,41 @@
-import { useState, type SyntheticEvent } from 'react';
-import { api } from '../../api/client.js';
+import { useId, useState, type SyntheticEvent } from 'react';
+import { caseJoinApi } from '../../api/case-joins.js';
 import type { CaseRecord, Message } from '../../api/types.js';
 import { Dialog, ErrorAlert, Time } from '../../ui/components.js';
 import { TextAreaField } from '../../ui/fields.js';
 import { useRequest } from '../../ui/use-request.js';
+import { CaseOptions, usePersonOpenCases } from './person-cases.js';
 
-/** Moves an inbound message into a new case of its own (DESIGN.md §2 rule 9). */
+/**
+ * Moves an inbound message into a new case of its own (DESIGN.md §2 rule 9) or into one of
+ * the person's other open cases (DESIGN.md §7).
+ */
 export function MoveDialog({
   caseNumber,
+  surveyId,
+  contact,
   message,
   onClose,
   onMoved,
 }: {
   caseNumber: number;
+  surveyId: string;
+  contact: string | null;
   message: Message | null;
   onClose: () => void;
   onMoved: (record: CaseRecord) => void;
 }) {
   const [comment, setComment] = useState('');
+  // null: a new case.
+  const [toCase, setToCase] = useState<number | null>(null);
   const { busy, error, setError, run } = useRequest();
+  const others = usePersonOpenCases({ surveyId, contact, caseNumber }, message !== null);
+  const choiceName = useId();
 
   const close = () => {
     if (busy) return;
     setComment('');
+    setToCase(null);
     setError(null);
     onClose();
   };
@@ -31,21 +44,20 @@ export function MoveDialog({
     event.preventDefault();
     if (!message) return;
     await run(async () => {
-      const record = await api<CaseRecord>('POST', `/records/${caseNumber}/messages/${encodeURIComponent(String(message.id))}/move`, {
-        comment,
-      });
+      const record = await caseJoinApi.moveMessage(caseNumber, String(message.id), comment, toCase ?? undefined);
       setComment('');
+      setToCase(null);
       onMoved(record);
     });
   };
 
   return (
-    <Dialog title="Move message to a new case" open={message !== null} onClose={close}>
+    <Dialog title="Move message" open={message !== null} onClose={close}>
       {message && (
         <form onSubmit={(event) => void submit(event)}>
           <p>
-            This message leaves case #{caseNumber} and starts a new open case with the same contact. The comment becomes a note of the new
-            case.
+            This message leaves case #{caseNumber}. It starts a new open case with the same contact, or joins another of their open cases.
+            The comment becomes a note of the case it goes to.
           </p>
           <blockquote className="quoted">
             <p className="msg-text" dir="auto">
@@ -55,6 +67,17 @@ export function MoveDialog({
               <Time at={message.at} />
             </footer>
           </blockquote>
+          <fieldset className="case-choice">
+            <legend>Move to</legend>
+            <label className="case-option">
+              <input type="radio" name={choiceName} checked={toCase === null} onChange={() => setToCase(null)} />
+              <span>
+                <strong>A new case</strong>
+              </span>
+            </label>
+            <CaseOptions name={choiceName} cases={others.data ?? []} value={toCase} onChange={setToCase} />
+            {others.error && <p className="hint">The person&apos;s other cases could not be loaded: {others.error}</p>}
+          </fieldset>
           <ErrorAlert error={error} />
           <TextAreaField
             label="Comment (optional)"

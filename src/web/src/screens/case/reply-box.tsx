@@ -1,10 +1,12 @@
 import { useId, useState, type SyntheticEvent, type KeyboardEvent, type RefObject } from 'react';
 import { api } from '../../api/client.js';
-import type { CaseRecord, Message } from '../../api/types.js';
+import type { CaseRecord, Message, MessageTemplate } from '../../api/types.js';
 import { countSmsSegments, firstNonGsm7 } from '../../sms-segments.js';
 import { ErrorAlert } from '../../ui/components.js';
 import { SelectField, TextAreaField } from '../../ui/fields.js';
 import { useRequest } from '../../ui/use-request.js';
+import { useSavedReplyPicker } from './saved-reply-picker.js';
+import { useTemplateSend } from './template-picker.js';
 
 /** Where a notification goes; the API knows one target today, the case's conversation. */
 const TARGETS = [{ value: 'conversation', label: 'Message Conversation' }];
@@ -18,10 +20,12 @@ interface ReplyBoxProps {
   /** An action that lifts the block, such as "Reopen and reply" on a closed case. */
   unblock: { label: string; disabled: boolean; onClick: () => void } | null;
   onSent: (message: Message) => void;
+  /** The number's template library: a template reply chooses one and fills its parameters. */
+  templates?: readonly MessageTemplate[];
 }
 
 /** "Send notification" with the target Message Conversation (DESIGN.md §2 rule 8). */
-export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent }: ReplyBoxProps) {
+export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, templates = [] }: ReplyBoxProps) {
   const [text, setText] = useState('');
   const [template, setTemplate] = useState(false);
   const { busy, error, setError, run } = useRequest();
@@ -32,13 +36,19 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent }: 
   // The box stays enabled while a reply is sending, so focus stays in it and the worker can
   // go on typing the next one (issue 11); only a block disables it.
   const disabled = blockedBecause !== null;
-  const canSend = !disabled && !busy && (text.trim().length > 0 || useTemplate);
+  // `/` searches the saved replies (DESIGN.md §7).
+  const picker = useSavedReplyPicker({ record, text, setText, inputRef, disabled });
+  const templateSend = useTemplateSend(templates, { disabled: disabled || busy });
+  // A chosen template with a body sends its filled parameters; the typed text is not sent then.
+  const typedTextSent = !useTemplate || templateSend.usesTypedText;
+  const canSend = !disabled && !busy && (!typedTextSent || text.trim().length > 0) && (!useTemplate || templateSend.payload !== null);
 
   const submit = async (event?: SyntheticEvent<HTMLFormElement>) => {
     event?.preventDefault();
     if (!canSend) return;
-    const sent = text;
-    setText('');
+    const sent = typedTextSent ? text : '';
+    const chosenTemplate = useTemplate ? templateSend.payload : null;
+    if (typedTextSent) setText('');
     inputRef.current?.focus();
     await run(async () => {
       let message: Message;
@@ -46,18 +56,20 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent }: 
         message = await api<Message>('POST', `/records/${record.caseNumber}/notifications`, {
           target: 'conversation',
           text: sent,
-          ...(useTemplate ? { template: true } : {}),
+          ...(chosenTemplate ? { template: chosenTemplate } : {}),
         });
       } catch (e) {
         // Nothing went out: the text comes back, before whatever was typed since.
-        setText((typed) => (typed.trim() ? `${sent}\n${typed}` : sent));
+        if (sent) setText((typed) => (typed.trim() ? `${sent}\n${typed}` : sent));
         throw e;
       }
+      if (chosenTemplate) templateSend.reset();
       onSent(message);
     });
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (picker.onKeyDown(event)) return;
     if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       void submit();
@@ -83,10 +95,11 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent }: 
               disabled={disabled || busy || windowClosed}
               onChange={(e) => setTemplate(e.target.checked)}
             />
-            Send the number&apos;s template message
+            Send a template message
           </label>
         )}
       </div>
+      {useTemplate && templateSend.controls}
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       <TextAreaField
         ref={inputRef}
@@ -96,10 +109,16 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent }: 
         value={text}
         disabled={disabled}
         aria-describedby={counterId}
-        placeholder={blockedBecause ?? 'Type a reply. Ctrl+Enter sends.'}
-        onChange={(e) => setText(e.target.value)}
+        placeholder={blockedBecause ?? 'Type a reply. / inserts a saved reply; Ctrl+Enter sends.'}
+        {...picker.inputProps}
+        onChange={(e) => {
+          setText(e.target.value);
+          picker.onCaret(e);
+        }}
+        onSelect={picker.onCaret}
         onKeyDown={onKeyDown}
       />
+      {picker.popup}
       <div className="reply-foot">
         <SegmentCounter id={counterId} text={text} caseNumber={record.caseNumber} whatsApp={isWhatsApp} />
         {unblock && (

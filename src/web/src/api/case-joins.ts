@@ -1,0 +1,19 @@
+import { api, query } from './client.js';
+import type { CaseRecord, CaseSummary, Page, PhoneNumber, RecordCreate } from './types.js';
+
+/** Merge, move into a case, writing first and template sync (DESIGN.md §7). */
+export const caseJoinApi = {
+  /** A person's open cases in a survey, for choosing where a message or a case goes. */
+  openCasesOf: (surveyId: string, contact: string) =>
+    api<Page<CaseSummary>>('GET', `/surveys/${encodeURIComponent(surveyId)}/records${query({ status: 'open', contact, limit: 50 })}`),
+  /** Without `toCase`, into a new case (rule 9); with it, into that open case of the same person. */
+  moveMessage: (caseNumber: number, messageId: string, comment: string, toCase?: number) =>
+    api<CaseRecord>('POST', `/records/${caseNumber}/messages/${encodeURIComponent(messageId)}/move`, {
+      comment,
+      ...(toCase === undefined ? {} : { toCase }),
+    }),
+  /** Every message and note of the case joins `into`; the case is closed. Answers `into`. */
+  merge: (caseNumber: number, into: number) => api<CaseRecord>('POST', `/records/${caseNumber}/merge`, { into }),
+  writeFirst: (surveyId: string, body: RecordCreate) => api<CaseRecord>('POST', `/surveys/${encodeURIComponent(surveyId)}/records`, body),
+  syncTemplates: (numberId: string) => api<PhoneNumber>('POST', `/numbers/${encodeURIComponent(numberId)}/templates/sync`),
+};

@@ -1,0 +1,34 @@
+/**
+ * Label chips are drawn in the label's own colour, so their text takes whichever of black
+ * and white reads better on it (WCAG 2 contrast), whatever colour an admin chose.
+ */
+export function chipTextColor(background: string): '#000000' | '#ffffff' {
+  const luminance = relativeLuminance(background);
+  if (luminance === null) return '#000000';
+  // Contrast with black is (L + 0.05) / 0.05, with white 1.05 / (L + 0.05): the larger wins.
+  return (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? '#000000' : '#ffffff';
+}
+
+function relativeLuminance(color: string): number | null {
+  const match = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(color);
+  if (!match) return null;
+  const [r, g, b] = match.slice(1).map((hex) => {
+    const c = parseInt(hex, 16) / 255;
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  }) as [number, number, number];
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/** Colours offered when making a label; any other can be picked too. */
+export const LABEL_SWATCHES: readonly (readonly [string, string])[] = [
+  ['#d62728', 'Red'],
+  ['#ff7f0e', 'Orange'],
+  ['#f2c500', 'Yellow'],
+  ['#2ca02c', 'Green'],
+  ['#17becf', 'Teal'],
+  ['#1f77b4', 'Blue'],
+  ['#9467bd', 'Purple'],
+  ['#e377c2', 'Pink'],
+  ['#8c564b', 'Brown'],
+  ['#7f7f7f', 'Grey'],
+];

@@ -1,0 +1,208 @@
+import { useState, type SyntheticEvent } from 'react';
+import { savedRepliesApi, type SavedReplyInput } from '../../api/labels.js';
+import type { SavedReply } from '../../api/types.js';
+import { shorten } from '../../format.js';
+import { Dialog, ErrorAlert, SuccessAlert, Time } from '../../ui/components.js';
+import { DataTable } from '../../ui/data-table.js';
+import { InputField, TextAreaField } from '../../ui/fields.js';
+import { Screen } from '../../ui/screen.js';
+import { useLoad } from '../../ui/use-load.js';
+import { useRequest } from '../../ui/use-request.js';
+
+const EMPTY: SavedReplyInput = { title: '', text: '', language: null };
+
+/** The organisation's saved replies (DESIGN.md §7): analysts and admins keep them; `/` in the reply box inserts one. */
+export function SavedRepliesScreen() {
+  const { data, error, reload } = useLoad(() => savedRepliesApi.list(), []);
+  const [editing, setEditing] = useState<SavedReply | null>(null);
+  const [deleting, setDeleting] = useState<SavedReply | null>(null);
+
+  return (
+    <Screen
+      title="Saved replies"
+      beside={
+        <p className="page-sub">
+          Answers to common questions. Type <kbd>/</kbd> in a case&apos;s reply box to insert one.
+        </p>
+      }
+    >
+      <ErrorAlert error={error} />
+      <DataTable
+        rows={data?.items ?? null}
+        rowKey={(reply) => reply.id}
+        empty="No saved replies yet. Add the first one below."
+        columns={[
+          { label: 'Title', cell: (reply) => <strong dir="auto">{reply.title}</strong> },
+          { label: 'Text', cell: (reply) => <span dir="auto">{shorten(reply.text, 120)}</span> },
+          { label: 'Language', cell: (reply) => reply.language ?? <span className="muted">Any</span> },
+          { label: 'Updated', cell: (reply) => <Time at={reply.updatedAt} /> },
+        ]}
+        actionsClassName="row-actions"
+        actions={(reply) => (
+          <>
+            <button type="button" className="button-quiet" onClick={() => setEditing(reply)} aria-label={`Edit ${reply.title}`}>
+              Edit
+            </button>
+            <button
+              type="button"
+              className="button-quiet button-danger"
+              onClick={() => setDeleting(reply)}
+              aria-label={`Delete ${reply.title}`}
+            >
+              Delete
+            </button>
+          </>
+        )}
+      />
+      <NewReplyForm onCreated={reload} />
+      <Dialog title={editing ? `Edit ${editing.title}` : 'Edit saved reply'} open={editing !== null} onClose={() => setEditing(null)}>
+        {editing && (
+          <EditReplyForm
+            key={editing.id}
+            reply={editing}
+            onClose={() => setEditing(null)}
+            onSaved={() => {
+              setEditing(null);
+              void reload();
+            }}
+          />
+        )}
+      </Dialog>
+      <Dialog title="Delete this saved reply?" open={deleting !== null} onClose={() => setDeleting(null)}>
+        {deleting && (
+          <DeleteReplyConfirm
+            key={deleting.id}
+            reply={deleting}
+            onClose={() => setDeleting(null)}
+            onDeleted={() => {
+              setDeleting(null);
+              void reload();
+            }}
+          />
+        )}
+      </Dialog>
+    </Screen>
+  );
+}
+
+function ReplyFields({ value, onChange }: { value: SavedReplyInput; onChange: (value: SavedReplyInput) => void }) {
+  return (
+    <>
+      <div className="form-grid">
+        <InputField
+          label="Title"
+          required
+          maxLength={200}
+          value={value.title}
+          onChange={(e) => onChange({ ...value, title: e.target.value })}
+        />
+        <InputField
+          label="Language"
+          hint="Optional, e.g. en or pt-BR"
+          maxLength={20}
+          value={value.language ?? ''}
+          onChange={(e) => onChange({ ...value, language: e.target.value })}
+        />
+      </div>
+      <TextAreaField
+        label="Text"
+        required
+        rows={4}
+        maxLength={5000}
+        dir="auto"
+        hint="{case}, {contact} and {worker} are filled in with the case number, the contact and your name when the reply is inserted."
+        value={value.text}
+        onChange={(e) => onChange({ ...value, text: e.target.value })}
+      />
+    </>
+  );
+}
+
+const cleaned = (value: SavedReplyInput): SavedReplyInput => ({
+  title: value.title.trim(),
+  text: value.text.trim(),
+  language: value.language?.trim() ? value.language.trim() : null,
+});
+
+function NewReplyForm({ onCreated }: { onCreated: () => Promise<void> }) {
+  const [value, setValue] = useState(EMPTY);
+  const [created, setCreated] = useState<string | null>(null);
+  const { busy, error, run } = useRequest();
+
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setCreated(null);
+    await run(async () => {
+      const reply = await savedRepliesApi.create(cleaned(value));
+      setCreated(`Saved reply “${reply.title}” added.`);
+      setValue(EMPTY);
+      await onCreated();
+    });
+  };
+
+  return (
+    <form className="card" onSubmit={(event) => void submit(event)} aria-labelledby="new-reply-title">
+      <h2 id="new-reply-title">Add a saved reply</h2>
+      <ErrorAlert error={error} />
+      <SuccessAlert message={created} />
+      <ReplyFields value={value} onChange={setValue} />
+      <button type="submit" className="button-primary" disabled={busy}>
+        {busy ? 'Adding…' : 'Add saved reply'}
+      </button>
+    </form>
+  );
+}
+
+function EditReplyForm({ reply, onClose, onSaved }: { reply: SavedReply; onClose: () => void; onSaved: () => void }) {
+  const [value, setValue] = useState<SavedReplyInput>({ title: reply.title, text: reply.text, language: reply.language });
+  const { busy, error, run } = useRequest();
+
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    await run(async () => {
+      await savedRepliesApi.update(reply.id, cleaned(value));
+      onSaved();
+    });
+  };
+
+  return (
+    <form onSubmit={(event) => void submit(event)}>
+      <ErrorAlert error={error} />
+      <ReplyFields value={value} onChange={setValue} />
+      <div className="dialog-actions">
+        <button type="button" onClick={onClose} disabled={busy}>
+          Cancel
+        </button>
+        <button type="submit" className="button-primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Save'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function DeleteReplyConfirm({ reply, onClose, onDeleted }: { reply: SavedReply; onClose: () => void; onDeleted: () => void }) {
+  const { busy, error, run } = useRequest();
+  const remove = () =>
+    run(async () => {
+      await savedRepliesApi.remove(reply.id);
+      onDeleted();
+    });
+  return (
+    <>
+      <ErrorAlert error={error} />
+      <p>
+        “<span dir="auto">{reply.title}</span>” is deleted for everyone in your organisation. Messages already sent with it stay as they
+        were.
+      </p>
+      <div className="dialog-actions">
+        <button type="button" onClick={onClose} disabled={busy}>
+          Keep it
+        </button>
+        <button type="button" className="button-danger-solid" onClick={() => void remove()} disabled={busy}>
+          {busy ? 'Deleting…' : 'Delete saved reply'}
+        </button>
+      </div>
+    </>
+  );
+}
