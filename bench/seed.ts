@@ -27,6 +27,9 @@ import { startCaseline } from './lib/processes.js';
  * Layout (deterministic, so benchmarks know the data without querying it):
  * - case i (1…cases) has case number i and contact +4474 followed by i in 8 digits;
  *   case i is open when i % 10 === 1, else closed (10% open);
+ * - half the open cases wait for an answer (i % 20 === 1): their `waiting_since` is
+ *   scattered over the year by a hash of i, so the waiting queue's order is not the case
+ *   numbers' order;
  * - case 1 holds min(1000, messages) messages (the long conversation);
  * - the other messages are spread round-robin over cases 2…cases, about
  *   messages/cases each; every third message of a case is an outbound reply;
@@ -275,11 +278,12 @@ function* seedStatements(
     };
     yield {
       label: 'records',
-      sql: `insert into records (id, org_id, survey_id, case_number, contact, number_id, answers, status, locked_by, locked_at, created_at, updated_at, closed_at)
+      sql: `insert into records (id, org_id, survey_id, case_number, contact, number_id, answers, status, locked_by, locked_at, created_at, updated_at, closed_at, waiting_since)
             select rid, ${org}, ${survey}, c, contact, ${number},
                    '{"phone":"' || contact || '","status":"' || (case when open then 'new' else 'closed' end) || '"}',
                    case when open then 'open' else 'closed' end, null, null,
-                   created_at, updated_at, case when open then null else updated_at end
+                   created_at, updated_at, case when open then null else updated_at end,
+                   case when c % 20 = 1 then ${plan.t0} + (${f.big('c')} * 7919 % ${plan.cases}) * ${plan.caseStep} + ${MINUTE} else null end
             from seed_batch order by c`,
     };
     yield {

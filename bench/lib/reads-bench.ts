@@ -5,7 +5,8 @@ import { watchMemory, type BenchProcess } from './processes.js';
 
 /**
  * Console reads on the seeded database, as a case worker's browser makes them, with an API
- * token: the first page of open cases, a case with 1,000 messages, and a search by contact.
+ * token: the first page of open cases, a case with 1,000 messages, a search by contact, the
+ * waiting queue (`sort=waiting`, its first page and deeper pages) and the queue's counts.
  */
 export interface ReadRun extends LoadFigures {
   path: string;
@@ -17,6 +18,9 @@ export interface ReadsResult {
   openCasesFirstPage: ReadRun;
   caseWith1000Messages: ReadRun;
   searchByContact: ReadRun;
+  /** Absent from results measured before the queue existed. */
+  waitingQueue?: ReadRun;
+  queueCounts?: ReadRun;
 }
 
 export async function measureReads(
@@ -63,5 +67,18 @@ export async function measureReads(
     'search by contact',
     contacts.map((c) => `/api/v1/surveys/${options.surveyId}/records?contact=${encodeURIComponent(c)}`),
   );
-  return { openCasesFirstPage, caseWith1000Messages, searchByContact };
+  // The first page, and pages further down the queue (cursors taken 1, 5 and 20 pages in).
+  const queuePath = `/api/v1/surveys/${options.surveyId}/records?sort=waiting`;
+  const waitingPaths = [queuePath];
+  let cursor: string | null = null;
+  for (let page = 1; page <= 20; page++) {
+    const res: Response = await fetch(`${server.url}${queuePath}${cursor ? `&cursor=${cursor}` : ''}`, { headers });
+    if (!res.ok) throw new Error(`waiting queue: page ${page} answered ${res.status}`);
+    cursor = ((await res.json()) as { nextCursor: string | null }).nextCursor;
+    if (!cursor) break;
+    if (page === 1 || page === 5 || page === 20) waitingPaths.push(`${queuePath}&cursor=${cursor}`);
+  }
+  const waitingQueue = await measure('waiting queue (sort=waiting)', waitingPaths);
+  const queueCounts = await measure('queue counts', [`/api/v1/surveys/${options.surveyId}/queue`]);
+  return { openCasesFirstPage, caseWith1000Messages, searchByContact, waitingQueue, queueCounts };
 }

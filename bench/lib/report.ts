@@ -132,7 +132,10 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
         ['Read: first page of open cases', read.openCasesFirstPage],
         ['Read: case with 1,000 messages', read.caseWith1000Messages],
         ['Read: search by contact', read.searchByContact],
+        ['Read: waiting queue (sort=waiting)', read.waitingQueue],
+        ['Read: queue counts', read.queueCounts],
       ] as const) {
+        if (!run) continue;
         const statuses = Object.keys(run.statusCounts).some((k) => k !== '200') ? JSON.stringify(run.statusCounts) : '';
         rows.push([
           d,

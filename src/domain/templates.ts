@@ -76,7 +76,10 @@ export function checkTemplateLibrary(templates: readonly MessageTemplate[]): voi
  * The template a worker chose, with the values checked: it must be in the number's library,
  * and take exactly as many values as it has parameters, none of them empty (Meta refuses one).
  */
-export function chooseTemplate(library: readonly MessageTemplate[], choice: TemplateChoice): { template: MessageTemplate; values: string[] } {
+export function chooseTemplate(
+  library: readonly MessageTemplate[],
+  choice: TemplateChoice,
+): { template: MessageTemplate; values: string[] } {
   const template = library.find((t) => t.name === choice.name && t.language === choice.language);
   if (!template) {
     throw validationFailed(`This number has no template ${choice.name} in language ${choice.language}`, { field: 'template' });

@@ -4,6 +4,7 @@ import { recomputeWaitingSince } from '../db/queries/waiting.js';
 import { DomainError } from '../domain/errors.js';
 import { caseStatus, type Answers } from '../domain/survey.js';
 import { lockCasePair, requireOpenAndFree } from './case-pair.js';
+import { distributeWaitingCases } from './auto-assignment.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import { newId } from './ids.js';
 import { requireLock } from './record-store.js';
@@ -41,7 +42,9 @@ export function createMergeService(ctx: ServiceContext, records: RecordService) 
           .updateTable('record_messages')
           .set({ record_id: target.id })
           .where('record_id', '=', source.id)
-          .where('message_id', 'not in', (eb) => eb.selectFrom('record_messages as held').select('held.message_id').where('held.record_id', '=', target.id))
+          .where('message_id', 'not in', (eb) =>
+            eb.selectFrom('record_messages as held').select('held.message_id').where('held.record_id', '=', target.id),
+          )
           .executeTakeFirst();
         const shared = await tx.db.deleteFrom('record_messages').where('record_id', '=', source.id).executeTakeFirst();
         const notes = await tx.db.updateTable('notes').set({ record_id: target.id }).where('record_id', '=', source.id).executeTakeFirst();
@@ -68,6 +71,8 @@ export function createMergeService(ctx: ServiceContext, records: RecordService) 
           .execute();
         await tx.db.updateTable('records').set({ updated_at: now }).where('id', '=', target.id).execute();
         await recomputeWaitingSince(tx.db, [source.id, target.id]);
+        // The holder of n has room for another case now, as after any close (auto-assignment).
+        await distributeWaitingCases(db, tx, actor.orgId, now);
 
         await addHistory(tx.db, [
           { recordId: source.id, userId: actor.userId, action: 'merged.into', detail: { into, ...counts }, at: now },

@@ -67,18 +67,23 @@ export async function moveIntoCase(
     ];
     if (note) {
       const noteId = newId();
-      await tx.db.insertInto('notes').values({ id: noteId, record_id: target.id, author_id: actor.userId, text: note, created_at: now }).execute();
+      await tx.db
+        .insertInto('notes')
+        .values({ id: noteId, record_id: target.id, author_id: actor.userId, text: note, created_at: now })
+        .execute();
       history.push({ recordId: target.id, userId: actor.userId, action: 'note.added', detail: { noteId }, at: now });
     }
     await addHistory(tx.db, history);
-    await tx.db
-      .updateTable('records')
-      .set({ updated_at: now })
-      .where('id', 'in', [source.id, target.id])
-      .execute();
+    await tx.db.updateTable('records').set({ updated_at: now }).where('id', 'in', [source.id, target.id]).execute();
     await recomputeWaitingSince(tx.db, [source.id, target.id]);
     for (const record of [source, target]) {
-      tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber: record.case_number, surveyId: record.survey_id, recordId: record.id });
+      tx.publish({
+        type: 'record.updated',
+        orgId: actor.orgId,
+        caseNumber: record.case_number,
+        surveyId: record.survey_id,
+        recordId: record.id,
+      });
     }
     return records.view(tx.db, await findRecord(tx.db, actor.orgId, toCase));
   });

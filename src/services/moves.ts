@@ -3,6 +3,7 @@ import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import type { RecordView } from '../contract/index.js';
 import { findRecordForChange } from '../db/queries/records.js';
+import { recomputeWaitingSince } from '../db/queries/waiting.js';
 import { createRecord, initialAnswers, linkMessage, requireLock } from './record-store.js';
 import type { RecordService } from './records.js';
 import { loadSurvey } from './surveys.js';
@@ -58,6 +59,8 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
         });
         await tx.db.deleteFrom('record_messages').where('record_id', '=', source.id).where('message_id', '=', messageId).execute();
         await linkMessage(tx.db, [target.id], messageId, now);
+        // The moved message may be the one either case waits from (DESIGN.md §7).
+        await recomputeWaitingSince(tx.db, [source.id, target.id]);
         if (note) {
           await tx.db
             .insertInto('notes')

@@ -101,7 +101,9 @@ describe('team work in the console', () => {
     first = await caseOf(contactOf(1));
     await row(analyst, first).locator('.unread-mark').waitFor(WAIT);
     expect(await row(analyst, first).getByText('New message', { exact: false }).count()).toBe(1);
-    await row(analyst, first).getByText(/^waiting /).waitFor(WAIT);
+    await row(analyst, first)
+      .getByText(/^waiting /)
+      .waitFor(WAIT);
     await expect.poll(() => queue.textContent(), WAIT).not.toBe(before);
     expect(await queue.textContent()).toMatch(/1 waiting.*1 unassigned.*0 mine/);
     // No desktop notification was asked for on load.
@@ -131,7 +133,9 @@ describe('team work in the console', () => {
   }, 40_000);
 
   it('opening the case clears its unread mark and the title count', async () => {
-    await row(analyst, first).getByRole('link', { name: `#${first}`, exact: true }).click();
+    await row(analyst, first)
+      .getByRole('link', { name: `#${first}`, exact: true })
+      .click();
     await analyst.getByRole('heading', { name: new RegExp(`Case #${first}`) }).waitFor(WAIT);
     await expect.poll(() => title(analyst), WAIT).toBe(`Case #${first} · Caseline`);
     // Beside the case (1280 px), the list line has lost its mark.
@@ -258,7 +262,10 @@ describe('team work in the console', () => {
     const others = analyst.getByRole('navigation', { name: 'Other cases of this person' });
     await others.getByRole('link', { name: `#${moved.caseNumber}` }).waitFor(WAIT);
     await analyst.getByRole('tab', { name: 'History' }).click();
-    await analyst.getByRole('tabpanel').getByRole('link', { name: `#${moved.caseNumber}` }).click();
+    await analyst
+      .getByRole('tabpanel')
+      .getByRole('link', { name: `#${moved.caseNumber}` })
+      .click();
     await analyst.getByRole('heading', { name: new RegExp(`Case #${moved.caseNumber}`), level: 1 }).waitFor(WAIT);
   }, 40_000);
 
@@ -277,7 +284,9 @@ describe('team work in the console', () => {
     expect(await toggle.getAttribute('aria-expanded')).toBe('true');
     await filters.getByText('Waiting', { exact: true }).click();
 
-    await row(phone, first).getByRole('link', { name: `#${first}`, exact: true }).click();
+    await row(phone, first)
+      .getByRole('link', { name: `#${first}`, exact: true })
+      .click();
     await phone.getByRole('heading', { name: new RegExp(`Case #${first}`) }).waitFor(WAIT);
     expect(await phone.locator('.workspace-list').count()).toBe(0);
     await phone.locator('.crumbs').getByRole('link').click();

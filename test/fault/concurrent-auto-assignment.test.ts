@@ -33,7 +33,7 @@ describeEachDialect('auto-assignment under concurrent first messages', (dialect)
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as any;
+    return res.json();
   };
 
   beforeAll(async () => {
@@ -63,7 +63,11 @@ describeEachDialect('auto-assignment under concurrent first messages', (dialect)
   });
 
   const heldBy = async () => {
-    const rows = await db.kysely.selectFrom('records').select(['id', 'locked_by', 'waiting_since', 'case_number']).where('status', '=', 'open').execute();
+    const rows = await db.kysely
+      .selectFrom('records')
+      .select(['id', 'locked_by', 'waiting_since', 'case_number'])
+      .where('status', '=', 'open')
+      .execute();
     const count = (id: string | null) => rows.filter((r) => r.locked_by === id).length;
     return { rows, perAnalyst: analysts.map((a) => count(a.id)), unassigned: count(null) };
   };

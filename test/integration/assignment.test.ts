@@ -56,9 +56,9 @@ describeEachDialect('assigning a case', (dialect) => {
     expect(res.body.caseNumber).toBe(n);
     expect(res.body.lockedBy.id).toBe(b.id);
     // The new holder may now work the case; the old one may not.
-    expect((await h.request('PATCH', `/api/v1/records/${n}`, { token: b.token, body: { answers: { notes_text: 'mine now' } } })).status).toBe(
-      200,
-    );
+    expect(
+      (await h.request('PATCH', `/api/v1/records/${n}`, { token: b.token, body: { answers: { notes_text: 'mine now' } } })).status,
+    ).toBe(200);
     expect((await h.request('PATCH', `/api/v1/records/${n}`, { token: a.token, body: { answers: { notes_text: 'x' } } })).status).toBe(409);
     const assigned = (await history(org, n)).filter((e) => e.action === 'assigned');
     expect(assigned).toEqual([expect.objectContaining({ user: expect.objectContaining({ id: a.id }), detail: { from: a.id, to: b.id } })]);

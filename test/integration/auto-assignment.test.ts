@@ -62,7 +62,9 @@ describeEachDialect('auto-assignment', (dialect) => {
   it('auto-assignment never exceeds capacity: 50 concurrent first messages, 3 analysts of capacity 5 → 15 assigned, 35 wait', async () => {
     const org = await autoAssignOrg();
     const team = [await analyst(org, 5), await analyst(org, 5), await analyst(org, 5)];
-    const statuses = await Promise.all(Array.from({ length: 50 }, (_, i) => h.text(org, nextContact(), `first ${i}`).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => h.text(org, nextContact(), `first ${i}`).then((r) => r.status)),
+    );
     expect(statuses).toEqual(Array(50).fill(200));
     const cases = await h.records(org, 'status=open');
     expect(cases).toHaveLength(50);

@@ -290,4 +290,13 @@ describeEachDialect('labels', (dialect) => {
     expect(results.at(-1)!.status).toBe(204);
     for (const n of cases) expect((await h.record(org, n)).labels).toEqual([]);
   });
+
+  it('the API document lists labels and saved replies under their own tags', async () => {
+    const doc = (await h.request('GET', '/api/v1/openapi.json')).body;
+    expect(doc.paths['/api/v1/labels'].post.tags).toEqual(['labels']);
+    expect(doc.paths['/api/v1/labels/{id}'].delete.tags).toEqual(['labels']);
+    expect(doc.paths['/api/v1/records/{caseNumber}/labels'].put.tags).toEqual(['records', 'labels']);
+    expect(doc.paths['/api/v1/saved-replies'].get.tags).toEqual(['saved-replies']);
+    expect(doc.paths['/api/v1/saved-replies/{id}'].patch.tags).toEqual(['saved-replies']);
+  });
 });

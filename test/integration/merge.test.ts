@@ -57,7 +57,7 @@ describeEachDialect('merging cases', (dialect) => {
     const source = await h.record(org, n);
     expect(source).toMatchObject({ status: 'closed', answers: { status: 'closed' }, messages: [], waitingSince: null });
     expect(source.closedAt).not.toBeNull();
-    expect(source.version).toBe(sourceBefore.version + 1);
+    expect(source.version).toBe(Number(sourceBefore.version) + 1);
     expect(source.notes.map((x: { text: string }) => x.text)).toEqual([`Merged into #${m}`]);
 
     const sourceHistory = await history(org, n);
@@ -87,7 +87,7 @@ describeEachDialect('merging cases', (dialect) => {
     expect(res.body.lockedBy.id).toBe(org.admin.id);
   });
 
-  it("a merge is refused across contacts, across surveys, for a case the organisation does not have, and into itself, changing nothing", async () => {
+  it('a merge is refused across contacts, across surveys, for a case the organisation does not have, and into itself, changing nothing', async () => {
     const org = await h.newOrg();
     const [n] = await twoCases(org);
     const [bobs] = await twoCases(org, BOB);

@@ -127,7 +127,8 @@ describeEachDialect('the queue', (dialect) => {
     const urgent = await api('POST', '/labels', org.admin.token, { name: 'Urgent', color: '#cc0000' });
     expect(urgent.status).toBe(201);
     const other = await api('POST', '/labels', org.admin.token, { name: 'Other', color: '#00cc00' });
-    for (const n of [c1, c3]) expect((await api('PUT', `/records/${n}/labels`, org.admin.token, { labelIds: [urgent.body.id] })).status).toBe(200);
+    for (const n of [c1, c3])
+      expect((await api('PUT', `/records/${n}/labels`, org.admin.token, { labelIds: [urgent.body.id] })).status).toBe(200);
     await api('PUT', `/records/${c2}/labels`, org.admin.token, { labelIds: [other.body.id] });
     expect(await numbers(org, `label=${urgent.body.id}`)).toEqual([c3, c1]);
     expect(await numbers(org, `label=${urgent.body.id}&sort=waiting`)).toEqual([c1, c3]);

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createProviderRegistry } from '../../src/providers/registry.js';
 import { describeEachDialect } from '../support/dialects.js';
-import { metaTemplate, startFakeWhatsAppCloud, signWhatsAppWebhook, whatsappInboundPayload, type FakeWhatsAppCloud } from '../support/fake-whatsapp-cloud.js';
+import {
+  metaTemplate,
+  startFakeWhatsAppCloud,
+  signWhatsAppWebhook,
+  whatsappInboundPayload,
+  type FakeWhatsAppCloud,
+} from '../support/fake-whatsapp-cloud.js';
 import { pathOf, useCaseline, type TestOrg } from '../support/harness.js';
 
 const PHONE_NUMBER_ID = '106540352242923';
@@ -21,7 +27,10 @@ const LEGACY = { name: 'case_update', language: 'en_GB', parameters: ['{text}'] 
 describeEachDialect('template libraries', (dialect) => {
   let meta: FakeWhatsAppCloud;
   beforeAll(async () => {
-    meta = await startFakeWhatsAppCloud({ phoneNumbers: { [PHONE_NUMBER_ID]: ACCESS_TOKEN }, businessAccounts: { [WABA_ID]: ACCESS_TOKEN } });
+    meta = await startFakeWhatsAppCloud({
+      phoneNumbers: { [PHONE_NUMBER_ID]: ACCESS_TOKEN },
+      businessAccounts: { [WABA_ID]: ACCESS_TOKEN },
+    });
   });
   afterAll(() => meta.close());
   const h = useCaseline(dialect, {
@@ -87,9 +96,9 @@ describeEachDialect('template libraries', (dialect) => {
     const number = await whatsappNumber(org, { templates: [{ ...LEGACY, body: '' }, APPOINTMENT] });
     const contact = '447700900601';
     const delivery = signWhatsAppWebhook(whatsappInboundPayload({ phoneNumberId: PHONE_NUMBER_ID, from: contact, text: 'Hi' }), APP_SECRET);
-    expect((await h.request('POST', pathOf(number.body.webhooks.inbound), { rawBody: delivery.body, headers: delivery.headers })).status).toBe(
-      200,
-    );
+    expect(
+      (await h.request('POST', pathOf(number.body.webhooks.inbound), { rawBody: delivery.body, headers: delivery.headers })).status,
+    ).toBe(200);
     const n = (await h.records(org)).find((r) => r.contact === `+${contact}`)!.caseNumber;
     await h.request('POST', `/api/v1/records/${n}/lock`, { token: org.admin.token });
     const send = (template: unknown, text = '') =>
@@ -98,17 +107,31 @@ describeEachDialect('template libraries', (dialect) => {
     const chosen = await send({ name: 'appointment', language: 'en_GB', parameters: ['Friday', '14:30'] });
     expect(chosen.status).toBe(202);
     expect(chosen.body).toMatchObject({ text: 'Your appointment is on Friday at 14:30.', reference: null });
-    await expect.poll(() => meta.sent.find((s) => JSON.stringify(s.body).includes('Friday'))?.body.template, { timeout: 5000 }).toEqual({
-      name: 'appointment',
-      language: { code: 'en_GB' },
-      components: [{ type: 'body', parameters: [{ type: 'text', text: 'Friday' }, { type: 'text', text: '14:30' }] }],
-    });
+    await expect
+      .poll(() => meta.sent.find((s) => JSON.stringify(s.body).includes('Friday'))?.body.template, { timeout: 5000 })
+      .toEqual({
+        name: 'appointment',
+        language: { code: 'en_GB' },
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              { type: 'text', text: 'Friday' },
+              { type: 'text', text: '14:30' },
+            ],
+          },
+        ],
+      });
     // `true` still sends the first template, filled from the typed text, as in part one.
     const first = await send(true, 'Please call us');
     expect(first.status).toBe(202);
     expect(first.body.text).toBe(`Please call us #${n}`);
     await expect
-      .poll(() => (meta.sent.find((s) => JSON.stringify(s.body).includes('Please call us'))?.body.template as { name: string } | undefined)?.name, { timeout: 5000 })
+      .poll(
+        () =>
+          (meta.sent.find((s) => JSON.stringify(s.body).includes('Please call us'))?.body.template as { name: string } | undefined)?.name,
+        { timeout: 5000 },
+      )
       .toBe('case_update');
 
     const before = await h.count('outbox');

@@ -16,14 +16,18 @@ describeEachDialect('migration 007 (template libraries)', (dialect) => {
   it('moves an existing template into the library, and puts the first entry back when undone', async () => {
     const org = await h.newOrg();
     const { db } = h.caseline();
-    const withTemplate = await h.request('PATCH', `/api/v1/numbers/${org.numberId}`, { token: org.admin.token, body: { template: LEGACY } });
+    const withTemplate = await h.request('PATCH', `/api/v1/numbers/${org.numberId}`, {
+      token: org.admin.token,
+      body: { template: LEGACY },
+    });
     expect(withTemplate.status).toBe(200);
     const other = await h.newOrg();
 
     await db.kysely.transaction().execute((trx) => templateLibraries.down(trx));
-    const partOne = await sql<{ id: string; template: string | null }>`select id, template from numbers where id in (${org.numberId}, ${other.numberId})`.execute(
-      db.kysely,
-    );
+    const partOne = await sql<{
+      id: string;
+      template: string | null;
+    }>`select id, template from numbers where id in (${org.numberId}, ${other.numberId})`.execute(db.kysely);
     const byId = new Map(partOne.rows.map((r) => [r.id, r.template]));
     expect(JSON.parse(byId.get(org.numberId)!)).toEqual(LEGACY);
     expect(byId.get(other.numberId)).toBeNull();

@@ -70,7 +70,11 @@ describeEachDialect('writing first', (dialect) => {
       waitingSince: null,
     });
     expect(res.body.messages).toEqual([
-      expect.objectContaining({ direction: 'out', text: `We are returning your call #${n}`, author: expect.objectContaining({ id: analyst.id }) }),
+      expect.objectContaining({
+        direction: 'out',
+        text: `We are returning your call #${n}`,
+        author: expect.objectContaining({ id: analyst.id }),
+      }),
     ]);
     await expect
       .poll(() => twilio.sent.find((s) => s.body.Body === `We are returning your call #${n}`)?.body.To, { timeout: 5000 })
@@ -112,26 +116,38 @@ describeEachDialect('writing first', (dialect) => {
     const text = 'Hello Sam, we tried to call you about your housing claim. Reply to this message to talk to us.';
     expect(res.body.messages.map((m: { text: string }) => m.text)).toEqual([text]);
     expect(res.body.windowOpen).toBe(false);
-    await expect.poll(() => meta.sent.find((s) => s.body.to === '447700900556')?.body, { timeout: 5000 }).toMatchObject({
-      type: 'template',
-      template: {
-        name: CALLBACK.name,
-        language: { code: 'en_GB' },
-        components: [{ type: 'body', parameters: [{ type: 'text', text: 'Sam' }, { type: 'text', text: 'your housing claim' }] }],
-      },
-    });
+    await expect
+      .poll(() => meta.sent.find((s) => s.body.to === '447700900556')?.body, { timeout: 5000 })
+      .toMatchObject({
+        type: 'template',
+        template: {
+          name: CALLBACK.name,
+          language: { code: 'en_GB' },
+          components: [
+            {
+              type: 'body',
+              parameters: [
+                { type: 'text', text: 'Sam' },
+                { type: 'text', text: 'your housing claim' },
+              ],
+            },
+          ],
+        },
+      });
   });
 
   it('a template the number does not have, or with the wrong number of values, is refused', async () => {
     const org = await h.newOrg();
     const numberId = await whatsappNumber(org);
     const before = await h.totals();
-    const attempt = (template: Record<string, unknown>) => writeFirst(org, org.admin.token, { numberId, contact: '+447700900557', template });
+    const attempt = (template: Record<string, unknown>) =>
+      writeFirst(org, org.admin.token, { numberId, contact: '+447700900557', template });
     const unknown = await attempt({ name: 'nope', language: 'en_GB', parameters: [] });
     const wrongLanguage = await attempt({ name: CALLBACK.name, language: 'fr', parameters: ['a', 'b'] });
     const tooFew = await attempt({ name: CALLBACK.name, language: CALLBACK.language, parameters: ['Sam'] });
     const blank = await attempt({ name: CALLBACK.name, language: CALLBACK.language, parameters: ['Sam', '  '] });
-    for (const res of [unknown, wrongLanguage, tooFew, blank]) expect([res.status, res.body.error.code]).toEqual([400, 'validation_failed']);
+    for (const res of [unknown, wrongLanguage, tooFew, blank])
+      expect([res.status, res.body.error.code]).toEqual([400, 'validation_failed']);
     expect(await h.totals()).toEqual(before);
   });
 

@@ -144,7 +144,9 @@ function listQuery(
   if (query.label) {
     const label = query.label;
     q = q.where((eb) =>
-      eb.exists(eb.selectFrom('record_labels as rl').select('rl.record_id').whereRef('rl.record_id', '=', 'r.id').where('rl.label_id', '=', label)),
+      eb.exists(
+        eb.selectFrom('record_labels as rl').select('rl.record_id').whereRef('rl.record_id', '=', 'r.id').where('rl.label_id', '=', label),
+      ),
     );
   }
   if (query.cursor && query.sort === 'waiting') {

@@ -15,6 +15,7 @@ export const caseJoinRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
   app.post(
     '/surveys/:id/records',
     { schema: { tags: ['records'], params: IdParams, body: RecordCreate, response: { 201: RecordView, ...errorResponses } } },
-    async (request, reply) => reply.status(201).send(await services.writeFirst.writeFirst(actorOf(request), request.params.id, request.body)),
+    async (request, reply) =>
+      reply.status(201).send(await services.writeFirst.writeFirst(actorOf(request), request.params.id, request.body)),
   );
 };

@@ -70,12 +70,16 @@ describe('message templates (DESIGN.md §7 "Templates")', () => {
       template: APPOINTMENT,
       values: ['Sam', 'Monday'],
     });
-    expect(codeOf(() => chooseTemplate(library, { name: 'appointment', language: 'sw', parameters: ['a', 'b'] }))).toBe('validation_failed');
+    expect(codeOf(() => chooseTemplate(library, { name: 'appointment', language: 'sw', parameters: ['a', 'b'] }))).toBe(
+      'validation_failed',
+    );
     expect(codeOf(() => chooseTemplate(library, { name: 'appointment', language: 'en_GB', parameters: ['a'] }))).toBe('validation_failed');
     expect(codeOf(() => chooseTemplate(library, { name: 'appointment', language: 'en_GB', parameters: ['a', 'b', 'c'] }))).toBe(
       'validation_failed',
     );
-    expect(codeOf(() => chooseTemplate(library, { name: 'appointment', language: 'en_GB', parameters: ['a', ''] }))).toBe('validation_failed');
+    expect(codeOf(() => chooseTemplate(library, { name: 'appointment', language: 'en_GB', parameters: ['a', ''] }))).toBe(
+      'validation_failed',
+    );
   });
 
   it('the conversation shows the filled body; a template without a body names itself and its values', () => {

@@ -31,7 +31,10 @@ const saved: PhoneNumber = {
   webhookTokenIsId: false,
   allowedIps: null,
   archivedAt: null,
-  templates: [],
+  templates: [
+    { name: 'hello', language: 'en_GB', body: '', parameters: ['{text}', 'x'] },
+    { name: 'appointment', language: 'sw', body: 'Miadi yako ni {{1}}', parameters: ['Jumatatu, 3 Juni'] },
+  ],
 };
 
 describe('the number form', () => {
@@ -63,16 +66,40 @@ describe('the number form', () => {
       theirNumberQuestion: 'contact',
       conversationQuestion: 'conversation',
       multiCaseReply: null,
-      template: { name: 'hello', language: 'en_GB', parameters: ['{text}', 'x'] },
+      templates: saved.templates,
       sendRatePerSecond: 1,
     });
   });
 
+  it('the template library is edited as rows: parameters one a line, a row without a name left out, an empty language English', () => {
+    const draft = draftFromNumber(saved);
+    expect(draft.templates[1]).toEqual({
+      name: 'appointment',
+      language: 'sw',
+      body: 'Miadi yako ni {{1}}',
+      parameters: 'Jumatatu, 3 Juni',
+    });
+    const edited = {
+      ...draft,
+      templates: [
+        ...draft.templates,
+        { name: ' callback ', language: '', body: 'Hi {{1}}, {{2}}', parameters: ' Sam \n\nMonday, 10:00 ' },
+        { name: '', language: 'en', body: 'x', parameters: '' },
+      ],
+    };
+    const body = numberRequestBody(edited, { editing: true, surveyId: 's1', credentialFields: [] });
+    expect(body.templates).toEqual([
+      ...saved.templates,
+      { name: 'callback', language: 'en', body: 'Hi {{1}}, {{2}}', parameters: ['Sam', 'Monday, 10:00'] },
+    ]);
+  });
+
   it('an empty send rate keeps the default, and a template goes only with WhatsApp', () => {
-    const draft = { ...newNumberDraft(survey), templateName: 'hello' };
+    const draft = { ...newNumberDraft(survey), templates: [{ name: 'hello', language: 'en', body: '', parameters: '' }] };
     const body = numberRequestBody(draft, { editing: false, surveyId: 's1', credentialFields: CREDENTIAL_FIELDS.sandbox });
     expect(body).not.toHaveProperty('sendRatePerSecond');
-    expect(body.template).toBeNull();
+    expect(body).not.toHaveProperty('templates');
+    expect(body).not.toHaveProperty('template');
     expect(body.provider).toBe('sandbox');
     expect(body).not.toHaveProperty('credentials');
   });

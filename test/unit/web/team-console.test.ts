@@ -137,6 +137,14 @@ describe('case numbers in history entries', () => {
     ]);
     expect(historyDetailParts({ into: 7 })).toEqual(['Into: ', { caseNumber: 7 }]);
     expect(historyDetailParts({ fromCase: '12' })).toEqual(['From case: ', { caseNumber: 12 }]);
+    expect(historyDetailParts({ from: 3, merged: 2 })).toEqual(['From: ', { caseNumber: 3 }, ' · Merged: ', { caseNumber: 2 }]);
+  });
+
+  it('an assignment names people, not their ids', () => {
+    const names = new Map([['0190-ana', 'Ana Analyst']]);
+    // From nobody (—) to Ana: a change, read as one.
+    expect(historyDetailParts({ from: null, to: '0190-ana' }, names)).toEqual(['— → Ana Analyst']);
+    expect(historyDetailParts({ to: '0190-bob', by: 'auto' }, names)).toEqual(['To: 0190-bob · By: auto']);
   });
 
   it('reads #n in text where a reference stands, not inside words', () => {

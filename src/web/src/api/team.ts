@@ -13,7 +13,8 @@ export const teamApi = {
   me: () => api<User>('GET', '/users/me'),
   setAvailable: (available: boolean) => api<User>('PATCH', '/users/me', { available }),
   /** My open cases of a survey, for the title count and new-message alerts. */
-  myOpenCases: (surveyId: string) => api<Page<CaseSummary>>('GET', `${survey(surveyId)}/records${query({ status: 'open', assignee: 'me', limit: 200 })}`),
+  myOpenCases: (surveyId: string) =>
+    api<Page<CaseSummary>>('GET', `${survey(surveyId)}/records${query({ status: 'open', assignee: 'me', limit: 200 })}`),
   /** Every case of one person in the survey, newest activity first. */
   casesOf: (surveyId: string, contact: string) =>
     api<Page<CaseSummary>>('GET', `${survey(surveyId)}/records${query({ status: 'all', contact, limit: 20 })}`),

@@ -18,6 +18,7 @@ import { useStored } from '../team/stored.js';
 import { seenStore, setListOrder } from '../team/team-stores.js';
 import { isUnread } from '../team/unread.js';
 import { useNow } from '../team/use-now.js';
+import { PHONE, useMediaQuery } from '../team/use-media-query.js';
 import { WriteFirstButton } from './write-first-dialog.js';
 import { formatWaiting, LONG_WAIT_MS, waitedMs } from '../team/waiting-time.js';
 
@@ -99,6 +100,8 @@ export function CaseListScreen({ surveyId, pane = false, openCase = null }: { su
   const nextCursor = list.data?.nextCursor ?? null;
   const book = useStored(seenStore(session.user.id));
   const now = useNow(30_000);
+  // Beside a case and on a phone, each case is a compact card.
+  const phone = useMediaQuery(PHONE);
   // j and k walk the cases in the order shown here.
   useEffect(() => {
     if (items) setListOrder(items.map((c) => c.caseNumber));
@@ -230,7 +233,7 @@ export function CaseListScreen({ surveyId, pane = false, openCase = null }: { su
       ) : items.length === 0 ? (
         <EmptyList surveyId={surveyId} filtered={filtered} waiting={waitingView} />
       ) : (
-        <table className={`case-table${pane ? ' case-table-cards' : ''}${busy ? ' is-busy' : ''}`} aria-busy={busy}>
+        <table className={`case-table${pane || phone ? ' case-table-cards' : ''}${busy ? ' is-busy' : ''}`} aria-busy={busy}>
           <caption className="visually-hidden">
             Cases of {survey.name}, {waitingView ? 'waiting for an answer, longest waiting first' : 'most recent activity first'}
           </caption>
@@ -312,7 +315,7 @@ function CaseRow({ item, unread, current, now }: { item: CaseSummary; unread: bo
         {waited !== null ? (
           <span className={`waiting${waited >= LONG_WAIT_MS ? ' waiting-long' : ''}`}>{formatWaiting(item.waitingSince, now)}</span>
         ) : (
-          <span className="muted">
+          <span className="muted not-waiting">
             —<span className="visually-hidden">not waiting</span>
           </span>
         )}

@@ -32,7 +32,15 @@ function colleagueLabel(colleague: Colleague): string {
   return `${colleague.name} (${colleague.role}${colleague.available ? ', available' : ''})`;
 }
 
-function AssignForm({ record, onClose, onAssigned }: { record: CaseRecord; onClose: () => void; onAssigned: (record: CaseRecord) => void }) {
+function AssignForm({
+  record,
+  onClose,
+  onAssigned,
+}: {
+  record: CaseRecord;
+  onClose: () => void;
+  onAssigned: (record: CaseRecord) => void;
+}) {
   const colleagues = useLoad(() => teamApi.colleagues(), []);
   const [userId, setUserId] = useState('');
   const { busy, error, setError, run } = useRequest();
@@ -52,7 +60,9 @@ function AssignForm({ record, onClose, onAssigned }: { record: CaseRecord; onClo
 
   return (
     <form onSubmit={(event) => void submit(event)}>
-      <p>{holder ? `${holder.name} holds this case now.` : 'Nobody holds this case now.'} The person you choose holds its lock and can reply.</p>
+      <p>
+        {holder ? `${holder.name} holds this case now.` : 'Nobody holds this case now.'} The person you choose holds its lock and can reply.
+      </p>
       <ErrorAlert error={error ?? colleagues.error} />
       {colleagues.data === undefined && !colleagues.error ? (
         <Loading label="Loading colleagues…" />

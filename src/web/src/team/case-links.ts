@@ -27,18 +27,23 @@ export function splitCaseNumbers(text: string): TextPart[] {
   return parts;
 }
 
-/** A history entry's detail as text whose case numbers (`To case: #4`, `Into: #7`) are links. */
-export function historyDetailParts(detail: unknown): TextPart[] {
+/**
+ * A history entry's detail as text whose case numbers (`To case: #4`, `Into: #7`) are links,
+ * and whose people (an assignment's `from` and `to` are user ids) are named by `names`.
+ */
+export function historyDetailParts(detail: unknown, names: ReadonlyMap<string, string> = new Map()): TextPart[] {
   if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) return splitCaseNumbers(describeDetail(detail));
   const named = Object.fromEntries(
     Object.entries(detail as Record<string, unknown>).map(([key, value]) => [
       key,
-      CASE_KEY.test(key) && isCaseNumber(value) ? `#${String(value)}` : value,
+      CASE_KEY.test(key) && isCaseNumber(value) ? `#${String(value)}` : typeof value === 'string' ? (names.get(value) ?? value) : value,
     ]),
   );
   return splitCaseNumbers(describeDetail(named));
 }
 
 function isCaseNumber(value: unknown): boolean {
-  return (typeof value === 'number' && Number.isInteger(value) && value > 0) || (typeof value === 'string' && /^[1-9]\d{0,14}$/.test(value));
+  return (
+    (typeof value === 'number' && Number.isInteger(value) && value > 0) || (typeof value === 'string' && /^[1-9]\d{0,14}$/.test(value))
+  );
 }

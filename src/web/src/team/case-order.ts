@@ -12,7 +12,12 @@ export interface CaseOrder {
  * end. `lastIndex` is where `current` stood when it was opened, used when it is no longer listed:
  * the case that slid into its place is the next one.
  */
-export function neighbourCase(order: readonly number[], current: number | null, step: 1 | -1, lastIndex: number | null = null): number | null {
+export function neighbourCase(
+  order: readonly number[],
+  current: number | null,
+  step: 1 | -1,
+  lastIndex: number | null = null,
+): number | null {
   if (order.length === 0) return null;
   if (current === null) return step === 1 ? order[0]! : null;
   const index = order.indexOf(current);

@@ -6,7 +6,10 @@ import { parseObject, stored, useStored } from './stored.js';
  * opening a case and coming back, on a phone as beside a case on a wide screen. Stored fields
  * that are missing or of another type than their default take the default.
  */
-export function useTabState<T extends Record<string, string | number | boolean>>(key: string, defaults: T): [T, (change: (current: T) => T) => void] {
+export function useTabState<T extends Record<string, string | number | boolean>>(
+  key: string,
+  defaults: T,
+): [T, (change: (current: T) => T) => void] {
   const store = stored<T>('session', key, (raw) => {
     const saved = parseObject(raw) ?? {};
     const value = { ...defaults };

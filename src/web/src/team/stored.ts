@@ -26,7 +26,12 @@ function storageOf(area: 'local' | 'session'): Storage | null {
  * when there is none) into the value; with `keepFirst`, a value made up because nothing was
  * stored is written at once, so it stays the same across reloads.
  */
-export function stored<T>(area: 'local' | 'session', key: string, parse: (raw: string | null) => T, options: { keepFirst?: boolean } = {}): Stored<T> {
+export function stored<T>(
+  area: 'local' | 'session',
+  key: string,
+  parse: (raw: string | null) => T,
+  options: { keepFirst?: boolean } = {},
+): Stored<T> {
   const id = `${area}:${key}`;
   const existing = stores.get(id);
   if (existing) return existing as Stored<T>;

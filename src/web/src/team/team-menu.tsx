@@ -19,7 +19,7 @@ export function TeamMenu() {
   const [pending, setPending] = useState<boolean | null>(null);
   const [error, setError] = useState<string | null>(null);
   const menu = useRef<HTMLDetailsElement>(null);
-  useCloseOnOutsideClick(menu);
+  useMenuDismissal(menu);
   if (!canWorkCases(session)) return null;
   const available = pending ?? me.data?.available ?? false;
 
@@ -37,15 +37,7 @@ export function TeamMenu() {
   };
 
   return (
-    <details
-      ref={menu}
-      className="team-menu"
-      onKeyDown={(event) => {
-        if (event.key !== 'Escape' || !menu.current?.open) return;
-        menu.current.open = false;
-        menu.current.querySelector('summary')?.focus();
-      }}
-    >
+    <details ref={menu} className="team-menu">
       <summary aria-label={`My availability and notifications: ${available ? 'available' : 'not available'} for new cases`}>
         <span className={`availability-dot${available ? ' is-available' : ''}`} aria-hidden="true" />
         {available ? 'Available' : 'Not available'}
@@ -117,20 +109,33 @@ function AlertControls() {
         />
         Play a sound
       </label>
-      <p className="hint">They name the case only, never the message or the person&apos;s number. The tab&apos;s title counts cases with new messages.</p>
+      <p className="hint">
+        They name the case only, never the message or the person&apos;s number. The tab&apos;s title counts cases with new messages.
+      </p>
     </fieldset>
   );
 }
 
-/** A menu on a <details> closes when the worker clicks elsewhere. */
-function useCloseOnOutsideClick(ref: RefObject<HTMLDetailsElement | null>) {
+/** A menu on a <details> closes when the worker clicks elsewhere or presses Escape (focus returns to its summary). */
+function useMenuDismissal(ref: RefObject<HTMLDetailsElement | null>) {
   useEffect(() => {
     const onClick = (event: MouseEvent) => {
       const menu = ref.current;
       // The path as dispatched: a click that re-rendered its own button is still inside.
       if (menu?.open && !event.composedPath().includes(menu)) menu.open = false;
     };
+    const onKeyDown = (event: KeyboardEvent) => {
+      const menu = ref.current;
+      // A dialog over the page has its own Escape.
+      if (event.key !== 'Escape' || !menu?.open || document.querySelector('dialog[open]')) return;
+      menu.open = false;
+      menu.querySelector('summary')?.focus();
+    };
     document.addEventListener('click', onClick);
-    return () => document.removeEventListener('click', onClick);
+    document.addEventListener('keydown', onKeyDown);
+    return () => {
+      document.removeEventListener('click', onClick);
+      document.removeEventListener('keydown', onKeyDown);
+    };
   }, [ref]);
 }

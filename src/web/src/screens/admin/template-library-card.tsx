@@ -32,7 +32,8 @@ export function TemplateLibraryCard({
 }) {
   const { busy, error, setError, run } = useRequest();
   const canSync = saved !== null && saved.provider === 'whatsapp-cloud' && !saved.archivedAt;
-  const setRow = (index: number, patch: Partial<TemplateDraft>) => onChange(templates.map((t, i) => (i === index ? { ...t, ...patch } : t)));
+  const setRow = (index: number, patch: Partial<TemplateDraft>) =>
+    onChange(templates.map((t, i) => (i === index ? { ...t, ...patch } : t)));
 
   const sync = () =>
     run(async () => {
@@ -46,8 +47,8 @@ export function TemplateLibraryCard({
       <legend>WhatsApp templates</legend>
       <p className="hint">
         Only a template can reach a contact whose last message is more than 24 hours old. The body numbers its parameters {'{{1}}'},{' '}
-        {'{{2}}'}…; list a name or an example for each, one a line. The first template is the one a plain template reply sends; a
-        template without a body fills its parameters from the typed text ({'{text}'}).
+        {'{{2}}'}…; list a name or an example for each, one a line. The first template is the one a plain template reply sends; a template
+        without a body fills its parameters from the typed text ({'{text}'}).
       </p>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {templates.length === 0 && <p className="empty">No templates.</p>}
@@ -59,7 +60,12 @@ export function TemplateLibraryCard({
             <li key={i} className="template-row" aria-label={`Template ${i + 1}`}>
               <div className="form-grid">
                 <InputField label="Name" value={t.name} onChange={(e) => setRow(i, { name: e.target.value })} />
-                <InputField label="Language" placeholder="en" value={t.language} onChange={(e) => setRow(i, { language: e.target.value })} />
+                <InputField
+                  label="Language"
+                  placeholder="en"
+                  value={t.language}
+                  onChange={(e) => setRow(i, { language: e.target.value })}
+                />
               </div>
               <TextAreaField label="Body" rows={2} dir="auto" value={t.body} onChange={(e) => setRow(i, { body: e.target.value })} />
               <TextAreaField

@@ -86,20 +86,25 @@ function LabelPicker({ record, onChanged, onDone }: { record: CaseRecord; onChan
   const { busy, error, run } = useRequest();
   const first = useRef<HTMLInputElement>(null);
   const labels = data?.items ?? null;
-  const chosen = new Set(record.labels.map((l) => l.id));
+  // The ticks as clicked, shown at once while they are saved; the case's own once saved or refused.
+  const [pending, setPending] = useState<ReadonlySet<string> | null>(null);
+  const chosen = pending ?? new Set(record.labels.map((l) => l.id));
 
   // Focus moves into the panel once its labels are there.
   useEffect(() => {
     if (labels) first.current?.focus();
   }, [labels]);
 
-  const set = (id: string, on: boolean) =>
-    run(async () => {
-      const next = new Set(chosen);
-      if (on) next.add(id);
-      else next.delete(id);
+  const set = async (id: string, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(id);
+    else next.delete(id);
+    setPending(next);
+    await run(async () => {
       onChanged(await labelsApi.setOnCase(record.caseNumber, [...next]));
     });
+    setPending(null);
+  };
 
   if (!labels) return loadError ? <ErrorAlert error={loadError} /> : <Loading label="Loading labels…" />;
   return (

@@ -1,4 +1,5 @@
 import { api } from '../../api/client.js';
+import { teamApi } from '../../api/team.js';
 import type { HistoryItem } from '../../api/types.js';
 import { humanise } from '../../format.js';
 import { historyDetailParts } from '../../team/case-links.js';
@@ -14,6 +15,10 @@ export function HistoryPanel({ caseNumber, reading }: { caseNumber: number; read
     { keepPreviousData: true },
   );
 
+  // An assignment names people by id; colleagues give their names.
+  const { data: colleagues } = useLoad(() => teamApi.colleagues().catch(() => null), []);
+  const names = new Map((colleagues?.items ?? []).map((c) => [String(c.id), c.name]));
+
   if (error) return <ErrorAlert error={error} />;
   if (!items) return <Loading label="Loading history…" />;
   if (items.length === 0) return <p className="empty">No history yet.</p>;
@@ -21,7 +26,7 @@ export function HistoryPanel({ caseNumber, reading }: { caseNumber: number; read
     <ol className="history" aria-label="History, newest first">
       {items.map((item) => {
         // Cases a move or merge names ("To case: #4") are links to them.
-        const detail = historyDetailParts(item.detail);
+        const detail = historyDetailParts(item.detail, names);
         return (
           <li key={String(item.id)} className="history-item">
             <div className="history-line">

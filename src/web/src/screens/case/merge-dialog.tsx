@@ -57,8 +57,8 @@ export function MergeDialog({
       <form onSubmit={(event) => void submit(event)}>
         {confirming && into !== null ? (
           <p role="status">
-            Every message and note of case #{n} joins case #{into}, and case #{n} is closed with a note naming #{into}. A later “#{n}”
-            from {record.contact} lands in case #{into}. This cannot be undone.
+            Every message and note of case #{n} joins case #{into}, and case #{n} is closed with a note naming #{into}. A later “#{n}” from{' '}
+            {record.contact} lands in case #{into}. This cannot be undone.
           </p>
         ) : cases === undefined ? (
           <p>Loading the other open cases of {record.contact}…</p>
