@@ -2,7 +2,7 @@ import { newId } from './ids.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import type { RecordView } from '../contract/index.js';
-import { findRecordForChange } from '../db/queries/records.js';
+import { findRecord, findRecordForChange } from '../db/queries/records.js';
 import { recomputeWaitingSince } from '../db/queries/waiting.js';
 import { createRecord, initialAnswers, linkMessage, requireLock } from './record-store.js';
 import type { RecordService } from './records.js';
@@ -83,7 +83,7 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
           surveyId: target.survey_id,
           recordId: target.id,
         });
-        return records.view(tx.db, target);
+        return records.view(tx.db, await findRecord(tx.db, actor.orgId, target.case_number));
       });
     },
   };

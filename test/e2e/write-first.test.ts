@@ -25,7 +25,9 @@ beforeAll(async () => {
     surveyId,
     theirNumberQuestion: survey.questions.find((q) => q.type === 'phone')!.name,
     conversationQuestion: survey.questions.find((q) => q.type === 'conversation')!.name,
-    templates: [{ name: 'callback', language: 'en_GB', body: 'Hello {{1}}, we tried to call you about {{2}}.', parameters: ['name', 'topic'] }],
+    templates: [
+      { name: 'callback', language: 'en_GB', body: 'Hello {{1}}, we tried to call you about {{2}}.', parameters: ['name', 'topic'] },
+    ],
   });
   page = await openConsole(test);
 }, 90_000);
@@ -48,7 +50,10 @@ describe('writing first from the console', () => {
 
     await page.getByRole('heading', { name: /Case #\d+/, level: 1 }).waitFor(WAIT);
     await page.getByText('Locked by you').waitFor(WAIT);
-    await page.getByRole('list', { name: 'Conversation' }).getByText('Hello Sam, we tried to call you about your housing claim.').waitFor(WAIT);
+    await page
+      .getByRole('list', { name: 'Conversation' })
+      .getByText('Hello Sam, we tried to call you about your housing claim.')
+      .waitFor(WAIT);
     const caseNumber = Number(new URL(page.url()).hash.split('/').pop());
     const record = await admin.expect<{ contact: string; messages: Array<{ text: string }> }>(200, 'GET', `/records/${caseNumber}`);
     expect(record.contact).toBe(CONTACT);

@@ -73,6 +73,19 @@ describeEachDialect('the queue', (dialect) => {
     expect(c2.waitingSince).toBe(before2);
   });
 
+  it('moving a message to a new case: the new case waits from that message, the old one from its next unanswered one', async () => {
+    const org = await h.newOrg();
+    const contact = nextContact();
+    const n = await newCase(org, 'about my landlord', contact);
+    await h.text(org, contact, 'and about my job');
+    const [first, second] = (await h.record(org, n)).messages;
+    await api('POST', `/records/${n}/lock`, org.admin.token);
+    const moved = await api('POST', `/records/${n}/messages/${first.id}/move`, org.admin.token, { comment: 'separate matter' });
+    expect(moved.status).toBe(201);
+    expect(moved.body.waitingSince).toBe(first.at);
+    expect((await h.record(org, n)).waitingSince).toBe(second.at);
+  });
+
   it('sort=waiting lists open waiting cases longest-waiting first, in keyset pages; waiting=true filters the usual order', async () => {
     const org = await h.newOrg();
     const c1Contact = nextContact();

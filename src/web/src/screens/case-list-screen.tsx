@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import { api, query } from '../api/client.js';
-import { sameId, type CaseSummary, type Page, type PhoneNumber } from '../api/types.js';
+import { sameId, type CaseSummary, type Page } from '../api/types.js';
 import { shorten } from '../format.js';
 import { navigate, paths } from '../router.js';
 import { useApp } from '../session.js';
@@ -10,6 +10,8 @@ import { ErrorAlert, Loading, StatusBadge, Time } from '../ui/components.js';
 import { InputField, SegmentedChoice, SelectField } from '../ui/fields.js';
 import { Screen } from '../ui/screen.js';
 import { useLoad } from '../ui/use-load.js';
+import { useDebounced } from '../ui/use-debounced.js';
+import { EmptyList } from './case-list-empty.js';
 import { LabelChips } from '../ui/label-chips.js';
 import { LabelFilter } from './label-filter.js';
 import { useTabState } from '../team/list-filters.js';
@@ -61,7 +63,15 @@ const NO_FILTERS: Filters = { view: 'all', status: 'open', assignee: '', contact
  * A survey's cases. As a `pane` it stands beside the open case (`openCase`) on a wide screen:
  * its lines are cards and its filters fold away, as on a phone.
  */
-export function CaseListScreen({ surveyId, pane = false, openCase = null }: { surveyId: string; pane?: boolean; openCase?: number | null }) {
+export function CaseListScreen({
+  surveyId,
+  pane = false,
+  openCase = null,
+}: {
+  surveyId: string;
+  pane?: boolean;
+  openCase?: number | null;
+}) {
   const { surveys, session } = useApp();
   const survey = surveys.find((s) => String(s.id) === surveyId);
   // Kept for the tab: opening a case and coming back finds the list as it was.
@@ -350,51 +360,4 @@ function CaseRow({ item, unread, current, now }: { item: CaseSummary; unread: bo
       </td>
     </tr>
   );
-}
-
-/**
- * An empty list says whether the survey has no cases at all, and then how to make one: a
- * newcomer texts the survey's sandbox number from the phone simulator.
- */
-function EmptyList({ surveyId, filtered, waiting }: { surveyId: string; filtered: boolean; waiting: boolean }) {
-  const { data: survey } = useLoad(
-    async () => {
-      try {
-        const [cases, numbers] = await Promise.all([
-          api<Page<CaseSummary>>('GET', `/surveys/${encodeURIComponent(surveyId)}/records${query({ status: 'all', limit: 1 })}`),
-          api<Page<PhoneNumber>>('GET', '/numbers').catch(() => ({ items: [] as PhoneNumber[], nextCursor: null })),
-        ]);
-        const sandbox = numbers.items.find((n) => n.provider === 'sandbox' && sameId(n.surveyId, surveyId)) ?? null;
-        return { hasCases: cases.items.length > 0, sandbox };
-      } catch {
-        return { hasCases: true, sandbox: null };
-      }
-    },
-    [surveyId, filtered],
-    { keepPreviousData: true },
-  );
-
-  if (!survey || survey.hasCases) {
-    if (waiting) return <p className="empty">No case is waiting for an answer.</p>;
-    return <p className="empty">{filtered ? 'No cases match these filters.' : 'No cases.'}</p>;
-  }
-  return (
-    <div className="empty">
-      <p>This survey has no cases yet. A case starts when someone texts one of its numbers.</p>
-      {survey.sandbox && (
-        <p>
-          <a href={paths.simulator(survey.sandbox.id)}>Text its sandbox number from the phone simulator</a> to see how a case arrives.
-        </p>
-      )}
-    </div>
-  );
-}
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [current, setCurrent] = useState(value);
-  useEffect(() => {
-    const timer = window.setTimeout(() => setCurrent(value), ms);
-    return () => window.clearTimeout(timer);
-  }, [value, ms]);
-  return current;
 }

@@ -68,7 +68,13 @@ export function AppHeader() {
           {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </span>
         <TeamMenu />
-        <button type="button" className="button-quiet" onClick={showShortcuts} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">
+        <button
+          type="button"
+          className="button-quiet"
+          onClick={showShortcuts}
+          aria-label="Keyboard shortcuts"
+          title="Keyboard shortcuts (?)"
+        >
           ?
         </button>
         <a

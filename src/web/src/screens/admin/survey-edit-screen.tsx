@@ -175,12 +175,16 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
         <fieldset className="card">
           <legend>Assignment</legend>
           <label className="check">
-            <input type="checkbox" checked={draft.autoAssign ?? false} onChange={(e) => setDraft({ ...draft, autoAssign: e.target.checked })} />
+            <input
+              type="checkbox"
+              checked={draft.autoAssign ?? false}
+              onChange={(e) => setDraft({ ...draft, autoAssign: e.target.checked })}
+            />
             Auto-assign new cases
           </label>
           <p className="hint">
-            A new case goes to the available analyst with the fewest open cases, below their capacity (set on the Users screen). When
-            nobody is free it waits unassigned until someone is.
+            A new case goes to the available analyst with the fewest open cases, below their capacity (set on the Users screen). When nobody
+            is free it waits unassigned until someone is.
           </p>
         </fieldset>
 
