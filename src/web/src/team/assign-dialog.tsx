@@ -6,6 +6,35 @@ import { SelectField } from '../ui/fields.js';
 import { useLoad } from '../ui/use-load.js';
 import { useRequest } from '../ui/use-request.js';
 
+/** The case's "Assign to…" button and its dialog. */
+export function AssignButton({
+  record,
+  disabled,
+  onAssigned,
+}: {
+  record: CaseRecord;
+  disabled: boolean;
+  onAssigned: (record: CaseRecord) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" disabled={disabled} onClick={() => setOpen(true)}>
+        Assign to…
+      </button>
+      <AssignDialog
+        record={record}
+        open={open}
+        onClose={() => setOpen(false)}
+        onAssigned={(assigned) => {
+          setOpen(false);
+          onAssigned(assigned);
+        }}
+      />
+    </>
+  );
+}
+
 /**
  * "Assign to…" (DESIGN.md §7, assignment is the lock): gives the case to an active analyst or
  * admin of the organisation. An admin may assign any case; the holder may hand theirs over.

@@ -17,7 +17,7 @@ import { LockIcon } from '../../ui/icons.js';
 import { SideTabs } from './side-tabs.js';
 import { describeLockChange } from './lock-change.js';
 import { CaseLabels } from './case-labels.js';
-import { AssignDialog } from '../../team/assign-dialog.js';
+import { AssignButton } from '../../team/assign-dialog.js';
 import { useCaseSeen } from '../../team/case-seen.js';
 import { ShortcutKeys } from '../../team/keyboard.js';
 import { OtherCases } from '../../team/other-cases.js';
@@ -44,7 +44,6 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [moving, setMoving] = useState<Message | null>(null);
-  const [assigning, setAssigning] = useState(false);
   const replyInput = useRef<HTMLTextAreaElement>(null);
   const statusButton = useRef<HTMLButtonElement>(null);
   const lockButton = useRef<HTMLButtonElement>(null);
@@ -269,9 +268,14 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
             </button>
           )}
           {canAssign && (
-            <button type="button" disabled={busy !== null} onClick={() => setAssigning(true)}>
-              Assign to…
-            </button>
+            <AssignButton
+              record={record}
+              disabled={busy !== null}
+              onAssigned={(assigned) => {
+                show(assigned);
+                setLockNotice(null);
+              }}
+            />
           )}
           <MergeAction record={record} available={canWork && hasCaseManagement && lockedByMe} disabled={busy !== null} />
           {canWork && hasCaseManagement && (
@@ -384,17 +388,6 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
         </aside>
       </div>
 
-      <AssignDialog
-        record={record}
-        open={assigning}
-        onClose={() => setAssigning(false)}
-        onAssigned={(assigned) => {
-          setAssigning(false);
-          show(assigned);
-          setLockNotice(null);
-          void refresh();
-        }}
-      />
       <MoveDialog
         caseNumber={caseNumber}
         surveyId={record.surveyId}
