@@ -3,6 +3,7 @@ import { assignCases, assignmentCandidates, autoAssignSurveys, unassignedOpenCas
 import type { RecordTable } from '../db/schema.js';
 import { freeSlots, planAssignments, type PlannedAssignment } from '../domain/auto-assignment.js';
 import { addHistory, type HistoryEntry } from './context.js';
+import type { Survey } from './surveys.js';
 
 /**
  * Auto-assignment (DESIGN.md §7, docs/decisions.md "Assignment and the queue"): new cases of
@@ -12,6 +13,14 @@ import { addHistory, type HistoryEntry } from './context.js';
  * unassigned cases fill it. Every decision runs under the organisation's assignment lock
  * (`Db.lockAssignments`), in the transaction of the change that caused it.
  */
+
+/**
+ * Whether a survey's new cases are given out: auto-assignment on, and case management, so
+ * that cases close and free their holder's room (without it every record stays open).
+ */
+export function autoAssigns(survey: Pick<Survey, 'autoAssign' | 'caseManagement'> | undefined): boolean {
+  return survey !== undefined && survey.autoAssign && survey.caseManagement !== null;
+}
 
 /** At most this many waiting cases are given out in one round; a bigger backlog waits for the next. */
 const MAX_ROUND = 500;

@@ -4,6 +4,7 @@ import type { Executor } from '../db/database.js';
 import type { SurveyTable } from '../db/schema.js';
 import { notFound } from '../domain/errors.js';
 import { validateSurvey, type CaseManagement, type Question, type SurveyDefinition } from '../domain/survey.js';
+import { distributeWaitingCases } from './auto-assignment.js';
 import { requireAdmin, type Actor, type ServiceContext } from './context.js';
 
 export interface Survey extends SurveyDefinition {
@@ -105,6 +106,8 @@ export function createSurveyService(ctx: ServiceContext) {
           .where('id', '=', surveyId)
           .execute();
         tx.publish({ type: 'config.changed', orgId: actor.orgId });
+        // Turned on: the cases already waiting go to whoever has room (DESIGN.md §7).
+        if (next.autoAssign && !current.autoAssign) await distributeWaitingCases(db, tx, actor.orgId, ctx.now());
         return next;
       });
     },

@@ -101,6 +101,15 @@ describeEachDialect('auto-assignment', (dialect) => {
     expect(await holder(org, await newCase(org))).toBeNull();
   });
 
+  it('a survey without case management is never auto-assigned (its records never close to free room)', async () => {
+    const org = await h.newOrg({ caseManagement: false });
+    expect((await api('PATCH', `/surveys/${org.surveyId}`, org.admin.token, { autoAssign: true })).status).toBe(200);
+    await analyst(org, 10);
+    expect((await h.text(org, nextContact(), 'hello')).status).toBe(200);
+    const [record] = await h.records(org);
+    expect(await holder(org, record!.caseNumber)).toBeNull();
+  });
+
   it('the longest-waiting unassigned case goes to whoever becomes available', async () => {
     const org = await autoAssignOrg();
     const contact = nextContact();
@@ -121,6 +130,16 @@ describeEachDialect('auto-assignment', (dialect) => {
     expect((await api('PATCH', '/users/me', a.token, { available: true })).status).toBe(200);
     expect([await holder(org, n2), await holder(org, n3), await holder(org, n1)]).toEqual([a.id, a.id, null]);
     expect((await history(org, n2)).at(-1)).toMatchObject({ action: 'assigned', user: null, detail: { to: a.id, by: 'auto' } });
+  });
+
+  it('turning auto-assignment on gives the cases already waiting to available people with room', async () => {
+    const org = await autoAssignOrg(false);
+    const a = await analyst(org, 1);
+    const n1 = await newCase(org);
+    const n2 = await newCase(org);
+    expect([await holder(org, n1), await holder(org, n2)]).toEqual([null, null]);
+    expect((await api('PATCH', `/surveys/${org.surveyId}`, org.admin.token, { autoAssign: true })).status).toBe(200);
+    expect([await holder(org, n1), await holder(org, n2)]).toEqual([a.id, null]);
   });
 
   it('closing a case frees capacity and pulls the next waiting case', async () => {

@@ -31,9 +31,15 @@ export async function assignmentCandidates(executor: Executor, orgId: string): P
   }));
 }
 
-/** The organisation's surveys with auto-assignment on. */
+/** The organisation's surveys with auto-assignment on (and case management, without which nothing closes). */
 export async function autoAssignSurveys(executor: Executor, orgId: string): Promise<string[]> {
-  const rows = await executor.selectFrom('surveys').select('id').where('org_id', '=', orgId).where('auto_assign', '=', 1).execute();
+  const rows = await executor
+    .selectFrom('surveys')
+    .select('id')
+    .where('org_id', '=', orgId)
+    .where('auto_assign', '=', 1)
+    .where('case_management', 'is not', null)
+    .execute();
   return rows.map((r) => r.id);
 }
 

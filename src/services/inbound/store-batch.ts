@@ -9,7 +9,7 @@ import type { InboundMessage } from '../../providers/provider.js';
 import { addHistory, historyInsert, type HistoryEntry } from '../context.js';
 import { newId } from '../ids.js';
 import { queueOutbound } from '../outbound.js';
-import { assignNewCases } from '../auto-assignment.js';
+import { assignNewCases, autoAssigns } from '../auto-assignment.js';
 import { initialAnswers } from '../record-store.js';
 import type { Survey } from '../surveys.js';
 
@@ -68,7 +68,7 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
   const newRecords = await newCaseRows(db, tx, plan, items, now);
   const surveys = new Map(items.map((i) => [i.number.survey.id, i.number.survey]));
   // Before the insert, so an auto-assigned case is stored with its holder (DESIGN.md §7).
-  const assigned = await assignNewCases(db, tx, newRecords, (surveyId) => surveys.get(surveyId)?.autoAssign === true, now);
+  const assigned = await assignNewCases(db, tx, newRecords, (surveyId) => autoAssigns(surveys.get(surveyId)), now);
   const messages = messageRows(items, messageIds, now);
   // A message another writer stored meanwhile breaks the unique provider id: the batch fails
   // and its messages are stored again one by one, where that one is seen as a duplicate.

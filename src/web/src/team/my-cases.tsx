@@ -3,7 +3,7 @@ import { teamApi } from '../api/team.js';
 import type { CaseSummary } from '../api/types.js';
 import { useServerEvents } from '../server-events.js';
 import { canWorkCases, useApp } from '../session.js';
-import { alertNewMessage } from './new-message-alert.js';
+import { alertNewMessage, unlockChime } from './new-message-alert.js';
 import { alertSettingsStore, seenStore } from './team-stores.js';
 import { isUnread } from './unread.js';
 import { useStored } from './stored.js';
@@ -29,6 +29,7 @@ export function MyCasesProvider({ children }: { children: ReactNode }) {
   const userId = session.user.id;
   const active = canWorkCases(session);
   const book = useStored(seenStore(userId));
+  const { sound } = useStored(alertSettingsStore(userId));
   const [mine, setMine] = useState<Record<string, CaseSummary[]>>({});
   // The last inbound time seen per case of mine, by survey; a survey is absent until first read.
   const known = useRef(new Map<string, Map<number, number>>());
@@ -64,6 +65,18 @@ export function MyCasesProvider({ children }: { children: ReactNode }) {
     },
     [userId],
   );
+
+  // Browsers start sound only after a gesture: after a reload, the worker's first click or key readies the chime.
+  useEffect(() => {
+    if (!sound) return;
+    const unlock = () => unlockChime();
+    window.addEventListener('pointerdown', unlock, { once: true });
+    window.addEventListener('keydown', unlock, { once: true });
+    return () => {
+      window.removeEventListener('pointerdown', unlock);
+      window.removeEventListener('keydown', unlock);
+    };
+  }, [sound]);
 
   const surveyIds = useMemo(() => surveys.map((s) => String(s.id)), [surveys]);
   const surveyKey = surveyIds.join(',');
