@@ -16,6 +16,7 @@ import { ReplyBox } from './reply-box.js';
 import { LockIcon } from '../../ui/icons.js';
 import { SideTabs } from './side-tabs.js';
 import { describeLockChange } from './lock-change.js';
+import { mergeMessages, statusActionOf, whySendIsBlocked } from './case-rules.js';
 import { CaseLabels } from './case-labels.js';
 import { AssignButton } from '../../team/assign-dialog.js';
 import { useCaseSeen } from '../../team/case-seen.js';
@@ -197,18 +198,8 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
       await refresh();
     });
 
-  const statusAction =
-    record.status === 'open'
-      ? { name: 'close' as const, label: 'Close case', busyLabel: 'Closing…', needsLock: 'Lock the case to close it' }
-      : { name: 'reopen' as const, label: 'Reopen case', busyLabel: 'Reopening…', needsLock: 'Lock the case to reopen it' };
-
-  let sendBlockedBecause: string | null = null;
-  if (!canWork) sendBlockedBecause = 'Your role can read cases but not reply.';
-  else if (lockedByOther) sendBlockedBecause = `${record.lockedBy?.name} holds the lock, so only they can reply.`;
-  else if (!lockedByMe) sendBlockedBecause = 'Lock the case for editing to reply.';
-  else if (record.status === 'closed') {
-    sendBlockedBecause = 'This case is closed: an answer to a reply from it would start a new case. Reopen it to reply.';
-  } else if (record.optedOut) sendBlockedBecause = `${record.contact} has opted out; messages to them are refused.`;
+  const statusAction = statusActionOf(record.status);
+  const sendBlockedBecause = whySendIsBlocked(record, { canWork, lockedByMe });
 
   return (
     <section className="case-page" aria-labelledby="case-title">
@@ -401,14 +392,4 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
       />
     </section>
   );
-}
-
-function mergeMessages(first: Message[], second: Message[]): Message[] {
-  const byId = new Map<string, Message>();
-  for (const m of first) byId.set(String(m.id), m);
-  for (const m of second) byId.set(String(m.id), m);
-  return [...byId.values()].sort((a, b) => {
-    const diff = Date.parse(a.at) - Date.parse(b.at);
-    return diff !== 0 ? diff : 0;
-  });
 }
