@@ -90,8 +90,16 @@ export const RecordQuery = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
 export type RecordQuery = Static<typeof RecordQuery>;
-/** `GET /surveys/{id}/queue`: the open cases waiting for an answer, those nobody holds, and mine. */
-export const QueueCounts = Type.Object({ waiting: Type.Integer(), unassigned: Type.Integer(), mine: Type.Integer() });
+/**
+ * `GET /surveys/{id}/queue`: the open cases waiting for an answer, those nobody holds, and
+ * mine. Each count stops at `limit`: a count equal to it means that many or more ("1000+").
+ */
+export const QueueCounts = Type.Object({
+  waiting: Type.Integer(),
+  unassigned: Type.Integer(),
+  mine: Type.Integer(),
+  limit: Type.Integer(),
+});
 export type QueueCounts = Static<typeof QueueCounts>;
 export const HistoryEntry = Type.Object({
   id: Type.Integer(),

@@ -1,6 +1,6 @@
 import type { QueueCounts, RecordView } from '../contract/index.js';
 import { findRecord, findRecordForChange } from '../db/queries/records.js';
-import { queueCounts } from '../db/queries/waiting.js';
+import { QUEUE_COUNT_LIMIT, queueCounts } from '../db/queries/waiting.js';
 import { decideAssign, HOLDER_ROLES } from '../domain/assignment.js';
 import { forbidden, validationFailed } from '../domain/errors.js';
 import { distributeWaitingCases } from './auto-assignment.js';
@@ -59,7 +59,7 @@ export function createAssignmentService(ctx: ServiceContext, records: RecordServ
     /** `GET /surveys/{id}/queue`: the console header's counts of the survey's open cases. */
     async queueCounts(actor: Actor, surveyId: string): Promise<QueueCounts> {
       await loadSurvey(db.kysely, actor.orgId, surveyId);
-      return queueCounts(db.kysely, surveyId, actor.userId);
+      return { ...(await queueCounts(db.kysely, surveyId, actor.userId)), limit: QUEUE_COUNT_LIMIT };
     },
   };
 }

@@ -72,7 +72,7 @@ describeEachDialect('auto-assignment', (dialect) => {
     expect(team.map((u) => held(u.id))).toEqual([5, 5, 5]);
     expect(cases.filter((c: any) => c.lockedBy === null)).toHaveLength(35);
     const queue = await api('GET', `/surveys/${org.surveyId}/queue`, org.admin.token);
-    expect(queue.body).toEqual({ waiting: 50, unassigned: 35, mine: 0 });
+    expect(queue.body).toEqual({ waiting: 50, unassigned: 35, mine: 0, limit: 1000 });
   });
 
   it('unavailable people get nothing; with nobody available the case waits unassigned', async () => {

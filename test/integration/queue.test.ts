@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../support/dialects.js';
 import { useCaseline, type TestOrg } from '../support/harness.js';
@@ -168,11 +169,41 @@ describeEachDialect('the queue', (dialect) => {
     await api('POST', `/records/${c3}/lock`, org.admin.token);
     await api('POST', `/records/${c3}/close`, org.admin.token); // closed: not counted
     const counts = (token: string) => api('GET', `/surveys/${org.surveyId}/queue`, token);
-    expect((await counts(org.admin.token)).body).toEqual({ waiting: 2, unassigned: 1, mine: 1 });
-    expect((await counts(analyst.token)).body).toEqual({ waiting: 2, unassigned: 1, mine: 1 });
-    expect((await counts(viewer.token)).body).toEqual({ waiting: 2, unassigned: 1, mine: 0 });
+    expect((await counts(org.admin.token)).body).toEqual({ waiting: 2, unassigned: 1, mine: 1, limit: 1000 });
+    expect((await counts(analyst.token)).body).toEqual({ waiting: 2, unassigned: 1, mine: 1, limit: 1000 });
+    expect((await counts(viewer.token)).body).toEqual({ waiting: 2, unassigned: 1, mine: 0, limit: 1000 });
     const stranger = await h.newOrg();
     expect((await counts(stranger.admin.token)).status).toBe(404);
     expect((await api('GET', `/surveys/${stranger.surveyId}/queue`, org.admin.token)).status).toBe(404);
+  });
+
+  it('queue counts stop at their limit, so a survey with a huge backlog is counted as fast as a small one', async () => {
+    const org = await h.newOrg();
+    const { db } = h.caseline();
+    const now = Date.now();
+    const rows = Array.from({ length: 1005 }, (_, i) => ({
+      id: randomUUID(),
+      org_id: org.orgId,
+      survey_id: org.surveyId,
+      case_number: 500_000 + i,
+      contact: `+4477009${String(50_000 + i).padStart(5, '0')}`,
+      number_id: org.numberId,
+      answers: '{}',
+      status: 'open' as const,
+      locked_by: i < 1002 ? org.admin.id : null,
+      locked_at: i < 1002 ? now : null,
+      version: 0,
+      created_at: now,
+      updated_at: now,
+      closed_at: null,
+      waiting_since: now - i,
+    }));
+    for (let i = 0; i < rows.length; i += 200)
+      await db.kysely
+        .insertInto('records')
+        .values(rows.slice(i, i + 200))
+        .execute();
+    const res = await api('GET', `/surveys/${org.surveyId}/queue`, org.admin.token);
+    expect(res.body).toEqual({ waiting: 1000, unassigned: 3, mine: 1000, limit: 1000 });
   });
 });

@@ -1,25 +1,22 @@
 import type { Kysely } from 'kysely';
 
 /**
- * Indexes for auto-assignment and the queue's counts (DESIGN.md §7), replacing two of 006's
- * with wider ones under the same names, so no index is added to `records`:
+ * Auto-assignment and the queue's counts (DESIGN.md §7) read `records_holder`, which this
+ * widens from 006's (locked_by, status) to (locked_by, status, survey_id, locked_at) under
+ * the same name, so `records` keeps the same number of indexes:
  *
- * - `records_queue` (survey, status, waiting_since, id, locked_by): `sort=waiting` reads it
- *   in order as before; with `locked_by` in it the console header's counts of a survey's
- *   open cases — waiting, and nobody's — are read from the index alone, never from the rows.
- * - `records_holder` (locked_by, status, locked_at): each candidate's open cases and when
- *   they last got one, which auto-assignment decides on, from the index alone.
+ * - each candidate's open cases, and when they got the newest of them, which
+ *   auto-assignment decides on, come from the index alone;
+ * - a survey's open cases nobody holds (`locked_by` null), or one person holds, are one
+ *   range of it, so the console header counts them without reading other surveys' entries
+ *   or any row.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.dropIndex('records_queue').execute();
-  await db.schema.createIndex('records_queue').on('records').columns(['survey_id', 'status', 'waiting_since', 'id', 'locked_by']).execute();
   await db.schema.dropIndex('records_holder').execute();
-  await db.schema.createIndex('records_holder').on('records').columns(['locked_by', 'status', 'locked_at']).execute();
+  await db.schema.createIndex('records_holder').on('records').columns(['locked_by', 'status', 'survey_id', 'locked_at']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropIndex('records_holder').execute();
   await db.schema.createIndex('records_holder').on('records').columns(['locked_by', 'status']).execute();
-  await db.schema.dropIndex('records_queue').execute();
-  await db.schema.createIndex('records_queue').on('records').columns(['survey_id', 'status', 'waiting_since', 'id']).execute();
 }

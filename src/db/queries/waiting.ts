@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Executor } from '../database.js';
+import type { Database } from '../schema.js';
 
 /** The queue (DESIGN.md §7): since when cases wait for a person's answer, and the header's counts. */
 
@@ -27,6 +28,12 @@ export async function recomputeWaitingSince(executor: Executor, recordIds: reado
     .execute();
 }
 
+/**
+ * Counts stop here: the console shows "1000+" rather than have every header read a
+ * survey's whole backlog, which it reloads at every change to the survey.
+ */
+export const QUEUE_COUNT_LIMIT = 1000;
+
 export interface QueueCountRow {
   waiting: number;
   unassigned: number;
@@ -34,24 +41,29 @@ export interface QueueCountRow {
 }
 
 /**
- * A survey's open cases that wait, that nobody holds, and that `userId` holds, counted in
- * one pass over the survey's open entries of `records_queue` (migration 008), which holds
- * every column asked about: the rows themselves are never read. The cost grows with the
- * survey's open cases, not with its closed ones, which are most of a million.
+ * A survey's open cases that wait, that nobody holds, and that `userId` holds, each counted
+ * up to `QUEUE_COUNT_LIMIT` in one range of an index that holds every column asked about —
+ * `records_queue` (survey, status, waiting_since) for the waiting, `records_holder`
+ * (locked_by, status, survey) for the others (migration 008) — so no row is read and the
+ * cost is bounded whatever the survey's size.
  */
 export async function queueCounts(executor: Executor, surveyId: string, userId: string): Promise<QueueCountRow> {
   const row = await queueCountsQuery(executor, surveyId, userId).executeTakeFirstOrThrow();
-  return { waiting: Number(row.waiting), unassigned: Number(row.unassigned ?? 0), mine: Number(row.mine ?? 0) };
+  return { waiting: Number(row.waiting), unassigned: Number(row.unassigned), mine: Number(row.mine) };
 }
 
 export function queueCountsQuery(executor: Executor, surveyId: string, userId: string) {
-  return executor
-    .selectFrom('records')
-    .select((eb) => [
-      eb.fn.count<number | string>('waiting_since').as('waiting'),
-      eb.fn.sum<number | string | null>(eb.case().when('locked_by', 'is', null).then(1).else(0).end()).as('unassigned'),
-      eb.fn.sum<number | string | null>(eb.case().when('locked_by', '=', userId).then(1).else(0).end()).as('mine'),
-    ])
-    .where('survey_id', '=', surveyId)
-    .where('status', '=', 'open');
+  const open = (eb: ExpressionBuilder<Database, never>) =>
+    eb
+      .selectFrom('records')
+      .select(sql<number>`1`.as('one'))
+      .where('survey_id', '=', surveyId)
+      .where('status', '=', 'open');
+  const upToLimit = (eb: ExpressionBuilder<Database, never>, rows: ReturnType<typeof open>) =>
+    eb.selectFrom(rows.limit(QUEUE_COUNT_LIMIT).as('counted')).select((c) => c.fn.countAll<number | string>().as('n'));
+  return executor.selectNoFrom((eb) => [
+    upToLimit(eb, open(eb).where('waiting_since', 'is not', null)).as('waiting'),
+    upToLimit(eb, open(eb).where('locked_by', 'is', null)).as('unassigned'),
+    upToLimit(eb, open(eb).where('locked_by', '=', userId)).as('mine'),
+  ]);
 }
