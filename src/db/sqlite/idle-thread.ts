@@ -10,7 +10,7 @@ import type { Worker } from 'node:worker_threads';
  * of traffic after a quiet spell.
  */
 export interface IdleThread {
-  /** The running thread, started now if there is none. Cancels a pending stop. */
+  /** The running thread, started now if there is none. Cancels a pending stop; the thread keeps the process alive until `quiet()`. */
   get(): Worker;
   /** Nothing is pending on the thread: it stops unless `get()` is called within the quiet spell. */
   quiet(): void;
@@ -44,6 +44,8 @@ export function idleThread(options: IdleThreadOptions): IdleThread {
     const exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
     const done = exited.finally(() => stopping.delete(done));
     stopping.add(done);
+    // Held until it has exited: a caller awaiting `close()` must not see the process end first.
+    thread.ref();
     options.stop(thread);
     return done;
   };
@@ -51,9 +53,12 @@ export function idleThread(options: IdleThreadOptions): IdleThread {
   return {
     get() {
       cancelTimer();
-      if (current) return current;
+      // Work in flight keeps the process alive, as any pending I/O does; an idle thread does not.
+      if (current) {
+        current.ref();
+        return current;
+      }
       const thread = options.start();
-      thread.unref();
       // Only the running thread's end is a failure; a retired one was asked to end.
       thread.on('error', (error) => {
         if (current === thread) options.failed(error);
@@ -70,6 +75,7 @@ export function idleThread(options: IdleThreadOptions): IdleThread {
       cancelTimer();
       const thread = current;
       if (!thread) return;
+      thread.unref();
       timer = setTimeout(() => {
         timer = null;
         if (current === thread) void retire(thread);
