@@ -3,7 +3,7 @@ import { teamApi } from '../api/team.js';
 import { sameId, type QueueCounts } from '../api/types.js';
 import { useLoad } from '../ui/use-load.js';
 
-export type QueuePick = keyof QueueCounts;
+export type QueuePick = Exclude<keyof QueueCounts, 'limit'>;
 
 const LABELS: [QueuePick, string][] = [
   ['waiting', 'waiting'],
@@ -14,7 +14,7 @@ const LABELS: [QueuePick, string][] = [
 /**
  * The queue at a glance (DESIGN.md §7): open cases waiting for an answer, those nobody holds,
  * and mine — read again after every live event about the survey. Each count is a button
- * that shows those cases.
+ * that shows those cases. The server counts up to `limit`; a count that reached it reads "1000+".
  */
 export function QueueCountsBar({ surveyId, onPick }: { surveyId: string; onPick: (pick: QueuePick) => void }) {
   const { data } = useLoad(
@@ -36,7 +36,7 @@ export function QueueCountsBar({ surveyId, onPick }: { surveyId: string; onPick:
       {LABELS.map(([pick, label]) => (
         <li key={pick}>
           <button type="button" className={`queue-count queue-count-${pick}`} onClick={() => onPick(pick)}>
-            <strong>{data[pick]}</strong> {label}
+            <strong>{data[pick] >= data.limit ? `${data.limit}+` : data[pick]}</strong> {label}
           </button>
         </li>
       ))}
