@@ -1,4 +1,5 @@
-import type { Db, Executor } from '../db/database.js';
+import type { Db, Executor, Transaction } from '../db/database.js';
+import type { RecordTable } from '../db/schema.js';
 import type { Role } from '../domain/roles.js';
 import { forbidden } from '../domain/errors.js';
 import type { ProviderRegistry } from '../providers/provider.js';
@@ -62,3 +63,16 @@ export function historyInsert(db: Executor, entries: HistoryEntry[]) {
 }
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** Tells live consoles and other processes, once the transaction commits, that these cases changed. */
+export function publishUpdated(tx: Transaction, records: Array<Pick<RecordTable, 'id' | 'org_id' | 'case_number' | 'survey_id'>>): void {
+  for (const record of records) {
+    tx.publish({
+      type: 'record.updated',
+      orgId: record.org_id,
+      caseNumber: record.case_number,
+      surveyId: record.survey_id,
+      recordId: record.id,
+    });
+  }
+}

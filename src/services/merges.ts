@@ -5,7 +5,7 @@ import { DomainError } from '../domain/errors.js';
 import { caseStatus, type Answers } from '../domain/survey.js';
 import { lockCasePair, requireOpenAndFree } from './case-pair.js';
 import { distributeWaitingCases } from './auto-assignment.js';
-import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
+import { addHistory, requireWriter, type Actor, type ServiceContext, publishUpdated } from './context.js';
 import { newId } from './ids.js';
 import { requireLock } from './record-store.js';
 import type { RecordService } from './records.js';
@@ -87,15 +87,7 @@ export function createMergeService(ctx: ServiceContext, records: RecordService) 
           { recordId: source.id, userId: actor.userId, action: 'note.added', detail: { noteId: note.id }, at: now },
           { recordId: target.id, userId: actor.userId, action: 'merged.from', detail: { from: caseNumber, ...counts }, at: now },
         ]);
-        for (const record of [source, target]) {
-          tx.publish({
-            type: 'record.updated',
-            orgId: actor.orgId,
-            caseNumber: record.case_number,
-            surveyId: record.survey_id,
-            recordId: record.id,
-          });
-        }
+        publishUpdated(tx, [source, target]);
         return records.view(tx.db, await findRecord(tx.db, actor.orgId, into));
       });
     },

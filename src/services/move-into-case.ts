@@ -3,7 +3,7 @@ import { findRecord } from '../db/queries/records.js';
 import { recomputeWaitingSince } from '../db/queries/waiting.js';
 import { DomainError, notFound } from '../domain/errors.js';
 import { lockCasePair, requireOpenAndFree } from './case-pair.js';
-import { addHistory, type Actor, type HistoryEntry, type ServiceContext } from './context.js';
+import { addHistory, type Actor, type HistoryEntry, type ServiceContext, publishUpdated } from './context.js';
 import { newId } from './ids.js';
 import { requireLock } from './record-store.js';
 import type { RecordService } from './records.js';
@@ -76,15 +76,7 @@ export async function moveIntoCase(
     await addHistory(tx.db, history);
     await tx.db.updateTable('records').set({ updated_at: now }).where('id', 'in', [source.id, target.id]).execute();
     await recomputeWaitingSince(tx.db, [source.id, target.id]);
-    for (const record of [source, target]) {
-      tx.publish({
-        type: 'record.updated',
-        orgId: actor.orgId,
-        caseNumber: record.case_number,
-        surveyId: record.survey_id,
-        recordId: record.id,
-      });
-    }
+    publishUpdated(tx, [source, target]);
     return records.view(tx.db, await findRecord(tx.db, actor.orgId, toCase));
   });
 }
