@@ -1,11 +1,12 @@
 import { newId } from './ids.js';
-import type { Executor } from '../db/database.js';
+import type { Executor, Transaction } from '../db/database.js';
+import { releaseOpenCasesOf } from '../db/queries/assignment.js';
 import type { MyAccountPatch, Session, User } from '../contract/index.js';
 import type { UserTable } from '../db/schema.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { isRole, ROLES, type Role } from '../domain/roles.js';
 import { distributeWaitingCases } from './auto-assignment.js';
-import { requireAdmin, type Actor, type ServiceContext } from './context.js';
+import { addHistory, publishUpdated, requireAdmin, type Actor, type ServiceContext } from './context.js';
 import { actorOfUser, createApiTokenService, revokeAccess, sessionCredential, type Authenticated } from './credentials.js';
 import { sessionView as presentSession, userView } from './presenters.js';
 import { dummyPasswordHash, hashPassword, needsRehash, randomToken, tokenHash, verifyPassword } from './security.js';
@@ -96,6 +97,22 @@ export function createUserService(ctx: ServiceContext) {
   }
 
   /** Someone who becomes available gets the longest-waiting cases, up to their capacity (DESIGN.md §7). */
+  async function releaseCasesOf(tx: Transaction, actor: Actor, userId: string, at: number): Promise<void> {
+    const released = await releaseOpenCasesOf(tx.db, actor.orgId, userId);
+    if (released.length === 0) return;
+    await addHistory(
+      tx.db,
+      released.map((r) => ({
+        recordId: r.id,
+        userId: actor.userId,
+        action: 'released',
+        detail: { lockedBy: userId, by: 'deactivation' },
+        at,
+      })),
+    );
+    publishUpdated(tx, released);
+  }
+
   async function setAvailable(actor: Actor, available: boolean): Promise<User> {
     await db.transaction(async (tx) => {
       const now = ctx.now();
@@ -164,6 +181,9 @@ export function createUserService(ctx: ServiceContext) {
         // A deactivated user or a changed password ends every session and API token, so a
         // user deactivated and later reactivated does not get old credentials back.
         if (patch.active === false || patch.password !== undefined) await revokeAccess(tx, { orgId: row.org_id, userId: id });
+        // Someone who can no longer work cases holds none: their open cases go back to the
+        // queue (and to auto-assignment below), rather than stay locked to nobody who can act.
+        if (patch.active === false || patch.role === 'viewer') await releaseCasesOf(tx, actor, id, next.updated_at!);
         // More capacity, or someone back at work: room that waiting cases may fill.
         if (patch.capacity !== undefined || patch.active !== undefined || patch.role !== undefined) {
           await distributeWaitingCases(db, tx, row.org_id, next.updated_at!);

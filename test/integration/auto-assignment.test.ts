@@ -198,4 +198,36 @@ describeEachDialect('auto-assignment', (dialect) => {
     const other = await h.newOrg();
     expect((await api('PATCH', `/users/${a.id}`, other.admin.token, { capacity: 5 })).status).toBe(404);
   });
+
+  it('deactivating someone puts their open cases back in the queue, to a colleague with room; their closed cases stay theirs', async () => {
+    const org = await autoAssignOrg();
+    const leaving = await analyst(org, 2);
+    const [first, second] = [await newCase(org), await newCase(org)];
+    expect([await holder(org, first), await holder(org, second)]).toEqual([leaving.id, leaving.id]);
+    await api('POST', `/records/${second}/close`, leaving.token);
+    const third = await newCase(org);
+    expect(await holder(org, third)).toBe(leaving.id);
+    const staying = await analyst(org, 1);
+
+    expect((await api('PATCH', `/users/${leaving.id}`, org.admin.token, { active: false })).status).toBe(200);
+    // Two open cases come free; the colleague has room for one, the longest waiting.
+    expect([await holder(org, first), await holder(org, third)]).toEqual([staying.id, null]);
+    expect(await holder(org, second)).toBe(leaving.id);
+    const released = (await history(org, third)).filter((e) => e.action === 'released');
+    expect(released).toEqual([
+      expect.objectContaining({
+        user: expect.objectContaining({ id: org.admin.id }),
+        detail: { lockedBy: leaving.id, by: 'deactivation' },
+      }),
+    ]);
+  });
+
+  it('a user made a viewer holds no open case afterwards', async () => {
+    const org = await autoAssignOrg(false);
+    const a = await analyst(org, 5);
+    const n = await newCase(org);
+    await api('POST', `/records/${n}/lock`, a.token);
+    expect((await api('PATCH', `/users/${a.id}`, org.admin.token, { role: 'viewer' })).status).toBe(200);
+    expect(await holder(org, n)).toBeNull();
+  });
 });

@@ -112,3 +112,25 @@ export function assignCases(executor: Executor, recordIds: readonly string[], us
     .where('id', 'in', [...recordIds])
     .where('locked_by', 'is', null);
 }
+
+/** The open cases `userId` holds in the organisation, released; answers them as they were. */
+export async function releaseOpenCasesOf(executor: Executor, orgId: string, userId: string) {
+  const held = await executor
+    .selectFrom('records')
+    .select(['id', 'org_id', 'case_number', 'survey_id'])
+    .where('org_id', '=', orgId)
+    .where('locked_by', '=', userId)
+    .where('status', '=', 'open')
+    .execute();
+  if (held.length === 0) return held;
+  await executor
+    .updateTable('records')
+    .set({ locked_by: null, locked_at: null })
+    .where(
+      'id',
+      'in',
+      held.map((r) => r.id),
+    )
+    .execute();
+  return held;
+}
