@@ -125,3 +125,31 @@ export function RoleBadge({ role }: { role: string }) {
 export function StatusBadge({ status }: { status: 'open' | 'closed' }) {
   return <span className={`badge badge-${status}`}>{status === 'open' ? 'Open' : 'Closed'}</span>;
 }
+
+/** A dialog form's closing buttons: Cancel, and Save (a submit) that reads "Saving…" while busy. */
+export function SaveOrCancel({ busy, onCancel }: { busy: boolean; onCancel: () => void }) {
+  return (
+    <div className="dialog-actions">
+      <button type="button" onClick={onCancel} disabled={busy}>
+        Cancel
+      </button>
+      <button type="submit" className="button-primary" disabled={busy}>
+        {busy ? 'Saving…' : 'Save'}
+      </button>
+    </div>
+  );
+}
+
+/** A table row's Edit and Delete buttons, named after the row for screen readers. */
+export function EditOrDelete({ name, onEdit, onDelete }: { name: string; onEdit: () => void; onDelete: () => void }) {
+  return (
+    <>
+      <button type="button" className="button-quiet" onClick={onEdit} aria-label={`Edit ${name}`}>
+        Edit
+      </button>
+      <button type="button" className="button-quiet button-danger" onClick={onDelete} aria-label={`Delete ${name}`}>
+        Delete
+      </button>
+    </>
+  );
+}

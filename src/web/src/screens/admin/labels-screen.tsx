@@ -3,7 +3,7 @@ import { labelsApi } from '../../api/labels.js';
 import type { Label } from '../../api/types.js';
 import { LABEL_SWATCHES } from '../../label-colors.js';
 import { ColorField } from '../../ui/color-field.js';
-import { Dialog, ErrorAlert, SuccessAlert } from '../../ui/components.js';
+import { Dialog, EditOrDelete, ErrorAlert, SaveOrCancel, SuccessAlert } from '../../ui/components.js';
 import { DataTable } from '../../ui/data-table.js';
 import { InputField } from '../../ui/fields.js';
 import { LabelChip } from '../../ui/label-chips.js';
@@ -31,21 +31,7 @@ export function LabelsScreen() {
           { label: 'Colour', cell: (label) => <span className="mono">{label.color}</span> },
         ]}
         actionsClassName="row-actions"
-        actions={(label) => (
-          <>
-            <button type="button" className="button-quiet" onClick={() => setEditing(label)} aria-label={`Edit ${label.name}`}>
-              Edit
-            </button>
-            <button
-              type="button"
-              className="button-quiet button-danger"
-              onClick={() => setDeleting(label)}
-              aria-label={`Delete ${label.name}`}
-            >
-              Delete
-            </button>
-          </>
-        )}
+        actions={(label) => <EditOrDelete name={label.name} onEdit={() => setEditing(label)} onDelete={() => setDeleting(label)} />}
       />
       <NewLabelForm onCreated={reload} />
       <Dialog title={editing ? `Edit label ${editing.name}` : 'Edit label'} open={editing !== null} onClose={() => setEditing(null)}>
@@ -155,14 +141,7 @@ function EditLabelForm({ label, onClose, onSaved }: { label: Label; onClose: () 
       <ErrorAlert error={error} />
       <LabelFields name={name} color={color} onName={setName} onColor={setColor} />
       <p className="hint">The new name and colour show on every case that carries the label.</p>
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose} disabled={busy}>
-          Cancel
-        </button>
-        <button type="submit" className="button-primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-      </div>
+      <SaveOrCancel busy={busy} onCancel={onClose} />
     </form>
   );
 }

@@ -2,7 +2,7 @@ import { useState, type SyntheticEvent } from 'react';
 import { savedRepliesApi, type SavedReplyInput } from '../../api/labels.js';
 import type { SavedReply } from '../../api/types.js';
 import { shorten } from '../../format.js';
-import { Dialog, ErrorAlert, SuccessAlert, Time } from '../../ui/components.js';
+import { Dialog, EditOrDelete, ErrorAlert, SaveOrCancel, SuccessAlert, Time } from '../../ui/components.js';
 import { DataTable } from '../../ui/data-table.js';
 import { InputField, TextAreaField } from '../../ui/fields.js';
 import { Screen } from '../../ui/screen.js';
@@ -38,21 +38,7 @@ export function SavedRepliesScreen() {
           { label: 'Updated', cell: (reply) => <Time at={reply.updatedAt} /> },
         ]}
         actionsClassName="row-actions"
-        actions={(reply) => (
-          <>
-            <button type="button" className="button-quiet" onClick={() => setEditing(reply)} aria-label={`Edit ${reply.title}`}>
-              Edit
-            </button>
-            <button
-              type="button"
-              className="button-quiet button-danger"
-              onClick={() => setDeleting(reply)}
-              aria-label={`Delete ${reply.title}`}
-            >
-              Delete
-            </button>
-          </>
-        )}
+        actions={(reply) => <EditOrDelete name={reply.title} onEdit={() => setEditing(reply)} onDelete={() => setDeleting(reply)} />}
       />
       <NewReplyForm onCreated={reload} />
       <Dialog title={editing ? `Edit ${editing.title}` : 'Edit saved reply'} open={editing !== null} onClose={() => setEditing(null)}>
@@ -169,14 +155,7 @@ function EditReplyForm({ reply, onClose, onSaved }: { reply: SavedReply; onClose
     <form onSubmit={(event) => void submit(event)}>
       <ErrorAlert error={error} />
       <ReplyFields value={value} onChange={setValue} />
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose} disabled={busy}>
-          Cancel
-        </button>
-        <button type="submit" className="button-primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-      </div>
+      <SaveOrCancel busy={busy} onCancel={onClose} />
     </form>
   );
 }

@@ -2,7 +2,7 @@ import { useId, useState, type SyntheticEvent } from 'react';
 import { api } from '../../api/client.js';
 import { sameId, type Page, type Role, type User } from '../../api/types.js';
 import { useApp } from '../../session.js';
-import { Dialog, ErrorAlert, RoleBadge, SuccessAlert, Time } from '../../ui/components.js';
+import { Dialog, ErrorAlert, RoleBadge, SaveOrCancel, SuccessAlert, Time } from '../../ui/components.js';
 import { DataTable } from '../../ui/data-table.js';
 import { InputField, SelectField } from '../../ui/fields.js';
 import { Screen } from '../../ui/screen.js';
@@ -209,14 +209,7 @@ function EditUserForm({ user, isSelf, onClose, onSaved }: { user: User; isSelf: 
         value={password}
         onChange={(e) => setPassword(e.target.value)}
       />
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose} disabled={busy}>
-          Cancel
-        </button>
-        <button type="submit" className="button-primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save'}
-        </button>
-      </div>
+      <SaveOrCancel busy={busy} onCancel={onClose} />
     </form>
   );
 }
