@@ -50,13 +50,23 @@ export default tseslint.config(
             { target: './src/http', from: './src/db', message: 'Routes reach the database only through services (DESIGN.md §5).' },
             { target: './src/outbox', from: ['./src/services', './src/http'], message: 'The outbox is below the services (DESIGN.md §5).' },
             {
+              target: './src/jobs',
+              from: ['./src/services', './src/http', './src/outbox', './src/providers'],
+              message: 'The job worker is below the services: handlers are given to it (src/server.ts).',
+            },
+            {
+              target: './src/storage',
+              from: ['./src/services', './src/http', './src/outbox', './src/providers', './src/jobs'],
+              message: 'Media stores keep bytes; they know only the database module and the domain.',
+            },
+            {
               target: './src/providers',
               from: ['./src/db', './src/services', './src/http', './src/outbox'],
               message: 'Providers know only the domain (DESIGN.md §5).',
             },
             {
               target: './src/db',
-              from: ['./src/services', './src/http', './src/outbox', './src/providers'],
+              from: ['./src/services', './src/http', './src/outbox', './src/providers', './src/jobs', './src/storage'],
               message: 'The database module is below the services.',
             },
             { target: './src/services', from: './src/http', message: 'Services know nothing of HTTP.' },

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { DEFAULT_MEDIA_MAX_BYTES } from './domain/media.js';
 
 /**
  * Configuration, read once from the environment (and `.env`). The database is a tagged
@@ -39,7 +40,13 @@ export interface Config {
   trustProxy: boolean | number | string[];
   /** When set, `/metrics` requires `Authorization: Bearer <token>`; when null, it is open. */
   metricsToken: string | null;
+  /** Where media bytes are kept (DESIGN.md §6): in the database (default) or in a folder. */
+  mediaStore: MediaStoreConfig;
+  /** The largest media item fetched or accepted, in bytes (`CASELINE_MEDIA_MAX_BYTES`). */
+  mediaMaxBytes: number;
 }
+
+export type MediaStoreConfig = { kind: 'database' } | { kind: 'filesystem'; path: string };
 
 export class ConfigError extends Error {
   constructor(
@@ -79,6 +86,8 @@ export function readConfig(env: Env = process.env): Config {
     outboxClaimSeconds: readSeconds('CASELINE_OUTBOX_CLAIM_SECONDS', env.CASELINE_OUTBOX_CLAIM_SECONDS, 60),
     trustProxy: readTrustProxy(env.CASELINE_TRUST_PROXY),
     metricsToken: readMetricsToken(env.CASELINE_METRICS_TOKEN),
+    mediaStore: readMediaStore(env.CASELINE_MEDIA_STORE),
+    mediaMaxBytes: readMediaMaxBytes(env.CASELINE_MEDIA_MAX_BYTES),
   };
 }
 
@@ -168,6 +177,25 @@ function readMetricsToken(raw: string | undefined): string | null {
   if (token === '') return null;
   if (token.length < 16) throw new ConfigError('CASELINE_METRICS_TOKEN', 'must be at least 16 characters');
   return token;
+}
+
+function readMediaStore(raw: string | undefined): MediaStoreConfig {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'database') return { kind: 'database' };
+  if (value.startsWith('filesystem:') && value.length > 'filesystem:'.length) {
+    return { kind: 'filesystem', path: resolve(value.slice('filesystem:'.length)) };
+  }
+  throw new ConfigError('CASELINE_MEDIA_STORE', 'must be database or filesystem:/path/to/folder');
+}
+
+function readMediaMaxBytes(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_MEDIA_MAX_BYTES;
+  const value = raw.trim();
+  // Up to 1 GiB: a larger item would hold a provider's fetch and a worker's download for minutes.
+  if (!/^\d{1,10}$/.test(value) || Number(value) < 1 || Number(value) > 1024 ** 3) {
+    throw new ConfigError('CASELINE_MEDIA_MAX_BYTES', 'must be a whole number of bytes from 1 to 1073741824');
+  }
+  return Number(value);
 }
 
 function readLogLevel(raw: string | undefined): string {

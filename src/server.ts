@@ -4,12 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import { ConfigError, type Config } from './config.js';
 import { openDatabase, type Db } from './db/database.js';
 import { buildApp } from './http/app.js';
+import { JobWorker, type JobWorkerOptions } from './jobs/job-worker.js';
 import { OutboxWorker, type OutboxOptions } from './outbox/outbox-worker.js';
 import type { ProviderRegistry } from './providers/provider.js';
 import { createProviderRegistry } from './providers/registry.js';
 import { createServices, type Services } from './services/index.js';
 import type { IngestThread } from './services/inbound/ingest-thread.js';
 import { SecretBox } from './services/security.js';
+import { openMediaStore } from './storage/open-media-store.js';
 
 // src/server.ts (tests, `npm run dev`) and dist/server.js (`npm start`) sit one level below it alike.
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -20,6 +22,8 @@ export interface Caseline {
   services: Services;
   app: FastifyInstance;
   outbox: OutboxWorker;
+  /** Durable work besides sending: media fetches (src/jobs/job-worker.ts). */
+  jobs: JobWorker;
   /** SQLite with a database file: the thread that stores inbound messages. */
   ingestThread: IngestThread | null;
   close(): Promise<void>;
@@ -35,6 +39,7 @@ export async function createCaseline(
     logger?: boolean | object;
     providers?: ProviderRegistry;
     outbox?: Partial<OutboxOptions>;
+    jobs?: Partial<JobWorkerOptions>;
     now?: () => number;
     /** SQLite with a database file: store inbound batches on their own thread (default true). */
     ingestThread?: boolean;
@@ -51,6 +56,7 @@ export async function createCaseline(
       secrets: SecretBox.fromConfig(config.secretKey, config.dataDir),
       publicUrl,
       now,
+      media: { store: openMediaStore(config.mediaStore, db, now), maxBytes: config.mediaMaxBytes },
     },
     { ingestThread: options.ingestThread },
   );
@@ -77,14 +83,17 @@ export async function createCaseline(
     { db, deliveries: services.deliveries, now, logger: app.log },
     { claimMs: config.outboxClaimSeconds * 1000, ...options.outbox },
   );
+  const jobs = new JobWorker({ db, now, logger: app.log }, services.jobHandlers, options.jobs);
   return {
     config,
     db,
     services,
     app,
     outbox,
+    jobs,
     ingestThread,
     async close() {
+      await jobs.stop();
       await outbox.stop();
       await app.close();
       await ingestThread?.close();

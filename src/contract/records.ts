@@ -1,11 +1,30 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { MEDIA_STATUSES } from '../domain/media.js';
 import { DIRECTIONS, MESSAGE_STATUSES } from '../domain/message-status.js';
 import { CHANNELS } from '../domain/providers.js';
 import { CASE_STATUSES } from '../domain/survey.js';
 import { CaseNumber, Id, Nullable, OneOf, Person, StringEnum, Time } from './common.js';
 
-export const Media = Type.Object({ url: Type.String(), contentType: Nullable(Type.String()) });
+/** A media item of a message (DESIGN.md §6): `url` is `/api/v1/media/{id}`, readable once `status` is `stored`. */
+export const Media = Type.Object({
+  id: Type.String(),
+  contentType: Nullable(Type.String()),
+  size: Nullable(Type.Integer()),
+  name: Nullable(Type.String()),
+  status: StringEnum(MEDIA_STATUSES),
+  url: Type.String(),
+  error: Nullable(Type.Object({ code: Nullable(Type.String()), message: Type.String() })),
+});
 export type Media = Static<typeof Media>;
+/** `POST /media` answers 201 with the upload, to be named in a message's `media`. */
+export const MediaUpload = Type.Object({
+  id: Type.String(),
+  contentType: Type.String(),
+  size: Type.Integer(),
+  name: Nullable(Type.String()),
+});
+export type MediaUpload = Static<typeof MediaUpload>;
+const MediaIds = Type.Array(Id, { minItems: 1, maxItems: 10 });
 export const Message = Type.Object({
   id: Type.String(),
   direction: OneOf(DIRECTIONS),
@@ -145,6 +164,8 @@ export const Notification = Type.Object(
      * number's templates and fills its parameters.
      */
     template: Type.Optional(Type.Union([Type.Boolean(), TemplateChoice])),
+    /** Uploads (`POST /media`) to send with the text (DESIGN.md §6). */
+    media: Type.Optional(MediaIds),
   },
   { additionalProperties: false },
 );
@@ -175,6 +196,7 @@ export const RecordCreate = Type.Object(
     /** Required unless a template is sent; with a template, the filled template is the message's text. */
     text: Type.Optional(Type.String({ maxLength: 5000 })),
     template: Type.Optional(TemplateChoice),
+    media: Type.Optional(MediaIds),
   },
   { additionalProperties: false },
 );

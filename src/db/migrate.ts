@@ -10,6 +10,7 @@ import * as teamCaseWork from './migrations/006-team-case-work.js';
 import * as templateLibraries from './migrations/007-template-libraries.js';
 import * as assignmentIndexes from './migrations/008-assignment-indexes.js';
 import * as labelNameKey from './migrations/009-label-name-key.js';
+import * as media from './migrations/010-media.js';
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '007-template-libraries': () => templateLibraries,
   '008-assignment-indexes': () => assignmentIndexes,
   '009-label-name-key': () => labelNameKey,
+  '010-media': (dialect) => ({ up: (db) => media.up(db, dialect), down: (db) => media.down(db) }),
 };
 
 export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

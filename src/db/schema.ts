@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { MediaDirection, MediaStatus } from '../domain/media.js';
 import type { Direction, MessageStatus } from '../domain/message-status.js';
 import type { Channel, ProviderName } from '../domain/providers.js';
 import type { Role } from '../domain/roles.js';
@@ -30,6 +31,11 @@ export interface Database {
   labels: LabelTable;
   record_labels: RecordLabelTable;
   saved_replies: SavedReplyTable;
+  media: MediaTable;
+  media_blobs: MediaBlobTable;
+  media_chunks: MediaChunkTable;
+  media_links: MediaLinkTable;
+  jobs: JobTable;
 }
 
 export interface LabelTable {
@@ -173,8 +179,6 @@ export interface MessageTable {
   direction: Direction;
   contact: string;
   body: string;
-  /** JSON array of `{url, contentType}`. */
-  media: string;
   provider_message_id: string | null;
   status: MessageStatus;
   error_code: string | null;
@@ -238,4 +242,77 @@ export interface EarlyStatusTable {
   error_code: string | null;
   error_text: string | null;
   created_at: number;
+}
+
+/** One media item of a message, inbound or outbound (DESIGN.md §6). */
+export interface MediaTable {
+  id: string;
+  org_id: string;
+  /** Null for an upload not yet attached to a message. */
+  message_id: string | null;
+  /** Order within the message. */
+  position: number;
+  /** Inbound: the number whose credentials fetch it. */
+  number_id: string | null;
+  direction: MediaDirection;
+  status: MediaStatus;
+  /** Inbound, until stored: what the provider's adapter fetches (a URL, or Meta's media id). */
+  source: string | null;
+  /** The type the provider or uploader declared. */
+  declared_type: string | null;
+  /** The type taken from the bytes once stored (the declared one until then). */
+  content_type: string | null;
+  name: string | null;
+  size: number | null;
+  blob_id: string | null;
+  error_code: string | null;
+  error_text: string | null;
+  uploaded_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The bytes of one file, stored once per organisation and content (sha256). */
+export interface MediaBlobTable {
+  id: string;
+  org_id: string;
+  sha256: string;
+  size: number;
+  /** Which store holds the bytes: `database` (media_chunks) or `filesystem`. */
+  store: string;
+  created_at: number;
+}
+
+/** The database store's bytes, a chunk per row. */
+export interface MediaChunkTable {
+  blob_id: string;
+  seq: number;
+  bytes: Uint8Array;
+}
+
+/** A `/media/out/{token}` link: the token's sha256, never the token. */
+export interface MediaLinkTable {
+  token_hash: string;
+  media_id: string;
+  expires_at: number;
+}
+
+export type JobState = 'pending' | 'running' | 'failed';
+
+/** Durable work (src/jobs/job-worker.ts); a finished job's row is deleted with its result. */
+export interface JobTable {
+  id: string;
+  org_id: string | null;
+  /** What to do: a handler's name, e.g. `media.fetch`. */
+  kind: string;
+  /** The row the job acts on, e.g. a media id. */
+  subject_id: string;
+  state: JobState;
+  due_at: number;
+  /** A claim older than this is taken to be a crashed worker's and claimed again. */
+  claimed_until: number | null;
+  attempts: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
 }

@@ -5,10 +5,18 @@
  */
 // `labels.changed`: an organisation's labels were created, renamed, recoloured or deleted;
 // it names no case, so every list (and label picker) of the organisation reloads.
-export const CONSOLE_EVENT_TYPES = ['record.created', 'record.updated', 'message.added', 'message.status', 'labels.changed'] as const;
+// `media.updated`: a message's media item was stored or failed (`messageId`, `caseNumber`).
+export const CONSOLE_EVENT_TYPES = [
+  'record.created',
+  'record.updated',
+  'message.added',
+  'message.status',
+  'media.updated',
+  'labels.changed',
+] as const;
 export type ConsoleEventType = (typeof CONSOLE_EVENT_TYPES)[number];
 
-export const CHANGE_EVENT_TYPES = [...CONSOLE_EVENT_TYPES, 'outbox.ready', 'config.changed', 'access.revoked'] as const;
+export const CHANGE_EVENT_TYPES = [...CONSOLE_EVENT_TYPES, 'outbox.ready', 'jobs.ready', 'config.changed', 'access.revoked'] as const;
 export type ChangeEventType = (typeof CHANGE_EVENT_TYPES)[number];
 
 export interface ChangeEvent {

@@ -3,7 +3,7 @@ import type { Db } from '../db/database.js';
 import type { MessageTable, OutboxTable } from '../db/schema.js';
 import { DomainError } from '../domain/errors.js';
 import { SendError, type TemplateConfig } from '../providers/provider.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay } from '../domain/backoff.js';
 import { planSends, startDecision } from './pace.js';
 import type { DeliveryPort, SendRecord, SendingNumber } from './ports.js';
 

@@ -1,3 +1,4 @@
+import type { MediaStore } from '../storage/media-store.js';
 import type { Db, Executor, Transaction } from '../db/database.js';
 import type { RecordTable } from '../db/schema.js';
 import type { Role } from '../domain/roles.js';
@@ -13,6 +14,8 @@ export interface ServiceContext {
   /** The base URL providers reach us on, without a trailing slash. */
   publicUrl: string;
   now: () => number;
+  /** Where media bytes are kept, and the largest item fetched or accepted (DESIGN.md §6). */
+  media: { store: MediaStore; maxBytes: number };
 }
 
 /** The user on whose behalf a service acts; every query is scoped to `orgId`. */

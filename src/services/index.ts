@@ -1,3 +1,4 @@
+import type { JobHandler } from '../jobs/job-worker.js';
 import { createAssignmentService } from './assignment.js';
 import type { ServiceContext } from './context.js';
 import { createColleagueService } from './colleagues.js';
@@ -44,6 +45,8 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     writeFirst: createWriteFirstService(ctx, records),
     simulator: createSimulatorService(ctx, numbers, inbound),
     operations: createOperationsService(ctx),
+    /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */
+    jobHandlers: [] as JobHandler[],
   };
 }
 

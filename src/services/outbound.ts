@@ -30,7 +30,6 @@ export async function queueOutbound(
       direction: 'out',
       contact: input.contact,
       body: input.text,
-      media: '[]',
       provider_message_id: null,
       status: 'queued',
       error_code: null,

@@ -1,6 +1,7 @@
 import type {
   ApiToken,
   Label,
+  Media,
   Message,
   NumberView,
   Note,
@@ -11,6 +12,8 @@ import type {
   User,
 } from '../contract/index.js';
 import type { HistoryEntry } from '../contract/index.js';
+import type { Executor } from '../db/database.js';
+import { mediaOfMessages, type MediaViewRow } from '../db/queries/media.js';
 import type {
   ApiTokenTable,
   Channel,
@@ -23,7 +26,6 @@ import type {
 } from '../db/schema.js';
 import { webhookUrls } from '../domain/providers.js';
 import type { Answers } from '../domain/survey.js';
-import type { MediaItem } from '../providers/provider.js';
 import { iso } from './context.js';
 import { firstTemplate, storedTemplates } from './template-library.js';
 
@@ -37,7 +39,6 @@ export interface MessageViewRow {
   id: string;
   direction: Direction;
   body: string;
-  media: string;
   created_at: number;
   channel: Channel;
   status: MessageStatus;
@@ -49,13 +50,34 @@ export interface MessageViewRow {
 
 const OUTBOUND_REFERENCE = / #(\d+)$/;
 
-export function messageView(row: MessageViewRow): Message {
+export function mediaView(row: MediaViewRow): Media {
+  return {
+    id: row.id,
+    contentType: row.content_type,
+    size: row.size === null ? null : Number(row.size),
+    name: row.name,
+    status: row.status,
+    url: `/api/v1/media/${row.id}`,
+    error: row.error_code || row.error_text ? { code: row.error_code, message: row.error_text ?? `Media error ${row.error_code}` } : null,
+  };
+}
+
+/** Message views with their media, read in one query for all of them. */
+export async function messageViews(executor: Executor, rows: MessageViewRow[]): Promise<Message[]> {
+  const media = await mediaOfMessages(
+    executor,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => messageView(row, (media.get(row.id) ?? []).map(mediaView)));
+}
+
+export function messageView(row: MessageViewRow, media: Media[]): Message {
   const reference = row.direction === 'out' ? OUTBOUND_REFERENCE.exec(row.body) : null;
   return {
     id: row.id,
     direction: row.direction,
     text: row.body,
-    media: JSON.parse(row.media) as MediaItem[],
+    media,
     at: iso(row.created_at)!,
     channel: row.channel,
     status: row.status,

@@ -10,7 +10,7 @@ import { DomainError, validationFailed } from '../domain/errors.js';
 import { caseStatus, reopenedStatus, validateAnswers, type Answers } from '../domain/survey.js';
 import { isWindowOpen } from '../domain/whatsapp-window.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
-import { historyView, messageView, noteView, recordSummary, recordView } from './presenters.js';
+import { historyView, messageViews, noteView, recordSummary, recordView } from './presenters.js';
 import { lockHeldError, requireLock, requireVersion } from './record-store.js';
 import { distributeWaitingCases } from './auto-assignment.js';
 import { loadSurvey } from './surveys.js';
@@ -51,7 +51,7 @@ export function createRecordService(ctx: ServiceContext) {
       optedOut,
       windowOpen,
       hasOlderMessages: rows.length > MESSAGES_PER_PAGE,
-      messages: rows.slice(0, MESSAGES_PER_PAGE).reverse().map(messageView),
+      messages: await messageViews(executor, rows.slice(0, MESSAGES_PER_PAGE).reverse()),
       notes: notes.map(noteView),
       labels: await recordLabels(executor, record.id),
     });
@@ -142,7 +142,7 @@ export function createRecordService(ctx: ServiceContext) {
         .limit(MESSAGES_PER_PAGE + 1)
         .execute();
       return {
-        items: rows.slice(0, MESSAGES_PER_PAGE).reverse().map(messageView),
+        items: await messageViews(db.kysely, rows.slice(0, MESSAGES_PER_PAGE).reverse()),
         hasMore: rows.length > MESSAGES_PER_PAGE,
       };
     },

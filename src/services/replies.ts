@@ -7,7 +7,7 @@ import { addHistory, requireWriter, type Actor, type ServiceContext } from './co
 import { publishStatus } from './deliveries.js';
 import { checkNumberCanSend, checkTypedText, prepareSend } from './send-checks.js';
 import { queueOutbound } from './outbound.js';
-import { messageView } from './presenters.js';
+import { messageViews } from './presenters.js';
 import { requireLock } from './record-store.js';
 
 /** A reply from a case (rule 8): `POST /records/{n}/notifications`. */
@@ -33,7 +33,8 @@ export function createReplyService(ctx: ServiceContext) {
   async function messageOf(executor: Executor, recordId: string, messageId: string): Promise<Message> {
     const row = await selectRecordMessages(executor, recordId).where('m.id', '=', messageId).executeTakeFirst();
     if (!row) throw notFound('Message');
-    return messageView(row);
+    const [message] = await messageViews(executor, [row]);
+    return message!;
   }
 
   return {

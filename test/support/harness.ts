@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { readConfig, type Config } from '../../src/config.js';
+import type { JobWorkerOptions } from '../../src/jobs/job-worker.js';
 import type { OutboxOptions } from '../../src/outbox/outbox-worker.js';
 import type { ProviderRegistry } from '../../src/providers/provider.js';
 import { signSandboxBody } from '../../src/providers/sandbox.js';
@@ -50,6 +51,9 @@ export function useCaseline(
     providers?: ProviderRegistry | (() => ProviderRegistry);
     outbox?: Partial<OutboxOptions>;
     startOutbox?: boolean;
+    /** Start the job worker (media fetches); off unless asked, like the outbox. */
+    startJobs?: boolean;
+    jobs?: Partial<JobWorkerOptions>;
     config?: Partial<Config>;
     /** Fastify logger options (src/http/logging.ts); silent by default. */
     logger?: object;
@@ -68,8 +72,9 @@ export function useCaseline(
       ...options.config,
     };
     const providers = typeof options.providers === 'function' ? options.providers() : options.providers;
-    state.caseline = await createCaseline(config, { providers, outbox: options.outbox, logger: options.logger });
+    state.caseline = await createCaseline(config, { providers, outbox: options.outbox, jobs: options.jobs, logger: options.logger });
     if (options.startOutbox) state.caseline.outbox.start();
+    if (options.startJobs) state.caseline.jobs.start();
   });
 
   afterAll(async () => {

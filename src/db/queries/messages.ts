@@ -15,7 +15,6 @@ export function selectRecordMessages(db: Executor, recordId: string) {
       'm.id',
       'm.direction',
       'm.body',
-      'm.media',
       'm.created_at',
       'n.channel',
       'm.status',

@@ -206,7 +206,6 @@ function messageRows(items: InboundItem[], messageIds: Array<string | null>, now
         direction: 'in' as const,
         contact,
         body: message.text,
-        media: JSON.stringify(message.media),
         provider_message_id: message.providerMessageId,
         status: 'received' as const,
         error_code: null,

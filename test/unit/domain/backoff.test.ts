@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay } from '../../../src/outbox/backoff.js';
+import { backoffDelay } from '../../../src/domain/backoff.js';
 
 const options = { baseMs: 1000, capMs: 60_000 };
 const lowest = () => 0;

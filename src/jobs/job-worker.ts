@@ -1,0 +1,226 @@
+import type { Db, Transaction } from '../db/database.js';
+import type { JobTable } from '../db/schema.js';
+import { backoffDelay } from '../domain/backoff.js';
+
+/**
+ * The one mechanism for durable work besides sending (STYLE.md 13): a job is a row written
+ * in the transaction of the change that causes it (src/db/queries/jobs.ts); this worker
+ * claims due rows — `SKIP LOCKED` on PostgreSQL, so several processes share the queue — runs
+ * each kind's handler, and records the result together with the handler's own writes in one
+ * transaction that commits only while the claim still holds. A worker that dies mid-job
+ * leaves a claim that runs out, and the job is claimed again: a job's effect is recorded
+ * exactly once, and a handler must tolerate running again after a crash (store first, by
+ * content, then record).
+ */
+
+/** A claimed job, as a handler sees it. */
+export type Job = Pick<JobTable, 'id' | 'org_id' | 'kind' | 'subject_id' | 'attempts' | 'created_at'>;
+
+/** What became of one run of a job. `apply` writes the handler's result in the recording transaction. */
+export type JobOutcome =
+  | { state: 'done'; apply?: (tx: Transaction) => Promise<void> }
+  | { state: 'retry'; reason: string; retryAfterMs?: number }
+  | { state: 'failed'; reason: string; apply?: (tx: Transaction) => Promise<void> };
+
+export interface JobHandler {
+  readonly kind: string;
+  run(job: Job): Promise<JobOutcome>;
+  /** Called in the recording transaction when the job gives up: after its last retry, or failed at once. */
+  giveUp(tx: Transaction, job: Job, reason: string): Promise<void>;
+  /** Retries until this many attempts; then `giveUp`. */
+  readonly maxAttempts: number;
+  readonly backoff: { baseMs: number; capMs: number };
+  /** A claim older than this is taken to be a crashed worker's. Longer than any one run. */
+  readonly claimMs: number;
+}
+
+export interface JobWorkerOptions {
+  /** Jobs run at once by this process. */
+  concurrency: number;
+  /** How often to look for due jobs when nothing wakes the worker: an idle server's one query a second. */
+  pollMs: number;
+}
+
+interface Logger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export class JobWorker {
+  private readonly options: JobWorkerOptions;
+  private readonly handlers: Map<string, JobHandler>;
+  private readonly running = new Set<Promise<void>>();
+  private started = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private readonly onChange = (event: { type: string }) => {
+    if (event.type === 'jobs.ready') this.wake?.();
+  };
+
+  constructor(
+    private readonly deps: { db: Db; now: () => number; logger: Logger },
+    handlers: JobHandler[],
+    options: Partial<JobWorkerOptions> = {},
+  ) {
+    this.options = { concurrency: 4, pollMs: 1000, ...options };
+    this.handlers = new Map(handlers.map((handler) => [handler.kind, handler]));
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.deps.db.changes.on('change', this.onChange);
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.started = false;
+    this.deps.db.changes.off('change', this.onChange);
+    this.wake?.();
+    await this.loop;
+    await Promise.all(this.running);
+  }
+
+  /** Claims what is due and runs it to its recorded end. Exposed for tests and the CLI. */
+  async runOnce(): Promise<number> {
+    const jobs = await this.claim(this.options.concurrency);
+    await Promise.all(jobs.map((job) => this.execute(job)));
+    return jobs.length;
+  }
+
+  private async run(): Promise<void> {
+    while (this.started) {
+      let claimed = 0;
+      try {
+        const free = this.options.concurrency - this.running.size;
+        if (free > 0) {
+          const jobs = await this.claim(free);
+          claimed = jobs.length;
+          for (const job of jobs) {
+            const execution: Promise<void> = this.execute(job).finally(() => {
+              this.running.delete(execution);
+              this.wake?.();
+            });
+            this.running.add(execution);
+          }
+        }
+      } catch (error) {
+        this.deps.logger.error({ err: error }, 'job claim failed');
+      }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() clears `started` while the claim is awaited
+      if (!this.started) break;
+      // A full claim means more may be due: look again as soon as a slot is free.
+      const full = this.running.size >= this.options.concurrency;
+      if (claimed > 0 && !full) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, full ? 60_000 : this.options.pollMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+
+  private async claim(limit: number): Promise<JobTable[]> {
+    const kinds = [...this.handlers.keys()];
+    if (kinds.length === 0) return [];
+    const { db, now } = this.deps;
+    return db.transaction(async (tx) => {
+      const at = now();
+      const due = await db
+        .skipLocked(
+          tx.db
+            .selectFrom('jobs')
+            .select(['id', 'kind'])
+            .where('kind', 'in', kinds)
+            .where((eb) =>
+              eb.or([
+                eb.and([eb('state', '=', 'pending'), eb('due_at', '<=', at)]),
+                eb.and([eb('state', '=', 'running'), eb('claimed_until', '<', at)]),
+              ]),
+            )
+            .orderBy('due_at')
+            .limit(limit),
+        )
+        .execute();
+      const claimed: JobTable[] = [];
+      for (const row of due) {
+        const handler = this.handlers.get(row.kind)!;
+        const job = await tx.db
+          .updateTable('jobs')
+          .set((eb) => ({ state: 'running', claimed_until: at + handler.claimMs, attempts: eb('attempts', '+', 1), updated_at: at }))
+          .where('id', '=', row.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        claimed.push(job);
+      }
+      return claimed;
+    });
+  }
+
+  private async execute(job: JobTable): Promise<void> {
+    const handler = this.handlers.get(job.kind)!;
+    let outcome: JobOutcome;
+    try {
+      outcome = await handler.run(job);
+    } catch (error) {
+      outcome = { state: 'retry', reason: error instanceof Error ? error.message : String(error) };
+    }
+    try {
+      await this.record(job, handler, outcome);
+    } catch (error) {
+      // Nothing recorded: the claim runs out and the job runs again.
+      this.deps.logger.error(
+        { err: error, jobId: job.id, kind: job.kind },
+        'could not record a job; it will run again when its claim runs out',
+      );
+    }
+  }
+
+  /** Records the outcome and the handler's writes in one transaction, only while this claim holds. */
+  private async record(job: JobTable, handler: JobHandler, outcome: JobOutcome): Promise<void> {
+    const { db, now } = this.deps;
+    await db.transaction(async (tx) => {
+      const held = await tx
+        .forUpdate(
+          tx.db
+            .selectFrom('jobs')
+            .select('id')
+            .where('id', '=', job.id)
+            .where('state', '=', 'running')
+            .where('claimed_until', '=', job.claimed_until),
+        )
+        .executeTakeFirst();
+      if (!held) return;
+      const at = now();
+      if (outcome.state === 'retry' && job.attempts < handler.maxAttempts) {
+        const delay = Math.max(outcome.retryAfterMs ?? 0, backoffDelay(job.attempts, handler.backoff));
+        await tx.db
+          .updateTable('jobs')
+          .set({ state: 'pending', due_at: at + delay, claimed_until: null, last_error: outcome.reason, updated_at: at })
+          .where('id', '=', job.id)
+          .execute();
+        this.deps.logger.warn(
+          { jobId: job.id, kind: job.kind, attempt: job.attempts, delay, reason: outcome.reason },
+          'job will be retried',
+        );
+        return;
+      }
+      if (outcome.state === 'done') {
+        await outcome.apply?.(tx);
+        await tx.db.deleteFrom('jobs').where('id', '=', job.id).execute();
+        return;
+      }
+      const reason = outcome.state === 'retry' ? `Gave up after ${job.attempts} attempts: ${outcome.reason}` : outcome.reason;
+      if (outcome.state === 'failed') await outcome.apply?.(tx);
+      await handler.giveUp(tx, job, reason);
+      await tx.db
+        .updateTable('jobs')
+        .set({ state: 'failed', claimed_until: null, last_error: reason, updated_at: at })
+        .where('id', '=', job.id)
+        .execute();
+    });
+  }
+}

@@ -1,0 +1,89 @@
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { once } from 'node:events';
+import type { Db } from '../db/database.js';
+import { blobInUse, incompleteBlobs, writeBlob, type BlobSink } from './blob-writer.js';
+import type { MediaStore, StoredBlob } from './media-store.js';
+
+/**
+ * Media bytes in a folder (`CASELINE_MEDIA_STORE=filesystem:/path`): one file per blob,
+ * named by the blob's id under `<root>/<first two characters>/`, written to `<root>/tmp`
+ * first and renamed once whole. The index (`media_blobs`) stays in the database, so
+ * content addressing and access checks are the same as the database store's. Several
+ * server processes can share it only on a shared folder.
+ */
+export class FilesystemMediaStore implements MediaStore {
+  readonly kind = 'filesystem' as const;
+
+  constructor(
+    private readonly db: Db,
+    private readonly root: string,
+    private readonly now: () => number,
+  ) {}
+
+  put(orgId: string, bytes: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredBlob> {
+    return writeBlob(this.db, this.kind, orgId, bytes, maxBytes, (blobId) => this.sink(blobId), this.now());
+  }
+
+  open(blobId: string, range?: { start: number; end: number }): Promise<Readable> {
+    const stream = createReadStream(this.pathOf(blobId), range ? { start: range.start, end: range.end } : {});
+    return new Promise((resolve, reject) => {
+      stream.once('open', () => resolve(stream));
+      stream.once('error', reject);
+    });
+  }
+
+  async removeIfUnused(blobId: string): Promise<void> {
+    if (await blobInUse(this.db, blobId)) return;
+    await rm(this.pathOf(blobId), { force: true });
+    await rm(this.temporaryPathOf(blobId), { force: true });
+    await this.db.kysely.deleteFrom('media_blobs').where('id', '=', blobId).execute();
+  }
+
+  /** Removes what a crash left half-written before `before`. */
+  async sweepIncomplete(before: number): Promise<void> {
+    for (const { id } of await incompleteBlobs(this.db, this.kind, before)) await this.removeIfUnused(id);
+  }
+
+  private pathOf(blobId: string): string {
+    return join(this.root, blobId.slice(0, 2), blobId);
+  }
+
+  private temporaryPathOf(blobId: string): string {
+    return join(this.root, 'tmp', blobId);
+  }
+
+  private sink(blobId: string): BlobSink {
+    const temporary = this.temporaryPathOf(blobId);
+    let file: WriteStream | null = null;
+    const opened = async () => {
+      if (file) return file;
+      await mkdir(join(this.root, 'tmp'), { recursive: true });
+      file = createWriteStream(temporary, { flags: 'wx' });
+      await once(file, 'open');
+      return file;
+    };
+    const close = async () => {
+      const stream = await opened();
+      stream.end();
+      await once(stream, 'finish');
+    };
+    return {
+      write: async (bytes) => {
+        const stream = await opened();
+        if (!stream.write(bytes)) await once(stream, 'drain');
+      },
+      keep: async () => {
+        await close();
+        await mkdir(join(this.root, blobId.slice(0, 2)), { recursive: true });
+        await rename(temporary, this.pathOf(blobId));
+      },
+      discard: async () => {
+        if (file) file.destroy();
+        await rm(temporary, { force: true });
+      },
+    };
+  }
+}
