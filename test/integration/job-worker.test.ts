@@ -1,0 +1,228 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
+import type { DatabaseConfig } from '../../src/config.js';
+import { openDatabase, type Db, type Transaction } from '../../src/db/database.js';
+import { enqueueJobs } from '../../src/db/queries/jobs.js';
+import { JobWorker, type Job, type JobHandler, type JobOutcome } from '../../src/jobs/job-worker.js';
+import { describeEachDialect, freshDatabase } from '../support/dialects.js';
+
+const quiet = { warn: () => {}, error: () => {} };
+
+/** A handler whose outcome each test decides, counting runs and recorded results per subject. */
+function testHandler(decide: (job: Job) => Promise<JobOutcome> | JobOutcome, overrides: Partial<JobHandler> = {}) {
+  const runs = new Map<string, number>();
+  const applied = new Map<string, number>();
+  const gaveUp = new Map<string, string>();
+  const handler: JobHandler = {
+    kind: 'test.job',
+    maxAttempts: 3,
+    backoff: { baseMs: 1000, capMs: 4000 },
+    claimMs: 10_000,
+    async run(job) {
+      runs.set(job.subject_id, (runs.get(job.subject_id) ?? 0) + 1);
+      return decide(job);
+    },
+    giveUp(_tx, job, reason) {
+      gaveUp.set(job.subject_id, reason);
+      return Promise.resolve();
+    },
+    ...overrides,
+  };
+  const done = (job: Job): JobOutcome => ({
+    state: 'done',
+    apply: (_tx: Transaction) => {
+      applied.set(job.subject_id, (applied.get(job.subject_id) ?? 0) + 1);
+      return Promise.resolve();
+    },
+  });
+  return { handler, runs, applied, gaveUp, done };
+}
+
+describeEachDialect('the durable job worker', (dialect) => {
+  let dir = '';
+  let database: { config: DatabaseConfig; drop(): Promise<void> };
+  let db: Db;
+  let clock = 1_000_000;
+  const now = () => clock;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'caseline-jobs-'));
+    database = await freshDatabase(dialect, dir);
+    db = await openDatabase(database.config, { listen: false });
+    await db.migrate();
+  });
+
+  afterAll(async () => {
+    await db.close();
+    await database.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  beforeEach(async () => {
+    await db.kysely.deleteFrom('jobs').execute();
+    clock = 1_000_000;
+  });
+
+  async function enqueue(subjects: string[], dueAt = clock): Promise<void> {
+    await db.transaction((tx) =>
+      enqueueJobs(
+        tx,
+        subjects.map((subject) => ({ id: `job-${subject}`, orgId: null, kind: 'test.job', subjectId: subject, dueAt })),
+        clock,
+      ),
+    );
+  }
+
+  it('runs a committed job once and removes it; a job whose transaction rolled back never exists', async () => {
+    const { handler, runs, applied, done } = testHandler((job) => done(job));
+    await enqueue(['a']);
+    await expect(
+      db.transaction(async (tx) => {
+        await enqueueJobs(tx, [{ id: 'job-b', orgId: null, kind: 'test.job', subjectId: 'b', dueAt: clock }], clock);
+        throw new Error('the cause failed');
+      }),
+    ).rejects.toThrow('the cause failed');
+    const worker = new JobWorker({ db, now, logger: quiet }, [handler]);
+    expect(await worker.runOnce()).toBe(1);
+    expect(await worker.runOnce()).toBe(0);
+    expect(Object.fromEntries(runs)).toEqual({ a: 1 });
+    expect(Object.fromEntries(applied)).toEqual({ a: 1 });
+    expect(await db.kysely.selectFrom('jobs').selectAll().execute()).toEqual([]);
+  });
+
+  it('does not run a job before it is due', async () => {
+    const { handler, runs, done } = testHandler((job) => done(job));
+    await enqueue(['later'], clock + 5000);
+    const worker = new JobWorker({ db, now, logger: quiet }, [handler]);
+    expect(await worker.runOnce()).toBe(0);
+    clock += 5000;
+    expect(await worker.runOnce()).toBe(1);
+    expect(runs.get('later')).toBe(1);
+  });
+
+  it('retries a transient failure with backoff, then gives up with the reason after the last attempt', async () => {
+    const { handler, runs, gaveUp } = testHandler(() => ({ state: 'retry', reason: 'provider answered 503' }));
+    await enqueue(['flaky']);
+    const worker = new JobWorker({ db, now, logger: quiet }, [handler]);
+    expect(await worker.runOnce()).toBe(1);
+    const first = await db.kysely.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+    expect(first.state).toBe('pending');
+    expect(first.last_error).toBe('provider answered 503');
+    // Equal jitter: attempt 1 waits between half and all of the base.
+    expect(Number(first.due_at) - clock).toBeGreaterThanOrEqual(500);
+    expect(Number(first.due_at) - clock).toBeLessThanOrEqual(1000);
+    expect(await worker.runOnce()).toBe(0);
+    for (let attempt = 2; attempt <= 3; attempt += 1) {
+      clock += 5000;
+      expect(await worker.runOnce()).toBe(1);
+    }
+    expect(runs.get('flaky')).toBe(3);
+    expect(gaveUp.get('flaky')).toBe('Gave up after 3 attempts: provider answered 503');
+    const last = await db.kysely.selectFrom('jobs').selectAll().executeTakeFirstOrThrow();
+    expect(last.state).toBe('failed');
+    clock += 60_000;
+    expect(await worker.runOnce()).toBe(0);
+  });
+
+  it('gives up at once on a permanent failure, and a handler that throws is retried', async () => {
+    const { handler, gaveUp, runs } = testHandler((job) => {
+      if (job.subject_id === 'gone') return { state: 'failed', reason: 'The provider no longer has this file (404)' };
+      throw new Error('socket hang up');
+    });
+    await enqueue(['gone', 'throws']);
+    const worker = new JobWorker({ db, now, logger: quiet }, [handler]);
+    expect(await worker.runOnce()).toBe(2);
+    expect(gaveUp.get('gone')).toBe('The provider no longer has this file (404)');
+    const throws = await db.kysely.selectFrom('jobs').selectAll().where('subject_id', '=', 'throws').executeTakeFirstOrThrow();
+    expect(throws.state).toBe('pending');
+    expect(throws.last_error).toBe('socket hang up');
+    expect(runs.get('throws')).toBe(1);
+  });
+
+  it('a crashed worker’s job is claimed again once its claim runs out, and only the holder’s result is recorded', async () => {
+    const gate = () => {
+      let open: () => void = () => {};
+      const opened = new Promise<void>((resolve) => (open = resolve));
+      return { opened, open };
+    };
+    const firstGate = gate();
+    const secondGate = gate();
+    const slow = testHandler(async (job) => {
+      await firstGate.opened;
+      return slow.done(job);
+    });
+    const later = testHandler(async (job) => {
+      await secondGate.opened;
+      return later.done(job);
+    });
+    await enqueue(['slow']);
+    const first = new JobWorker({ db, now, logger: quiet }, [slow.handler]);
+    const firstRun = first.runOnce();
+    await expect.poll(() => slow.runs.get('slow')).toBe(1);
+    const second = new JobWorker({ db, now, logger: quiet }, [later.handler]);
+    // The first worker holds the claim: nobody else may take the job meanwhile.
+    expect(await second.runOnce()).toBe(0);
+    // The first worker is taken to have crashed once its claim runs out.
+    clock += 10_001;
+    const secondRun = second.runOnce();
+    await expect.poll(() => later.runs.get('slow')).toBe(1);
+    // The first worker wakes up while the second holds the job: its result is not recorded.
+    firstGate.open();
+    await firstRun;
+    expect(slow.applied.get('slow')).toBeUndefined();
+    expect(await db.kysely.selectFrom('jobs').select('state').execute()).toEqual([{ state: 'running' }]);
+    secondGate.open();
+    expect(await secondRun).toBe(1);
+    expect(later.applied.get('slow')).toBe(1);
+    expect(await db.kysely.selectFrom('jobs').selectAll().execute()).toEqual([]);
+  });
+
+  it('two workers on two connections share the queue: every job runs exactly once', async () => {
+    const other = await openDatabase(database.config, { listen: false });
+    try {
+      const subjects = Array.from({ length: 60 }, (_, i) => `s${i}`);
+      await enqueue(subjects);
+      const applied = new Map<string, number>();
+      const handlerFor = (): JobHandler => ({
+        ...testHandler(() => ({ state: 'done' })).handler,
+        run: async (job) => {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+          return {
+            state: 'done',
+            apply: () => {
+              applied.set(job.subject_id, (applied.get(job.subject_id) ?? 0) + 1);
+              return Promise.resolve();
+            },
+          };
+        },
+      });
+      const workers = [
+        new JobWorker({ db, now, logger: quiet }, [handlerFor()], { concurrency: 4 }),
+        new JobWorker({ db: other, now, logger: quiet }, [handlerFor()], { concurrency: 4 }),
+      ];
+      for (let round = 0; round < 60 && applied.size < subjects.length; round += 1) {
+        await Promise.all(workers.map((worker) => worker.runOnce()));
+      }
+      expect([...applied.keys()].sort()).toEqual([...subjects].sort());
+      expect([...applied.values()].every((count) => count === 1)).toBe(true);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('started, it runs a job as soon as the transaction that wrote it commits', async () => {
+    const { handler, applied, done } = testHandler((job) => done(job));
+    const worker = new JobWorker({ db, now, logger: quiet }, [handler], { pollMs: 60_000 });
+    worker.start();
+    try {
+      // The first look finds nothing; the commit's `jobs.ready` wakes the worker long before its next poll.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await enqueue(['woken']);
+      await expect.poll(() => applied.get('woken'), { timeout: 5000 }).toBe(1);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
