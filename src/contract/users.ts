@@ -50,6 +50,8 @@ export const Session = Type.Object({
   user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Role }),
   organisation: Type.Object({ id: Type.String(), name: Type.String() }),
   csrfToken: Type.String(),
+  /** What this server accepts, for forms to show before a request is refused: the largest upload (`POST /media`). */
+  limits: Type.Object({ mediaMaxBytes: Type.Integer() }),
 });
 export type Session = Static<typeof Session>;
 export const Login = Type.Object({

@@ -28,6 +28,18 @@ export const ERROR_CODES = [
   'number_archived',
   /** A provider's API refused or failed a request that is not a send (a template sync). */
   'provider_failed',
+  /** The number's provider and channel carry no attachments (Africa's Talking SMS). */
+  'media_not_supported',
+  /** An attachment is larger than the provider sends (DESIGN.md §6). */
+  'media_too_large',
+  /** An attachment's type (from its bytes) is one the provider does not send. */
+  'media_type_not_supported',
+  /** More attachments than the provider carries in one message. */
+  'too_many_media',
+  /** A media item that is not (or no longer) stored: still being fetched, failed, or deleted. */
+  'media_not_stored',
+  /** A `Range` header names no byte of the item. */
+  'range_not_satisfiable',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -7,6 +7,9 @@ export type MediaStatus = (typeof MEDIA_STATUSES)[number];
 
 export type MediaDirection = 'in' | 'out';
 
+/** The job (src/jobs/job-worker.ts) that fetches one inbound item from its provider; its subject is the media id. */
+export const MEDIA_FETCH_JOB = 'media.fetch';
+
 /** The default largest item Caseline fetches or accepts (`CASELINE_MEDIA_MAX_BYTES`). */
 export const DEFAULT_MEDIA_MAX_BYTES = 16 * 1024 * 1024;
 

@@ -17,6 +17,8 @@ import { caseJoinRoutes } from './routes/case-joins.js';
 import { colleagueRoutes } from './routes/colleagues.js';
 import { eventRoutes } from './routes/events.js';
 import { labelRoutes } from './routes/labels.js';
+import { mediaRoutes } from './routes/media.js';
+import { outboundMediaRoutes } from './routes/media-out.js';
 import { recordRoutes } from './routes/records.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
 import { sessionRoutes } from './routes/session.js';
@@ -104,6 +106,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(caseJoinRoutes, { services });
       await api.register(templateRoutes, { services });
       await api.register(labelRoutes, { services });
+      await api.register(mediaRoutes, { services });
       await api.register(savedReplyRoutes, { services });
       await api.register(simulatorRoutes, { services });
       await api.register(eventRoutes, { changes });
@@ -113,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
 
   await app.register(webhookRoutes, { services, publicUrl: options.publicUrl, metrics });
+  await app.register(outboundMediaRoutes, { services });
 
   app.get('/healthz', { schema: { hide: true } }, async (_request, reply) => {
     let database: string;

@@ -324,7 +324,9 @@ export class OutboxWorker {
 
   private async deliver(row: Claimed, message: OutboundMessage, sender: SendingNumber): Promise<keyof SendOutcome> {
     try {
-      const payload = JSON.parse(row.payload) as { template: TemplateConfig | null };
+      const payload = JSON.parse(row.payload) as { template: TemplateConfig | null; media?: number };
+      // Only a message queued with attachments reads them: a text send costs no query more.
+      const media = payload.media ? await this.deps.deliveries.outboundMedia(message.org_id, message.id) : [];
       const result = await sender.adapter.send(
         {
           messageId: message.id,
@@ -332,6 +334,7 @@ export class OutboxWorker {
           text: message.body,
           template: payload.template,
           statusCallbackUrl: sender.statusCallbackUrl,
+          media,
         },
         sender.provider,
       );

@@ -1,5 +1,5 @@
 import type { MessageStatus } from '../domain/message-status.js';
-import type { ProviderAdapter, ProviderNumber } from '../providers/provider.js';
+import type { OutboundMedia, ProviderAdapter, ProviderNumber } from '../providers/provider.js';
 
 /**
  * What the outbox needs from the rest of Caseline, declared here and implemented by the
@@ -39,6 +39,11 @@ export interface DeliveryPort {
   sendingNumber(numberId: string): Promise<SendingNumber>;
   /** Records a send's result, if `claim` still holds, with the message's new status and its events. */
   record(claim: ClaimedRow, orgId: string, result: SendRecord): Promise<void>;
+  /**
+   * The attachments of a message for one send attempt, each with a fresh `/media/out` link
+   * (valid 24 hours). Throws a permanent `SendError` when one was deleted meanwhile.
+   */
+  outboundMedia(orgId: string, messageId: string): Promise<OutboundMedia[]>;
   /** Forgets delivery reports for sends never recorded, received before `before`. */
   forgetEarlyStatuses(before: number): Promise<void>;
 }

@@ -63,6 +63,8 @@ export function africasTalkingProvider(config: AfricasTalkingConfig): ProviderAd
   return {
     name: 'africastalking',
     channels: ['sms'],
+    // Bulk SMS carries text only: attachments are refused before queueing (DESIGN.md §6).
+    media: {},
 
     validateCredentials(raw) {
       const { username, apiKey, allowedIps } = asObject(raw) ?? {};

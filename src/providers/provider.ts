@@ -1,4 +1,5 @@
 import type { MessageStatus } from '../domain/message-status.js';
+import type { MediaCapabilities } from '../domain/media-limits.js';
 import type { Channel, ProviderName } from '../domain/providers.js';
 
 /**
@@ -21,9 +22,26 @@ export interface WebhookRequest {
   remoteAddress: string;
 }
 
+/** A media item an inbound message carried, as its adapter will fetch it (DESIGN.md §6). */
 export interface MediaItem {
-  url: string;
+  /**
+   * What the adapter's `fetchMedia` takes: Twilio's `MediaUrl{N}`, the item's URL on Vonage,
+   * Meta's media id, or, on the sandbox, the id of an upload of the same organisation.
+   */
+  ref: string;
+  /** The type the provider declared; the stored type is taken from the bytes. */
   contentType: string | null;
+  /** The file's name, where the provider gives one (WhatsApp documents). */
+  name: string | null;
+}
+
+/** An inbound media item's bytes as the provider serves them, read once, a chunk at a time. */
+export interface FetchedMedia {
+  body: AsyncIterable<Uint8Array>;
+  contentType: string | null;
+  name: string | null;
+  /** The size the provider announced (`Content-Length`, Meta's `file_size`), when it did. */
+  length: number | null;
 }
 
 export interface InboundMessage {
@@ -96,16 +114,34 @@ export interface ProviderNumber<P extends ProviderName = ProviderName> {
   template: TemplateConfig | null;
 }
 
+/** An attachment of a send (DESIGN.md §6), its type read from its bytes when it was uploaded. */
+export interface OutboundMedia {
+  id: string;
+  contentType: string;
+  size: number;
+  name: string | null;
+  /**
+   * `/media/out/{token}` under `PUBLIC_URL`: a link made for this attempt, valid for 24
+   * hours, for providers that fetch the file themselves (Twilio, Vonage).
+   */
+  publicUrl: string;
+  /** The bytes, for providers that take an upload (Meta). */
+  open(): Promise<AsyncIterable<Uint8Array>>;
+}
+
 export interface OutboundMessage {
   /** Our message id: adapters may pass it as a client reference. */
   messageId: string;
   /** E.164. */
   to: string;
+  /** May be the case reference alone when the message is its attachments. */
   text: string;
   /** Send the number's template instead of free text (outside the WhatsApp window). */
   template: TemplateConfig | null;
   /** Where the provider should post delivery reports for this message. */
   statusCallbackUrl: string;
+  /** Attachments, in order, within the adapter's declared `media` limits (checked before queueing). */
+  media: OutboundMedia[];
 }
 
 /** A message template as the provider keeps it, with its review status (Meta: `APPROVED`, `PENDING`, `REJECTED`…). */
@@ -144,6 +180,8 @@ export interface ProviderAdapter<P extends ProviderName = ProviderName> {
   readonly name: P;
   /** The channels numbers of this provider can use (DESIGN.md §3); a number on another is refused. */
   readonly channels: readonly Channel[];
+  /** What each channel carries as attachments, from the provider's documentation; a channel left out carries none. */
+  readonly media: MediaCapabilities;
   /** Checks the shape of credentials when a number is saved; throws `validation_failed`. */
   validateCredentials(raw: unknown): CredentialsByProvider[P];
   /** Throws `DomainError('invalid_signature')` unless the request comes from the provider. */
@@ -160,6 +198,14 @@ export interface ProviderAdapter<P extends ProviderName = ProviderName> {
    * Failures are `SendError`s, as for a send.
    */
   listTemplates?(number: ProviderNumber<P>): Promise<ProviderTemplate[]>;
+  /**
+   * Downloads an inbound media item (`MediaItem.ref`) with the number's credentials, where
+   * the provider sends media to fetch. The body is read within `signal`, which the caller
+   * aborts to stop the download. Failures are `SendError`s: `permanent` when the provider no
+   * longer has the file or refuses it (404, 410, 403), `transient` for 5xx, 429, a network
+   * failure or a timeout.
+   */
+  fetchMedia?(ref: string, number: ProviderNumber<P>, signal: AbortSignal): Promise<FetchedMedia>;
 }
 
 export type ProviderRegistry = { [P in ProviderName]?: ProviderAdapter<P> };

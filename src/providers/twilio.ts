@@ -3,7 +3,9 @@ import { createHmac } from 'node:crypto';
 import { validateRequest, validateRequestWithBody } from 'twilio/lib/webhooks/webhooks.js';
 import type { MessageStatus } from '../domain/message-status.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
+import { MB, type MediaCapabilities } from '../domain/media-limits.js';
 import { locationText } from '../domain/readable-kinds.js';
+import { downloadMedia } from './media-download.js';
 import type { InboundMessage, MediaItem, ProviderAdapter, StatusUpdate } from './provider.js';
 import { SendError } from './provider.js';
 import {
@@ -69,6 +71,64 @@ const ERROR_TEXTS: Record<string, string> = {
   '63018': 'WhatsApp is rate limiting this sender',
 };
 
+/**
+ * Twilio's "Accepted content types for media": MMS carries up to 10 items of 5 MB in all
+ * (images, audio, video, vCard and calendar text, PDF and Office files); WhatsApp one item
+ * per message ("additional attachments will be ignored"), images up to 5 MB and the rest up
+ * to 16 MB, in the formats of "Guidance on WhatsApp Media Messages".
+ */
+export const TWILIO_MEDIA: MediaCapabilities = {
+  sms: {
+    maxItems: 10,
+    maxTotalBytes: 5 * MB,
+    types: [
+      { kind: 'image', types: ['image/jpeg', 'image/gif', 'image/png', 'image/bmp', 'image/tiff', 'image/heic', 'image/heif'], maxBytes: 5 * MB },
+      { kind: 'audio', types: ['audio/*'], maxBytes: 5 * MB },
+      { kind: 'video', types: ['video/*'], maxBytes: 5 * MB },
+      {
+        kind: 'document',
+        types: [
+          'text/vcard',
+          'text/x-vcard',
+          'text/csv',
+          'text/rtf',
+          'text/calendar',
+          'application/pdf',
+          'application/rtf',
+          'application/msword',
+          'application/vnd.ms-excel',
+          'application/vnd.ms-powerpoint',
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+        ],
+        maxBytes: 5 * MB,
+      },
+    ],
+  },
+  whatsapp: {
+    maxItems: 1,
+    types: [
+      { kind: 'image', types: ['image/jpeg', 'image/png'], maxBytes: 5 * MB },
+      { kind: 'audio', types: ['audio/ogg', 'audio/opus', 'audio/amr', 'audio/3gpp', 'audio/aac', 'audio/mpeg', 'audio/mp4', 'audio/x-m4a'], maxBytes: 16 * MB },
+      { kind: 'video', types: ['video/mp4'], maxBytes: 16 * MB },
+      {
+        kind: 'document',
+        types: [
+          'application/pdf',
+          'application/msword',
+          'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+          'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+          'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          'text/vcard',
+          'text/x-vcard',
+        ],
+        maxBytes: 16 * MB,
+      },
+    ],
+  },
+};
+
 /** Codes Twilio answers with when trying again later can succeed. */
 const TRANSIENT_CODES = new Set(['20429', '20500', '20503', '30001', '63018']);
 
@@ -97,6 +157,7 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
   return {
     name: 'twilio',
     channels: ['sms', 'whatsapp'],
+    media: TWILIO_MEDIA,
 
     validateCredentials(raw) {
       const { accountSid, authToken } = asObject(raw) ?? {};
@@ -166,6 +227,8 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
       } else {
         form.set('Body', message.text);
       }
+      // Twilio fetches each file from its URL (GET and HEAD), checking its Content-Type.
+      for (const item of message.media) form.append('MediaUrl', item.publicUrl);
       form.set('StatusCallback', message.statusCallbackUrl);
 
       const url = `${apiUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages.json`;
@@ -175,7 +238,7 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
         {
           method: 'POST',
           headers: {
-            authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`,
+            authorization: basicAuthorization(accountSid, authToken),
             'content-type': 'application/x-www-form-urlencoded',
             accept: 'application/json',
           },
@@ -204,7 +267,20 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
       const reason = code ? twilioErrorText(code, asString(body?.message)) : `Twilio refused the message (HTTP ${response.status})`;
       throw new SendError('permanent', reason, { code: code ?? String(response.status) });
     },
+
+    /**
+     * `MediaUrl{N}` with the account's Basic auth. Twilio answers with a redirect to its
+     * storage host, which must not receive the credentials (media-download.ts).
+     */
+    fetchMedia(ref, number, signal) {
+      const { accountSid, authToken } = number.credentials;
+      return downloadMedia('Twilio', ref, { authorization: basicAuthorization(accountSid, authToken) }, signal);
+    },
   };
+}
+
+function basicAuthorization(accountSid: string, authToken: string): string {
+  return `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
 }
 
 function parseInbound(sid: string, form: Record<string, string>): InboundMessage {
@@ -216,7 +292,7 @@ function parseInbound(sid: string, form: Record<string, string>): InboundMessage
   const media: MediaItem[] = [];
   for (let index = 0; index < count; index += 1) {
     const url = form[`MediaUrl${index}`];
-    if (url) media.push({ url, contentType: form[`MediaContentType${index}`] || null });
+    if (url) media.push({ ref: url, contentType: form[`MediaContentType${index}`] || null, name: null });
   }
   const message: InboundMessage = { providerMessageId: sid, from: form.From, text: form.Body ?? '', media };
   // A WhatsApp location comes as fields beside an empty Body.

@@ -1,10 +1,20 @@
 import { createHash, createPrivateKey } from 'node:crypto';
 import { tokenGenerate, verifySignature } from '@vonage/jwt';
-import type { SMSMessageRequest, WhatsAppTemplateRequest, WhatsAppTextRequest } from '@vonage/messages';
+import type {
+  SMSMessageRequest,
+  WhatsAppAudioRequest,
+  WhatsAppFileRequest,
+  WhatsAppImageRequest,
+  WhatsAppTemplateRequest,
+  WhatsAppTextRequest,
+  WhatsAppVideoRequest,
+} from '@vonage/messages';
 import type { MessageStatus } from '../domain/message-status.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
+import { WHATSAPP_BUSINESS_MEDIA, mediaRuleFor, whatsappCaption, type MediaCapabilities, type MediaKind } from '../domain/media-limits.js';
 import { locationText } from '../domain/readable-kinds.js';
-import type { InboundMessage, MediaItem, ProviderAdapter, StatusUpdate } from './provider.js';
+import { downloadMedia } from './media-download.js';
+import type { InboundMessage, MediaItem, OutboundMedia, ProviderAdapter, ProviderNumber, SendResult, StatusUpdate } from './provider.js';
 import { SendError } from './provider.js';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -33,7 +43,24 @@ export interface VonageConfig {
   webhookMaxAgeSeconds?: number;
 }
 
-type VonageSendBody = (SMSMessageRequest | WhatsAppTextRequest | WhatsAppTemplateRequest) & { webhook_url?: string };
+/** Vonage documents `file.name` for WhatsApp documents; the SDK's type predates it. */
+type WhatsAppDocumentRequest = WhatsAppFileRequest & { file: { name?: string } };
+type WhatsAppMediaRequest = WhatsAppImageRequest | WhatsAppAudioRequest | WhatsAppVideoRequest | WhatsAppDocumentRequest;
+type WhatsAppMediaContent =
+  | Pick<WhatsAppImageRequest, 'message_type' | 'image'>
+  | Pick<WhatsAppAudioRequest, 'message_type' | 'audio'>
+  | Pick<WhatsAppVideoRequest, 'message_type' | 'video'>
+  | Pick<WhatsAppDocumentRequest, 'message_type' | 'file'>;
+type VonageSendBody = (SMSMessageRequest | WhatsAppTextRequest | WhatsAppTemplateRequest | WhatsAppMediaRequest) & {
+  webhook_url?: string;
+};
+
+/**
+ * Vonage's SMS channel carries text only; its WhatsApp channel relays to WhatsApp Business
+ * and takes image, audio, video and file messages by URL, one per message, with WhatsApp's
+ * own types and sizes.
+ */
+export const VONAGE_MEDIA: MediaCapabilities = { whatsapp: WHATSAPP_BUSINESS_MEDIA };
 
 const STATUSES: Record<string, MessageStatus> = {
   submitted: 'sent',
@@ -62,6 +89,7 @@ export function vonageProvider(config: VonageConfig): ProviderAdapter<'vonage'> 
   return {
     name: 'vonage',
     channels: ['sms', 'whatsapp'],
+    media: VONAGE_MEDIA,
 
     validateCredentials(raw) {
       const { applicationId, privateKey, signatureSecret } = asObject(raw) ?? {};
@@ -143,42 +171,85 @@ export function vonageProvider(config: VonageConfig): ProviderAdapter<'vonage'> 
             locale: message.template.language as WhatsAppTemplateRequest['whatsapp']['locale'],
           },
         };
+      } else if (message.media[0]) {
+        // Vonage fetches the file from its URL; WhatsApp carries one per message (checked before queueing).
+        const item = message.media[0];
+        const kind = mediaRuleFor(WHATSAPP_BUSINESS_MEDIA, item.contentType)?.kind ?? 'document';
+        const { caption, textFirst } = whatsappCaption(kind, message.text);
+        const token = applicationToken(number);
+        if (textFirst) {
+          const text = { ...common, client_ref: `${message.messageId}:text`, message_type: 'text' as const, text: textFirst };
+          await post({ ...text, channel: 'whatsapp' }, token);
+        }
+        return post({ ...common, channel: 'whatsapp', ...whatsappMediaContent(kind, item, caption) }, token);
       } else {
         body = { ...common, channel: 'whatsapp', message_type: 'text', text: message.text };
       }
+      return post(body, applicationToken(number));
+    },
 
-      let token: string;
-      try {
-        token = tokenGenerate(number.credentials.applicationId, number.credentials.privateKey, { ttl: 300 });
-      } catch {
-        throw new SendError('permanent', 'The Vonage private key cannot sign requests', { code: 'credentials' });
-      }
-      const response = await callProvider(
-        'Vonage',
-        `${apiUrl}/v1/messages`,
-        {
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
-          body: JSON.stringify(body),
-        },
-        timeoutMs,
-      );
-
-      const answer = asObject(response.json);
-      if (isSuccess(response.status)) {
-        const uuid = asString(answer?.message_uuid);
-        // Vonage took the message; sending it again could deliver it twice.
-        if (!uuid) throw new SendError('permanent', 'Vonage accepted the message but returned no message_uuid');
-        return { providerMessageId: uuid, status: 'sent' };
-      }
-      const code = problemCode(answer);
-      const error = httpFailure(response, problemText(answer, `Vonage answered HTTP ${response.status}`, code), code);
-      if (code && TRANSIENT_CODES.has(code) && error.kind === 'permanent') {
-        throw new SendError('transient', error.reason, { code });
-      }
-      throw error;
+    /** The item's URL, with the application's JWT as for a send. */
+    fetchMedia(ref, number, signal) {
+      return downloadMedia('Vonage', ref, { authorization: `Bearer ${applicationToken(number)}` }, signal);
     },
   };
+
+  /** One `POST /v1/messages`. */
+  async function post(body: VonageSendBody, token: string): Promise<SendResult> {
+    const response = await callProvider(
+      'Vonage',
+      `${apiUrl}/v1/messages`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+        body: JSON.stringify(body),
+      },
+      timeoutMs,
+    );
+
+    const answer = asObject(response.json);
+    if (isSuccess(response.status)) {
+      const uuid = asString(answer?.message_uuid);
+      // Vonage took the message; sending it again could deliver it twice.
+      if (!uuid) throw new SendError('permanent', 'Vonage accepted the message but returned no message_uuid');
+      return { providerMessageId: uuid, status: 'sent' };
+    }
+    const code = problemCode(answer);
+    const error = httpFailure(response, problemText(answer, `Vonage answered HTTP ${response.status}`, code), code);
+    if (code && TRANSIENT_CODES.has(code) && error.kind === 'permanent') {
+      throw new SendError('transient', error.reason, { code });
+    }
+    throw error;
+  }
+}
+
+/** The message type and content of a WhatsApp attachment; a document is Vonage's `file`. */
+function whatsappMediaContent(
+  kind: MediaKind,
+  item: OutboundMedia,
+  caption: string | undefined,
+): WhatsAppMediaContent {
+  const url = item.publicUrl;
+  const captioned = caption ? { caption } : {};
+  switch (kind) {
+    case 'image':
+      return { message_type: 'image', image: { url, ...captioned } };
+    case 'audio':
+      return { message_type: 'audio', audio: { url } };
+    case 'video':
+      return { message_type: 'video', video: { url, ...captioned } };
+    case 'document':
+      return { message_type: 'file', file: { url, ...captioned, ...(item.name ? { name: item.name } : {}) } };
+  }
+}
+
+/** The RS256 JWT of the number's Vonage application, which sends and media downloads carry. */
+function applicationToken(number: ProviderNumber<'vonage'>): string {
+  try {
+    return tokenGenerate(number.credentials.applicationId, number.credentials.privateKey, { ttl: 300 });
+  } catch {
+    throw new SendError('permanent', 'The Vonage private key cannot sign requests', { code: 'credentials' });
+  }
 }
 
 function parseInbound(id: string, body: Record<string, unknown>, type: string): InboundMessage {
@@ -198,7 +269,8 @@ function parseInbound(id: string, body: Record<string, unknown>, type: string): 
     case 'vcard':
     case 'sticker': {
       const url = asString(content?.url);
-      if (url) media.push({ url, contentType: null });
+      // Vonage names no type; a file (a document) carries its name.
+      if (url) media.push({ ref: url, contentType: null, name: asString(content?.name) ?? null });
       text = asString(content?.caption) ?? '';
       break;
     }

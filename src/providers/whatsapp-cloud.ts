@@ -1,7 +1,8 @@
 import type { MessageStatus } from '../domain/message-status.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
+import { WHATSAPP_BUSINESS_MEDIA, mediaRuleFor, whatsappCaption } from '../domain/media-limits.js';
 import { flowReplyText, locationText, sharedContactsText } from '../domain/readable-kinds.js';
-import type { InboundMessage, MediaItem, ProviderAdapter, ProviderNumber, StatusUpdate } from './provider.js';
+import type { InboundMessage, MediaItem, ProviderAdapter, ProviderNumber, SendResult, StatusUpdate } from './provider.js';
 import { SendError } from './provider.js';
 import {
   DEFAULT_TIMEOUT_MS,
@@ -16,8 +17,11 @@ import {
   readJsonObject,
   retryAfterMs,
   templateValues,
+  type ProviderResponse,
 } from './provider-http.js';
 import { headerValue, hmacHex, safeEqual } from './signatures.js';
+import { downloadWhatsAppMedia } from './whatsapp-cloud-media.js';
+import { uploadWhatsAppMedia, whatsappMediaMessage } from './whatsapp-cloud-send-media.js';
 import { listWhatsAppTemplates } from './whatsapp-cloud-templates.js';
 
 /**
@@ -78,6 +82,7 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
   return {
     name: 'whatsapp-cloud',
     channels: ['whatsapp'],
+    media: { whatsapp: WHATSAPP_BUSINESS_MEDIA },
 
     validateCredentials(raw) {
       const fields = asObject(raw) ?? {};
@@ -162,6 +167,11 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
       return listWhatsAppTemplates({ apiUrl, graphVersion, timeoutMs, businessAccountId, accessToken });
     },
 
+    fetchMedia(mediaId, number, signal) {
+      const { phoneNumberId, accessToken } = number.credentials;
+      return downloadWhatsAppMedia({ apiUrl, graphVersion, phoneNumberId, accessToken, mediaId }, signal);
+    },
+
     async send(message, number) {
       const { phoneNumberId, accessToken } = number.credentials;
       const recipient = { messaging_product: 'whatsapp', recipient_type: 'individual', to: digitsOnly(message.to) };
@@ -177,45 +187,63 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
             ...(values.length > 0 ? { components: [{ type: 'body', parameters: values.map((text) => ({ type: 'text', text })) }] } : {}),
           },
         };
+      } else if (message.media[0]) {
+        // Uploaded first, then sent by id; WhatsApp carries one per message (checked before queueing).
+        const item = message.media[0];
+        const kind = mediaRuleFor(WHATSAPP_BUSINESS_MEDIA, item.contentType)?.kind ?? 'document';
+        const target = { apiUrl, graphVersion, timeoutMs, phoneNumberId, accessToken };
+        const mediaId = await uploadWhatsAppMedia(target, item, whatsappFailure);
+        const { caption, textFirst } = whatsappCaption(kind, message.text);
+        if (textFirst) await post(number, { ...recipient, type: 'text', text: { preview_url: false, body: textFirst } });
+        body = { ...recipient, ...whatsappMediaMessage(kind, mediaId, caption, item.name) };
       } else {
         body = { ...recipient, type: 'text', text: { preview_url: false, body: message.text } };
       }
-
-      const url = `${apiUrl}/${graphVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
-      const response = await callProvider(
-        'WhatsApp',
-        url,
-        {
-          method: 'POST',
-          headers: {
-            authorization: `Bearer ${accessToken}`,
-            'content-type': 'application/json',
-            accept: 'application/json',
-          },
-          body: JSON.stringify(body),
-        },
-        timeoutMs,
-      );
-
-      const answer = asObject(response.json);
-      if (isSuccess(response.status)) {
-        const first = list(answer?.messages)[0];
-        const id = asString(asObject(first)?.id);
-        // Meta took the message; sending it again could deliver it twice.
-        if (!id) throw new SendError('permanent', 'WhatsApp accepted the message but returned no message id');
-        return { providerMessageId: id, status: 'sent' };
-      }
-
-      const error = asObject(answer?.error);
-      const code = asCode(error?.code);
-      const reason = code ? whatsappErrorText(code, asString(error?.message)) : `WhatsApp answered HTTP ${response.status}`;
-      const transient = (code !== undefined && TRANSIENT_CODES.has(code)) || isTransientStatus(response.status);
-      throw new SendError(transient ? 'transient' : 'permanent', reason, {
-        code: code ?? String(response.status),
-        retryAfterMs: transient ? retryAfterMs(response.headers) : undefined,
-      });
+      return post(number, body);
     },
   };
+
+  /** One `POST /{version}/{phone-number-id}/messages`. */
+  async function post(number: ProviderNumber<'whatsapp-cloud'>, body: Record<string, unknown>): Promise<SendResult> {
+    const { phoneNumberId, accessToken } = number.credentials;
+    const url = `${apiUrl}/${graphVersion}/${encodeURIComponent(phoneNumberId)}/messages`;
+    const response = await callProvider(
+      'WhatsApp',
+      url,
+      {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${accessToken}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify(body),
+      },
+      timeoutMs,
+    );
+
+    const answer = asObject(response.json);
+    if (isSuccess(response.status)) {
+      const first = list(answer?.messages)[0];
+      const id = asString(asObject(first)?.id);
+      // Meta took the message; sending it again could deliver it twice.
+      if (!id) throw new SendError('permanent', 'WhatsApp accepted the message but returned no message id');
+      return { providerMessageId: id, status: 'sent' };
+    }
+    throw whatsappFailure(response);
+  }
+}
+
+/** Meta's error answer to a send or an upload, as a SendError. */
+function whatsappFailure(response: ProviderResponse): SendError {
+  const error = asObject(asObject(response.json)?.error);
+  const code = asCode(error?.code);
+  const reason = code ? whatsappErrorText(code, asString(error?.message)) : `WhatsApp answered HTTP ${response.status}`;
+  const transient = (code !== undefined && TRANSIENT_CODES.has(code)) || isTransientStatus(response.status);
+  return new SendError(transient ? 'transient' : 'permanent', reason, {
+    code: code ?? String(response.status),
+    retryAfterMs: transient ? retryAfterMs(response.headers) : undefined,
+  });
 }
 
 function isForNumber(value: Record<string, unknown>, number: ProviderNumber<'whatsapp-cloud'>): boolean {
@@ -240,10 +268,11 @@ function parseMessage(item: unknown, names: Map<string, string>): InboundMessage
     case 'video':
     case 'document':
     case 'sticker': {
-      // Meta sends a media id; fetching it needs the access token, so we keep a reference.
+      // Meta sends a media id, fetched later with the access token (./whatsapp-cloud-media.ts).
       const mediaId = asString(content?.id);
-      const url = asString(content?.url) ?? (mediaId ? `whatsapp-media:${mediaId}` : undefined);
-      if (url) media.push({ url, contentType: asString(content?.mime_type) ?? null });
+      if (mediaId) {
+        media.push({ ref: mediaId, contentType: asString(content?.mime_type) ?? null, name: asString(content?.filename) ?? null });
+      }
       text = asString(content?.caption) ?? '';
       break;
     }

@@ -7,6 +7,7 @@ import { webhookUrls } from '../domain/providers.js';
 import type { ClaimedRow, DeliveryPort, SendRecord } from '../outbox/ports.js';
 import type { StatusUpdate } from '../providers/provider.js';
 import type { ServiceContext } from './context.js';
+import { outboundMediaOf } from './media/outbound-links.js';
 import type { LoadedNumber, NumberService } from './numbers.js';
 
 /**
@@ -27,6 +28,7 @@ export function createDeliveryService(ctx: ServiceContext, numbers: NumberServic
       };
     },
     record: (claim, orgId, result) => recordSend(ctx, claim, orgId, result),
+    outboundMedia: (orgId, messageId) => outboundMediaOf(ctx, orgId, messageId),
     async forgetEarlyStatuses(before) {
       await db.kysely.deleteFrom('early_statuses').where('created_at', '<', before).execute();
     },

@@ -5,6 +5,9 @@ import { createColleagueService } from './colleagues.js';
 import { createDeliveryService } from './deliveries.js';
 import { createInboundService } from './inbound/receive-webhook.js';
 import { createLabelService } from './labels.js';
+import { createMediaFetchHandler } from './media/fetch-media.js';
+import { createMediaService } from './media/media-service.js';
+import { openOutboundLink } from './media/outbound-links.js';
 import { createMergeService } from './merges.js';
 import { createMoveService } from './moves.js';
 import { createNumberService } from './numbers.js';
@@ -45,8 +48,12 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     writeFirst: createWriteFirstService(ctx, records),
     simulator: createSimulatorService(ctx, numbers, inbound),
     operations: createOperationsService(ctx),
+    /** Stored media items and uploads (DESIGN.md §6). */
+    media: createMediaService(ctx),
+    /** The public links of outbound attachments, `/media/out/{token}` (DESIGN.md §6). */
+    mediaLinks: { open: (token: string) => openOutboundLink(ctx, token) },
     /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */
-    jobHandlers: [] as JobHandler[],
+    jobHandlers: [createMediaFetchHandler(ctx, numbers)] as JobHandler[],
   };
 }
 

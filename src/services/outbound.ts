@@ -17,6 +17,8 @@ export async function queueOutbound(
     authorId: string | null;
     recordIds: string[];
     template?: TemplateConfig | null;
+    /** How many attachments the message carries (attached by the caller, in this transaction). */
+    mediaCount?: number;
     at: number;
   },
 ): Promise<string> {
@@ -56,7 +58,7 @@ export async function queueOutbound(
       due_at: input.at,
       claimed_until: null,
       last_error: null,
-      payload: JSON.stringify({ template: input.template ?? null }),
+      payload: JSON.stringify({ template: input.template ?? null, ...(input.mediaCount ? { media: input.mediaCount } : {}) }),
       created_at: input.at,
     })
     .execute();

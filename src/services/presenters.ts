@@ -231,8 +231,13 @@ export function userView(row: UserTable): User {
   };
 }
 
-export function sessionView(user: UserTable, organisation: { id: string; name: string }, csrfToken: string): Session {
-  return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, organisation, csrfToken };
+export function sessionView(
+  user: UserTable,
+  organisation: { id: string; name: string },
+  csrfToken: string,
+  limits: Session['limits'],
+): Session {
+  return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, organisation, csrfToken, limits };
 }
 
 export function apiTokenView(row: Pick<ApiTokenTable, 'id' | 'name' | 'created_at' | 'last_used_at' | 'expires_at'>): ApiToken {

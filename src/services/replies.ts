@@ -4,6 +4,7 @@ import { selectRecordMessages } from '../db/queries/messages.js';
 import { findRecordForChange, type RecordRow } from '../db/queries/records.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
+import { attachUploads, prepareAttachments } from './media/outbound-attachments.js';
 import { publishStatus } from './deliveries.js';
 import { checkNumberCanSend, checkTypedText, prepareSend } from './send-checks.js';
 import { queueOutbound } from './outbound.js';
@@ -56,6 +57,7 @@ export function createReplyService(ctx: ServiceContext) {
           request: input,
           now,
         });
+        const uploads = await prepareAttachments(tx.db, ctx.providers, { orgId: actor.orgId, numberId: record.number_id, ids: input.media });
         const messageId = await queueOutbound(tx, {
           orgId: actor.orgId,
           numberId: record.number_id,
@@ -64,8 +66,10 @@ export function createReplyService(ctx: ServiceContext) {
           authorId: actor.userId,
           recordIds: [record.id],
           template: prepared.template,
+          mediaCount: uploads.length,
           at: now,
         });
+        await attachUploads(tx, { orgId: actor.orgId, messageId, uploads, at: now });
         // A person answered: the case stops waiting (DESIGN.md §7).
         await tx.db.updateTable('records').set({ updated_at: now, waiting_since: null }).where('id', '=', record.id).execute();
         await addHistory(tx.db, { recordId: record.id, userId: actor.userId, action: 'message.out', detail: { messageId }, at: now });

@@ -3,7 +3,7 @@ import type { Executor } from '../db/database.js';
 import { lastInboundAt } from '../db/queries/messages.js';
 import { isOptedOut } from '../db/queries/opt-outs.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
-import { withReference } from '../domain/references.js';
+import { referenceSuffix, withReference } from '../domain/references.js';
 import { chooseTemplate, templateText } from '../domain/templates.js';
 import { isWindowOpen } from '../domain/whatsapp-window.js';
 import type { TemplateConfig } from '../providers/provider.js';
@@ -22,6 +22,8 @@ export interface SendRequest {
   text?: string;
   /** `true`: the number's first template, filled from the text (part one); an object: one of the library, filled. */
   template?: Notification['template'];
+  /** Uploads to attach (`POST /media`); with them the text may be empty. */
+  media?: readonly string[];
 }
 
 /** What is queued: the text the conversation shows (given the case's number) and what the provider gets besides it. */
@@ -30,11 +32,21 @@ export interface PreparedSend {
   template: TemplateConfig | null;
 }
 
-/** Checks the typed text before anything is read: needed unless a template is chosen, and not too long. */
+/**
+ * Checks the typed text before anything is read: needed unless a template is chosen or
+ * files are attached, and not too long. A template goes as the provider approved it, with
+ * no attachment beside it.
+ */
 export function checkTypedText(request: SendRequest): string {
   const text = (request.text ?? '').trim();
   const chosen = typeof request.template === 'object';
-  if (!text && !chosen) throw validationFailed(request.template === true ? 'A template reply needs text to fill it' : 'A reply needs text');
+  const attached = (request.media?.length ?? 0) > 0;
+  if (attached && request.template !== undefined && request.template !== false) {
+    throw validationFailed('A template message cannot carry attachments: send the files in a reply of their own');
+  }
+  if (!text && !chosen && !attached) {
+    throw validationFailed(request.template === true ? 'A template reply needs text to fill it' : 'A reply needs text or an attachment');
+  }
   if (!chosen && text.length > MAX_REPLY_LENGTH) throw validationFailed(`A reply can be at most ${MAX_REPLY_LENGTH} characters`);
   return text;
 }
@@ -100,5 +112,6 @@ export async function prepareSend(
     if (!first) throw validationFailed('This number has no template message configured');
     return { textFor: (caseNumber) => withReference(typed, caseNumber), template: first };
   }
-  return { textFor: (caseNumber) => withReference(typed, caseNumber), template: null };
+  // Attachments alone still carry the reference (rule 8), as the caption the person answers.
+  return { textFor: (caseNumber) => (typed ? withReference(typed, caseNumber) : referenceSuffix(caseNumber).trim()), template: null };
 }

@@ -1,11 +1,13 @@
-import type { SimulatorConversation } from '../contract/index.js';
+import type { SimulatorConversation, SimulatorSend } from '../contract/index.js';
 import { randomUUID } from 'node:crypto';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { normalisePhone } from '../domain/phone.js';
 import { signSandboxBody, SIGNATURE_HEADER } from '../providers/sandbox.js';
+import { mediaOfMessages } from '../db/queries/media.js';
 import { iso, requireWriter, type Actor, type ServiceContext } from './context.js';
 import type { InboundService } from './inbound/receive-webhook.js';
 import type { NumberService } from './numbers.js';
+import { mediaView } from './presenters.js';
 
 /**
  * The phone simulator of sandbox numbers: texts go in through the same signed webhook path
@@ -18,13 +20,41 @@ export function createSimulatorService(ctx: ServiceContext, numbers: NumberServi
     return numbers.load(numberId);
   }
 
+  /**
+   * The phone may send only files uploaded in this organisation and not yet sent: the
+   * sandbox webhook links them to the message it stores.
+   */
+  async function requireOwnUploads(actor: Actor, ids: readonly string[]) {
+    if (ids.length === 0) return;
+    const found = await ctx.db.kysely
+      .selectFrom('media')
+      .select('id')
+      .where('org_id', '=', actor.orgId)
+      .where('id', 'in', [...ids])
+      .where('message_id', 'is', null)
+      .where('status', '=', 'stored')
+      .execute();
+    if (found.length !== new Set(ids).size)
+      throw validationFailed('A file named in media is not an upload waiting to be sent', { field: 'media' });
+  }
+
   return {
-    async send(actor: Actor, numberId: string, input: { from: string; text: string }): Promise<{ id: string }> {
+    async send(actor: Actor, numberId: string, input: SimulatorSend): Promise<{ id: string }> {
       requireWriter(actor);
       const loaded = await sandboxNumber(actor, numberId);
       if (input.text.length > 1600) throw validationFailed('A text can be at most 1600 characters');
+      const media = input.media ?? [];
+      if (!input.text.trim() && media.length === 0) throw validationFailed('Send a text, a file, or both');
+      await requireOwnUploads(actor, media);
       const id = `sim-${randomUUID()}`;
-      const rawBody = Buffer.from(JSON.stringify({ id, from: input.from, text: input.text }));
+      // The sandbox webhook's body (src/providers/sandbox.ts): uploads are named by id.
+      const body = {
+        id,
+        from: input.from,
+        text: input.text,
+        ...(media.length > 0 ? { media: media.map((mediaId) => ({ id: mediaId })) } : {}),
+      };
+      const rawBody = Buffer.from(JSON.stringify(body));
       const secret = (loaded.provider.credentials as { webhookSecret: string }).webhookSecret;
       await inbound.handleWebhook('sandbox', loaded.row.webhook_token, {
         method: 'POST',
@@ -49,8 +79,19 @@ export function createSimulatorService(ctx: ServiceContext, numbers: NumberServi
         .orderBy('id', 'desc')
         .limit(200)
         .execute();
+      const media = await mediaOfMessages(
+        ctx.db.kysely,
+        rows.map((r) => r.id),
+      );
       return {
-        items: rows.reverse().map((r) => ({ id: r.id, direction: r.direction, text: r.body, at: iso(r.created_at)!, status: r.status })),
+        items: rows.reverse().map((r) => ({
+          id: r.id,
+          direction: r.direction,
+          text: r.body,
+          at: iso(r.created_at)!,
+          status: r.status,
+          media: (media.get(r.id) ?? []).map(mediaView),
+        })),
       };
     },
   };

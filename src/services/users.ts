@@ -74,7 +74,7 @@ export function createUserService(ctx: ServiceContext) {
 
   async function sessionView(user: UserTable, csrfToken: string): Promise<Session> {
     const org = await db.kysely.selectFrom('organisations').select(['id', 'name']).where('id', '=', user.org_id).executeTakeFirstOrThrow();
-    return presentSession(user, org, csrfToken);
+    return presentSession(user, org, csrfToken, { mediaMaxBytes: ctx.media.maxBytes });
   }
 
   /** The first (oldest) active user with this email whose password matches, or null. */

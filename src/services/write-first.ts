@@ -3,6 +3,7 @@ import { findRecord } from '../db/queries/records.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { normalisePhone } from '../domain/phone.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
+import { attachUploads, prepareAttachments } from './media/outbound-attachments.js';
 import { queueOutbound } from './outbound.js';
 import { createRecord, initialAnswers } from './record-store.js';
 import type { RecordService } from './records.js';
@@ -20,7 +21,7 @@ export function createWriteFirstService(ctx: ServiceContext, records: RecordServ
   return {
     async writeFirst(actor: Actor, surveyId: string, input: RecordCreate): Promise<RecordView> {
       requireWriter(actor);
-      const request = { text: input.text, template: input.template };
+      const request = { text: input.text, template: input.template, media: input.media };
       checkTypedText(request);
       return db.transaction(async (tx) => {
         const survey = await loadSurvey(tx.db, actor.orgId, surveyId);
@@ -44,6 +45,7 @@ export function createWriteFirstService(ctx: ServiceContext, records: RecordServ
         await db.lockRoutingKeys(tx, [`${survey.id}:${contact}`]);
         const now = ctx.now();
         const prepared = await prepareSend(tx.db, { numberId: number.id, contact, request, now });
+        const uploads = await prepareAttachments(tx.db, ctx.providers, { orgId: actor.orgId, numberId: number.id, ids: input.media });
 
         const record = await createRecord(db, tx, {
           orgId: actor.orgId,
@@ -67,8 +69,10 @@ export function createWriteFirstService(ctx: ServiceContext, records: RecordServ
           authorId: actor.userId,
           recordIds: [record.id],
           template: prepared.template,
+          mediaCount: uploads.length,
           at: now,
         });
+        await attachUploads(tx, { orgId: actor.orgId, messageId, uploads, at: now });
         await addHistory(tx.db, { recordId: record.id, userId: actor.userId, action: 'message.out', detail: { messageId }, at: now });
         const event = { orgId: actor.orgId, caseNumber: record.case_number, surveyId: survey.id };
         tx.publish({ type: 'record.created', ...event, recordId: record.id });

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Db } from '../db/database.js';
+import type { Compilable } from 'kysely';
+import type { Db, Executor } from '../db/database.js';
 import { MediaTooLargeError, type StoredBlob } from './media-store.js';
 
 /** Bytes kept to tell a file's type from its content (file-type reads up to 4,100). */
@@ -10,7 +11,10 @@ export interface BlobSink {
   write(bytes: Buffer): Promise<void>;
   /** The bytes are whole: keep them (the filesystem renames its temporary file). */
   keep(): Promise<void>;
-  /** Throws the bytes away (too large, a read failed, or the organisation already holds them). */
+  /**
+   * Throws the bytes away (too large, a read failed, or the organisation already holds
+   * them), also after `keep` (another writer indexed the same bytes first).
+   */
   discard(): Promise<void>;
 }
 
@@ -33,10 +37,9 @@ export async function writeBlob(
 ): Promise<StoredBlob> {
   const blobId = randomUUID();
   const sink = openSink(blobId);
-  await db.kysely
-    .insertInto('media_blobs')
-    .values({ id: blobId, org_id: orgId, sha256: `incomplete:${blobId}`, size: 0, store, created_at: now })
-    .execute();
+  await write(db, (tx) =>
+    tx.insertInto('media_blobs').values({ id: blobId, org_id: orgId, sha256: `incomplete:${blobId}`, size: 0, store, created_at: now }),
+  );
   const hash = createHash('sha256');
   const head: Buffer[] = [];
   let headSize = 0;
@@ -56,7 +59,7 @@ export async function writeBlob(
     }
   } catch (error) {
     await sink.discard();
-    await db.kysely.deleteFrom('media_blobs').where('id', '=', blobId).execute();
+    await write(db, (tx) => tx.deleteFrom('media_blobs').where('id', '=', blobId));
     throw error;
   }
   const sha256 = hash.digest('hex');
@@ -68,12 +71,12 @@ export async function writeBlob(
     .executeTakeFirst();
   if (existing) {
     await sink.discard();
-    await db.kysely.deleteFrom('media_blobs').where('id', '=', blobId).execute();
+    await write(db, (tx) => tx.deleteFrom('media_blobs').where('id', '=', blobId));
     return { blobId: existing.id, sha256, size, head: Buffer.concat(head) };
   }
   await sink.keep();
   try {
-    await db.kysely.updateTable('media_blobs').set({ sha256, size }).where('id', '=', blobId).execute();
+    await write(db, (tx) => tx.updateTable('media_blobs').set({ sha256, size }).where('id', '=', blobId));
   } catch (error) {
     // Another writer indexed the same bytes a moment ago (the unique index): use theirs.
     const winner = await db.kysely
@@ -84,10 +87,21 @@ export async function writeBlob(
       .executeTakeFirst();
     if (!winner) throw error;
     await sink.discard();
-    await db.kysely.deleteFrom('media_blobs').where('id', '=', blobId).execute();
+    await write(db, (tx) => tx.deleteFrom('media_blobs').where('id', '=', blobId));
     return { blobId: winner.id, sha256, size, head: Buffer.concat(head) };
   }
   return { blobId, sha256, size, head: Buffer.concat(head) };
+}
+
+/**
+ * One write statement in a transaction of its own. On SQLite a statement outside
+ * `db.transaction` would wait for the write lock on this thread while the ingest thread
+ * holds it; inside, it takes its turn in the group-commit queue.
+ */
+export async function write(db: Db, statement: (tx: Executor) => Compilable): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.db.executeQuery(statement(tx.db).compile());
+  });
 }
 
 /** Blobs a crash left half-written before `before`, for the adapter to remove. */
@@ -101,8 +115,17 @@ export async function incompleteBlobs(db: Db, store: 'database' | 'filesystem', 
     .execute();
 }
 
-/** Whether any media row still refers to the blob. */
-export async function blobInUse(db: Db, blobId: string): Promise<boolean> {
-  const row = await db.kysely.selectFrom('media').select('id').where('blob_id', '=', blobId).limit(1).executeTakeFirst();
-  return row !== undefined;
+/**
+ * Deletes the blob's row unless a media row uses it, in one statement: a media row written
+ * at the same moment (an upload of the same bytes) either keeps the blob or fails its
+ * foreign key, never points at bytes that are gone. True when the row was deleted, and the
+ * adapter should delete the bytes.
+ */
+export async function deleteBlobRowIfUnused(tx: Executor, blobId: string): Promise<boolean> {
+  const result = await tx
+    .deleteFrom('media_blobs')
+    .where('id', '=', blobId)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('media').select('media.id').where('media.blob_id', '=', blobId))))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Db } from '../db/database.js';
-import { blobInUse, incompleteBlobs, writeBlob, type BlobSink } from './blob-writer.js';
+import { deleteBlobRowIfUnused, incompleteBlobs, write, writeBlob, type BlobSink } from './blob-writer.js';
 import type { MediaStore, StoredBlob } from './media-store.js';
 
 /**
@@ -47,10 +47,8 @@ export class DatabaseMediaStore implements MediaStore {
   }
 
   async removeIfUnused(blobId: string): Promise<void> {
-    if (await blobInUse(this.db, blobId)) return;
     await this.db.transaction(async (tx) => {
-      await tx.db.deleteFrom('media_chunks').where('blob_id', '=', blobId).execute();
-      await tx.db.deleteFrom('media_blobs').where('id', '=', blobId).execute();
+      if (await deleteBlobRowIfUnused(tx.db, blobId)) await tx.db.deleteFrom('media_chunks').where('blob_id', '=', blobId).execute();
     });
   }
 
@@ -72,7 +70,7 @@ export class DatabaseMediaStore implements MediaStore {
         const rest = joined.subarray(chunk.length);
         pending = rest.length > 0 ? [rest] : [];
         pendingSize = rest.length;
-        await db.kysely.insertInto('media_chunks').values({ blob_id: blobId, seq, bytes: chunk }).execute();
+        await write(db, (tx) => tx.insertInto('media_chunks').values({ blob_id: blobId, seq, bytes: chunk }));
         seq += 1;
       }
     };
@@ -86,7 +84,7 @@ export class DatabaseMediaStore implements MediaStore {
       discard: async () => {
         pending = [];
         pendingSize = 0;
-        await db.kysely.deleteFrom('media_chunks').where('blob_id', '=', blobId).execute();
+        await write(db, (tx) => tx.deleteFrom('media_chunks').where('blob_id', '=', blobId));
       },
     };
   }

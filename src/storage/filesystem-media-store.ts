@@ -3,8 +3,9 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import type { Db } from '../db/database.js';
-import { blobInUse, incompleteBlobs, writeBlob, type BlobSink } from './blob-writer.js';
+import { deleteBlobRowIfUnused, incompleteBlobs, writeBlob, type BlobSink } from './blob-writer.js';
 import type { MediaStore, StoredBlob } from './media-store.js';
 
 /**
@@ -35,11 +36,11 @@ export class FilesystemMediaStore implements MediaStore {
     });
   }
 
+  /** The row goes first: a crash in between leaves a stray file, never a row whose bytes are gone. */
   async removeIfUnused(blobId: string): Promise<void> {
-    if (await blobInUse(this.db, blobId)) return;
+    if (!(await this.db.transaction((tx) => deleteBlobRowIfUnused(tx.db, blobId)))) return;
     await rm(this.pathOf(blobId), { force: true });
     await rm(this.temporaryPathOf(blobId), { force: true });
-    await this.db.kysely.deleteFrom('media_blobs').where('id', '=', blobId).execute();
   }
 
   /** Removes what a crash left half-written before `before`. */
@@ -61,28 +62,35 @@ export class FilesystemMediaStore implements MediaStore {
     const opened = async () => {
       if (file) return file;
       await mkdir(join(this.root, 'tmp'), { recursive: true });
-      file = createWriteStream(temporary, { flags: 'wx' });
-      await once(file, 'open');
-      return file;
-    };
-    const close = async () => {
-      const stream = await opened();
-      stream.end();
-      await once(stream, 'finish');
+      const stream = createWriteStream(temporary, { flags: 'wx' });
+      // A write error reaches the writer through `drain`, `finished` or `errored` below; this
+      // listener only keeps an error after `discard` (a write still in flight) from crashing the process.
+      stream.on('error', () => {});
+      await once(stream, 'open');
+      file = stream;
+      return stream;
     };
     return {
       write: async (bytes) => {
         const stream = await opened();
+        if (stream.errored) throw stream.errored;
         if (!stream.write(bytes)) await once(stream, 'drain');
       },
       keep: async () => {
-        await close();
+        const stream = await opened();
+        stream.end();
+        await finished(stream);
         await mkdir(join(this.root, blobId.slice(0, 2)), { recursive: true });
         await rename(temporary, this.pathOf(blobId));
       },
+      // Also after `keep`: a writer that lost the race to index the same bytes removes its copy.
       discard: async () => {
-        if (file) file.destroy();
+        if (file) {
+          file.destroy();
+          await finished(file).catch(() => {});
+        }
         await rm(temporary, { force: true });
+        await rm(this.pathOf(blobId), { force: true });
       },
     };
   }

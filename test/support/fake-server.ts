@@ -17,6 +17,8 @@ export interface RecordedRequest<B = unknown> {
   query: Record<string, string>;
   headers: IncomingHttpHeaders;
   rawBody: string;
+  /** The body's bytes as received: a multipart upload is binary. */
+  rawBytes: Buffer;
   /** JSON bodies parsed; form bodies as name → value; anything else as text. */
   body: B;
   /** When the request arrived (ms since the epoch), for pacing checks. */
@@ -63,7 +65,8 @@ export async function startFakeServer(behaviour: FakeServerBehaviour): Promise<F
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const rawBody = Buffer.concat(chunks).toString('utf8');
+      const rawBytes = Buffer.concat(chunks);
+      const rawBody = rawBytes.toString('utf8');
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const recorded: RecordedRequest = {
         method: req.method ?? 'GET',
@@ -71,6 +74,7 @@ export async function startFakeServer(behaviour: FakeServerBehaviour): Promise<F
         query: Object.fromEntries(url.searchParams),
         headers: req.headers,
         rawBody,
+        rawBytes,
         body: parseBody(req.headers['content-type'], rawBody),
         receivedAt: Date.now(),
       };

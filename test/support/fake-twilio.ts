@@ -11,6 +11,7 @@ import {
   type WebhookDelivery,
   type WebhookResponse,
 } from './fake-server.js';
+import { startFakeMediaHost, type FakeMediaHost, type HostedFile } from './fake-media-host.js';
 
 /**
  * A fake Twilio REST API (`POST /2010-04-01/Accounts/{sid}/Messages.json`, Basic auth)
@@ -60,6 +61,13 @@ export interface FakeTwilio extends FakeServer {
     status: TwilioStatusInput['status'],
     options?: { errorCode?: string; errorMessage?: string; url?: string },
   ): Promise<WebhookResponse>;
+  /** Twilio's media storage host, where the API's media URLs redirect; it refuses an Authorization header, as S3 does. */
+  storage: FakeMediaHost;
+  /**
+   * Keeps a file of an inbound message, as Twilio does: `url` is its `MediaUrl` (Basic auth,
+   * answered with a 307 to `storage`), `stored` the path and query it redirects to.
+   */
+  addMedia(accountSid: string, file: HostedFile): { url: string; contentType: string; stored: string };
 }
 
 /** Twilio's test numbers, which fail the same way with test credentials. */
@@ -72,6 +80,7 @@ const MAGIC_RECIPIENTS: Record<string, [number, string]> = {
 };
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
+const MEDIA_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/[^/]+\/Media\/([^/]+)$/;
 
 export function twilioSid(prefix: 'SM' | 'MM' | 'AC' = 'SM'): string {
   return `${prefix}${randomBytes(16).toString('hex')}`;
@@ -150,6 +159,33 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   const sent: SentRequest<TwilioSendForm>[] = [];
   /** What a status callback needs to know about each accepted message. */
   const accepted = new Map<string, { form: TwilioSendForm; accountSid: string; authToken: string }>();
+  const storage = await startFakeMediaHost();
+  /** MediaSid → the account that holds it and where its bytes are on `storage`. */
+  const media = new Map<string, { accountSid: string; stored: string }>();
+
+  /** Basic auth with the account's SID and, when the fake knows the account, its auth token. */
+  function authenticated(request: RecordedRequest, accountSid: string): { user: string; password: string } | null {
+    const credentials = basicAuth(request.headers.authorization);
+    const knownToken = options.accounts?.[accountSid];
+    if (
+      !credentials ||
+      credentials.user !== accountSid ||
+      (options.accounts && (knownToken === undefined || credentials.password !== knownToken))
+    ) {
+      return null;
+    }
+    return credentials;
+  }
+
+  /** `GET …/Messages/{MM}/Media/{ME}`: a 307 to a signed, expiring URL on the storage host. */
+  function mediaRedirect(request: RecordedRequest, accountSid: string, mediaSid: string): FakeReply {
+    if (!authenticated(request, accountSid)) return twilioError(401, 20003, 'Authenticate');
+    const item = media.get(mediaSid);
+    if (!item || item.accountSid !== accountSid) {
+      return twilioError(404, 20404, `The requested resource ${request.path} was not found`);
+    }
+    return { status: 307, body: '', headers: { location: `${storage.url}${item.stored}` } };
+  }
 
   const server = await startFakeServer({
     failure: (kind) =>
@@ -158,20 +194,15 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
         : twilioError(500, 20500, 'Internal Server Error'),
 
     handle(request: RecordedRequest): FakeReply {
+      const mediaPath = MEDIA_PATH.exec(request.path);
+      if (request.method === 'GET' && mediaPath) return mediaRedirect(request, mediaPath[1] ?? '', mediaPath[2] ?? '');
       const match = MESSAGES_PATH.exec(request.path);
       if (request.method !== 'POST' || !match) {
         return twilioError(404, 20404, `The requested resource ${request.path} was not found`);
       }
       const accountSid = decodeURIComponent(match[1] ?? '');
-      const credentials = basicAuth(request.headers.authorization);
-      const knownToken = options.accounts?.[accountSid];
-      if (
-        !credentials ||
-        credentials.user !== accountSid ||
-        (options.accounts && (knownToken === undefined || credentials.password !== knownToken))
-      ) {
-        return twilioError(401, 20003, 'Authenticate');
-      }
+      const credentials = authenticated(request, accountSid);
+      if (!credentials) return twilioError(401, 20003, 'Authenticate');
       const form = (typeof request.body === 'object' ? request.body : {}) as TwilioSendForm;
       if (!form.To) return twilioError(400, 21604, "A 'To' phone number is required.");
       if (!form.From && !form.MessagingServiceSid) return twilioError(400, 21603, "A 'From' phone number is required.");
@@ -214,6 +245,25 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   return {
     ...server,
     sent,
+    storage,
+    addMedia(accountSid, file) {
+      const messageSid = twilioSid('MM');
+      const mediaSid = `ME${randomBytes(16).toString('hex')}`;
+      const signature = randomBytes(12).toString('base64url');
+      const stored = `/${accountSid}/${randomBytes(16).toString('hex')}?Expires=${Math.floor(Date.now() / 1000) + 300}&Signature=${signature}`;
+      // A signed URL carries its own authorisation; S3 refuses a request that also brings a header.
+      storage.serve(stored, file, (request, url) =>
+        request.headers.authorization
+          ? { status: 400, body: 'InvalidArgument: Only one auth mechanism allowed' }
+          : url.searchParams.get('Signature') === signature,
+      );
+      media.set(mediaSid, { accountSid, stored });
+      return { url: `${server.url}/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media/${mediaSid}`, contentType: file.contentType, stored };
+    },
+    async close() {
+      await storage.close();
+      await server.close();
+    },
     postInbound(webhookUrl, input, authToken) {
       return deliverWebhook(webhookUrl, signTwilioWebhook(webhookUrl, twilioInboundFields(input), authToken));
     },

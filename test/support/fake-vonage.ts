@@ -9,6 +9,7 @@ import {
   type WebhookDelivery,
   type WebhookResponse,
 } from './fake-server.js';
+import { startFakeMediaHost, type FakeMediaHost, type HostedFile } from './fake-media-host.js';
 
 /**
  * A fake Vonage Messages API v1 (`POST /v1/messages`, RS256 application JWT) that also
@@ -44,6 +45,8 @@ export interface VonageInboundInput {
   channel?: 'sms' | 'whatsapp';
   text?: string;
   image?: { url: string; caption?: string };
+  /** Any media kind, as Vonage posts it: `{url, caption}`, and `name` on a file. */
+  media?: { type: 'image' | 'audio' | 'video' | 'file' | 'sticker'; url: string; caption?: string; name?: string };
   profileName?: string;
   messageUuid?: string;
 }
@@ -71,6 +74,10 @@ export interface FakeVonage extends FakeServer {
     signing: VonageWebhookSigning,
     options?: { error?: { code: number; detail: string }; url?: string },
   ): Promise<WebhookResponse>;
+  /** Where Vonage keeps inbound media (`/v3/media/{uuid}`), served to the application's RS256 JWT only. */
+  mediaHost: FakeMediaHost;
+  /** Keeps a file a person sent to the application's number; answers its URL and its path on `mediaHost`. */
+  addMedia(applicationId: string, file: HostedFile): { url: string; target: string };
 }
 
 /** A Vonage application's key pair, as the dashboard generates it. */
@@ -116,7 +123,11 @@ export function vonageInboundBody(input: VonageInboundInput): Record<string, unk
     from: input.from,
     timestamp: new Date().toISOString(),
   };
-  if (input.image) {
+  if (input.media) {
+    const { type, ...content } = input.media;
+    body.message_type = type;
+    body[type] = content;
+  } else if (input.image) {
     body.message_type = 'image';
     body.image = input.image;
   } else {
@@ -165,6 +176,7 @@ export function vonageProblem(status: number, slug: string, title: string, detai
 
 export async function startFakeVonage(options: FakeVonageOptions = {}): Promise<FakeVonage> {
   const sent: SentRequest<VonageSendBody>[] = [];
+  const mediaHost = await startFakeMediaHost();
 
   const server = await startFakeServer({
     failure: (kind) =>
@@ -198,6 +210,21 @@ export async function startFakeVonage(options: FakeVonageOptions = {}): Promise<
   return {
     ...server,
     sent,
+    mediaHost,
+    addMedia(applicationId, file) {
+      const target = `/v3/media/${randomUUID()}`;
+      // The application's own JWT, signed by its private key when the fake knows the public one.
+      const url = mediaHost.serve(
+        target,
+        file,
+        (request) => tokenApplication(request.headers.authorization) === applicationId && authorised(request.headers.authorization, options.applications),
+      );
+      return { url, target };
+    },
+    async close() {
+      await mediaHost.close();
+      await server.close();
+    },
     postInbound(webhookUrl, input, signing) {
       return deliverWebhook(webhookUrl, signVonageWebhook(vonageInboundBody(input), signing));
     },
@@ -234,6 +261,13 @@ function authorised(header: string | undefined, applications: Record<string, str
   const publicKey = applications[applicationId];
   if (!publicKey) return false;
   return verifySignature('RSA-SHA256', Buffer.from(`${head}.${payload}`), publicKey, Buffer.from(signature, 'base64url'));
+}
+
+/** The application a bearer JWT names, unchecked. */
+function tokenApplication(header: string | undefined): string | undefined {
+  const payload = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1]?.split('.')[1];
+  const applicationId = payload ? decode(payload)?.application_id : undefined;
+  return typeof applicationId === 'string' ? applicationId : undefined;
 }
 
 function invalidParameters(body: VonageSendBody): Array<{ name: string; reason: string }> {

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import {
   deliverWebhook,
   startFakeServer,
@@ -9,6 +9,7 @@ import {
   type WebhookDelivery,
   type WebhookResponse,
 } from './fake-server.js';
+import { startFakeMediaHost, type FakeMediaHost, type HostedFile } from './fake-media-host.js';
 
 /**
  * A fake Meta Graph API for WhatsApp Cloud (`POST /{version}/{phone-number-id}/messages`,
@@ -43,6 +44,15 @@ export interface WhatsAppInboundInput {
   from: string;
   text?: string;
   image?: { id?: string; mimeType?: string; caption?: string };
+  /** Any media kind, as Meta posts it: `filename` on documents, `voice` on voice notes. */
+  media?: {
+    type: 'image' | 'audio' | 'video' | 'document' | 'sticker';
+    id: string;
+    mimeType: string;
+    caption?: string;
+    filename?: string;
+    voice?: boolean;
+  };
   profileName?: string;
   messageId?: string;
 }
@@ -80,6 +90,13 @@ export interface FakeWhatsAppCloud extends FakeServer {
   ): Promise<WebhookResponse>;
   /** Meta's GET verification request; answers the status and body our server gave. */
   handshake(webhookUrl: string, verifyToken: string, challenge?: string): Promise<WebhookResponse>;
+  /** Meta's download host (`lookaside.fbsbx.com`): the `url` a media id's metadata names, fetched with the access token. */
+  lookaside: FakeMediaHost;
+  /**
+   * Keeps a file a person sent to `phoneNumberId`: `id` is its media id (`GET /{version}/{id}`
+   * with the number's token answers its metadata), `target` its path and query on `lookaside`.
+   */
+  addMedia(phoneNumberId: string, file: HostedFile): { id: string; target: string };
 }
 
 export function whatsappMessageId(): string {
@@ -121,7 +138,18 @@ export function whatsappInboundPayload(input: WhatsAppInboundInput): Record<stri
     id: input.messageId ?? whatsappMessageId(),
     timestamp: String(Math.floor(Date.now() / 1000)),
   };
-  if (input.image) {
+  if (input.media) {
+    const { type, id, mimeType, caption, filename, voice } = input.media;
+    message.type = type;
+    message[type] = {
+      ...(caption ? { caption } : {}),
+      ...(filename ? { filename } : {}),
+      mime_type: mimeType,
+      sha256: randomBytes(32).toString('base64'),
+      id,
+      ...(voice ? { voice: true } : {}),
+    };
+  } else if (input.image) {
     message.type = 'image';
     message.image = {
       id: input.image.id ?? String(Date.now()),
@@ -177,6 +205,7 @@ export function signWhatsAppWebhook(payload: unknown, appSecret: string): Webhoo
 
 const MESSAGES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/;
 const TEMPLATES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/message_templates$/;
+const MEDIA_PATH = /^\/(v\d+\.\d+)\/(\d+)$/;
 
 /** A template in Meta's shape: a header, a body with `{{n}}` and its examples, a footer. */
 export function metaTemplate(input: {
@@ -206,6 +235,43 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
   const senders = new Map<string, { phoneNumberId: string; to: string }>();
 
   const templates = new Map<string, MetaTemplate[]>();
+  const lookaside = await startFakeMediaHost();
+  /** Media id → the number that received it, the file and where its bytes are on `lookaside`. */
+  const media = new Map<string, { phoneNumberId: string; file: HostedFile; target: string }>();
+
+  /** The bearer token of a request, checked against the number's when the fake knows it. */
+  function tokenFor(authorization: string | undefined, phoneNumberId: string): 'missing' | 'wrong' | 'ok' {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorization ?? '')?.[1];
+    if (!token) return 'missing';
+    const expected = options.phoneNumbers?.[phoneNumberId];
+    return expected !== undefined && token !== expected ? 'wrong' : 'ok';
+  }
+
+  /** `GET /{version}/{media-id}`: the file's metadata, with a short-lived `url` on `lookaside`. */
+  function mediaMetadata(request: RecordedRequest, mediaId: string): FakeReply {
+    const item = media.get(mediaId);
+    const token = tokenFor(request.headers.authorization, item?.phoneNumberId ?? '');
+    if (token === 'missing') return metaError(401, 190, 'An active access token must be used to query information.');
+    if (!item) {
+      return metaError(400, 100, `Unsupported get request. Object with ID '${mediaId}' does not exist.`, { error_subcode: 33 });
+    }
+    if (token === 'wrong') return metaError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+    const asked = request.query.phone_number_id;
+    if (asked !== undefined && asked !== item.phoneNumberId) {
+      return metaError(400, 100, 'Param phone_number_id does not match the business phone number the media was received on');
+    }
+    return {
+      status: 200,
+      body: {
+        messaging_product: 'whatsapp',
+        url: `${lookaside.url}${item.target}`,
+        mime_type: item.file.contentType,
+        sha256: createHash('sha256').update(item.file.bytes).digest('hex'),
+        file_size: item.file.bytes.length,
+        id: mediaId,
+      },
+    };
+  }
 
   /** Meta's cursor paging: `limit` per page (25 by default), `after` an opaque cursor, `next` while more follow. */
   function listTemplates(request: RecordedRequest, businessAccountId: string): FakeReply {
@@ -240,6 +306,8 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
         : metaError(500, 1, 'An unknown error has occurred.'),
 
     handle(request: RecordedRequest): FakeReply {
+      const mediaPath = MEDIA_PATH.exec(request.path);
+      if (request.method === 'GET' && mediaPath) return mediaMetadata(request, mediaPath[2] ?? '');
       const templatePath = TEMPLATES_PATH.exec(request.path);
       if (request.method === 'GET' && templatePath) return listTemplates(request, templatePath[2] ?? '');
       const match = MESSAGES_PATH.exec(request.path);
@@ -274,6 +342,19 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
   return {
     ...server,
     sent,
+    lookaside,
+    addMedia(phoneNumberId, file) {
+      const id = String(1_000_000_000_000_000 + Math.floor(Math.random() * 1e15));
+      const target = `/whatsapp_business/attachments/?mid=${id}&ext=${Math.floor(Date.now() / 1000)}&hash=${randomBytes(16).toString('base64url')}`;
+      // Meta's download URL asks for the same access token as the API.
+      lookaside.serve(target, file, (request) => tokenFor(request.headers.authorization, phoneNumberId) === 'ok');
+      media.set(id, { phoneNumberId, file, target });
+      return { id, target };
+    },
+    async close() {
+      await lookaside.close();
+      await server.close();
+    },
     setTemplates(businessAccountId, list) {
       templates.set(businessAccountId, list);
     },

@@ -9,6 +9,7 @@ export function outboundMessage(webhookUrl: string, overrides: Partial<OutboundM
     text: 'Your appointment is on Monday #12',
     template: null,
     statusCallbackUrl: `${webhookUrl}/status`,
+    media: [],
     ...overrides,
   };
 }

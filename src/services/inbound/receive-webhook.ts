@@ -83,7 +83,11 @@ function sanitise(parsed: ParsedWebhook): ParsedWebhook {
       from: withoutNul(m.from),
       text: withoutNul(m.text),
       profileName: m.profileName === undefined ? undefined : withoutNul(m.profileName),
-      media: m.media.map((item) => ({ url: withoutNul(item.url), contentType: item.contentType && withoutNul(item.contentType) })),
+      media: m.media.map((item) => ({
+        ref: withoutNul(item.ref),
+        contentType: item.contentType && withoutNul(item.contentType),
+        name: item.name && withoutNul(item.name),
+      })),
     })),
     statuses: parsed.statuses.map((s) => ({
       ...s,

@@ -1,7 +1,9 @@
 import type { Db, Transaction } from '../../db/database.js';
 import { firstInboundText, openCasesQuery, optedOutAmong, storedProviderIds } from '../../db/queries/inbound.js';
+import { enqueueJobs } from '../../db/queries/jobs.js';
 import { recordOptOut, removeOptOut } from '../../db/queries/opt-outs.js';
-import type { NumberTable, RecordTable } from '../../db/schema.js';
+import type { MediaTable, NumberTable, RecordTable } from '../../db/schema.js';
+import { MEDIA_FETCH_JOB } from '../../domain/media.js';
 import { planInboundBatch, type InboundPlan, type InboundPlanItem, type PlannedTarget } from '../../domain/inbound-plan.js';
 import { renderMultiCaseReply } from '../../domain/multi-case-reply.js';
 import { caseStatus } from '../../domain/survey.js';
@@ -70,6 +72,7 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
   // Before the insert, so an auto-assigned case is stored with its holder (DESIGN.md §7).
   const assigned = await assignNewCases(db, tx, newRecords, (surveyId) => autoAssigns(surveys.get(surveyId)), now);
   const messages = messageRows(items, messageIds, now);
+  const media = mediaRows(items, messageIds, now);
   // A message another writer stored meanwhile breaks the unique provider id: the batch fails
   // and its messages are stored again one by one, where that one is seen as a duplicate.
   await db.writeTogether(tx, [
@@ -114,7 +117,14 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
       : null,
     links.length > 0 ? tx.db.insertInto('record_messages').values(links) : null,
     historyInsert(tx.db, history),
+    media.length > 0 ? tx.db.insertInto('media').values(media) : null,
   ]);
+  // Media are fetched by a job once this commits, never on the webhook's path (DESIGN.md §6).
+  await enqueueJobs(
+    tx,
+    media.map((row) => ({ id: newId(now), orgId: row.org_id, kind: MEDIA_FETCH_JOB, subjectId: row.id, dueAt: now })),
+    now,
+  );
   for (const reply of plan.multiCaseReplies) await sendMultiCaseReply(tx, items[reply.item]!, reply.targets.map(resolve), now);
 
   return plan.messages.map((planned) =>
@@ -215,6 +225,38 @@ function messageRows(items: InboundItem[], messageIds: Array<string | null>, now
         updated_at: now,
       },
     ];
+  });
+}
+
+/** A name as long as this is not a file name but noise; it is cut rather than refused. */
+const MAX_MEDIA_NAME = 255;
+
+/** The media of the batch's new messages: each `pending`, with what its adapter fetches (`source`). */
+function mediaRows(items: InboundItem[], messageIds: Array<string | null>, now: number): MediaTable[] {
+  return items.flatMap(({ number, message }, i) => {
+    const messageId = messageIds[i];
+    if (!messageId) return [];
+    return message.media.map((item, position) => ({
+      id: newId(now),
+      org_id: number.row.org_id,
+      message_id: messageId,
+      position,
+      number_id: number.row.id,
+      direction: 'in' as const,
+      status: 'pending' as const,
+      source: item.ref,
+      declared_type: item.contentType,
+      // The declared type until the bytes are read (src/services/media/fetch-media.ts).
+      content_type: item.contentType,
+      name: item.name?.slice(0, MAX_MEDIA_NAME) || null,
+      size: null,
+      blob_id: null,
+      error_code: null,
+      error_text: null,
+      uploaded_by: null,
+      created_at: now,
+      updated_at: now,
+    }));
   });
 }
 

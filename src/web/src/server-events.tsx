@@ -16,7 +16,14 @@ interface EventsContextValue {
 }
 
 const EventsContext = createContext<EventsContextValue | null>(null);
-const EVENT_TYPES: ServerEventType[] = ['record.created', 'record.updated', 'message.added', 'message.status', 'labels.changed'];
+const EVENT_TYPES: ServerEventType[] = [
+  'record.created',
+  'record.updated',
+  'message.added',
+  'message.status',
+  'media.updated',
+  'labels.changed',
+];
 
 export function ServerEventsProvider({ children }: { children: ReactNode }) {
   const listeners = useRef(new Set<Listener>());

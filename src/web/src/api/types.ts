@@ -11,6 +11,8 @@ export type {
   Choice,
   Colleague,
   Label,
+  Media,
+  MediaUpload,
   MessageTemplate,
   Page,
   Provider,

@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
 import { api, ApiError, query } from '../api/client.js';
 import type { Page, PhoneNumber, SimulatorMessage } from '../api/types.js';
 import { channelLabel, statusLabel, statusTicks } from '../format.js';
@@ -8,6 +8,10 @@ import { SelectField } from '../ui/fields.js';
 import { Screen } from '../ui/screen.js';
 import { useLoad } from '../ui/use-load.js';
 import { useRequest } from '../ui/use-request.js';
+import { mediaKind } from '../media-kinds.js';
+import { AttachButton, AttachmentChips, attachmentsBlockSend, useAttachments, useFileDrop } from './case/attachments.js';
+import { imageAlt, MediaList, type ShownImage } from './case/media-item.js';
+import { MediaViewer } from './case/media-viewer.js';
 
 const CONTACT_KEY = 'caseline.simulator.contact';
 const POLL_MS = 3000;
@@ -92,9 +96,16 @@ export function SimulatorScreen({ numberId, contact }: { numberId: string | null
   );
 }
 
+/** Whose a file on the phone is, in the words that stand in for it. */
+const whoseOnPhone = (m: SimulatorMessage) => (m.direction === 'in' ? 'sent from this phone' : 'from the helpline');
+
 function Phone({ number, from }: { number: PhoneNumber; from: string }) {
   const [text, setText] = useState('');
   const { busy, error: sendError, run } = useRequest();
+  const attachments = useAttachments({ disabled: busy || !from });
+  const files = useFileDrop(attachments);
+  const filesWait = attachmentsBlockSend(attachments);
+  const [viewing, setViewing] = useState<string | null>(null);
   const list = useRef<HTMLOListElement>(null);
   const base = `/numbers/${encodeURIComponent(String(number.id))}/simulator`;
 
@@ -103,7 +114,10 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
   const conversation = useLoad(
     async () => (from ? (await api<{ items: SimulatorMessage[] }>('GET', `${base}${query({ contact: from })}`)).items : []),
     [base, from],
-    { reloadOn: (event) => event.type === 'message.added' || event.type === 'message.status', delayMs: 300 },
+    {
+      reloadOn: (event) => event.type === 'message.added' || event.type === 'message.status' || event.type === 'media.updated',
+      delayMs: 300,
+    },
   );
   const { reload } = conversation;
   const messages = conversation.data ?? (conversation.error ? [] : null);
@@ -116,6 +130,16 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
     return () => window.clearInterval(poll);
   }, [reload]);
 
+  const images = useMemo<ShownImage[]>(
+    () =>
+      (messages ?? []).flatMap((m) =>
+        m.media
+          .filter((item) => item.status === 'stored' && mediaKind(item.contentType) === 'image')
+          .map((item) => ({ item, alt: imageAlt(item, whoseOnPhone(m)) })),
+      ),
+    [messages],
+  );
+
   const count = messages?.length ?? 0;
   useLayoutEffect(() => {
     const el = list.current;
@@ -124,10 +148,12 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
 
   const send = async (event?: SyntheticEvent<HTMLFormElement>) => {
     event?.preventDefault();
-    if (!text.trim() || !from) return;
+    const media = attachments.ids;
+    if ((!text.trim() && media.length === 0) || !from || filesWait) return;
     await run(async () => {
-      await api('POST', base, { from, text });
+      await api('POST', base, { from, text, ...(media.length > 0 ? { media } : {}) });
       setText('');
+      attachments.clear();
       await reload();
     });
   };
@@ -158,9 +184,12 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
             return (
               <li key={String(m.id)} className={`phone-msg ${sentByPhone ? 'phone-msg-sent' : 'phone-msg-received'}`}>
                 <span className="visually-hidden">{sentByPhone ? 'You sent:' : 'Received:'}</span>
-                <p className="msg-text" dir="auto">
-                  {m.text}
-                </p>
+                {m.text && (
+                  <p className="msg-text" dir="auto">
+                    {m.text}
+                  </p>
+                )}
+                {m.media.length > 0 && <MediaList media={m.media} whose={whoseOnPhone(m)} onOpenImage={(item) => setViewing(item.id)} />}
                 <span className="phone-meta">
                   <Time at={m.at} />
                   {sentByPhone ? null : <span className="visually-hidden"> {statusLabel(String(m.status))}</span>}
@@ -171,8 +200,14 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
           })
         )}
       </ol>
-      <form className="phone-compose" onSubmit={(event) => void send(event)}>
+      <MediaViewer images={images} openId={viewing} onShow={setViewing} onClose={() => setViewing(null)} />
+      <form
+        className={`phone-compose${files.dragging ? ' is-dropping' : ''}`}
+        onSubmit={(event) => void send(event)}
+        {...files.dropProps}
+      >
         <ErrorAlert error={error} />
+        <AttachmentChips attachments={attachments} />
         <label htmlFor="sim-text" className="visually-hidden">
           Text message
         </label>
@@ -184,10 +219,17 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
           value={text}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
+          onPaste={files.onPaste}
         />
-        <button type="submit" className="button-primary" disabled={busy || !text.trim() || !from}>
+        <button
+          type="submit"
+          className="button-primary"
+          disabled={busy || (!text.trim() && attachments.ids.length === 0) || !from || filesWait !== null}
+          title={filesWait ?? undefined}
+        >
           {busy ? 'Sending…' : 'Send text'}
         </button>
+        <AttachButton attachments={attachments} label="Attach" />
       </form>
     </div>
   );

@@ -9,6 +9,7 @@ import { Dialog, ErrorAlert } from '../ui/components.js';
 import { InputField, SegmentedChoice, SelectField, TextAreaField } from '../ui/fields.js';
 import { useLoad } from '../ui/use-load.js';
 import { useRequest } from '../ui/use-request.js';
+import { AttachButton, AttachmentChips, attachmentsBlockSend, useAttachments, useFileDrop } from './case/attachments.js';
 import { useTemplateSend } from './case/template-picker.js';
 
 const MODES = [
@@ -53,7 +54,16 @@ function WriteFirstDialog({ surveyId, onClose }: { surveyId: string; onClose: ()
   const mode: Mode = chosenMode ?? (number?.channel === 'whatsapp' && templates.length > 0 ? 'template' : 'text');
   const templateSend = useTemplateSend(templates, { disabled: busy, idPrefix: 'write-first', typedText: false });
   const payload = mode === 'template' && templateSend.payload !== true ? templateSend.payload : null;
-  const ready = number !== null && contact.trim() !== '' && (mode === 'text' ? text.trim() !== '' : payload !== null);
+  // Files go with a text, not with a template (DESIGN.md §6).
+  const attachments = useAttachments({ disabled: busy || mode !== 'text' });
+  const files = useFileDrop(attachments);
+  const media = mode === 'text' ? attachments.ids : [];
+  const filesWait = mode === 'text' ? attachmentsBlockSend(attachments) : null;
+  const ready =
+    number !== null &&
+    contact.trim() !== '' &&
+    filesWait === null &&
+    (mode === 'text' ? text.trim() !== '' || media.length > 0 : payload !== null);
 
   const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -63,7 +73,7 @@ function WriteFirstDialog({ surveyId, onClose }: { surveyId: string; onClose: ()
         const created = await caseJoinApi.writeFirst(surveyId, {
           numberId: number.id,
           contact: contact.trim(),
-          ...(mode === 'text' ? { text } : payload ? { template: payload } : {}),
+          ...(mode === 'text' ? { text, ...(media.length > 0 ? { media } : {}) } : payload ? { template: payload } : {}),
         });
         onClose();
         navigate(paths.case(created.caseNumber));
@@ -74,7 +84,7 @@ function WriteFirstDialog({ surveyId, onClose }: { surveyId: string; onClose: ()
 
   return (
     <Dialog title="Write first" open onClose={() => !busy && onClose()}>
-      <form onSubmit={(event) => void submit(event)} className="stack">
+      <form onSubmit={(event) => void submit(event)} className={`stack${files.dragging ? ' is-dropping' : ''}`} {...files.dropProps}>
         <p>A new case opens for the contact, locked by you, and your message is sent from the number you choose.</p>
         {numbers.data && list.length === 0 && <p>This survey has no number to write from. An admin adds one under Numbers.</p>}
         <SelectField
@@ -101,7 +111,21 @@ function WriteFirstDialog({ surveyId, onClose }: { surveyId: string; onClose: ()
           <SegmentedChoice legend="Send" name="write-first-mode" options={MODES} value={mode} onChange={setMode} />
         )}
         {mode === 'text' ? (
-          <TextAreaField label="Message" rows={4} dir="auto" value={text} disabled={busy} onChange={(e) => setText(e.target.value)} />
+          <>
+            <TextAreaField
+              label="Message"
+              rows={4}
+              dir="auto"
+              value={text}
+              disabled={busy}
+              onChange={(e) => setText(e.target.value)}
+              onPaste={files.onPaste}
+            />
+            <div className="reply-files">
+              <AttachButton attachments={attachments} />
+              <AttachmentChips attachments={attachments} />
+            </div>
+          </>
         ) : (
           templateSend.controls
         )}
@@ -110,7 +134,7 @@ function WriteFirstDialog({ surveyId, onClose }: { surveyId: string; onClose: ()
           <button type="button" onClick={onClose} disabled={busy}>
             Cancel
           </button>
-          <button type="submit" className="button-primary" disabled={busy || !ready}>
+          <button type="submit" className="button-primary" disabled={busy || !ready} title={filesWait ?? undefined}>
             {busy ? 'Sending…' : 'Open case and send'}
           </button>
         </div>

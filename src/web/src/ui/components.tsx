@@ -55,7 +55,20 @@ export function Time({ at }: { at: string | null | undefined }) {
  * A modal dialog on the native <dialog> element: it traps focus, closes on Escape, and
  * gives focus back to whatever opened it.
  */
-export function Dialog({ title, open, onClose, children }: { title: string; open: boolean; onClose: () => void; children: ReactNode }) {
+export function Dialog({
+  title,
+  open,
+  onClose,
+  className,
+  children,
+}: {
+  title: string;
+  open: boolean;
+  onClose: () => void;
+  /** Added to `dialog`, e.g. for a wider one. */
+  className?: string;
+  children: ReactNode;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -67,7 +80,7 @@ export function Dialog({ title, open, onClose, children }: { title: string; open
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={className ? `dialog ${className}` : 'dialog'}
       aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();

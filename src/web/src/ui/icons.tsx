@@ -9,3 +9,25 @@ export function LockIcon() {
     </svg>
   );
 }
+
+export function PaperclipIcon() {
+  return (
+    <svg className="icon" viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" focusable="false">
+      <path
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.5"
+        strokeLinecap="round"
+        d="M13.5 7.5 8.2 12.8a3.3 3.3 0 0 1-4.7-4.7l5.6-5.6a2.2 2.2 0 0 1 3.1 3.1L6.6 11.2a1.1 1.1 0 0 1-1.6-1.6l5.1-5.1"
+      />
+    </svg>
+  );
+}
+
+export function FileIcon() {
+  return (
+    <svg className="icon" viewBox="0 0 16 16" width="18" height="18" aria-hidden="true" focusable="false">
+      <path fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" d="M4 1.5h5.5L13 5v9.5H4Z M9.5 1.5V5H13" />
+    </svg>
+  );
+}

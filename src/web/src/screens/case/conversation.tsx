@@ -1,7 +1,10 @@
-import { useEffect, useLayoutEffect, useRef } from 'react';
-import type { Message } from '../../api/types.js';
-import { channelLabel, isFailed, isSafeMediaUrl, shorten, splitReference, statusLabel, statusTicks } from '../../format.js';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { Media, Message } from '../../api/types.js';
+import { channelLabel, isFailed, shorten, splitReference, statusLabel, statusTicks } from '../../format.js';
+import { mediaKind } from '../../media-kinds.js';
 import { Time } from '../../ui/components.js';
+import { imageAlt, MediaList, type ShownImage } from './media-item.js';
+import { MediaViewer } from './media-viewer.js';
 
 interface ConversationProps {
   contact: string | null;
@@ -21,6 +24,8 @@ export function Conversation(props: ConversationProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const lastId = messages.length ? String(messages[messages.length - 1]!.id) : null;
   const stuckToBottom = useRef(true);
+  const [viewing, setViewing] = useState<string | null>(null);
+  const images = useMemo(() => imagesOf(messages, props.contact), [messages, props.contact]);
 
   // Follow new messages at the bottom unless the reader has scrolled up to read older ones.
   useLayoutEffect(() => {
@@ -34,8 +39,19 @@ export function Conversation(props: ConversationProps) {
     const onScroll = () => {
       stuckToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
     };
+    // An image or player that loads after the messages were shown makes the page taller: a
+    // reader at the bottom stays there. `load` does not bubble, so it is heard while capturing.
+    const onLoad = () => {
+      if (stuckToBottom.current) el.scrollTop = el.scrollHeight;
+    };
     el.addEventListener('scroll', onScroll, { passive: true });
-    return () => el.removeEventListener('scroll', onScroll);
+    el.addEventListener('load', onLoad, true);
+    el.addEventListener('loadedmetadata', onLoad, true);
+    return () => {
+      el.removeEventListener('scroll', onScroll);
+      el.removeEventListener('load', onLoad, true);
+      el.removeEventListener('loadedmetadata', onLoad, true);
+    };
   }, []);
 
   return (
@@ -59,15 +75,38 @@ export function Conversation(props: ConversationProps) {
       ) : (
         <ol className="messages" aria-label="Conversation">
           {messages.map((message) => (
-            <MessageBubble key={String(message.id)} message={message} {...props} />
+            <MessageBubble key={String(message.id)} message={message} {...props} onOpenImage={(item) => setViewing(item.id)} />
           ))}
         </ol>
       )}
+      <MediaViewer images={images} openId={viewing} onShow={setViewing} onClose={() => setViewing(null)} />
     </div>
   );
 }
 
-function MessageBubble({ message, contact, canAct, onMove, onRetry, retrying }: ConversationProps & { message: Message }) {
+/** "from Sam" or "sent by Ana": whose a file is, for the words that stand in for it. */
+function whoseFile(message: Message, contact: string | null): string {
+  return message.direction === 'in' ? `from ${contact ?? 'the contact'}` : `sent by ${message.author?.name ?? 'Caseline'}`;
+}
+
+/** The conversation's stored images, oldest first, for the viewer to go through. */
+function imagesOf(messages: readonly Message[], contact: string | null): ShownImage[] {
+  return messages.flatMap((message) =>
+    message.media
+      .filter((item) => item.status === 'stored' && mediaKind(item.contentType) === 'image')
+      .map((item) => ({ item, alt: imageAlt(item, whoseFile(message, contact)) })),
+  );
+}
+
+function MessageBubble({
+  message,
+  contact,
+  canAct,
+  onMove,
+  onRetry,
+  retrying,
+  onOpenImage,
+}: ConversationProps & { message: Message; onOpenImage: (item: Media) => void }) {
   const inbound = message.direction === 'in';
   const { body, suffix } = splitReference(message.text, message.reference);
   const failed = isFailed(message.status);
@@ -81,7 +120,7 @@ function MessageBubble({ message, contact, canAct, onMove, onRetry, retrying }: 
         title={movable ? 'Click to move this message to a new case' : undefined}
         onClick={(event) => {
           if (!movable) return;
-          if ((event.target as HTMLElement).closest('a, button')) return;
+          if ((event.target as HTMLElement).closest('a, button, audio, video')) return;
           if (window.getSelection()?.toString()) return;
           onMove(message);
         }}
@@ -100,7 +139,7 @@ function MessageBubble({ message, contact, canAct, onMove, onRetry, retrying }: 
             )}
           </p>
         )}
-        {message.media.length > 0 && <MediaList media={message.media} />}
+        {message.media.length > 0 && <MediaList media={message.media} whose={whoseFile(message, contact)} onOpenImage={onOpenImage} />}
         <div className="msg-meta">
           <Time at={message.at} />
           <span className="channel">{channelLabel(message.channel)}</span>
@@ -143,37 +182,6 @@ export function DeliveryStatus({ status }: { status: string }) {
       </span>{' '}
       <span>{statusLabel(status)}</span>
     </span>
-  );
-}
-
-function MediaList({ media }: { media: Message['media'] }) {
-  return (
-    <ul className="media">
-      {media.map((item, index) => {
-        const safe = isSafeMediaUrl(item.url);
-        const kind = item.contentType || 'file';
-        if (!safe) {
-          return (
-            <li key={index} className="media-item">
-              Attachment ({kind}) with an address Caseline does not open
-            </li>
-          );
-        }
-        return (
-          <li key={index} className="media-item">
-            {kind.startsWith('image/') ? (
-              <a href={item.url} target="_blank" rel="noopener noreferrer">
-                <img src={item.url} alt={`Image attachment ${index + 1}`} loading="lazy" referrerPolicy="no-referrer" />
-              </a>
-            ) : (
-              <a href={item.url} target="_blank" rel="noopener noreferrer">
-                Attachment {index + 1} ({kind})
-              </a>
-            )}
-          </li>
-        );
-      })}
-    </ul>
   );
 }
 

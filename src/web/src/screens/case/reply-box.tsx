@@ -5,6 +5,7 @@ import { countSmsSegments, firstNonGsm7 } from '../../sms-segments.js';
 import { ErrorAlert } from '../../ui/components.js';
 import { SelectField, TextAreaField } from '../../ui/fields.js';
 import { useRequest } from '../../ui/use-request.js';
+import { AttachButton, AttachmentChips, attachmentsBlockSend, useAttachments, useFileDrop } from './attachments.js';
 import { useSavedReplyPicker } from './saved-reply-picker.js';
 import { useTemplateSend } from './template-picker.js';
 
@@ -41,13 +42,21 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
   const templateSend = useTemplateSend(templates, { disabled: disabled || busy });
   // A chosen template with a body sends its filled parameters; the typed text is not sent then.
   const typedTextSent = !useTemplate || templateSend.usesTypedText;
-  const canSend = !disabled && !busy && (!typedTextSent || text.trim().length > 0) && (!useTemplate || templateSend.payload !== null);
+  // Files go with free text (DESIGN.md §6); a template is sent as the number's library has it.
+  const attachments = useAttachments({ disabled: disabled || useTemplate });
+  const files = useFileDrop(attachments);
+  const filesWait = useTemplate ? null : attachmentsBlockSend(attachments);
+  const mediaIds = useTemplate ? [] : attachments.ids;
+  const hasContent = !typedTextSent || text.trim().length > 0 || mediaIds.length > 0;
+  const canSend = !disabled && !busy && hasContent && filesWait === null && (!useTemplate || templateSend.payload !== null);
 
   const submit = async (event?: SyntheticEvent<HTMLFormElement>) => {
     event?.preventDefault();
     if (!canSend) return;
     const sent = typedTextSent ? text : '';
     const chosenTemplate = useTemplate ? templateSend.payload : null;
+    const media = mediaIds;
+    const sentFiles = attachments.items.filter((item) => item.upload && media.includes(item.upload.id)).map((item) => item.key);
     if (typedTextSent) setText('');
     inputRef.current?.focus();
     await run(async () => {
@@ -57,6 +66,7 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
           target: 'conversation',
           text: sent,
           ...(chosenTemplate ? { template: chosenTemplate } : {}),
+          ...(media.length > 0 ? { media } : {}),
         });
       } catch (e) {
         // Nothing went out: the text comes back, before whatever was typed since.
@@ -64,6 +74,8 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
         throw e;
       }
       if (chosenTemplate) templateSend.reset();
+      // Files chosen while this one was sending stay for the next.
+      for (const key of sentFiles) attachments.remove(key);
       onSent(message);
     });
   };
@@ -77,7 +89,12 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
   };
 
   return (
-    <form className="reply" onSubmit={(event) => void submit(event)} aria-label="Send notification">
+    <form
+      className={`reply${files.dragging ? ' reply-dropping' : ''}`}
+      onSubmit={(event) => void submit(event)}
+      aria-label="Send notification"
+      {...files.dropProps}
+    >
       <div className="reply-head">
         <SelectField
           label="Target"
@@ -109,7 +126,7 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
         value={text}
         disabled={disabled}
         aria-describedby={counterId}
-        placeholder={blockedBecause ?? 'Type a reply. / inserts a saved reply; Ctrl+Enter sends.'}
+        placeholder={blockedBecause ?? 'Type a reply, or paste or drop a file. / inserts a saved reply; Ctrl+Enter sends.'}
         {...picker.inputProps}
         onChange={(e) => {
           setText(e.target.value);
@@ -117,8 +134,20 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
         }}
         onSelect={picker.onCaret}
         onKeyDown={onKeyDown}
+        onPaste={files.onPaste}
       />
       {picker.popup}
+      {!useTemplate && (
+        <div className="reply-files">
+          <AttachButton attachments={attachments} />
+          <AttachmentChips attachments={attachments} />
+        </div>
+      )}
+      {files.dragging && (
+        <p className="drop-hint" aria-hidden="true">
+          Drop files to attach them
+        </p>
+      )}
       <div className="reply-foot">
         <SegmentCounter id={counterId} text={text} caseNumber={record.caseNumber} whatsApp={isWhatsApp} />
         {unblock && (
@@ -126,7 +155,7 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
             {unblock.label}
           </button>
         )}
-        <button type="submit" className={unblock ? undefined : 'button-primary'} disabled={!canSend}>
+        <button type="submit" className={unblock ? undefined : 'button-primary'} disabled={!canSend} title={filesWait ?? undefined}>
           {busy ? 'Sending…' : 'Send'}
         </button>
       </div>

@@ -1,0 +1,33 @@
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { isInlineMediaType } from '../../domain/media.js';
+import type { Services } from '../../services/index.js';
+import { contentDisposition } from './media.js';
+
+/**
+ * `/media/out/{token}` (DESIGN.md §6, §13): where Twilio and Vonage fetch what a worker
+ * attached. No sign-in: the token is the key, valid 24 hours for one file, and an unknown
+ * or expired one is a plain 404. Served like `GET /api/v1/media/{id}` — never as a page of
+ * ours — and never cached: the link is a secret, and every send gets its own. The token is
+ * never logged: request logs name the route pattern, not the URL (src/http/logging.ts).
+ */
+export const outboundMediaRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  app.get(
+    '/media/out/:token',
+    // Providers fetch it; it is no part of the API the OpenAPI document describes.
+    { schema: { hide: true, params: Type.Object({ token: Type.String() }) } },
+    async (request, reply) => {
+      const file = await services.mediaLinks.open(request.params.token);
+      reply
+        .header('content-type', file.contentType)
+        .header('content-length', String(file.size))
+        .header('content-disposition', contentDisposition(isInlineMediaType(file.contentType) ? 'inline' : 'attachment', file.name))
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', 'sandbox')
+        .header('cache-control', 'no-store');
+      // Twilio checks a file's type with a HEAD first: the headers only, the store is not read.
+      return reply.send(request.method === 'HEAD' ? Readable.from([]) : await file.open());
+    },
+  );
+};
