@@ -77,9 +77,13 @@ export function checkOutgoingMedia(limits: MediaLimits | undefined, items: reado
       );
     }
     if (item.size > rule.maxBytes) {
-      throw new DomainError('media_too_large', `${label} is ${megabytes(item.size)}; ${sender} sends ${rule.kind}s up to ${megabytes(rule.maxBytes)}`, {
-        maxBytes: rule.maxBytes,
-      });
+      throw new DomainError(
+        'media_too_large',
+        `${label} is ${megabytes(item.size)}; ${sender} sends ${rule.kind}s up to ${megabytes(rule.maxBytes)}`,
+        {
+          maxBytes: rule.maxBytes,
+        },
+      );
     }
     total += item.size;
   }
@@ -106,7 +110,11 @@ export const WHATSAPP_BUSINESS_MEDIA: MediaLimits = {
   maxItems: 1,
   types: [
     { kind: 'image', types: ['image/jpeg', 'image/png'], maxBytes: 5 * MB },
-    { kind: 'audio', types: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/x-m4a', 'audio/ogg', 'audio/opus'], maxBytes: 16 * MB },
+    {
+      kind: 'audio',
+      types: ['audio/aac', 'audio/amr', 'audio/mpeg', 'audio/mp4', 'audio/x-m4a', 'audio/ogg', 'audio/opus'],
+      maxBytes: 16 * MB,
+    },
     { kind: 'video', types: ['video/mp4', 'video/3gpp'], maxBytes: 16 * MB },
     {
       kind: 'document',

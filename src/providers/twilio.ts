@@ -82,7 +82,11 @@ export const TWILIO_MEDIA: MediaCapabilities = {
     maxItems: 10,
     maxTotalBytes: 5 * MB,
     types: [
-      { kind: 'image', types: ['image/jpeg', 'image/gif', 'image/png', 'image/bmp', 'image/tiff', 'image/heic', 'image/heif'], maxBytes: 5 * MB },
+      {
+        kind: 'image',
+        types: ['image/jpeg', 'image/gif', 'image/png', 'image/bmp', 'image/tiff', 'image/heic', 'image/heif'],
+        maxBytes: 5 * MB,
+      },
       { kind: 'audio', types: ['audio/*'], maxBytes: 5 * MB },
       { kind: 'video', types: ['video/*'], maxBytes: 5 * MB },
       {
@@ -110,7 +114,11 @@ export const TWILIO_MEDIA: MediaCapabilities = {
     maxItems: 1,
     types: [
       { kind: 'image', types: ['image/jpeg', 'image/png'], maxBytes: 5 * MB },
-      { kind: 'audio', types: ['audio/ogg', 'audio/opus', 'audio/amr', 'audio/3gpp', 'audio/aac', 'audio/mpeg', 'audio/mp4', 'audio/x-m4a'], maxBytes: 16 * MB },
+      {
+        kind: 'audio',
+        types: ['audio/ogg', 'audio/opus', 'audio/amr', 'audio/3gpp', 'audio/aac', 'audio/mpeg', 'audio/mp4', 'audio/x-m4a'],
+        maxBytes: 16 * MB,
+      },
       { kind: 'video', types: ['video/mp4'], maxBytes: 16 * MB },
       {
         kind: 'document',

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -320,21 +321,31 @@ describeEachDialect('media served over sockets', (dialect) => {
       expect(res.status).toBe(201);
       const { app } = h.caseline();
       await app.listen({ port: 0, host: '127.0.0.1' });
-      const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      const { port } = app.server.address() as AddressInfo;
+      // One connection per request, closed after it (no keep-alive), so the server closes at once afterwards.
       const digests = await Promise.all(
-        Array.from({ length: 4 }, async () => {
-          const response = await fetch(`${base}/api/v1/media/${res.body.id}`, { headers: { authorization: `Bearer ${org.admin.token}` } });
-          expect(response.status).toBe(200);
-          const hash = createHash('sha256');
-          let size = 0;
-          for await (const chunk of response.body!) {
-            hash.update(chunk);
-            size += chunk.length;
-          }
-          return { size, digest: hash.digest('hex') };
-        }),
+        Array.from(
+          { length: 4 },
+          () =>
+            new Promise<{ status: number | undefined; size: number; digest: string }>((resolve, reject) => {
+              const request = httpGet(
+                { host: '127.0.0.1', port, path: `/api/v1/media/${res.body.id}`, headers: { authorization: `Bearer ${org.admin.token}` }, agent: false },
+                (response) => {
+                  const hash = createHash('sha256');
+                  let size = 0;
+                  response.on('data', (chunk: Buffer) => {
+                    hash.update(chunk);
+                    size += chunk.length;
+                  });
+                  response.on('end', () => resolve({ status: response.statusCode, size, digest: hash.digest('hex') }));
+                  response.on('error', reject);
+                },
+              );
+              request.on('error', reject);
+            }),
+        ),
       );
-      expect(digests).toEqual(Array.from({ length: 4 }, () => ({ size: bytes.length, digest: sha256(bytes) })));
+      expect(digests).toEqual(Array.from({ length: 4 }, () => ({ status: 200, size: bytes.length, digest: sha256(bytes) })));
     });
   });
 });

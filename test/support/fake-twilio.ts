@@ -12,6 +12,7 @@ import {
   type WebhookResponse,
 } from './fake-server.js';
 import { startFakeMediaHost, type FakeMediaHost, type HostedFile } from './fake-media-host.js';
+import { fetchAsProvider, type ProviderFetch } from './provider-media-fetch.js';
 
 /**
  * A fake Twilio REST API (`POST /2010-04-01/Accounts/{sid}/Messages.json`, Basic auth)
@@ -61,6 +62,8 @@ export interface FakeTwilio extends FakeServer {
     status: TwilioStatusInput['status'],
     options?: { errorCode?: string; errorMessage?: string; url?: string },
   ): Promise<WebhookResponse>;
+  /** Each file fetched from a send's `MediaUrl`s (the form keeps only the last of them), in order. */
+  mediaFetched: ProviderFetch[];
   /** Twilio's media storage host, where the API's media URLs redirect; it refuses an Authorization header, as S3 does. */
   storage: FakeMediaHost;
   /**
@@ -157,6 +160,7 @@ export function signTwilioWebhook(url: string, fields: Record<string, string>, a
 
 export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<FakeTwilio> {
   const sent: SentRequest<TwilioSendForm>[] = [];
+  const mediaFetched: ProviderFetch[] = [];
   /** What a status callback needs to know about each accepted message. */
   const accepted = new Map<string, { form: TwilioSendForm; accountSid: string; authToken: string }>();
   const storage = await startFakeMediaHost();
@@ -193,7 +197,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
         ? { ...twilioError(429, 20429, 'Too Many Requests'), headers: { 'retry-after': '2' } }
         : twilioError(500, 20500, 'Internal Server Error'),
 
-    handle(request: RecordedRequest): FakeReply {
+    async handle(request: RecordedRequest): Promise<FakeReply> {
       const mediaPath = MEDIA_PATH.exec(request.path);
       if (request.method === 'GET' && mediaPath) return mediaRedirect(request, mediaPath[1] ?? '', mediaPath[2] ?? '');
       const match = MESSAGES_PATH.exec(request.path);
@@ -210,7 +214,12 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
       const magic = MAGIC_RECIPIENTS[form.To.replace(/^whatsapp:/, '')];
       if (magic) return twilioError(400, magic[0], magic[1]);
 
+      const mediaUrls = new URLSearchParams(request.rawBody).getAll('MediaUrl');
+      if (mediaUrls.length > 10) return twilioError(400, 21623, 'Number of media files exceeds allowed limit');
+
       const sid = twilioSid();
+      // Twilio fetches each MediaUrl (a HEAD for its type, then the file) before it sends.
+      for (const url of mediaUrls) mediaFetched.push(await fetchAsProvider(sid, url, { head: true }));
       sent.push({ ...request, body: form, id: sid });
       accepted.set(sid, { form, accountSid, authToken: credentials.password });
       const now = new Date().toUTCString();
@@ -228,7 +237,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
           error_message: null,
           from: form.From ?? null,
           messaging_service_sid: form.MessagingServiceSid ?? null,
-          num_media: '0',
+          num_media: String(mediaUrls.length),
           num_segments: '1',
           price: null,
           price_unit: 'USD',
@@ -245,6 +254,7 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   return {
     ...server,
     sent,
+    mediaFetched,
     storage,
     addMedia(accountSid, file) {
       const messageSid = twilioSid('MM');

@@ -10,6 +10,10 @@ import {
   type WebhookResponse,
 } from './fake-server.js';
 import { startFakeMediaHost, type FakeMediaHost, type HostedFile } from './fake-media-host.js';
+import { fetchAsProvider, type ProviderFetch } from './provider-media-fetch.js';
+
+/** The media messages of Messages API v1: each names its file by `url`. */
+const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'file']);
 
 /**
  * A fake Vonage Messages API v1 (`POST /v1/messages`, RS256 application JWT) that also
@@ -74,6 +78,8 @@ export interface FakeVonage extends FakeServer {
     signing: VonageWebhookSigning,
     options?: { error?: { code: number; detail: string }; url?: string },
   ): Promise<WebhookResponse>;
+  /** Each file fetched from the URL of a media send (image, audio, video, file), in order. */
+  mediaFetched: ProviderFetch[];
   /** Where Vonage keeps inbound media (`/v3/media/{uuid}`), served to the application's RS256 JWT only. */
   mediaHost: FakeMediaHost;
   /** Keeps a file a person sent to the application's number; answers its URL and its path on `mediaHost`. */
@@ -176,6 +182,7 @@ export function vonageProblem(status: number, slug: string, title: string, detai
 
 export async function startFakeVonage(options: FakeVonageOptions = {}): Promise<FakeVonage> {
   const sent: SentRequest<VonageSendBody>[] = [];
+  const mediaFetched: ProviderFetch[] = [];
   const mediaHost = await startFakeMediaHost();
 
   const server = await startFakeServer({
@@ -187,7 +194,7 @@ export async function startFakeVonage(options: FakeVonageOptions = {}): Promise<
           }
         : vonageProblem(500, '#internal-error', 'Internal Error', 'Something went wrong on our side'),
 
-    handle(request: RecordedRequest): FakeReply {
+    async handle(request: RecordedRequest): Promise<FakeReply> {
       if (request.method !== 'POST' || request.path !== '/v1/messages') {
         return vonageProblem(404, '#not-found', 'Not Found', `No route for ${request.path}`);
       }
@@ -202,6 +209,11 @@ export async function startFakeVonage(options: FakeVonageOptions = {}): Promise<
         });
       }
       const uuid = randomUUID();
+      // Vonage fetches a media message's file from its URL.
+      const mediaUrl = (body[String(body.message_type)] as { url?: unknown } | undefined)?.url;
+      if (MEDIA_TYPES.has(String(body.message_type)) && typeof mediaUrl === 'string') {
+        mediaFetched.push(await fetchAsProvider(uuid, mediaUrl));
+      }
       sent.push({ ...request, body, id: uuid });
       return { status: 202, body: { message_uuid: uuid } };
     },
@@ -210,6 +222,7 @@ export async function startFakeVonage(options: FakeVonageOptions = {}): Promise<
   return {
     ...server,
     sent,
+    mediaFetched,
     mediaHost,
     addMedia(applicationId, file) {
       const target = `/v3/media/${randomUUID()}`;
@@ -281,6 +294,13 @@ function invalidParameters(body: VonageSendBody): Array<{ name: string; reason: 
   if (body.message_type === 'text' && typeof body.text !== 'string') invalid.push({ name: 'text', reason: 'is required' });
   if (body.message_type === 'template' && typeof body.template !== 'object') {
     invalid.push({ name: 'template', reason: 'is required' });
+  }
+  const type = String(body.message_type);
+  if (MEDIA_TYPES.has(type)) {
+    const content = body[type] as Record<string, unknown> | undefined;
+    if (typeof content?.url !== 'string') invalid.push({ name: `${type}.url`, reason: 'is required' });
+    if (type === 'audio' && content?.caption !== undefined) invalid.push({ name: 'audio.caption', reason: 'is not allowed' });
+    if (body.channel === 'sms') invalid.push({ name: 'message_type', reason: `${type} is not supported on the sms channel` });
   }
   return invalid;
 }

@@ -90,6 +90,8 @@ export interface FakeWhatsAppCloud extends FakeServer {
   ): Promise<WebhookResponse>;
   /** Meta's GET verification request; answers the status and body our server gave. */
   handshake(webhookUrl: string, verifyToken: string, challenge?: string): Promise<WebhookResponse>;
+  /** Files uploaded to `/{phone-number-id}/media` for sends, in order. */
+  uploads: UploadedMedia[];
   /** Meta's download host (`lookaside.fbsbx.com`): the `url` a media id's metadata names, fetched with the access token. */
   lookaside: FakeMediaHost;
   /**
@@ -206,6 +208,26 @@ export function signWhatsAppWebhook(payload: unknown, appSecret: string): Webhoo
 const MESSAGES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/messages$/;
 const TEMPLATES_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/message_templates$/;
 const MEDIA_PATH = /^\/(v\d+\.\d+)\/(\d+)$/;
+const UPLOAD_PATH = /^\/(v\d+\.\d+)\/([^/]+)\/media$/;
+/** The media messages Meta sends by id, and what each may carry besides. */
+const MEDIA_MESSAGES: Record<string, readonly string[]> = {
+  image: ['id', 'caption'],
+  audio: ['id'],
+  video: ['id', 'caption'],
+  document: ['id', 'caption', 'filename'],
+};
+
+/** A file uploaded to `POST /{version}/{phone-number-id}/media`, as the multipart form carried it. */
+export interface UploadedMedia {
+  id: string;
+  phoneNumberId: string;
+  /** The form's `type` field. */
+  type: string;
+  /** The file part's own name and type. */
+  filename: string;
+  partType: string;
+  bytes: Buffer;
+}
 
 /** A template in Meta's shape: a header, a body with `{{n}}` and its examples, a footer. */
 export function metaTemplate(input: {
@@ -235,6 +257,36 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
   const senders = new Map<string, { phoneNumberId: string; to: string }>();
 
   const templates = new Map<string, MetaTemplate[]>();
+  const uploads: UploadedMedia[] = [];
+
+  /**
+   * `POST /{version}/{phone-number-id}/media`: a multipart form (`messaging_product`,
+   * `type`, `file`), parsed as a server would; answers the new media id.
+   */
+  async function upload(request: RecordedRequest, phoneNumberId: string): Promise<FakeReply> {
+    const token = tokenFor(request.headers.authorization, phoneNumberId);
+    if (token === 'missing') return metaError(401, 190, 'An active access token must be used to query information.');
+    if (token === 'wrong' || (options.phoneNumbers && options.phoneNumbers[phoneNumberId] === undefined)) {
+      return metaError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+    }
+    let form: FormData;
+    try {
+      const contentType = String(request.headers['content-type'] ?? '');
+      if (!contentType.startsWith('multipart/form-data')) throw new Error('not multipart');
+      form = await new Response(new Uint8Array(request.rawBytes), { headers: { 'content-type': contentType } }).formData();
+    } catch {
+      return metaError(400, 100, '(#100) The request must be multipart/form-data');
+    }
+    const file = form.get('file');
+    const type = form.get('type');
+    if (form.get('messaging_product') !== 'whatsapp') return metaError(400, 100, '(#100) The parameter messaging_product is required.');
+    if (typeof file === 'string' || file === null) return metaError(400, 100, '(#100) The parameter file is required.');
+    if (typeof type !== 'string' || !type) return metaError(400, 100, '(#100) The parameter type is required.');
+    const id = String(2_000_000_000_000_000 + uploads.length);
+    uploads.push({ id, phoneNumberId, type, filename: file.name, partType: file.type, bytes: Buffer.from(await file.arrayBuffer()) });
+    return { status: 200, body: { id } };
+  }
+
   const lookaside = await startFakeMediaHost();
   /** Media id → the number that received it, the file and where its bytes are on `lookaside`. */
   const media = new Map<string, { phoneNumberId: string; file: HostedFile; target: string }>();
@@ -305,7 +357,9 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
         ? { ...metaError(429, 130429, 'Rate limit hit'), headers: { 'retry-after': '2' } }
         : metaError(500, 1, 'An unknown error has occurred.'),
 
-    handle(request: RecordedRequest): FakeReply {
+    async handle(request: RecordedRequest): Promise<FakeReply> {
+      const uploadPath = UPLOAD_PATH.exec(request.path);
+      if (request.method === 'POST' && uploadPath) return upload(request, uploadPath[2] ?? '');
       const mediaPath = MEDIA_PATH.exec(request.path);
       if (request.method === 'GET' && mediaPath) return mediaMetadata(request, mediaPath[2] ?? '');
       const templatePath = TEMPLATES_PATH.exec(request.path);
@@ -327,6 +381,10 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
       const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as WhatsAppSendBody;
       const problem = invalidBody(body);
       if (problem) return metaError(400, 100, `(#100) ${problem}`);
+      const mediaId = MEDIA_MESSAGES[String(body.type)] ? (body[String(body.type)] as { id?: unknown }).id : undefined;
+      if (mediaId !== undefined && uploads.find((item) => item.id === mediaId)?.phoneNumberId !== phoneNumberId) {
+        return metaError(400, 131053, `(#131053) Media upload error: the media id ${String(mediaId)} was not uploaded for this number`);
+      }
 
       const id = whatsappMessageId();
       const to = String(body.to);
@@ -342,6 +400,7 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
   return {
     ...server,
     sent,
+    uploads,
     lookaside,
     addMedia(phoneNumberId, file) {
       const id = String(1_000_000_000_000_000 + Math.floor(Math.random() * 1e15));
@@ -395,6 +454,13 @@ function invalidBody(body: WhatsAppSendBody): string | null {
     const template = body.template as { name?: unknown; language?: { code?: unknown } } | undefined;
     if (typeof template?.name !== 'string') return 'The parameter template[name] is required.';
     return typeof template.language?.code === 'string' ? null : 'The parameter template[language] is required.';
+  }
+  const allowed = MEDIA_MESSAGES[String(body.type)];
+  if (allowed) {
+    const content = (body[String(body.type)] ?? {}) as Record<string, unknown>;
+    if (typeof content.id !== 'string') return `The parameter ${String(body.type)}[id] is required.`;
+    const unknown = Object.keys(content).find((key) => !allowed.includes(key));
+    return unknown ? `Param ${String(body.type)}['${unknown}'] is not a valid parameter.` : null;
   }
   return 'Invalid parameter: type';
 }

@@ -57,6 +57,8 @@ export function useCaseline(
     config?: Partial<Config>;
     /** Fastify logger options (src/http/logging.ts); silent by default. */
     logger?: object;
+    /** The server's clock, for tests that let time pass (a link's 24 hours). */
+    now?: () => number;
   } = {},
 ) {
   const state: { caseline?: Caseline; drop?: () => Promise<void>; dir?: string } = {};
@@ -72,7 +74,7 @@ export function useCaseline(
       ...options.config,
     };
     const providers = typeof options.providers === 'function' ? options.providers() : options.providers;
-    state.caseline = await createCaseline(config, { providers, outbox: options.outbox, jobs: options.jobs, logger: options.logger });
+    state.caseline = await createCaseline(config, { providers, outbox: options.outbox, jobs: options.jobs, logger: options.logger, now: options.now });
     if (options.startOutbox) state.caseline.outbox.start();
     if (options.startJobs) state.caseline.jobs.start();
   });

@@ -111,7 +111,9 @@ export function createMediaService(ctx: ServiceContext) {
         end: range.end,
         partial: requested !== null,
         sha256: row.sha256 ?? null,
-        open: () => ctx.media.store.open(blobId, requested ? range : undefined),
+        // The range is always given, even for the whole item: the store then stops at its
+        // last byte instead of looking for more.
+        open: () => ctx.media.store.open(blobId, size > 0 ? range : undefined),
       };
     },
 

@@ -68,7 +68,10 @@ export async function prepareAttachments(
  * own; one already attached elsewhere (sent before, or named twice) is attached as a copy
  * of its row: a new id over the same bytes, which are stored once by content.
  */
-export async function attachUploads(tx: Transaction, input: { orgId: string; messageId: string; uploads: Upload[]; at: number }): Promise<void> {
+export async function attachUploads(
+  tx: Transaction,
+  input: { orgId: string; messageId: string; uploads: Upload[]; at: number },
+): Promise<void> {
   for (const [position, upload] of input.uploads.entries()) {
     // Only while unattached, so two replies naming one upload at once cannot both take it.
     const taken = await tx.db

@@ -147,9 +147,26 @@ describeEachDialect('Twilio', (dialect) => {
         expect(only).toMatchObject({ status: 'open', contact: '+447700900123' });
         const record = await h.record(org, only!.caseNumber);
         expect(record.channel).toBe(channel);
+        // Each item is pending until its fetch job stores it; the provider's URL stays on the server.
+        const pending = (contentType: string) => ({
+          id: expect.any(String),
+          contentType,
+          size: null,
+          name: null,
+          status: 'pending',
+          url: expect.stringMatching(/^\/api\/v1\/media\//),
+          error: null,
+        });
         expect(record.messages).toEqual([
-          expect.objectContaining({ direction: 'in', text: 'Photos of the damp', media, channel, status: 'received' }),
+          expect.objectContaining({
+            direction: 'in',
+            text: 'Photos of the damp',
+            media: [pending('image/jpeg'), pending('audio/ogg')],
+            channel,
+            status: 'received',
+          }),
         ]);
+        expect(JSON.stringify(record)).not.toContain('api.twilio.com');
       });
 
       it('a tampered body, a wrong auth token or a missing signature is refused with 403 and stores nothing', async () => {

@@ -128,7 +128,7 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
     expect(wrong.body).not.toContain('1158201444');
   });
 
-  it('a signed inbound message creates a case with its media reference and content type', async () => {
+  it('a signed inbound message creates a case with its media pending, with the declared content type', async () => {
     const { org, inbound } = await setup();
     const res = await postSigned(
       h,
@@ -143,7 +143,17 @@ describeEachDialect('WhatsApp Cloud API', (dialect) => {
       expect.objectContaining({
         direction: 'in',
         text: 'Photo of the damp',
-        media: [{ url: 'whatsapp-media:1603451893764523', contentType: 'image/jpeg' }],
+        media: [
+          {
+            id: expect.any(String),
+            contentType: 'image/jpeg',
+            size: null,
+            name: null,
+            status: 'pending',
+            url: expect.stringMatching(/^\/api\/v1\/media\//),
+            error: null,
+          },
+        ],
         channel: 'whatsapp',
         status: 'received',
       }),

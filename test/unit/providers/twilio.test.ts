@@ -116,8 +116,8 @@ describe('Twilio webhook bodies', () => {
       text: '',
       profileName: 'Amina',
       media: [
-        { url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1', contentType: 'image/jpeg' },
-        { url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2', contentType: 'audio/ogg' },
+        { ref: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1', contentType: 'image/jpeg', name: null },
+        { ref: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2', contentType: 'audio/ogg', name: null },
       ],
     });
   });

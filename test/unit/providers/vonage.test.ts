@@ -117,9 +117,23 @@ describe('Vonage webhook bodies', () => {
         from: '+447700900123',
         text: 'my receipt',
         profileName: 'Amina',
-        media: [{ url: 'https://api-eu.nexmo.com/v3/media/1b456509-974c-458b-aafa-45ed3fe2d3e5', contentType: null }],
+        media: [{ ref: 'https://api-eu.nexmo.com/v3/media/1b456509-974c-458b-aafa-45ed3fe2d3e5', contentType: null, name: null }],
       },
     ]);
+  });
+
+  it('reads a WhatsApp file with its name', () => {
+    const url = 'https://api-eu.nexmo.com/v3/media/6c2e0f1a-9d8b-4e7c-a5f4-3b2a1c0d9e8f';
+    const body = vonageInboundBody({
+      from: '447700900123',
+      to: '447700900001',
+      channel: 'whatsapp',
+      media: { type: 'file', url, caption: 'the lease', name: 'tenancy.pdf' },
+    });
+    expect(adapter.parse(signed(body), vonageNumber('whatsapp')).messages[0]).toMatchObject({
+      text: 'the lease',
+      media: [{ ref: url, contentType: null, name: 'tenancy.pdf' }],
+    });
   });
 
   it.each([

@@ -86,7 +86,7 @@ describe('WhatsApp Cloud webhook bodies', () => {
     ]);
   });
 
-  it('keeps an image as a whatsapp-media reference with its type and caption', () => {
+  it('keeps an image as its media id, with its type and caption', () => {
     const payload = whatsappInboundPayload({
       phoneNumberId: credentials.phoneNumberId,
       from: '447700900123',
@@ -94,7 +94,28 @@ describe('WhatsApp Cloud webhook bodies', () => {
     });
     expect(adapter.parse(signed(payload), metaNumber()).messages[0]).toMatchObject({
       text: 'the letter',
-      media: [{ url: 'whatsapp-media:1479537139650973', contentType: 'image/jpeg' }],
+      media: [{ ref: '1479537139650973', contentType: 'image/jpeg', name: null }],
+    });
+  });
+
+  it('keeps a document’s file name, and a voice note as audio', () => {
+    const document = whatsappInboundPayload({
+      phoneNumberId: credentials.phoneNumberId,
+      from: '447700900123',
+      media: { type: 'document', id: '2479537139650974', mimeType: 'application/pdf', filename: 'tenancy.pdf', caption: 'my lease' },
+    });
+    expect(adapter.parse(signed(document), metaNumber()).messages[0]).toMatchObject({
+      text: 'my lease',
+      media: [{ ref: '2479537139650974', contentType: 'application/pdf', name: 'tenancy.pdf' }],
+    });
+    const voice = whatsappInboundPayload({
+      phoneNumberId: credentials.phoneNumberId,
+      from: '447700900123',
+      media: { type: 'audio', id: '3479537139650975', mimeType: 'audio/ogg; codecs=opus', voice: true },
+    });
+    expect(adapter.parse(signed(voice), metaNumber()).messages[0]).toMatchObject({
+      text: '',
+      media: [{ ref: '3479537139650975', contentType: 'audio/ogg; codecs=opus', name: null }],
     });
   });
 

@@ -45,11 +45,11 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
   } catch {
     throw new ApiError(0, 'network_error', 'The server could not be reached. Check your connection and try again.');
   }
-  return readAnswer<T>(path, response.status, await response.text());
+  return readAnswer(path, response.status, await response.text()) as T;
 }
 
 /** The answer's JSON, or the ApiError its error body describes. */
-function readAnswer<T>(path: string, status: number, text: string): T {
+function readAnswer(path: string, status: number, text: string): unknown {
   let data: unknown = undefined;
   if (text) {
     try {
@@ -65,7 +65,7 @@ function readAnswer<T>(path: string, status: number, text: string): T {
     if (status === 401 && path !== '/session') onUnauthenticated?.();
     throw new ApiError(status, code, message, error?.details);
   }
-  return data as T;
+  return data;
 }
 
 export interface UploadOptions {
@@ -94,7 +94,7 @@ export function upload<T>(path: string, form: FormData, { onProgress, signal }: 
     };
     request.onload = () => {
       try {
-        resolve(readAnswer<T>(path, request.status, request.responseText));
+        resolve(readAnswer(path, request.status, request.responseText) as T);
       } catch (e) {
         reject(e instanceof Error ? e : new Error(String(e)));
       }

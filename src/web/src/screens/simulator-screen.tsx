@@ -132,12 +132,12 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
 
   const images = useMemo<ShownImage[]>(
     () =>
-      (messages ?? []).flatMap((m) =>
+      (conversation.data ?? []).flatMap((m) =>
         m.media
           .filter((item) => item.status === 'stored' && mediaKind(item.contentType) === 'image')
           .map((item) => ({ item, alt: imageAlt(item, whoseOnPhone(m)) })),
       ),
-    [messages],
+    [conversation.data],
   );
 
   const count = messages?.length ?? 0;
@@ -201,11 +201,7 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
         )}
       </ol>
       <MediaViewer images={images} openId={viewing} onShow={setViewing} onClose={() => setViewing(null)} />
-      <form
-        className={`phone-compose${files.dragging ? ' is-dropping' : ''}`}
-        onSubmit={(event) => void send(event)}
-        {...files.dropProps}
-      >
+      <form className={`phone-compose${files.dragging ? ' is-dropping' : ''}`} onSubmit={(event) => void send(event)} {...files.dropProps}>
         <ErrorAlert error={error} />
         <AttachmentChips attachments={attachments} />
         <label htmlFor="sim-text" className="visually-hidden">

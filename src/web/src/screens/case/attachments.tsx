@@ -201,6 +201,7 @@ export function AttachButton({ attachments, label = 'Attach files' }: { attachme
         className="visually-hidden"
         tabIndex={-1}
         aria-hidden="true"
+        aria-label={label}
         disabled={attachments.disabled}
         data-testid="attach-input"
         onChange={(event) => {
@@ -244,7 +245,12 @@ export function AttachmentChips({ attachments }: { attachments: Attachments }) {
               {item.error}
             </span>
           )}
-          <button type="button" className="button-quiet attachment-remove" onClick={() => attachments.remove(item.key)} aria-label={`Remove ${item.name}`}>
+          <button
+            type="button"
+            className="button-quiet attachment-remove"
+            onClick={() => attachments.remove(item.key)}
+            aria-label={`Remove ${item.name}`}
+          >
             ×
           </button>
         </li>

@@ -46,7 +46,8 @@ function MediaItem({ item, whose, onOpenImage }: { item: Media; whose: string; o
   if (item.status === 'failed') {
     return (
       <p className="media-note media-note-failed">
-        <strong>File not received{item.name ? ` (${item.name})` : ''}:</strong> {item.error?.message ?? 'the provider did not give the file.'}
+        <strong>File not received{item.name ? ` (${item.name})` : ''}:</strong>{' '}
+        {item.error?.message ?? 'the provider did not give the file.'}
       </p>
     );
   }
