@@ -18,6 +18,7 @@ import {
 } from './lib/ingest-bench.js';
 import { round } from './lib/load.js';
 import { backgroundBusyPercent, codeVersion, describeMachine, fingerprint, type Machine } from './lib/machine.js';
+import { measureMedia, type MediaBenchResult } from './lib/media-bench.js';
 import { measureOutbox, type OutboxResult } from './lib/outbox-bench.js';
 import { memoryOf, round1, startCaseline } from './lib/processes.js';
 import { runProfile } from './lib/profile-bench.js';
@@ -32,12 +33,12 @@ import type { ExistingCase } from './lib/twilio-pool.js';
  * `npm run bench [-- <benchmark…>] [--dialect sqlite|pg|sqlite,pg] [--cases N] [--messages N]
  *  [--duration S] [--connections N] [--rate N]`
  *
- * Benchmarks: ingest, scale, reads, outbox (the default set), and profile. Prints a
+ * Benchmarks: ingest, scale, reads, outbox, media (the default set), and profile. Prints a
  * markdown table and writes bench/results/latest.json (each benchmark's latest result).
  */
-const BENCHMARKS = ['ingest', 'scale', 'reads', 'outbox', 'profile'] as const;
+const BENCHMARKS = ['ingest', 'scale', 'reads', 'outbox', 'media', 'profile'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
-const DEFAULT_SET: Benchmark[] = ['ingest', 'scale', 'reads', 'outbox'];
+const DEFAULT_SET: Benchmark[] = ['ingest', 'scale', 'reads', 'outbox', 'media'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -58,7 +59,7 @@ const { values, positionals } = parseArgs({
 if (values.help) {
   console.log(`npm run bench [-- <benchmark…>] [options]
 
-Benchmarks: ingest, scale, reads, outbox (the default set: "all"), profile.
+Benchmarks: ingest, scale, reads, outbox, media (the default set: "all"), profile.
 Options: --dialect sqlite|pg|sqlite,pg   --duration <s> (10)   --connections <n> (32)   --rate <n/s> (1000)
          --cases <n> (1000000)   --messages <n> (5000000)   --reads-duration <s> (8)   --reads-connections <n> (4)
          --pool <n> (signed webhooks precomputed per run)
@@ -162,6 +163,7 @@ export interface DialectResults {
   scale?: ScaleResult;
   reads?: ReadsResult & { measuredAt: string; cases: number; messages: number; backgroundBusyPercent: number | null };
   outbox?: OutboxResult & { measuredAt: string; backgroundBusyPercent: number | null };
+  media?: MediaBenchResult & { backgroundBusyPercent: number | null };
   profile?: { measuredAt: string; file: string; perSecond: number };
 }
 
@@ -395,6 +397,14 @@ for (const dialect of dialects) {
       log,
     });
     results.outbox = { ...outbox, measuredAt: new Date().toISOString(), backgroundBusyPercent: busy };
+  }
+  if (selected.includes('media')) {
+    log(`[${dialect}] media: webhooks with a photo against text only, and a 16 MiB item served to 20 clients`);
+    const busy = await backgroundBusyPercent();
+    results.media = {
+      ...(await measureMedia(dialect, { durationSec, connections: options.connections, log })),
+      backgroundBusyPercent: busy,
+    };
   }
   if (selected.includes('profile')) {
     log(`[${dialect}] profile of the ingest path`);

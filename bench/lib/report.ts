@@ -206,6 +206,33 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
         other(l.cpu),
       ]);
     }
+    if (r.media) {
+      const { ingest, serving } = r.media;
+      rows.push([
+        d,
+        `Ingest with a 40 KiB photo on every webhook (fetched after the answer), ${ingest.roundSeconds} s rounds`,
+        `${ingest.mediaPerSecond.map((v) => n(v)).join(', ')} msg/s`,
+        '',
+        '',
+        '',
+        `${ingest.ratios.map((v) => `${n(v * 100, 1)}%`).join(', ')} of text only (${ingest.textPerSecond.map((v) => n(v)).join(', ')}/s); median ${n(ingest.medianRatio * 100, 1)}%`,
+        '',
+        `${n(ingest.stored)}/${n(ingest.items)} stored, ${n(ingest.failed)} failed, drained ${n(ingest.drainSeconds, 1)} s after the load`,
+        '',
+      ]);
+      rows.push([
+        d,
+        `A ${serving.sizeMiB} MiB item served to ${serving.clients} clients at once`,
+        `${n(serving.seconds, 2)} s`,
+        '',
+        '',
+        '',
+        `idle ${mib(serving.idleRssMiB)}`,
+        mib(serving.peakRssMiB),
+        `+${n(serving.growthMiB, 1)} MiB over idle; ${serving.allBytesRight ? 'every byte right' : 'BYTES WRONG'}`,
+        '',
+      ]);
+    }
     if (r.profile)
       rows.push([
         d,
@@ -249,6 +276,7 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
       r.scale?.backgroundBusyPercent,
       r.reads?.backgroundBusyPercent,
       r.outbox?.backgroundBusyPercent,
+      r.media?.backgroundBusyPercent,
     ].filter((b): b is number => b !== undefined && b !== null);
     if (busy.length)
       extra.push(`${NAME[dialect]}: CPU used by other programs just before each phase: ${busy.map((b) => `${b}%`).join(', ')}.`);

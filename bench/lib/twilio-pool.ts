@@ -76,6 +76,8 @@ export function buildTwilioPool(options: {
   newContactPrefix?: string;
   mix?: PoolMix;
   seed?: number;
+  /** Every webhook carries the media item this gives for it (`NumMedia=1`), as a photo sent with the text. */
+  media?: (index: number) => { url: string; contentType: string };
 }): TwilioPool {
   const mix = options.mix ?? DEFAULT_MIX;
   const next = random(options.seed ?? 1);
@@ -118,7 +120,14 @@ export function buildTwilioPool(options: {
       }
     }
     const sid = `SM${tag}${i.toString(16).padStart(24, '0')}`;
-    const fields = twilioInboundFields({ from, to: OUR_NUMBER, text, accountSid: options.accountSid, messageSid: sid });
+    const fields = twilioInboundFields({
+      from,
+      to: OUR_NUMBER,
+      text,
+      accountSid: options.accountSid,
+      messageSid: sid,
+      media: options.media ? [options.media(i)] : undefined,
+    });
     const delivery = signTwilioWebhook(url, fields, options.authToken);
     pool.bodies.push(Buffer.from(delivery.body));
     pool.signatures.push(delivery.headers['x-twilio-signature']!);
