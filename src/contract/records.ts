@@ -164,7 +164,12 @@ export const Notification = Type.Object(
      * number's templates and fills its parameters.
      */
     template: Type.Optional(Type.Union([Type.Boolean(), TemplateChoice])),
-    /** Uploads (`POST /media`) to send with the text (DESIGN.md §6). */
+    /**
+     * Uploads (`POST /media`) to send with the text, which may then be empty (DESIGN.md §6).
+     * Checked against the number's provider before queueing: 422 `media_not_supported`,
+     * `too_many_media`, `media_type_not_supported` or `media_too_large`; another
+     * organisation's upload is 404. Not with a template.
+     */
     media: Type.Optional(MediaIds),
   },
   { additionalProperties: false },
@@ -193,7 +198,7 @@ export const RecordCreate = Type.Object(
   {
     numberId: Id,
     contact: Type.String({ minLength: 3, maxLength: 40 }),
-    /** Required unless a template is sent; with a template, the filled template is the message's text. */
+    /** Required unless a template is sent or files are attached; with a template, the filled template is the message's text. */
     text: Type.Optional(Type.String({ maxLength: 5000 })),
     template: Type.Optional(TemplateChoice),
     media: Type.Optional(MediaIds),

@@ -36,7 +36,8 @@ const BROWSER_HEADERS: HelmetOptions = {
  * headers; webhook answers go to providers' servers, never to a browser, so they carry only
  * `Cache-Control: no-store`, as API answers do: they hold personal data, so no proxy keeps
  * a copy. The browser headers never change, so they are worked out once here rather than
- * by Helmet on every request.
+ * by Helmet on every request. A media item sets its own policy and caching over these
+ * (src/http/routes/media.ts).
  */
 export function registerSecurityHeaders(app: FastifyInstance): void {
   const browser = Object.entries(helmetHeaders(BROWSER_HEADERS));

@@ -224,11 +224,7 @@ export function vonageProvider(config: VonageConfig): ProviderAdapter<'vonage'> 
 }
 
 /** The message type and content of a WhatsApp attachment; a document is Vonage's `file`. */
-function whatsappMediaContent(
-  kind: MediaKind,
-  item: OutboundMedia,
-  caption: string | undefined,
-): WhatsAppMediaContent {
+function whatsappMediaContent(kind: MediaKind, item: OutboundMedia, caption: string | undefined): WhatsAppMediaContent {
   const url = item.publicUrl;
   const captioned = caption ? { caption } : {};
   switch (kind) {

@@ -57,7 +57,11 @@ export function createReplyService(ctx: ServiceContext) {
           request: input,
           now,
         });
-        const uploads = await prepareAttachments(tx.db, ctx.providers, { orgId: actor.orgId, numberId: record.number_id, ids: input.media });
+        const uploads = await prepareAttachments(tx.db, ctx.providers, {
+          orgId: actor.orgId,
+          numberId: record.number_id,
+          ids: input.media,
+        });
         const messageId = await queueOutbound(tx, {
           orgId: actor.orgId,
           numberId: record.number_id,

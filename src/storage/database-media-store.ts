@@ -35,7 +35,8 @@ export class DatabaseMediaStore implements MediaStore {
           .where('seq', '=', seq)
           .executeTakeFirst();
         if (!row) return;
-        let bytes = Buffer.from(row.bytes);
+        // Both drivers answer a Buffer; anything else is copied into one.
+        let bytes = Buffer.isBuffer(row.bytes) ? row.bytes : Buffer.from(row.bytes);
         if (range) {
           const offset = seq * CHUNK_BYTES;
           bytes = bytes.subarray(Math.max(0, range.start - offset), range.end - offset + 1);

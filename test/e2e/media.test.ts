@@ -20,6 +20,8 @@ const MAX_BYTES = 1024 * 1024;
 const FIXTURES = join(repoRoot, 'test', 'fixtures', 'media');
 const PHOTO = join(FIXTURES, 'photo.png');
 const VOICE_NOTE = join(FIXTURES, 'voice-note.wav');
+const LETTER = join(FIXTURES, 'letter.pdf');
+const WRITE_FIRST_CONTACT = '+15555550163';
 
 let test: ConsoleTest | undefined;
 let twilio: FakeTwilio | undefined;
@@ -36,7 +38,7 @@ beforeAll(async () => {
   sandboxId = String(sandbox.id);
   surveyId = String(sandbox.surveyId);
   page = await openConsole(test);
-}, 90_000);
+}, 240_000);
 
 afterAll(async () => {
   twilio?.storage.releaseHangs();
@@ -90,7 +92,7 @@ describe('media in the console', () => {
     await send.click();
 
     await phone.getByText('The damp in the bedroom').waitFor(WAIT);
-    await expect(chips.count()).resolves.toBe(0);
+    await expect.poll(() => chips.count(), WAIT).toBe(0);
     // The sandbox links the upload to the inbound message with a job: pending, then stored.
     expect(await loadedWidth(phone.getByRole('img', { name: 'photo.png' }))).toBe(64);
     phoneCase = await caseOf(PHONE);
@@ -165,7 +167,7 @@ describe('media in the console', () => {
     await sent.getByText('Delivered').waitFor(WAIT);
     expect(await loadedWidth(sent.getByRole('img', { name: 'photo.png' }))).toBe(64);
     // The chips are gone and the worker goes on typing.
-    await expect(chips.count()).resolves.toBe(0);
+    await expect.poll(() => chips.count(), WAIT).toBe(0);
     await expect(box.evaluate((el) => el === document.activeElement)).resolves.toBe(true);
 
     const record = await admin.expect<{
@@ -188,6 +190,34 @@ describe('media in the console', () => {
     await viewer.waitFor({ state: 'hidden', ...WAIT });
   }, 40_000);
 
+  it('writing first carries a document, which the new case shows as a download', async () => {
+    await page.goto(`${test!.server.url}/#/surveys/${surveyId}/cases`);
+    await page.getByRole('button', { name: 'Write first' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Write first' });
+    await dialog.getByLabel('Contact').fill(WRITE_FIRST_CONTACT);
+    await dialog.getByTestId('attach-input').setInputFiles(LETTER);
+    await dialog.getByRole('list', { name: 'Attached files' }).getByText('letter.pdf').waitFor(WAIT);
+    // A file alone is a message.
+    const send = dialog.getByRole('button', { name: 'Open case and send' });
+    await expect.poll(() => send.isEnabled(), WAIT).toBe(true);
+    await send.click();
+
+    await page.getByText('Locked by you').waitFor(WAIT);
+    const download = conversation(page).getByRole('link', { name: /letter\.pdf/ });
+    await download.getByText('PDF · 588 bytes').waitFor(WAIT);
+    await conversation(page).getByText('Delivered').waitFor(WAIT);
+    const href = await download.getAttribute('href');
+    const served = await page.evaluate(async (url) => {
+      const response = await fetch(url!);
+      return {
+        status: response.status,
+        disposition: response.headers.get('content-disposition'),
+        size: (await response.arrayBuffer()).byteLength,
+      };
+    }, href);
+    expect(served).toEqual({ status: 200, disposition: expect.stringMatching(/^attachment; filename="letter\.pdf"/), size: 588 });
+  }, 40_000);
+
   it('a file still being fetched says so, one the provider no longer has says why, and the fetched one appears live', async () => {
     const credentials = twilioCredentials();
     const survey = await admin.expect<{ questions: { name: string; type: string }[] }>(200, 'GET', `/surveys/${surveyId}`);
@@ -204,7 +234,7 @@ describe('media in the console', () => {
     const slow = twilio!.addMedia(credentials.accountSid, { bytes: photo, contentType: 'image/png' });
     const gone = twilio!.addMedia(credentials.accountSid, { bytes: photo, contentType: 'image/jpeg' });
     const letter = twilio!.addMedia(credentials.accountSid, {
-      bytes: readFileSync(join(FIXTURES, 'letter.pdf')),
+      bytes: readFileSync(LETTER),
       contentType: 'application/pdf',
       fileName: 'letter.pdf',
     });
@@ -219,8 +249,10 @@ describe('media in the console', () => {
 
     await page.goto(`${test!.server.url}/#/cases/${await caseOf(TWILIO_CONTACT)}`);
     const message = conversation(page).getByRole('listitem').filter({ hasText: 'My tenancy papers' });
-    await message.getByRole('status').filter({ hasText: 'Fetching file…' }).waitFor(WAIT);
     await message.getByText(/^File not received:/).waitFor(WAIT);
+    await message.locator('.media-item', { has: page.getByRole('link', { name: /letter\.pdf/ }) }).waitFor(WAIT);
+    // The photo's download is held: it alone is still being fetched.
+    await expect.poll(() => message.getByRole('status').filter({ hasText: 'Fetching file…' }).count(), WAIT).toBe(1);
     await expect(message.locator('.media-note-failed').textContent()).resolves.toBe(
       'File not received: Twilio no longer has this file (404)',
     );

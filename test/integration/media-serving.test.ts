@@ -4,14 +4,12 @@ import { get as httpGet } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/dialects.js';
 import { useCaseline, type Harness, type TestOrg, type TestUser } from '../support/harness.js';
 
-const PNG_1X1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==',
-  'base64',
-);
+const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 const PDF = Buffer.from('%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n');
 const HTML = Buffer.from('<!doctype html><html><body><script>alert(document.cookie)</script></body></html>');
 
@@ -93,12 +91,7 @@ describeEachDialect('media serving and uploads', (dialect) => {
       'accept-ranges': 'bytes',
       etag: `"${sha256(bytes)}"`,
     });
-    const row = await h
-      .caseline()
-      .db.kysely.selectFrom('media')
-      .selectAll()
-      .where('id', '=', res.body.id)
-      .executeTakeFirstOrThrow();
+    const row = await h.caseline().db.kysely.selectFrom('media').selectAll().where('id', '=', res.body.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ direction: 'out', status: 'stored', message_id: null, uploaded_by: analyst.id, org_id: org.orgId });
 
     // The browser's copy is still good: no bytes are sent again.
@@ -236,28 +229,46 @@ describeEachDialect('media serving and uploads', (dialect) => {
     const messageId = (await h.record(org, n)).messages[0].id as string;
     const { db, services } = h.caseline();
     const bytes = Buffer.concat([PNG_1X1, randomBytes(2000)]);
-    const blob = await services.ctx.media.store.put(
-      org.orgId,
-      (async function* () {
-        yield bytes;
-      })(),
-      1024 * 1024,
-    );
+    const blob = await services.ctx.media.store.put(org.orgId, Readable.from([bytes]), 1024 * 1024);
     const stored = randomUUID();
     const pending = randomUUID();
     const now = Date.now();
-    const base = { org_id: org.orgId, message_id: messageId, number_id: org.numberId, direction: 'in' as const, created_at: now, updated_at: now };
+    const base = {
+      org_id: org.orgId,
+      message_id: messageId,
+      number_id: org.numberId,
+      direction: 'in' as const,
+      created_at: now,
+      updated_at: now,
+    };
     await db.kysely
       .insertInto('media')
       .values([
-        { ...base, id: stored, position: 0, status: 'stored', content_type: 'image/png', size: bytes.length, name: null, blob_id: blob.blobId },
+        {
+          ...base,
+          id: stored,
+          position: 0,
+          status: 'stored',
+          content_type: 'image/png',
+          size: bytes.length,
+          name: null,
+          blob_id: blob.blobId,
+        },
         { ...base, id: pending, position: 1, status: 'pending', declared_type: 'audio/ogg', source: 'https://provider.example/m/1' },
       ])
       .execute();
 
     const message = (await h.record(org, n, viewer.token)).messages[0];
     expect(message.media).toEqual([
-      { id: stored, contentType: 'image/png', size: bytes.length, name: null, status: 'stored', url: `/api/v1/media/${stored}`, error: null },
+      {
+        id: stored,
+        contentType: 'image/png',
+        size: bytes.length,
+        name: null,
+        status: 'stored',
+        url: `/api/v1/media/${stored}`,
+        error: null,
+      },
       { id: pending, contentType: null, size: null, name: null, status: 'pending', url: `/api/v1/media/${pending}`, error: null },
     ]);
     const served = await get(viewer, message.media[0].url);
@@ -329,7 +340,13 @@ describeEachDialect('media served over sockets', (dialect) => {
           () =>
             new Promise<{ status: number | undefined; size: number; digest: string }>((resolve, reject) => {
               const request = httpGet(
-                { host: '127.0.0.1', port, path: `/api/v1/media/${res.body.id}`, headers: { authorization: `Bearer ${org.admin.token}` }, agent: false },
+                {
+                  host: '127.0.0.1',
+                  port,
+                  path: `/api/v1/media/${res.body.id}`,
+                  headers: { authorization: `Bearer ${org.admin.token}` },
+                  agent: false,
+                },
                 (response) => {
                   const hash = createHash('sha256');
                   let size = 0;

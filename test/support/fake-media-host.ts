@@ -86,11 +86,21 @@ export async function startFakeMediaHost(): Promise<FakeMediaHost> {
       held.add(res);
       return;
     }
-    if (fault) return answer(fault.status, fault.body ?? '');
+    if (fault) {
+      answer(fault.status, fault.body ?? '');
+      return;
+    }
     const hosted = files.get(target);
-    if (!hosted) return answer(404, 'Not Found');
+    if (!hosted) {
+      answer(404, 'Not Found');
+      return;
+    }
     const verdict = hosted.check ? hosted.check(req, url) : true;
-    if (verdict !== true) return verdict === false ? answer(401, 'Unauthorized') : answer(verdict.status, verdict.body);
+    if (verdict !== true) {
+      if (verdict === false) answer(401, 'Unauthorized');
+      else answer(verdict.status, verdict.body);
+      return;
+    }
 
     const { file } = hosted;
     download.status = 200;

@@ -268,7 +268,11 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
           : url.searchParams.get('Signature') === signature,
       );
       media.set(mediaSid, { accountSid, stored });
-      return { url: `${server.url}/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media/${mediaSid}`, contentType: file.contentType, stored };
+      return {
+        url: `${server.url}/2010-04-01/Accounts/${accountSid}/Messages/${messageSid}/Media/${mediaSid}`,
+        contentType: file.contentType,
+        stored,
+      };
     },
     async close() {
       await storage.close();

@@ -230,7 +230,9 @@ export async function startFakeVonage(options: FakeVonageOptions = {}): Promise<
       const url = mediaHost.serve(
         target,
         file,
-        (request) => tokenApplication(request.headers.authorization) === applicationId && authorised(request.headers.authorization, options.applications),
+        (request) =>
+          tokenApplication(request.headers.authorization) === applicationId &&
+          authorised(request.headers.authorization, options.applications),
       );
       return { url, target };
     },

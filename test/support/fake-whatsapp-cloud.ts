@@ -381,9 +381,10 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
       const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as WhatsAppSendBody;
       const problem = invalidBody(body);
       if (problem) return metaError(400, 100, `(#100) ${problem}`);
-      const mediaId = MEDIA_MESSAGES[String(body.type)] ? (body[String(body.type)] as { id?: unknown }).id : undefined;
+      // invalidBody has checked that a media message names its id as a string.
+      const mediaId = MEDIA_MESSAGES[String(body.type)] ? (body[String(body.type)] as { id: string }).id : undefined;
       if (mediaId !== undefined && uploads.find((item) => item.id === mediaId)?.phoneNumberId !== phoneNumberId) {
-        return metaError(400, 131053, `(#131053) Media upload error: the media id ${String(mediaId)} was not uploaded for this number`);
+        return metaError(400, 131053, `(#131053) Media upload error: the media id ${mediaId} was not uploaded for this number`);
       }
 
       const id = whatsappMessageId();

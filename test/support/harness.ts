@@ -74,7 +74,13 @@ export function useCaseline(
       ...options.config,
     };
     const providers = typeof options.providers === 'function' ? options.providers() : options.providers;
-    state.caseline = await createCaseline(config, { providers, outbox: options.outbox, jobs: options.jobs, logger: options.logger, now: options.now });
+    state.caseline = await createCaseline(config, {
+      providers,
+      outbox: options.outbox,
+      jobs: options.jobs,
+      logger: options.logger,
+      now: options.now,
+    });
     if (options.startOutbox) state.caseline.outbox.start();
     if (options.startJobs) state.caseline.jobs.start();
   });

@@ -180,7 +180,7 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
  */
 export function contentDisposition(disposition: 'inline' | 'attachment', name: string | null): string {
   if (!name) return disposition;
-  // eslint-disable-next-line no-control-regex -- anything outside printable ASCII gets a stand-in
+  // Anything outside printable ASCII gets a stand-in.
   const fallback = name.replace(/[^\x20-\x7e]|["\\%]/g, '_');
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${disposition}; filename="${fallback}"; filename*=UTF-8''${encoded}`;

@@ -3,6 +3,7 @@ import { firstInboundText, openCasesQuery, optedOutAmong, storedProviderIds } fr
 import { enqueueJobs } from '../../db/queries/jobs.js';
 import { recordOptOut, removeOptOut } from '../../db/queries/opt-outs.js';
 import type { MediaTable, NumberTable, RecordTable } from '../../db/schema.js';
+import { sanitiseFileName } from '../../domain/file-names.js';
 import { MEDIA_FETCH_JOB } from '../../domain/media.js';
 import { planInboundBatch, type InboundPlan, type InboundPlanItem, type PlannedTarget } from '../../domain/inbound-plan.js';
 import { renderMultiCaseReply } from '../../domain/multi-case-reply.js';
@@ -228,9 +229,6 @@ function messageRows(items: InboundItem[], messageIds: Array<string | null>, now
   });
 }
 
-/** A name as long as this is not a file name but noise; it is cut rather than refused. */
-const MAX_MEDIA_NAME = 255;
-
 /** The media of the batch's new messages: each `pending`, with what its adapter fetches (`source`). */
 function mediaRows(items: InboundItem[], messageIds: Array<string | null>, now: number): MediaTable[] {
   return items.flatMap(({ number, message }, i) => {
@@ -248,7 +246,8 @@ function mediaRows(items: InboundItem[], messageIds: Array<string | null>, now: 
       declared_type: item.contentType,
       // The declared type until the bytes are read (src/services/media/fetch-media.ts).
       content_type: item.contentType,
-      name: item.name?.slice(0, MAX_MEDIA_NAME) || null,
+      // Shown in the console and sent in Content-Disposition: a name alone, cut to length.
+      name: sanitiseFileName(item.name),
       size: null,
       blob_id: null,
       error_code: null,

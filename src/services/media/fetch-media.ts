@@ -1,6 +1,7 @@
 import type { Transaction } from '../../db/database.js';
 import type { MediaTable } from '../../db/schema.js';
 import { DomainError } from '../../domain/errors.js';
+import { sanitiseFileName } from '../../domain/file-names.js';
 import { MEDIA_FETCH_JOB } from '../../domain/media.js';
 import type { JobHandler, JobOutcome } from '../../jobs/job-worker.js';
 import { SendError } from '../../providers/provider.js';
@@ -30,7 +31,10 @@ export const MEDIA_FETCH_SCHEDULE = {
   claimMs: 90_000,
 } as const;
 
-type PendingMedia = Pick<MediaTable, 'id' | 'org_id' | 'message_id' | 'number_id' | 'status' | 'direction' | 'source' | 'declared_type' | 'name'>;
+type PendingMedia = Pick<
+  MediaTable,
+  'id' | 'org_id' | 'message_id' | 'number_id' | 'status' | 'direction' | 'source' | 'declared_type' | 'name'
+>;
 
 interface StoredFile {
   blobId: string;
@@ -55,7 +59,12 @@ export function createMediaFetchHandler(ctx: ServiceContext, numbers: NumberServ
       if (fetched.length !== null && fetched.length > maxBytes) return tooLarge(media.id, maxBytes);
       const blob = await ctx.media.store.put(media.org_id, fetched.body, maxBytes);
       const type = await resolveMediaType(blob.head, media.declared_type ?? fetched.contentType);
-      const file = { blobId: blob.blobId, size: blob.size, contentType: type.contentType, name: media.name ?? fileName(fetched.name) };
+      const file = {
+        blobId: blob.blobId,
+        size: blob.size,
+        contentType: type.contentType,
+        name: media.name ?? sanitiseFileName(fetched.name),
+      };
       return { state: 'done', apply: (tx) => markStored(tx, media, file) };
     } catch (error) {
       if (error instanceof MediaTooLargeError) return tooLarge(media.id, maxBytes);
@@ -196,13 +205,6 @@ async function publishMediaUpdated(tx: Transaction, media: Pick<MediaTable, 'org
       messageId: media.message_id,
     });
   }
-}
-
-/** A provider's file name as a name alone: no folders, no control characters, not endless. */
-function fileName(raw: string | null): string | null {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what must not reach a header or the page
-  const name = raw?.replace(/[\u0000-\u001f\u007f]/g, '').split(/[\\/]/).pop()?.trim();
-  return name ? name.slice(0, 255) : null;
 }
 
 function readableSize(bytes: number): string {

@@ -204,6 +204,7 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
       <form className={`phone-compose${files.dragging ? ' is-dropping' : ''}`} onSubmit={(event) => void send(event)} {...files.dropProps}>
         <ErrorAlert error={error} />
         <AttachmentChips attachments={attachments} />
+        <AttachButton attachments={attachments} label="Attach" />
         <label htmlFor="sim-text" className="visually-hidden">
           Text message
         </label>
@@ -225,7 +226,6 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
         >
           {busy ? 'Sending…' : 'Send text'}
         </button>
-        <AttachButton attachments={attachments} label="Attach" />
       </form>
     </div>
   );

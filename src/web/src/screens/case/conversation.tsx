@@ -47,10 +47,14 @@ export function Conversation(props: ConversationProps) {
     el.addEventListener('scroll', onScroll, { passive: true });
     el.addEventListener('load', onLoad, true);
     el.addEventListener('loadedmetadata', onLoad, true);
+    // So does a conversation made shorter, as when files attached to the reply box take room.
+    const resized = new ResizeObserver(onLoad);
+    resized.observe(el);
     return () => {
       el.removeEventListener('scroll', onScroll);
       el.removeEventListener('load', onLoad, true);
       el.removeEventListener('loadedmetadata', onLoad, true);
+      resized.disconnect();
     };
   }, []);
 
