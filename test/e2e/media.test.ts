@@ -178,6 +178,32 @@ describe('media in the console', () => {
     expect(last.media).toMatchObject([{ contentType: 'image/png', status: 'stored' }]);
   }, 40_000);
 
+  it('a file dropped onto the reply box, or an image pasted into it, is attached', async () => {
+    const reply = page.getByRole('form', { name: 'Send notification' });
+    const photo = [...readFileSync(PHOTO)];
+    // What the browser hands over when a file is dropped or a screenshot pasted.
+    await reply.evaluate((form, bytes) => {
+      const transfer = (name: string) => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/png' }));
+        return data;
+      };
+      const dropped = transfer('dropped.png');
+      for (const type of ['dragenter', 'dragover', 'drop']) {
+        form.dispatchEvent(new DragEvent(type, { dataTransfer: dropped, bubbles: true, cancelable: true }));
+      }
+      const box = form.querySelector('textarea')!;
+      box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: transfer('image.png'), bubbles: true, cancelable: true }));
+    }, photo);
+    const chips = reply.getByRole('list', { name: 'Attached files' });
+    await chips.getByText('dropped.png').waitFor(WAIT);
+    await chips.getByText('image.png').waitFor(WAIT);
+    await expect(reply.getByLabel(/^Message to/).inputValue()).resolves.toBe('');
+    await chips.getByRole('button', { name: 'Remove dropped.png' }).click();
+    await chips.getByRole('button', { name: 'Remove image.png' }).click();
+    await expect.poll(() => chips.count(), WAIT).toBe(0);
+  }, 40_000);
+
   it('the viewer goes through the case’s photos with the arrow keys', async () => {
     await conversation(page).getByRole('button', { name: 'photo.png' }).first().click();
     const viewer = page.getByRole('dialog', { name: 'photo.png' });

@@ -383,12 +383,14 @@ describeEachDialect('outbound attachments', (dialect) => {
     it('a send retried a day after its first attempt hands the provider a new link that works', async () => {
       const { org, caseNumber, tag } = await setup('twilio-sms');
       const image = await upload(h, org.admin, PNG(14));
-      twilio.failNext(1, '500');
+      // Twilio is down, and asks to be tried again in an hour.
+      twilio.failNext(1, { status: 503, body: { code: 20503, message: 'Service Unavailable' }, headers: { 'retry-after': '3600' } });
       const failedAt = twilio.requests.length;
       const res = await replyWith(h, org, caseNumber, `Retry ${tag}`, [image.id]);
       expect(res.status).toBe(202);
-      // The first attempt is answered 500 and waits for its retry.
-      await expect.poll(async () => (await sendState(res.body.id)).attempts, { timeout: 5000 }).toBeGreaterThanOrEqual(1);
+      await expect
+        .poll(async () => ({ ...(await sendState(res.body.id)), asked: twilio.requests.length > failedAt }), { timeout: 5000 })
+        .toMatchObject({ state: 'pending', attempts: 1, asked: true });
       const firstUrl = new URLSearchParams(twilio.requests[failedAt]!.rawBody).get('MediaUrl')!;
       try {
         elapsed = 25 * HOUR;

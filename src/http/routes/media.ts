@@ -6,7 +6,7 @@ import { ErrorSchema, errorResponses, IdParams, MediaUpload } from '../../contra
 import { parseRangeHeader } from '../../domain/byte-ranges.js';
 import { DomainError, validationFailed } from '../../domain/errors.js';
 import { isInlineMediaType } from '../../domain/media.js';
-import type { MediaRead } from '../../services/media/media-service.js';
+import { mediaTooLarge, type MediaRead } from '../../services/media/media-service.js';
 import type { Services } from '../../services/index.js';
 import { actorOf, requireAuth } from '../auth.js';
 import { errorBody } from '../error-handler.js';
@@ -109,7 +109,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
           filename: part.filename || null,
           declaredType: part.mimetype || null,
           confirm: async () => {
-            if (part.file.truncated) throw tooLarge(maxBytes);
+            if (part.file.truncated) throw mediaTooLarge(maxBytes);
             if (await nextFile(parts, maxBytes)) throw validationFailed('Send one file per upload');
           },
         });
@@ -149,9 +149,6 @@ async function* readUpload(part: MultipartFile, maxBytes: number): AsyncGenerato
   }
 }
 
-const tooLarge = (maxBytes: number) =>
-  new DomainError('media_too_large', `The file is larger than the limit of ${maxBytes} bytes`, { maxBytes });
-
 /**
  * What went wrong reading the form, as the product's error: everything here comes from the
  * client's bytes (a limit passed, a form cut short or malformed), never from our side.
@@ -159,7 +156,7 @@ const tooLarge = (maxBytes: number) =>
 function formError(error: unknown, maxBytes: number): DomainError {
   if (error instanceof DomainError) return error;
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge(maxBytes);
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return mediaTooLarge(maxBytes);
   if (code === 'FST_FILES_LIMIT') return validationFailed('Send one file per upload');
   if (code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') return validationFailed('The form has too many parts');
   return validationFailed('The multipart form is cut short or malformed');

@@ -19,9 +19,10 @@ import { resolveMediaType } from './media-type.js';
  *
  * The schedule keeps DESIGN.md §13's promise that a fetch ends `stored` or `failed` within
  * 5 minutes: at most 4 attempts, each cut off after 60 s, with backoff of about 5, 10 and
- * 20 s between them (jitter only shortens it; a provider's `Retry-After` is held to the
- * cap), so at worst 4 × 60 + 35 = 275 s. A claim (90 s) outlives any attempt, so only a
- * crashed worker's claim runs out. The provider no longer having the file, refusing it, a
+ * 20 s between them (jitter only shortens it; a provider's `Retry-After` is held to 10 s,
+ * so it lengthens only the first wait): at worst 4 × 60 + 10 + 10 + 20 = 280 s. A claim
+ * (90 s) outlives any attempt, so only a crashed worker's claim runs out, and a crash
+ * delays the fetch by that much. The provider no longer having the file, refusing it, a
  * file over `CASELINE_MEDIA_MAX_BYTES` or an archived number end it `failed` at once.
  */
 export const MEDIA_FETCH_SCHEDULE = {
@@ -29,6 +30,8 @@ export const MEDIA_FETCH_SCHEDULE = {
   backoff: { baseMs: 5_000, capMs: 20_000 },
   attemptMs: 60_000,
   claimMs: 90_000,
+  /** The longest a provider's `Retry-After` may delay the next attempt. */
+  retryAfterCapMs: 10_000,
 } as const;
 
 type PendingMedia = Pick<
@@ -74,7 +77,7 @@ export function createMediaFetchHandler(ctx: ServiceContext, numbers: NumberServ
         return {
           state: 'retry',
           reason: error.reason,
-          retryAfterMs: retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, MEDIA_FETCH_SCHEDULE.backoff.capMs),
+          retryAfterMs: retryAfterMs === undefined ? undefined : Math.min(retryAfterMs, MEDIA_FETCH_SCHEDULE.retryAfterCapMs),
         };
       }
       if (controller.signal.aborted) {

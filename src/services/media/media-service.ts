@@ -64,7 +64,7 @@ export function createMediaService(ctx: ServiceContext) {
     try {
       return await ctx.media.store.put(actor.orgId, source.bytes, ctx.media.maxBytes);
     } catch (error) {
-      if (error instanceof MediaTooLargeError) throw tooLarge(ctx.media.maxBytes);
+      if (error instanceof MediaTooLargeError) throw mediaTooLarge(ctx.media.maxBytes);
       throw error;
     }
   }
@@ -159,16 +159,18 @@ export function createMediaService(ctx: ServiceContext) {
         });
         return { id, contentType, size: stored.size, name };
       } catch (error) {
-        // Kept by another item of the organisation with the same bytes, gone otherwise.
-        await ctx.media.store.removeIfUnused(stored.blobId);
-        if (error instanceof MediaTooLargeError) throw tooLarge(ctx.media.maxBytes);
+        // Kept by another item of the organisation with the same bytes, gone otherwise; a
+        // failure here must not hide why the upload was refused.
+        await ctx.media.store.removeIfUnused(stored.blobId).catch(() => {});
+        if (error instanceof MediaTooLargeError) throw mediaTooLarge(ctx.media.maxBytes);
         throw error;
       }
     },
   };
 }
 
-const tooLarge = (maxBytes: number) =>
+/** An upload or fetched item past `CASELINE_MEDIA_MAX_BYTES`. */
+export const mediaTooLarge = (maxBytes: number) =>
   new DomainError('media_too_large', `The file is larger than the limit of ${maxBytes} bytes`, { maxBytes });
 
 export type MediaService = ReturnType<typeof createMediaService>;
