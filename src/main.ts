@@ -43,8 +43,8 @@ async function main(): Promise<void> {
 
   caseline.outbox.start();
   caseline.jobs.start();
-  // Bytes a crash left half-written an hour or more ago are no one's.
-  await caseline.services.ctx.media.store.sweepIncomplete(Date.now() - 60 * 60 * 1000);
+  // Media housekeeping runs hourly from now on (and at once after a restart).
+  await caseline.services.mediaHousekeeping.schedule(Date.now());
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;

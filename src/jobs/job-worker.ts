@@ -18,7 +18,8 @@ export type Job = Pick<JobTable, 'id' | 'org_id' | 'kind' | 'subject_id' | 'atte
 
 /** What became of one run of a job. `apply` writes the handler's result in the recording transaction. */
 export type JobOutcome =
-  | { state: 'done'; apply?: (tx: Transaction) => Promise<void> }
+  /** `runAgainAt`: a recurring job books its next run instead of ending. */
+  | { state: 'done'; apply?: (tx: Transaction) => Promise<void>; runAgainAt?: number }
   | { state: 'retry'; reason: string; retryAfterMs?: number }
   | { state: 'failed'; reason: string; apply?: (tx: Transaction) => Promise<void> };
 
@@ -210,7 +211,15 @@ export class JobWorker {
       }
       if (outcome.state === 'done') {
         await outcome.apply?.(tx);
-        await tx.db.deleteFrom('jobs').where('id', '=', job.id).execute();
+        if (outcome.runAgainAt === undefined) {
+          await tx.db.deleteFrom('jobs').where('id', '=', job.id).execute();
+          return;
+        }
+        await tx.db
+          .updateTable('jobs')
+          .set({ state: 'pending', due_at: outcome.runAgainAt, claimed_until: null, attempts: 0, last_error: null, updated_at: at })
+          .where('id', '=', job.id)
+          .execute();
         return;
       }
       const reason = outcome.state === 'retry' ? `Gave up after ${job.attempts} attempts: ${outcome.reason}` : outcome.reason;

@@ -6,6 +6,7 @@ import { createDeliveryService } from './deliveries.js';
 import { createInboundService } from './inbound/receive-webhook.js';
 import { createLabelService } from './labels.js';
 import { createMediaFetchHandler } from './media/fetch-media.js';
+import { createMediaHousekeeping } from './media/media-housekeeping.js';
 import { createMediaService } from './media/media-service.js';
 import { openOutboundLink } from './media/outbound-links.js';
 import { createMergeService } from './merges.js';
@@ -29,6 +30,7 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
   const numbers = createNumberService(ctx);
   const records = createRecordService(ctx);
   const inbound = createInboundService(ctx, numbers, options);
+  const mediaHousekeeping = createMediaHousekeeping(ctx);
   return {
     ctx,
     users: createUserService(ctx),
@@ -52,8 +54,10 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     media: createMediaService(ctx),
     /** The public links of outbound attachments, `/media/out/{token}` (DESIGN.md §6). */
     mediaLinks: { open: (token: string) => openOutboundLink(ctx, token) },
+    /** Expired links, uploads never sent and unreferenced bytes, cleared hourly. */
+    mediaHousekeeping,
     /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */
-    jobHandlers: [createMediaFetchHandler(ctx, numbers)] as JobHandler[],
+    jobHandlers: [createMediaFetchHandler(ctx, numbers), mediaHousekeeping.handler] as JobHandler[],
   };
 }
 

@@ -38,13 +38,16 @@ export async function outboundMediaOf(ctx: ServiceContext, orgId: string, messag
   }
   const now = ctx.now();
   const ids = rows.map((row) => row.id);
-  // A link that ran out serves nobody: those of these items go as new ones are made.
-  await ctx.db.kysely.deleteFrom('media_links').where('media_id', 'in', ids).where('expires_at', '<=', now).execute();
   const links = rows.map((row) => ({ row, token: randomBytes(32).toString('base64url') }));
-  await ctx.db.kysely
-    .insertInto('media_links')
-    .values(links.map(({ row, token }) => ({ token_hash: tokenHash(token), media_id: row.id, expires_at: now + OUTBOUND_LINK_TTL_MS })))
-    .execute();
+  // In a transaction, so on SQLite the writes take their turn with the ingest thread's.
+  await ctx.db.transaction(async (tx) => {
+    // A link that ran out serves nobody: those of these items go as new ones are made.
+    await tx.db.deleteFrom('media_links').where('media_id', 'in', ids).where('expires_at', '<=', now).execute();
+    await tx.db
+      .insertInto('media_links')
+      .values(links.map(({ row, token }) => ({ token_hash: tokenHash(token), media_id: row.id, expires_at: now + OUTBOUND_LINK_TTL_MS })))
+      .execute();
+  });
   return links.map(({ row, token }) => ({
     id: row.id,
     contentType: row.content_type ?? 'application/octet-stream',
