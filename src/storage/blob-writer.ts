@@ -8,9 +8,16 @@ const HEAD_BYTES = 4100;
 
 /** Where one adapter puts the bytes of one blob being written. */
 export interface BlobSink {
+  /**
+   * Takes the next bytes. Before the first bytes it keeps anywhere, the sink calls `mark`
+   * (in the same transaction where it can), so a crash mid-way leaves a findable row.
+   */
   write(bytes: Buffer): Promise<void>;
-  /** The bytes are whole: keep them (the filesystem renames its temporary file). */
-  keep(): Promise<void>;
+  /**
+   * The bytes are whole: keep them and run `index` — in the same transaction as the last
+   * bytes where the adapter can (the database), so a small file is one commit.
+   */
+  keep(index: (tx: Executor) => Promise<void>): Promise<void>;
   /**
    * Throws the bytes away (too large, a read failed, or the organisation already holds
    * them), also after `keep` (another writer indexed the same bytes first).
@@ -18,13 +25,19 @@ export interface BlobSink {
   discard(): Promise<void>;
 }
 
+/** What a sink is given: how to mark its blob as being written. */
+export interface BlobMarker {
+  mark(tx: Executor): Promise<void>;
+}
+
 /**
  * What both adapters share: read the bytes to their end, hashing as they pass and stopping
  * as soon as they pass `maxBytes`, then index them by (organisation, sha256) in
- * `media_blobs`. The row is written first, marked incomplete (`sha256` = `incomplete:<id>`),
- * so bytes a crash leaves half-written are found and removed (`sweepIncompleteBlobs`);
- * when the organisation already holds the same bytes, the new copy is discarded and the
- * existing blob returned.
+ * `media_blobs`. Before any bytes are kept the row is written marked incomplete (`sha256` =
+ * `incomplete:<id>`), so bytes a crash leaves half-written are found and removed
+ * (`sweepIncomplete`); a file that fits in the sink's first write is kept and indexed in one
+ * commit. When the organisation already holds the same bytes, the new copy is discarded and
+ * the existing blob returned.
  */
 export async function writeBlob(
   db: Db,
@@ -32,14 +45,19 @@ export async function writeBlob(
   orgId: string,
   bytes: AsyncIterable<Uint8Array>,
   maxBytes: number,
-  openSink: (blobId: string) => BlobSink,
+  openSink: (blobId: string, marker: BlobMarker) => BlobSink,
   now: number,
 ): Promise<StoredBlob> {
   const blobId = randomUUID();
-  const sink = openSink(blobId);
-  await write(db, (tx) =>
-    tx.insertInto('media_blobs').values({ id: blobId, org_id: orgId, sha256: `incomplete:${blobId}`, size: 0, store, created_at: now }),
-  );
+  const row = (sha256: string, size: number) => ({ id: blobId, org_id: orgId, sha256, size, store, created_at: now });
+  const sink = openSink(blobId, {
+    mark: async (tx) => {
+      await tx
+        .insertInto('media_blobs')
+        .values(row(`incomplete:${blobId}`, 0))
+        .execute();
+    },
+  });
   const hash = createHash('sha256');
   const head: Buffer[] = [];
   let headSize = 0;
@@ -74,9 +92,14 @@ export async function writeBlob(
     await write(db, (tx) => tx.deleteFrom('media_blobs').where('id', '=', blobId));
     return { blobId: existing.id, sha256, size, head: Buffer.concat(head) };
   }
-  await sink.keep();
   try {
-    await write(db, (tx) => tx.updateTable('media_blobs').set({ sha256, size }).where('id', '=', blobId));
+    await sink.keep(async (tx) => {
+      await tx
+        .insertInto('media_blobs')
+        .values(row(sha256, size))
+        .onConflict((oc) => oc.column('id').doUpdateSet({ sha256, size }))
+        .execute();
+    });
   } catch (error) {
     // Another writer indexed the same bytes a moment ago (the unique index): use theirs.
     const winner = await db.kysely

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
-import type { Db } from '../db/database.js';
-import { deleteBlobRowIfUnused, incompleteBlobs, write, writeBlob, type BlobSink } from './blob-writer.js';
+import type { Db, Executor } from '../db/database.js';
+import { deleteBlobRowIfUnused, incompleteBlobs, write, writeBlob, type BlobMarker, type BlobSink } from './blob-writer.js';
 import type { MediaStore, StoredBlob } from './media-store.js';
 
 /**
@@ -19,7 +19,7 @@ export class DatabaseMediaStore implements MediaStore {
   ) {}
 
   put(orgId: string, bytes: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredBlob> {
-    return writeBlob(this.db, this.kind, orgId, bytes, maxBytes, (blobId) => this.sink(blobId), this.now());
+    return writeBlob(this.db, this.kind, orgId, bytes, maxBytes, (blobId, marker) => this.sink(blobId, marker), this.now());
   }
 
   open(blobId: string, range?: { start: number; end: number }): Promise<Readable> {
@@ -58,30 +58,45 @@ export class DatabaseMediaStore implements MediaStore {
     for (const { id } of await incompleteBlobs(this.db, this.kind, before)) await this.removeIfUnused(id);
   }
 
-  /** Chunks are cut at `CHUNK_BYTES` whatever sizes the source's reads have. */
-  private sink(blobId: string): BlobSink {
+  /**
+   * Chunks are cut at `CHUNK_BYTES` whatever sizes the source's reads have; each is one
+   * short transaction (on SQLite taking its turn with the ingest thread's writes), the first
+   * with the blob's mark and the last with its index.
+   */
+  private sink(blobId: string, marker: BlobMarker): BlobSink {
     const { db } = this;
     let pending: Buffer[] = [];
     let pendingSize = 0;
     let seq = 0;
-    const flush = async (all: boolean) => {
-      while (pendingSize >= CHUNK_BYTES || (all && pendingSize > 0)) {
-        const joined = Buffer.concat(pending);
-        const chunk = joined.subarray(0, CHUNK_BYTES);
-        const rest = joined.subarray(chunk.length);
-        pending = rest.length > 0 ? [rest] : [];
-        pendingSize = rest.length;
-        await write(db, (tx) => tx.insertInto('media_chunks').values({ blob_id: blobId, seq, bytes: chunk }));
-        seq += 1;
-      }
+    const take = (size: number): Buffer => {
+      const joined = Buffer.concat(pending);
+      const rest = joined.subarray(size);
+      pending = rest.length > 0 ? [rest] : [];
+      pendingSize = rest.length;
+      return joined.subarray(0, size);
+    };
+    /** One chunk in one transaction; the last one carries the index (`end`). */
+    const writeChunk = async (chunk: Buffer, end?: (tx: Executor) => Promise<void>) => {
+      const first = seq === 0;
+      await db.transaction(async (tx) => {
+        if (first && !end) await marker.mark(tx.db);
+        if (chunk.length > 0) await tx.db.insertInto('media_chunks').values({ blob_id: blobId, seq, bytes: chunk }).execute();
+        if (end) await end(tx.db);
+      });
+      seq += 1;
     };
     return {
+      // A chunk is written only once more bytes follow it, so a file of one chunk or less is
+      // written, with its index, in the one transaction of `keep`.
       write: async (bytes) => {
         pending.push(bytes);
         pendingSize += bytes.length;
-        await flush(false);
+        while (pendingSize > CHUNK_BYTES) await writeChunk(take(CHUNK_BYTES));
       },
-      keep: () => flush(true),
+      keep: async (index) => {
+        while (pendingSize > CHUNK_BYTES) await writeChunk(take(CHUNK_BYTES));
+        await writeChunk(take(pendingSize), index);
+      },
       discard: async () => {
         pending = [];
         pendingSize = 0;

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import type { Db } from '../db/database.js';
-import { deleteBlobRowIfUnused, incompleteBlobs, writeBlob, type BlobSink } from './blob-writer.js';
+import { deleteBlobRowIfUnused, incompleteBlobs, writeBlob, type BlobMarker, type BlobSink } from './blob-writer.js';
 import type { MediaStore, StoredBlob } from './media-store.js';
 
 /**
@@ -25,7 +25,7 @@ export class FilesystemMediaStore implements MediaStore {
   ) {}
 
   put(orgId: string, bytes: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredBlob> {
-    return writeBlob(this.db, this.kind, orgId, bytes, maxBytes, (blobId) => this.sink(blobId), this.now());
+    return writeBlob(this.db, this.kind, orgId, bytes, maxBytes, (blobId, marker) => this.sink(blobId, marker), this.now());
   }
 
   open(blobId: string, range?: { start: number; end: number }): Promise<Readable> {
@@ -56,11 +56,13 @@ export class FilesystemMediaStore implements MediaStore {
     return join(this.root, 'tmp', blobId);
   }
 
-  private sink(blobId: string): BlobSink {
+  private sink(blobId: string, marker: BlobMarker): BlobSink {
     const temporary = this.temporaryPathOf(blobId);
     let file: WriteStream | null = null;
     const opened = async () => {
       if (file) return file;
+      // The row first: a crash while the file is written leaves a row the sweep finds.
+      await this.db.transaction((tx) => marker.mark(tx.db));
       await mkdir(join(this.root, 'tmp'), { recursive: true });
       const stream = createWriteStream(temporary, { flags: 'wx' });
       // A write error reaches the writer through `drain`, `finished` or `errored` below; this
@@ -76,12 +78,13 @@ export class FilesystemMediaStore implements MediaStore {
         if (stream.errored) throw stream.errored;
         if (!stream.write(bytes)) await once(stream, 'drain');
       },
-      keep: async () => {
+      keep: async (index) => {
         const stream = await opened();
         stream.end();
         await finished(stream);
         await mkdir(join(this.root, blobId.slice(0, 2)), { recursive: true });
         await rename(temporary, this.pathOf(blobId));
+        await this.db.transaction((tx) => index(tx.db));
       },
       // Also after `keep`: a writer that lost the race to index the same bytes removes its copy.
       discard: async () => {
