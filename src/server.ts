@@ -16,6 +16,9 @@ import { openMediaStore } from './storage/open-media-store.js';
 // src/server.ts (tests, `npm run dev`) and dist/server.js (`npm start`) sit one level below it alike.
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Background jobs run one at a time while webhooks arrived this recently. */
+const WEBHOOKS_FIRST_MS = 1000;
+
 export interface Caseline {
   config: Config;
   db: Db;
@@ -83,7 +86,11 @@ export async function createCaseline(
     { db, deliveries: services.deliveries, now, logger: app.log },
     { claimMs: config.outboxClaimSeconds * 1000, ...options.outbox },
   );
-  const jobs = new JobWorker({ db, now, logger: app.log }, services.jobHandlers, options.jobs);
+  const jobs = new JobWorker(
+    { db, now, logger: app.log, busy: () => services.inbound.receivedWithin(WEBHOOKS_FIRST_MS) },
+    services.jobHandlers,
+    options.jobs,
+  );
   return {
     config,
     db,

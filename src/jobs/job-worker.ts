@@ -38,6 +38,8 @@ export interface JobHandler {
 export interface JobWorkerOptions {
   /** Jobs run at once by this process. */
   concurrency: number;
+  /** Jobs run at once while `busy` says the server is answering webhooks: they come first. */
+  busyConcurrency: number;
   /** How often to look for due jobs when nothing wakes the worker: an idle server's one query a second. */
   pollMs: number;
 }
@@ -59,11 +61,11 @@ export class JobWorker {
   };
 
   constructor(
-    private readonly deps: { db: Db; now: () => number; logger: Logger },
+    private readonly deps: { db: Db; now: () => number; logger: Logger; busy?: () => boolean },
     handlers: JobHandler[],
     options: Partial<JobWorkerOptions> = {},
   ) {
-    this.options = { concurrency: 4, pollMs: 1000, ...options };
+    this.options = { concurrency: 4, busyConcurrency: 1, pollMs: 1000, ...options };
     this.handlers = new Map(handlers.map((handler) => [handler.kind, handler]));
   }
 
@@ -93,7 +95,7 @@ export class JobWorker {
     while (this.started) {
       let claimed = 0;
       try {
-        const free = this.options.concurrency - this.running.size;
+        const free = this.concurrencyNow() - this.running.size;
         if (free > 0) {
           const jobs = await this.claim(free);
           claimed = jobs.length;
@@ -111,10 +113,11 @@ export class JobWorker {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() clears `started` while the claim is awaited
       if (!this.started) break;
       // A full claim means more may be due: look again as soon as a slot is free.
-      const full = this.running.size >= this.options.concurrency;
+      const full = this.running.size >= this.concurrencyNow();
       if (claimed > 0 && !full) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, full ? 60_000 : this.options.pollMs);
+        // Full: a finished job wakes the worker; the poll notices when the webhooks stop.
+        const timer = setTimeout(resolve, this.options.pollMs);
         this.wake = () => {
           clearTimeout(timer);
           resolve();
@@ -122,6 +125,10 @@ export class JobWorker {
       });
       this.wake = null;
     }
+  }
+
+  private concurrencyNow(): number {
+    return this.deps.busy?.() ? Math.min(this.options.busyConcurrency, this.options.concurrency) : this.options.concurrency;
   }
 
   private async claim(limit: number): Promise<JobTable[]> {

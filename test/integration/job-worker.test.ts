@@ -225,4 +225,32 @@ describeEachDialect('the durable job worker', (dialect) => {
       await worker.stop();
     }
   });
+
+  it('runs one job at a time while the server is busy with webhooks, and all at once when it is not', async () => {
+    let busy = true;
+    let running = 0;
+    let most = 0;
+    const handler = testHandler(async (job) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      running -= 1;
+      return handler.done(job);
+    });
+    await enqueue(Array.from({ length: 6 }, (_, i) => `busy-${i}`));
+    const worker = new JobWorker({ db, now, logger: quiet, busy: () => busy }, [handler.handler], { concurrency: 4, pollMs: 20 });
+    worker.start();
+    try {
+      await expect.poll(() => handler.applied.size, { timeout: 5000 }).toBe(6);
+      expect(most).toBe(1);
+      busy = false;
+      most = 0;
+      await enqueue(Array.from({ length: 8 }, (_, i) => `idle-${i}`));
+      await expect.poll(() => handler.applied.size, { timeout: 5000 }).toBe(14);
+      expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(4);
+    } finally {
+      await worker.stop();
+    }
+  });
 });

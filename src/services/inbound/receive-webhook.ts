@@ -44,8 +44,16 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
 
   const applyStatus = (loaded: LoadedNumber, update: StatusUpdate) => applyDeliveryStatus(ctx, loaded, update);
 
+  /** When the last webhook arrived, on the monotonic clock (not `ctx.now`, which tests drive). */
+  let lastWebhookAt = Number.NEGATIVE_INFINITY;
+
   return {
     receive,
+    /**
+     * Whether a webhook arrived within the last `ms`: background work (media fetches) gives
+     * the webhooks the machine while they arrive, as a provider waits on each answer.
+     */
+    receivedWithin: (ms: number) => performance.now() - lastWebhookAt < ms,
     /** SQLite with a database file: the thread that stores inbound batches. */
     ingestThread,
     applyStatus,
@@ -54,6 +62,7 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
 
     /** A provider's webhook, addressed by the number's webhook token: authenticate, parse, store, then acknowledge (DESIGN.md §3). */
     async handleWebhook(provider: string, webhookToken: string, request: WebhookRequest): Promise<WebhookAnswer> {
+      lastWebhookAt = performance.now();
       const loaded = await loadFor(provider, webhookToken);
       loaded.adapter.verify(request, loaded.provider);
       const parsed = sanitise(loaded.adapter.parse(request, loaded.provider));
