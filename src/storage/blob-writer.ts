@@ -50,14 +50,23 @@ export async function writeBlob(
 ): Promise<StoredBlob> {
   const blobId = randomUUID();
   const row = (sha256: string, size: number) => ({ id: blobId, org_id: orgId, sha256, size, store, created_at: now });
+  let marked = false;
   const sink = openSink(blobId, {
     mark: async (tx) => {
       await tx
         .insertInto('media_blobs')
         .values(row(`incomplete:${blobId}`, 0))
         .execute();
+      marked = true;
     },
   });
+  /** Throws this copy away: its bytes, and its row when one was written. */
+  const throwAway = async () => {
+    await sink.discard();
+    if (marked) await write(db, (tx) => tx.deleteFrom('media_blobs').where('id', '=', blobId));
+  };
+  const heldAlready = (sha256: string) =>
+    db.kysely.selectFrom('media_blobs').select('id').where('org_id', '=', orgId).where('sha256', '=', sha256).executeTakeFirst();
   const hash = createHash('sha256');
   const head: Buffer[] = [];
   let headSize = 0;
@@ -76,20 +85,13 @@ export async function writeBlob(
       await sink.write(buffer);
     }
   } catch (error) {
-    await sink.discard();
-    await write(db, (tx) => tx.deleteFrom('media_blobs').where('id', '=', blobId));
+    await throwAway();
     throw error;
   }
   const sha256 = hash.digest('hex');
-  const existing = await db.kysely
-    .selectFrom('media_blobs')
-    .select('id')
-    .where('org_id', '=', orgId)
-    .where('sha256', '=', sha256)
-    .executeTakeFirst();
+  const existing = await heldAlready(sha256);
   if (existing) {
-    await sink.discard();
-    await write(db, (tx) => tx.deleteFrom('media_blobs').where('id', '=', blobId));
+    await throwAway();
     return { blobId: existing.id, sha256, size, head: Buffer.concat(head) };
   }
   try {
@@ -102,15 +104,9 @@ export async function writeBlob(
     });
   } catch (error) {
     // Another writer indexed the same bytes a moment ago (the unique index): use theirs.
-    const winner = await db.kysely
-      .selectFrom('media_blobs')
-      .select('id')
-      .where('org_id', '=', orgId)
-      .where('sha256', '=', sha256)
-      .executeTakeFirst();
+    const winner = await heldAlready(sha256);
     if (!winner) throw error;
-    await sink.discard();
-    await write(db, (tx) => tx.deleteFrom('media_blobs').where('id', '=', blobId));
+    await throwAway();
     return { blobId: winner.id, sha256, size, head: Buffer.concat(head) };
   }
   return { blobId, sha256, size, head: Buffer.concat(head) };
