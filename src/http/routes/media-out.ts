@@ -1,9 +1,8 @@
 import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { isInlineMediaType } from '../../domain/media.js';
 import type { Services } from '../../services/index.js';
-import { contentDisposition } from './media.js';
+import { fileHeaders } from './media.js';
 
 /**
  * `/media/out/{token}` (DESIGN.md §6, §13): where Twilio and Vonage fetch what a worker
@@ -19,13 +18,7 @@ export const outboundMediaRoutes: FastifyPluginAsyncTypebox<{ services: Services
     { schema: { hide: true, params: Type.Object({ token: Type.String() }) } },
     async (request, reply) => {
       const file = await services.mediaLinks.open(request.params.token);
-      reply
-        .header('content-type', file.contentType)
-        .header('content-length', String(file.size))
-        .header('content-disposition', contentDisposition(isInlineMediaType(file.contentType) ? 'inline' : 'attachment', file.name))
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', 'sandbox')
-        .header('cache-control', 'no-store');
+      fileHeaders(reply, file, 'no-store').header('content-length', String(file.size));
       // Twilio checks a file's type with a HEAD first: the headers only, the store is not read.
       return reply.send(request.method === 'HEAD' ? Readable.from([]) : await file.open());
     },

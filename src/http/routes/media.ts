@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import fastifyMultipart, { type MultipartFile, type Multipart } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ErrorSchema, errorResponses, IdParams, MediaUpload } from '../../contract/index.js';
 import { parseRangeHeader } from '../../domain/byte-ranges.js';
@@ -61,14 +62,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         }
         throw error;
       }
-      const disposition = isInlineMediaType(item.contentType) ? 'inline' : 'attachment';
-      reply
-        .header('content-type', item.contentType)
-        .header('content-disposition', contentDisposition(disposition, item.name))
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', 'sandbox')
-        .header('cache-control', MEDIA_CACHE_CONTROL)
-        .header('accept-ranges', 'bytes');
+      fileHeaders(reply, item, MEDIA_CACHE_CONTROL).header('accept-ranges', 'bytes');
       if (item.sha256) {
         const etag = `"${item.sha256}"`;
         reply.header('etag', etag);
@@ -169,6 +163,19 @@ function matchesEtag(header: string | undefined, etag: string): boolean {
     const trimmed = tag.trim();
     return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
   });
+}
+
+/**
+ * What every file Caseline serves carries, so that it is never taken for a page of ours:
+ * its stored type, no sniffing, a sandbox policy, and documents as downloads.
+ */
+export function fileHeaders(reply: FastifyReply, file: { contentType: string; name: string | null }, cacheControl: string): FastifyReply {
+  return reply
+    .header('content-type', file.contentType)
+    .header('content-disposition', contentDisposition(isInlineMediaType(file.contentType) ? 'inline' : 'attachment', file.name))
+    .header('x-content-type-options', 'nosniff')
+    .header('content-security-policy', 'sandbox')
+    .header('cache-control', cacheControl);
 }
 
 /**
