@@ -60,6 +60,11 @@ export default tseslint.config(
               message: 'Media stores keep bytes; they know only the database module and the domain.',
             },
             {
+              target: './src/mail',
+              from: ['./src/services', './src/http', './src/outbox', './src/providers', './src/jobs', './src/storage', './src/db'],
+              message: 'The mail port sends mail; it knows nothing of cases or storage.',
+            },
+            {
               target: './src/providers',
               from: ['./src/db', './src/services', './src/http', './src/outbox'],
               message: 'Providers know only the domain (DESIGN.md §5).',

@@ -44,6 +44,14 @@ export interface Config {
   mediaStore: MediaStoreConfig;
   /** The largest media item fetched or accepted, in bytes (`CASELINE_MEDIA_MAX_BYTES`). */
   mediaMaxBytes: number;
+  /** Where alert emails go out (DESIGN.md §8); null: alerts reach the console only. */
+  mail: MailConfig | null;
+}
+
+/** An SMTP server (`smtp://` or `smtps://`, user and password in the URL) and the sender address. */
+export interface MailConfig {
+  smtpUrl: string;
+  from: string;
 }
 
 export type MediaStoreConfig = { kind: 'database' } | { kind: 'filesystem'; path: string };
@@ -88,6 +96,7 @@ export function readConfig(env: Env = process.env): Config {
     metricsToken: readMetricsToken(env.CASELINE_METRICS_TOKEN),
     mediaStore: readMediaStore(env.CASELINE_MEDIA_STORE),
     mediaMaxBytes: readMediaMaxBytes(env.CASELINE_MEDIA_MAX_BYTES),
+    mail: readMail(env.CASELINE_SMTP_URL, env.CASELINE_MAIL_FROM),
   };
 }
 
@@ -196,6 +205,25 @@ function readMediaMaxBytes(raw: string | undefined): number {
     throw new ConfigError('CASELINE_MEDIA_MAX_BYTES', 'must be a whole number of bytes from 1 to 1073741824');
   }
   return Number(value);
+}
+
+function readMail(rawUrl: string | undefined, rawFrom: string | undefined): MailConfig | null {
+  const smtpUrl = rawUrl?.trim() ?? '';
+  if (smtpUrl === '') return null;
+  let url: URL;
+  try {
+    url = new URL(smtpUrl);
+  } catch {
+    throw new ConfigError('CASELINE_SMTP_URL', 'is not a URL; use smtp://user:password@host:587 or smtps://…');
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:')
+    throw new ConfigError('CASELINE_SMTP_URL', 'must start with smtp:// or smtps://');
+  const from = rawFrom?.trim() ?? '';
+  // The sender is the helpline's to choose: a relay refuses mail from an address it does not know.
+  if (from === '')
+    throw new ConfigError('CASELINE_MAIL_FROM', 'must be set when CASELINE_SMTP_URL is, e.g. "Helpline alerts <alerts@example.org>"');
+  if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(from)) throw new ConfigError('CASELINE_MAIL_FROM', 'is not an email address');
+  return { smtpUrl, from };
 }
 
 function readLogLevel(raw: string | undefined): string {

@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     }
   }
 
+  if (!config.mail) app.log.info('alerts reach the console only: set CASELINE_SMTP_URL and CASELINE_MAIL_FROM to email them too');
   caseline.outbox.start();
   caseline.jobs.start();
   // Media housekeeping runs hourly from now on (and at once after a restart).

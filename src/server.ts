@@ -11,6 +11,7 @@ import { createProviderRegistry } from './providers/registry.js';
 import { createServices, type Services } from './services/index.js';
 import type { IngestThread } from './services/inbound/ingest-thread.js';
 import { SecretBox } from './services/security.js';
+import { createSmtpMailer, type Mailer } from './mail/mailer.js';
 import { openMediaStore } from './storage/open-media-store.js';
 
 // src/server.ts (tests, `npm run dev`) and dist/server.js (`npm start`) sit one level below it alike.
@@ -44,6 +45,8 @@ export async function createCaseline(
     outbox?: Partial<OutboxOptions>;
     jobs?: Partial<JobWorkerOptions>;
     now?: () => number;
+    /** Replaces the SMTP mailer of `config.mail`. */
+    mailer?: Mailer | null;
     /** SQLite with a database file: store inbound batches on their own thread (default true). */
     ingestThread?: boolean;
   } = {},
@@ -52,6 +55,7 @@ export async function createCaseline(
   await db.migrate();
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
   const now = options.now ?? Date.now;
+  const mailer = options.mailer !== undefined ? options.mailer : config.mail ? createSmtpMailer(config.mail) : null;
   const services = createServices(
     {
       db,
@@ -60,6 +64,7 @@ export async function createCaseline(
       publicUrl,
       now,
       media: { store: openMediaStore(config.mediaStore, db, now), maxBytes: config.mediaMaxBytes },
+      mailer,
     },
     { ingestThread: options.ingestThread },
   );
@@ -104,6 +109,7 @@ export async function createCaseline(
       await outbox.stop();
       await app.close();
       await ingestThread?.close();
+      mailer?.close();
       await db.close();
     },
   };

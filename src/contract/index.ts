@@ -1,4 +1,5 @@
 /** The API contract (DESIGN.md §4), one import for routes, services and the console. */
+export * from './alerts.js';
 export * from './common.js';
 export * from './events.js';
 export * from './numbers.js';

@@ -30,6 +30,17 @@ export const MessageTemplate = Type.Object(
 );
 export type MessageTemplate = Static<typeof MessageTemplate>;
 
+/** A text sent once when an inbound message creates a case (DESIGN.md §8); `{case}` is the case number. */
+export const Acknowledgement = Type.Object(
+  {
+    text: Type.String({ minLength: 1, maxLength: 1600 }),
+    /** Sent instead outside the survey's business hours; null sends `text` at all hours. */
+    outOfHoursText: Nullable(Type.String({ minLength: 1, maxLength: 1600 })),
+  },
+  { additionalProperties: false },
+);
+export type Acknowledgement = Static<typeof Acknowledgement>;
+
 export const NumberView = Type.Object({
   id: Type.String(),
   provider: Provider,
@@ -39,6 +50,7 @@ export const NumberView = Type.Object({
   theirNumberQuestion: Type.String(),
   conversationQuestion: Type.String(),
   multiCaseReply: Nullable(Type.String()),
+  acknowledgement: Nullable(Acknowledgement),
   sendRatePerSecond: Type.Number(),
   template: Nullable(Template),
   /** The number's template library (rule 12); `template` above is its first entry in part one's shape. */
@@ -69,6 +81,7 @@ export const NumberCreate = Type.Object(
     theirNumberQuestion: Type.String({ minLength: 1 }),
     conversationQuestion: Type.String({ minLength: 1 }),
     multiCaseReply: Type.Optional(Nullable(Type.String({ maxLength: 1000 }))),
+    acknowledgement: Type.Optional(Nullable(Acknowledgement)),
     /** Sends per second on this number; null or absent means the default, 1. */
     sendRatePerSecond: Type.Optional(Nullable(Type.Number({ exclusiveMinimum: 0, maximum: 1000 }))),
     template: Type.Optional(Nullable(Template)),

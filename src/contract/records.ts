@@ -35,6 +35,8 @@ export const Message = Type.Object({
   status: StringEnum(MESSAGE_STATUSES),
   error: Nullable(Type.Object({ code: Nullable(Type.String()), message: Type.String() })),
   author: Nullable(Person),
+  /** Written by the system (acknowledgement, out-of-hours, closing text, multi-case reply); it answers no one. */
+  automatic: Type.Boolean(),
   /** The case number an outbound message carries at its end (` #n`). */
   reference: Nullable(Type.Integer()),
 });
@@ -81,6 +83,8 @@ export const RecordView = Type.Object({
   optedOut: Type.Boolean(),
   /** Whether free text can reach the contact on WhatsApp now; null on SMS. */
   windowOpen: Nullable(Type.Boolean()),
+  /** When WhatsApp's 24-hour window closes (24 hours after the last inbound message); null on SMS or with no inbound message. */
+  windowClosesAt: Nullable(Time),
   hasOlderMessages: Type.Boolean(),
   messages: Type.Array(Message),
   notes: Type.Array(Note),

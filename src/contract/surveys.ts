@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { WEEKDAYS } from '../domain/business-hours.js';
 import { QUESTION_TYPES } from '../domain/survey.js';
 import { Nullable, OneOf } from './common.js';
 
@@ -18,6 +19,45 @@ export const CaseManagement = Type.Object({
   finalStatus: Type.String({ minLength: 1 }),
 });
 export type CaseManagement = Static<typeof CaseManagement>;
+const ClockTime = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
+/** Business hours (DESIGN.md §8): local opening intervals per weekday, `["09:00","17:00"]`, and closed dates. */
+export const BusinessHours = Type.Object(
+  {
+    timeZone: Type.String({ minLength: 1, maxLength: 64 }),
+    weekly: Type.Object(
+      Object.fromEntries(WEEKDAYS.map((day) => [day, Type.Optional(Type.Array(Type.Tuple([ClockTime, ClockTime]), { maxItems: 12 }))])),
+      { additionalProperties: false },
+    ),
+    holidays: Type.Array(Type.String({ format: 'date' }), { maxItems: 366 }),
+  },
+  { additionalProperties: false },
+);
+export type BusinessHours = Static<typeof BusinessHours>;
+/** Alert thresholds in minutes of waiting (business minutes when the survey has hours); both counted from the wait's start. */
+export const AlertSettings = Type.Object(
+  {
+    firstLevelMinutes: Type.Integer({ minimum: 1 }),
+    secondLevelMinutes: Nullable(Type.Integer({ minimum: 1 })),
+    emails: Type.Array(Type.String({ format: 'email', maxLength: 254 }), { maxItems: 50 }),
+  },
+  { additionalProperties: false },
+);
+export type AlertSettings = Static<typeof AlertSettings>;
+/** Open cases with no message for `quietDays` are closed by the system, after `closingText` when set. */
+export const AutoCloseSettings = Type.Object(
+  {
+    quietDays: Type.Integer({ minimum: 1 }),
+    closingText: Nullable(Type.String({ minLength: 1, maxLength: 1600 })),
+  },
+  { additionalProperties: false },
+);
+export type AutoCloseSettings = Static<typeof AutoCloseSettings>;
+const timeRuleSettings = {
+  businessHours: Nullable(BusinessHours),
+  alerts: Nullable(AlertSettings),
+  autoClose: Nullable(AutoCloseSettings),
+};
+
 export const Survey = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -25,6 +65,7 @@ export const Survey = Type.Object({
   caseManagement: Nullable(CaseManagement),
   /** New cases go to the available analyst with the fewest open cases below their capacity (DESIGN.md §7). */
   autoAssign: Type.Boolean(),
+  ...timeRuleSettings,
 });
 export type Survey = Static<typeof Survey>;
 export const SurveyCreate = Type.Object(
@@ -33,6 +74,9 @@ export const SurveyCreate = Type.Object(
     questions: Type.Array(Question, { maxItems: 500 }),
     caseManagement: Type.Optional(Nullable(CaseManagement)),
     autoAssign: Type.Optional(Type.Boolean()),
+    businessHours: Type.Optional(timeRuleSettings.businessHours),
+    alerts: Type.Optional(timeRuleSettings.alerts),
+    autoClose: Type.Optional(timeRuleSettings.autoClose),
   },
   { additionalProperties: false },
 );

@@ -11,6 +11,7 @@ import * as templateLibraries from './migrations/007-template-libraries.js';
 import * as assignmentIndexes from './migrations/008-assignment-indexes.js';
 import * as labelNameKey from './migrations/009-label-name-key.js';
 import * as media from './migrations/010-media.js';
+import * as timeRules from './migrations/011-time-rules.js';
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
@@ -23,6 +24,7 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '008-assignment-indexes': () => assignmentIndexes,
   '009-label-name-key': () => labelNameKey,
   '010-media': (dialect) => ({ up: (db) => media.up(db, dialect), down: (db) => media.down(db) }),
+  '011-time-rules': () => timeRules,
 };
 
 export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

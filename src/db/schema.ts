@@ -36,6 +36,8 @@ export interface Database {
   media_chunks: MediaChunkTable;
   media_links: MediaLinkTable;
   jobs: JobTable;
+  alert_firings: AlertFiringTable;
+  alerts: AlertTable;
 }
 
 export interface LabelTable {
@@ -122,6 +124,12 @@ export interface SurveyTable {
   case_management: string | null;
   /** 1: new cases go to the available analyst with the fewest open cases (DESIGN.md §7). */
   auto_assign: number;
+  /** JSON `BusinessHours` (src/domain/business-hours.ts); null: always open. */
+  business_hours: string | null;
+  /** JSON `AlertSettings` (src/domain/time-rules.ts); null when off. */
+  alerts: string | null;
+  /** JSON `AutoCloseSettings` (src/domain/time-rules.ts); null when off. */
+  auto_close: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -136,6 +144,8 @@ export interface NumberTable {
   their_number_question: string;
   conversation_question: string;
   multi_case_reply: string | null;
+  /** JSON `Acknowledgement` (src/domain/time-rules.ts); null when off. */
+  acknowledgement: string | null;
   /** AES-256-GCM sealed JSON of the provider credentials. */
   credentials: string;
   /** JSON list of message templates `{name, language, body, parameters}` (migration 007); '[]' for none. */
@@ -184,6 +194,8 @@ export interface MessageTable {
   error_code: string | null;
   error_text: string | null;
   author_id: string | null;
+  /** 1 when the system wrote it (acknowledgement, closing text, multi-case reply); it answers no one. */
+  automatic: number;
   created_at: number;
   updated_at: number;
 }
@@ -315,4 +327,34 @@ export interface JobTable {
   last_error: string | null;
   created_at: number;
   updated_at: number;
+}
+
+/** A case, level and waiting period whose alert fired; unique per (record, level, waiting_since). */
+export interface AlertFiringTable {
+  id: string;
+  org_id: string;
+  record_id: string;
+  survey_id: string;
+  case_number: number;
+  /** 1: the holder, or the analysts when unassigned; 2: the admins. */
+  level: number;
+  waiting_since: number;
+  /** How long the case had waited when it fired (wall-clock time). */
+  waited_ms: number;
+  /** JSON list of the addresses its email goes to. */
+  emails: string;
+  created_at: number;
+}
+
+/** A firing as one user's console sees it. */
+export interface AlertTable {
+  id: string;
+  org_id: string;
+  firing_id: string;
+  user_id: string;
+  record_id: string;
+  case_number: number;
+  level: number;
+  created_at: number;
+  read_at: number | null;
 }

@@ -6,6 +6,7 @@
 // `labels.changed`: an organisation's labels were created, renamed, recoloured or deleted;
 // it names no case, so every list (and label picker) of the organisation reloads.
 // `media.updated`: a message's media item was stored or failed (`messageId`, `caseNumber`).
+// `alert.created`: an alert for `userId` fired (`caseNumber`); only that user's streams hear it.
 export const CONSOLE_EVENT_TYPES = [
   'record.created',
   'record.updated',
@@ -13,6 +14,7 @@ export const CONSOLE_EVENT_TYPES = [
   'message.status',
   'media.updated',
   'labels.changed',
+  'alert.created',
 ] as const;
 export type ConsoleEventType = (typeof CONSOLE_EVENT_TYPES)[number];
 
@@ -22,7 +24,7 @@ export type ChangeEventType = (typeof CHANGE_EVENT_TYPES)[number];
 export interface ChangeEvent {
   type: ChangeEventType;
   orgId: string;
-  /** `access.revoked`: whose sessions or tokens ended. */
+  /** `access.revoked`: whose sessions or tokens ended; `alert.created`: whose alert it is. */
   userId?: string;
   /**
    * `access.revoked`: the one credential that ended (`session:<hash>`, `token:<id>`), or
@@ -38,6 +40,11 @@ export interface ChangeEvent {
 
 export function isConsoleEvent(type: ChangeEventType): type is ConsoleEventType {
   return (CONSOLE_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** Whether a console event is for this user's streams: an alert is its recipient's alone. */
+export function isForUser(event: ChangeEvent, userId: string): boolean {
+  return event.type !== 'alert.created' || event.userId === userId;
 }
 
 /** Where committed changes can be heard: the database's change feed, as the HTTP layer sees it. */

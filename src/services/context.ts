@@ -1,3 +1,4 @@
+import type { Mailer } from '../mail/mailer.js';
 import type { MediaStore } from '../storage/media-store.js';
 import type { Db, Executor, Transaction } from '../db/database.js';
 import type { RecordTable } from '../db/schema.js';
@@ -16,6 +17,8 @@ export interface ServiceContext {
   now: () => number;
   /** Where media bytes are kept, and the largest item fetched or accepted (DESIGN.md §6). */
   media: { store: MediaStore; maxBytes: number };
+  /** Alert emails go out through this (DESIGN.md §8); null without SMTP: alerts reach the console only. */
+  mailer: Mailer | null;
 }
 
 /** The user on whose behalf a service acts; every query is scoped to `orgId`. */

@@ -19,6 +19,7 @@ import { createSavedReplyService } from './saved-replies.js';
 import { createSimulatorService } from './simulator.js';
 import { createSurveyService } from './surveys.js';
 import { createUserService } from './users.js';
+import { createSurveyRetimeHandler } from './time-rules/timers.js';
 import { createWriteFirstService } from './write-first.js';
 
 /**
@@ -57,7 +58,7 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     /** Expired links, uploads never sent and unreferenced bytes, cleared hourly. */
     mediaHousekeeping,
     /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */
-    jobHandlers: [createMediaFetchHandler(ctx, numbers), mediaHousekeeping.handler] as JobHandler[],
+    jobHandlers: [createMediaFetchHandler(ctx, numbers), mediaHousekeeping.handler, createSurveyRetimeHandler(ctx)] as JobHandler[],
   };
 }
 

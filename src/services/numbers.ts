@@ -1,4 +1,4 @@
-import type { NumberCreate, NumberView } from '../contract/index.js';
+import type { Acknowledgement, NumberCreate, NumberView } from '../contract/index.js';
 import type { Executor } from '../db/database.js';
 import type { NumberTable } from '../db/schema.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
@@ -8,6 +8,7 @@ import { isProviderName, type ProviderName } from '../domain/providers.js';
 import { questionOfType } from '../domain/survey.js';
 import { SendError, type Credentials, type ProviderAdapter, type ProviderNumber, type ProviderTemplate } from '../providers/provider.js';
 import { syncedLibrary } from '../domain/templates.js';
+import { validateAcknowledgement } from '../domain/time-rules.js';
 import { requireAdmin, type Actor, type ServiceContext } from './context.js';
 import { numberView } from './presenters.js';
 import { randomToken } from './security.js';
@@ -150,6 +151,7 @@ export function createNumberService(ctx: ServiceContext) {
         their_number_question: input.theirNumberQuestion,
         conversation_question: input.conversationQuestion,
         multi_case_reply: input.multiCaseReply?.trim() || null,
+        acknowledgement: storedAcknowledgement(input.acknowledgement ?? null),
         credentials: ctx.secrets.seal(credentials),
         templates: JSON.stringify(templates),
         send_rate_per_second: input.sendRatePerSecond ?? DEFAULT_SEND_RATE,
@@ -193,6 +195,7 @@ export function createNumberService(ctx: ServiceContext) {
           their_number_question: merged.theirNumberQuestion,
           conversation_question: merged.conversationQuestion,
           multi_case_reply: merged.multiCaseReply?.trim() || null,
+          acknowledgement: storedAcknowledgement(merged.acknowledgement ?? null),
           credentials: ctx.secrets.seal(credentials),
           templates: JSON.stringify(libraryAfter(patch, storedTemplates(row))),
           send_rate_per_second:
@@ -311,4 +314,11 @@ export function ourAddress(raw: string): string {
     if (/^[A-Za-z0-9]{3,34}$/.test(trimmed)) return trimmed;
     throw error;
   }
+}
+
+/** An acknowledgement as stored (DESIGN.md §8), after its rules; null when off. */
+function storedAcknowledgement(ack: Acknowledgement | null): string | null {
+  if (ack === null) return null;
+  validateAcknowledgement(ack);
+  return JSON.stringify(ack);
 }

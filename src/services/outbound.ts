@@ -15,6 +15,8 @@ export async function queueOutbound(
     contact: string;
     text: string;
     authorId: string | null;
+    /** Written by the system, not a person (DESIGN.md §13 "an automatic message"): it answers no waiting case. */
+    automatic?: boolean;
     recordIds: string[];
     template?: TemplateConfig | null;
     /** How many attachments the message carries (attached by the caller, in this transaction). */
@@ -37,6 +39,7 @@ export async function queueOutbound(
       error_code: null,
       error_text: null,
       author_id: input.authorId,
+      automatic: input.automatic ? 1 : 0,
       created_at: input.at,
       updated_at: input.at,
     })

@@ -1,4 +1,5 @@
 import type {
+  Acknowledgement,
   ApiToken,
   Label,
   Media,
@@ -46,6 +47,7 @@ export interface MessageViewRow {
   error_text: string | null;
   author_id: string | null;
   author_name: string | null;
+  automatic: number;
 }
 
 const OUTBOUND_REFERENCE = / #(\d+)$/;
@@ -84,6 +86,7 @@ export function messageView(row: MessageViewRow, media: Media[]): Message {
     error:
       row.error_code || row.error_text ? { code: row.error_code, message: row.error_text ?? `Provider error ${row.error_code}` } : null,
     author: row.author_id ? { id: row.author_id, name: row.author_name ?? '' } : null,
+    automatic: Number(row.automatic) === 1,
     reference: reference ? Number(reference[1]) : null,
   };
 }
@@ -122,6 +125,7 @@ export function recordView(
     channel: Channel | null;
     optedOut: boolean;
     windowOpen: boolean | null;
+    windowClosesAt: number | null;
     messages: Message[];
     hasOlderMessages: boolean;
     notes: Note[];
@@ -145,6 +149,7 @@ export function recordView(
     labels: parts.labels,
     optedOut: parts.optedOut,
     windowOpen: parts.windowOpen,
+    windowClosesAt: iso(parts.windowClosesAt),
     hasOlderMessages: parts.hasOlderMessages,
     messages: parts.messages,
     notes: parts.notes,
@@ -208,6 +213,7 @@ export function numberView(row: NumberTable, viewer: { admin: boolean; publicUrl
     theirNumberQuestion: row.their_number_question,
     conversationQuestion: row.conversation_question,
     multiCaseReply: row.multi_case_reply,
+    acknowledgement: row.acknowledgement === null ? null : (JSON.parse(row.acknowledgement) as Acknowledgement),
     sendRatePerSecond: Number(row.send_rate_per_second),
     template: firstTemplate(row),
     templates: storedTemplates(row),

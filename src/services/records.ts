@@ -8,7 +8,7 @@ import { cursorAfter, recordsPageQuery, surveyRegions, type RecordQuery } from '
 import { findRecord, findRecordForChange, personOf, type RecordRow } from '../db/queries/records.js';
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { caseStatus, reopenedStatus, validateAnswers, type Answers } from '../domain/survey.js';
-import { isWindowOpen } from '../domain/whatsapp-window.js';
+import { isWindowOpen, windowClosesAtOf } from '../domain/whatsapp-window.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import { historyView, messageViews, noteView, recordSummary, recordView } from './presenters.js';
 import { lockHeldError, requireLock, requireVersion } from './record-store.js';
@@ -39,10 +39,13 @@ export function createRecordService(ctx: ServiceContext) {
       : undefined;
     let optedOut = false;
     let windowOpen: boolean | null = null;
+    let windowClosesAt: number | null = null;
     if (record.number_id && record.contact) {
       optedOut = await isOptedOut(executor, record.number_id, record.contact);
       if (number?.channel === 'whatsapp') {
-        windowOpen = isWindowOpen(await lastInboundAt(executor, record.number_id, record.contact), ctx.now());
+        const lastInbound = await lastInboundAt(executor, record.number_id, record.contact);
+        windowOpen = isWindowOpen(lastInbound, ctx.now());
+        windowClosesAt = windowClosesAtOf(lastInbound);
       }
     }
     return recordView(record, {
@@ -50,6 +53,7 @@ export function createRecordService(ctx: ServiceContext) {
       channel: number?.channel ?? null,
       optedOut,
       windowOpen,
+      windowClosesAt,
       hasOlderMessages: rows.length > MESSAGES_PER_PAGE,
       messages: await messageViews(executor, rows.slice(0, MESSAGES_PER_PAGE).reverse()),
       notes: notes.map(noteView),

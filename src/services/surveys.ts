@@ -2,33 +2,69 @@ import type { SurveyCreate } from '../contract/index.js';
 import { newId } from './ids.js';
 import type { Executor } from '../db/database.js';
 import type { SurveyTable } from '../db/schema.js';
+import { validateBusinessHours, type BusinessHours } from '../domain/business-hours.js';
 import { notFound } from '../domain/errors.js';
 import { validateSurvey, type CaseManagement, type Question, type SurveyDefinition } from '../domain/survey.js';
+import { validateAlertSettings, validateAutoClose, type AlertSettings, type AutoCloseSettings } from '../domain/time-rules.js';
 import { distributeWaitingCases } from './auto-assignment.js';
 import { requireAdmin, type Actor, type ServiceContext } from './context.js';
+import { scheduleSurveyRetiming, timeRulesChanged } from './time-rules/timers.js';
 
 export interface Survey extends SurveyDefinition {
   id: string;
   autoAssign: boolean;
+  /** Time rules (DESIGN.md §8); each null when off. */
+  businessHours: BusinessHours | null;
+  alerts: AlertSettings | null;
+  autoClose: AutoCloseSettings | null;
 }
+
+const SURVEY_COLUMNS = ['id', 'name', 'questions', 'case_management', 'auto_assign', 'business_hours', 'alerts', 'auto_close'] as const;
+type SurveyRow = Pick<SurveyTable, (typeof SURVEY_COLUMNS)[number]>;
+
+const parsed = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T));
+const stored = (value: object | null): string | null => (value === null ? null : JSON.stringify(value));
 
 /** A survey as `POST /surveys` takes it. */
 export type SurveyInput = SurveyCreate;
 
-export function surveyFromRow(row: Pick<SurveyTable, 'id' | 'name' | 'questions' | 'case_management' | 'auto_assign'>): Survey {
+export function surveyFromRow(row: SurveyRow): Survey {
   return {
     id: row.id,
     autoAssign: Number(row.auto_assign) === 1,
     name: row.name,
     questions: JSON.parse(row.questions) as Question[],
-    caseManagement: row.case_management ? (JSON.parse(row.case_management) as CaseManagement) : null,
+    caseManagement: parsed<CaseManagement>(row.case_management),
+    businessHours: parsed<BusinessHours>(row.business_hours),
+    alerts: parsed<AlertSettings>(row.alerts),
+    autoClose: parsed<AutoCloseSettings>(row.auto_close),
+  };
+}
+
+/** The survey's own rules and its time rules' (DESIGN.md §8), each refused with `validation_failed`. */
+function validateSurveySettings(survey: Survey): void {
+  validateSurvey(survey);
+  if (survey.businessHours) validateBusinessHours(survey.businessHours);
+  if (survey.alerts) validateAlertSettings(survey.alerts);
+  if (survey.autoClose) validateAutoClose(survey.autoClose);
+}
+
+function surveyColumns(survey: Survey) {
+  return {
+    name: survey.name,
+    questions: JSON.stringify(survey.questions),
+    case_management: stored(survey.caseManagement),
+    auto_assign: survey.autoAssign ? 1 : 0,
+    business_hours: stored(survey.businessHours),
+    alerts: stored(survey.alerts),
+    auto_close: stored(survey.autoClose),
   };
 }
 
 export async function loadSurvey(db: Executor, orgId: string, surveyId: string): Promise<Survey> {
   const row = await db
     .selectFrom('surveys')
-    .select(['id', 'name', 'questions', 'case_management', 'auto_assign'])
+    .select(SURVEY_COLUMNS)
     .where('id', '=', surveyId)
     .where('org_id', '=', orgId)
     .executeTakeFirst();
@@ -40,12 +76,7 @@ export function createSurveyService(ctx: ServiceContext) {
   const { db } = ctx;
   return {
     async list(actor: Actor): Promise<Survey[]> {
-      const rows = await db.kysely
-        .selectFrom('surveys')
-        .select(['id', 'name', 'questions', 'case_management', 'auto_assign'])
-        .where('org_id', '=', actor.orgId)
-        .orderBy('name')
-        .execute();
+      const rows = await db.kysely.selectFrom('surveys').select(SURVEY_COLUMNS).where('org_id', '=', actor.orgId).orderBy('name').execute();
       return rows.map(surveyFromRow);
     },
 
@@ -59,21 +90,15 @@ export function createSurveyService(ctx: ServiceContext) {
         questions: input.questions,
         caseManagement: input.caseManagement ?? null,
         autoAssign: input.autoAssign ?? false,
+        businessHours: input.businessHours ?? null,
+        alerts: input.alerts ?? null,
+        autoClose: input.autoClose ?? null,
       };
-      validateSurvey(survey);
+      validateSurveySettings(survey);
       const now = ctx.now();
       await db.kysely
         .insertInto('surveys')
-        .values({
-          id: survey.id,
-          org_id: actor.orgId,
-          name: survey.name,
-          questions: JSON.stringify(survey.questions),
-          case_management: survey.caseManagement ? JSON.stringify(survey.caseManagement) : null,
-          auto_assign: survey.autoAssign ? 1 : 0,
-          created_at: now,
-          updated_at: now,
-        })
+        .values({ id: survey.id, org_id: actor.orgId, ...surveyColumns(survey), created_at: now, updated_at: now })
         .execute();
       return survey;
     },
@@ -92,22 +117,22 @@ export function createSurveyService(ctx: ServiceContext) {
           questions: patch.questions ?? current.questions,
           caseManagement: patch.caseManagement === undefined ? current.caseManagement : patch.caseManagement,
           autoAssign: patch.autoAssign ?? current.autoAssign,
+          businessHours: patch.businessHours === undefined ? current.businessHours : patch.businessHours,
+          alerts: patch.alerts === undefined ? current.alerts : patch.alerts,
+          autoClose: patch.autoClose === undefined ? current.autoClose : patch.autoClose,
         };
-        validateSurvey(next);
+        validateSurveySettings(next);
+        const now = ctx.now();
         await tx.db
           .updateTable('surveys')
-          .set({
-            name: next.name,
-            questions: JSON.stringify(next.questions),
-            case_management: next.caseManagement ? JSON.stringify(next.caseManagement) : null,
-            auto_assign: next.autoAssign ? 1 : 0,
-            updated_at: ctx.now(),
-          })
+          .set({ ...surveyColumns(next), updated_at: now })
           .where('id', '=', surveyId)
           .execute();
         tx.publish({ type: 'config.changed', orgId: actor.orgId });
         // Turned on: the cases already waiting go to whoever has room (DESIGN.md §7).
-        if (next.autoAssign && !current.autoAssign) await distributeWaitingCases(db, tx, actor.orgId, ctx.now());
+        if (next.autoAssign && !current.autoAssign) await distributeWaitingCases(db, tx, actor.orgId, now);
+        // The open cases' timers follow the new rules, from a job so a large survey does not hold this request.
+        if (timeRulesChanged(current, next)) await scheduleSurveyRetiming(tx, actor.orgId, surveyId, now);
         return next;
       });
     },

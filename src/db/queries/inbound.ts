@@ -22,7 +22,7 @@ export async function storedProviderIds(
 export function openCasesQuery(executor: Executor, surveyIds: string[], contacts: string[]) {
   return executor
     .selectFrom('records')
-    .select(['id', 'case_number', 'survey_id', 'contact'])
+    .select(['id', 'case_number', 'survey_id', 'contact', 'waiting_since'])
     .where('survey_id', 'in', surveyIds)
     .where('contact', 'in', contacts)
     .where('status', '=', 'open')

@@ -34,3 +34,62 @@ export async function enqueueJobs(tx: Transaction, jobs: NewJob[], now: number):
     .execute();
   for (const orgId of new Set(jobs.map((job) => job.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
 }
+
+/** A timer of one subject (DESIGN.md §8): kept once per kind and subject, however often it is scheduled. */
+export interface NewTimer {
+  /** Derived from kind and subject (src/domain/time-rules.ts `timerJobId`). */
+  id: string;
+  orgId: string | null;
+  kind: string;
+  subjectId: string;
+  dueAt: number;
+}
+
+/**
+ * Writes timers in the caller's transaction. A timer that exists keeps the earlier of its
+ * two due times and is made pending again: a run in progress then no longer holds its claim,
+ * so its outcome is dropped and the timer runs again, seeing the change that rescheduled it.
+ * Handlers check their condition when they run and book their own next run, so an early
+ * timer costs one look.
+ */
+export async function scheduleTimers(tx: Transaction, timers: NewTimer[], now: number): Promise<void> {
+  if (timers.length === 0) return;
+  const byId = new Map<string, NewTimer>();
+  for (const timer of timers) {
+    const known = byId.get(timer.id);
+    if (!known || timer.dueAt < known.dueAt) byId.set(timer.id, timer);
+  }
+  await tx.db
+    .insertInto('jobs')
+    .values(
+      [...byId.values()].map((timer) => ({
+        id: timer.id,
+        org_id: timer.orgId,
+        kind: timer.kind,
+        subject_id: timer.subjectId,
+        state: 'pending' as const,
+        due_at: timer.dueAt,
+        attempts: 0,
+        created_at: now,
+        updated_at: now,
+      })),
+    )
+    .onConflict((oc) =>
+      oc.column('id').doUpdateSet((eb) => ({
+        due_at: eb
+          .case()
+          .when(eb.ref('excluded.due_at'), '<', eb.ref('jobs.due_at'))
+          .then(eb.ref('excluded.due_at'))
+          .else(eb.ref('jobs.due_at'))
+          .end(),
+        state: 'pending',
+        claimed_until: null,
+        attempts: 0,
+        last_error: null,
+        updated_at: now,
+      })),
+    )
+    .execute();
+  const soon = [...byId.values()].filter((timer) => timer.dueAt <= now);
+  for (const orgId of new Set(soon.map((timer) => timer.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
+}

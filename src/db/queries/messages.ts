@@ -21,6 +21,7 @@ export function selectRecordMessages(db: Executor, recordId: string) {
       'm.error_code',
       'm.error_text',
       'm.author_id',
+      'm.automatic',
       'u.name as author_name',
       'rm.added_at',
     ])

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { isConsoleEvent, type ChangeEvent, type ChangeFeed } from '../../domain/change-events.js';
+import { isConsoleEvent, isForUser, type ChangeEvent, type ChangeFeed } from '../../domain/change-events.js';
 import { DomainError } from '../../domain/errors.js';
 import { authOf, requireAuth } from '../auth.js';
 
@@ -52,7 +52,7 @@ export const eventRoutes: FastifyPluginAsync<{ changes: ChangeFeed }> = async (a
         end();
         return;
       }
-      if (event.orgId !== orgId || !isConsoleEvent(event.type)) return;
+      if (event.orgId !== orgId || !isConsoleEvent(event.type) || !isForUser(event, userId)) return;
       const { type, caseNumber, surveyId, messageId } = event;
       res.write(`event: ${type}\ndata: ${JSON.stringify({ type, caseNumber, surveyId, messageId })}\n\n`);
     };

@@ -1,6 +1,6 @@
 import type { Db, Transaction } from '../../db/database.js';
 import { firstInboundText, openCasesQuery, optedOutAmong, storedProviderIds } from '../../db/queries/inbound.js';
-import { enqueueJobs } from '../../db/queries/jobs.js';
+import { enqueueJobs, scheduleTimers } from '../../db/queries/jobs.js';
 import { recordOptOut, removeOptOut } from '../../db/queries/opt-outs.js';
 import type { MediaTable, NumberTable, RecordTable } from '../../db/schema.js';
 import { sanitiseFileName } from '../../domain/file-names.js';
@@ -15,6 +15,7 @@ import { queueOutbound } from '../outbound.js';
 import { assignNewCases, autoAssigns } from '../auto-assignment.js';
 import { initialAnswers } from '../record-store.js';
 import type { Survey } from '../surveys.js';
+import { scheduleCaseTimers, waitingTimers } from '../time-rules/timers.js';
 
 /**
  * Stores a batch of inbound messages in one transaction (DESIGN.md §2 rules 1–7): loads what
@@ -60,7 +61,8 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
     tx,
     items.map((i) => `${i.number.survey.id}:${i.contact}`),
   );
-  const plan = planInboundBatch(await loadForPlan(tx, items));
+  const { input, alreadyWaiting } = await loadForPlan(tx, items);
+  const plan = planInboundBatch(input);
 
   for (const update of plan.consentUpdates) {
     if (update.change === 'opt-out') await recordOptOut(tx.db, update.numberId, update.contact, now);
@@ -127,6 +129,14 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
     now,
   );
   for (const reply of plan.multiCaseReplies) await sendMultiCaseReply(tx, items[reply.item]!, reply.targets.map(resolve), now);
+  await scheduleTimersOfBatch(
+    tx,
+    surveys,
+    newRecords,
+    [...touched].filter((id) => !alreadyWaiting.has(id)),
+    existingSurveys(plan, items),
+    now,
+  );
 
   return plan.messages.map((planned) =>
     planned.duplicate
@@ -164,10 +174,53 @@ async function loadForPlan(tx: Transaction, items: InboundItem[]) {
   const replying = managed.filter((i) => i.hasMultiCaseReply);
   const optedOut = await optedOutAmong(tx.db, [...new Set(replying.map((i) => i.numberId))], [...new Set(replying.map((i) => i.contact))]);
   return {
-    items: planItems,
-    openCases: openCases.map((r) => ({ id: r.id, caseNumber: Number(r.case_number), surveyId: r.survey_id, contact: r.contact ?? '' })),
-    optedOut,
+    input: {
+      items: planItems,
+      openCases: openCases.map((r) => ({ id: r.id, caseNumber: Number(r.case_number), surveyId: r.survey_id, contact: r.contact ?? '' })),
+      optedOut,
+    },
+    /** Open cases already waiting: a message joining one starts no timer. */
+    alreadyWaiting: new Set(openCases.filter((r) => r.waiting_since !== null).map((r) => r.id)),
   };
+}
+
+/** The survey and organisation of each existing case a message of the batch joined. */
+function existingSurveys(plan: InboundPlan, items: InboundItem[]): Map<string, { surveyId: string; orgId: string }> {
+  const surveyOf = new Map<string, { surveyId: string; orgId: string }>();
+  plan.messages.forEach((planned, i) => {
+    if (planned.duplicate) return;
+    const { number } = items[i]!;
+    for (const target of planned.targets) {
+      if (target.kind === 'existing') surveyOf.set(target.id, { surveyId: number.survey.id, orgId: number.row.org_id });
+    }
+  });
+  return surveyOf;
+}
+
+/**
+ * Time rules (DESIGN.md §8): new cases book their alert and auto-close timers, and existing
+ * cases that start waiting now book their alert timers. Surveys without time rules write nothing.
+ */
+async function scheduleTimersOfBatch(
+  tx: Transaction,
+  surveys: Map<string, Survey>,
+  newRecords: RecordTable[],
+  startedWaiting: string[],
+  surveyOfExisting: Map<string, { surveyId: string; orgId: string }>,
+  now: number,
+): Promise<void> {
+  for (const survey of surveys.values()) {
+    if (!survey.alerts && !survey.autoClose) continue;
+    const opened = newRecords
+      .filter((row) => row.survey_id === survey.id && row.status === 'open')
+      .map((row) => ({ id: row.id, orgId: row.org_id, surveyId: survey.id, waitingSince: now, lastActivityAt: now }));
+    const waiting = startedWaiting.flatMap((id) => {
+      const of = surveyOfExisting.get(id);
+      return of?.surveyId === survey.id ? [{ id, orgId: of.orgId, waitingSince: now }] : [];
+    });
+    await scheduleCaseTimers(tx, survey, opened, now);
+    await scheduleTimers(tx, waitingTimers(survey, waiting), now);
+  }
 }
 
 /** The plan's new cases as rows, in plan-key order, with numbers drawn per organisation. */
@@ -222,6 +275,7 @@ function messageRows(items: InboundItem[], messageIds: Array<string | null>, now
         error_code: null,
         error_text: null,
         author_id: null,
+        automatic: 0,
         created_at: now,
         updated_at: now,
       },
@@ -271,6 +325,7 @@ async function sendMultiCaseReply(tx: Transaction, item: InboundItem, cases: Cas
     contact: item.contact,
     text: renderMultiCaseReply(number.multi_case_reply!, firstMessages),
     authorId: null,
+    automatic: true,
     recordIds: cases.map((c) => c.id),
     at: now,
   });

@@ -14,6 +14,9 @@ const survey: Survey = {
   ],
   caseManagement: null,
   autoAssign: false,
+  businessHours: null,
+  alerts: null,
+  autoClose: null,
 };
 
 const saved: PhoneNumber = {
@@ -25,6 +28,7 @@ const saved: PhoneNumber = {
   theirNumberQuestion: 'contact',
   conversationQuestion: 'conversation',
   multiCaseReply: null,
+  acknowledgement: null,
   sendRatePerSecond: 1,
   template: { name: 'hello', language: 'en_GB', parameters: ['{text}', 'x'] },
   webhooks: { inbound: 'https://example.test/in', status: 'https://example.test/status' },

@@ -11,7 +11,8 @@ import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
 import { humaniseQuestionTypes, TYPE_OPTIONS } from './question-types.js';
 
-type Draft = Omit<Survey, 'id' | 'autoAssign'> & { autoAssign?: boolean };
+/** The form's fields; time rules are edited on their own screen and kept as loaded. */
+type Draft = Omit<Survey, 'id' | 'autoAssign' | 'businessHours' | 'alerts' | 'autoClose'> & { autoAssign?: boolean };
 
 const NEW_SURVEY: Draft = {
   name: '',

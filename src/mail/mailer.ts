@@ -1,0 +1,53 @@
+import nodemailer from 'nodemailer';
+import type { MailConfig } from '../config.js';
+
+/**
+ * The mail port (DESIGN.md §8): alert emails leave through it. One adapter, SMTP through
+ * nodemailer; tests point it at a local SMTP server.
+ */
+export interface MailMessage {
+  /** Each recipient receives the message without seeing the others. */
+  recipients: string[];
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+  close(): void;
+}
+
+/** Thrown when the SMTP server refused or could not be reached; `permanent` for a 5xx answer. */
+export class MailError extends Error {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+  ) {
+    super(message);
+    this.name = 'MailError';
+  }
+}
+
+export function createSmtpMailer(config: MailConfig): Mailer {
+  const transport = nodemailer.createTransport(config.smtpUrl, { from: config.from });
+  return {
+    async send(message) {
+      try {
+        // One SMTP transaction: every recipient in the envelope, none named in the headers.
+        await transport.sendMail({
+          from: config.from,
+          bcc: message.recipients,
+          subject: message.subject,
+          text: message.text,
+        });
+      } catch (error) {
+        const { responseCode } = error as { responseCode?: number };
+        const reason = responseCode ? `SMTP server answered ${responseCode}` : `SMTP failed: ${(error as Error).message}`;
+        throw new MailError(reason, responseCode !== undefined && responseCode >= 500);
+      }
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
