@@ -20,6 +20,7 @@ import { round } from './lib/load.js';
 import { backgroundBusyPercent, codeVersion, describeMachine, fingerprint, type Machine } from './lib/machine.js';
 import { measureMedia, type MediaBenchResult } from './lib/media-bench.js';
 import { measureOutbox, type OutboxResult } from './lib/outbox-bench.js';
+import { measureTimers, type TimersBenchResult } from './lib/timers-bench.js';
 import { memoryOf, round1, startCaseline } from './lib/processes.js';
 import { runProfile } from './lib/profile-bench.js';
 import { measureReads, type ReadsResult } from './lib/reads-bench.js';
@@ -33,12 +34,12 @@ import type { ExistingCase } from './lib/twilio-pool.js';
  * `npm run bench [-- <benchmark…>] [--dialect sqlite|pg|sqlite,pg] [--cases N] [--messages N]
  *  [--duration S] [--connections N] [--rate N]`
  *
- * Benchmarks: ingest, scale, reads, outbox, media (the default set), and profile. Prints a
+ * Benchmarks: ingest, scale, reads, outbox, media, timers (the default set), and profile. Prints a
  * markdown table and writes bench/results/latest.json (each benchmark's latest result).
  */
-const BENCHMARKS = ['ingest', 'scale', 'reads', 'outbox', 'media', 'profile'] as const;
+const BENCHMARKS = ['ingest', 'scale', 'reads', 'outbox', 'media', 'timers', 'profile'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
-const DEFAULT_SET: Benchmark[] = ['ingest', 'scale', 'reads', 'outbox', 'media'];
+const DEFAULT_SET: Benchmark[] = ['ingest', 'scale', 'reads', 'outbox', 'media', 'timers'];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -52,6 +53,7 @@ const { values, positionals } = parseArgs({
     pool: { type: 'string' },
     'reads-duration': { type: 'string', default: '8' },
     'reads-connections': { type: 'string', default: '4' },
+    timers: { type: 'string', default: '100000' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -59,10 +61,10 @@ const { values, positionals } = parseArgs({
 if (values.help) {
   console.log(`npm run bench [-- <benchmark…>] [options]
 
-Benchmarks: ingest, scale, reads, outbox, media (the default set: "all"), profile.
+Benchmarks: ingest, scale, reads, outbox, media, timers (the default set: "all"), profile.
 Options: --dialect sqlite|pg|sqlite,pg   --duration <s> (10)   --connections <n> (32)   --rate <n/s> (1000)
          --cases <n> (1000000)   --messages <n> (5000000)   --reads-duration <s> (8)   --reads-connections <n> (4)
-         --pool <n> (signed webhooks precomputed per run)
+         --pool <n> (signed webhooks precomputed per run)   --timers <n> (100000 due timers)
 PostgreSQL: CASELINE_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres). See docs/benchmarks.md.`);
   process.exit(0);
 }
@@ -164,6 +166,7 @@ export interface DialectResults {
   reads?: ReadsResult & { measuredAt: string; cases: number; messages: number; backgroundBusyPercent: number | null };
   outbox?: OutboxResult & { measuredAt: string; backgroundBusyPercent: number | null };
   media?: MediaBenchResult & { backgroundBusyPercent: number | null };
+  timers?: TimersBenchResult & { measuredAt: string; backgroundBusyPercent: number | null };
   profile?: { measuredAt: string; file: string; perSecond: number };
 }
 
@@ -403,6 +406,16 @@ for (const dialect of dialects) {
     const busy = await backgroundBusyPercent();
     results.media = {
       ...(await measureMedia(dialect, { durationSec, connections: options.connections, log })),
+      backgroundBusyPercent: busy,
+    };
+  }
+  if (selected.includes('timers')) {
+    const count = numberArg('timers');
+    log(`[${dialect}] timers: ${count} due alert timers, then the idle server's statements`);
+    const busy = await backgroundBusyPercent();
+    results.timers = {
+      ...(await measureTimers(dialect, { timers: count, idleSeconds: 10, log })),
+      measuredAt: new Date().toISOString(),
       backgroundBusyPercent: busy,
     };
   }

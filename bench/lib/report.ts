@@ -233,6 +233,34 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
         '',
       ]);
     }
+    if (r.timers) {
+      const t = r.timers;
+      const once = t.duplicateFirings === 0 && t.leftOver === 0 && t.firings === t.timers;
+      rows.push([
+        d,
+        `${n(t.timers)} due alert timers, ${t.workers} server${t.workers > 1 ? 's' : ''} sharing the database`,
+        `${n(t.perSecond)} timers/s`,
+        '',
+        '',
+        '',
+        `drained in ${n(t.seconds, 1)} s`,
+        '',
+        `${n(t.firings)} fired, ${t.duplicateFirings} twice, ${t.leftOver} left: ${once ? 'exactly once' : 'NOT EXACTLY ONCE'}; ${n(t.alertRows)} console alerts`,
+        '',
+      ]);
+      rows.push([
+        d,
+        `Idle server, ${t.idle.seconds} s, per server`,
+        `${n(t.idle.statementsPerSecond, 2)} statements/s`,
+        '',
+        '',
+        '',
+        `${n(t.idle.timerStatementsPerSecond, 2)}/s on the timers' table`,
+        '',
+        '',
+        '',
+      ]);
+    }
     if (r.profile)
       rows.push([
         d,
@@ -277,6 +305,7 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
       r.reads?.backgroundBusyPercent,
       r.outbox?.backgroundBusyPercent,
       r.media?.backgroundBusyPercent,
+      r.timers?.backgroundBusyPercent,
     ].filter((b): b is number => b !== undefined && b !== null);
     if (busy.length)
       extra.push(`${NAME[dialect]}: CPU used by other programs just before each phase: ${busy.map((b) => `${b}%`).join(', ')}.`);

@@ -45,7 +45,7 @@ export interface Census {
   elapsedMsPerWebhook: number;
 }
 
-interface Seen {
+export interface Seen {
   sql: string;
   ms: number;
 }
@@ -200,7 +200,7 @@ function shorten(statement: string): string {
   return flat.length > 160 ? `${flat.slice(0, 157)}...` : flat;
 }
 
-function watchStatements(dialect: BenchDialect, seen: Seen[]): () => void {
+export function watchStatements(dialect: BenchDialect, seen: Seen[]): () => void {
   if (dialect === 'sqlite') {
     // Executions, not prepares: the server may cache its prepared statements.
     const probe = new SqliteDatabase(':memory:');

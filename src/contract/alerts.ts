@@ -29,3 +29,7 @@ export const AlertListQuery = Type.Object(
   { additionalProperties: false },
 );
 export type AlertListQuery = Static<typeof AlertListQuery>;
+
+/** `POST /alerts/read`: every one of my alerts is read now. */
+export const AlertsRead = Type.Object({ unread: Type.Integer({ minimum: 0 }) });
+export type AlertsRead = Static<typeof AlertsRead>;

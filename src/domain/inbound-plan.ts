@@ -5,8 +5,8 @@ import { routeInbound } from './routing.js';
 /**
  * What a batch of inbound messages changes (DESIGN.md §2 rules 1, 3–6 and 11), decided
  * over plain data: the messages in arrival order and what is already stored about their
- * contacts in; the cases to create, the links of messages to cases, the multi-case replies
- * and the opt-out changes out. The caller loads the open cases under the routing lock of
+ * contacts in; the cases to create, the links of messages to cases, the multi-case replies,
+ * the acknowledgements and the opt-out changes out. The caller loads the open cases under the routing lock of
  * rule 7, then writes what this returns; nothing here touches storage.
  */
 export interface InboundPlanItem {
@@ -20,6 +20,8 @@ export interface InboundPlanItem {
   caseManagement: boolean;
   /** Whether the number has a multi-case reply configured (rule 5). */
   hasMultiCaseReply: boolean;
+  /** Whether the number has an acknowledgement configured (DESIGN.md §8). */
+  hasAcknowledgement: boolean;
   /** Rule 1: the number already holds a message with this provider id. */
   alreadyStored: boolean;
 }
@@ -36,7 +38,7 @@ export interface InboundPlanInput {
   items: readonly InboundPlanItem[];
   /** The open cases of the batch's contacts in the batch's surveys, oldest first. */
   openCases: readonly StoredOpenCase[];
-  /** Who is opted out on which number before the batch; consulted only for multi-case replies. */
+  /** Who is opted out on which number before the batch; consulted only for multi-case replies and acknowledgements. */
   optedOut: ReadonlyArray<{ numberId: string; contact: string }>;
 }
 
@@ -66,6 +68,16 @@ export interface InboundPlan {
   newCases: PlannedCase[];
   /** Rule 5: one reply per message that joined two or more open cases, naming them. */
   multiCaseReplies: Array<{ item: number; targets: PlannedTarget[] }>;
+  /**
+   * DESIGN.md §8: one per case an inbound message created on a number with an
+   * acknowledgement, naming the case (`caseKey`) and the message that created it (`item`).
+   * Only cases of a survey with case management are acknowledged: without it every
+   * message is a record of its own (rule 3), and acknowledging each would answer every
+   * text. None goes to a contact opted out on the number when the message came in
+   * (`STOP` as a first message opens a case, unacknowledged) or at the end of the batch.
+   * Cases made by writing first, moves or merges come from no inbound message: never here.
+   */
+  acknowledgements: Array<{ caseKey: number; item: number }>;
   /** Rule 11, in arrival order. */
   consentUpdates: ConsentUpdate[];
 }
@@ -82,6 +94,7 @@ export function planInboundBatch(input: InboundPlanInput): InboundPlan {
   const messages: PlannedMessage[] = [];
   const newCases: PlannedCase[] = [];
   const replyCandidates: Array<{ item: number; targets: PlannedTarget[] }> = [];
+  const acknowledgementCandidates: Array<{ caseKey: number; item: number }> = [];
   const consentUpdates: ConsentUpdate[] = [];
 
   input.items.forEach((item, index) => {
@@ -116,6 +129,9 @@ export function planInboundBatch(input: InboundPlanInput): InboundPlan {
         newCases.push({ key: created.key, surveyId: item.surveyId, numberId: item.numberId, contact: item.contact, firstItem: index });
         // A case created for one message is open for the contact's next one (rule 6).
         if (decision.kind === 'new-case') open.set(key, [...openOfContact, created]);
+        if (decision.kind === 'new-case' && item.hasAcknowledgement && !optedOut.has(consentKey(item.numberId, item.contact))) {
+          acknowledgementCandidates.push({ caseKey: created.key, item: index });
+        }
         messages.push({ duplicate: false, targets: [created] });
         break;
       }
@@ -131,12 +147,14 @@ export function planInboundBatch(input: InboundPlanInput): InboundPlan {
     }
   });
 
-  // Rule 11: the reply is not sent to a contact opted out once the batch's own STOPs and STARTs count.
-  const multiCaseReplies = replyCandidates.filter((r) => {
+  // Rule 11: nothing automatic goes to a contact opted out once the batch's own STOPs and STARTs count.
+  const stillOptedIn = (r: { item: number }) => {
     const item = input.items[r.item]!;
     return !optedOut.has(consentKey(item.numberId, item.contact));
-  });
-  return { messages, newCases, multiCaseReplies, consentUpdates };
+  };
+  const multiCaseReplies = replyCandidates.filter(stillOptedIn);
+  const acknowledgements = acknowledgementCandidates.filter(stillOptedIn);
+  return { messages, newCases, multiCaseReplies, acknowledgements, consentUpdates };
 }
 
 /** A case created in this batch has no number yet: 0, which no reference names (rule 4). */

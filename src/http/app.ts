@@ -13,6 +13,7 @@ import { registerAuthentication } from './auth.js';
 import { errorBody, registerErrorHandler } from './error-handler.js';
 import { createMetrics, metricsAccessAllowed } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
+import { alertRoutes } from './routes/alerts.js';
 import { caseJoinRoutes } from './routes/case-joins.js';
 import { colleagueRoutes } from './routes/colleagues.js';
 import { eventRoutes } from './routes/events.js';
@@ -106,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(caseJoinRoutes, { services });
       await api.register(templateRoutes, { services });
       await api.register(labelRoutes, { services });
+      await api.register(alertRoutes, { services });
       await api.register(mediaRoutes, { services });
       await api.register(savedReplyRoutes, { services });
       await api.register(simulatorRoutes, { services });

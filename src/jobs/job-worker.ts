@@ -16,10 +16,18 @@ import { backoffDelay } from '../domain/backoff.js';
 /** A claimed job, as a handler sees it. */
 export type Job = Pick<JobTable, 'id' | 'org_id' | 'kind' | 'subject_id' | 'attempts' | 'created_at'>;
 
+/**
+ * What a `done` job's `apply` may answer: its condition, checked again under the recording
+ * transaction's locks, no longer holds, so it books this next run instead of what `run` said.
+ */
+export interface Deferred {
+  runAgainAt: number;
+}
+
 /** What became of one run of a job. `apply` writes the handler's result in the recording transaction. */
 export type JobOutcome =
   /** `runAgainAt`: a recurring job books its next run instead of ending. */
-  | { state: 'done'; apply?: (tx: Transaction) => Promise<void>; runAgainAt?: number }
+  | { state: 'done'; apply?: (tx: Transaction) => Promise<void | Deferred>; runAgainAt?: number }
   | { state: 'retry'; reason: string; retryAfterMs?: number }
   | { state: 'failed'; reason: string; apply?: (tx: Transaction) => Promise<void> };
 
@@ -217,14 +225,15 @@ export class JobWorker {
         return;
       }
       if (outcome.state === 'done') {
-        await outcome.apply?.(tx);
-        if (outcome.runAgainAt === undefined) {
+        const deferred = await outcome.apply?.(tx);
+        const runAgainAt = deferred ? deferred.runAgainAt : outcome.runAgainAt;
+        if (runAgainAt === undefined) {
           await tx.db.deleteFrom('jobs').where('id', '=', job.id).execute();
           return;
         }
         await tx.db
           .updateTable('jobs')
-          .set({ state: 'pending', due_at: outcome.runAgainAt, claimed_until: null, attempts: 0, last_error: null, updated_at: at })
+          .set({ state: 'pending', due_at: runAgainAt, claimed_until: null, attempts: 0, last_error: null, updated_at: at })
           .where('id', '=', job.id)
           .execute();
         return;

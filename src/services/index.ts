@@ -20,6 +20,9 @@ import { createSimulatorService } from './simulator.js';
 import { createSurveyService } from './surveys.js';
 import { createUserService } from './users.js';
 import { createSurveyRetimeHandler } from './time-rules/timers.js';
+import { createAutoCloseHandler } from './time-rules/auto-close.js';
+import { createAlertEmailHandler } from './time-rules/alert-email.js';
+import { createAlertService, createAlertTimerHandlers } from './time-rules/alerts.js';
 import { createWriteFirstService } from './write-first.js';
 
 /**
@@ -57,8 +60,17 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     mediaLinks: { open: (token: string) => openOutboundLink(ctx, token) },
     /** Expired links, uploads never sent and unreferenced bytes, cleared hourly. */
     mediaHousekeeping,
+    /** My alerts: the console's bell (DESIGN.md §8). */
+    alerts: createAlertService(ctx),
     /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */
-    jobHandlers: [createMediaFetchHandler(ctx, numbers), mediaHousekeeping.handler, createSurveyRetimeHandler(ctx)] as JobHandler[],
+    jobHandlers: [
+      createMediaFetchHandler(ctx, numbers),
+      mediaHousekeeping.handler,
+      createSurveyRetimeHandler(ctx),
+      createAutoCloseHandler(ctx, records),
+      ...createAlertTimerHandlers(ctx),
+      createAlertEmailHandler(ctx),
+    ] as JobHandler[],
   };
 }
 

@@ -10,6 +10,7 @@ import { newId } from './ids.js';
 import { requireLock } from './record-store.js';
 import type { RecordService } from './records.js';
 import { loadSurvey } from './surveys.js';
+import { bookMovedCases } from './time-rules/case-timers.js';
 
 /**
  * Merging two cases a person opened (DESIGN.md §7 "Merge"): every message and note of `n`
@@ -71,6 +72,8 @@ export function createMergeService(ctx: ServiceContext, records: RecordService) 
           .execute();
         await tx.db.updateTable('records').set({ updated_at: now }).where('id', '=', target.id).execute();
         await recomputeWaitingSince(tx.db, [source.id, target.id]);
+        // m may start waiting, or hold a later message, with n's messages (n is closed).
+        await bookMovedCases(tx, survey, [{ id: target.id, waitingBefore: target.waiting_since }], now);
         // The holder of n has room for another case now, as after any close (auto-assignment).
         await distributeWaitingCases(db, tx, actor.orgId, now);
 

@@ -7,6 +7,8 @@ import { addHistory, type Actor, type HistoryEntry, type ServiceContext, publish
 import { newId } from './ids.js';
 import { requireLock } from './record-store.js';
 import type { RecordService } from './records.js';
+import { loadSurvey } from './surveys.js';
+import { bookMovedCases } from './time-rules/case-timers.js';
 
 /**
  * Moving an inbound message into an existing case (DESIGN.md §7 "Move into an existing
@@ -76,6 +78,15 @@ export async function moveIntoCase(
     await addHistory(tx.db, history);
     await tx.db.updateTable('records').set({ updated_at: now }).where('id', 'in', [source.id, target.id]).execute();
     await recomputeWaitingSince(tx.db, [source.id, target.id]);
+    await bookMovedCases(
+      tx,
+      await loadSurvey(tx.db, actor.orgId, target.survey_id),
+      [
+        { id: source.id, waitingBefore: source.waiting_since },
+        { id: target.id, waitingBefore: target.waiting_since },
+      ],
+      now,
+    );
     publishUpdated(tx, [source, target]);
     return records.view(tx.db, await findRecord(tx.db, actor.orgId, toCase));
   });

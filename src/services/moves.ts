@@ -8,6 +8,7 @@ import { createRecord, initialAnswers, linkMessage, requireLock } from './record
 import type { RecordService } from './records.js';
 import { loadSurvey } from './surveys.js';
 import { moveIntoCase } from './move-into-case.js';
+import { bookMovedCases } from './time-rules/case-timers.js';
 
 export function createMoveService(ctx: ServiceContext, records: RecordService) {
   const { db } = ctx;
@@ -61,6 +62,15 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
         await linkMessage(tx.db, [target.id], messageId, now);
         // The moved message may be the one either case waits from (DESIGN.md §7).
         await recomputeWaitingSince(tx.db, [source.id, target.id]);
+        await bookMovedCases(
+          tx,
+          survey,
+          [
+            { id: source.id, waitingBefore: source.waiting_since },
+            { id: target.id, waitingBefore: null },
+          ],
+          now,
+        );
         if (note) {
           await tx.db
             .insertInto('notes')

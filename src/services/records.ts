@@ -9,11 +9,12 @@ import { findRecord, findRecordForChange, personOf, type RecordRow } from '../db
 import { DomainError, validationFailed } from '../domain/errors.js';
 import { caseStatus, reopenedStatus, validateAnswers, type Answers } from '../domain/survey.js';
 import { isWindowOpen, windowClosesAtOf } from '../domain/whatsapp-window.js';
-import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
+import { addHistory, publishUpdated, requireWriter, type Actor, type ServiceContext } from './context.js';
 import { historyView, messageViews, noteView, recordSummary, recordView } from './presenters.js';
 import { lockHeldError, requireLock, requireVersion } from './record-store.js';
 import { distributeWaitingCases } from './auto-assignment.js';
 import { loadSurvey } from './surveys.js';
+import { bookOpenedCase } from './time-rules/case-timers.js';
 
 export const MESSAGES_PER_PAGE = 100;
 
@@ -76,9 +77,18 @@ export function createRecordService(ctx: ServiceContext) {
     });
   }
 
-  /** Writes new answers, recording a status change (close or reopen, rule 10). */
-  async function writeAnswers(tx: Transaction, actor: Actor, record: RecordRow, patch: Answers): Promise<void> {
-    const survey = await loadSurvey(tx.db, actor.orgId, record.survey_id);
+  /**
+   * Writes new answers, recording a status change (close or reopen, rule 10). `by.userId`
+   * null is the system (auto-close); `closedDetail` says why a close happened.
+   */
+  async function writeAnswers(
+    tx: Transaction,
+    by: { orgId: string; userId: string | null },
+    record: RecordRow,
+    patch: Answers,
+    closedDetail?: Record<string, unknown>,
+  ): Promise<void> {
+    const survey = await loadSurvey(tx.db, by.orgId, record.survey_id);
     validateAnswers(survey, patch);
     const before = JSON.parse(record.answers) as Answers;
     const answers = { ...before, ...patch };
@@ -101,7 +111,7 @@ export function createRecordService(ctx: ServiceContext) {
     const changed = Object.keys(patch).filter((k) => before[k] !== patch[k]);
     await addHistory(tx.db, {
       recordId: record.id,
-      userId: actor.userId,
+      userId: by.userId,
       action: 'answers.edited',
       detail: { changed: Object.fromEntries(changed.map((k) => [k, { from: before[k] ?? null, to: patch[k] }])) },
       at: now,
@@ -109,12 +119,15 @@ export function createRecordService(ctx: ServiceContext) {
     if (status !== record.status) {
       await addHistory(tx.db, {
         recordId: record.id,
-        userId: actor.userId,
+        userId: by.userId,
         action: status === 'closed' ? 'closed' : 'reopened',
+        detail: status === 'closed' ? closedDetail : undefined,
         at: now,
       });
       // The holder has room for another case now (DESIGN.md §7, auto-assignment).
-      if (status === 'closed' && record.locked_by !== null) await distributeWaitingCases(db, tx, actor.orgId, now);
+      if (status === 'closed' && record.locked_by !== null) await distributeWaitingCases(db, tx, by.orgId, now);
+      // A reopened case is open again to the time rules: its quiet time starts now (DESIGN.md §8).
+      if (status === 'open') await bookOpenedCase(tx, survey, record, now);
     }
   }
 
@@ -230,6 +243,18 @@ export function createRecordService(ctx: ServiceContext) {
         if (record.status === 'open') return;
         await writeAnswers(tx, actor, record, { [survey.caseManagement.statusQuestion]: reopenedStatus(survey) });
       }),
+
+    /**
+     * Closes an open case as the system (auto-close, DESIGN.md §8) exactly as Close does,
+     * with the system as actor, in the caller's transaction; `record` was read for change.
+     */
+    async closeAsSystem(tx: Transaction, record: RecordRow, closedDetail: Record<string, unknown>): Promise<void> {
+      const survey = await loadSurvey(tx.db, record.org_id, record.survey_id);
+      const cm = survey.caseManagement;
+      if (!cm || record.status === 'closed') return;
+      await writeAnswers(tx, { orgId: record.org_id, userId: null }, record, { [cm.statusQuestion]: cm.finalStatus }, closedDetail);
+      publishUpdated(tx, [record]);
+    },
 
     async notes(actor: Actor, caseNumber: number): Promise<Note[]> {
       return (await this.get(actor, caseNumber)).notes;

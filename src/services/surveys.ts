@@ -22,7 +22,7 @@ export interface Survey extends SurveyDefinition {
 const SURVEY_COLUMNS = ['id', 'name', 'questions', 'case_management', 'auto_assign', 'business_hours', 'alerts', 'auto_close'] as const;
 type SurveyRow = Pick<SurveyTable, (typeof SURVEY_COLUMNS)[number]>;
 
-const parsed = <T>(json: string | null): T | null => (json === null ? null : (JSON.parse(json) as T));
+const parsed = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
 const stored = (value: object | null): string | null => (value === null ? null : JSON.stringify(value));
 
 /** A survey as `POST /surveys` takes it. */
@@ -34,10 +34,10 @@ export function surveyFromRow(row: SurveyRow): Survey {
     autoAssign: Number(row.auto_assign) === 1,
     name: row.name,
     questions: JSON.parse(row.questions) as Question[],
-    caseManagement: parsed<CaseManagement>(row.case_management),
-    businessHours: parsed<BusinessHours>(row.business_hours),
-    alerts: parsed<AlertSettings>(row.alerts),
-    autoClose: parsed<AutoCloseSettings>(row.auto_close),
+    caseManagement: parsed(row.case_management) as CaseManagement | null,
+    businessHours: parsed(row.business_hours) as BusinessHours | null,
+    alerts: parsed(row.alerts) as AlertSettings | null,
+    autoClose: parsed(row.auto_close) as AutoCloseSettings | null,
   };
 }
 

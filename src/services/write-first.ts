@@ -9,6 +9,7 @@ import { createRecord, initialAnswers } from './record-store.js';
 import type { RecordService } from './records.js';
 import { checkTypedText, prepareSend } from './send-checks.js';
 import { loadSurvey } from './surveys.js';
+import { bookOpenedCase } from './time-rules/case-timers.js';
 
 /**
  * Writing first (DESIGN.md §7): `POST /surveys/{id}/records` opens a case for a contact who
@@ -61,6 +62,7 @@ export function createWriteFirstService(ctx: ServiceContext, records: RecordServ
           moreHistory: [{ action: 'locked' }],
         });
         await tx.db.updateTable('records').set({ locked_by: actor.userId, locked_at: now }).where('id', '=', record.id).execute();
+        if (record.status === 'open') await bookOpenedCase(tx, survey, record, now);
         const messageId = await queueOutbound(tx, {
           orgId: actor.orgId,
           numberId: number.id,

@@ -172,7 +172,7 @@ export function cursorAfter(last: Pick<RecordTable, 'updated_at' | 'waiting_sinc
   return query.sort === 'waiting' ? encodeCursor(Number(last.waiting_since), last.id) : encodeCursor(last.updated_at, last.id);
 }
 
-function decodeCursor(cursor: string): [number, string] {
+export function decodeCursor(cursor: string): [number, string] {
   const [updatedAt, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
   const at = Number(updatedAt);
   if (!Number.isFinite(at) || !id) throw validationFailed('cursor is not valid');

@@ -1,21 +1,20 @@
 import type { Db, Transaction } from '../../db/database.js';
-import { firstInboundText, openCasesQuery, optedOutAmong, storedProviderIds } from '../../db/queries/inbound.js';
+import { openCasesQuery, optedOutAmong, storedProviderIds } from '../../db/queries/inbound.js';
 import { enqueueJobs, scheduleTimers } from '../../db/queries/jobs.js';
 import { recordOptOut, removeOptOut } from '../../db/queries/opt-outs.js';
 import type { MediaTable, NumberTable, RecordTable } from '../../db/schema.js';
 import { sanitiseFileName } from '../../domain/file-names.js';
 import { MEDIA_FETCH_JOB } from '../../domain/media.js';
 import { planInboundBatch, type InboundPlan, type InboundPlanItem, type PlannedTarget } from '../../domain/inbound-plan.js';
-import { renderMultiCaseReply } from '../../domain/multi-case-reply.js';
 import { caseStatus } from '../../domain/survey.js';
 import type { InboundMessage } from '../../providers/provider.js';
-import { addHistory, historyInsert, type HistoryEntry } from '../context.js';
+import { historyInsert, type HistoryEntry } from '../context.js';
 import { newId } from '../ids.js';
-import { queueOutbound } from '../outbound.js';
 import { assignNewCases, autoAssigns } from '../auto-assignment.js';
 import { initialAnswers } from '../record-store.js';
 import type { Survey } from '../surveys.js';
 import { scheduleCaseTimers, waitingTimers } from '../time-rules/timers.js';
+import { sendAcknowledgement, sendMultiCaseReply, type CaseRef } from './automatic-replies.js';
 
 /**
  * Stores a batch of inbound messages in one transaction (DESIGN.md §2 rules 1–7): loads what
@@ -32,7 +31,7 @@ export interface InboundItem {
 }
 
 export interface IngestNumber {
-  row: Pick<NumberTable, 'id' | 'org_id' | 'multi_case_reply' | 'their_number_question'>;
+  row: Pick<NumberTable, 'id' | 'org_id' | 'multi_case_reply' | 'acknowledgement' | 'their_number_question'>;
   survey: Survey;
 }
 
@@ -44,12 +43,6 @@ export interface ReceiveResult {
 
 /** Stores a batch in one transaction and answers for each item, in order. */
 export type BatchStore = (items: InboundItem[], now: number) => Promise<ReceiveResult[]>;
-
-/** A case as the writes see it: its id and, once drawn, its number. */
-interface CaseRef {
-  id: string;
-  caseNumber: number;
-}
 
 /** The default store: a transaction on `db`, in this thread. */
 export function storeInTransaction(db: Db): BatchStore {
@@ -129,6 +122,7 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
     now,
   );
   for (const reply of plan.multiCaseReplies) await sendMultiCaseReply(tx, items[reply.item]!, reply.targets.map(resolve), now);
+  for (const ack of plan.acknowledgements) await sendAcknowledgement(tx, items[ack.item]!, created[ack.caseKey]!, now);
   await scheduleTimersOfBatch(
     tx,
     surveys,
@@ -159,6 +153,7 @@ async function loadForPlan(tx: Transaction, items: InboundItem[]) {
     surveyId: number.survey.id,
     caseManagement: number.survey.caseManagement !== null,
     hasMultiCaseReply: number.row.multi_case_reply !== null,
+    hasAcknowledgement: number.row.acknowledgement !== null,
     alreadyStored: stored.has(`${number.row.id}|${message.providerMessageId}`),
   }));
   const fresh = planItems.filter((i) => !i.alreadyStored);
@@ -170,8 +165,8 @@ async function loadForPlan(tx: Transaction, items: InboundItem[]) {
       : await tx
           .forUpdate(openCasesQuery(tx.db, [...new Set(managed.map((i) => i.surveyId))], [...new Set(managed.map((i) => i.contact))]))
           .execute();
-  // Only a multi-case reply asks whether its contact is opted out (rule 11).
-  const replying = managed.filter((i) => i.hasMultiCaseReply);
+  // Only a multi-case reply or an acknowledgement asks whether its contact is opted out (rule 11).
+  const replying = managed.filter((i) => i.hasMultiCaseReply || i.hasAcknowledgement);
   const optedOut = await optedOutAmong(tx.db, [...new Set(replying.map((i) => i.numberId))], [...new Set(replying.map((i) => i.contact))]);
   return {
     input: {
@@ -311,32 +306,4 @@ function mediaRows(items: InboundItem[], messageIds: Array<string | null>, now: 
       updated_at: now,
     }));
   });
-}
-
-/** Rule 5: tells the contact which open cases they have, so they can name one next time. */
-async function sendMultiCaseReply(tx: Transaction, item: InboundItem, cases: CaseRef[], now: number): Promise<void> {
-  const number = item.number.row;
-  const firstMessages = await Promise.all(
-    cases.map(async (c) => ({ caseNumber: c.caseNumber, firstMessage: await firstInboundText(tx.db, c.id) })),
-  );
-  const replyId = await queueOutbound(tx, {
-    orgId: number.org_id,
-    numberId: number.id,
-    contact: item.contact,
-    text: renderMultiCaseReply(number.multi_case_reply!, firstMessages),
-    authorId: null,
-    automatic: true,
-    recordIds: cases.map((c) => c.id),
-    at: now,
-  });
-  await addHistory(
-    tx.db,
-    cases.map((c) => ({
-      recordId: c.id,
-      userId: null,
-      action: 'message.out',
-      detail: { messageId: replyId, multiCaseReply: true },
-      at: now,
-    })),
-  );
 }

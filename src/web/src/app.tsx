@@ -16,6 +16,7 @@ import { SimulatorScreen } from './screens/simulator-screen.js';
 import { UsersScreen } from './screens/admin/users-screen.js';
 import { SurveysScreen } from './screens/admin/surveys-screen.js';
 import { SurveyEditScreen } from './screens/admin/survey-edit-screen.js';
+import { TimeRulesScreen } from './screens/admin/time-rules-screen.js';
 import { NumbersScreen } from './screens/admin/numbers-screen.js';
 import { NumberEditScreen } from './screens/admin/number-edit-screen.js';
 import { AccountScreen } from './screens/account-screen.js';
@@ -131,6 +132,8 @@ function RouteView() {
       return isAdmin ? <SurveysScreen /> : <AdminOnly />;
     case 'survey-edit':
       return isAdmin ? <SurveyEditScreen key={route.surveyId ?? 'new'} surveyId={route.surveyId} /> : <AdminOnly />;
+    case 'survey-time-rules':
+      return isAdmin ? <TimeRulesScreen key={route.surveyId} surveyId={route.surveyId} /> : <AdminOnly />;
     case 'numbers':
       return isAdmin ? <NumbersScreen /> : <AdminOnly />;
     case 'number-edit':
@@ -204,6 +207,7 @@ function titleOf(route: Route, surveys: Survey[]): string {
       return 'Users';
     case 'surveys':
     case 'survey-edit':
+    case 'survey-time-rules':
       return 'Surveys';
     case 'numbers':
     case 'number-edit':

@@ -12,6 +12,7 @@ export type Route =
   | { name: 'users' }
   | { name: 'surveys' }
   | { name: 'survey-edit'; surveyId: string | null }
+  | { name: 'survey-time-rules'; surveyId: string }
   | { name: 'numbers' }
   | { name: 'number-edit'; numberId: string | null }
   | { name: 'account' }
@@ -24,7 +25,7 @@ export function parseRoute(hash: string): Route {
   const [path = '/', search = ''] = raw.split('?', 2);
   const params = new URLSearchParams(search);
   const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  const [a, b, c] = parts;
+  const [a, b, c, d] = parts;
   if (parts.length === 0) return { name: 'home' };
   if (a === 'surveys' && b && c === 'cases' && parts.length === 3) return { name: 'cases', surveyId: b };
   if (a === 'cases' && b && /^\d+$/.test(b) && parts.length === 2) return { name: 'case', caseNumber: Number(b) };
@@ -37,7 +38,8 @@ export function parseRoute(hash: string): Route {
     if (b === 'users' && !c) return { name: 'users' };
     if (b === 'labels' && !c) return { name: 'labels' };
     if (b === 'surveys' && !c) return { name: 'surveys' };
-    if (b === 'surveys' && c) return { name: 'survey-edit', surveyId: c === 'new' ? null : c };
+    if (b === 'surveys' && c && c !== 'new' && d === 'time-rules' && parts.length === 4) return { name: 'survey-time-rules', surveyId: c };
+    if (b === 'surveys' && c && parts.length === 3) return { name: 'survey-edit', surveyId: c === 'new' ? null : c };
     if (b === 'numbers' && !c) return { name: 'numbers' };
     if (b === 'numbers' && c) return { name: 'number-edit', numberId: c === 'new' ? null : c };
   }
@@ -60,6 +62,7 @@ export const paths = {
   users: () => '#/admin/users',
   surveys: () => '#/admin/surveys',
   survey: (surveyId: string | number | null) => `#/admin/surveys/${surveyId === null ? 'new' : encodeURIComponent(String(surveyId))}`,
+  surveyTimeRules: (surveyId: string | number) => `#/admin/surveys/${encodeURIComponent(String(surveyId))}/time-rules`,
   numbers: () => '#/admin/numbers',
   number: (numberId: string | number | null) => `#/admin/numbers/${numberId === null ? 'new' : encodeURIComponent(String(numberId))}`,
 };

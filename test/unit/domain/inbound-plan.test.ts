@@ -14,7 +14,7 @@ const NUMBER = 'number-1';
 
 let nextId = 0;
 
-/** A fresh message from Alice on a number of a survey with case management, no multi-case reply. */
+/** A fresh message from Alice on a number of a survey with case management, no multi-case reply, no acknowledgement. */
 function msg(text: string, overrides: Partial<InboundPlanItem> = {}): InboundPlanItem {
   nextId += 1;
   return {
@@ -25,6 +25,7 @@ function msg(text: string, overrides: Partial<InboundPlanItem> = {}): InboundPla
     surveyId: SURVEY,
     caseManagement: true,
     hasMultiCaseReply: false,
+    hasAcknowledgement: false,
     alreadyStored: false,
     ...overrides,
   };
@@ -237,6 +238,78 @@ describe('the plan of an inbound batch (DESIGN.md §2 rules 1, 3–6, 11)', () =
       expect(plan([msg('START'), msg('hi', { hasMultiCaseReply: true })], optedOutBefore).multiCaseReplies).toEqual([
         { item: 1, targets: [existing(5), existing(6)] },
       ]);
+    });
+  });
+
+  describe('acknowledgements (DESIGN.md §8)', () => {
+    const acked = (text: string, overrides: Partial<InboundPlanItem> = {}) => msg(text, { hasAcknowledgement: true, ...overrides });
+
+    it('a message that creates a case on a number with an acknowledgement gets one, naming the case and the message', () => {
+      const result = plan([acked('I need help')]);
+      expect(result.acknowledgements).toEqual([{ caseKey: 0, item: 0 }]);
+    });
+
+    it('a number without an acknowledgement sends none', () => {
+      expect(plan([msg('I need help')]).acknowledgements).toEqual([]);
+    });
+
+    it('a message that joins an existing case is not acknowledged', () => {
+      const result = plan([acked('more')], { openCases: [openCase(5)] });
+      expect(result.messages).toEqual([{ duplicate: false, targets: [existing(5)] }]);
+      expect(result.acknowledgements).toEqual([]);
+    });
+
+    it('a duplicate is not acknowledged, stored before or earlier in the batch', () => {
+      expect(plan([acked('hello', { alreadyStored: true })]).acknowledgements).toEqual([]);
+      const first = acked('hello');
+      expect(plan([first, { ...first }]).acknowledgements).toEqual([{ caseKey: 0, item: 0 }]);
+    });
+
+    it('two messages of one new contact in one batch make one case, acknowledged once, for the first message', () => {
+      const result = plan([acked('hello'), acked('are you there?'), acked('please')]);
+      expect(result.newCases).toHaveLength(1);
+      expect(result.acknowledgements).toEqual([{ caseKey: 0, item: 0 }]);
+    });
+
+    it('each new case of a batch gets its own: two contacts, and #0 beside an open case', () => {
+      expect(plan([acked('hello'), acked('hello', { contact: BOB })]).acknowledgements).toEqual([
+        { caseKey: 0, item: 0 },
+        { caseKey: 1, item: 1 },
+      ]);
+      expect(plan([acked('something new #0')], { openCases: [openCase(5)] }).acknowledgements).toEqual([{ caseKey: 0, item: 0 }]);
+    });
+
+    it('no acknowledgement goes to a contact opted out on the number, even on their first message', () => {
+      const result = plan([acked('I need help')], { optedOut: [{ numberId: NUMBER, contact: ALICE }] });
+      expect(result.newCases).toHaveLength(1);
+      expect(result.acknowledgements).toEqual([]);
+    });
+
+    it('an opt-out on another number does not hold it back', () => {
+      expect(plan([acked('I need help')], { optedOut: [{ numberId: 'number-2', contact: ALICE }] }).acknowledgements).toHaveLength(1);
+    });
+
+    it('STOP as a first message opens a case and opts out: no acknowledgement, even if START follows in the batch', () => {
+      const stop = plan([acked('STOP')]);
+      expect(stop.newCases).toHaveLength(1);
+      expect(stop.consentUpdates).toEqual([{ numberId: NUMBER, contact: ALICE, change: 'opt-out' }]);
+      expect(stop.acknowledgements).toEqual([]);
+      expect(plan([acked('STOP'), acked('START')]).acknowledgements).toEqual([]);
+    });
+
+    it('a STOP later in the batch holds back the acknowledgement of the case it joins', () => {
+      expect(plan([acked('I need help'), acked('stop')]).acknowledgements).toEqual([]);
+    });
+
+    it('a START before the first message lets it go', () => {
+      const result = plan([acked('START')], { optedOut: [{ numberId: NUMBER, contact: ALICE }] });
+      expect(result.acknowledgements).toEqual([{ caseKey: 0, item: 0 }]);
+    });
+
+    it('without case management no record is acknowledged: each message is a record of its own', () => {
+      const result = plan([acked('one', { caseManagement: false }), acked('two', { caseManagement: false })]);
+      expect(result.newCases).toHaveLength(2);
+      expect(result.acknowledgements).toEqual([]);
     });
   });
 });

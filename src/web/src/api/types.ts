@@ -4,8 +4,14 @@
  * `export type` re-exports only: Vite erases them, and no server code reaches the bundle.
  */
 export type {
+  Acknowledgement,
+  Alert,
+  AlertList,
+  AlertSettings,
   AnswerValue,
   ApiToken,
+  AutoCloseSettings,
+  BusinessHours,
   CaseManagement,
   Channel,
   Choice,

@@ -45,7 +45,7 @@ export function AppHeader() {
             <a href={paths.users()} aria-current={current(['users'])}>
               Users
             </a>
-            <a href={paths.surveys()} aria-current={current(['surveys', 'survey-edit'])}>
+            <a href={paths.surveys()} aria-current={current(['surveys', 'survey-edit', 'survey-time-rules'])}>
               Surveys
             </a>
             <a href={paths.numbers()} aria-current={current(['numbers', 'number-edit'])}>

@@ -1,4 +1,4 @@
-import type { Channel, MessageTemplate, PhoneNumber, Provider, Survey } from '../../api/types.js';
+import type { Acknowledgement, Channel, MessageTemplate, PhoneNumber, Provider, Survey } from '../../api/types.js';
 import { parameterList } from '../../template-text.js';
 import type { CredentialField } from './providers.js';
 
@@ -19,6 +19,10 @@ export interface NumberDraft {
   theirNumberQuestion: string;
   conversationQuestion: string;
   multiCaseReply: string;
+  /** The acknowledgement (DESIGN.md §8); empty sends none. */
+  acknowledgement: string;
+  /** Sent instead outside the survey's business hours; empty sends the acknowledgement then too. */
+  outOfHoursText: string;
   sendRatePerSecond: string;
   /** The template library (DESIGN.md §7 "Templates"), sent for WhatsApp numbers. */
   templates: TemplateDraft[];
@@ -43,6 +47,8 @@ export function newNumberDraft(survey: Survey | undefined): NumberDraft {
     surveyId: survey ? String(survey.id) : '',
     ...defaultQuestions(survey),
     multiCaseReply: '',
+    acknowledgement: '',
+    outOfHoursText: '',
     sendRatePerSecond: '',
     templates: [],
     credentials: {},
@@ -60,6 +66,8 @@ export function draftFromNumber(n: PhoneNumber): NumberDraft {
     theirNumberQuestion: n.theirNumberQuestion,
     conversationQuestion: n.conversationQuestion,
     multiCaseReply: n.multiCaseReply ?? '',
+    acknowledgement: n.acknowledgement?.text ?? '',
+    outOfHoursText: n.acknowledgement?.outOfHoursText ?? '',
     sendRatePerSecond: n.sendRatePerSecond ? String(n.sendRatePerSecond) : '',
     templates: n.templates.map(templateDraft),
     credentials: {},
@@ -83,6 +91,12 @@ export function allowedIpList(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
 }
 
+/** The acknowledgement as the API takes it: null without a text (the form asks for one when an out-of-hours text is typed). */
+export function acknowledgementOf(draft: Pick<NumberDraft, 'acknowledgement' | 'outOfHoursText'>): Acknowledgement | null {
+  const text = draft.acknowledgement.trim();
+  return text ? { text, outOfHoursText: draft.outOfHoursText.trim() || null } : null;
+}
+
 /** The body of POST /numbers (adding) or PATCH /numbers/:id (editing). */
 export function numberRequestBody(
   draft: NumberDraft,
@@ -100,6 +114,7 @@ export function numberRequestBody(
     theirNumberQuestion: draft.theirNumberQuestion,
     conversationQuestion: draft.conversationQuestion,
     multiCaseReply: draft.multiCaseReply.trim() || null,
+    acknowledgement: acknowledgementOf(draft),
   };
   // Templates are WhatsApp's (rule 12); an SMS number's library is left as it is.
   if (draft.channel === 'whatsapp') body.templates = templateList(draft.templates);

@@ -11,6 +11,7 @@ import { Screen } from '../../ui/screen.js';
 import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
 import { allowedIpList, defaultQuestions, draftFromNumber, newNumberDraft, numberRequestBody, type NumberDraft } from './number-draft.js';
+import { AcknowledgementCard } from './number-acknowledgement-card.js';
 import { NumberWebhooksCard } from './number-webhooks-card.js';
 import { TemplateLibraryCard } from './template-library-card.js';
 import { CREDENTIAL_FIELDS, PROVIDER_CHANNELS, PROVIDER_LABELS, PROVIDERS } from './providers.js';
@@ -232,6 +233,8 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
             {...bind('multiCaseReply')}
           />
         </fieldset>
+
+        <AcknowledgementCard draft={draft} survey={survey} onChange={set} />
 
         {draft.channel === 'whatsapp' && (
           <TemplateLibraryCard

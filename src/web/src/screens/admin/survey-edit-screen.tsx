@@ -10,6 +10,7 @@ import { Screen } from '../../ui/screen.js';
 import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
 import { humaniseQuestionTypes, TYPE_OPTIONS } from './question-types.js';
+import { describeTimeRules } from './time-rules-draft.js';
 
 /** The form's fields; time rules are edited on their own screen and kept as loaded. */
 type Draft = Omit<Survey, 'id' | 'autoAssign' | 'businessHours' | 'alerts' | 'autoClose'> & { autoAssign?: boolean };
@@ -188,6 +189,16 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
             is free it waits unassigned until someone is.
           </p>
         </fieldset>
+
+        {surveyId !== null && loaded.data && (
+          <section className="card" aria-labelledby="time-rules-title">
+            <h2 id="time-rules-title" className="card-title">
+              Time rules
+            </h2>
+            <p>{describeTimeRules(loaded.data)}</p>
+            <a href={paths.surveyTimeRules(surveyId)}>Edit business hours, alerts and auto-close</a>
+          </section>
+        )}
 
         <div className="form-actions">
           <button type="submit" className="button-primary" disabled={busy}>

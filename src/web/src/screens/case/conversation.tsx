@@ -90,7 +90,8 @@ export function Conversation(props: ConversationProps) {
 
 /** "from Sam" or "sent by Ana": whose a file is, for the words that stand in for it. */
 function whoseFile(message: Message, contact: string | null): string {
-  return message.direction === 'in' ? `from ${contact ?? 'the contact'}` : `sent by ${message.author?.name ?? 'Caseline'}`;
+  if (message.direction === 'in') return `from ${contact ?? 'the contact'}`;
+  return message.automatic ? 'sent automatically' : `sent by ${message.author?.name ?? 'Caseline'}`;
 }
 
 /** The conversation's stored images, oldest first, for the viewer to go through. */
@@ -129,7 +130,7 @@ function MessageBubble({
           onMove(message);
         }}
       >
-        <span className="visually-hidden">{inbound ? `From ${who}:` : `Reply from ${who}:`}</span>
+        <span className="visually-hidden">{inbound ? `From ${who}:` : message.automatic ? 'Automatic message:' : `Reply from ${who}:`}</span>
         {(body || suffix) && (
           <p className="msg-text" dir="auto">
             {body}
@@ -147,7 +148,14 @@ function MessageBubble({
         <div className="msg-meta">
           <Time at={message.at} />
           <span className="channel">{channelLabel(message.channel)}</span>
-          {!inbound && message.author && <span className="author">{message.author.name}</span>}
+          {/* The system wrote it (an acknowledgement, a closing text, a multi-case reply): it answers no one. */}
+          {message.automatic ? (
+            <span className="automatic-mark" title="Sent by Caseline on its own, not by a person">
+              Automatic
+            </span>
+          ) : (
+            !inbound && message.author && <span className="author">{message.author.name}</span>
+          )}
           {!inbound && <DeliveryStatus status={message.status} />}
         </div>
         {failed && (

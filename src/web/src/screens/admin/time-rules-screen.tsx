@@ -1,0 +1,162 @@
+import { useEffect, useRef, useState, type SyntheticEvent } from 'react';
+import { api } from '../../api/client.js';
+import type { Survey } from '../../api/types.js';
+import { paths } from '../../router.js';
+import { useApp } from '../../session.js';
+import { ErrorAlert, LoadingOrError, SuccessAlert } from '../../ui/components.js';
+import { InputField, TextAreaField } from '../../ui/fields.js';
+import { Screen } from '../../ui/screen.js';
+import { useLoad } from '../../ui/use-load.js';
+import { useRequest } from '../../ui/use-request.js';
+import { BusinessHoursFields } from './business-hours-fields.js';
+import { browserTimeZone, timeRulesBody, timeRulesDraft, type TimeRulesDraft } from './time-rules-draft.js';
+
+/**
+ * A survey's time rules (DESIGN.md §8): business hours, alerts on cases that wait too long, and
+ * auto-close of quiet cases. Saved with their own PATCH, apart from the survey's questions.
+ */
+export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
+  const { reloadSurveys } = useApp();
+  const loaded = useLoad(() => api<Survey>('GET', `/surveys/${encodeURIComponent(surveyId)}`), [surveyId]);
+  const [defaultZone] = useState(browserTimeZone);
+  // The form as the admin changed it, or else the rules as stored.
+  const [edited, setDraft] = useState<TimeRulesDraft | null>(null);
+  const { busy, error, setError, run } = useRequest();
+  const [notice, setNotice] = useState<string | null>(null);
+  const alert = useRef<HTMLDivElement>(null);
+  const survey = loaded.data;
+  const draft = edited ?? (survey ? timeRulesDraft(survey, defaultZone) : null);
+
+  // The form is long and the error shows at its top: bring it into view and read it out.
+  useEffect(() => {
+    if (!error || !alert.current) return;
+    alert.current.scrollIntoView({ block: 'center' });
+    alert.current.focus({ preventScroll: true });
+  }, [error]);
+
+  if (!survey || !draft) return <LoadingOrError error={loaded.error} />;
+  const set = (change: Partial<TimeRulesDraft>) => {
+    setNotice(null);
+    setDraft({ ...draft, ...change });
+  };
+
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setNotice(null);
+    await run(async () => {
+      const saved = await api<Survey>('PATCH', `/surveys/${encodeURIComponent(surveyId)}`, timeRulesBody(draft));
+      loaded.update(() => saved);
+      setDraft(null);
+      setNotice('Time rules saved. Open cases follow the new rules from now on.');
+      // The number screens read the surveys' business hours from the session's list.
+      await reloadSurveys();
+    });
+  };
+
+  return (
+    <Screen
+      title={`Time rules: ${survey.name}`}
+      crumb={{ href: paths.survey(surveyId), label: survey.name }}
+      beside={<p className="page-sub">When the helpline is open, who hears of a case that waits too long, and when quiet cases close.</p>}
+    >
+      <SuccessAlert message={notice} />
+      <form onSubmit={(event) => void submit(event)} className="stack" aria-label="Time rules">
+        {error && (
+          <div ref={alert} tabIndex={-1}>
+            <ErrorAlert error={error} onDismiss={() => setError(null)} />
+          </div>
+        )}
+
+        <fieldset className="card">
+          <legend>Business hours</legend>
+          <label className="check">
+            <input type="checkbox" checked={draft.hoursOn} onChange={(e) => set({ hoursOn: e.target.checked })} />
+            Keep business hours
+          </label>
+          <p className="hint">
+            Alerts then count only minutes when the helpline is open, and numbers send their out-of-hours acknowledgement outside them.
+          </p>
+          {draft.hoursOn && <BusinessHoursFields draft={draft} onChange={set} />}
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>Alerts</legend>
+          <label className="check">
+            <input type="checkbox" checked={draft.alertsOn} onChange={(e) => set({ alertsOn: e.target.checked })} />
+            Alert when a case waits too long for an answer
+          </label>
+          <p className="hint">
+            The first alert goes to the case&apos;s holder, or to every analyst when nobody holds it; the second goes to the admins. Both
+            count from the first unanswered message{draft.hoursOn ? ', in business hours' : ''}, in the console and by email.
+          </p>
+          {draft.alertsOn && (
+            <div className="form-grid">
+              <InputField
+                label="First alert after (minutes)"
+                type="number"
+                min={1}
+                step={1}
+                required
+                value={draft.firstLevelMinutes}
+                onChange={(e) => set({ firstLevelMinutes: e.target.value })}
+              />
+              <InputField
+                label="Alert the admins after (minutes)"
+                hint="Optional; more than the first."
+                type="number"
+                min={1}
+                step={1}
+                value={draft.secondLevelMinutes}
+                onChange={(e) => set({ secondLevelMinutes: e.target.value })}
+              />
+              <TextAreaField
+                label="Also email"
+                hint="Addresses one a line. Alert emails name the case number and how long it waited, never the messages."
+                rows={3}
+                fieldClassName="field-grow"
+                value={draft.emails}
+                onChange={(e) => set({ emails: e.target.value })}
+              />
+            </div>
+          )}
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>Auto-close</legend>
+          <label className="check">
+            <input type="checkbox" checked={draft.autoCloseOn} onChange={(e) => set({ autoCloseOn: e.target.checked })} />
+            Close open cases that go quiet
+          </label>
+          {draft.autoCloseOn && (
+            <>
+              <InputField
+                label="Close after (days without a message)"
+                type="number"
+                min={1}
+                step={1}
+                required
+                value={draft.quietDays}
+                onChange={(e) => set({ quietDays: e.target.value })}
+              />
+              <TextAreaField
+                label="Closing text"
+                hint="Sent to the contact, marked automatic, before the case closes. Leave empty to close without a word."
+                rows={3}
+                maxLength={1600}
+                value={draft.closingText}
+                onChange={(e) => set({ closingText: e.target.value })}
+              />
+            </>
+          )}
+        </fieldset>
+
+        <div className="form-actions">
+          <button type="submit" className="button-primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Save time rules'}
+          </button>
+          <a href={paths.survey(surveyId)}>Back to the survey</a>
+        </div>
+      </form>
+    </Screen>
+  );
+}
