@@ -27,7 +27,7 @@ export interface Deferred {
 /** What became of one run of a job. `apply` writes the handler's result in the recording transaction. */
 export type JobOutcome =
   /** `runAgainAt`: a recurring job books its next run instead of ending. */
-  | { state: 'done'; apply?: (tx: Transaction) => Promise<void | Deferred>; runAgainAt?: number }
+  | { state: 'done'; apply?: (tx: Transaction) => Promise<void> | Promise<Deferred | undefined>; runAgainAt?: number }
   | { state: 'retry'; reason: string; retryAfterMs?: number }
   | { state: 'failed'; reason: string; apply?: (tx: Transaction) => Promise<void> };
 
@@ -139,41 +139,45 @@ export class JobWorker {
     return this.deps.busy?.() ? Math.min(this.options.busyConcurrency, this.options.concurrency) : this.options.concurrency;
   }
 
+  /** Claims up to `limit` due jobs in one statement; each gets its kind's claim length. */
   private async claim(limit: number): Promise<JobTable[]> {
     const kinds = [...this.handlers.keys()];
     if (kinds.length === 0) return [];
     const { db, now } = this.deps;
-    return db.transaction(async (tx) => {
-      const at = now();
-      const due = await db
-        .skipLocked(
-          tx.db
-            .selectFrom('jobs')
-            .select(['id', 'kind'])
-            .where('kind', 'in', kinds)
-            .where((eb) =>
-              eb.or([
-                eb.and([eb('state', '=', 'pending'), eb('due_at', '<=', at)]),
-                eb.and([eb('state', '=', 'running'), eb('claimed_until', '<', at)]),
-              ]),
-            )
-            .orderBy('due_at')
-            .limit(limit),
+    const at = now();
+    const due = db.skipLocked(
+      db.kysely
+        .selectFrom('jobs')
+        .select('id')
+        .where('kind', 'in', kinds)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('state', '=', 'pending'), eb('due_at', '<=', at)]),
+            eb.and([eb('state', '=', 'running'), eb('claimed_until', '<', at)]),
+          ]),
         )
-        .execute();
-      const claimed: JobTable[] = [];
-      for (const row of due) {
-        const handler = this.handlers.get(row.kind)!;
-        const job = await tx.db
-          .updateTable('jobs')
-          .set((eb) => ({ state: 'running', claimed_until: at + handler.claimMs, attempts: eb('attempts', '+', 1), updated_at: at }))
-          .where('id', '=', row.id)
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        claimed.push(job);
-      }
-      return claimed;
-    });
+        .orderBy('due_at')
+        .limit(limit),
+    );
+    return db.kysely
+      .updateTable('jobs')
+      .set((eb) => {
+        const [first, ...rest] = [...this.handlers.values()];
+        let claimedUntil = eb
+          .case()
+          .when('kind', '=', first!.kind)
+          .then(at + first!.claimMs);
+        for (const handler of rest) claimedUntil = claimedUntil.when('kind', '=', handler.kind).then(at + handler.claimMs);
+        return {
+          state: 'running',
+          claimed_until: claimedUntil.else(at).end(),
+          attempts: eb('attempts', '+', 1),
+          updated_at: at,
+        };
+      })
+      .where('id', 'in', due)
+      .returningAll()
+      .execute();
   }
 
   private async execute(job: JobTable): Promise<void> {
@@ -199,6 +203,34 @@ export class JobWorker {
   private async record(job: JobTable, handler: JobHandler, outcome: JobOutcome): Promise<void> {
     const { db, now } = this.deps;
     await db.transaction(async (tx) => {
+      if (outcome.state === 'done' && outcome.runAgainAt === undefined) {
+        // The delete is the claim's check: no row means another worker holds the job now.
+        const deleted = await tx.db
+          .deleteFrom('jobs')
+          .where('id', '=', job.id)
+          .where('state', '=', 'running')
+          .where('claimed_until', '=', job.claimed_until)
+          .returning('id')
+          .executeTakeFirst();
+        if (!deleted) return;
+        const deferred = await outcome.apply?.(tx);
+        // Its condition no longer holds under this transaction's locks: the job stays, booked again.
+        if (deferred) {
+          await tx.db
+            .insertInto('jobs')
+            .values({
+              ...job,
+              state: 'pending',
+              due_at: deferred.runAgainAt,
+              claimed_until: null,
+              attempts: 0,
+              last_error: null,
+              updated_at: now(),
+            })
+            .execute();
+        }
+        return;
+      }
       const held = await tx
         .forUpdate(
           tx.db

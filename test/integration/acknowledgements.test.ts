@@ -105,7 +105,9 @@ describeEachDialect('acknowledgements', (dialect) => {
     const [aliceCase] = await casesOf(org, alice);
     const [bobCase] = await casesOf(org, bob);
 
-    await expect.poll(() => sentTo(org, alice), { timeout: 5000 }).toEqual([`Thank you, we have your message. Your case is #${aliceCase}.`]);
+    await expect
+      .poll(() => sentTo(org, alice), { timeout: 5000 })
+      .toEqual([`Thank you, we have your message. Your case is #${aliceCase}.`]);
     await expect.poll(() => sentTo(org, bob), { timeout: 5000 }).toEqual([`Thank you, we have your message. Your case is #${bobCase}.`]);
 
     const record = await h.record(org, aliceCase!);
@@ -145,8 +147,7 @@ describeEachDialect('acknowledgements', (dialect) => {
     await expect
       .poll(() => sentTo(org, holiday), { timeout: 5000 })
       .toEqual([`We are closed now; we answer case #${holidayCase} from 9:00 on weekdays.`]);
-    const outOfHours = async (n: number) =>
-      (await historyOf(org, n)).find((e) => e.action === 'message.out')?.detail.outOfHours;
+    const outOfHours = async (n: number) => (await historyOf(org, n)).find((e) => e.action === 'message.out')?.detail.outOfHours;
     expect([await outOfHours(dayCase!), await outOfHours(eveningCase!), await outOfHours(holidayCase!)]).toEqual([false, true, true]);
   });
 

@@ -12,9 +12,10 @@ export async function recordByIdForChange(tx: Transaction, recordId: string): Pr
 export async function lastReopenedAt(db: Executor, recordId: string): Promise<number | null> {
   const row = await db
     .selectFrom('history')
-    .select((eb) => eb.fn.max('created_at').as('at'))
+    .select((eb) => eb.fn.max<number | null>('created_at').as('at'))
     .where('record_id', '=', recordId)
     .where('action', '=', 'reopened')
     .executeTakeFirst();
-  return row?.at === null || row?.at === undefined ? null : Number(row.at);
+  const at = row?.at ?? null;
+  return at === null ? null : Number(at);
 }

@@ -54,7 +54,7 @@ function plain(item: InboundItem): InboundItem {
   let number = plainNumbers.get(item.number);
   if (!number) {
     const { id, org_id, multi_case_reply, acknowledgement, their_number_question } = item.number.row;
-    number = { row: { id, org_id, multi_case_reply, acknowledgement: null, their_number_question }, survey: item.number.survey };
+    number = { row: { id, org_id, multi_case_reply, acknowledgement, their_number_question }, survey: item.number.survey };
     plainNumbers.set(item.number, number);
   }
   return { number, message: item.message, contact: item.contact };

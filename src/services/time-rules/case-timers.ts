@@ -34,7 +34,12 @@ export async function bookOpenedCase(
 ): Promise<void> {
   if (!survey.alerts && !survey.autoClose) return;
   const waitingSince = record.waiting_since === null ? null : Number(record.waiting_since);
-  await scheduleCaseTimers(tx, survey, [{ id: record.id, orgId: record.org_id, surveyId: survey.id, waitingSince, lastActivityAt: now }], now);
+  await scheduleCaseTimers(
+    tx,
+    survey,
+    [{ id: record.id, orgId: record.org_id, surveyId: survey.id, waitingSince, lastActivityAt: now }],
+    now,
+  );
 }
 
 /**

@@ -23,6 +23,7 @@ const EVENT_TYPES: ServerEventType[] = [
   'message.status',
   'media.updated',
   'labels.changed',
+  'alert.created',
 ];
 
 export function ServerEventsProvider({ children }: { children: ReactNode }) {

@@ -8,11 +8,19 @@ import type { AlertSettings } from './team-stores.js';
  * shows on a locked screen and over a shared desk).
  */
 export function alertNewMessage(caseNumber: number, settings: AlertSettings): void {
+  notifyAboutCase(caseNumber, `New message in case #${caseNumber}`, settings);
+}
+
+/**
+ * A notification and chime about a case, as for a new message, unless the worker is looking at
+ * that case already. `body` names the case only, for the same reason.
+ */
+export function notifyAboutCase(caseNumber: number, body: string, settings: AlertSettings): void {
   const looking = document.visibilityState === 'visible' && window.location.hash === paths.case(caseNumber);
   if (looking) return;
   if (settings.desktop && desktopPermission() === 'granted') {
     try {
-      const notification = new Notification('Caseline', { body: `New message in case #${caseNumber}`, tag: `caseline-case-${caseNumber}` });
+      const notification = new Notification('Caseline', { body, tag: `caseline-case-${caseNumber}` });
       notification.onclick = () => {
         window.focus();
         navigate(paths.case(caseNumber));

@@ -117,7 +117,7 @@ function AlertControls() {
 }
 
 /** A menu on a <details> closes when the worker clicks elsewhere or presses Escape (focus returns to its summary). */
-function useMenuDismissal(ref: RefObject<HTMLDetailsElement | null>) {
+export function useMenuDismissal(ref: RefObject<HTMLDetailsElement | null>) {
   useEffect(() => {
     const onClick = (event: MouseEvent) => {
       const menu = ref.current;

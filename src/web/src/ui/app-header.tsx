@@ -3,6 +3,7 @@ import { canWorkCases, useApp } from '../session.js';
 import { useStreamState } from '../server-events.js';
 import { RoleBadge } from './components.js';
 import { useShortcutHelp } from '../team/keyboard.js';
+import { AlertBell } from '../team/alert-bell.js';
 import { TeamMenu } from '../team/team-menu.js';
 
 export function AppHeader() {
@@ -67,6 +68,7 @@ export function AppHeader() {
           <span className="stream-dot" aria-hidden="true" />
           {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
         </span>
+        <AlertBell />
         <TeamMenu />
         <button
           type="button"

@@ -31,3 +31,17 @@ export function FileIcon() {
     </svg>
   );
 }
+
+export function BellIcon() {
+  return (
+    <svg className="icon" viewBox="0 0 16 16" width="16" height="16" aria-hidden="true" focusable="false">
+      <path
+        fill="none"
+        stroke="currentColor"
+        strokeWidth="1.4"
+        strokeLinejoin="round"
+        d="M8 1.75a4 4 0 0 0-4 4v2.6L2.75 11h10.5L12 8.35v-2.6a4 4 0 0 0-4-4Z M6.4 13a1.6 1.6 0 0 0 3.2 0"
+      />
+    </svg>
+  );
+}

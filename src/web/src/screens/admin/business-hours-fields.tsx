@@ -154,7 +154,12 @@ function Holidays({ holidays, onChange }: { holidays: string[]; onChange: (holid
 /** `Mon 25 Dec 2028`, read as a local date (no time zone shift). */
 function formatDay(day: string): string {
   const [year = 0, month = 1, date = 1] = day.split('-').map(Number);
-  return new Date(year, month - 1, date).toLocaleDateString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
+  return new Date(year, month - 1, date).toLocaleDateString(undefined, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  });
 }
 
 /** A time input whose label only screen readers need: the grid's row names the day. */

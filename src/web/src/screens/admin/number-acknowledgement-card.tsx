@@ -58,8 +58,8 @@ function OutOfHoursHint({ survey }: { survey: Survey | undefined }) {
   if (survey.businessHours) {
     return (
       <>
-        Sent instead outside the business hours of {survey.name} ({survey.businessHours.timeZone}); {'{case}'} is the case number here
-        too. Leave empty to send the acknowledgement at all hours.
+        Sent instead outside the business hours of {survey.name} ({survey.businessHours.timeZone}); {'{case}'} is the case number here too.
+        Leave empty to send the acknowledgement at all hours.
       </>
     );
   }

@@ -22,6 +22,7 @@ import { AssignButton } from '../../team/assign-dialog.js';
 import { useCaseSeen } from '../../team/case-seen.js';
 import { ShortcutKeys } from '../../team/keyboard.js';
 import { OtherCases } from '../../team/other-cases.js';
+import { WindowClosedNotice, WindowTimeLeft } from './window-clock.js';
 
 /** Where focus goes once an action has finished: the worker keeps working without reaching for the mouse. */
 type FocusTarget = 'reply' | 'status' | 'lock';
@@ -225,6 +226,7 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
                 Closed <Time at={record.closedAt} />
               </span>
             )}
+            <WindowTimeLeft record={record} myId={myId} />
             {number?.provider === 'sandbox' && (
               <a href={paths.simulator(number.id, record.contact ?? undefined)}>Open in phone simulator</a>
             )}
@@ -308,12 +310,7 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
             text START.
           </Notice>
         )}
-        {record.windowOpen === false && (
-          <Notice tone="warning">
-            <strong>WhatsApp&apos;s 24-hour window is closed:</strong> {record.contact} last wrote more than 24 hours ago. Free text is
-            refused; only the number&apos;s template message can be sent.
-          </Notice>
-        )}
+        <WindowClosedNotice record={record} myId={myId} />
         {record.status === 'closed' && (
           <Notice>
             This case is closed. A new message from {record.contact} starts a new case{canWork ? '; reopen this one to continue here' : ''}.

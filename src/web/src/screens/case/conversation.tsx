@@ -130,7 +130,9 @@ function MessageBubble({
           onMove(message);
         }}
       >
-        <span className="visually-hidden">{inbound ? `From ${who}:` : message.automatic ? 'Automatic message:' : `Reply from ${who}:`}</span>
+        <span className="visually-hidden">
+          {inbound ? `From ${who}:` : message.automatic ? 'Automatic message:' : `Reply from ${who}:`}
+        </span>
         {(body || suffix) && (
           <p className="msg-text" dir="auto">
             {body}

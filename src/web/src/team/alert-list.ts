@@ -1,0 +1,40 @@
+import type { Alert, AlertList } from '../api/types.js';
+import { formatDuration } from './waiting-time.js';
+
+/** How the bell (./alert-bell.tsx) words and keeps my alerts (DESIGN.md §8). */
+
+/** Level 1 went to the holder (or every analyst); level 2 to the admins. */
+export function alertLevelLabel(level: Alert['level']): string {
+  return level === 1 ? 'waiting' : 'escalated to admins';
+}
+
+/** `waited 35 min`: how long the case had waited when the alert fired. */
+export function alertWaited(alert: Pick<Alert, 'waitedMinutes'>): string {
+  return `waited ${formatDuration(Math.max(0, alert.waitedMinutes) * 60_000)}`;
+}
+
+/** The bell's name for screen readers, with the count its badge shows. */
+export function bellLabel(unread: number): string {
+  return unread === 0 ? 'Alerts, none unread' : `Alerts, ${unread} unread`;
+}
+
+/** The badge: the count, capped so it stays one small circle. */
+export function badgeText(unread: number): string {
+  return unread > 99 ? '99+' : String(unread);
+}
+
+/** The list after I read alert `id` at `at`: that alert read, the count one lower if it was unread. */
+export function withAlertRead(list: AlertList, id: string, at: string): AlertList {
+  const target = list.items.find((alert) => alert.id === id);
+  if (!target || target.readAt !== null) return list;
+  return {
+    ...list,
+    items: list.items.map((alert) => (alert === target ? { ...alert, readAt: at } : alert)),
+    unread: Math.max(0, list.unread - 1),
+  };
+}
+
+/** The list after "mark all read": every alert read, none unread (those beyond this page too). */
+export function withAllRead(list: AlertList, at: string): AlertList {
+  return { ...list, items: list.items.map((alert) => (alert.readAt === null ? { ...alert, readAt: at } : alert)), unread: 0 };
+}
