@@ -30,7 +30,10 @@ export const MessageTemplate = Type.Object(
 );
 export type MessageTemplate = Static<typeof MessageTemplate>;
 
-/** A text sent once when an inbound message creates a case (DESIGN.md §8); `{case}` is the case number. */
+/**
+ * A text sent once when an inbound message creates a case (DESIGN.md §8); `{case}` is the case number.
+ * Only a survey with case management acknowledges: without it every message is a record and would get one.
+ */
 export const Acknowledgement = Type.Object(
   {
     text: Type.String({ minLength: 1, maxLength: 1600 }),

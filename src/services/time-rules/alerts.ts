@@ -117,7 +117,11 @@ async function fire(ctx: ServiceContext, tx: Transaction, survey: Survey, level:
   }
   if (ctx.mailer && emails.length > 0) {
     // Named after the firing, so the worker's log lines name the firing and no address.
-    await enqueueJobs(tx, [{ id: timerJobId(ALERT_EMAIL_JOB, firingId), orgId, kind: ALERT_EMAIL_JOB, subjectId: firingId, dueAt: now }], now);
+    await enqueueJobs(
+      tx,
+      [{ id: timerJobId(ALERT_EMAIL_JOB, firingId), orgId, kind: ALERT_EMAIL_JOB, subjectId: firingId, dueAt: now }],
+      now,
+    );
   }
 }
 

@@ -70,6 +70,7 @@ describe('the number form', () => {
       theirNumberQuestion: 'contact',
       conversationQuestion: 'conversation',
       multiCaseReply: null,
+      acknowledgement: null,
       templates: saved.templates,
       sendRatePerSecond: 1,
     });
