@@ -38,9 +38,11 @@ function smtpServer() {
     onMailFrom(_address, _session, callback) {
       state.attempts += 1;
       const code = state.refuse.shift();
-      if (code === undefined) return callback();
-      const error = Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: code });
-      return callback(error);
+      if (code === undefined) {
+        callback();
+        return;
+      }
+      callback(Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: code }));
     },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];

@@ -289,7 +289,10 @@ describeEachDialect('alerts', (dialect) => {
     const outcomes = [await handler.run(job), await handler.run(job)];
     for (const outcome of outcomes) {
       if (outcome.state !== 'done' || !outcome.apply) throw new Error(`the timer did not fire: ${JSON.stringify(outcome)}`);
-      await db.transaction(outcome.apply);
+      const { apply } = outcome;
+      await db.transaction(async (tx) => {
+        await apply(tx);
+      });
     }
 
     for (const c of [again, parallel, duplicate, raced]) await firedOnce(org, c);

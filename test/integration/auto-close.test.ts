@@ -81,7 +81,7 @@ describeEachDialect('auto-close', (dialect) => {
   const applyOutcome = (outcome: JobOutcome) => {
     if (outcome.state !== 'done' || !outcome.apply) throw new Error(`expected a close to apply, got ${JSON.stringify(outcome)}`);
     const { apply } = outcome;
-    return h.caseline().db.transaction((tx) => apply(tx));
+    return h.caseline().db.transaction(async (tx): Promise<unknown> => apply(tx));
   };
 
   it('closes an open case after N quiet days, not a minute before, silently and with the system as actor', async () => {
@@ -313,7 +313,7 @@ describeEachDialect('auto-close', (dialect) => {
     expect((await patchSurvey(org, org.admin, { alerts })).status).toBe(200);
     const contact = newContact();
     const find = async (n: number, text: string) =>
-      ((await h.record(org, n)).messages as Array<{ id: string; text: string }>).find((x) => x.text === text)!;
+      ((await h.record(org, n)).messages as Array<{ id: string; text: string; at: string }>).find((x) => x.text === text)!;
     const n = await openCase(org, contact, 'first matter');
     clock += MINUTE;
     await h.text(org, contact, 'second matter');
