@@ -29,7 +29,12 @@ export class MailError extends Error {
 }
 
 export function createSmtpMailer(config: MailConfig): Mailer {
-  const transport = nodemailer.createTransport(config.smtpUrl, { from: config.from });
+  // Short waits: a server that stops answering fails the send, which is retried, well within
+  // the claim the sending job holds (src/services/time-rules/alert-email.ts).
+  const transport = nodemailer.createTransport(
+    { url: config.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 },
+    { from: config.from },
+  );
   return {
     async send(message) {
       try {

@@ -54,12 +54,7 @@ async function configureAlerts(server: ServerProcess, setup: TwilioSetup): Promi
 async function letAnHourPass(db: Db, surveyId: string): Promise<void> {
   const hourAgo = Date.now() - 60 * 60_000;
   await db.kysely.updateTable('records').set({ waiting_since: hourAgo }).where('survey_id', '=', surveyId).execute();
-  await db.kysely
-    .updateTable('jobs')
-    .set({ due_at: hourAgo })
-    .where('kind', 'in', ALERT_KINDS)
-    .where('state', '=', 'pending')
-    .execute();
+  await db.kysely.updateTable('jobs').set({ due_at: hourAgo }).where('kind', 'in', ALERT_KINDS).where('state', '=', 'pending').execute();
 }
 
 async function timersLeft(db: Db): Promise<number> {
@@ -72,7 +67,10 @@ async function timersLeft(db: Db): Promise<number> {
 }
 
 async function firingCount(db: Db): Promise<number> {
-  const row = await db.kysely.selectFrom('alert_firings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const row = await db.kysely
+    .selectFrom('alert_firings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

@@ -59,9 +59,9 @@ export function createAlertEmailHandler(ctx: ServiceContext): JobHandler {
     kind: ALERT_EMAIL_JOB,
     maxAttempts: 10,
     backoff: { baseMs: 30_000, capMs: 30 * 60_000 },
-    // Longer than nodemailer's own connection and socket timeouts, so a slow send is never
-    // taken for a crashed worker's and sent a second time.
-    claimMs: 15 * 60_000,
+    // Far longer than the mailer's connection, greeting and socket timeouts (src/mail/mailer.ts),
+    // so a slow send is not taken for a crashed worker's and sent a second time.
+    claimMs: 5 * 60_000,
     async run(job) {
       // Started without SMTP since the alert fired: the console has it; nothing to send.
       if (!ctx.mailer) return { state: 'done' };
