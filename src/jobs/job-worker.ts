@@ -1,4 +1,5 @@
 import type { Db, Transaction } from '../db/database.js';
+import { dueJobsQuery } from '../db/queries/jobs.js';
 import type { JobTable } from '../db/schema.js';
 import { backoffDelay } from '../domain/backoff.js';
 
@@ -139,26 +140,13 @@ export class JobWorker {
     return this.deps.busy?.() ? Math.min(this.options.busyConcurrency, this.options.concurrency) : this.options.concurrency;
   }
 
-  /** Claims up to `limit` due jobs in one statement; each gets its kind's claim length. */
+  /** Claims up to `limit` due jobs with one statement; each gets its kind's claim length. */
   private async claim(limit: number): Promise<JobTable[]> {
     const kinds = [...this.handlers.keys()];
     if (kinds.length === 0) return [];
     const { db, now } = this.deps;
     const at = now();
-    const due = db.skipLocked(
-      db.kysely
-        .selectFrom('jobs')
-        .select('id')
-        .where('kind', 'in', kinds)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('state', '=', 'pending'), eb('due_at', '<=', at)]),
-            eb.and([eb('state', '=', 'running'), eb('claimed_until', '<', at)]),
-          ]),
-        )
-        .orderBy('due_at')
-        .limit(limit),
-    );
+    const due = db.skipLocked(dueJobsQuery(db.kysely, kinds, at, limit));
     return db.kysely
       .updateTable('jobs')
       .set((eb) => {
@@ -168,9 +156,11 @@ export class JobWorker {
           .when('kind', '=', first!.kind)
           .then(at + first!.claimMs);
         for (const handler of rest) claimedUntil = claimedUntil.when('kind', '=', handler.kind).then(at + handler.claimMs);
+        const claimEnd = claimedUntil.else(at).end();
         return {
           state: 'running',
-          claimed_until: claimedUntil.else(at).end(),
+          claimed_until: claimEnd,
+          due_at: claimEnd,
           attempts: eb('attempts', '+', 1),
           updated_at: at,
         };

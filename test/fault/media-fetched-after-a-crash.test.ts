@@ -81,7 +81,7 @@ describeEachDialect('inbound media are fetched after a crash', (dialect) => {
     // The dead worker's claim runs out after MEDIA_FETCH_SCHEDULE.claimMs; the test moves
     // it into the past rather than wait that long. The restarted worker claims it again.
     expect(MEDIA_FETCH_SCHEDULE.claimMs).toBeGreaterThan(MEDIA_FETCH_SCHEDULE.attemptMs);
-    await db.kysely.updateTable('jobs').set({ claimed_until: 1 }).where('id', '=', job.id).execute();
+    await db.kysely.updateTable('jobs').set({ claimed_until: 1, due_at: 1 }).where('id', '=', job.id).execute();
     await expect.poll(async () => (await mediaOfNumber()).status, { timeout: 15_000, interval: 100 }).toBe('stored');
 
     const stored = await mediaOfNumber();

@@ -135,7 +135,7 @@ describeEachDialect('timers fire once across a SIGKILL', (dialect) => {
     // The dead server's claims run out, as they would with time.
     await db.kysely
       .updateTable('jobs')
-      .set({ claimed_until: Date.now() - 1 })
+      .set({ claimed_until: Date.now() - 1, due_at: Date.now() - 1 })
       .where('state', '=', 'running')
       .execute();
 

@@ -3,6 +3,7 @@ import { CompiledQuery, sql, type Compilable } from 'kysely';
 import { expect, it } from 'vitest';
 import type { Actor } from '../../src/services/context.js';
 import { openCasesQuery } from '../../src/db/queries/inbound.js';
+import { dueJobsQuery } from '../../src/db/queries/jobs.js';
 import { recordsPageQuery, type RecordQuery } from '../../src/db/queries/record-list.js';
 import { queueCountsQuery } from '../../src/db/queries/waiting.js';
 import { describeEachDialect } from '../support/dialects.js';
@@ -157,6 +158,17 @@ describeEachDialect('query plans of routing and case lists', (dialect) => {
     } else {
       expect(counts.match(/Index Only Scan using records_queue/g)).toHaveLength(1);
       expect(counts.match(/Index Only Scan using records_holder/g)).toHaveLength(2);
+    }
+  });
+
+  it("the job worker's claim reads jobs_ready in order, however many timers wait", async () => {
+    const { db } = h.caseline();
+    const plain = await plan(dueJobsQuery(db.kysely, ['alert.first', 'media.fetch'], Date.now(), 4));
+    const claimed = await plan(db.skipLocked(dueJobsQuery(db.kysely, ['alert.first', 'media.fetch'], Date.now(), 4)));
+    for (const text of [plain, claimed]) {
+      expect(text).toContain('jobs_ready');
+      if (dialect === 'sqlite') expect(text).not.toMatch(/TEMP B-TREE|SCAN jobs\b(?! USING)/);
+      else expect(text).not.toMatch(/Seq Scan on jobs|(^|->\s+)(Incremental )?Sort\b/m);
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 
 /**
  * Time rules (DESIGN.md §8):
@@ -11,9 +11,23 @@ import type { Kysely } from 'kysely';
  * - `alerts`: one row per recipient user of a firing, read and unread (the console's bell).
  *
  * Timers are `jobs` rows (010): a case's timers have ids derived from the case, so
- * scheduling one twice keeps one row.
+ * scheduling one twice keeps one row. With a hundred thousand timers waiting, the worker's
+ * claim must not scan them: a running job's `due_at` becomes its claim's end, and the partial
+ * index `jobs_ready` on `due_at` over pending and running jobs gives the claim one ordered
+ * range (it replaces 010's `jobs_due`). `jobs_subject` leads with the subject now: led by the
+ * kind, it drew SQLite's planner to it for the claim's `kind IN (…)` and a sort of every timer.
  */
 export async function up(db: Kysely<any>): Promise<void> {
+  await db.updateTable('jobs').set({ due_at: sql`claimed_until` }).where('state', '=', 'running').execute();
+  await db.schema.dropIndex('jobs_due').execute();
+  await db.schema
+    .createIndex('jobs_ready')
+    .on('jobs')
+    .column('due_at')
+    .where(sql<boolean>`state in ('pending', 'running')`)
+    .execute();
+  await db.schema.dropIndex('jobs_subject').execute();
+  await db.schema.createIndex('jobs_subject').on('jobs').columns(['subject_id', 'kind']).execute();
   await db.schema.alterTable('surveys').addColumn('business_hours', 'text').execute();
   await db.schema.alterTable('surveys').addColumn('alerts', 'text').execute();
   await db.schema.alterTable('surveys').addColumn('auto_close', 'text').execute();
@@ -64,4 +78,8 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('surveys').dropColumn('auto_close').execute();
   await db.schema.alterTable('surveys').dropColumn('alerts').execute();
   await db.schema.alterTable('surveys').dropColumn('business_hours').execute();
+  await db.schema.dropIndex('jobs_ready').execute();
+  await db.schema.dropIndex('jobs_subject').execute();
+  await db.schema.createIndex('jobs_subject').on('jobs').columns(['kind', 'subject_id']).execute();
+  await db.schema.createIndex('jobs_due').on('jobs').columns(['state', 'due_at']).execute();
 }

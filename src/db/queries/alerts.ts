@@ -38,13 +38,13 @@ export async function insertFiring(tx: Transaction, firing: AlertFiringTable): P
   return inserted.length > 0;
 }
 
-export async function insertAlerts(tx: Transaction, alerts: AlertTable[]): Promise<void> {
-  if (alerts.length === 0) return;
-  await tx.db
+/** The insert of a firing's console alerts, to run with its other writes; null when there are none. */
+export function alertsInsert(tx: Transaction, alerts: AlertTable[]) {
+  if (alerts.length === 0) return null;
+  return tx.db
     .insertInto('alerts')
     .values(alerts)
-    .onConflict((oc) => oc.columns(['firing_id', 'user_id']).doNothing())
-    .execute();
+    .onConflict((oc) => oc.columns(['firing_id', 'user_id']).doNothing());
 }
 
 /** A firing with its survey's name, for its email; undefined when it is gone. */

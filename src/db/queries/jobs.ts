@@ -1,4 +1,5 @@
-import type { Transaction } from '../database.js';
+import { sql } from 'kysely';
+import type { Executor, Transaction } from '../database.js';
 
 /** A job to write in the transaction of the change that causes it (src/jobs/job-worker.ts). */
 export interface NewJob {
@@ -92,4 +93,24 @@ export async function scheduleTimers(tx: Transaction, timers: NewTimer[], now: n
     .execute();
   const soon = [...byId.values()].filter((timer) => timer.dueAt <= now);
   for (const orgId of new Set(soon.map((timer) => timer.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
+}
+
+/**
+ * The ids of up to `limit` jobs of `kinds` due at `at`, soonest first. A running job's
+ * `due_at` is its claim's end (src/jobs/job-worker.ts), so one ordered range of the
+ * `jobs_ready` index finds both what is due and what a crashed worker held, however many
+ * timers wait for later.
+ */
+export function dueJobsQuery(db: Executor, kinds: string[], at: number, limit: number) {
+  return (
+    db
+      .selectFrom('jobs')
+      .select('id')
+      // Written as in the index's predicate, literally: SQLite uses a partial index only then.
+      .where(sql<boolean>`state in ('pending', 'running')`)
+      .where('due_at', '<=', at)
+      .where('kind', 'in', kinds)
+      .orderBy('due_at')
+      .limit(limit)
+  );
 }

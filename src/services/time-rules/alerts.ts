@@ -4,7 +4,7 @@ import {
   alertOf,
   alertPageQuery,
   alertRecipients,
-  insertAlerts,
+  alertsInsert,
   insertFiring,
   markAlertsRead,
   unreadAlertCount,
@@ -24,7 +24,7 @@ import {
   type AlertLevel,
 } from '../../domain/time-rules.js';
 import type { Job, JobHandler } from '../../jobs/job-worker.js';
-import { addHistory, iso, type Actor, type ServiceContext } from '../context.js';
+import { historyInsert, iso, type Actor, type ServiceContext } from '../context.js';
 import { newId } from '../ids.js';
 import { loadSurvey, type Survey } from '../surveys.js';
 
@@ -91,27 +91,24 @@ async function fire(ctx: ServiceContext, tx: Transaction, survey: Survey, level:
     created_at: now,
   });
   if (!fired) return;
-  await insertAlerts(
-    tx,
-    recipients.map((user) => ({
-      id: newId(now),
-      org_id: orgId,
-      firing_id: firingId,
-      user_id: user.id,
-      record_id: recordId,
-      case_number: caseNumber,
-      level,
-      created_at: now,
-      read_at: null,
-    })),
-  );
-  await addHistory(tx.db, {
-    recordId,
-    userId: null,
-    action: 'alert',
-    detail: { level, waitedMinutes: waitedMinutes(waitedMs) },
-    at: now,
-  });
+  // Independent writes: one round trip on PostgreSQL.
+  await ctx.db.writeTogether(tx, [
+    alertsInsert(
+      tx,
+      recipients.map((user) => ({
+        id: newId(now),
+        org_id: orgId,
+        firing_id: firingId,
+        user_id: user.id,
+        record_id: recordId,
+        case_number: caseNumber,
+        level,
+        created_at: now,
+        read_at: null,
+      })),
+    ),
+    historyInsert(tx.db, [{ recordId, userId: null, action: 'alert', detail: { level, waitedMinutes: waitedMinutes(waitedMs) }, at: now }]),
+  ]);
   for (const user of recipients) {
     tx.publish({ type: 'alert.created', orgId, userId: user.id, caseNumber, surveyId: survey.id, recordId });
   }
