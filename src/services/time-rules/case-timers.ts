@@ -1,6 +1,6 @@
 import type { Executor, Transaction } from '../../db/database.js';
 import { scheduleTimers } from '../../db/queries/jobs.js';
-import { timedCase, type TimedCase } from '../../db/queries/time-rules.js';
+import { asTimedCase, timedCase, type TimedCase } from '../../db/queries/time-rules.js';
 import type { Survey } from '../surveys.js';
 import { autoCloseTimers, scheduleCaseTimers, waitingTimers } from './timers.js';
 
@@ -15,14 +15,7 @@ import { autoCloseTimers, scheduleCaseTimers, waitingTimers } from './timers.js'
 export async function readTimedCase(executor: Executor, recordId: string): Promise<(TimedCase & { open: boolean }) | undefined> {
   const row = await timedCase(executor, recordId);
   if (!row) return undefined;
-  return {
-    id: row.id,
-    orgId: row.org_id,
-    surveyId: row.survey_id,
-    open: row.status === 'open',
-    waitingSince: row.waiting_since === null ? null : Number(row.waiting_since),
-    lastActivityAt: Math.max(Number(row.created_at), Number(row.last_message_at ?? 0)),
-  };
+  return { ...asTimedCase(row), open: row.status === 'open' };
 }
 
 /** A case that opens now (written first, reopened): its quiet time starts now, its alerts from its `waiting_since`. */
