@@ -3,6 +3,7 @@ export * from './alerts.js';
 export * from './common.js';
 export * from './events.js';
 export * from './numbers.js';
+export * from './organisation.js';
 export * from './records.js';
 export * from './simulator.js';
 export * from './surveys.js';

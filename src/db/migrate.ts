@@ -12,6 +12,7 @@ import * as assignmentIndexes from './migrations/008-assignment-indexes.js';
 import * as labelNameKey from './migrations/009-label-name-key.js';
 import * as media from './migrations/010-media.js';
 import * as timeRules from './migrations/011-time-rules.js';
+import * as privacySignIn from './migrations/012-privacy-sign-in.js';
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
@@ -25,6 +26,7 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '009-label-name-key': () => labelNameKey,
   '010-media': (dialect) => ({ up: (db) => media.up(db, dialect), down: (db) => media.down(db) }),
   '011-time-rules': () => timeRules,
+  '012-privacy-sign-in': () => privacySignIn,
 };
 
 export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

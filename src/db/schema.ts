@@ -3,6 +3,7 @@ import type { MediaDirection, MediaStatus } from '../domain/media.js';
 import type { Direction, MessageStatus } from '../domain/message-status.js';
 import type { Channel, ProviderName } from '../domain/providers.js';
 import type { Role } from '../domain/roles.js';
+import type { TwoFactorPolicy } from '../domain/sign-in.js';
 import type { CaseStatus } from '../domain/survey.js';
 
 // The domain owns these lists; the tables store them.
@@ -38,6 +39,8 @@ export interface Database {
   jobs: JobTable;
   alert_firings: AlertFiringTable;
   alerts: AlertTable;
+  recovery_codes: RecoveryCodeTable;
+  access_log: AccessLogTable;
 }
 
 export interface LabelTable {
@@ -80,7 +83,15 @@ export interface OrganisationTable {
   name: string;
   last_case_number: number;
   created_at: number;
+  /** 1: analysts and viewers never receive a full contact number (DESIGN.md §9). */
+  mask_contacts: Generated<number>;
+  /** Who must sign in with two factors. */
+  require_two_factor: Generated<TwoFactorPolicy>;
+  /** A session unused this long ends. */
+  session_idle_minutes: Generated<number>;
 }
+
+export type { TwoFactorPolicy };
 
 export interface UserTable {
   id: string;
@@ -96,6 +107,12 @@ export interface UserTable {
   available: number;
   /** Open cases auto-assignment may give this user. */
   capacity: number;
+  /** The TOTP secret, sealed (src/services/security.ts); set at enrolment. */
+  totp_secret: string | null;
+  /** When enrolment was confirmed with a code; null: no two-factor sign-in. */
+  totp_enabled_at: number | null;
+  /** The last TOTP time step accepted: a code of that step or earlier is refused. */
+  totp_last_step: number | null;
 }
 
 export interface SessionTable {
@@ -104,6 +121,8 @@ export interface SessionTable {
   csrf_token: string;
   created_at: number;
   expires_at: number;
+  /** The idle timeout counts from here. */
+  last_seen_at: number;
 }
 
 export interface ApiTokenTable {
@@ -357,4 +376,27 @@ export interface AlertTable {
   level: number;
   created_at: number;
   read_at: number | null;
+}
+
+/** One of a user's ten one-time recovery codes, as a hash. */
+export interface RecoveryCodeTable {
+  user_id: string;
+  code_hash: string;
+  used_at: number | null;
+  created_at: number;
+}
+
+export type AccessKind = 'record' | 'media' | 'export';
+
+/** A read of personal data by a user (DESIGN.md §9 "Access log"); never search terms. */
+export interface AccessLogTable {
+  id: string;
+  org_id: string;
+  user_id: string;
+  record_id: string | null;
+  case_number: number | null;
+  kind: AccessKind;
+  /** The media item or export read, when the kind has one. */
+  subject_id: string | null;
+  at: number;
 }

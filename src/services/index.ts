@@ -13,6 +13,7 @@ import { createMergeService } from './merges.js';
 import { createMoveService } from './moves.js';
 import { createNumberService } from './numbers.js';
 import { createOperationsService } from './operations.js';
+import { createOrganisationService } from './organisation.js';
 import { createRecordService } from './records.js';
 import { createReplyService } from './replies.js';
 import { createSavedReplyService } from './saved-replies.js';
@@ -38,6 +39,8 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
   return {
     ctx,
     users: createUserService(ctx),
+    /** The organisation's privacy and sign-in settings (DESIGN.md §9). */
+    organisation: createOrganisationService(ctx),
     colleagues: createColleagueService(ctx),
     surveys: createSurveyService(ctx),
     numbers,

@@ -63,6 +63,9 @@ export async function insertUser(db: Executor, orgId: string, input: UserInput, 
     updated_at: now,
     available: 0,
     capacity: DEFAULT_CAPACITY,
+    totp_secret: null,
+    totp_enabled_at: null,
+    totp_last_step: null,
   };
   await db.insertInto('users').values(row).execute();
   return userView(row);
@@ -263,6 +266,7 @@ export function createUserService(ctx: ServiceContext) {
             csrf_token: csrfToken,
             created_at: now,
             expires_at: now + SESSION_LIFETIME_MS,
+            last_seen_at: now,
           })
           .execute();
         await tx.db.deleteFrom('sessions').where('expires_at', '<', now).execute();

@@ -18,7 +18,11 @@ import { sql, type Kysely } from 'kysely';
  * kind, it drew SQLite's planner to it for the claim's `kind IN (…)` and a sort of every timer.
  */
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.updateTable('jobs').set({ due_at: sql`claimed_until` }).where('state', '=', 'running').execute();
+  await db
+    .updateTable('jobs')
+    .set({ due_at: sql`claimed_until` })
+    .where('state', '=', 'running')
+    .execute();
   await db.schema.dropIndex('jobs_due').execute();
   await db.schema
     .createIndex('jobs_ready')

@@ -10,6 +10,8 @@ import {
   NumberListQuery,
   NumberPatch,
   NumberView,
+  Organisation,
+  OrganisationPatch,
   Survey,
   SurveyCreate,
   SurveyPatch,
@@ -21,6 +23,15 @@ import {
 /** Users, surveys and numbers: what an admin sets up. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   app.addHook('preHandler', requireAuth);
+
+  app.get('/organisation', { schema: { tags: ['organisation'], response: { 200: Organisation, ...errorResponses } } }, async (request) =>
+    services.organisation.get(actorOf(request)),
+  );
+  app.patch(
+    '/organisation',
+    { schema: { tags: ['organisation'], body: OrganisationPatch, response: { 200: Organisation, ...errorResponses } } },
+    async (request) => services.organisation.update(actorOf(request), request.body),
+  );
 
   app.get('/users', { schema: { tags: ['users'], response: { 200: listOf(User), ...errorResponses } } }, async (request) => ({
     items: await services.users.list(actorOf(request)),
