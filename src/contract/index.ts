@@ -1,5 +1,6 @@
 /** The API contract (DESIGN.md §4), one import for routes, services and the console. */
 export * from './alerts.js';
+export * from './audit.js';
 export * from './common.js';
 export * from './events.js';
 export * from './numbers.js';

@@ -102,6 +102,8 @@ export const RecordQuery = Type.Object({
   status: Type.Optional(OneOf([...CASE_STATUSES, 'all'])),
   assignee: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
   contact: Type.Optional(Type.String({ maxLength: 40 })),
+  /** The cases of case n's contact: the person's other cases, found also by a reader who sees contacts masked. */
+  sameContactAs: Type.Optional(CaseNumber),
   q: Type.Optional(Type.String({ maxLength: 200 })),
   /** true: open cases waiting for an answer only. */
   waiting: Type.Optional(Type.Boolean()),

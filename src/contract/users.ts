@@ -52,13 +52,25 @@ export const Session = Type.Object({
   csrfToken: Type.String(),
   /** What this server accepts, for forms to show before a request is refused: the largest upload (`POST /media`). */
   limits: Type.Object({ mediaMaxBytes: Type.Integer() }),
+  /**
+   * `enabled`: the user signs in with a code. `enrolmentRequired`: the organisation's policy
+   * asks for two-factor and the user has not enrolled, so only enrolment is open to them.
+   */
+  twoFactor: Type.Object({ enabled: Type.Boolean(), enrolmentRequired: Type.Boolean() }),
 });
 export type Session = Static<typeof Session>;
 export const Login = Type.Object({
   email: Type.String({ minLength: 1, maxLength: 320 }),
   password: Type.String({ minLength: 1, maxLength: 1000 }),
+  /** A TOTP or recovery code, for a user who signs in with two factors. */
+  code: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 });
 export type Login = Static<typeof Login>;
+/** `POST /users/me/two-factor/confirm` and `DELETE /users/me/two-factor`: a TOTP or recovery code. */
+export const TwoFactorCode = Type.Object({ code: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false });
+export type TwoFactorCode = Static<typeof TwoFactorCode>;
+export const TwoFactorEnrolment = Type.Object({ secret: Type.String(), otpauthUrl: Type.String() });
+export const RecoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String()) });
 /**
  * `PATCH /users/me`: availability for auto-assignment, and a new password, which needs the
  * current one (DESIGN.md §13, "my own settings", "my password").

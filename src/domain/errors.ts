@@ -40,6 +40,12 @@ export const ERROR_CODES = [
   'media_not_stored',
   /** A `Range` header names no byte of the item. */
   'range_not_satisfiable',
+  /** The password was right, but the account signs in with a second factor too: send `code`. */
+  'two_factor_required',
+  /** A two-factor or recovery code that is wrong, already used, or outside its time window. */
+  'invalid_two_factor_code',
+  /** The organisation's policy asks this user for two-factor sign-in, and they have not enrolled. */
+  'two_factor_enrolment_required',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -14,6 +14,7 @@ import { errorBody, registerErrorHandler } from './error-handler.js';
 import { createMetrics, metricsAccessAllowed } from './metrics.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { auditRoutes } from './routes/audit.js';
 import { caseJoinRoutes } from './routes/case-joins.js';
 import { colleagueRoutes } from './routes/colleagues.js';
 import { eventRoutes } from './routes/events.js';
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(templateRoutes, { services });
       await api.register(labelRoutes, { services });
       await api.register(alertRoutes, { services });
+      await api.register(auditRoutes, { services });
       await api.register(mediaRoutes, { services });
       await api.register(savedReplyRoutes, { services });
       await api.register(simulatorRoutes, { services });

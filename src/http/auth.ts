@@ -14,6 +14,8 @@ export interface Authentication {
   /** Set for cookie sessions: unsafe requests must echo it in `X-CSRF-Token`. */
   csrfToken: string | null;
   sessionToken: string | null;
+  /** The organisation's policy asks this user for two-factor and they have not enrolled. */
+  enrolmentRequired: boolean;
 }
 
 declare module 'fastify' {
@@ -23,6 +25,31 @@ declare module 'fastify' {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * What a user the two-factor policy covers may do before enrolling (DESIGN.md §13
+ * "two-factor details"): sign in and out, see who they are, enrol. Paths outside the API
+ * (the console's files) are open as well.
+ */
+const OPEN_BEFORE_ENROLMENT = new Set([
+  'POST /api/v1/session',
+  'GET /api/v1/session',
+  'DELETE /api/v1/session',
+  'GET /api/v1/users/me',
+  'POST /api/v1/users/me/two-factor',
+  'POST /api/v1/users/me/two-factor/confirm',
+  'DELETE /api/v1/users/me/two-factor',
+  'GET /api/v1/organisation',
+]);
+
+function checkEnrolment(request: FastifyRequest): void {
+  if (!request.auth?.enrolmentRequired) return;
+  const route = request.routeOptions.url;
+  if (!request.url.startsWith('/api/')) return;
+  const method = request.method === 'HEAD' ? 'GET' : request.method;
+  if (route && OPEN_BEFORE_ENROLMENT.has(`${method} ${route}`)) return;
+  throw new DomainError('two_factor_enrolment_required', 'Your organisation requires two-factor sign-in: set it up first');
+}
 
 /**
  * Resolves who is calling: an API token (`Authorization: Bearer`) or a session cookie.
@@ -37,6 +64,7 @@ export function registerAuthentication(app: FastifyInstance, users: UserService)
       const caller = await users.authenticateToken(header.slice('Bearer '.length).trim());
       if (!caller) throw new DomainError('unauthenticated', 'The API token is not valid');
       request.auth = { ...caller, csrfToken: null, sessionToken: null };
+      checkEnrolment(request);
       return;
     }
     const token = request.cookies[SESSION_COOKIE];
@@ -52,7 +80,9 @@ export function registerAuthentication(app: FastifyInstance, users: UserService)
       credential: session.credential,
       csrfToken: session.csrfToken,
       sessionToken: token,
+      enrolmentRequired: session.enrolmentRequired,
     };
+    checkEnrolment(request);
   });
 }
 

@@ -13,6 +13,10 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   not_retryable: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
+  two_factor_required: 401,
+  // 400, not 401: a signed-in user typing a wrong code is still signed in.
+  invalid_two_factor_code: 400,
+  two_factor_enrolment_required: 403,
   forbidden: 403,
   csrf_failed: 403,
   wrong_current_password: 403,

@@ -52,7 +52,7 @@ export function createAssignmentService(ctx: ServiceContext, records: RecordServ
           tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, recordId: record.id });
           if (record.locked_by !== null && record.status === 'open') await distributeWaitingCases(db, tx, actor.orgId, now);
         }
-        return records.view(tx.db, await findRecord(tx.db, actor.orgId, caseNumber));
+        return records.view(tx.db, await findRecord(tx.db, actor.orgId, caseNumber), actor);
       });
     },
 

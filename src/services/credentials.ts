@@ -6,6 +6,7 @@ import type { Actor, ServiceContext } from './context.js';
 import { newId } from './ids.js';
 import { apiTokenView } from './presenters.js';
 import { randomToken, tokenHash } from './security.js';
+import { twoFactorRequired } from '../domain/sign-in.js';
 
 /**
  * What a request signed in with: a session (`session:<hash of its cookie>`) or an API token
@@ -22,6 +23,8 @@ export interface Authenticated {
   actor: Actor;
   email: string;
   credential: Credential;
+  /** The organisation's policy asks this user for two-factor and they have not enrolled: only enrolment is open. */
+  enrolmentRequired: boolean;
 }
 
 export const sessionCredential = (idHash: string) => `session:${idHash}`;
@@ -106,7 +109,9 @@ export function createApiTokenService(ctx: ServiceContext) {
       const row = await db.kysely
         .selectFrom('api_tokens')
         .innerJoin('users', 'users.id', 'api_tokens.user_id')
+        .innerJoin('organisations', 'organisations.id', 'users.org_id')
         .selectAll('users')
+        .select('organisations.require_two_factor')
         .select(['api_tokens.id as token_id', 'api_tokens.expires_at', 'api_tokens.last_used_at'])
         .where('api_tokens.token_hash', '=', tokenHash(token))
         .executeTakeFirst();
@@ -122,7 +127,12 @@ export function createApiTokenService(ctx: ServiceContext) {
             // A missed "last used" time must not refuse a valid token.
           });
       }
-      return { actor: actorOfUser(row), email: row.email, credential: { id: tokenCredential(row.token_id), expiresAt: row.expires_at } };
+      return {
+        actor: actorOfUser(row),
+        email: row.email,
+        credential: { id: tokenCredential(row.token_id), expiresAt: row.expires_at },
+        enrolmentRequired: row.totp_enabled_at === null && twoFactorRequired(row.require_two_factor, row.role),
+      };
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { JobHandler } from '../jobs/job-worker.js';
+import { createAccessLogService } from './access-log.js';
 import { createAssignmentService } from './assignment.js';
 import type { ServiceContext } from './context.js';
 import { createColleagueService } from './colleagues.js';
@@ -20,6 +21,7 @@ import { createSavedReplyService } from './saved-replies.js';
 import { createSimulatorService } from './simulator.js';
 import { createSurveyService } from './surveys.js';
 import { createUserService } from './users.js';
+import { createTwoFactorService } from './two-factor.js';
 import { createSurveyRetimeHandler } from './time-rules/timers.js';
 import { createAutoCloseHandler } from './time-rules/auto-close.js';
 import { createAlertEmailHandler } from './time-rules/alert-email.js';
@@ -39,6 +41,8 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
   return {
     ctx,
     users: createUserService(ctx),
+    /** Enrolling in and turning off two-factor sign-in (DESIGN.md §9). */
+    twoFactor: createTwoFactorService(ctx),
     /** The organisation's privacy and sign-in settings (DESIGN.md §9). */
     organisation: createOrganisationService(ctx),
     colleagues: createColleagueService(ctx),
@@ -63,6 +67,8 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     mediaLinks: { open: (token: string) => openOutboundLink(ctx, token) },
     /** Expired links, uploads never sent and unreferenced bytes, cleared hourly. */
     mediaHousekeeping,
+    /** Who read which case, media item or export (DESIGN.md §9). */
+    accessLog: createAccessLogService(ctx),
     /** My alerts: the console's bell (DESIGN.md §8). */
     alerts: createAlertService(ctx),
     /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */

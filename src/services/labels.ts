@@ -129,7 +129,7 @@ export function createLabelService(ctx: ServiceContext, records: Pick<RecordServ
         const record = await findRecordForChange(tx, actor.orgId, caseNumber);
         const current = await recordLabels(tx.db, record.id);
         const { add, remove } = planLabelChange(current, labelIds, found);
-        if (add.length === 0 && remove.length === 0) return records.view(tx.db, record);
+        if (add.length === 0 && remove.length === 0) return records.view(tx.db, record, actor);
         const now = ctx.now();
         if (remove.length > 0) {
           await tx.db
@@ -156,7 +156,7 @@ export function createLabelService(ctx: ServiceContext, records: Pick<RecordServ
           at: now,
         });
         tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, recordId: record.id });
-        return records.view(tx.db, record);
+        return records.view(tx.db, record, actor);
       });
     },
   };

@@ -91,7 +91,7 @@ export function createMergeService(ctx: ServiceContext, records: RecordService) 
           { recordId: target.id, userId: actor.userId, action: 'merged.from', detail: { from: caseNumber, ...counts }, at: now },
         ]);
         publishUpdated(tx, [source, target]);
-        return records.view(tx.db, await findRecord(tx.db, actor.orgId, into));
+        return records.view(tx.db, await findRecord(tx.db, actor.orgId, into), actor);
       });
     },
   };

@@ -88,6 +88,6 @@ export async function moveIntoCase(
       now,
     );
     publishUpdated(tx, [source, target]);
-    return records.view(tx.db, await findRecord(tx.db, actor.orgId, toCase));
+    return records.view(tx.db, await findRecord(tx.db, actor.orgId, toCase), actor);
   });
 }

@@ -93,7 +93,7 @@ export function createMoveService(ctx: ServiceContext, records: RecordService) {
           surveyId: target.survey_id,
           recordId: target.id,
         });
-        return records.view(tx.db, await findRecord(tx.db, actor.orgId, target.case_number));
+        return records.view(tx.db, await findRecord(tx.db, actor.orgId, target.case_number), actor);
       });
     },
   };

@@ -25,9 +25,11 @@ import type {
   SavedReplyTable,
   UserTable,
 } from '../db/schema.js';
+import { maskContact } from '../domain/masking.js';
 import { webhookUrls } from '../domain/providers.js';
 import type { Answers } from '../domain/survey.js';
-import { iso } from './context.js';
+import { iso, type Actor } from './context.js';
+import { loadOrganisation } from './organisation.js';
 import { firstTemplate, storedTemplates } from './template-library.js';
 
 /**
@@ -48,6 +50,58 @@ export interface MessageViewRow {
   author_id: string | null;
   author_name: string | null;
   automatic: number;
+}
+
+/**
+ * How one reader sees contact numbers (DESIGN.md §9, "Masking"): with the organisation's
+ * `maskContacts` on, analysts and viewers get the masked form and admins the number. Only
+ * what is shown changes; searches and sends use the stored number.
+ */
+export interface Viewer {
+  masked: boolean;
+}
+
+export const FULL_VIEW: Viewer = { masked: false };
+
+/** The reader's view, from the organisation's setting (one read per request). */
+export async function viewerOf(executor: Executor, actor: Actor): Promise<Viewer> {
+  if (actor.role === 'admin') return FULL_VIEW;
+  return { masked: (await loadOrganisation(executor, actor.orgId)).maskContacts };
+}
+
+/** Where a case's contact number also stands: its number's "their number" question. */
+export interface ContactPlaces {
+  contact: string | null;
+  theirNumberQuestion: string | null;
+}
+
+export function contactFor(viewer: Viewer, contact: string | null): string | null {
+  return viewer.masked && contact !== null ? maskContact(contact) : contact;
+}
+
+/** Answers as the reader sees them: the "their number" answer, and any answer holding the contact, masked. */
+export function answersFor(viewer: Viewer, answers: Answers, places: ContactPlaces): Answers {
+  if (!viewer.masked) return answers;
+  return Object.fromEntries(
+    Object.entries(answers).map(([key, value]) => [key, holdsContact(key, value, places) ? maskContact(value) : value]),
+  );
+}
+
+function holdsContact(key: string, value: unknown, places: ContactPlaces): value is string {
+  return typeof value === 'string' && value !== '' && (key === places.theirNumberQuestion || value === places.contact);
+}
+
+/** An `answers.edited` entry names the old and new answers; a number among them is masked as in the answers. */
+function detailFor(viewer: Viewer, action: string, detail: Record<string, unknown>, places: ContactPlaces): Record<string, unknown> {
+  if (!viewer.masked || action !== 'answers.edited' || typeof detail.changed !== 'object' || detail.changed === null) return detail;
+  const changed = Object.entries(detail.changed as Record<string, { from: unknown; to: unknown }>).map(([key, change]) => [
+    key,
+    {
+      from: holdsContact(key, change.from, places) ? maskContact(change.from) : change.from,
+      to: holdsContact(key, change.to, places) ? maskContact(change.to) : change.to,
+    },
+  ]);
+  return { ...detail, changed: Object.fromEntries(changed) };
 }
 
 const OUTBOUND_REFERENCE = / #(\d+)$/;
@@ -100,20 +154,24 @@ export function noteView(row: { id: string; text: string; created_at: number; au
   };
 }
 
-export function historyView(row: {
-  id: number;
-  created_at: number;
-  user_id: string | null;
-  name: string | null;
-  action: string;
-  detail: string;
-}): HistoryEntry {
+export function historyView(
+  row: {
+    id: number;
+    created_at: number;
+    user_id: string | null;
+    name: string | null;
+    action: string;
+    detail: string;
+  },
+  viewer: Viewer,
+  places: ContactPlaces,
+): HistoryEntry {
   return {
     id: Number(row.id),
     at: iso(row.created_at)!,
     user: row.user_id ? { id: row.user_id, name: row.name ?? '' } : null,
     action: row.action,
-    detail: JSON.parse(row.detail) as Record<string, unknown>,
+    detail: detailFor(viewer, row.action, JSON.parse(row.detail) as Record<string, unknown>, places),
   };
 }
 
@@ -130,17 +188,20 @@ export function recordView(
     hasOlderMessages: boolean;
     notes: Note[];
     labels: Label[];
+    viewer: Viewer;
+    theirNumberQuestion: string | null;
   },
 ): RecordView {
+  const places = { contact: record.contact, theirNumberQuestion: parts.theirNumberQuestion };
   return {
     caseNumber: record.case_number,
     surveyId: record.survey_id,
     status: record.status,
     version: Number(record.version),
-    contact: record.contact,
+    contact: contactFor(parts.viewer, record.contact),
     numberId: record.number_id,
     channel: parts.channel,
-    answers: JSON.parse(record.answers) as Answers,
+    answers: answersFor(parts.viewer, JSON.parse(record.answers) as Answers, places),
     lockedBy: parts.lockedBy,
     createdAt: iso(record.created_at)!,
     updatedAt: iso(record.updated_at)!,
@@ -175,13 +236,14 @@ export function recordSummary(
   },
   last: { body: string; created_at: number; direction: Direction } | undefined,
   labels: Label[],
+  viewer: Viewer,
 ): RecordSummary {
   return {
     caseNumber: row.case_number,
     surveyId: row.survey_id,
     status: row.status,
     version: Number(row.version),
-    contact: row.contact,
+    contact: contactFor(viewer, row.contact),
     numberId: row.number_id,
     lockedBy: row.locked_by ? { id: row.locked_by, name: row.locked_by_name ?? '' } : null,
     createdAt: iso(row.created_at)!,
@@ -242,8 +304,9 @@ export function sessionView(
   organisation: { id: string; name: string },
   csrfToken: string,
   limits: Session['limits'],
+  twoFactor: Session['twoFactor'],
 ): Session {
-  return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, organisation, csrfToken, limits };
+  return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, organisation, csrfToken, limits, twoFactor };
 }
 
 export function apiTokenView(row: Pick<ApiTokenTable, 'id' | 'name' | 'created_at' | 'last_used_at' | 'expires_at'>): ApiToken {

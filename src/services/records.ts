@@ -10,7 +10,7 @@ import { DomainError, validationFailed } from '../domain/errors.js';
 import { caseStatus, reopenedStatus, validateAnswers, type Answers } from '../domain/survey.js';
 import { isWindowOpen, windowClosesAtOf } from '../domain/whatsapp-window.js';
 import { addHistory, publishUpdated, requireWriter, type Actor, type ServiceContext } from './context.js';
-import { historyView, messageViews, noteView, recordSummary, recordView } from './presenters.js';
+import { answersFor, historyView, messageViews, noteView, recordSummary, recordView, viewerOf, type Viewer } from './presenters.js';
 import { lockHeldError, requireLock, requireVersion } from './record-store.js';
 import { distributeWaitingCases } from './auto-assignment.js';
 import { loadSurvey } from './surveys.js';
@@ -21,7 +21,8 @@ export const MESSAGES_PER_PAGE = 100;
 export function createRecordService(ctx: ServiceContext) {
   const { db } = ctx;
 
-  async function view(executor: Executor, record: RecordRow): Promise<RecordView> {
+  /** The case as `actor` reads it (contact numbers masked for them or not, DESIGN.md §9). */
+  async function view(executor: Executor, record: RecordRow, actor: Actor): Promise<RecordView> {
     const rows = await selectRecordMessages(executor, record.id)
       .orderBy('rm.added_at', 'desc')
       .orderBy('m.id', 'desc')
@@ -36,7 +37,11 @@ export function createRecordService(ctx: ServiceContext) {
       .orderBy('notes.id')
       .execute();
     const number = record.number_id
-      ? await executor.selectFrom('numbers').select(['channel']).where('id', '=', record.number_id).executeTakeFirst()
+      ? await executor
+          .selectFrom('numbers')
+          .select(['channel', 'their_number_question'])
+          .where('id', '=', record.number_id)
+          .executeTakeFirst()
       : undefined;
     let optedOut = false;
     let windowOpen: boolean | null = null;
@@ -59,7 +64,27 @@ export function createRecordService(ctx: ServiceContext) {
       messages: await messageViews(executor, rows.slice(0, MESSAGES_PER_PAGE).reverse()),
       notes: notes.map(noteView),
       labels: await recordLabels(executor, record.id),
+      viewer: await viewerOf(executor, actor),
+      theirNumberQuestion: number?.their_number_question ?? null,
     });
+  }
+
+  /** The "their number" question of the case's number: the answer that holds the contact. */
+  async function theirNumberQuestion(executor: Executor, record: RecordRow): Promise<string | null> {
+    if (!record.number_id) return null;
+    const row = await executor.selectFrom('numbers').select('their_number_question').where('id', '=', record.number_id).executeTakeFirst();
+    return row?.their_number_question ?? null;
+  }
+
+  /**
+   * A masked reader saves answers as they were shown: a masked answer sent back unchanged
+   * keeps the stored value, so saving never overwrites a number with its masked form.
+   */
+  async function unmaskedPatch(executor: Executor, record: RecordRow, viewer: Viewer, patch: Answers): Promise<Answers> {
+    if (!viewer.masked) return patch;
+    const stored = JSON.parse(record.answers) as Answers;
+    const shown = answersFor(viewer, stored, { contact: record.contact, theirNumberQuestion: await theirNumberQuestion(executor, record) });
+    return Object.fromEntries(Object.entries(patch).filter(([key, value]) => !(value === shown[key] && shown[key] !== stored[key])));
   }
 
   /** Runs a change to one case under its lock, with a history entry and a change event. */
@@ -73,7 +98,7 @@ export function createRecordService(ctx: ServiceContext) {
       const record = await findRecordForChange(tx, actor.orgId, caseNumber);
       await apply(tx, record);
       tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, recordId: record.id });
-      return view(tx.db, await findRecord(tx.db, actor.orgId, caseNumber));
+      return view(tx.db, await findRecord(tx.db, actor.orgId, caseNumber), actor);
     });
   }
 
@@ -135,7 +160,7 @@ export function createRecordService(ctx: ServiceContext) {
     view,
 
     async get(actor: Actor, caseNumber: number): Promise<RecordView> {
-      return view(db.kysely, await findRecord(db.kysely, actor.orgId, caseNumber));
+      return view(db.kysely, await findRecord(db.kysely, actor.orgId, caseNumber), actor);
     },
 
     async olderMessages(actor: Actor, caseNumber: number, beforeMessageId: string): Promise<{ items: Message[]; hasMore: boolean }> {
@@ -168,7 +193,12 @@ export function createRecordService(ctx: ServiceContext) {
       await loadSurvey(db.kysely, actor.orgId, surveyId);
       const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
       const regions = query.contact ? await surveyRegions(db.kysely, actor.orgId, surveyId) : [];
-      const rows = await recordsPageQuery(db.kysely, actor, surveyId, query, limit + 1, regions).execute();
+      const viewer = await viewerOf(db.kysely, actor);
+      const lister = { ...actor, wholeNumbersOnly: viewer.masked };
+      const person = query.sameContactAs === undefined ? null : await findRecord(db.kysely, actor.orgId, query.sameContactAs);
+      if (person && person.contact === null) return { items: [], nextCursor: null };
+      const filters = person?.contact ? { ...query, exactContact: person.contact } : query;
+      const rows = await recordsPageQuery(db.kysely, lister, surveyId, filters, limit + 1, regions).execute();
       const page = rows.slice(0, limit);
       const last = await lastMessages(
         db.kysely,
@@ -179,7 +209,7 @@ export function createRecordService(ctx: ServiceContext) {
         db.kysely,
         page.map((r) => r.id),
       );
-      const items = page.map((row) => recordSummary(row, last.get(row.id), labels.get(row.id) ?? []));
+      const items = page.map((row) => recordSummary(row, last.get(row.id), labels.get(row.id) ?? [], viewer));
       const lastRow = page[page.length - 1];
       return {
         items,
@@ -221,7 +251,7 @@ export function createRecordService(ctx: ServiceContext) {
       change(actor, caseNumber, async (tx, record) => {
         await requireLock(tx.db, record, actor);
         requireVersion(record, version);
-        await writeAnswers(tx, actor, record, answers);
+        await writeAnswers(tx, actor, record, await unmaskedPatch(tx.db, record, await viewerOf(tx.db, actor), answers));
       }),
 
     close: (actor: Actor, caseNumber: number, version?: number) =>
@@ -291,7 +321,9 @@ export function createRecordService(ctx: ServiceContext) {
         .where('h.record_id', '=', record.id)
         .orderBy('h.id')
         .execute();
-      return rows.map(historyView);
+      const viewer = await viewerOf(db.kysely, actor);
+      const places = { contact: record.contact, theirNumberQuestion: viewer.masked ? await theirNumberQuestion(db.kysely, record) : null };
+      return rows.map((row) => historyView(row, viewer, places));
     },
   };
 }

@@ -72,7 +72,8 @@ export async function checkNumberCanSend(
     );
   }
   if (await isOptedOut(executor, input.numberId, input.contact)) {
-    throw new DomainError('opted_out', `${input.contact} has opted out of messages from this number (they sent STOP)`);
+    // The message names no number: it reaches readers who may see contacts masked (DESIGN.md §9).
+    throw new DomainError('opted_out', 'This contact has opted out of messages from this number (they sent STOP)');
   }
   if (number.channel === 'whatsapp' && !input.templated) {
     const last = await lastInboundAt(executor, input.numberId, input.contact);

@@ -1,20 +1,28 @@
 import type { SimulatorConversation, SimulatorSend } from '../contract/index.js';
 import { randomUUID } from 'node:crypto';
-import { DomainError, validationFailed } from '../domain/errors.js';
+import { DomainError, forbidden, validationFailed } from '../domain/errors.js';
 import { normalisePhone } from '../domain/phone.js';
 import { signSandboxBody, SIGNATURE_HEADER } from '../providers/sandbox.js';
 import { mediaOfMessages } from '../db/queries/media.js';
 import { iso, requireWriter, type Actor, type ServiceContext } from './context.js';
 import type { InboundService } from './inbound/receive-webhook.js';
 import type { NumberService } from './numbers.js';
-import { mediaView } from './presenters.js';
+import { mediaView, viewerOf } from './presenters.js';
 
 /**
  * The phone simulator of sandbox numbers: texts go in through the same signed webhook path
  * a provider uses, and the conversation of one phone is read back for display.
  */
 export function createSimulatorService(ctx: ServiceContext, numbers: NumberService, inbound: InboundService) {
+  /**
+   * A pretend phone is played by its whole number, which a reader who sees contacts masked
+   * must not type in or be handed (DESIGN.md §9): with masking on, the simulator is the
+   * admins' alone.
+   */
   async function sandboxNumber(actor: Actor, numberId: string) {
+    if ((await viewerOf(ctx.db.kysely, actor)).masked) {
+      throw forbidden('Contact numbers are masked in this organisation, so only an admin can use the phone simulator');
+    }
     const view = await numbers.get(actor, numberId);
     if (view.provider !== 'sandbox') throw new DomainError('bad_request', 'The simulator works with sandbox numbers only');
     return numbers.load(numberId);

@@ -9,9 +9,13 @@ import { distributeWaitingCases } from './auto-assignment.js';
 import { addHistory, publishUpdated, requireAdmin, type Actor, type ServiceContext } from './context.js';
 import { actorOfUser, createApiTokenService, revokeAccess, sessionCredential, type Authenticated } from './credentials.js';
 import { sessionView as presentSession, userView } from './presenters.js';
+import { twoFactorRequired } from '../domain/sign-in.js';
+import { checkSecondFactor } from './two-factor.js';
 import { dummyPasswordHash, hashPassword, needsRehash, randomToken, tokenHash, verifyPassword } from './security.js';
 
 const SESSION_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+/** Recording every request would write on every read; the idle timeout needs no finer time. */
+const LAST_SEEN_GRANULARITY_MS = 60 * 1000;
 export const MIN_PASSWORD_LENGTH = 10;
 /**
  * One email may belong to users of several organisations (emails are unique per
@@ -76,8 +80,19 @@ export function createUserService(ctx: ServiceContext) {
   const tokens = createApiTokenService(ctx);
 
   async function sessionView(user: UserTable, csrfToken: string): Promise<Session> {
-    const org = await db.kysely.selectFrom('organisations').select(['id', 'name']).where('id', '=', user.org_id).executeTakeFirstOrThrow();
-    return presentSession(user, org, csrfToken, { mediaMaxBytes: ctx.media.maxBytes });
+    const org = await db.kysely
+      .selectFrom('organisations')
+      .select(['id', 'name', 'require_two_factor'])
+      .where('id', '=', user.org_id)
+      .executeTakeFirstOrThrow();
+    const enabled = user.totp_enabled_at !== null;
+    return presentSession(
+      user,
+      { id: org.id, name: org.name },
+      csrfToken,
+      { mediaMaxBytes: ctx.media.maxBytes },
+      { enabled, enrolmentRequired: !enabled && twoFactorRequired(org.require_two_factor, user.role) },
+    );
   }
 
   /** The first (oldest) active user with this email whose password matches, or null. */
@@ -127,6 +142,15 @@ export function createUserService(ctx: ServiceContext) {
       if (available) await distributeWaitingCases(db, tx, actor.orgId, now);
     });
     return userView(await ownRow(actor));
+  }
+
+  /** Deletes sessions and ends the live streams they opened, on every server process. */
+  async function endSessions(orgId: string, userId: string, idHashes: string[]): Promise<void> {
+    if (idHashes.length === 0) return;
+    await db.transaction(async (tx) => {
+      await tx.db.deleteFrom('sessions').where('user_id', '=', userId).where('id_hash', 'in', idHashes).execute();
+      for (const idHash of idHashes) tx.publish({ type: 'access.revoked', orgId, userId, credential: sessionCredential(idHash) });
+    });
   }
 
   async function ownRow(actor: Actor): Promise<UserTable> {
@@ -241,15 +265,23 @@ export function createUserService(ctx: ServiceContext) {
       return userView({ ...row, ...next });
     },
 
-    async login(email: string, password: string): Promise<{ token: string; session: Session }> {
+    /**
+     * Signs in. A user with two-factor on also needs `code` (TOTP or recovery); without one
+     * the answer is `two_factor_required`, which tells only that the password was right.
+     */
+    async login(email: string, password: string, code?: string): Promise<{ token: string; session: Session }> {
       const row = await matchingUser(email, password);
       if (!row) throw new DomainError('invalid_credentials', 'Email or password is wrong');
+      if (row.totp_enabled_at !== null && !code) {
+        throw new DomainError('two_factor_required', 'Enter the code from your authenticator app or a recovery code');
+      }
       // A hash made with less work than today's parameters is replaced while the password is at hand.
       const rehashed = needsRehash(row.password_hash) ? await hashPassword(password) : null;
       const token = randomToken(32);
       const csrfToken = randomToken(24);
       const now = ctx.now();
       await db.transaction(async (tx) => {
+        if (row.totp_enabled_at !== null) await checkSecondFactor(ctx, tx.db, row, code!);
         if (rehashed) {
           await tx.db
             .updateTable('users')
@@ -296,17 +328,45 @@ export function createUserService(ctx: ServiceContext) {
       const row = await db.kysely
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
+        .innerJoin('organisations', 'organisations.id', 'users.org_id')
         .selectAll('users')
-        .select(['sessions.csrf_token', 'sessions.expires_at'])
+        .select(['sessions.csrf_token', 'sessions.expires_at', 'sessions.last_seen_at'])
+        .select(['organisations.session_idle_minutes', 'organisations.require_two_factor'])
         .where('sessions.id_hash', '=', idHash)
         .executeTakeFirst();
-      if (!row || row.expires_at < ctx.now() || row.active !== 1) return null;
+      const now = ctx.now();
+      if (!row || row.expires_at < now || row.active !== 1) return null;
+      const lastSeen = Number(row.last_seen_at);
+      if (now - lastSeen > Number(row.session_idle_minutes) * 60_000) {
+        await endSessions(row.org_id, row.id, [idHash]);
+        return null;
+      }
+      if (now - lastSeen >= LAST_SEEN_GRANULARITY_MS) {
+        await db
+          .transaction(async (tx) => {
+            await tx.db.updateTable('sessions').set({ last_seen_at: now }).where('id_hash', '=', idHash).execute();
+          })
+          .catch(() => {
+            // A missed "last seen" time must not refuse a valid session.
+          });
+      }
       return {
         actor: actorOfUser(row),
         email: row.email,
         credential: { id: sessionCredential(idHash), expiresAt: row.expires_at },
         csrfToken: row.csrf_token,
+        enrolmentRequired: row.totp_enabled_at === null && twoFactorRequired(row.require_two_factor, row.role),
       };
+    },
+
+    /**
+     * `DELETE /users/me/sessions`: ends every session of the caller but the one this request
+     * came with (`keep`), and the live streams those sessions opened. API tokens stay.
+     */
+    async endOtherSessions(actor: Actor, keep: string): Promise<void> {
+      const rows = await db.kysely.selectFrom('sessions').select('id_hash').where('user_id', '=', actor.userId).execute();
+      const others = rows.map((r) => r.id_hash).filter((h) => sessionCredential(h) !== keep);
+      await endSessions(actor.orgId, actor.userId, others);
     },
 
     authenticateToken: (...args: Parameters<typeof tokens.authenticate>) => tokens.authenticate(...args),

@@ -79,7 +79,7 @@ export function createWriteFirstService(ctx: ServiceContext, records: RecordServ
         const event = { orgId: actor.orgId, caseNumber: record.case_number, surveyId: survey.id };
         tx.publish({ type: 'record.created', ...event, recordId: record.id });
         tx.publish({ type: 'message.added', ...event, messageId });
-        return records.view(tx.db, await findRecord(tx.db, actor.orgId, record.case_number));
+        return records.view(tx.db, await findRecord(tx.db, actor.orgId, record.case_number), actor);
       });
     },
   };

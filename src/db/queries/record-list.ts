@@ -9,6 +9,10 @@ export interface RecordQuery {
   status?: RecordTable['status'] | 'all';
   assignee?: string;
   contact?: string;
+  /** The cases of this case's contact; the service reads it into `exactContact`. */
+  sameContactAs?: number;
+  /** A stored contact, found exactly (the cases of one person, whatever the reader sees). */
+  exactContact?: string;
   q?: string;
   /** Open cases waiting for a person's answer only (DESIGN.md §7). */
   waiting?: boolean;
@@ -24,6 +28,11 @@ export interface RecordQuery {
 export interface Lister {
   orgId: string;
   userId: string;
+  /**
+   * A reader who sees contacts masked (DESIGN.md §9) finds a case by its whole number only:
+   * a search by part of a number would give the hidden digits away one by one.
+   */
+  wholeNumbersOnly?: boolean;
 }
 
 /**
@@ -57,7 +66,12 @@ export function recordsPageQuery(
   limit: number,
   regions: readonly CountryCode[] = [],
 ) {
-  const search = query.contact ? contactSearch(query.contact, regions) : null;
+  const search: ContactSearch | null =
+    query.exactContact !== undefined
+      ? { kind: 'exact', contacts: [query.exactContact] }
+      : query.contact
+        ? contactSearch(query.contact, regions)
+        : null;
   // For one person, `+updated_at` (the same value, but no column an index holds) keeps
   // SQLite, which plans without statistics, from walking the survey's listing index for
   // its order, reading every case of the status, instead of finding the person's cases.
@@ -123,13 +137,15 @@ function listQuery(
     const [only] = search.contacts;
     q = search.contacts.length === 1 && only ? q.where('r.contact', '=', only) : q.where('r.contact', 'in', search.contacts);
   } else if (search?.kind === 'part') {
-    q = q.where(sql<boolean>`r.contact like ${`%${escapeLike(search.text)}%`} escape '\\'`);
+    q = actor.wholeNumbersOnly
+      ? q.where(sql<boolean>`1 = 0`)
+      : q.where(sql<boolean>`r.contact like ${`%${escapeLike(search.text)}%`} escape '\\'`);
   }
   if (query.q) {
     const pattern = `%${escapeLike(query.q.trim().toLowerCase())}%`;
     q = q.where((eb) =>
       eb.or([
-        sql<boolean>`lower(r.contact) like ${pattern} escape '\\'`,
+        actor.wholeNumbersOnly ? sql<boolean>`1 = 0` : sql<boolean>`lower(r.contact) like ${pattern} escape '\\'`,
         eb.exists(
           eb
             .selectFrom('record_messages as rm')

@@ -30,7 +30,7 @@ const Binary = Type.Unsafe<Readable>({ type: 'string', format: 'binary' });
  * streamed into the store and refused as soon as it passes the limit.
  */
 export const mediaRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { media } = services;
+  const { media, accessLog } = services;
   const { maxBytes } = services.ctx.media;
   app.addHook('preHandler', requireAuth);
   // Registered here, so only these routes read multipart bodies. One byte past the limit
@@ -62,6 +62,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = as
         }
         throw error;
       }
+      // A HEAD sends no bytes: not a read. A 304 is: the user sees the item again, from their browser's copy.
+      if (request.method === 'GET') await accessLog.mediaRead(actor, request.params.id);
       fileHeaders(reply, item, MEDIA_CACHE_CONTROL).header('accept-ranges', 'bytes');
       if (item.sha256) {
         const etag = `"${item.sha256}"`;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Actor } from '../../services/context.js';
 import type { Services } from '../../services/index.js';
 import { actorOf, requireAuth } from '../auth.js';
 import {
@@ -26,8 +27,18 @@ import {
 
 /** Cases: reading, locking, editing, replying, moving, notes and history. */
 export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
-  const { records, replies, moves, assignment } = services;
+  const { records, replies, moves, assignment, accessLog } = services;
   app.addHook('preHandler', requireAuth);
+  /**
+   * A read of one case (its view, older messages, notes, history) goes into the access log
+   * once it succeeded; lists do not: a list shows many cases at a glance, and a row per case
+   * listed would bury the reads that matter (DESIGN.md §9).
+   */
+  async function caseRead<T>(actor: Actor, caseNumber: number, read: (actor: Actor, caseNumber: number) => Promise<T>): Promise<T> {
+    const result = await read(actor, caseNumber);
+    await accessLog.caseRead(actor, caseNumber);
+    return result;
+  }
   const one = { tags: ['records'], params: CaseNumberParams, response: { 200: RecordView, ...errorResponses } };
 
   app.get(
@@ -47,7 +58,9 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     { schema: { tags: ['records'], params: IdParams, response: { 200: QueueCounts, ...errorResponses } } },
     async (request) => assignment.queueCounts(actorOf(request), request.params.id),
   );
-  app.get('/records/:caseNumber', { schema: one }, async (request) => records.get(actorOf(request), request.params.caseNumber));
+  app.get('/records/:caseNumber', { schema: one }, async (request) =>
+    caseRead(actorOf(request), request.params.caseNumber, (actor, n) => records.get(actor, n)),
+  );
   app.get(
     '/records/:caseNumber/messages',
     {
@@ -58,7 +71,8 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
         response: { 200: MessagePage, ...errorResponses },
       },
     },
-    async (request) => records.olderMessages(actorOf(request), request.params.caseNumber, request.query.before),
+    async (request) =>
+      caseRead(actorOf(request), request.params.caseNumber, (actor, n) => records.olderMessages(actor, n, request.query.before)),
   );
   app.post('/records/:caseNumber/lock', { schema: one }, async (request) => records.lock(actorOf(request), request.params.caseNumber));
   app.post('/records/:caseNumber/release', { schema: one }, async (request) =>
@@ -117,7 +131,10 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.get(
     '/records/:caseNumber/notes',
     { schema: { tags: ['records'], params: CaseNumberParams, response: { 200: listOf(Note), ...errorResponses } } },
-    async (request) => ({ items: await records.notes(actorOf(request), request.params.caseNumber), nextCursor: null }),
+    async (request) => ({
+      items: await caseRead(actorOf(request), request.params.caseNumber, (actor, n) => records.notes(actor, n)),
+      nextCursor: null,
+    }),
   );
   app.post(
     '/records/:caseNumber/notes',
@@ -134,6 +151,9 @@ export const recordRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
   app.get(
     '/records/:caseNumber/history',
     { schema: { tags: ['records'], params: CaseNumberParams, response: { 200: listOf(HistoryEntry), ...errorResponses } } },
-    async (request) => ({ items: await records.history(actorOf(request), request.params.caseNumber), nextCursor: null }),
+    async (request) => ({
+      items: await caseRead(actorOf(request), request.params.caseNumber, (actor, n) => records.history(actor, n)),
+      nextCursor: null,
+    }),
   );
 };

@@ -14,7 +14,10 @@ import {
   listOf,
   Login,
   MyAccountPatch,
+  RecoveryCodes,
   Session,
+  TwoFactorCode,
+  TwoFactorEnrolment,
   User,
 } from '../../contract/index.js';
 
@@ -22,7 +25,7 @@ const accountKey = (email: string) => `email:${email.trim().toLowerCase()}`;
 
 /**
  * Runs a password check under the throttle: the attempt is counted before the slow hash,
- * stays counted when the password was wrong (`wrongCode`), and on success clears only the
+ * stays counted when the password or code was wrong (`wrongCodes`), and on success clears only the
  * account's key — never the address's, or signing in to one's own account would wipe the
  * failures an address piled up on others.
  */
@@ -31,7 +34,7 @@ async function throttled<T>(
   request: FastifyRequest,
   reply: FastifyReply,
   email: string,
-  wrongCode: ErrorCode,
+  wrongCodes: ErrorCode[],
   check: () => Promise<T>,
 ): Promise<T> {
   const account = accountKey(email);
@@ -45,7 +48,7 @@ async function throttled<T>(
     attempt.succeed([account]);
     return result;
   } catch (error) {
-    if (error instanceof DomainError && error.code === wrongCode) attempt.fail();
+    if (error instanceof DomainError && wrongCodes.includes(error.code)) attempt.fail();
     else attempt.release();
     throw error;
   }
@@ -61,8 +64,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; secu
     '/session',
     { schema: { tags: ['session'], body: Login, response: { 200: Session, ...errorResponses } } },
     async (request, reply) => {
-      const { token, session } = await throttled(throttle, request, reply, request.body.email, 'invalid_credentials', () =>
-        services.users.login(request.body.email, request.body.password),
+      const { token, session } = await throttled(
+        throttle,
+        request,
+        reply,
+        request.body.email,
+        ['invalid_credentials', 'invalid_two_factor_code'],
+        () => services.users.login(request.body.email, request.body.password, request.body.code),
       );
       reply.setCookie(SESSION_COOKIE, token, {
         path: '/',
@@ -104,9 +112,55 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; secu
     { schema: { tags: ['users'], body: MyAccountPatch, response: { 200: User, ...errorResponses } }, preHandler: requireAuth },
     async (request, reply) => {
       const { actor, email, credential } = authOf(request);
-      return throttled(throttle, request, reply, email, 'wrong_current_password', () =>
+      return throttled(throttle, request, reply, email, ['wrong_current_password'], () =>
         services.users.updateMe(actor, request.body, credential.id),
       );
+    },
+  );
+
+  app.post(
+    '/users/me/two-factor',
+    { schema: { tags: ['users'], response: { 200: TwoFactorEnrolment, ...errorResponses } }, preHandler: requireAuth },
+    async (request) => services.twoFactor.begin(actorOf(request)),
+  );
+
+  // Wrong codes count against the account like wrong passwords: six digits are few.
+  app.post(
+    '/users/me/two-factor/confirm',
+    {
+      schema: { tags: ['users'], body: TwoFactorCode, response: { 200: RecoveryCodes, ...errorResponses } },
+      preHandler: requireAuth,
+    },
+    async (request, reply) => {
+      const { actor, email } = authOf(request);
+      return throttled(throttle, request, reply, email, ['invalid_two_factor_code'], () =>
+        services.twoFactor.confirm(actor, request.body.code),
+      );
+    },
+  );
+
+  app.delete(
+    '/users/me/two-factor',
+    {
+      schema: { tags: ['users'], body: TwoFactorCode, response: { 204: Type.Null(), ...errorResponses } },
+      preHandler: requireAuth,
+    },
+    async (request, reply) => {
+      const { actor, email } = authOf(request);
+      await throttled(throttle, request, reply, email, ['invalid_two_factor_code'], () =>
+        services.twoFactor.disable(actor, request.body.code),
+      );
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.delete(
+    '/users/me/sessions',
+    { schema: { tags: ['users'], response: { 204: Type.Null(), ...errorResponses } }, preHandler: requireAuth },
+    async (request, reply) => {
+      const { actor, credential } = authOf(request);
+      await services.users.endOtherSessions(actor, credential.id);
+      return reply.status(204).send(null);
     },
   );
 

@@ -8,6 +8,8 @@ import { ErrorAlert, Loading } from './ui/components.js';
 import { useLoad } from './ui/use-load.js';
 import { AppHeader } from './ui/app-header.js';
 import { LoginScreen } from './screens/login-screen.js';
+import { EnrolmentRequiredScreen } from './screens/enrolment-required-screen.js';
+import { OrganisationScreen } from './screens/admin/organisation-screen.js';
 import { CaseListScreen } from './screens/case-list-screen.js';
 import { CaseWorkspace } from './team/case-workspace.js';
 import { ConsoleShortcuts } from './team/keyboard.js';
@@ -20,6 +22,7 @@ import { TimeRulesScreen } from './screens/admin/time-rules-screen.js';
 import { NumbersScreen } from './screens/admin/numbers-screen.js';
 import { NumberEditScreen } from './screens/admin/number-edit-screen.js';
 import { AccountScreen } from './screens/account-screen.js';
+import { AccessLogScreen } from './screens/admin/access-log-screen.js';
 import { LabelsScreen } from './screens/admin/labels-screen.js';
 import { SavedRepliesScreen } from './screens/admin/saved-replies-screen.js';
 
@@ -52,6 +55,19 @@ export function App() {
 
   if (state.status === 'loading') return <Loading label="Starting Caseline…" />;
   if (state.status === 'anonymous') return <LoginScreen notice={state.error} onLoggedIn={onLoggedIn} />;
+  if (state.session.twoFactor.enrolmentRequired) {
+    const loggedOut = () => {
+      setCsrfToken(null);
+      setState({ status: 'anonymous' });
+    };
+    return (
+      <EnrolmentRequiredScreen
+        session={state.session}
+        onEnrolled={() => void api<Session>('GET', '/session').then(onLoggedIn, loggedOut)}
+        onLogout={() => void api('DELETE', '/session').then(loggedOut, loggedOut)}
+      />
+    );
+  }
   return (
     <LoggedIn
       session={state.session}
@@ -142,6 +158,10 @@ function RouteView() {
       return <AccountScreen />;
     case 'labels':
       return isAdmin ? <LabelsScreen /> : <AdminOnly />;
+    case 'access-log':
+      return isAdmin ? <AccessLogScreen /> : <AdminOnly />;
+    case 'organisation':
+      return isAdmin ? <OrganisationScreen /> : <AdminOnly />;
     case 'saved-replies':
       return canWorkCases(session) ? <SavedRepliesScreen /> : <RepliersOnly />;
     case 'not-found':
@@ -216,6 +236,10 @@ function titleOf(route: Route, surveys: Survey[]): string {
       return 'My account';
     case 'labels':
       return 'Labels';
+    case 'access-log':
+      return 'Access log';
+    case 'organisation':
+      return 'Organisation';
     case 'saved-replies':
       return 'Saved replies';
     default:

@@ -17,6 +17,8 @@ export type Route =
   | { name: 'number-edit'; numberId: string | null }
   | { name: 'account' }
   | { name: 'labels' }
+  | { name: 'access-log' }
+  | { name: 'organisation' }
   | { name: 'saved-replies' }
   | { name: 'not-found'; path: string };
 
@@ -37,6 +39,8 @@ export function parseRoute(hash: string): Route {
   if (a === 'admin') {
     if (b === 'users' && !c) return { name: 'users' };
     if (b === 'labels' && !c) return { name: 'labels' };
+    if (b === 'access-log' && !c) return { name: 'access-log' };
+    if (b === 'organisation' && !c) return { name: 'organisation' };
     if (b === 'surveys' && !c) return { name: 'surveys' };
     if (b === 'surveys' && c && c !== 'new' && d === 'time-rules' && parts.length === 4) return { name: 'survey-time-rules', surveyId: c };
     if (b === 'surveys' && c && parts.length === 3) return { name: 'survey-edit', surveyId: c === 'new' ? null : c };
@@ -58,6 +62,8 @@ export const paths = {
   },
   account: () => '#/account',
   labels: () => '#/admin/labels',
+  accessLog: () => '#/admin/access-log',
+  organisation: () => '#/admin/organisation',
   savedReplies: () => '#/saved-replies',
   users: () => '#/admin/users',
   surveys: () => '#/admin/surveys',

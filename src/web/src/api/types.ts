@@ -4,6 +4,8 @@
  * `export type` re-exports only: Vite erases them, and no server code reaches the bundle.
  */
 export type {
+  AccessEntry,
+  AccessLogPage,
   Acknowledgement,
   Alert,
   AlertList,
@@ -20,6 +22,8 @@ export type {
   Media,
   MediaUpload,
   MessageTemplate,
+  Organisation,
+  OrganisationPatch,
   Page,
   Provider,
   Question,

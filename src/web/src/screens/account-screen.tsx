@@ -8,6 +8,7 @@ import { InputField, SelectField } from '../ui/fields.js';
 import { Screen } from '../ui/screen.js';
 import { useLoad } from '../ui/use-load.js';
 import { useRequest } from '../ui/use-request.js';
+import { OtherSessionsCard, TwoFactorCard } from './two-factor-card.js';
 
 const MIN_PASSWORD_LENGTH = 10;
 
@@ -18,7 +19,7 @@ const EXPIRY_OPTIONS = [
   { value: '', label: 'Never' },
 ];
 
-/** My account: my password and my API tokens, for every role. */
+/** My account: my password, two-factor sign-in, my sessions and my API tokens, for every role. */
 export function AccountScreen() {
   const { session } = useApp();
   const { data, error, reload: reloadTokens } = useLoad(() => accountApi.listTokens(), []);
@@ -35,6 +36,8 @@ export function AccountScreen() {
     >
       {/* A new password ends the API tokens too, so the list is read again. */}
       <PasswordForm onChanged={reloadTokens} />
+      <TwoFactorCard enabled={session.twoFactor.enabled} />
+      <OtherSessionsCard />
       <section className="card" aria-labelledby="api-tokens-title">
         <h2 id="api-tokens-title">API tokens</h2>
         <p className="muted">A token lets a script act as you. Revoke any you no longer use.</p>

@@ -1,5 +1,5 @@
 import { useState, type SyntheticEvent } from 'react';
-import { api } from '../api/client.js';
+import { api, ApiError } from '../api/client.js';
 import type { Session } from '../api/types.js';
 import { ErrorAlert, Notice } from '../ui/components.js';
 import { InputField } from '../ui/fields.js';
@@ -8,14 +8,38 @@ import { useRequest } from '../ui/use-request.js';
 export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedIn: (session: Session) => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const { busy, error, run } = useRequest();
+  // After `two_factor_required`: the password was right, a code is asked for next.
+  const [askCode, setAskCode] = useState(false);
+  const [code, setCode] = useState('');
+  const { busy, error, setError, run } = useRequest();
 
   const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
+    let codeNeeded = false;
     // Logging in replaces this screen, so the button stays busy until it is gone.
-    await run(async () => onLoggedIn(await api<Session>('POST', '/session', { email: email.trim(), password })), {
-      keepBusyOnSuccess: true,
-    });
+    await run(
+      async () => {
+        const body = { email: email.trim(), password, ...(askCode ? { code: code.trim() } : {}) };
+        try {
+          onLoggedIn(await api<Session>('POST', '/session', body));
+        } catch (e) {
+          codeNeeded = e instanceof ApiError && e.code === 'two_factor_required';
+          throw e;
+        }
+      },
+      { keepBusyOnSuccess: true },
+    );
+    if (codeNeeded) {
+      // Not an error: the password was right, and the next step asks for the code.
+      setError(null);
+      setAskCode(true);
+    }
+  };
+
+  const restart = () => {
+    setAskCode(false);
+    setCode('');
+    setPassword('');
   };
 
   return (
@@ -25,31 +49,53 @@ export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedI
           <span className="brand-mark" aria-hidden="true" />
           <span className="brand-name">Caseline</span>
         </div>
-        <h1 id="login-title">Log in</h1>
-        {notice && !error && <Notice tone="warning">{notice}</Notice>}
+        <h1 id="login-title">{askCode ? 'Enter your code' : 'Log in'}</h1>
+        {notice && !error && !askCode && <Notice tone="warning">{notice}</Notice>}
         <ErrorAlert error={error} />
-        <InputField
-          id="login-email"
-          label="Email"
-          type="email"
-          autoComplete="username"
-          required
-          autoFocus
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-        <InputField
-          id="login-password"
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
+        {askCode ? (
+          <>
+            <p>Enter the six-digit code from your authenticator app, or one of your recovery codes.</p>
+            <InputField
+              id="login-code"
+              label="Authentication code"
+              autoComplete="one-time-code"
+              required
+              autoFocus
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
+          </>
+        ) : (
+          <>
+            <InputField
+              id="login-email"
+              label="Email"
+              type="email"
+              autoComplete="username"
+              required
+              autoFocus
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
+            <InputField
+              id="login-password"
+              label="Password"
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </>
+        )}
         <button type="submit" className="button-primary button-wide" disabled={busy}>
-          {busy ? 'Logging in…' : 'Log in'}
+          {busy ? 'Logging in…' : askCode ? 'Verify' : 'Log in'}
         </button>
+        {askCode && (
+          <button type="button" className="button-quiet button-wide" onClick={restart} disabled={busy}>
+            Start again
+          </button>
+        )}
       </form>
     </main>
   );

@@ -55,6 +55,12 @@ export function AppHeader() {
             <a href={paths.labels()} aria-current={current(['labels'])}>
               Labels
             </a>
+            <a href={paths.accessLog()} aria-current={current(['access-log'])}>
+              Access log
+            </a>
+            <a href={paths.organisation()} aria-current={current(['organisation'])}>
+              Organisation
+            </a>
           </>
         )}
         {canWorkCases(session) && (

@@ -227,7 +227,8 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
               </span>
             )}
             <WindowTimeLeft record={record} myId={myId} />
-            {number?.provider === 'sandbox' && (
+            {/* A masked contact (•) cannot play the phone: the simulator is then for admins only. */}
+            {number?.provider === 'sandbox' && !record.contact?.includes('•') && (
               <a href={paths.simulator(number.id, record.contact ?? undefined)}>Open in phone simulator</a>
             )}
           </p>

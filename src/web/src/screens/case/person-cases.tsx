@@ -13,7 +13,7 @@ export function usePersonOpenCases(record: { surveyId: string; contact: string |
   const { surveyId, contact, caseNumber } = record;
   return useLoad<CaseSummary[]>(
     async () =>
-      open && contact ? (await caseJoinApi.openCasesOf(surveyId, contact)).items.filter((c) => c.caseNumber !== caseNumber) : [],
+      open && contact ? (await caseJoinApi.openCasesOf(surveyId, caseNumber)).items.filter((c) => c.caseNumber !== caseNumber) : [],
     [open, surveyId, contact, caseNumber],
     { reloadOn: (event) => open && event.type !== 'message.status' && sameId(event.surveyId, surveyId) },
   );
