@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { generateSecret, generateURI, verifySync } from 'otplib';
 import type { Executor } from '../db/database.js';
 import type { UserTable } from '../db/schema.js';
-import { DomainError } from '../domain/errors.js';
+import { DomainError, forbidden } from '../domain/errors.js';
+import { twoFactorRequired } from '../domain/sign-in.js';
 import type { Actor, ServiceContext } from './context.js';
+import { loadOrganisation } from './organisation.js';
 import { tokenHash } from './security.js';
 
 export const TOTP_ISSUER = 'Caseline';
@@ -145,6 +147,10 @@ export function createTwoFactorService(ctx: ServiceContext) {
       await db.transaction(async (tx) => {
         const user = await ownRow(actor, tx.db);
         if (user.totp_enabled_at === null) throw new DomainError('conflict', 'Two-factor sign-in is off');
+        const { requireTwoFactor } = await loadOrganisation(tx.db, actor.orgId);
+        if (twoFactorRequired(requireTwoFactor, actor.role)) {
+          throw forbidden('Your organisation requires two-factor sign-in; it cannot be turned off');
+        }
         await checkSecondFactor(ctx, tx.db, user, code);
         await tx.db
           .updateTable('users')

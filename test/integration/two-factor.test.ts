@@ -192,4 +192,16 @@ describeEachDialect('two-factor', (dialect) => {
     expect(offByRecovery.status).toBe(204);
     expect((await login(user.email, { password: PASSWORD })).status).toBe(200);
   });
+
+  it('a user the policy covers cannot turn two-factor off, even with a good code', async () => {
+    const org = await h.newOrg();
+    const { secret } = await enrol(org.admin);
+    expect(
+      (await h.request('PATCH', '/api/v1/organisation', { token: org.admin.token, body: { requireTwoFactor: 'admins' } })).status,
+    ).toBe(200);
+    const refused = await h.request('DELETE', '/api/v1/users/me/two-factor', { token: org.admin.token, body: { code: freshCode(secret) } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('forbidden');
+    expect((await login(org.admin.email)).body.error.code).toBe('two_factor_required');
+  });
 });

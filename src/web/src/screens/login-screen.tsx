@@ -15,7 +15,7 @@ export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedI
 
   const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
-    let codeNeeded = false;
+    const outcome = { codeNeeded: false };
     // Logging in replaces this screen, so the button stays busy until it is gone.
     await run(
       async () => {
@@ -23,13 +23,13 @@ export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedI
         try {
           onLoggedIn(await api<Session>('POST', '/session', body));
         } catch (e) {
-          codeNeeded = e instanceof ApiError && e.code === 'two_factor_required';
+          outcome.codeNeeded = e instanceof ApiError && e.code === 'two_factor_required';
           throw e;
         }
       },
       { keepBusyOnSuccess: true },
     );
-    if (codeNeeded) {
+    if (outcome.codeNeeded) {
       // Not an error: the password was right, and the next step asks for the code.
       setError(null);
       setAskCode(true);
