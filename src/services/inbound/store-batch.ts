@@ -13,7 +13,7 @@ import { newId } from '../ids.js';
 import { assignNewCases, autoAssigns } from '../auto-assignment.js';
 import { initialAnswers } from '../record-store.js';
 import type { Survey } from '../surveys.js';
-import { scheduleCaseTimers, waitingTimers } from '../time-rules/timers.js';
+import { autoCloseTimers, waitingTimers } from '../time-rules/timers.js';
 import { sendAcknowledgement, sendMultiCaseReply, type CaseRef } from './automatic-replies.js';
 
 /**
@@ -123,14 +123,7 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
   );
   for (const reply of plan.multiCaseReplies) await sendMultiCaseReply(tx, items[reply.item]!, reply.targets.map(resolve), now);
   for (const ack of plan.acknowledgements) await sendAcknowledgement(tx, items[ack.item]!, created[ack.caseKey]!, now);
-  await scheduleTimersOfBatch(
-    tx,
-    surveys,
-    newRecords,
-    [...touched].filter((id) => !alreadyWaiting.has(id)),
-    existingSurveys(plan, items),
-    now,
-  );
+  await scheduleTimersOfBatch(tx, { plan, items, surveys, newRecords, touched, alreadyWaiting }, now);
 
   return plan.messages.map((planned) =>
     planned.duplicate
@@ -198,24 +191,32 @@ function existingSurveys(plan: InboundPlan, items: InboundItem[]): Map<string, {
  */
 async function scheduleTimersOfBatch(
   tx: Transaction,
-  surveys: Map<string, Survey>,
-  newRecords: RecordTable[],
-  startedWaiting: string[],
-  surveyOfExisting: Map<string, { surveyId: string; orgId: string }>,
+  batch: {
+    plan: InboundPlan;
+    items: InboundItem[];
+    surveys: Map<string, Survey>;
+    newRecords: RecordTable[];
+    /** Existing cases a message joined. */
+    touched: Set<string>;
+    alreadyWaiting: Set<string>;
+  },
   now: number,
 ): Promise<void> {
-  for (const survey of surveys.values()) {
-    if (!survey.alerts && !survey.autoClose) continue;
-    const opened = newRecords
+  const timed = [...batch.surveys.values()].filter((survey) => survey.alerts || survey.autoClose);
+  if (timed.length === 0) return;
+  const surveyOfExisting = existingSurveys(batch.plan, batch.items);
+  const startedWaiting = [...batch.touched].filter((id) => !batch.alreadyWaiting.has(id));
+  const timers = timed.flatMap((survey) => {
+    const opened = batch.newRecords
       .filter((row) => row.survey_id === survey.id && row.status === 'open')
-      .map((row) => ({ id: row.id, orgId: row.org_id, surveyId: survey.id, waitingSince: now, lastActivityAt: now }));
+      .map((row) => ({ id: row.id, orgId: row.org_id, waitingSince: now, lastActivityAt: now }));
     const waiting = startedWaiting.flatMap((id) => {
       const of = surveyOfExisting.get(id);
       return of?.surveyId === survey.id ? [{ id, orgId: of.orgId, waitingSince: now }] : [];
     });
-    await scheduleCaseTimers(tx, survey, opened, now);
-    await scheduleTimers(tx, waitingTimers(survey, waiting), now);
-  }
+    return [...waitingTimers(survey, [...opened, ...waiting]), ...autoCloseTimers(survey, opened)];
+  });
+  await scheduleTimers(tx, timers, now);
 }
 
 /** The plan's new cases as rows, in plan-key order, with numbers drawn per organisation. */
