@@ -11,7 +11,8 @@ import { type TestServer } from './support/server.js';
 // reply from a closed case, focus lost after an action, a lock taken without a word.
 const CONTACT = '+15555550311';
 const ANALYST = { email: 'ana@example.org', name: 'Ana Analyst', password: 'analyst-password-1', role: 'analyst' };
-const WAIT = { timeout: 15_000 };
+// Generous: with both cores busy under the whole suite, a reload after Close once took longer than 15 s.
+const WAIT = { timeout: 30_000 };
 
 let test: ConsoleTest | undefined;
 let server: TestServer;
@@ -157,7 +158,7 @@ describe('the case screen keeps up with the case', () => {
     await page.keyboard.press('Enter');
     await page.getByText('Locked by you').waitFor(WAIT);
     await expect.poll(() => isFocused(replyBox(page)), WAIT).toBe(true);
-  }, 40_000);
+  }, 120_000);
 });
 
 describe('a lock changed by someone else', () => {
