@@ -11,7 +11,7 @@ import { type TestServer } from './support/server.js';
 // reply from a closed case, focus lost after an action, a lock taken without a word.
 const CONTACT = '+15555550311';
 const ANALYST = { email: 'ana@example.org', name: 'Ana Analyst', password: 'analyst-password-1', role: 'analyst' };
-// Generous: with both cores busy under the whole suite, a reload after Close once took longer than 15 s.
+// Generous, so the waits hold on a machine whose cores are both busy with other work.
 const WAIT = { timeout: 30_000 };
 
 let test: ConsoleTest | undefined;
