@@ -5,6 +5,7 @@ export * from './common.js';
 export * from './events.js';
 export * from './numbers.js';
 export * from './organisation.js';
+export * from './privacy.js';
 export * from './records.js';
 export * from './simulator.js';
 export * from './surveys.js';

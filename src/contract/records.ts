@@ -61,7 +61,13 @@ const caseIdentity = {
   contact: Nullable(Type.String()),
   numberId: Nullable(Type.String()),
 };
-const caseTimes = { createdAt: Time, updatedAt: Time, closedAt: Nullable(Time) };
+const caseTimes = {
+  createdAt: Time,
+  updatedAt: Time,
+  closedAt: Nullable(Time),
+  /** When retention or an erasure emptied the case (DESIGN.md §9): it keeps its number, survey, times, status and messages' count only. */
+  redactedAt: Nullable(Time),
+};
 
 /** A label on a case (DESIGN.md §13, "labels on records"). */
 export const Label = Type.Object({ id: Type.String(), name: Type.String(), color: Type.String() });

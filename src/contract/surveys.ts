@@ -52,10 +52,17 @@ export const AutoCloseSettings = Type.Object(
   { additionalProperties: false },
 );
 export type AutoCloseSettings = Static<typeof AutoCloseSettings>;
+/** Closed cases are redacted this many days after closing (DESIGN.md §9); 0: every closed case is due. */
+export const RetentionSettings = Type.Object(
+  { closedCaseDays: Type.Integer({ minimum: 0, maximum: 36_500 }) },
+  { additionalProperties: false },
+);
+export type RetentionSettings = Static<typeof RetentionSettings>;
 const timeRuleSettings = {
   businessHours: Nullable(BusinessHours),
   alerts: Nullable(AlertSettings),
   autoClose: Nullable(AutoCloseSettings),
+  retention: Nullable(RetentionSettings),
 };
 
 export const Survey = Type.Object({
@@ -77,6 +84,7 @@ export const SurveyCreate = Type.Object(
     businessHours: Type.Optional(timeRuleSettings.businessHours),
     alerts: Type.Optional(timeRuleSettings.alerts),
     autoClose: Type.Optional(timeRuleSettings.autoClose),
+    retention: Type.Optional(timeRuleSettings.retention),
   },
   { additionalProperties: false },
 );

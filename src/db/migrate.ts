@@ -13,6 +13,7 @@ import * as labelNameKey from './migrations/009-label-name-key.js';
 import * as media from './migrations/010-media.js';
 import * as timeRules from './migrations/011-time-rules.js';
 import * as privacySignIn from './migrations/012-privacy-sign-in.js';
+import * as retentionErasure from './migrations/013-retention-erasure.js';
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '010-media': (dialect) => ({ up: (db) => media.up(db, dialect), down: (db) => media.down(db) }),
   '011-time-rules': () => timeRules,
   '012-privacy-sign-in': () => privacySignIn,
+  '013-retention-erasure': () => retentionErasure,
 };
 
 export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

@@ -41,6 +41,7 @@ export interface Database {
   alerts: AlertTable;
   recovery_codes: RecoveryCodeTable;
   access_log: AccessLogTable;
+  privacy_audit: PrivacyAuditTable;
 }
 
 export interface LabelTable {
@@ -149,6 +150,8 @@ export interface SurveyTable {
   alerts: string | null;
   /** JSON `AutoCloseSettings` (src/domain/time-rules.ts); null when off. */
   auto_close: string | null;
+  /** JSON `RetentionSettings` (src/domain/retention.ts); null when off. */
+  retention: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -199,6 +202,8 @@ export interface RecordTable {
   closed_at: number | null;
   /** The first inbound message no person has answered since; null when answered. */
   waiting_since: number | null;
+  /** When retention or an erasure emptied the case (DESIGN.md §9); null while it holds its data. */
+  redacted_at: number | null;
 }
 
 export interface MessageTable {
@@ -287,7 +292,10 @@ export interface MediaTable {
   number_id: string | null;
   direction: MediaDirection;
   status: MediaStatus;
-  /** Inbound, until stored: what the provider's adapter fetches (a URL, or Meta's media id). */
+  /**
+   * Inbound: what the provider's adapter fetches (a URL, or Meta's media id); kept once
+   * stored, as the provider's name for its copy, which retention and erasure delete.
+   */
   source: string | null;
   /** The type the provider or uploader declared. */
   declared_type: string | null;
@@ -398,5 +406,24 @@ export interface AccessLogTable {
   kind: AccessKind;
   /** The media item or export read, when the kind has one. */
   subject_id: string | null;
+  at: number;
+}
+
+export type PrivacyAction = 'erasure' | 'export' | 'retention';
+
+/**
+ * The audit trail of privacy duties (DESIGN.md §9): an erasure, an access export or a
+ * retention run, by whom (null: the daily job) and how many items. The person is kept only
+ * as a keyed hash (src/services/security.ts `SecretBox.fingerprint`), never as a number.
+ */
+export interface PrivacyAuditTable {
+  id: string;
+  org_id: string;
+  user_id: string | null;
+  action: PrivacyAction;
+  survey_id: string | null;
+  contact_hash: string | null;
+  /** JSON object of counts, e.g. `{records, messages, media}`; `dryRun: true` for a dry run. */
+  counts: string;
   at: number;
 }

@@ -21,6 +21,7 @@ import { eventRoutes } from './routes/events.js';
 import { labelRoutes } from './routes/labels.js';
 import { mediaRoutes } from './routes/media.js';
 import { outboundMediaRoutes } from './routes/media-out.js';
+import { privacyRoutes } from './routes/privacy.js';
 import { recordRoutes } from './routes/records.js';
 import { savedReplyRoutes } from './routes/saved-replies.js';
 import { sessionRoutes } from './routes/session.js';
@@ -110,6 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(labelRoutes, { services });
       await api.register(alertRoutes, { services });
       await api.register(auditRoutes, { services });
+      await api.register(privacyRoutes, { services });
       await api.register(mediaRoutes, { services });
       await api.register(savedReplyRoutes, { services });
       await api.register(simulatorRoutes, { services });

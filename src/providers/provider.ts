@@ -206,6 +206,14 @@ export interface ProviderAdapter<P extends ProviderName = ProviderName> {
    * failure or a timeout.
    */
   fetchMedia?(ref: string, number: ProviderNumber<P>, signal: AbortSignal): Promise<FetchedMedia>;
+  /**
+   * Deletes the provider's copy of a message (Twilio's Message resource), for retention and
+   * erasure (DESIGN.md §9). A copy the provider no longer has counts as deleted. Failures
+   * are `SendError`s, as for a send.
+   */
+  deleteMessage?(providerMessageId: string, number: ProviderNumber<P>): Promise<void>;
+  /** Deletes the provider's copy of an inbound media item (`MediaItem.ref`, Meta's media id), as `deleteMessage`. */
+  deleteMedia?(ref: string, number: ProviderNumber<P>): Promise<void>;
 }
 
 export type ProviderRegistry = { [P in ProviderName]?: ProviderAdapter<P> };

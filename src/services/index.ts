@@ -7,6 +7,9 @@ import { createDeliveryService } from './deliveries.js';
 import { createInboundService } from './inbound/receive-webhook.js';
 import { createLabelService } from './labels.js';
 import { createMediaFetchHandler } from './media/fetch-media.js';
+import { createPrivacyAudit } from './privacy/privacy-audit.js';
+import { createRedaction } from './privacy/redaction.js';
+import { createRetention } from './privacy/retention.js';
 import { createMediaHousekeeping } from './media/media-housekeeping.js';
 import { createMediaService } from './media/media-service.js';
 import { openOutboundLink } from './media/outbound-links.js';
@@ -38,6 +41,9 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
   const records = createRecordService(ctx);
   const inbound = createInboundService(ctx, numbers, options);
   const mediaHousekeeping = createMediaHousekeeping(ctx);
+  const redaction = createRedaction(ctx);
+  const privacyAudit = createPrivacyAudit(ctx);
+  const retention = createRetention(ctx, redaction, privacyAudit);
   return {
     ctx,
     users: createUserService(ctx),
@@ -69,6 +75,10 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     mediaHousekeeping,
     /** Who read which case, media item or export (DESIGN.md §9). */
     accessLog: createAccessLogService(ctx),
+    /** Retention of closed cases, run daily and on demand (DESIGN.md §9). */
+    retention,
+    /** Erasures, access exports and retention runs: who, when, how many (DESIGN.md §9). */
+    privacyAudit,
     /** My alerts: the console's bell (DESIGN.md §8). */
     alerts: createAlertService(ctx),
     /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */
@@ -79,6 +89,7 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
       createAutoCloseHandler(ctx, records),
       ...createAlertTimerHandlers(ctx),
       createAlertEmailHandler(ctx),
+      retention.handler,
     ] as JobHandler[],
   };
 }

@@ -206,6 +206,7 @@ export function recordView(
     createdAt: iso(record.created_at)!,
     updatedAt: iso(record.updated_at)!,
     closedAt: iso(record.closed_at),
+    redactedAt: iso(record.redacted_at),
     waitingSince: waitingSince(record),
     labels: parts.labels,
     optedOut: parts.optedOut,
@@ -231,6 +232,7 @@ export function recordSummary(
     | 'updated_at'
     | 'closed_at'
     | 'waiting_since'
+    | 'redacted_at'
   > & {
     locked_by_name: string | null;
   },
@@ -249,6 +251,7 @@ export function recordSummary(
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
     closedAt: iso(row.closed_at),
+    redactedAt: iso(row.redacted_at),
     waitingSince: waitingSince(row),
     labels,
     lastMessage: last ? { text: last.body, at: iso(last.created_at)!, direction: last.direction } : null,

@@ -88,6 +88,7 @@ export async function createRecord(
     updated_at: input.at,
     closed_at: status === 'closed' ? input.at : null,
     waiting_since: input.waitingSince ?? null,
+    redacted_at: null,
   };
   await tx.db.insertInto('records').values(row).execute();
   const entries = [{ action: 'created', detail: input.historyDetail }, ...(input.moreHistory ?? [])];

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -97,9 +97,11 @@ export function tokenHash(token: string): string {
  */
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly fingerprintKey: Buffer;
 
   constructor(secret: string) {
     this.key = createHash('sha256').update(`caseline-credentials:${secret}`).digest();
+    this.fingerprintKey = createHash('sha256').update(`caseline-fingerprint:${secret}`).digest();
   }
 
   static fromConfig(secretKey: string | null, dataDir: string): SecretBox {
@@ -110,6 +112,15 @@ export class SecretBox {
       writeFileSync(path, randomBytes(32).toString('base64'), { mode: 0o600, flag: 'wx' });
     }
     return new SecretBox(readFileSync(path, 'utf8').trim());
+  }
+
+  /**
+   * A keyed hash of `value` (HMAC-SHA256 under a key of its own): the same person gives
+   * the same fingerprint, and a phone number cannot be recovered by trying every number
+   * without the server's secret. Privacy tombstones keep this, never the number.
+   */
+  fingerprint(value: string): string {
+    return createHmac('sha256', this.fingerprintKey).update(value, 'utf8').digest('hex');
   }
 
   seal(value: unknown): string {

@@ -8,6 +8,8 @@ import { validateSurvey, type CaseManagement, type Question, type SurveyDefiniti
 import { validateAlertSettings, validateAutoClose, type AlertSettings, type AutoCloseSettings } from '../domain/time-rules.js';
 import { distributeWaitingCases } from './auto-assignment.js';
 import { requireAdmin, type Actor, type ServiceContext } from './context.js';
+import { validateRetention, type RetentionSettings } from '../domain/retention.js';
+import { scheduleRetention } from './privacy/retention.js';
 import { scheduleSurveyRetiming, timeRulesChanged } from './time-rules/timers.js';
 
 export interface Survey extends SurveyDefinition {
@@ -17,9 +19,21 @@ export interface Survey extends SurveyDefinition {
   businessHours: BusinessHours | null;
   alerts: AlertSettings | null;
   autoClose: AutoCloseSettings | null;
+  /** Privacy (DESIGN.md §9); null when off. */
+  retention: RetentionSettings | null;
 }
 
-const SURVEY_COLUMNS = ['id', 'name', 'questions', 'case_management', 'auto_assign', 'business_hours', 'alerts', 'auto_close'] as const;
+const SURVEY_COLUMNS = [
+  'id',
+  'name',
+  'questions',
+  'case_management',
+  'auto_assign',
+  'business_hours',
+  'alerts',
+  'auto_close',
+  'retention',
+] as const;
 type SurveyRow = Pick<SurveyTable, (typeof SURVEY_COLUMNS)[number]>;
 
 const parsed = (json: string | null): unknown => (json === null ? null : JSON.parse(json));
@@ -38,6 +52,7 @@ export function surveyFromRow(row: SurveyRow): Survey {
     businessHours: parsed(row.business_hours) as BusinessHours | null,
     alerts: parsed(row.alerts) as AlertSettings | null,
     autoClose: parsed(row.auto_close) as AutoCloseSettings | null,
+    retention: parsed(row.retention) as RetentionSettings | null,
   };
 }
 
@@ -47,6 +62,7 @@ function validateSurveySettings(survey: Survey): void {
   if (survey.businessHours) validateBusinessHours(survey.businessHours);
   if (survey.alerts) validateAlertSettings(survey.alerts);
   if (survey.autoClose) validateAutoClose(survey.autoClose);
+  if (survey.retention) validateRetention(survey.retention);
 }
 
 function surveyColumns(survey: Survey) {
@@ -58,6 +74,7 @@ function surveyColumns(survey: Survey) {
     business_hours: stored(survey.businessHours),
     alerts: stored(survey.alerts),
     auto_close: stored(survey.autoClose),
+    retention: stored(survey.retention),
   };
 }
 
@@ -93,13 +110,17 @@ export function createSurveyService(ctx: ServiceContext) {
         businessHours: input.businessHours ?? null,
         alerts: input.alerts ?? null,
         autoClose: input.autoClose ?? null,
+        retention: input.retention ?? null,
       };
       validateSurveySettings(survey);
       const now = ctx.now();
-      await db.kysely
-        .insertInto('surveys')
-        .values({ id: survey.id, org_id: actor.orgId, ...surveyColumns(survey), created_at: now, updated_at: now })
-        .execute();
+      await db.transaction(async (tx) => {
+        await tx.db
+          .insertInto('surveys')
+          .values({ id: survey.id, org_id: actor.orgId, ...surveyColumns(survey), created_at: now, updated_at: now })
+          .execute();
+        if (survey.retention) await scheduleRetention(tx, actor.orgId, survey.id, now);
+      });
       return survey;
     },
 
@@ -120,6 +141,7 @@ export function createSurveyService(ctx: ServiceContext) {
           businessHours: patch.businessHours === undefined ? current.businessHours : patch.businessHours,
           alerts: patch.alerts === undefined ? current.alerts : patch.alerts,
           autoClose: patch.autoClose === undefined ? current.autoClose : patch.autoClose,
+          retention: patch.retention === undefined ? current.retention : patch.retention,
         };
         validateSurveySettings(next);
         const now = ctx.now();
@@ -133,6 +155,10 @@ export function createSurveyService(ctx: ServiceContext) {
         if (next.autoAssign && !current.autoAssign) await distributeWaitingCases(db, tx, actor.orgId, now);
         // The open cases' timers follow the new rules, from a job so a large survey does not hold this request.
         if (timeRulesChanged(current, next)) await scheduleSurveyRetiming(tx, actor.orgId, surveyId, now);
+        // A new or shorter retention runs at once; its run then books the next, a day later.
+        if (next.retention && JSON.stringify(next.retention) !== JSON.stringify(current.retention)) {
+          await scheduleRetention(tx, actor.orgId, surveyId, now);
+        }
         return next;
       });
     },

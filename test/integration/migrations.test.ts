@@ -79,7 +79,7 @@ describeEachDialect('migration 004 (fewer indexes on records)', (dialect) => {
             );
       return rows.map((r) => r.name).sort();
     };
-    const latest = ['records_holder', 'records_listing', 'records_queue', 'records_routing'];
+    const latest = ['records_holder', 'records_listing', 'records_queue', 'records_retention_due', 'records_routing'];
     expect(await indexes()).toEqual(latest);
 
     await h.text(org, '+447700900510', 'first');
@@ -90,6 +90,7 @@ describeEachDialect('migration 004 (fewer indexes on records)', (dialect) => {
       'records_listing',
       'records_listing_all',
       'records_queue',
+      'records_retention_due',
       'records_routing',
     ]);
     await h.text(org, '+447700900510', 'second, same case');

@@ -124,6 +124,7 @@ function listQuery(
       'r.updated_at as updated_at',
       'r.closed_at',
       'r.waiting_since',
+      'r.redacted_at',
     ])
     .where('r.survey_id', '=', surveyId)
     .where('r.org_id', '=', actor.orgId)

@@ -242,6 +242,7 @@ async function newCaseRows(db: Db, tx: Transaction, plan: InboundPlan, items: In
       // A case created by an inbound message waits from that message.
       waiting_since: now,
       closed_at: status === 'closed' ? now : null,
+      redacted_at: null,
     };
   });
   const byOrg = new Map<string, RecordTable[]>();

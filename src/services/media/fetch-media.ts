@@ -121,8 +121,6 @@ export function createMediaFetchHandler(ctx: ServiceContext, numbers: NumberServ
         size: file.size,
         content_type: file.contentType,
         name: file.name,
-        // What pointed at the provider's copy is no longer needed.
-        source: null,
         error_code: null,
         error_text: null,
         updated_at: ctx.now(),

@@ -17,6 +17,7 @@ const survey: Survey = {
   businessHours: null,
   alerts: null,
   autoClose: null,
+  retention: null,
 };
 
 const saved: PhoneNumber = {

@@ -12,8 +12,8 @@ import { useRequest } from '../../ui/use-request.js';
 import { humaniseQuestionTypes, TYPE_OPTIONS } from './question-types.js';
 import { describeTimeRules } from './time-rules-draft.js';
 
-/** The form's fields; time rules are edited on their own screen and kept as loaded. */
-type Draft = Omit<Survey, 'id' | 'autoAssign' | 'businessHours' | 'alerts' | 'autoClose'> & { autoAssign?: boolean };
+/** The form's fields; time rules and retention are edited on their own screen and kept as loaded. */
+type Draft = Omit<Survey, 'id' | 'autoAssign' | 'businessHours' | 'alerts' | 'autoClose' | 'retention'> & { autoAssign?: boolean };
 
 const NEW_SURVEY: Draft = {
   name: '',

@@ -1,0 +1,58 @@
+import { validationFailed } from './errors.js';
+
+/** A survey's retention (DESIGN.md §9): closed cases are redacted this many days after closing. */
+export interface RetentionSettings {
+  /** 0 is allowed: every closed case is due (§13 "retention at zero"). */
+  closedCaseDays: number;
+}
+
+/** What one retention run or erasure removed, or a dry run would remove. */
+export interface RedactionCounts {
+  cases: number;
+  messages: number;
+  media: number;
+}
+
+export const RETENTION_JOB = 'survey.retention';
+export const PROVIDER_DELETE_MESSAGE_JOB = 'provider.delete-message';
+export const PROVIDER_DELETE_MEDIA_JOB = 'provider.delete-media';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The daily run: once a day, counted from the end of the previous run. */
+export const RETENTION_INTERVAL_MS = DAY_MS;
+/** A hundred years: longer is a typo, and no one means it. */
+const MAX_DAYS = 36_500;
+
+export function validateRetention(retention: RetentionSettings): void {
+  const days = retention.closedCaseDays;
+  if (!Number.isInteger(days) || days < 0 || days > MAX_DAYS) {
+    throw validationFailed(`retention.closedCaseDays must be a whole number from 0 to ${MAX_DAYS}`);
+  }
+}
+
+/** Cases closed before this instant are due. */
+export function retentionCutoff(retention: RetentionSettings, now: number): number {
+  return now - retention.closedCaseDays * DAY_MS;
+}
+
+/** One retention job per survey, however often it is booked. */
+export function retentionJobId(surveyId: string): string {
+  return `${RETENTION_JOB}:${surveyId}`;
+}
+
+/** The provider's copy of a media item to delete: the job's subject names the number and the provider's id. */
+export function providerMediaSubject(numberId: string, providerMediaId: string): string {
+  return `${numberId} ${providerMediaId}`;
+}
+
+export function parseProviderMediaSubject(subject: string): { numberId: string; providerMediaId: string } | null {
+  const space = subject.indexOf(' ');
+  if (space <= 0 || space === subject.length - 1) return null;
+  return { numberId: subject.slice(0, space), providerMediaId: subject.slice(space + 1) };
+}
+
+/** What a redacted case keeps of its answers: the status question's, for reports (DESIGN.md §9). */
+export function redactedAnswers(answers: Readonly<Record<string, unknown>>, statusQuestion: string | null): Record<string, unknown> {
+  if (statusQuestion === null || !(statusQuestion in answers)) return {};
+  return { [statusQuestion]: answers[statusQuestion] };
+}

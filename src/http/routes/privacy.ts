@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import {
+  IdParams,
+  PrivacyAuditPage,
+  PrivacyAuditQuery,
+  RetentionCounts,
+  RetentionRunRequest,
+  RetentionStatus,
+  errorResponses,
+} from '../../contract/index.js';
+import type { Services } from '../../services/index.js';
+import { actorOf, requireAuth } from '../auth.js';
+
+/** Privacy duties (DESIGN.md §9): retention, erasure, access exports and their audit trail; admins only. */
+export const privacyRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const { retention, privacyAudit } = services;
+  app.addHook('preHandler', requireAuth);
+
+  app.get(
+    '/surveys/:id/retention',
+    { schema: { tags: ['privacy'], params: IdParams, response: { 200: RetentionStatus, ...errorResponses } } },
+    async (request) => retention.status(actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/surveys/:id/retention/run',
+    { schema: { tags: ['privacy'], params: IdParams, body: RetentionRunRequest, response: { 200: RetentionCounts, ...errorResponses } } },
+    async (request) => retention.runNow(actorOf(request), request.params.id, request.body),
+  );
+
+  app.get(
+    '/audit/privacy',
+    { schema: { tags: ['audit'], querystring: PrivacyAuditQuery, response: { 200: PrivacyAuditPage, ...errorResponses } } },
+    async (request) => privacyAudit.list(actorOf(request), request.query),
+  );
+};
