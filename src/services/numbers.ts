@@ -282,6 +282,16 @@ export function createNumberService(ctx: ServiceContext) {
       return loaded(row);
     },
 
+    /**
+     * For deleting the provider's copies of redacted messages (DESIGN.md §9): a number by id
+     * alone, archived or not, since archiving a number does not end what is owed at its provider.
+     */
+    async loadIncludingArchived(id: string): Promise<LoadedNumber> {
+      const row = await db.kysely.selectFrom('numbers').selectAll().where('id', '=', id).executeTakeFirst();
+      if (!row) throw notFound('Number');
+      return loaded(row);
+    },
+
     /** For webhooks: a live number by its webhook token; an archived or unknown one is `not_found` alike. */
     async loadByWebhookToken(token: string): Promise<LoadedNumber> {
       const row = await db.kysely

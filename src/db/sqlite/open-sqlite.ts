@@ -23,6 +23,10 @@ export function openSqlite(path: string, options: OpenOptions): Db {
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  // What retention and erasure remove is overwritten in the file, not left in free space for
+  // a copy of the file to give away (DESIGN.md §9). Deletes on this connection are few and
+  // small (finished jobs, redactions); the ingest thread only inserts.
+  sqlite.pragma('secure_delete = ON');
   // 4 MiB of page cache per connection (the default is 2 MiB) holds the pages every write
   // touches (the tables' and indexes' last pages, the upper levels of the indexes). Each
   // connection keeps its own copy of every page it reads, up to this size, for as long as it

@@ -68,6 +68,36 @@ function readAnswer(path: string, status: number, text: string): unknown {
   return data;
 }
 
+/**
+ * GETs a file the server sends as an attachment, with the session cookie, as a Blob and the
+ * name the server gives it; an error answer becomes the ApiError its JSON body describes.
+ */
+export async function download(path: string): Promise<{ blob: Blob; fileName: string | null }> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v1${path}`, { credentials: 'same-origin' });
+  } catch {
+    throw new ApiError(0, 'network_error', 'The server could not be reached. Check your connection and try again.');
+  }
+  if (!response.ok) readAnswer(path, response.status, await response.text());
+  return { blob: await response.blob(), fileName: attachmentName(response.headers.get('Content-Disposition')) };
+}
+
+/** The file name of a `Content-Disposition` header, preferring its UTF-8 `filename*` form. */
+export function attachmentName(header: string | null): string | null {
+  if (!header) return null;
+  const encoded = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (encoded?.[1]) {
+    try {
+      return decodeURIComponent(encoded[1].trim());
+    } catch {
+      // A malformed escape: fall back to the plain name.
+    }
+  }
+  const plain = /filename\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(header);
+  return plain?.[1] ?? plain?.[2] ?? null;
+}
+
 export interface UploadOptions {
   /** Hears the share of the body sent so far, 0 to 1. */
   onProgress?: (sent: number) => void;
