@@ -21,6 +21,8 @@ import { backgroundBusyPercent, codeVersion, describeMachine, fingerprint, type 
 import { measureMedia, type MediaBenchResult } from './lib/media-bench.js';
 import { measureOutbox, type OutboxResult } from './lib/outbox-bench.js';
 import { measureTimers, type TimersBenchResult } from './lib/timers-bench.js';
+import { measureRetention, type RetentionBenchResult } from './lib/retention-bench.js';
+import { measureErasure, type ErasureBenchResult } from './lib/erasure-bench.js';
 import { memoryOf, round1, startCaseline } from './lib/processes.js';
 import { runProfile } from './lib/profile-bench.js';
 import { measureReads, type ReadsResult } from './lib/reads-bench.js';
@@ -34,10 +36,12 @@ import type { ExistingCase } from './lib/twilio-pool.js';
  * `npm run bench [-- <benchmark…>] [--dialect sqlite|pg|sqlite,pg] [--cases N] [--messages N]
  *  [--duration S] [--connections N] [--rate N]`
  *
- * Benchmarks: ingest, scale, reads, outbox, media, timers (the default set), and profile. Prints a
- * markdown table and writes bench/results/latest.json (each benchmark's latest result).
+ * Benchmarks: ingest, scale, reads, outbox, media, timers (the default set), and profile,
+ * retention and erasure (not in the default set: each works on its own copy of the seeded
+ * million cases, several minutes per dialect). Prints a markdown table and writes
+ * bench/results/latest.json (each benchmark's latest result).
  */
-const BENCHMARKS = ['ingest', 'scale', 'reads', 'outbox', 'media', 'timers', 'profile'] as const;
+const BENCHMARKS = ['ingest', 'scale', 'reads', 'outbox', 'media', 'timers', 'profile', 'retention', 'erasure'] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 const DEFAULT_SET: Benchmark[] = ['ingest', 'scale', 'reads', 'outbox', 'media', 'timers'];
 
@@ -54,6 +58,10 @@ const { values, positionals } = parseArgs({
     'reads-duration': { type: 'string', default: '8' },
     'reads-connections': { type: 'string', default: '4' },
     timers: { type: 'string', default: '100000' },
+    'retention-rate': { type: 'string', default: '200' },
+    baseline: { type: 'string', default: '20' },
+    'erasure-cases': { type: 'string', default: '50' },
+    'erasure-messages': { type: 'string', default: '10000' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -61,10 +69,12 @@ const { values, positionals } = parseArgs({
 if (values.help) {
   console.log(`npm run bench [-- <benchmark…>] [options]
 
-Benchmarks: ingest, scale, reads, outbox, media, timers (the default set: "all"), profile.
+Benchmarks: ingest, scale, reads, outbox, media, timers (the default set: "all"), profile, retention, erasure.
 Options: --dialect sqlite|pg|sqlite,pg   --duration <s> (10)   --connections <n> (32)   --rate <n/s> (1000)
          --cases <n> (1000000)   --messages <n> (5000000)   --reads-duration <s> (8)   --reads-connections <n> (4)
          --pool <n> (signed webhooks precomputed per run)   --timers <n> (100000 due timers)
+         --retention-rate <n/s> (200, ingest while retention runs)   --baseline <s> (20, the same ingest before)
+         --erasure-cases <n> (50)   --erasure-messages <n> (10000, the erased person's)
 PostgreSQL: CASELINE_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres). See docs/benchmarks.md.`);
   process.exit(0);
 }
@@ -167,6 +177,8 @@ export interface DialectResults {
   outbox?: OutboxResult & { measuredAt: string; backgroundBusyPercent: number | null };
   media?: MediaBenchResult & { backgroundBusyPercent: number | null };
   timers?: TimersBenchResult & { measuredAt: string; backgroundBusyPercent: number | null };
+  retention?: RetentionBenchResult & { measuredAt: string; backgroundBusyPercent: number | null };
+  erasure?: ErasureBenchResult & { measuredAt: string; backgroundBusyPercent: number | null };
   profile?: { measuredAt: string; file: string; perSecond: number };
 }
 
@@ -418,6 +430,22 @@ for (const dialect of dialects) {
       measuredAt: new Date().toISOString(),
       backgroundBusyPercent: busy,
     };
+  }
+  if (selected.includes('retention')) {
+    log(`[${dialect}] retention on the seeded database: a tenth of the cases due, ingest before and while it runs`);
+    const seed = await ensureSeed(dialect, sizes, log);
+    const retention = await measureRetention(dialect, seed, { rate: numberArg('retention-rate'), baselineSec: numberArg('baseline'), log });
+    results.retention = { ...retention, measuredAt: new Date().toISOString() };
+  }
+  if (selected.includes('erasure')) {
+    log(`[${dialect}] erasure of one person among the seeded database`);
+    const seed = await ensureSeed(dialect, sizes, log);
+    const erasure = await measureErasure(dialect, seed, {
+      cases: numberArg('erasure-cases'),
+      messages: numberArg('erasure-messages'),
+      log,
+    });
+    results.erasure = { ...erasure, measuredAt: new Date().toISOString() };
   }
   if (selected.includes('profile')) {
     log(`[${dialect}] profile of the ingest path`);

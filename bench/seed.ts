@@ -312,10 +312,10 @@ function* seedStatements(
     };
     yield {
       label: 'messages',
-      sql: `insert into messages (id, org_id, number_id, direction, contact, body, media, provider_message_id, status, error_code, error_text, author_id, created_at, updated_at)
+      sql: `insert into messages (id, org_id, number_id, direction, contact, body, provider_message_id, status, error_code, error_text, author_id, created_at, updated_at)
             select id, ${org}, ${number}, case when out then 'out' else 'in' end, contact,
                    case when out then 'Thank you, we are looking into it. #' || c else 'Message ' || (k + 1) || ' about my case: I still need help with the form' end,
-                   '[]', 'SM' || replace(id, '-', ''), case when out then 'delivered' else 'received' end, null, null,
+                   'SM' || replace(id, '-', ''), case when out then 'delivered' else 'received' end, null, null,
                    case when out then ${admin} else null end, at, at
             from seed_batch order by g`,
     };

@@ -52,6 +52,7 @@ const STATUSES: Record<string, MessageStatus> = {
 /** What a case worker should read for the error codes a helpline meets most. */
 const ERROR_TEXTS: Record<string, string> = {
   '20003': 'Twilio rejected the account SID or auth token',
+  '20009': 'Twilio cannot delete the message until it has finished with it',
   '20429': 'Twilio is rate limiting this account',
   '21211': 'The number is not a valid phone number',
   '21408': 'The Twilio account may not send to this region',
@@ -139,6 +140,9 @@ export const TWILIO_MEDIA: MediaCapabilities = {
 
 /** Codes Twilio answers with when trying again later can succeed. */
 const TRANSIENT_CODES = new Set(['20429', '20500', '20503', '30001', '63018']);
+
+/** "Cannot delete this resource before it is complete": Twilio asks to wait a few minutes and try again. */
+const NOT_YET_DELETABLE = '20009';
 
 const OPTED_OUT_CODE = '21610';
 
@@ -273,6 +277,29 @@ export function twilioProvider(config: TwilioConfig): ProviderAdapter<'twilio'> 
         throw new SendError('transient', reason, { code: code ?? String(response.status), retryAfterMs: retryAfter });
       }
       const reason = code ? twilioErrorText(code, asString(body?.message)) : `Twilio refused the message (HTTP ${response.status})`;
+      throw new SendError('permanent', reason, { code: code ?? String(response.status) });
+    },
+
+    /**
+     * `DELETE …/Messages/{Sid}.json` (DESIGN.md §9): 204 when deleted, 404 when Twilio no
+     * longer has it. Deleting the message deletes its media at Twilio too. The reason names
+     * the status and code only: Twilio's own message may quote the resource.
+     */
+    async deleteMessage(sid, number) {
+      const { accountSid, authToken } = number.credentials;
+      const url = `${apiUrl}/2010-04-01/Accounts/${encodeURIComponent(accountSid)}/Messages/${encodeURIComponent(sid)}.json`;
+      const response = await callProvider(
+        'Twilio',
+        url,
+        { method: 'DELETE', headers: { authorization: basicAuthorization(accountSid, authToken), accept: 'application/json' } },
+        timeoutMs,
+      );
+      if (isSuccess(response.status) || response.status === 404) return;
+      const code = asCode(asObject(response.json)?.code);
+      const reason = `Twilio did not delete the message: ${code ? twilioErrorText(code) : `HTTP ${response.status}`}`;
+      if ((code && (TRANSIENT_CODES.has(code) || code === NOT_YET_DELETABLE)) || isTransientStatus(response.status)) {
+        throw new SendError('transient', reason, { code: code ?? String(response.status), retryAfterMs: retryAfterMs(response.headers) });
+      }
       throw new SendError('permanent', reason, { code: code ?? String(response.status) });
     },
 

@@ -1,5 +1,5 @@
 import { SendError, type FetchedMedia } from './provider.js';
-import { asCode, asObject, asString, isTransientStatus, retryAfterMs } from './provider-http.js';
+import { asCode, asObject, asString, callProvider, isSuccess, isTransientStatus, retryAfterMs } from './provider-http.js';
 import { downloadFailure, downloadMedia, getWithoutLeakingCredentials } from './media-download.js';
 
 /**
@@ -59,4 +59,35 @@ function metadataFailure(response: Response, answer: Record<string, unknown> | n
     });
   }
   return downloadFailure('WhatsApp', response);
+}
+
+/** Meta's codes for "not now": rate limits and its own outages. */
+const TRANSIENT_DELETE_CODES = new Set(['1', '2', '4', '80007', '130429', '131000', '133004']);
+
+/**
+ * `DELETE /{version}/{media-id}?phone_number_id=` (DESIGN.md §9), answered `{"success": true}`.
+ * A media id Meta no longer knows (expired after its 30 days, or deleted before) is answered
+ * 404 or 400 with code 100, and counts as deleted. The reason names the status and code only.
+ */
+export async function deleteWhatsAppMedia(request: MediaDownloadRequest & { timeoutMs: number }): Promise<void> {
+  const query = new URLSearchParams({ phone_number_id: request.phoneNumberId });
+  const url = `${request.apiUrl}/${request.graphVersion}/${encodeURIComponent(request.mediaId)}?${query.toString()}`;
+  const response = await callProvider(
+    'WhatsApp',
+    url,
+    { method: 'DELETE', headers: { authorization: `Bearer ${request.accessToken}`, accept: 'application/json' } },
+    request.timeoutMs,
+  );
+  const answer = asObject(response.json);
+  const code = asCode(asObject(answer?.error)?.code);
+  if (isSuccess(response.status)) {
+    if (answer?.success === true) return;
+    throw new SendError('transient', 'WhatsApp did not confirm that the file was deleted', { code: 'unconfirmed' });
+  }
+  if (response.status === 404 || response.status === 410 || code === '100') return;
+  const reason = `WhatsApp did not delete the file (${code ?? `HTTP ${response.status}`})`;
+  if ((code !== undefined && TRANSIENT_DELETE_CODES.has(code)) || isTransientStatus(response.status)) {
+    throw new SendError('transient', reason, { code: code ?? String(response.status), retryAfterMs: retryAfterMs(response.headers) });
+  }
+  throw new SendError('permanent', reason, { code: code ?? String(response.status) });
 }

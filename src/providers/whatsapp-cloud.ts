@@ -20,7 +20,7 @@ import {
   type ProviderResponse,
 } from './provider-http.js';
 import { headerValue, hmacHex, safeEqual } from './signatures.js';
-import { downloadWhatsAppMedia } from './whatsapp-cloud-media.js';
+import { deleteWhatsAppMedia, downloadWhatsAppMedia } from './whatsapp-cloud-media.js';
 import { uploadWhatsAppMedia, whatsappMediaMessage } from './whatsapp-cloud-send-media.js';
 import { listWhatsAppTemplates } from './whatsapp-cloud-templates.js';
 
@@ -170,6 +170,11 @@ export function whatsappCloudProvider(config: WhatsAppCloudConfig): ProviderAdap
     fetchMedia(mediaId, number, signal) {
       const { phoneNumberId, accessToken } = number.credentials;
       return downloadWhatsAppMedia({ apiUrl, graphVersion, phoneNumberId, accessToken, mediaId }, signal);
+    },
+
+    deleteMedia(mediaId, number) {
+      const { phoneNumberId, accessToken } = number.credentials;
+      return deleteWhatsAppMedia({ apiUrl, graphVersion, phoneNumberId, accessToken, mediaId, timeoutMs });
     },
 
     async send(message, number) {

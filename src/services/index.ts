@@ -7,9 +7,12 @@ import { createDeliveryService } from './deliveries.js';
 import { createInboundService } from './inbound/receive-webhook.js';
 import { createLabelService } from './labels.js';
 import { createMediaFetchHandler } from './media/fetch-media.js';
+import { createContactExport } from './privacy/contact-export.js';
+import { createErasure } from './privacy/erasure.js';
 import { createPrivacyAudit } from './privacy/privacy-audit.js';
 import { createRedaction } from './privacy/redaction.js';
 import { createRetention } from './privacy/retention.js';
+import { createProviderDeleteHandlers } from './privacy/provider-deletes.js';
 import { createMediaHousekeeping } from './media/media-housekeeping.js';
 import { createMediaService } from './media/media-service.js';
 import { openOutboundLink } from './media/outbound-links.js';
@@ -44,6 +47,7 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
   const redaction = createRedaction(ctx);
   const privacyAudit = createPrivacyAudit(ctx);
   const retention = createRetention(ctx, redaction, privacyAudit);
+  const accessLog = createAccessLogService(ctx);
   return {
     ctx,
     users: createUserService(ctx),
@@ -74,11 +78,15 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     /** Expired links, uploads never sent and unreferenced bytes, cleared hourly. */
     mediaHousekeeping,
     /** Who read which case, media item or export (DESIGN.md §9). */
-    accessLog: createAccessLogService(ctx),
+    accessLog,
     /** Retention of closed cases, run daily and on demand (DESIGN.md §9). */
     retention,
     /** Erasures, access exports and retention runs: who, when, how many (DESIGN.md §9). */
     privacyAudit,
+    /** Erasing one person (DESIGN.md §9). */
+    erasure: createErasure(ctx, redaction, privacyAudit),
+    /** A person's access request: a ZIP of what is held about them (DESIGN.md §9). */
+    contactExport: createContactExport(ctx, accessLog, privacyAudit),
     /** My alerts: the console's bell (DESIGN.md §8). */
     alerts: createAlertService(ctx),
     /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */
@@ -90,6 +98,7 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
       ...createAlertTimerHandlers(ctx),
       createAlertEmailHandler(ctx),
       retention.handler,
+      ...createProviderDeleteHandlers(ctx, numbers),
     ] as JobHandler[],
   };
 }

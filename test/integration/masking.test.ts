@@ -54,6 +54,11 @@ describeEachDialect('masking contact numbers', (dialect) => {
    */
   function callers(org: TestOrg, n: number, newestMessageId: string): Record<string, (user: TestUser) => Promise<unknown>> {
     const read = (url: string) => async (user: TestUser) => (await get(user, url)).body;
+    const adminOnly = (url: string) => async (user: TestUser) => {
+      const res = await get(user, url);
+      expect(res.status).toBe(403);
+      return res.body;
+    };
     return {
       '/api/v1/surveys/{id}/records': read(`/api/v1/surveys/${org.surveyId}/records?status=all`),
       '/api/v1/surveys/{id}/queue': read(`/api/v1/surveys/${org.surveyId}/queue`),
@@ -68,6 +73,10 @@ describeEachDialect('masking contact numbers', (dialect) => {
       '/api/v1/numbers/{id}': read(`/api/v1/numbers/${org.numberId}`),
       '/api/v1/alerts': read('/api/v1/alerts'),
       '/api/v1/audit/access': read(`/api/v1/audit/access?caseNumber=${n}`),
+      // Privacy duties are for admins only: analysts and viewers are refused, so nothing leaks.
+      '/api/v1/audit/privacy': adminOnly('/api/v1/audit/privacy'),
+      '/api/v1/surveys/{id}/retention': adminOnly(`/api/v1/surveys/${org.surveyId}/retention`),
+      '/api/v1/contacts/export': adminOnly(`/api/v1/contacts/export?contact=${encodeURIComponent(ALICE)}`),
       '/api/v1/colleagues': read('/api/v1/colleagues'),
       '/api/v1/labels': read('/api/v1/labels'),
       '/api/v1/organisation': read('/api/v1/organisation'),

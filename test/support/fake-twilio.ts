@@ -71,7 +71,23 @@ export interface FakeTwilio extends FakeServer {
    * answered with a 307 to `storage`), `stored` the path and query it redirects to.
    */
   addMedia(accountSid: string, file: HostedFile): { url: string; contentType: string; stored: string };
+  /** Message resources deleted (`DELETE …/Messages/{Sid}.json`, answered 204), in order. */
+  deletedMessages: DeletedMessage[];
+  /**
+   * The next `n` message deletions answer this way instead: `500` and `429` as Twilio's
+   * outages, `404` as a message it no longer has, `20009` as one it is not yet done with.
+   */
+  failDeletes(n: number, kind: DeleteFailure): void;
 }
+
+/** A message resource the fake deleted, with the credentials that deleted it. */
+export interface DeletedMessage {
+  accountSid: string;
+  sid: string;
+  authorization: string;
+}
+
+export type DeleteFailure = '500' | '429' | '404' | '20009';
 
 /** Twilio's test numbers, which fail the same way with test credentials. */
 const MAGIC_RECIPIENTS: Record<string, [number, string]> = {
@@ -84,6 +100,7 @@ const MAGIC_RECIPIENTS: Record<string, [number, string]> = {
 
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const MEDIA_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/[^/]+\/Media\/([^/]+)$/;
+const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
 
 export function twilioSid(prefix: 'SM' | 'MM' | 'AC' = 'SM'): string {
   return `${prefix}${randomBytes(16).toString('hex')}`;
@@ -166,6 +183,8 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
   const storage = await startFakeMediaHost();
   /** MediaSid → the account that holds it and where its bytes are on `storage`. */
   const media = new Map<string, { accountSid: string; stored: string }>();
+  const deletedMessages: DeletedMessage[] = [];
+  const deleteFailures: DeleteFailure[] = [];
 
   /** Basic auth with the account's SID and, when the fake knows the account, its auth token. */
   function authenticated(request: RecordedRequest, accountSid: string): { user: string; password: string } | null {
@@ -191,6 +210,19 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     return { status: 307, body: '', headers: { location: `${storage.url}${item.stored}` } };
   }
 
+  /** `DELETE …/Messages/{Sid}.json`: 204 once; a message already deleted is Twilio's 404. */
+  function deleteMessage(request: RecordedRequest, accountSid: string, sid: string): FakeReply {
+    if (!authenticated(request, accountSid)) return twilioError(401, 20003, 'Authenticate');
+    const failure = deleteFailures.shift();
+    if (failure === '500') return twilioError(500, 20500, 'Internal Server Error');
+    if (failure === '429') return { ...twilioError(429, 20429, 'Too Many Requests'), headers: { 'retry-after': '2' } };
+    const gone = twilioError(404, 20404, `The requested resource ${request.path} was not found`);
+    if (failure === '404' || deletedMessages.some((d) => d.sid === sid)) return gone;
+    if (failure === '20009') return twilioError(409, 20009, 'Cannot delete this resource before it is complete');
+    deletedMessages.push({ accountSid, sid, authorization: request.headers.authorization ?? '' });
+    return { status: 204, body: '' };
+  }
+
   const server = await startFakeServer({
     failure: (kind) =>
       kind === '429'
@@ -200,6 +232,10 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     async handle(request: RecordedRequest): Promise<FakeReply> {
       const mediaPath = MEDIA_PATH.exec(request.path);
       if (request.method === 'GET' && mediaPath) return mediaRedirect(request, mediaPath[1] ?? '', mediaPath[2] ?? '');
+      const messagePath = MESSAGE_PATH.exec(request.path);
+      if (request.method === 'DELETE' && messagePath) {
+        return deleteMessage(request, decodeURIComponent(messagePath[1] ?? ''), decodeURIComponent(messagePath[2] ?? ''));
+      }
       const match = MESSAGES_PATH.exec(request.path);
       if (request.method !== 'POST' || !match) {
         return twilioError(404, 20404, `The requested resource ${request.path} was not found`);
@@ -256,6 +292,10 @@ export async function startFakeTwilio(options: FakeTwilioOptions = {}): Promise<
     sent,
     mediaFetched,
     storage,
+    deletedMessages,
+    failDeletes(n, kind) {
+      for (let i = 0; i < n; i += 1) deleteFailures.push(kind);
+    },
     addMedia(accountSid, file) {
       const messageSid = twilioSid('MM');
       const mediaSid = `ME${randomBytes(16).toString('hex')}`;

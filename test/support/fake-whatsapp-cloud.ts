@@ -99,6 +99,21 @@ export interface FakeWhatsAppCloud extends FakeServer {
    * with the number's token answers its metadata), `target` its path and query on `lookaside`.
    */
   addMedia(phoneNumberId: string, file: HostedFile): { id: string; target: string };
+  /** Media deleted (`DELETE /{version}/{media-id}`, answered `{"success": true}`), in order. */
+  deletedMedia: DeletedMedia[];
+  /**
+   * The next `n` media deletions answer this way instead: `500` and `429` as Meta's outages,
+   * `404` as a media id it no longer knows.
+   */
+  failDeletes(n: number, kind: '500' | '429' | '404'): void;
+}
+
+/** A media item the fake deleted, with the request's token and `phone_number_id`. */
+export interface DeletedMedia {
+  id: string;
+  phoneNumberId: string;
+  authorization: string;
+  query: Record<string, string>;
 }
 
 export function whatsappMessageId(): string {
@@ -290,6 +305,8 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
   const lookaside = await startFakeMediaHost();
   /** Media id → the number that received it, the file and where its bytes are on `lookaside`. */
   const media = new Map<string, { phoneNumberId: string; file: HostedFile; target: string }>();
+  const deletedMedia: DeletedMedia[] = [];
+  const deleteFailures: Array<'500' | '429' | '404'> = [];
 
   /** The bearer token of a request, checked against the number's when the fake knows it. */
   function tokenFor(authorization: string | undefined, phoneNumberId: string): 'missing' | 'wrong' | 'ok' {
@@ -323,6 +340,35 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
         id: mediaId,
       },
     };
+  }
+
+  /**
+   * `DELETE /{version}/{media-id}` with the number's token: the file goes, and its id is
+   * unknown afterwards (code 100, as for any id Meta does not know).
+   */
+  function deleteMedia(request: RecordedRequest, mediaId: string): FakeReply {
+    const item = media.get(mediaId);
+    const token = tokenFor(request.headers.authorization, item?.phoneNumberId ?? '');
+    if (token === 'missing') return metaError(401, 190, 'An active access token must be used to query information.');
+    const failure = deleteFailures.shift();
+    if (failure === '500') return metaError(500, 1, 'An unknown error has occurred.');
+    if (failure === '429') return { ...metaError(429, 130429, 'Rate limit hit'), headers: { 'retry-after': '2' } };
+    if (failure === '404' || !item) {
+      return metaError(400, 100, `Unsupported delete request. Object with ID '${mediaId}' does not exist.`, { error_subcode: 33 });
+    }
+    if (token === 'wrong') return metaError(401, 190, 'Invalid OAuth access token - Cannot parse access token');
+    const asked = request.query.phone_number_id;
+    if (asked !== undefined && asked !== item.phoneNumberId) {
+      return metaError(400, 100, 'Param phone_number_id does not match the business phone number the media was received on');
+    }
+    media.delete(mediaId);
+    deletedMedia.push({
+      id: mediaId,
+      phoneNumberId: item.phoneNumberId,
+      authorization: request.headers.authorization ?? '',
+      query: request.query,
+    });
+    return { status: 200, body: { success: true } };
   }
 
   /** Meta's cursor paging: `limit` per page (25 by default), `after` an opaque cursor, `next` while more follow. */
@@ -362,6 +408,7 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
       if (request.method === 'POST' && uploadPath) return upload(request, uploadPath[2] ?? '');
       const mediaPath = MEDIA_PATH.exec(request.path);
       if (request.method === 'GET' && mediaPath) return mediaMetadata(request, mediaPath[2] ?? '');
+      if (request.method === 'DELETE' && mediaPath) return deleteMedia(request, mediaPath[2] ?? '');
       const templatePath = TEMPLATES_PATH.exec(request.path);
       if (request.method === 'GET' && templatePath) return listTemplates(request, templatePath[2] ?? '');
       const match = MESSAGES_PATH.exec(request.path);
@@ -403,6 +450,10 @@ export async function startFakeWhatsAppCloud(options: FakeWhatsAppCloudOptions =
     sent,
     uploads,
     lookaside,
+    deletedMedia,
+    failDeletes(n, kind) {
+      for (let i = 0; i < n; i += 1) deleteFailures.push(kind);
+    },
     addMedia(phoneNumberId, file) {
       const id = String(1_000_000_000_000_000 + Math.floor(Math.random() * 1e15));
       const target = `/whatsapp_business/attachments/?mid=${id}&ext=${Math.floor(Date.now() / 1000)}&hash=${randomBytes(16).toString('base64url')}`;

@@ -73,10 +73,22 @@ export async function messagesOfRecords(db: Executor, recordIds: readonly string
 }
 
 /**
+ * For a dry run of retention, read a page at a time: the cases of the survey due before
+ * `cutoff` up to `through` in the run's order, which a run has emptied by the time it
+ * reaches this page. They keep nothing, so a message shared across pages is counted once,
+ * on its last holder's page, as the run empties it once, with its last holder's batch.
+ */
+export interface DueThrough {
+  surveyId: string;
+  cutoff: number;
+  through: { closedAt: number; id: string };
+}
+
+/**
  * The messages shown in these cases and in no case that keeps its data: a message moved
  * or copied into a case outside them stays whole there.
  */
-export async function messagesOnlyIn(db: Executor, recordIds: readonly string[]): Promise<string[]> {
+export async function messagesOnlyIn(db: Executor, recordIds: readonly string[], due?: DueThrough): Promise<string[]> {
   if (recordIds.length === 0) return [];
   const rows = await eachSlice(recordIds, (slice) =>
     db
@@ -93,7 +105,19 @@ export async function messagesOnlyIn(db: Executor, recordIds: readonly string[])
               .select(sql`1`.as('one'))
               .whereRef('other.message_id', '=', 'rm.message_id')
               .where('r.redacted_at', 'is', null)
-              .where('other.record_id', 'not in', recordIds),
+              .where('other.record_id', 'not in', recordIds)
+              .$if(due !== undefined, (qb) =>
+                qb.where((w) =>
+                  w.not(
+                    w.and([
+                      w('r.survey_id', '=', due!.surveyId),
+                      w('r.status', '=', 'closed'),
+                      w('r.closed_at', '<', due!.cutoff),
+                      w(w.refTuple('r.closed_at', 'r.id'), '<=', w.tuple(due!.through.closedAt, due!.through.id)),
+                    ]),
+                  ),
+                ),
+              ),
           ),
         ),
       )

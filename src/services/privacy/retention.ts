@@ -1,7 +1,7 @@
 import type { RetentionCounts, RetentionStatus } from '../../contract/index.js';
 import type { Transaction } from '../../db/database.js';
 import { scheduleTimers } from '../../db/queries/jobs.js';
-import { dueForRetention } from '../../db/queries/redaction.js';
+import { dueForRetention, mediaOfMessages, messagesOnlyIn } from '../../db/queries/redaction.js';
 import {
   PROVIDER_DELETE_MEDIA_JOB,
   PROVIDER_DELETE_MESSAGE_JOB,
@@ -15,7 +15,7 @@ import type { JobHandler } from '../../jobs/job-worker.js';
 import { iso, requireAdmin, type Actor, type ServiceContext } from '../context.js';
 import { loadSurvey, type Survey } from '../surveys.js';
 import type { PrivacyAudit } from './privacy-audit.js';
-import { countsOf, planForCases, type Redaction } from './redaction.js';
+import { planForCases, type Redaction } from './redaction.js';
 
 /**
  * Retention (DESIGN.md §9): a survey with `retention {closedCaseDays}` has one recurring job
@@ -93,9 +93,12 @@ export function createRetention(ctx: ServiceContext, redaction: Redaction, priva
       }
       const page = await query.orderBy('closed_at').orderBy('id').limit(1000).execute();
       if (page.length === 0) return counts;
-      counts = addCounts(counts, countsOf(await planForCases(db.kysely, page)));
       const last = page[page.length - 1]!;
       after = { closedAt: Number(last.closed_at), id: last.id };
+      const ids = page.map((record) => record.id);
+      const messageIds = await messagesOnlyIn(db.kysely, ids, { surveyId: survey.id, cutoff, through: after });
+      const media = await mediaOfMessages(db.kysely, messageIds);
+      counts = addCounts(counts, { cases: page.length, messages: messageIds.length, media: media.length });
     }
   }
 

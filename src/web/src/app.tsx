@@ -23,6 +23,7 @@ import { NumbersScreen } from './screens/admin/numbers-screen.js';
 import { NumberEditScreen } from './screens/admin/number-edit-screen.js';
 import { AccountScreen } from './screens/account-screen.js';
 import { AccessLogScreen } from './screens/admin/access-log-screen.js';
+import { PrivacyScreen } from './screens/admin/privacy-screen.js';
 import { LabelsScreen } from './screens/admin/labels-screen.js';
 import { SavedRepliesScreen } from './screens/admin/saved-replies-screen.js';
 
@@ -160,6 +161,8 @@ function RouteView() {
       return isAdmin ? <LabelsScreen /> : <AdminOnly />;
     case 'access-log':
       return isAdmin ? <AccessLogScreen /> : <AdminOnly />;
+    case 'privacy':
+      return isAdmin ? <PrivacyScreen /> : <AdminOnly />;
     case 'organisation':
       return isAdmin ? <OrganisationScreen /> : <AdminOnly />;
     case 'saved-replies':
@@ -238,6 +241,8 @@ function titleOf(route: Route, surveys: Survey[]): string {
       return 'Labels';
     case 'access-log':
       return 'Access log';
+    case 'privacy':
+      return 'Privacy';
     case 'organisation':
       return 'Organisation';
     case 'saved-replies':

@@ -18,6 +18,7 @@ export type Route =
   | { name: 'account' }
   | { name: 'labels' }
   | { name: 'access-log' }
+  | { name: 'privacy' }
   | { name: 'organisation' }
   | { name: 'saved-replies' }
   | { name: 'not-found'; path: string };
@@ -40,6 +41,7 @@ export function parseRoute(hash: string): Route {
     if (b === 'users' && !c) return { name: 'users' };
     if (b === 'labels' && !c) return { name: 'labels' };
     if (b === 'access-log' && !c) return { name: 'access-log' };
+    if (b === 'privacy' && !c) return { name: 'privacy' };
     if (b === 'organisation' && !c) return { name: 'organisation' };
     if (b === 'surveys' && !c) return { name: 'surveys' };
     if (b === 'surveys' && c && c !== 'new' && d === 'time-rules' && parts.length === 4) return { name: 'survey-time-rules', surveyId: c };
@@ -63,6 +65,7 @@ export const paths = {
   account: () => '#/account',
   labels: () => '#/admin/labels',
   accessLog: () => '#/admin/access-log',
+  privacy: () => '#/admin/privacy',
   organisation: () => '#/admin/organisation',
   savedReplies: () => '#/saved-replies',
   users: () => '#/admin/users',

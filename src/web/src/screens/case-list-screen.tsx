@@ -312,7 +312,7 @@ function CaseRow({ item, unread, current, now }: { item: CaseSummary; unread: bo
         )}
       </td>
       <td data-label="Contact" className="mono">
-        {item.contact}
+        {item.contact ?? '—'}
       </td>
       <td data-label="Status">
         <StatusBadge status={item.status} />
@@ -347,9 +347,13 @@ function CaseRow({ item, unread, current, now }: { item: CaseSummary; unread: bo
             </span>
             <span className="visually-hidden">{item.lastMessage.direction === 'in' ? 'From the contact: ' : 'Reply: '}</span>
             {/* Its own direction, so right-to-left text starts at the right and is cut at its end. */}
-            <span className="preview" dir="auto">
-              {shorten(item.lastMessage.text, 90)}
-            </span>
+            {item.redactedAt ? (
+              <span className="muted">Removed</span>
+            ) : (
+              <span className="preview" dir="auto">
+                {shorten(item.lastMessage.text, 90)}
+              </span>
+            )}
           </span>
         ) : (
           <span className="muted">No messages</span>

@@ -58,6 +58,9 @@ export function AppHeader() {
             <a href={paths.accessLog()} aria-current={current(['access-log'])}>
               Access log
             </a>
+            <a href={paths.privacy()} aria-current={current(['privacy'])}>
+              Privacy
+            </a>
             <a href={paths.organisation()} aria-current={current(['organisation'])}>
               Organisation
             </a>

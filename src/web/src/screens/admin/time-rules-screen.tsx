@@ -9,6 +9,7 @@ import { Screen } from '../../ui/screen.js';
 import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
 import { BusinessHoursFields } from './business-hours-fields.js';
+import { RetentionCard } from './retention-card.js';
 import { browserTimeZone, timeRulesBody, timeRulesDraft, type TimeRulesDraft } from './time-rules-draft.js';
 
 /**
@@ -57,7 +58,11 @@ export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
     <Screen
       title={`Time rules: ${survey.name}`}
       crumb={{ href: paths.survey(surveyId), label: survey.name }}
-      beside={<p className="page-sub">When the helpline is open, who hears of a case that waits too long, and when quiet cases close.</p>}
+      beside={
+        <p className="page-sub">
+          When the helpline is open, who hears of a case that waits too long, when quiet cases close, and when closed cases are redacted.
+        </p>
+      }
     >
       <SuccessAlert message={notice} />
       <form onSubmit={(event) => void submit(event)} className="stack" aria-label="Time rules">
@@ -157,6 +162,13 @@ export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
           <a href={paths.survey(surveyId)}>Back to the survey</a>
         </div>
       </form>
+      <RetentionCard
+        survey={survey}
+        onSaved={async (saved) => {
+          loaded.update(() => saved);
+          await reloadSurveys();
+        }}
+      />
     </Screen>
   );
 }

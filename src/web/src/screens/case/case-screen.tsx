@@ -23,6 +23,7 @@ import { useCaseSeen } from '../../team/case-seen.js';
 import { ShortcutKeys } from '../../team/keyboard.js';
 import { OtherCases } from '../../team/other-cases.js';
 import { WindowClosedNotice, WindowTimeLeft } from './window-clock.js';
+import { RedactedNotice } from './redacted-notice.js';
 
 /** Where focus goes once an action has finished: the worker keeps working without reaching for the mouse. */
 type FocusTarget = 'reply' | 'status' | 'lock';
@@ -215,7 +216,7 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
           </h1>
           <p className="case-facts">
             <span>
-              Contact <strong className="mono">{record.contact}</strong>
+              Contact <strong className="mono">{record.contact ?? '—'}</strong>
             </span>
             <span>{channelLabel(record.channel)}</span>
             <span>
@@ -228,8 +229,8 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
             )}
             <WindowTimeLeft record={record} myId={myId} />
             {/* A masked contact (•) cannot play the phone: the simulator is then for admins only. */}
-            {number?.provider === 'sandbox' && !record.contact?.includes('•') && (
-              <a href={paths.simulator(number.id, record.contact ?? undefined)}>Open in phone simulator</a>
+            {number?.provider === 'sandbox' && record.contact && !record.contact.includes('•') && (
+              <a href={paths.simulator(number.id, record.contact)}>Open in phone simulator</a>
             )}
           </p>
           <CaseLabels record={record} canEdit={canWork} onChanged={show} />
@@ -289,6 +290,7 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
       <div className="case-notices">
         <ErrorAlert error={view.error} />
         <ErrorAlert error={error} onDismiss={() => setError(null)} />
+        <RedactedNotice record={record} />
         {lockNotice && (
           <div role="status">
             <Notice tone="warning">
@@ -314,7 +316,8 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
         <WindowClosedNotice record={record} myId={myId} />
         {record.status === 'closed' && (
           <Notice>
-            This case is closed. A new message from {record.contact} starts a new case{canWork ? '; reopen this one to continue here' : ''}.
+            This case is closed. A new message from {record.contact ?? 'the contact'} starts a new case
+            {canWork ? '; reopen this one to continue here' : ''}.
           </Notice>
         )}
       </div>

@@ -133,6 +133,8 @@ function MessageBubble({
         <span className="visually-hidden">
           {inbound ? `From ${who}:` : message.automatic ? 'Automatic message:' : `Reply from ${who}:`}
         </span>
+        {/* Retention or an erasure emptied it (DESIGN.md §9): say so rather than draw an empty bubble. */}
+        {!body && !suffix && message.media.length === 0 && <p className="msg-text msg-removed">Removed</p>}
         {(body || suffix) && (
           <p className="msg-text" dir="auto">
             {body}

@@ -1,0 +1,251 @@
+import { useCallback, useState, type SyntheticEvent } from 'react';
+import { ApiError, errorMessage } from '../../api/client.js';
+import { privacyApi, type PersonQuery } from '../../api/privacy.js';
+import type { ErasureCounts, PrivacyAuditPage } from '../../api/types.js';
+import { describeCounts, privacyErrorText, sameNumber } from '../../privacy-words.js';
+import { useApp } from '../../session.js';
+import { ErrorAlert, Notice, SuccessAlert } from '../../ui/components.js';
+import { InputField, SelectField } from '../../ui/fields.js';
+import { Screen } from '../../ui/screen.js';
+import { useLoad } from '../../ui/use-load.js';
+import { PrivacyAuditTrail } from './privacy-audit-trail.js';
+
+const PAGE_SIZE = 25;
+
+/**
+ * A person's data (DESIGN.md §9): erase it, export it for them, and the trail of every
+ * erasure, export and retention run. Admins only.
+ */
+export function PrivacyScreen() {
+  const [action, setAction] = useState('');
+  const audit = useLoad<PrivacyAuditPage>(() => privacyApi.audit({ action: action || undefined, limit: PAGE_SIZE }), [action], {
+    keepPreviousData: true,
+  });
+  const reloadAudit = () => void audit.reload();
+
+  return (
+    <Screen
+      title="Privacy"
+      beside={
+        <p className="page-sub">Erase a person&apos;s data or export it for them; every erasure, export and retention run is kept below.</p>
+      }
+    >
+      <EraseCard onErased={reloadAudit} />
+      <ExportCard onExported={reloadAudit} />
+      <PrivacyAuditTrail
+        audit={audit}
+        action={action}
+        onAction={setAction}
+        onMore={(cursor) =>
+          audit.extend(
+            () => privacyApi.audit({ action: action || undefined, limit: PAGE_SIZE, cursor }),
+            (shown, more) => ({ items: [...shown.items, ...more.items], nextCursor: more.nextCursor }),
+          )
+        }
+      />
+    </Screen>
+  );
+}
+
+/** One request at a time, its refusal in words chosen by its code. */
+function usePrivacyRequest() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const run = useCallback(async (task: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await task();
+    } catch (e) {
+      setError(e instanceof ApiError ? privacyErrorText(e.code, e.message) : errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, setError, run };
+}
+
+/** The phone number and the optional survey that say whose data, and where. */
+function PersonFields({
+  person,
+  onChange,
+  disabled,
+}: {
+  person: PersonQuery;
+  onChange: (person: PersonQuery) => void;
+  disabled?: boolean;
+}) {
+  const { surveys } = useApp();
+  return (
+    <div className="form-grid">
+      <InputField
+        label="Phone number"
+        type="tel"
+        autoComplete="off"
+        required
+        maxLength={64}
+        disabled={disabled}
+        value={person.contact}
+        onChange={(e) => onChange({ ...person, contact: e.target.value })}
+      />
+      <SelectField
+        label="Survey"
+        placeholder="Every survey"
+        disabled={disabled}
+        options={surveys.map((s) => ({ value: String(s.id), label: s.name }))}
+        value={person.surveyId ?? ''}
+        onChange={(e) => onChange({ ...person, surveyId: e.target.value || undefined })}
+      />
+    </div>
+  );
+}
+
+function EraseCard({ onErased }: { onErased: () => void }) {
+  const { surveys } = useApp();
+  const [person, setPerson] = useState<PersonQuery>({ contact: '' });
+  const [confirming, setConfirming] = useState(false);
+  const [again, setAgain] = useState('');
+  const [erased, setErased] = useState<ErasureCounts | null>(null);
+  const { busy, error, setError, run } = usePrivacyRequest();
+  const where = person.surveyId ? (surveys.find((s) => String(s.id) === person.surveyId)?.name ?? 'this survey') : 'every survey';
+
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setErased(null);
+    if (!confirming) {
+      setError(null);
+      setConfirming(true);
+      return;
+    }
+    if (!sameNumber(person.contact, again)) {
+      setError('The two numbers differ. Type the same number again to confirm.');
+      return;
+    }
+    await run(async () => {
+      const counts = await privacyApi.erase({ contact: person.contact.trim(), surveyId: person.surveyId });
+      setErased(counts);
+      // The number is not left on the screen once its data is gone.
+      setPerson({ contact: '' });
+      setAgain('');
+      setConfirming(false);
+      onErased();
+    });
+  };
+
+  return (
+    <form className="card" aria-label="Erase a person" onSubmit={(event) => void submit(event)}>
+      <h2 className="card-title">Erase a person</h2>
+      <p className="hint">
+        Removes every message, media item, answer, note and opt-out about one phone number. Their cases keep only their number, times and
+        status, and a line in their history saying who erased them.
+      </p>
+      <ErrorAlert error={error} onDismiss={() => setError(null)} />
+      {erased && <SuccessAlert message={`Erased: ${describeCounts(erased)}.`} />}
+      <PersonFields
+        person={person}
+        disabled={confirming || busy}
+        onChange={(changed) => {
+          setErased(null);
+          setPerson(changed);
+        }}
+      />
+      {confirming ? (
+        <>
+          <Notice tone="warning">
+            <span>
+              Everything held about <strong className="mono">{person.contact}</strong> in {where} is removed for good. This cannot be
+              undone.
+            </span>
+          </Notice>
+          <InputField
+            label="Type the number again to confirm"
+            type="tel"
+            autoComplete="off"
+            required
+            value={again}
+            onChange={(e) => setAgain(e.target.value)}
+          />
+          <div className="form-actions">
+            <button type="submit" className="button-danger-solid" disabled={busy || !sameNumber(person.contact, again)}>
+              {busy ? 'Erasing…' : 'Erase for good'}
+            </button>
+            <button
+              type="button"
+              onClick={() => {
+                setConfirming(false);
+                setAgain('');
+                setError(null);
+              }}
+              disabled={busy}
+            >
+              Cancel
+            </button>
+          </div>
+        </>
+      ) : (
+        <div className="form-actions">
+          <button type="submit" className="button-danger" disabled={person.contact.trim() === ''}>
+            Erase…
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+function ExportCard({ onExported }: { onExported: () => void }) {
+  const [person, setPerson] = useState<PersonQuery>({ contact: '' });
+  const [saved, setSaved] = useState<string | null>(null);
+  const { busy, error, setError, run } = usePrivacyRequest();
+
+  const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setSaved(null);
+    await run(async () => {
+      // Fetched with the session, then handed to the browser as a file: an error answers here, not as a downloaded file.
+      const { blob, fileName } = await privacyApi.exportPerson({ contact: person.contact.trim(), surveyId: person.surveyId });
+      const name = fileName ?? 'caseline-export.zip';
+      saveFile(blob, name);
+      setSaved(`Downloaded ${name}.`);
+      onExported();
+    });
+  };
+
+  return (
+    <form className="card" aria-label="Export a person's data" onSubmit={(event) => void submit(event)}>
+      <h2 className="card-title">Export a person&apos;s data</h2>
+      <p className="hint">
+        A ZIP file with everything held about one phone number: a JSON document of their cases and messages, and their media.
+      </p>
+      <ErrorAlert error={error} onDismiss={() => setError(null)} />
+      <SuccessAlert message={saved} />
+      <PersonFields
+        person={person}
+        disabled={busy}
+        onChange={(changed) => {
+          setSaved(null);
+          setPerson(changed);
+        }}
+      />
+      <div className="form-actions">
+        <button type="submit" className="button-primary" disabled={busy || person.contact.trim() === ''}>
+          {busy ? 'Preparing…' : 'Download export'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Hands a fetched file to the browser's downloads under `name`. */
+function saveFile(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Not at once: the browser reads the URL after this click returns.
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
