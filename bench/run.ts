@@ -60,6 +60,8 @@ const { values, positionals } = parseArgs({
     timers: { type: 'string', default: '100000' },
     'retention-rate': { type: 'string', default: '200' },
     baseline: { type: 'string', default: '20' },
+    'retention-max': { type: 'string', default: '900' },
+    'provider-deletes': { type: 'string', default: 'on' },
     'erasure-cases': { type: 'string', default: '50' },
     'erasure-messages': { type: 'string', default: '10000' },
     help: { type: 'boolean', default: false },
@@ -74,6 +76,7 @@ Options: --dialect sqlite|pg|sqlite,pg   --duration <s> (10)   --connections <n>
          --cases <n> (1000000)   --messages <n> (5000000)   --reads-duration <s> (8)   --reads-connections <n> (4)
          --pool <n> (signed webhooks precomputed per run)   --timers <n> (100000 due timers)
          --retention-rate <n/s> (200, ingest while retention runs)   --baseline <s> (20, the same ingest before)
+         --retention-max <s> (900, the longest retention is waited for)   --provider-deletes on|off (on: a Twilio delete job per message)
          --erasure-cases <n> (50)   --erasure-messages <n> (10000, the erased person's)
 PostgreSQL: CASELINE_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres). See docs/benchmarks.md.`);
   process.exit(0);
@@ -434,7 +437,13 @@ for (const dialect of dialects) {
   if (selected.includes('retention')) {
     log(`[${dialect}] retention on the seeded database: a tenth of the cases due, ingest before and while it runs`);
     const seed = await ensureSeed(dialect, sizes, log);
-    const retention = await measureRetention(dialect, seed, { rate: numberArg('retention-rate'), baselineSec: numberArg('baseline'), log });
+    const retention = await measureRetention(dialect, seed, {
+      rate: numberArg('retention-rate'),
+      baselineSec: numberArg('baseline'),
+      maxSec: numberArg('retention-max'),
+      providerDeletes: values['provider-deletes'] !== 'off',
+      log,
+    });
     results.retention = { ...retention, measuredAt: new Date().toISOString() };
   }
   if (selected.includes('erasure')) {

@@ -27,12 +27,16 @@ export function retentionRows(dialect: string, r: RetentionBenchResult): string[
   return [
     [
       dialect,
-      `Retention: ${n(r.due)} due of ${n(r.cases)} cases (${n(r.dueMessages)} messages), ${r.closedCaseDays} days`,
-      `${n(r.casesPerSecond)} cases/s (${n(r.seconds, 1)} s; ${n(r.messagesPerSecond)} msgs/s)`,
+      `Retention: ${n(r.due)} due of ${n(r.cases)} cases (${n(r.dueMessages)} messages), ${r.closedCaseDays} days, ` +
+        `provider deletes ${r.providerDeletes ? 'booked (Twilio unreachable)' : 'none (no provider ids)'}`,
+      r.finished
+        ? `${n(r.casesPerSecond)} cases/s (${n(r.seconds, 1)} s; ${n(r.messagesPerSecond)} msgs/s)`
+        : `NOT FINISHED: ${n(r.redactedCases)} cases in ${n(r.during.durationSec)} s`,
       '',
       '',
       '',
-      `${r.jobRuns} job runs`,
+      `${r.jobRuns} job runs; first run ${r.firstRun ? `${n(r.firstRun.cases)} cases by ${n(r.firstRun.seconds, 1)} s` : '—'}; ` +
+        `${n(r.providerDeletesPending)} provider deletes pending`,
       mib(r.lifetimePeakRssMiB),
       `${n(v.redactedDue)} due redacted, ${n(v.redactedNotDue)} others; ${n(v.emptiedMessages)} messages emptied, ${n(v.emptiedNotDue)} others; ` +
         `${n(v.tombstones)} tombstones${v.ok ? '' : '; CHECK FAILED'}`,

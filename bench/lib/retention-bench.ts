@@ -21,8 +21,14 @@ import { checkIngest, type IngestCheck } from './verify.js';
  * period is chosen to fall in the middle of that gap, so exactly those cases are due however
  * long the run takes. Then, at a fixed offered rate of webhooks (evenly paced open loop):
  * `baselineSec` without retention, then retention switched on through the API and the same
- * load until the job has redacted every due case. Counted: the time to redact them, ingest
- * p50/p99 before and during, and that exactly the due cases and their messages were emptied.
+ * load until the job has redacted every due case (or `maxSec` has passed). Counted: the time
+ * to redact them, ingest p50/p99 before and during, and that exactly the due cases and their
+ * messages were emptied.
+ *
+ * Redaction books one job per message to delete the provider's copy (Twilio's Message
+ * resource); the bench's Twilio address is a closed port, so each fails at once and is tried
+ * again later. With `providerDeletes: false` the due messages have no provider id (as texts
+ * on a provider that cannot delete them), so no such job is booked: the redaction alone.
  */
 export interface PacedPhase extends Omit<PacedRun, 'acknowledged'> {
   check: IngestCheck;
@@ -36,6 +42,16 @@ export interface RetentionBenchResult {
   due: number;
   dueMessages: number;
   closedCaseDays: number;
+  /** Whether the due messages had a provider copy to delete (a job each). */
+  providerDeletes: boolean;
+  /** Whether every due case was redacted within the time allowed. */
+  finished: boolean;
+  redactedCases: number;
+  redactedMessages: number;
+  /** The job's first run: what it redacted within its budget, and when its audit line appeared. */
+  firstRun: { cases: number; seconds: number } | null;
+  /** Provider-delete jobs still pending at the end (`GET /surveys/{id}/retention`). */
+  providerDeletesPending: number | null;
   copySeconds: number;
   /** Moving the due cases back and (PostgreSQL) vacuuming the table afterwards. */
   prepareSeconds: number;
@@ -78,12 +94,11 @@ const DAY = 86_400_000;
 /** How much further back the due cases are moved: the gap the retention period falls in. */
 const DUE_SHIFT_DAYS = 400;
 /** Enough pre-signed webhooks for this long a retention run at the offered rate. */
-const MAX_DURING_SEC = 15 * 60;
 
 export async function measureRetention(
   dialect: BenchDialect,
   seed: Seed,
-  options: { rate: number; baselineSec: number; log: (line: string) => void },
+  options: { rate: number; baselineSec: number; maxSec: number; providerDeletes: boolean; log: (line: string) => void },
 ): Promise<RetentionBenchResult> {
   const { log } = options;
   const { cases, messages, orgId, surveyId } = seed.meta;
@@ -94,11 +109,12 @@ export async function measureRetention(
     await prepareSeededCopy(database, orgId, cases);
     const copySeconds = round((performance.now() - copyStarted) / 1000);
     const prepareStarted = performance.now();
-    const plan = await moveDueCasesBack(database.config, surveyId, Math.floor(cases / 10));
+    const plan = await moveDueCasesBack(database.config, surveyId, Math.floor(cases / 10), options.providerDeletes);
     const prepareSeconds = round((performance.now() - prepareStarted) / 1000);
     log(
       `  copied in ${copySeconds} s; ${plan.due.toLocaleString()} due cases (numbers up to ${plan.lastDueNumber}, ` +
-        `${plan.dueMessages.toLocaleString()} messages) moved back ${DUE_SHIFT_DAYS} days in ${prepareSeconds} s`,
+        `${plan.dueMessages.toLocaleString()} messages) moved back ${DUE_SHIFT_DAYS} days` +
+        `${options.providerDeletes ? '' : ', their provider ids removed'} in ${prepareSeconds} s`,
     );
 
     server = await startCaseline({ databaseUrl: database.url, dataDir: database.dir, twilioApiUrl: 'http://127.0.0.1:9' });
@@ -117,7 +133,7 @@ export async function measureRetention(
         newContactStart,
       });
     const baselinePool = poolOf(Math.ceil(options.rate * options.baselineSec) + 100, 0);
-    const duringPool = poolOf(Math.ceil(options.rate * MAX_DURING_SEC), 20_000_000);
+    const duringPool = poolOf(Math.ceil(options.rate * (options.maxSec + 5)), 20_000_000);
     const busy = await backgroundBusyPercent();
     log(`  warm-up ${warm.seconds} s; other load on the machine before measuring: ${busy}% CPU`);
 
@@ -153,13 +169,14 @@ export async function measureRetention(
     let jobRuns = 0;
     let redactedCases = 0;
     let redactedMessages = 0;
+    let firstRun: RetentionBenchResult['firstRun'] = null;
     const during = await phase('during retention', duringPool, async () => {
       const started = performance.now();
       const patched = await api.call('PATCH', `/surveys/${surveyId}`, { retention: { closedCaseDays } });
       if (patched.status !== 200) throw new Error(`retention on: ${patched.status} ${JSON.stringify(patched.body)}`);
       let lastLog = started;
       // Each job run writes one audit line as it ends; a run that found nothing left ends it.
-      while (performance.now() - started < MAX_DURING_SEC * 1000) {
+      while (performance.now() - started < options.maxSec * 1000) {
         await sleep(500);
         const runs = await watcher.kysely
           .selectFrom('privacy_audit')
@@ -172,6 +189,7 @@ export async function measureRetention(
         redactedCases = counts.reduce((sum, c) => sum + c.cases, 0);
         redactedMessages = counts.reduce((sum, c) => sum + c.messages, 0);
         jobRuns = counts.filter((c) => c.cases > 0).length;
+        if (!firstRun && counts.length > 0) firstRun = { cases: counts[0]!.cases, seconds: round((performance.now() - started) / 1000, 1) };
         if (redactedCases >= plan.due) {
           seconds = (performance.now() - started) / 1000;
           return;
@@ -181,14 +199,17 @@ export async function measureRetention(
           log(`    ${redactedCases.toLocaleString()} cases redacted after ${round((lastLog - started) / 1000)} s (${jobRuns} job runs)`);
         }
       }
-      log(`  retention did not finish within ${MAX_DURING_SEC} s`);
+      log(`  retention did not finish within ${options.maxSec} s`);
     });
     await watcher.close();
     log(
       `  redacted ${redactedCases.toLocaleString()} cases and ${redactedMessages.toLocaleString()} messages in ${round(seconds)} s ` +
         `(${jobRuns} job runs): ${round(plan.due / seconds)} cases/s`,
     );
-    const status = await api.call<{ nextRunAt: string | null }>('GET', `/surveys/${surveyId}/retention`);
+    const status = await api.call<{ nextRunAt: string | null; providerDeletes?: { pending: number } }>(
+      'GET',
+      `/surveys/${surveyId}/retention`,
+    );
     const verify = await checkRetention(database.config, surveyId, plan);
     log(
       `  check: ${verify.redactedDue.toLocaleString()} of ${plan.due.toLocaleString()} due cases redacted, ${verify.redactedNotDue} others; ` +
@@ -203,6 +224,12 @@ export async function measureRetention(
       closedCaseDays,
       copySeconds,
       prepareSeconds,
+      providerDeletes: options.providerDeletes,
+      finished: redactedCases >= plan.due,
+      redactedCases,
+      redactedMessages,
+      firstRun,
+      providerDeletesPending: status.body?.providerDeletes?.pending ?? null,
       seconds: round(seconds, 1),
       casesPerSecond: round(plan.due / seconds),
       messagesPerSecond: round(redactedMessages / seconds),
@@ -231,7 +258,7 @@ interface DuePlan {
 }
 
 /** Moves the survey's first `due` closed cases (by case number) `DUE_SHIFT_DAYS` further back. */
-async function moveDueCasesBack(config: DatabaseConfig, surveyId: string, due: number): Promise<DuePlan> {
+async function moveDueCasesBack(config: DatabaseConfig, surveyId: string, due: number, providerDeletes: boolean): Promise<DuePlan> {
   const db = await openDatabase(config, { listen: false });
   try {
     const closed = () => db.kysely.selectFrom('records').where('survey_id', '=', surveyId).where('status', '=', 'closed');
@@ -262,6 +289,21 @@ async function moveDueCasesBack(config: DatabaseConfig, surveyId: string, due: n
       .select((eb) => eb.fn.min('closed_at').as('at'))
       .where('case_number', '>', lastDueNumber)
       .executeTakeFirstOrThrow();
+    if (!providerDeletes) {
+      await db.kysely
+        .updateTable('messages')
+        .set({ provider_message_id: null })
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('record_messages as rm')
+            .innerJoin('records as r', 'r.id', 'rm.record_id')
+            .select('rm.message_id')
+            .where('r.survey_id', '=', surveyId)
+            .where('r.status', '=', 'closed')
+            .where('r.case_number', '<=', lastDueNumber),
+        )
+        .execute();
+    }
     const dueMessages = await db.kysely
       .selectFrom('record_messages as rm')
       .innerJoin('records as r', 'r.id', 'rm.record_id')
@@ -274,7 +316,7 @@ async function moveDueCasesBack(config: DatabaseConfig, surveyId: string, due: n
       // What autovacuum would do to the rows just rewritten, before anything is measured.
       const client = new pg.Client({ connectionString: config.url });
       await client.connect();
-      await client.query('vacuum analyze records').finally(() => client.end());
+      await client.query('vacuum analyze records, messages').finally(() => client.end());
     }
     return {
       due: Number(dueRange.n),

@@ -16,6 +16,8 @@ export const ERROR_CODES = [
   'lock_required',
   'stale_record',
   'case_closed',
+  /** Retention or an erasure emptied the case (DESIGN.md §9): it is kept for reports and changes no more. */
+  'case_redacted',
   'conflict',
   'opted_out',
   'window_closed',

@@ -26,6 +26,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   lock_held: 409,
   stale_record: 409,
   case_closed: 409,
+  case_redacted: 409,
   conflict: 409,
   number_archived: 409,
   payload_too_large: 413,

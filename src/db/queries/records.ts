@@ -1,4 +1,4 @@
-import { notFound } from '../../domain/errors.js';
+import { DomainError, notFound } from '../../domain/errors.js';
 import type { Executor, Transaction } from '../database.js';
 import type { RecordTable } from '../schema.js';
 
@@ -15,10 +15,12 @@ export async function findRecord(db: Executor, orgId: string, caseNumber: number
   return row;
 }
 
-/** The record, locked against concurrent changes until the transaction ends. */
+/** The record, locked against concurrent changes until the transaction ends; a redacted one is refused (409 `case_redacted`). */
 export async function findRecordForChange(tx: Transaction, orgId: string, caseNumber: number): Promise<RecordRow> {
   const row = await tx.forUpdate(selectRecord(tx.db, orgId, caseNumber)).executeTakeFirst();
   if (!row) throw notFound(`Case #${caseNumber}`);
+  // What is left of a redacted case is its outline for reports: no one writes into it again.
+  if (row.redacted_at !== null) throw new DomainError('case_redacted', `Case #${caseNumber} was emptied for privacy and cannot be changed`);
   return row;
 }
 

@@ -117,7 +117,8 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
   const me = session.user;
   const lockedByMe = record.lockedBy !== null && sameId(record.lockedBy.id, me.id);
   const lockedByOther = record.lockedBy !== null && !lockedByMe;
-  const canWork = canWorkCases(session);
+  // A redacted case is an outline kept for reports: the server refuses every change to it.
+  const canWork = canWorkCases(session) && record.redactedAt === null;
   const hasCaseManagement = Boolean(survey?.caseManagement);
   const messages = mergeMessages(older, record.messages);
   const hasOlder = hasMoreOlder ?? record.hasOlderMessages;
