@@ -76,7 +76,7 @@ Options: --dialect sqlite|pg|sqlite,pg   --duration <s> (10)   --connections <n>
          --cases <n> (1000000)   --messages <n> (5000000)   --reads-duration <s> (8)   --reads-connections <n> (4)
          --pool <n> (signed webhooks precomputed per run)   --timers <n> (100000 due timers)
          --retention-rate <n/s> (200, ingest while retention runs)   --baseline <s> (20, the same ingest before)
-         --retention-max <s> (900, the longest retention is waited for)   --provider-deletes on|off (on: a Twilio delete job per message)
+         --retention-max <s> (900, the longest retention is waited for)   --provider-deletes on|off (on: a Twilio delete job per message, retention and erasure)
          --erasure-cases <n> (50)   --erasure-messages <n> (10000, the erased person's)
 PostgreSQL: CASELINE_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres). See docs/benchmarks.md.`);
   process.exit(0);
@@ -452,6 +452,7 @@ for (const dialect of dialects) {
     const erasure = await measureErasure(dialect, seed, {
       cases: numberArg('erasure-cases'),
       messages: numberArg('erasure-messages'),
+      providerIds: values['provider-deletes'] !== 'off',
       log,
     });
     results.erasure = { ...erasure, measuredAt: new Date().toISOString() };

@@ -17,11 +17,14 @@ import { prepareSeededCopy } from './seeded-copy.js';
  * third an outbound reply), with their history and an opt-out, written straight into the
  * tables. Then one `POST /contacts/erase {contact}` is timed, and the database checked: the
  * person's number is gone from records, messages, opt-outs and history, each of their cases
- * has one tombstone, and nobody else's case or message was touched.
+ * has one tombstone, and nobody else's case or message was touched. With `providerIds` false
+ * the person's messages carry no provider id, so the erasure books no provider-delete jobs.
  */
 export interface ErasureBenchResult {
   cases: number;
   messages: number;
+  /** Whether the person's messages had provider ids (a provider-delete job each). */
+  providerIds: boolean;
   /** The seed the person's data sits among. */
   otherCases: number;
   otherMessages: number;
@@ -61,7 +64,7 @@ const INSERT_CHUNK = 500;
 export async function measureErasure(
   dialect: BenchDialect,
   seed: Seed,
-  options: { cases: number; messages: number; log: (line: string) => void },
+  options: { cases: number; messages: number; providerIds: boolean; log: (line: string) => void },
 ): Promise<ErasureBenchResult> {
   const { log } = options;
   const meta = seed.meta;
@@ -71,7 +74,7 @@ export async function measureErasure(
   try {
     const copySeconds = round((performance.now() - copyStarted) / 1000);
     const insertStarted = performance.now();
-    await insertPerson(database.config, meta, options.cases, options.messages);
+    await insertPerson(database.config, meta, options);
     await prepareSeededCopy(database, meta.orgId, meta.cases + options.cases);
     const insertSeconds = round((performance.now() - insertStarted) / 1000);
     log(
@@ -99,6 +102,7 @@ export async function measureErasure(
     return {
       cases: options.cases,
       messages: options.messages,
+      providerIds: options.providerIds,
       otherCases: meta.cases,
       otherMessages: meta.messages,
       copySeconds,
@@ -159,7 +163,11 @@ function postJson(url: string, token: string, body: unknown): Promise<{ status: 
 }
 
 /** The person's cases (numbered after the seeded ones), messages, links, history and an opt-out. */
-async function insertPerson(config: DatabaseConfig, meta: Seed['meta'], cases: number, messages: number): Promise<void> {
+async function insertPerson(
+  config: DatabaseConfig,
+  meta: Seed['meta'],
+  { cases, messages, providerIds }: { cases: number; messages: number; providerIds: boolean },
+): Promise<void> {
   const db = await openDatabase(config, { listen: false });
   try {
     const admin = await db.kysely.selectFrom('users').select('id').where('org_id', '=', meta.orgId).limit(1).executeTakeFirstOrThrow();
@@ -200,7 +208,7 @@ async function insertPerson(config: DatabaseConfig, meta: Seed['meta'], cases: n
           body: out
             ? `We have your message, case #${record.case_number}`
             : `Message ${k}: my address is 12 Example Road, call me on ${ERASED_CONTACT}`,
-          provider_message_id: `SMerase${String(k).padStart(26, '0')}`,
+          provider_message_id: providerIds ? `SMerase${String(k).padStart(26, '0')}` : null,
           status: out ? ('delivered' as const) : ('received' as const),
           error_code: null,
           error_text: null,

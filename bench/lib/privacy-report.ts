@@ -57,7 +57,8 @@ export function erasureRows(dialect: string, r: ErasureBenchResult): string[][] 
   return [
     [
       dialect,
-      `Erasure: one person, ${n(r.cases)} cases, ${n(r.messages)} messages, among ${n(r.otherCases)} cases / ${n(r.otherMessages)} msgs`,
+      `Erasure: one person, ${n(r.cases)} cases, ${n(r.messages)} messages, among ${n(r.otherCases)} cases / ${n(r.otherMessages)} msgs, ` +
+        `provider deletes ${r.providerIds ? 'booked' : 'none (no provider ids)'}`,
       `${n(r.seconds, 2)} s for one request (${n(r.messagesPerSecond)} msgs/s)`,
       '',
       '',

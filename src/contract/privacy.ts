@@ -16,6 +16,7 @@ export type RetentionCounts = Static<typeof RetentionCounts>;
 /** `GET /surveys/{id}/retention` (admin): the setting, the last run and the provider deletes still owed. */
 export const RetentionStatus = Type.Object({
   closedCaseDays: Nullable(Type.Integer()),
+  /** The last run, daily or run now (a dry run is not one). */
   lastRun: Nullable(Type.Intersect([Type.Object({ at: Time }), RetentionCounts])),
   nextRunAt: Nullable(Time),
   /** The provider's copies (Twilio messages, Meta media) of this organisation still to delete, and those given up on. */

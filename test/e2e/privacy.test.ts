@@ -102,7 +102,7 @@ describe('privacy in the console', () => {
       .toMatchObject({ cases: 0 });
     db.prepare('UPDATE records SET closed_at = ? WHERE case_number = ?').run(Date.now() - 40 * DAY, before.caseNumber);
     await page.reload();
-    await form.getByText(/Last daily run: .+, 0 cases, 0 messages and 0 media items redacted/).waitFor(WAIT);
+    await form.getByText(/Last run: .+, 0 cases, 0 messages and 0 media items redacted/).waitFor(WAIT);
     await form.getByText('Deletions at the providers: 0 pending, 0 failed').waitFor(WAIT);
 
     await form.getByRole('button', { name: 'Count what would go' }).click();

@@ -242,6 +242,28 @@ describeEachDialect('retention', (dialect) => {
     expect((await h.record(org, n)).redactedAt).not.toBeNull();
   });
 
+  it('a redacted case changes no more: lock, reopen, answers, notes, labels and replies answer 409 case_redacted', async () => {
+    const org = await h.newOrg();
+    const n = await workedCase(org, newContact());
+    expect((await setRetention(org, { closedCaseDays: 0 })).status).toBe(200);
+    clock += 1;
+    expect((await runNow(org)).body).toMatchObject({ cases: 1 });
+    const before = await everything(org, n);
+    const attempts = [
+      await post(org.admin, `/records/${n}/lock`),
+      await post(org.admin, `/records/${n}/reopen`),
+      await h.request('PATCH', `/api/v1/records/${n}`, { token: org.admin.token, body: { answers: { status: 'working' } } }),
+      await post(org.admin, `/records/${n}/notes`, { text: 'written after' }),
+      await h.request('PUT', `/api/v1/records/${n}/labels`, { token: org.admin.token, body: { labelIds: [] } }),
+      await h.reply(org, n, 'written after'),
+    ];
+    for (const res of attempts) {
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('case_redacted');
+    }
+    expect(await everything(org, n)).toEqual(before);
+  });
+
   it('a dry run counts exactly what the run then removes, and changes nothing', async () => {
     const org = await h.newOrg();
     expect((await setRetention(org, { closedCaseDays: 2 })).status).toBe(200);
@@ -333,8 +355,9 @@ describeEachDialect('retention', (dialect) => {
       }),
       expect.objectContaining({ action: 'retention', userId: null, surveyId: org.surveyId, counts: { cases: 1, messages: 3, media: 0 } }),
     ]);
-    // The daily job is the last run the status reports.
-    expect((await status(org)).body.lastRun).toMatchObject({ cases: 1 });
+    // Run now is the last run the status reports; a dry run after it is not a run.
+    expect((await runNow(org, { dryRun: true })).body).toEqual({ cases: 0, messages: 0, media: 0 });
+    expect((await status(org)).body.lastRun).toEqual({ at: new Date(clock).toISOString(), cases: 1, messages: 3, media: 0 });
   });
 
   it('is for admins: analysts and viewers get 403; another organisation’s survey is 404', async () => {

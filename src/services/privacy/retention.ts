@@ -27,6 +27,8 @@ import { planForCases, type Redaction } from './redaction.js';
  */
 const BATCH = 200;
 const RUN_BUDGET_MS = 20_000;
+/** How many recent entries to look through for the last real run past a string of dry runs. */
+const LAST_RUN_LOOKBACK = 50;
 
 /** Books the survey's retention run now (a new or changed setting), in the caller's transaction. */
 export async function scheduleRetention(tx: Transaction, orgId: string, surveyId: string, now: number): Promise<void> {
@@ -145,17 +147,18 @@ export function createRetention(ctx: ServiceContext, redaction: Redaction, priva
     async status(actor: Actor, surveyId: string): Promise<RetentionStatus> {
       requireAdmin(actor);
       const survey = await loadSurvey(db.kysely, actor.orgId, surveyId);
-      const last = await db.kysely
+      // The last run, daily or run now; a dry run ran nothing.
+      const recent = await db.kysely
         .selectFrom('privacy_audit')
         .select(['at', 'counts'])
         .where('org_id', '=', actor.orgId)
         .where('survey_id', '=', survey.id)
         .where('action', '=', 'retention')
-        .where('user_id', 'is', null)
         .orderBy('at', 'desc')
         .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst();
+        .limit(LAST_RUN_LOOKBACK)
+        .execute();
+      const last = recent.find((row) => !(JSON.parse(row.counts) as { dryRun?: boolean }).dryRun);
       const next = await db.kysely.selectFrom('jobs').select('due_at').where('id', '=', retentionJobId(survey.id)).executeTakeFirst();
       const deletes = db.kysely
         .selectFrom('jobs')

@@ -111,7 +111,7 @@ export function RetentionCard({ survey, onSaved }: { survey: Survey; onSaved: (s
       {data && (
         <ul className="retention-status">
           <li>
-            Last daily run:{' '}
+            Last run:{' '}
             {data.lastRun ? (
               <>
                 <time dateTime={data.lastRun.at}>{formatFullTime(data.lastRun.at)}</time>, {describeCounts(countsOnly(data.lastRun))}{' '}
