@@ -152,6 +152,7 @@ export async function measureRetention(
           (run.poolExhausted ? ' (POOL EXHAUSTED: the load stopped early)' : '') +
           (cpuUse ? `; CPU ours ${cpuUse.oursPercent}%, postgres ${cpuUse.postgresPercent}%, other programs ${cpuUse.otherPercent}%` : ''),
       );
+      log(`    p99 per 10 s: ${run.windows.map((w) => `${w.p99Ms}`).join(', ')} ms`);
       return { ...run, check, cpu: cpuUse, peakRssMiB: phasePeakRssMiB };
     };
 
