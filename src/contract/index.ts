@@ -3,6 +3,7 @@ export * from './alerts.js';
 export * from './audit.js';
 export * from './common.js';
 export * from './events.js';
+export * from './export.js';
 export * from './numbers.js';
 export * from './organisation.js';
 export * from './privacy.js';

@@ -52,7 +52,7 @@ export const ContactExportQuery = Type.Object(
 );
 export type ContactExportQuery = Static<typeof ContactExportQuery>;
 
-export const PRIVACY_ACTIONS = ['erasure', 'export', 'retention'] as const;
+export const PRIVACY_ACTIONS = ['erasure', 'export', 'retention', 'case-export'] as const;
 
 /** One entry of the privacy audit trail: who did what, when and how much; never whom it was about. */
 export const PrivacyAuditEntry = Type.Object({

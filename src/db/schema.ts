@@ -409,7 +409,7 @@ export interface AccessLogTable {
   at: number;
 }
 
-export type PrivacyAction = 'erasure' | 'export' | 'retention';
+export type PrivacyAction = 'erasure' | 'export' | 'retention' | 'case-export';
 
 /**
  * The audit trail of privacy duties (DESIGN.md §9): an erasure, an access export or a

@@ -56,3 +56,20 @@ export function redactedAnswers(answers: Readonly<Record<string, unknown>>, stat
   if (statusQuestion === null || !(statusQuestion in answers)) return {};
   return { [statusQuestion]: answers[statusQuestion] };
 }
+
+/**
+ * The provider deletes are paced: a retention run books hundreds of thousands of them, and
+ * jobs are claimed in order of due time, so booked all due at once they would stand before
+ * every alert, media fetch and the retention run's own next batch until the last was done.
+ * Spread out at this pace — across all organisations, about ten a second, politely below the
+ * providers' API limits — other jobs due meanwhile take their turn between them.
+ */
+export const PROVIDER_DELETE_PACE = { startAfterMs: 60_000, intervalMs: 100 } as const;
+
+/** Due times for `count` more provider deletes after those already booked up to `horizon`; and the new horizon. */
+export function pacedDueTimes(count: number, now: number, horizon: number | null): { dueTimes: number[]; horizon: number } {
+  const { startAfterMs, intervalMs } = PROVIDER_DELETE_PACE;
+  const start = Math.max(now + startAfterMs, horizon ?? 0);
+  const dueTimes = Array.from({ length: count }, (_, i) => start + (i + 1) * intervalMs);
+  return { dueTimes, horizon: start + count * intervalMs };
+}

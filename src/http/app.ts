@@ -18,6 +18,7 @@ import { auditRoutes } from './routes/audit.js';
 import { caseJoinRoutes } from './routes/case-joins.js';
 import { colleagueRoutes } from './routes/colleagues.js';
 import { eventRoutes } from './routes/events.js';
+import { exportRoutes } from './routes/export.js';
 import { labelRoutes } from './routes/labels.js';
 import { mediaRoutes } from './routes/media.js';
 import { outboundMediaRoutes } from './routes/media-out.js';
@@ -112,6 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(alertRoutes, { services });
       await api.register(auditRoutes, { services });
       await api.register(privacyRoutes, { services });
+      await api.register(exportRoutes, { services });
       await api.register(mediaRoutes, { services });
       await api.register(savedReplyRoutes, { services });
       await api.register(simulatorRoutes, { services });

@@ -1,6 +1,7 @@
 import type { JobHandler } from '../jobs/job-worker.js';
 import { createAccessLogService } from './access-log.js';
 import { createAssignmentService } from './assignment.js';
+import { createCaseExport } from './case-export.js';
 import type { ServiceContext } from './context.js';
 import { createColleagueService } from './colleagues.js';
 import { createDeliveryService } from './deliveries.js';
@@ -87,6 +88,8 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     erasure: createErasure(ctx, redaction, privacyAudit),
     /** A person's access request: a ZIP of what is held about them (DESIGN.md §9). */
     contactExport: createContactExport(ctx, accessLog, privacyAudit),
+    /** A survey's cases as CSV or XLSX, streamed (DESIGN.md §10). */
+    caseExport: createCaseExport(ctx, accessLog, privacyAudit),
     /** My alerts: the console's bell (DESIGN.md §8). */
     alerts: createAlertService(ctx),
     /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */

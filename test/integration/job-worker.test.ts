@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
 import { openDatabase, type Db, type Transaction } from '../../src/db/database.js';
-import { enqueueJobs } from '../../src/db/queries/jobs.js';
+import { enqueueJobs, scheduleTimers } from '../../src/db/queries/jobs.js';
 import { JobWorker, type Job, type JobHandler, type JobOutcome } from '../../src/jobs/job-worker.js';
 import { describeEachDialect, freshDatabase } from '../support/dialects.js';
 
@@ -90,6 +90,34 @@ describeEachDialect('the durable job worker', (dialect) => {
     expect(Object.fromEntries(runs)).toEqual({ a: 1 });
     expect(Object.fromEntries(applied)).toEqual({ a: 1 });
     expect(await db.kysely.selectFrom('jobs').selectAll().execute()).toEqual([]);
+  });
+
+  it('writes thousands of jobs and timers from one transaction (more than one statement binds)', async () => {
+    const many = Array.from({ length: 8_000 }, (_, i) => String(i).padStart(5, '0'));
+    await enqueue(many);
+    await db.transaction((tx) =>
+      scheduleTimers(
+        tx,
+        [...many, ...many].map((subject) => ({
+          id: `timer-${subject}`,
+          orgId: null,
+          kind: 'test.timer',
+          subjectId: subject,
+          dueAt: clock,
+        })),
+        clock,
+      ),
+    );
+    const counts = await db.kysely
+      .selectFrom('jobs')
+      .select(['kind', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .groupBy('kind')
+      .orderBy('kind')
+      .execute();
+    expect(counts.map((row) => [row.kind, Number(row.n)])).toEqual([
+      ['test.job', 8_000],
+      ['test.timer', 8_000],
+    ]);
   });
 
   it('does not run a job before it is due', async () => {

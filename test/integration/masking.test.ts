@@ -77,6 +77,13 @@ describeEachDialect('masking contact numbers', (dialect) => {
       '/api/v1/audit/privacy': adminOnly('/api/v1/audit/privacy'),
       '/api/v1/surveys/{id}/retention': adminOnly(`/api/v1/surveys/${org.surveyId}/retention`),
       '/api/v1/contacts/export': adminOnly(`/api/v1/contacts/export?contact=${encodeURIComponent(ALICE)}`),
+      // The case export: analysts get the masked contact and "their number" answer; viewers are refused.
+      '/api/v1/surveys/{id}/export': async (user) => {
+        const res = await get(user, `/api/v1/surveys/${org.surveyId}/export?format=csv&include=answers,transcript,notes`);
+        expect(res.status).toBe(user.role === 'viewer' ? 403 : 200);
+        if (user.role === 'analyst') expect(String(res.body).match(/\+44 77•• •••123/g)).toHaveLength(2);
+        return res.body;
+      },
       '/api/v1/colleagues': read('/api/v1/colleagues'),
       '/api/v1/labels': read('/api/v1/labels'),
       '/api/v1/organisation': read('/api/v1/organisation'),

@@ -1,6 +1,13 @@
 import { sql } from 'kysely';
 import type { Executor, Transaction } from '../database.js';
 
+/**
+ * Rows per statement: a job row binds nine values, and SQLite takes at most 32,766 bound
+ * values in one statement (PostgreSQL 65,535), so a large batch (an erasure books a job per
+ * message) goes in several.
+ */
+const ROWS_PER_INSERT = 1_000;
+
 /** A job to write in the transaction of the change that causes it (src/jobs/job-worker.ts). */
 export interface NewJob {
   id: string;
@@ -17,6 +24,11 @@ export interface NewJob {
  */
 export async function enqueueJobs(tx: Transaction, jobs: NewJob[], now: number): Promise<void> {
   if (jobs.length === 0) return;
+  for (let i = 0; i < jobs.length; i += ROWS_PER_INSERT) await insertJobs(tx, jobs.slice(i, i + ROWS_PER_INSERT), now);
+  for (const orgId of new Set(jobs.map((job) => job.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
+}
+
+async function insertJobs(tx: Transaction, jobs: NewJob[], now: number): Promise<void> {
   await tx.db
     .insertInto('jobs')
     .values(
@@ -33,7 +45,6 @@ export async function enqueueJobs(tx: Transaction, jobs: NewJob[], now: number):
       })),
     )
     .execute();
-  for (const orgId of new Set(jobs.map((job) => job.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
 }
 
 /** A timer of one subject (DESIGN.md §8): kept once per kind and subject, however often it is scheduled. */
@@ -60,10 +71,17 @@ export async function scheduleTimers(tx: Transaction, timers: NewTimer[], now: n
     const known = byId.get(timer.id);
     if (!known || timer.dueAt < known.dueAt) byId.set(timer.id, timer);
   }
+  const unique = [...byId.values()];
+  for (let i = 0; i < unique.length; i += ROWS_PER_INSERT) await upsertTimers(tx, unique.slice(i, i + ROWS_PER_INSERT), now);
+  const soon = unique.filter((timer) => timer.dueAt <= now);
+  for (const orgId of new Set(soon.map((timer) => timer.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
+}
+
+async function upsertTimers(tx: Transaction, timers: NewTimer[], now: number): Promise<void> {
   await tx.db
     .insertInto('jobs')
     .values(
-      [...byId.values()].map((timer) => ({
+      timers.map((timer) => ({
         id: timer.id,
         org_id: timer.orgId,
         kind: timer.kind,
@@ -91,8 +109,6 @@ export async function scheduleTimers(tx: Transaction, timers: NewTimer[], now: n
       })),
     )
     .execute();
-  const soon = [...byId.values()].filter((timer) => timer.dueAt <= now);
-  for (const orgId of new Set(soon.map((timer) => timer.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
 }
 
 /**

@@ -12,10 +12,12 @@ import {
   type RedactedRecord,
 } from '../../db/queries/redaction.js';
 import type { ProviderName } from '../../db/schema.js';
+import { readSettingForUpdate, writeSetting } from '../../db/queries/server-settings.js';
 import { PROVIDER_NAMES } from '../../domain/providers.js';
 import {
   PROVIDER_DELETE_MEDIA_JOB,
   PROVIDER_DELETE_MESSAGE_JOB,
+  pacedDueTimes,
   providerMediaSubject,
   redactedAnswers,
   type RedactionCounts,
@@ -37,6 +39,9 @@ export interface RedactionPlan {
   media: RedactedMedia[];
 }
 
+/** Where the last provider delete booked is due (`server_settings`): the next are paced after it. */
+const PROVIDER_DELETE_HORIZON = 'provider-deletes.horizon';
+
 export function countsOf(plan: RedactionPlan): RedactionCounts {
   return { cases: plan.records.length, messages: plan.messageIds.length, media: plan.media.length };
 }
@@ -57,26 +62,36 @@ export function createRedaction(ctx: ServiceContext) {
   const deletableMessages = PROVIDER_NAMES.filter((name) => ctx.providers[name]?.deleteMessage !== undefined);
   const deletesMedia = (provider: ProviderName | null) => provider !== null && ctx.providers[provider]?.deleteMedia !== undefined;
 
-  /** The deletions owed at the providers, as jobs: one per copy, booked once however often a plan is applied. */
+  /**
+   * The deletions owed at the providers, as jobs: one per copy, booked once however often a
+   * plan is applied, and paced after those already booked (`pacedDueTimes`).
+   */
   async function providerDeletes(tx: Transaction, plan: RedactionPlan, now: number): Promise<NewTimer[]> {
     const messages = deletableMessages.length === 0 ? [] : await providerCopiesOfMessages(tx.db, plan.messageIds, deletableMessages);
+    const media = plan.media.filter(
+      (item) => item.direction === 'in' && item.source !== null && item.number_id !== null && deletesMedia(item.provider),
+    );
+    const count = messages.length + media.length;
+    if (count === 0) return [];
+    const horizon = await readSettingForUpdate(tx, PROVIDER_DELETE_HORIZON);
+    const paced = pacedDueTimes(count, now, horizon === null ? null : Number(horizon));
+    await writeSetting(tx, PROVIDER_DELETE_HORIZON, String(paced.horizon));
+    const dueAt = (i: number) => paced.dueTimes[i]!;
     return [
-      ...messages.map((message) => ({
+      ...messages.map((message, i) => ({
         id: `${PROVIDER_DELETE_MESSAGE_JOB}:${message.id}`,
         orgId: message.org_id,
         kind: PROVIDER_DELETE_MESSAGE_JOB,
         subjectId: message.id,
-        dueAt: now,
+        dueAt: dueAt(i),
       })),
-      ...plan.media
-        .filter((item) => item.direction === 'in' && item.source !== null && item.number_id !== null && deletesMedia(item.provider))
-        .map((item) => ({
-          id: `${PROVIDER_DELETE_MEDIA_JOB}:${item.id}`,
-          orgId: item.org_id,
-          kind: PROVIDER_DELETE_MEDIA_JOB,
-          subjectId: providerMediaSubject(item.number_id!, item.source!),
-          dueAt: now,
-        })),
+      ...media.map((item, i) => ({
+        id: `${PROVIDER_DELETE_MEDIA_JOB}:${item.id}`,
+        orgId: item.org_id,
+        kind: PROVIDER_DELETE_MEDIA_JOB,
+        subjectId: providerMediaSubject(item.number_id!, item.source!),
+        dueAt: dueAt(messages.length + i),
+      })),
     ];
   }
 

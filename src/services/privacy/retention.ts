@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises';
 import type { RetentionCounts, RetentionStatus } from '../../contract/index.js';
 import type { Transaction } from '../../db/database.js';
 import { scheduleTimers } from '../../db/queries/jobs.js';
@@ -20,12 +21,13 @@ import { planForCases, type Redaction } from './redaction.js';
 /**
  * Retention (DESIGN.md §9): a survey with `retention {closedCaseDays}` has one recurring job
  * that redacts its cases closed longer ago than that, then books itself a day later. It
- * works in small transactions, one batch of cases each, so ingest waits at most one batch
- * for the database (SQLite has one writer); a run longer than `RUN_BUDGET_MS` stops and
+ * works in small transactions, one batch of cases each, and after each batch rests as long
+ * as the batch took: ingest waits at most one small batch for the database (SQLite has one
+ * writer) and has it at least half the time. A run longer than `RUN_BUDGET_MS` stops and
  * books its rest at once, letting other jobs through. Each run, and each dry run, leaves a
  * line in the privacy audit trail.
  */
-const BATCH = 200;
+const BATCH = 100;
 const RUN_BUDGET_MS = 20_000;
 /** How many recent entries to look through for the last real run past a string of dry runs. */
 const LAST_RUN_LOOKBACK = 50;
@@ -62,6 +64,7 @@ export function createRetention(ctx: ServiceContext, redaction: Redaction, priva
     const cutoff = retentionCutoff(survey.retention, ctx.now());
     let counts = NONE;
     for (;;) {
+      const batchStarted = Date.now();
       const done = await db.transaction(async (tx) => {
         const due = await dueForRetention(tx.db, survey.id, cutoff, BATCH);
         if (due.length === 0) return null;
@@ -72,6 +75,7 @@ export function createRetention(ctx: ServiceContext, redaction: Redaction, priva
       await redaction.removeBlobs(done.blobIds);
       counts = addCounts(counts, done.counts);
       if (Date.now() - started > budgetMs) return { counts, more: true };
+      await setTimeout(Date.now() - batchStarted);
     }
   }
 

@@ -7,7 +7,12 @@ import { ErrorAlert, Loading } from '../../ui/components.js';
 import { SelectField } from '../../ui/fields.js';
 import type { Loaded } from '../../ui/use-load.js';
 
-const ACTION_LABELS: Record<PrivacyAuditEntry['action'], string> = { erasure: 'Erasure', export: 'Export', retention: 'Retention' };
+const ACTION_LABELS: Record<PrivacyAuditEntry['action'], string> = {
+  erasure: 'Erasure',
+  export: 'Export',
+  retention: 'Retention',
+  'case-export': 'Case export',
+};
 
 /** "Retention (dry run)": a dry run is kept in the trail too, though it changed nothing. */
 function actionLabel(entry: PrivacyAuditEntry): string {
