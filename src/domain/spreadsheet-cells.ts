@@ -85,7 +85,8 @@ export function parseInclude(include: string | undefined): Set<ExportInclude> {
  */
 export function dayRange(from: string | undefined, to: string | undefined, tz: string | undefined): { from?: number; to?: number } {
   const zone = tz ?? 'UTC';
-  if (!IANAZone.isValidZone(zone)) throw validationFailed(`tz must be an IANA time zone such as Europe/London; "${zone.slice(0, 40)}" is not one`);
+  if (!IANAZone.isValidZone(zone))
+    throw validationFailed(`tz must be an IANA time zone such as Europe/London; "${zone.slice(0, 40)}" is not one`);
   const startOf = (day: string, name: string): DateTime => {
     const start = DateTime.fromISO(day, { zone });
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day) || !start.isValid) throw validationFailed(`${name} must be a date YYYY-MM-DD`);

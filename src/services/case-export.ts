@@ -1,4 +1,4 @@
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { ExportFormat, ExportQuery } from '../contract/index.js';
@@ -168,25 +168,44 @@ async function* csvOf(header: string[], rows: AsyncIterable<CellValue[]>): Async
 }
 
 /**
+ * exceljs hands a sheet's XML to the ZIP through a PassThrough whose writes it never waits
+ * on (lib/utils/stream-buf.js `_pipe`): when compressing is slower than reading cases, that
+ * queue would grow without end, so the writer waits on it as on the download itself.
+ */
+function sheetQueue(sheet: ExcelJS.Worksheet): Writable | null {
+  const pipes = (sheet as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes;
+  const first = pipes?.[0];
+  return first instanceof Writable ? first : null;
+}
+
+/**
  * The workbook, streamed: rows are committed as they come, and the next case is read only
- * once the client has taken what is written (`drain`).
+ * once the ZIP and the client have taken what is written (`drain`).
  */
 function xlsxOf(header: string[], rows: AsyncGenerator<CellValue[]>): Readable {
   const output = new PassThrough();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useSharedStrings: false, useStyles: false });
+  // Stored, not deflated: through exceljs's ZIP writer, deflating kept every sheet byte in
+  // memory until the end (about 0.6 KB a case), which a million cases cannot afford.
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: output,
+    useSharedStrings: false,
+    useStyles: false,
+    zip: { store: true },
+  });
   const sheet = workbook.addWorksheet('Cases');
   let gone = false;
   output.on('close', () => {
     gone = true;
   });
-  const drained = () =>
+  /** Until `stream` drains, or the client goes away. */
+  const drained = (stream: Writable) =>
     new Promise<void>((resolve) => {
       const done = () => {
-        output.off('drain', done);
+        stream.off('drain', done);
         output.off('close', done);
         resolve();
       };
-      output.on('drain', done);
+      stream.on('drain', done);
       output.on('close', done);
     });
 
@@ -196,7 +215,9 @@ function xlsxOf(header: string[], rows: AsyncGenerator<CellValue[]>): Readable {
       if (gone) break;
       // Text goes in as text, never as a formula; only its length is limited.
       sheet.addRow(row.map((value) => (typeof value === 'string' ? fitCell(value) : value))).commit();
-      if (output.writableNeedDrain) await drained();
+      const queue = sheetQueue(sheet);
+      if (queue?.writableNeedDrain && !gone) await drained(queue);
+      if (output.writableNeedDrain && !gone) await drained(output);
     }
     if (gone) {
       await rows.return(undefined);

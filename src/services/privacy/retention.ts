@@ -27,7 +27,7 @@ import { planForCases, type Redaction } from './redaction.js';
  * books its rest at once, letting other jobs through. Each run, and each dry run, leaves a
  * line in the privacy audit trail.
  */
-const BATCH = 100;
+const BATCH = 50;
 const RUN_BUDGET_MS = 20_000;
 /** How many recent entries to look through for the last real run past a string of dry runs. */
 const LAST_RUN_LOOKBACK = 50;

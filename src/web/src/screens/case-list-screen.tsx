@@ -22,6 +22,7 @@ import { isUnread } from '../team/unread.js';
 import { useNow } from '../team/use-now.js';
 import { PHONE, useMediaQuery } from '../team/use-media-query.js';
 import { WriteFirstButton } from './write-first-dialog.js';
+import { ExportMenu } from './export-menu.js';
 import { formatWaiting, LONG_WAIT_MS, waitedMs } from '../team/waiting-time.js';
 
 const PAGE_SIZE = 25;
@@ -179,6 +180,7 @@ export function CaseListScreen({
           )}
           <QueueCountsBar surveyId={surveyId} onPick={pick} />
           <WriteFirstButton surveyId={surveyId} />
+          <ExportMenu surveyId={surveyId} status={waitingView ? 'open' : status} />
         </>
       }
     >
