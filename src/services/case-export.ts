@@ -1,4 +1,4 @@
-import { PassThrough, Readable, Writable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { ExportFormat, ExportQuery } from '../contract/index.js';
@@ -67,6 +67,9 @@ function answerCell(value: unknown): CellValue {
   return JSON.stringify(value);
 }
 
+type MessageRow = Awaited<ReturnType<typeof exportMessages>>[number];
+type NoteRow = Awaited<ReturnType<typeof exportNotes>>[number];
+
 /** What every row of one export is built with. */
 interface ExportPlan {
   filter: CaseExportFilter;
@@ -95,8 +98,8 @@ async function* rowsOf(db: Executor, plan: ExportPlan): AsyncGenerator<CellValue
     if (cases.length === 0) return;
     const ids = cases.map((row) => row.id);
     const labels = groupBy(await exportLabels(db, ids));
-    const messages = plan.include.has('transcript') ? groupBy(await exportMessages(db, ids)) : new Map();
-    const notes = plan.include.has('notes') ? groupBy(await exportNotes(db, ids)) : new Map();
+    const messages = plan.include.has('transcript') ? groupBy(await exportMessages(db, ids)) : new Map<string, MessageRow[]>();
+    const notes = plan.include.has('notes') ? groupBy(await exportNotes(db, ids)) : new Map<string, NoteRow[]>();
     for (const row of cases) {
       yield rowOf(plan, row, {
         labels: (labels.get(row.id) ?? []).map((label) => label.name).sort((a, b) => a.localeCompare(b)),
@@ -114,8 +117,8 @@ function rowOf(
   row: ExportCaseRow,
   parts: {
     labels: string[];
-    messages: Awaited<ReturnType<typeof exportMessages>>;
-    notes: Awaited<ReturnType<typeof exportNotes>>;
+    messages: MessageRow[];
+    notes: NoteRow[];
   },
 ): CellValue[] {
   const { viewer } = plan;
@@ -167,16 +170,28 @@ async function* csvOf(header: string[], rows: AsyncIterable<CellValue[]>): Async
   for await (const row of rows) yield stringify([row.map(csvCell)], { record_delimiter: 'windows' });
 }
 
-/**
- * exceljs hands a sheet's XML to the ZIP through a PassThrough whose writes it never waits
- * on (lib/utils/stream-buf.js `_pipe`): when compressing is slower than reading cases, that
- * queue would grow without end, so the writer waits on it as on the download itself.
- */
-function sheetQueue(sheet: ExcelJS.Worksheet): Writable | null {
-  const pipes = (sheet as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes;
-  const first = pipes?.[0];
-  return first instanceof Writable ? first : null;
+/** A stream as far as waiting on it goes: Node's own or the `readable-stream` copy archiver uses. */
+interface Drainable {
+  _writableState?: { length: number; highWaterMark: number };
+  once(event: 'drain', listener: () => void): unknown;
+  removeListener(event: 'drain', listener: () => void): unknown;
 }
+
+/**
+ * exceljs hands a sheet's XML to the ZIP through archiver's PassThrough (a `readable-stream`
+ * copy, not Node's), whose writes it never waits on (lib/utils/stream-buf.js `_pipe`): when
+ * compressing is slower than reading cases, that queue would grow by every row, so the
+ * writer waits on it as on the download itself.
+ */
+function sheetQueue(sheet: ExcelJS.Worksheet): Drainable | null {
+  const pipes = (sheet as unknown as { stream?: { pipes?: Drainable[] } }).stream?.pipes;
+  return pipes?.[0] ?? null;
+}
+
+const isFull = (stream: Drainable): boolean => {
+  const state = stream._writableState;
+  return state !== undefined && state.length >= state.highWaterMark;
+};
 
 /**
  * The workbook, streamed: rows are committed as they come, and the next case is read only
@@ -184,29 +199,22 @@ function sheetQueue(sheet: ExcelJS.Worksheet): Writable | null {
  */
 function xlsxOf(header: string[], rows: AsyncGenerator<CellValue[]>): Readable {
   const output = new PassThrough();
-  // Stored, not deflated: through exceljs's ZIP writer, deflating kept every sheet byte in
-  // memory until the end (about 0.6 KB a case), which a million cases cannot afford.
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: output,
-    useSharedStrings: false,
-    useStyles: false,
-    zip: { store: true },
-  });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useSharedStrings: false, useStyles: false });
   const sheet = workbook.addWorksheet('Cases');
   let gone = false;
   output.on('close', () => {
     gone = true;
   });
   /** Until `stream` drains, or the client goes away. */
-  const drained = (stream: Writable) =>
+  const drained = (stream: Drainable) =>
     new Promise<void>((resolve) => {
       const done = () => {
-        stream.off('drain', done);
+        stream.removeListener('drain', done);
         output.off('close', done);
         resolve();
       };
-      stream.on('drain', done);
-      output.on('close', done);
+      stream.once('drain', done);
+      output.once('close', done);
     });
 
   async function write(): Promise<void> {
@@ -216,8 +224,8 @@ function xlsxOf(header: string[], rows: AsyncGenerator<CellValue[]>): Readable {
       // Text goes in as text, never as a formula; only its length is limited.
       sheet.addRow(row.map((value) => (typeof value === 'string' ? fitCell(value) : value))).commit();
       const queue = sheetQueue(sheet);
-      if (queue?.writableNeedDrain && !gone) await drained(queue);
-      if (output.writableNeedDrain && !gone) await drained(output);
+      if (queue && isFull(queue)) await drained(queue);
+      if (isFull(output)) await drained(output);
     }
     if (gone) {
       await rows.return(undefined);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/server.js';
 import { testDialects, freshDatabase } from '../support/dialects.js';
 import { serverEnv, setUpTwilioNumber, type TwilioSetup } from '../support/fault-kit.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
@@ -11,6 +12,14 @@ const CASES = 100_000;
 const MIB = 1024 * 1024;
 /** DESIGN.md §10 asks a million cases under 250 MiB; a tenth of that must stay well inside it. */
 const RSS_BOUND = 250 * MIB;
+/** What the export may add to the idle server (SQLite's page cache counts in RSS too): pages, not the whole survey. */
+const GROWTH_BOUND = 48 * MIB;
+
+/** The node flags `npm start` runs the server with (its heap settings), so the test measures what production runs. */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
+}
 
 /** The server's resident memory now, from the kernel. */
 function rssOf(pid: number): number {
@@ -61,7 +70,7 @@ describe.runIf(testDialects.includes('sqlite'))('case export memory [sqlite]', (
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'caseline-export-memory-'));
     const database = await freshDatabase('sqlite', dir);
-    server = await startServerProcess(serverEnv(database.config, dir));
+    server = await startServerProcess(serverEnv(database.config, dir), { nodeArgs: startFlags() });
     setup = await setUpTwilioNumber(server.url);
     if (database.config.dialect !== 'sqlite') throw new Error('sqlite expected');
     seed(database.config.path, setup);
@@ -101,5 +110,28 @@ describe.runIf(testDialects.includes('sqlite'))('case export memory [sqlite]', (
     expect(rows).toBe(CASES + 1);
     expect(bytes).toBeGreaterThan(CASES * 100);
     expect(peak, `peak RSS ${Math.round(peak / MIB)} MiB (before: ${Math.round(before / MIB)} MiB)`).toBeLessThan(RSS_BOUND);
+    expect(peak - before, `RSS grew ${Math.round((peak - before) / MIB)} MiB`).toBeLessThan(GROWTH_BOUND);
+  });
+
+  it('downloads the same cases as XLSX within the same bounds', { timeout: 90_000 }, async () => {
+    const pid = server!.child.pid!;
+    const before = rssOf(pid);
+    let peak = before;
+    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(pid))), 25);
+    let bytes = 0;
+    try {
+      const res = await fetch(`${server!.url}/api/v1/surveys/${setup.surveyId}/export?format=xlsx&include=answers,transcript`, {
+        headers: { authorization: `Bearer ${setup.token}` },
+      });
+      expect(res.status).toBe(200);
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+    } finally {
+      clearInterval(sampler);
+    }
+    peak = Math.max(peak, rssOf(pid));
+    // Deflated XML: still well over a byte per case.
+    expect(bytes).toBeGreaterThan(CASES * 10);
+    expect(peak, `peak RSS ${Math.round(peak / MIB)} MiB (before: ${Math.round(before / MIB)} MiB)`).toBeLessThan(RSS_BOUND);
+    expect(peak - before, `RSS grew ${Math.round((peak - before) / MIB)} MiB`).toBeLessThan(GROWTH_BOUND);
   });
 });

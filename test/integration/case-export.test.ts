@@ -12,15 +12,21 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\r' && text[i + 1] === '\n') {
+    else if (ch === ',') {
+      row.push(cell);
+      cell = '';
+    } else if (ch === '\r' && text[i + 1] === '\n') {
       row.push(cell);
       rows.push(row);
-      (row = []), (cell = ''), i++;
+      row = [];
+      cell = '';
+      i++;
     } else cell += ch;
   }
   if (cell !== '' || row.length > 0) rows.push([...row, cell]);
@@ -87,8 +93,12 @@ describeEachDialect('case export', (dialect) => {
     expect(label.status, JSON.stringify(label.body)).toBe(201);
     const second = await post(org.admin, '/api/v1/labels', { name: `Housing ${seq}`, color: '#1f77b4' });
     expect(
-      (await h.request('PUT', `/api/v1/records/${n}/labels`, { token: org.admin.token, body: { labelIds: [second.body.id, label.body.id] } }))
-        .status,
+      (
+        await h.request('PUT', `/api/v1/records/${n}/labels`, {
+          token: org.admin.token,
+          body: { labelIds: [second.body.id, label.body.id] },
+        })
+      ).status,
     ).toBe(200);
     expect((await h.reply(org, n, '-1 is not an answer')).status).toBe(202);
     expect((await post(org.admin, `/api/v1/records/${n}/notes`, { text: '=1+1 rang back' })).status).toBe(201);
@@ -269,7 +279,9 @@ describeEachDialect('case export', (dialect) => {
     expect(formulas).toEqual([]);
     const cells = XLSX.utils.sheet_to_json<Array<string | number | null>>(sheet, { header: 1, raw: true, defval: null });
     // The same cells as the CSV, where text is stored as itself rather than with the CSV's leading quote.
-    const asCsv = cells.map((row) => row.map((value) => (value === null ? '' : typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value))));
+    const asCsv = cells.map((row) =>
+      row.map((value) => (value === null ? '' : typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value))),
+    );
     expect(asCsv).toEqual([csv.header, ...csv.rows]);
     expect(typeof cells[1]![0]).toBe('number');
     expect(cells[1]![FIXED.indexOf('messages')]).toBe(2);

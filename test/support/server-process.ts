@@ -24,10 +24,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServerProcess(env: Record<string, string>, options: { port?: number } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { port?: number; /** Flags for node before the script, e.g. the heap flags of `npm start`. */ nodeArgs?: string[] } = {},
+): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   await buildCompiled('server');
-  const child = spawn(process.execPath, [COMPILED_MAIN], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), COMPILED_MAIN], {
     cwd: PROJECT_ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', CASELINE_DEMO: 'false', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
