@@ -199,32 +199,15 @@ export async function runPacedPoolLoad(options: {
       i = cursor.wrap ? i % pool.size : pool.size - 1;
     }
     sent.add(i);
-    const body = pool.bodies[i]!;
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: 'POST',
-        path: pool.path,
-        agent,
-        headers: { ...TWILIO_HEADERS, 'x-twilio-signature': pool.signatures[i]!, 'content-length': body.length },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-          if (status >= 200 && status < 300) acknowledged.add(i);
-          latencies.push(performance.now() - due);
-          finished++;
-        });
-      },
-    );
-    req.on('error', () => {
-      errors++;
+    postPooledWebhook(target, agent, pool, i, (status) => {
+      if (status === null) errors++;
+      else {
+        statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+        if (status >= 200 && status < 300) acknowledged.add(i);
+        latencies.push(performance.now() - due);
+      }
       finished++;
     });
-    req.end(body);
   };
 
   await new Promise<void>((resolve) => {
@@ -275,3 +258,24 @@ export const round = (n: number, digits = 1) => {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
 };
+
+/** Posts the pool's `i`th signed webhook; `done` hears its status once the answer is read, or null on a network error. */
+export function postPooledWebhook(target: URL, agent: Agent, pool: TwilioPool, i: number, done: (status: number | null) => void): void {
+  const body = pool.bodies[i]!;
+  const req = httpRequest(
+    {
+      host: target.hostname,
+      port: target.port,
+      method: 'POST',
+      path: pool.path,
+      agent,
+      headers: { ...TWILIO_HEADERS, 'x-twilio-signature': pool.signatures[i]!, 'content-length': body.length },
+    },
+    (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode ?? 0));
+    },
+  );
+  req.on('error', () => done(null));
+  req.end(body);
+}

@@ -1,6 +1,6 @@
-import { Agent, request as httpRequest } from 'node:http';
-import { percentile, round } from './load.js';
-import { TWILIO_HEADERS, type TwilioPool } from './twilio-pool.js';
+import { Agent } from 'node:http';
+import { percentile, postPooledWebhook, round } from './load.js';
+import type { TwilioPool } from './twilio-pool.js';
 
 /**
  * An evenly paced open loop (as `runPacedPoolLoad` in load.ts) that runs until told to stop
@@ -57,32 +57,15 @@ export function startPacedLoad(options: {
   const started = performance.now();
 
   const fire = (i: number, due: number) => {
-    const body = pool.bodies[i]!;
-    const req = httpRequest(
-      {
-        host: target.hostname,
-        port: target.port,
-        method: 'POST',
-        path: pool.path,
-        agent,
-        headers: { ...TWILIO_HEADERS, 'x-twilio-signature': pool.signatures[i]!, 'content-length': body.length },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          statusCounts[status] = (statusCounts[status] ?? 0) + 1;
-          if (status >= 200 && status < 300) acknowledged.add(i);
-          samples.push({ due, ms: performance.now() - due });
-          finished++;
-        });
-      },
-    );
-    req.on('error', () => {
-      errors++;
+    postPooledWebhook(target, agent, pool, i, (status) => {
+      if (status === null) errors++;
+      else {
+        statusCounts[status] = (statusCounts[status] ?? 0) + 1;
+        if (status >= 200 && status < 300) acknowledged.add(i);
+        samples.push({ due, ms: performance.now() - due });
+      }
       finished++;
     });
-    req.end(body);
   };
 
   const tick = setInterval(() => {

@@ -2,27 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/dialects.js';
-import { useCaseline, type Harness, type TestOrg } from '../support/harness.js';
+import { useCaseline, type TestOrg } from '../support/harness.js';
+import { upload } from '../support/person-kit.js';
 
 const PHOTO = readFileSync(new URL('../fixtures/media/photo.png', import.meta.url));
 const PHONE = '+447700900555';
-
-/** Uploads one file as the console does (`POST /media`, multipart field `file`); answers its id. */
-async function upload(h: Harness, token: string, bytes: Buffer, filename: string, type: string): Promise<string> {
-  const boundary = `----caseline-${randomUUID()}`;
-  const rawBody = Buffer.concat([
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n`),
-    bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  ]);
-  const res = await h.request('POST', '/api/v1/media', {
-    token,
-    rawBody,
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  });
-  if (res.status !== 201) throw new Error(`upload: ${JSON.stringify(res.body)}`);
-  return (res.body as { id: string }).id;
-}
 
 interface SimulatorItem {
   direction: string;
