@@ -120,7 +120,11 @@ export function AnswersForm({
 
   return (
     <form className="answers" onSubmit={(event) => void submit(event)} aria-label="Answers">
-      {!editable && <p className="hint">Read-only. Lock the case for editing to change answers.</p>}
+      {!editable && (
+        <p className="hint">
+          {record.redactedAt ? 'Read-only: this case was redacted for privacy.' : 'Read-only. Lock the case for editing to change answers.'}
+        </p>
+      )}
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {survey.questions.map((q) => (
         <AnswerField

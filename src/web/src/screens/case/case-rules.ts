@@ -9,6 +9,7 @@ export function statusActionOf(status: CaseRecord['status']) {
 
 /** Why the reply box is closed to this worker, in words they can act on; null when they may reply. */
 export function whySendIsBlocked(record: CaseRecord, worker: { canWork: boolean; lockedByMe: boolean }): string | null {
+  if (record.redactedAt) return 'This case was redacted for privacy: nothing can be added to it.';
   if (!worker.canWork) return 'Your role can read cases but not reply.';
   if (record.lockedBy && !worker.lockedByMe) return `${record.lockedBy.name} holds the lock, so only they can reply.`;
   if (!worker.lockedByMe) return 'Lock the case for editing to reply.';
