@@ -2,8 +2,9 @@ import { generateSync } from 'otplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ApiSession } from './support/api.js';
-import { launchBrowser, logIn, screenshot } from './support/browser.js';
-import { ADMIN, startServer, type TestServer } from './support/server.js';
+import { screenshot } from './support/browser.js';
+import { openConsole, startConsoleTest, stopConsoleTest, type ConsoleTest } from './support/console-test.js';
+import { ADMIN, type TestServer } from './support/server.js';
 
 // An analyst turns on two-factor sign-in in their account and signs in with it; an
 // organisation that requires it sends a new admin straight to enrolment.
@@ -18,23 +19,19 @@ const nextCode = (secret: string) => generateSync({ secret, epoch: Math.floor(Da
 /** The code an authenticator shows now. */
 const codeNow = (secret: string) => generateSync({ secret, epoch: Math.floor(Date.now() / 1000) });
 
+let test: ConsoleTest | undefined;
 let server: TestServer;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-  const admin = await ApiSession.login(server.url, ADMIN.email, ADMIN.password);
-  await admin.expect(201, 'POST', '/users', { ...ANALYST, name: 'Tia Twofactor', role: 'analyst' });
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await logIn(page, server.url, ANALYST.email, ANALYST.password);
+  test = await startConsoleTest();
+  ({ server, browser } = test);
+  await test.admin.expect(201, 'POST', '/users', { ...ANALYST, name: 'Tia Twofactor', role: 'analyst' });
+  page = await openConsole(test, ANALYST, { width: 1280, height: 900 });
 }, 90_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-}, 20_000);
+afterAll(async () => stopConsoleTest(test), 20_000);
 
 describe('two-factor sign-in', () => {
   it('enrols in the account screen (QR code, secret, ten recovery codes) and then signs in with a code', async () => {

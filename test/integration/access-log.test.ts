@@ -36,6 +36,9 @@ describeEachDialect('access log', (dialect) => {
     return res.body.items;
   }
   const rowsOf = (orgId: string) => h.caseline().db.kysely.selectFrom('access_log').selectAll().where('org_id', '=', orgId).execute();
+  /** The organisation's one case, as stored. */
+  const onlyRecordOf = (orgId: string) =>
+    h.caseline().db.kysely.selectFrom('records').select('id').where('org_id', '=', orgId).executeTakeFirstOrThrow();
   const mediaGet = async (user: TestUser, id: string, headers: Record<string, string> = {}, method: 'GET' | 'HEAD' = 'GET') =>
     (await h.caseline().app.inject({ method, url: `/api/v1/media/${id}`, headers: { authorization: `Bearer ${user.token}`, ...headers } }))
       .statusCode;
@@ -84,12 +87,7 @@ describeEachDialect('access log', (dialect) => {
     expect(Date.parse(entry!.at)).toBeGreaterThanOrEqual(before);
     expect(Date.parse(entry!.at)).toBeLessThanOrEqual(Date.now() + skew);
     const [row] = await rowsOf(org.orgId);
-    const record = await h
-      .caseline()
-      .db.kysely.selectFrom('records')
-      .select('id')
-      .where('org_id', '=', org.orgId)
-      .executeTakeFirstOrThrow();
+    const record = await onlyRecordOf(org.orgId);
     expect(row).toMatchObject({ record_id: record.id, subject_id: null, kind: 'record', user_id: analyst.id });
 
     const messageId = view.body.messages[0].id;
@@ -124,12 +122,7 @@ describeEachDialect('access log', (dialect) => {
     expect(await mediaGet(viewer, mediaId, { range: 'bytes=100-' })).toBe(206);
     const first = await entries(org, `userId=${viewer.id}`);
     expect(first).toEqual([{ at: expect.any(String), userId: viewer.id, userName: expect.any(String), caseNumber, kind: 'media' }]);
-    const record = await h
-      .caseline()
-      .db.kysely.selectFrom('records')
-      .select('id')
-      .where('org_id', '=', org.orgId)
-      .executeTakeFirstOrThrow();
+    const record = await onlyRecordOf(org.orgId);
     expect((await rowsOf(org.orgId)).filter((r) => r.kind === 'media')).toEqual([
       expect.objectContaining({ subject_id: mediaId, record_id: record.id, user_id: viewer.id }),
     ]);
@@ -275,12 +268,7 @@ describeEachDialect('access log', (dialect) => {
   it('an access export is logged as one read of kind export per case it holds, naming the export and no person', async () => {
     const org = await h.newOrg();
     const { caseNumber, contact } = await newCase(org);
-    const record = await h
-      .caseline()
-      .db.kysely.selectFrom('records')
-      .select('id')
-      .where('org_id', '=', org.orgId)
-      .executeTakeFirstOrThrow();
+    const record = await onlyRecordOf(org.orgId);
     const actor = { userId: org.admin.id, orgId: org.orgId, role: 'admin' as const, name: 'Admin' };
     const exportId = randomUUID();
     await h.caseline().services.accessLog.exportRead(actor, exportId, [{ recordId: record.id, caseNumber }]);
