@@ -28,19 +28,32 @@ async function forEachSlice<T>(items: readonly T[], run: (slice: T[]) => Promise
 export type RedactedRecord = Pick<RecordTable, 'id' | 'org_id' | 'survey_id' | 'case_number' | 'answers'>;
 const RECORD_COLUMNS = ['id', 'org_id', 'survey_id', 'case_number', 'answers'] as const;
 
-/** A survey's closed cases not yet redacted that closed before `cutoff`, oldest first. */
-export function dueForRetention(db: Executor, surveyId: string, cutoff: number, limit: number): Promise<RedactedRecord[]> {
-  return db
+/** Where a page of due cases ended, for the next page. */
+export interface DueCursor {
+  closedAt: number;
+  id: string;
+}
+
+/** A survey's closed cases not yet redacted that closed before `cutoff`, oldest first; after `after` when given. */
+export function dueForRetention(
+  db: Executor,
+  surveyId: string,
+  cutoff: number,
+  limit: number,
+  after: DueCursor | null = null,
+): Promise<Array<RedactedRecord & { closed_at: number | null }>> {
+  let query = db
     .selectFrom('records')
-    .select(RECORD_COLUMNS)
+    .select([...RECORD_COLUMNS, 'closed_at'])
     .where('survey_id', '=', surveyId)
     .where('redacted_at', 'is', null)
     .where('closed_at', '<', cutoff)
-    .where('status', '=', 'closed')
-    .orderBy('closed_at')
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+    .where('status', '=', 'closed');
+  if (after) {
+    const { closedAt, id } = after;
+    query = query.where((eb) => eb.or([eb('closed_at', '>', closedAt), eb.and([eb('closed_at', '=', closedAt), eb('id', '>', id)])]));
+  }
+  return query.orderBy('closed_at').orderBy('id').limit(limit).execute();
 }
 
 /** A person's cases in an organisation, or in one of its surveys. */
@@ -81,7 +94,7 @@ export async function messagesOfRecords(db: Executor, recordIds: readonly string
 export interface DueThrough {
   surveyId: string;
   cutoff: number;
-  through: { closedAt: number; id: string };
+  through: DueCursor;
 }
 
 /**

@@ -24,7 +24,7 @@ import {
 } from '../../domain/retention.js';
 import { ALERT_TIMER_JOBS, AUTO_CLOSE_JOB, timerJobId } from '../../domain/time-rules.js';
 import { historyInsert, publishUpdated, type ServiceContext } from '../context.js';
-import { surveyFromRow } from '../surveys.js';
+import { loadSurvey } from '../surveys.js';
 
 /**
  * Emptying cases (DESIGN.md §9), shared by retention and erasure: a plan says what goes, so
@@ -96,14 +96,13 @@ export function createRedaction(ctx: ServiceContext) {
   }
 
   /** The status question of each survey among the cases: the one answer a redacted case keeps. */
-  async function statusQuestions(db: Executor, surveyIds: string[]): Promise<Map<string, string | null>> {
-    if (surveyIds.length === 0) return new Map();
-    const rows = await db
-      .selectFrom('surveys')
-      .select(['id', 'name', 'questions', 'case_management', 'auto_assign', 'business_hours', 'alerts', 'auto_close', 'retention'])
-      .where('id', 'in', surveyIds)
-      .execute();
-    return new Map(rows.map((row) => [row.id, surveyFromRow(row).caseManagement?.statusQuestion ?? null]));
+  async function statusQuestions(db: Executor, records: readonly RedactedRecord[]): Promise<Map<string, string | null>> {
+    const questions = new Map<string, string | null>();
+    for (const { org_id: orgId, survey_id: surveyId } of records) {
+      if (questions.has(surveyId)) continue;
+      questions.set(surveyId, (await loadSurvey(db, orgId, surveyId)).caseManagement?.statusQuestion ?? null);
+    }
+    return questions;
   }
 
   return {
@@ -117,7 +116,7 @@ export function createRedaction(ctx: ServiceContext) {
       cause: RedactionCause,
       now: number,
     ): Promise<{ counts: RedactionCounts; blobIds: string[] }> {
-      const questions = await statusQuestions(tx.db, [...new Set(plan.records.map((record) => record.survey_id))]);
+      const questions = await statusQuestions(tx.db, plan.records);
       await scheduleTimers(tx, await providerDeletes(tx, plan, now), now);
       await deleteMedia(
         tx,

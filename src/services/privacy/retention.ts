@@ -2,7 +2,7 @@ import { setTimeout } from 'node:timers/promises';
 import type { RetentionCounts, RetentionStatus } from '../../contract/index.js';
 import type { Transaction } from '../../db/database.js';
 import { scheduleTimers } from '../../db/queries/jobs.js';
-import { dueForRetention, mediaOfMessages, messagesOnlyIn } from '../../db/queries/redaction.js';
+import { dueForRetention, mediaOfMessages, messagesOnlyIn, type DueCursor } from '../../db/queries/redaction.js';
 import {
   PROVIDER_DELETE_MEDIA_JOB,
   PROVIDER_DELETE_MESSAGE_JOB,
@@ -28,6 +28,8 @@ import { planForCases, type Redaction } from './redaction.js';
  * line in the privacy audit trail.
  */
 const BATCH = 50;
+/** The dry run only reads: larger pages. */
+const DRY_RUN_PAGE = 1_000;
 const RUN_BUDGET_MS = 20_000;
 /** How many recent entries to look through for the last real run past a string of dry runs. */
 const LAST_RUN_LOOKBACK = 50;
@@ -84,20 +86,9 @@ export function createRetention(ctx: ServiceContext, redaction: Redaction, priva
     if (!survey.retention) return NONE;
     const cutoff = retentionCutoff(survey.retention, ctx.now());
     let counts = NONE;
-    let after: { closedAt: number; id: string } | null = null;
+    let after: DueCursor | null = null;
     for (;;) {
-      let query = db.kysely
-        .selectFrom('records')
-        .select(['id', 'org_id', 'survey_id', 'case_number', 'answers', 'closed_at'])
-        .where('survey_id', '=', survey.id)
-        .where('redacted_at', 'is', null)
-        .where('closed_at', '<', cutoff)
-        .where('status', '=', 'closed');
-      if (after) {
-        const { closedAt, id } = after;
-        query = query.where((eb) => eb.or([eb('closed_at', '>', closedAt), eb.and([eb('closed_at', '=', closedAt), eb('id', '>', id)])]));
-      }
-      const page = await query.orderBy('closed_at').orderBy('id').limit(1000).execute();
+      const page = await dueForRetention(db.kysely, survey.id, cutoff, DRY_RUN_PAGE, after);
       if (page.length === 0) return counts;
       const last = page[page.length - 1]!;
       after = { closedAt: Number(last.closed_at), id: last.id };
