@@ -14,6 +14,8 @@ import * as media from './migrations/010-media.js';
 import * as timeRules from './migrations/011-time-rules.js';
 import * as privacySignIn from './migrations/012-privacy-sign-in.js';
 import * as retentionErasure from './migrations/013-retention-erasure.js';
+import * as reportCounts from './migrations/014-report-counts.js';
+import * as outboundWebhooks from './migrations/015-outbound-webhooks.js';
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
@@ -29,6 +31,8 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '011-time-rules': () => timeRules,
   '012-privacy-sign-in': () => privacySignIn,
   '013-retention-erasure': () => retentionErasure,
+  '014-report-counts': (dialect) => ({ up: (db) => reportCounts.up(db, dialect), down: (db) => reportCounts.down(db, dialect) }),
+  '015-outbound-webhooks': () => outboundWebhooks,
 };
 
 export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

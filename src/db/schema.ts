@@ -42,6 +42,10 @@ export interface Database {
   recovery_codes: RecoveryCodeTable;
   access_log: AccessLogTable;
   privacy_audit: PrivacyAuditTable;
+  report_counts: ReportCountTable;
+  outbound_webhooks: OutboundWebhookTable;
+  outbound_webhook_deliveries: OutboundWebhookDeliveryTable;
+  outbound_webhook_attempts: OutboundWebhookAttemptTable;
 }
 
 export interface LabelTable {
@@ -204,6 +208,11 @@ export interface RecordTable {
   waiting_since: number | null;
   /** When retention or an erasure emptied the case (DESIGN.md §9); null while it holds its data. */
   redacted_at: number | null;
+  /** When a person first answered the case (not an automatic message); null until then. */
+  first_response_at: number | null;
+  /** How long that first answer came after the inbound message that made the case wait. */
+  first_response_ms: number | null;
+  first_response_by: string | null;
 }
 
 export interface MessageTable {
@@ -426,4 +435,65 @@ export interface PrivacyAuditTable {
   /** JSON object of counts, e.g. `{records, messages, media}`; `dryRun: true` for a dry run. */
   counts: string;
   at: number;
+}
+
+/** An organisation's subscription to its changes (DESIGN.md §10, docs/outbound-webhooks.md). */
+export interface OutboundWebhookTable {
+  id: string;
+  org_id: string;
+  url: string;
+  /** JSON list of the event names it receives. */
+  events: string;
+  /** The signing secret, sealed like provider credentials (src/services/security.ts `SecretBox`). */
+  secret: string;
+  created_at: number;
+}
+
+export type OutboundWebhookDeliveryState = 'pending' | 'delivered' | 'failed';
+
+/** One event for one subscription: written in the change's transaction, sent by a `outbound-webhook.deliver` job. */
+export interface OutboundWebhookDeliveryTable {
+  id: string;
+  org_id: string;
+  webhook_id: string;
+  event: string;
+  /** The exact JSON body every attempt sends: `{id, event, at, data}`. */
+  body: string;
+  state: OutboundWebhookDeliveryState;
+  attempts: number;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One try at a delivery: what the receiver answered (or why it could not), and how long it took. */
+export interface OutboundWebhookAttemptTable {
+  id: string;
+  delivery_id: string;
+  attempt: number;
+  at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+  /** The start of the receiver's answer, for the log; never more. */
+  response_excerpt: string | null;
+}
+
+/**
+ * Counts per survey, number, worker and quarter hour (UTC) for the summary report, kept by
+ * triggers (migration 014). `number_id` and `user_id` are '' when none applies; `shard`
+ * spreads concurrent writers, so a slot's figures are the sum of its rows.
+ */
+export interface ReportCountTable {
+  survey_id: string;
+  number_id: string;
+  user_id: string;
+  slot: number;
+  shard: number;
+  inbound: number;
+  outbound: number;
+  new_cases: number;
+  closed_cases: number;
+  reopened_cases: number;
 }

@@ -12,10 +12,10 @@ import {
   type CaseExportFilter,
   type ExportCaseRow,
 } from '../db/queries/case-export.js';
+import { dayRange } from '../domain/day-range.js';
 import { forbidden } from '../domain/errors.js';
 import {
   FIXED_COLUMNS,
-  dayRange,
   exportFileName,
   exportTime,
   fitCell,

@@ -11,6 +11,7 @@ import { createMediaFetchHandler } from './media/fetch-media.js';
 import { createContactExport } from './privacy/contact-export.js';
 import { createErasure } from './privacy/erasure.js';
 import { createPrivacyAudit } from './privacy/privacy-audit.js';
+import { createReportService } from './reports.js';
 import { createRedaction } from './privacy/redaction.js';
 import { createRetention } from './privacy/retention.js';
 import { createProviderDeleteHandlers } from './privacy/provider-deletes.js';
@@ -22,6 +23,11 @@ import { createMoveService } from './moves.js';
 import { createNumberService } from './numbers.js';
 import { createOperationsService } from './operations.js';
 import { createOrganisationService } from './organisation.js';
+import { createDeliverHandler } from './outbound-webhooks/deliver-job.js';
+import { installDeliveryRecorder } from './outbound-webhooks/delivery-recorder.js';
+import { forgetSubscriptionsOnChange } from './outbound-webhooks/subscription-cache.js';
+import { DELIVERY_TIMEOUT_MS } from './outbound-webhooks/send-delivery.js';
+import { createOutboundWebhookService } from './outbound-webhooks/subscriptions.js';
 import { createRecordService } from './records.js';
 import { createReplyService } from './replies.js';
 import { createSavedReplyService } from './saved-replies.js';
@@ -38,9 +44,14 @@ import { createWriteFirstService } from './write-first.js';
 /**
  * Every use case, built over one context; the HTTP layer and the CLI call these.
  * `ingestThread: false` stores inbound batches on `ctx.db`'s main connection even where it
- * has a second writer (./inbound/ingest-thread.ts).
+ * has a second writer (./inbound/ingest-thread.ts). `webhooksAllowPrivate`: outbound webhooks
+ * may reach private addresses (`CASELINE_WEBHOOKS_ALLOW_PRIVATE`).
  */
-export function createServices(ctx: ServiceContext, options: { ingestThread?: boolean } = {}) {
+export function createServices(ctx: ServiceContext, options: { ingestThread?: boolean; webhooksAllowPrivate?: boolean } = {}) {
+  // Before anything writes: every transaction from here on records its webhook deliveries.
+  installDeliveryRecorder(ctx.db, ctx.now);
+  forgetSubscriptionsOnChange(ctx.db.changes);
+  const webhookSettings = { allowPrivate: options.webhooksAllowPrivate ?? false, timeoutMs: DELIVERY_TIMEOUT_MS };
   const numbers = createNumberService(ctx);
   const records = createRecordService(ctx);
   const inbound = createInboundService(ctx, numbers, options);
@@ -90,8 +101,12 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     contactExport: createContactExport(ctx, accessLog, privacyAudit),
     /** A survey's cases as CSV or XLSX, streamed (DESIGN.md §10). */
     caseExport: createCaseExport(ctx, accessLog, privacyAudit),
+    /** The summary report (DESIGN.md §10). */
+    reports: createReportService(ctx),
     /** My alerts: the console's bell (DESIGN.md §8). */
     alerts: createAlertService(ctx),
+    /** Outbound webhooks: subscriptions and their delivery logs (DESIGN.md §10); `settings` is read at every attempt. */
+    outboundWebhooks: { ...createOutboundWebhookService(ctx, webhookSettings), settings: webhookSettings },
     /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */
     jobHandlers: [
       createMediaFetchHandler(ctx, numbers),
@@ -102,6 +117,7 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
       createAlertEmailHandler(ctx),
       retention.handler,
       ...createProviderDeleteHandlers(ctx, numbers),
+      createDeliverHandler(ctx, webhookSettings),
     ] as JobHandler[],
   };
 }

@@ -89,6 +89,9 @@ export async function createRecord(
     closed_at: status === 'closed' ? input.at : null,
     waiting_since: input.waitingSince ?? null,
     redacted_at: null,
+    first_response_at: null,
+    first_response_ms: null,
+    first_response_by: null,
   };
   await tx.db.insertInto('records').values(row).execute();
   const entries = [{ action: 'created', detail: input.historyDetail }, ...(input.moreHistory ?? [])];

@@ -2,6 +2,7 @@ import type { Message, Notification } from '../contract/index.js';
 import type { Executor } from '../db/database.js';
 import { selectRecordMessages } from '../db/queries/messages.js';
 import { findRecordForChange, type RecordRow } from '../db/queries/records.js';
+import { recordPersonsAnswer } from '../db/queries/waiting.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import { attachUploads, prepareAttachments } from './media/outbound-attachments.js';
@@ -74,8 +75,7 @@ export function createReplyService(ctx: ServiceContext) {
           at: now,
         });
         await attachUploads(tx, { orgId: actor.orgId, messageId, uploads, at: now });
-        // A person answered: the case stops waiting (DESIGN.md §7).
-        await tx.db.updateTable('records').set({ updated_at: now, waiting_since: null }).where('id', '=', record.id).execute();
+        await recordPersonsAnswer(tx.db, record.id, actor.userId, now);
         await addHistory(tx.db, { recordId: record.id, userId: actor.userId, action: 'message.out', detail: { messageId }, at: now });
         tx.publish({ type: 'message.added', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, messageId });
         return messageOf(tx.db, record.id, messageId);

@@ -79,13 +79,23 @@ describeEachDialect('migration 004 (fewer indexes on records)', (dialect) => {
             );
       return rows.map((r) => r.name).sort();
     };
-    const latest = ['records_holder', 'records_listing', 'records_queue', 'records_retention_due', 'records_routing'];
+    const latest = [
+      'records_closes',
+      'records_first_responses',
+      'records_holder',
+      'records_listing',
+      'records_queue',
+      'records_retention_due',
+      'records_routing',
+    ];
     expect(await indexes()).toEqual(latest);
 
     await h.text(org, '+447700900510', 'first');
     await db.kysely.transaction().execute((trx) => fewerRecordIndexes.down(trx));
     expect(await indexes()).toEqual([
+      'records_closes',
       'records_contact_activity',
+      'records_first_responses',
       'records_holder',
       'records_listing',
       'records_listing_all',

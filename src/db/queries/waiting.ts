@@ -29,6 +29,27 @@ export async function recomputeWaitingSince(executor: Executor, recordIds: reado
 }
 
 /**
+ * A person answered the case: it stops waiting (DESIGN.md §7), and if nobody had answered
+ * it before, this is its first response — how long after the inbound message that made it
+ * wait, and by whom — for the summary report (DESIGN.md §10). Automatic messages never come
+ * here, so an acknowledgement is never a first response.
+ */
+export async function recordPersonsAnswer(executor: Executor, recordId: string, userId: string, at: number): Promise<void> {
+  const firstAnswer = sql<boolean>`first_response_at is null and waiting_since is not null`;
+  await executor
+    .updateTable('records')
+    .set({
+      updated_at: at,
+      waiting_since: null,
+      first_response_at: sql<number | null>`case when ${firstAnswer} then ${at} else first_response_at end`,
+      first_response_ms: sql<number | null>`case when ${firstAnswer} then ${at} - waiting_since else first_response_ms end`,
+      first_response_by: sql<string | null>`case when ${firstAnswer} then ${userId} else first_response_by end`,
+    })
+    .where('id', '=', recordId)
+    .execute();
+}
+
+/**
  * Counts stop here: the console shows "1000+" rather than have every header read a
  * survey's whole backlog, which it reloads at every change to the survey.
  */

@@ -76,7 +76,15 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
     messages.length > 0 ? tx.db.insertInto('messages').values(messages) : null,
   ]);
   for (const row of newRecords) {
-    tx.publish({ type: 'record.created', orgId: row.org_id, caseNumber: row.case_number, surveyId: row.survey_id, recordId: row.id });
+    tx.publish({
+      type: 'record.created',
+      orgId: row.org_id,
+      caseNumber: row.case_number,
+      surveyId: row.survey_id,
+      recordId: row.id,
+      // A first message can open a case already closed (its status question's default).
+      ...(row.status === 'closed' ? { closed: true as const } : {}),
+    });
   }
   const created: CaseRef[] = newRecords.map((row) => ({ id: row.id, caseNumber: row.case_number }));
   const resolve = (target: PlannedTarget): CaseRef => (target.kind === 'existing' ? target : created[target.key]!);
@@ -243,6 +251,9 @@ async function newCaseRows(db: Db, tx: Transaction, plan: InboundPlan, items: In
       waiting_since: now,
       closed_at: status === 'closed' ? now : null,
       redacted_at: null,
+      first_response_at: null,
+      first_response_ms: null,
+      first_response_by: null,
     };
   });
   const byOrg = new Map<string, RecordTable[]>();
