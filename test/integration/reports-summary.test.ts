@@ -232,6 +232,17 @@ describeEachDialect('the summary report', (dialect) => {
     expect((await api('GET', '/reports/summary?from=2026-03-02&to=2026-03-02', '')).status).toBe(401);
   });
 
+  it('counts every message and case of a burst of concurrent webhooks once', async () => {
+    at('2026-05-05T10:00:00Z');
+    const burst = await h.newOrg();
+    const contacts = Array.from({ length: 40 }, (_, i) => `+4477009008${String(i).padStart(2, '0')}`);
+    const answers = await Promise.all(contacts.flatMap((contact) => [1, 2, 3].map((k) => h.text(burst, contact, `message ${k}`))));
+    expect(answers.every((res) => res.status === 200)).toBe(true);
+    const report = await summary(`surveyId=${burst.surveyId}&from=2026-05-05&to=2026-05-05`, burst.admin.token);
+    expect(report.buckets[0]).toMatchObject({ inbound: 120, newCases: (await h.records(burst)).length, backlog: 40 });
+    expect((await h.records(burst)).length).toBe(40);
+  });
+
   it('migration 014 counts what was there before it as the triggers counted it live', async () => {
     const { db } = h.caseline();
     const snapshot = async () => {

@@ -9,7 +9,7 @@ import type { Dialect } from '../dialect.js';
  *   transaction, whatever code path made it. A quarter hour because every time zone's
  *   offset is a whole number of quarter hours, so any zone's day, week or month is a run
  *   of whole slots. `shard` spreads PostgreSQL's concurrent writers over a few rows of a
- *   slot (by connection), so two ingest transactions never wait on one counter's lock;
+ *   slot (by connection), so two ingest transactions seldom wait on one counter's lock;
  *   the report sums the shards. SQLite has one writer and one shard.
  * - `records.first_response_at/_ms/_by`: when a person first answered the case, how long
  *   after the inbound message that made it wait, and who; set by the reply that answered.
@@ -130,46 +130,51 @@ async function sqliteTriggers(db: Kysely<any>): Promise<void> {
 }
 
 async function postgresTriggers(db: Kysely<any>): Promise<void> {
-  // One function adds a row of counts; each trigger says which.
-  await sql`
-    create function report_counts_add(
-      p_survey text, p_number text, p_user text, p_at bigint,
-      p_in int, p_out int, p_new int, p_closed int, p_reopened int
-    ) returns void language sql as $$
-      insert into report_counts as c (survey_id, number_id, user_id, slot, shard, inbound, outbound, new_cases, closed_cases, reopened_cases)
-      values (p_survey, p_number, p_user, p_at - p_at % 900000, pg_backend_pid() % 4, p_in, p_out, p_new, p_closed, p_reopened)
-      on conflict (survey_id, slot, number_id, user_id, shard) do update set
-        inbound = c.inbound + excluded.inbound, outbound = c.outbound + excluded.outbound,
-        new_cases = c.new_cases + excluded.new_cases, closed_cases = c.closed_cases + excluded.closed_cases,
-        reopened_cases = c.reopened_cases + excluded.reopened_cases
-    $$`.execute(db);
-  await sql`
-    create function report_counts_message() returns trigger language plpgsql as $$ begin
-      perform report_counts_add(n.survey_id, new.number_id,
-        case when new.direction = 'out' then coalesce(new.author_id, '') else '' end, new.created_at,
-        (new.direction = 'in')::int, (new.direction = 'out')::int, 0, 0, 0)
-      from numbers n where n.id = new.number_id;
-      return null;
-    end $$`.execute(db);
-  await sql`
-    create function report_counts_record() returns trigger language plpgsql as $$ begin
-      perform report_counts_add(new.survey_id, coalesce(new.number_id, ''), '', new.created_at, 0, 0, 1, (new.status = 'closed')::int, 0);
-      return null;
-    end $$`.execute(db);
-  await sql`
-    create function report_counts_history() returns trigger language plpgsql as $$ begin
-      perform report_counts_add(r.survey_id, coalesce(r.number_id, ''), coalesce(new.user_id, ''), new.created_at,
-        0, 0, 0, (new.action = 'closed')::int, (new.action = 'reopened')::int)
-      from records r where r.id = new.record_id;
-      return null;
-    end $$`.execute(db);
-  await sql`create trigger report_counts_messages after insert on messages for each row execute function report_counts_message()`.execute(
-    db,
-  );
-  await sql`create trigger report_counts_records after insert on records for each row execute function report_counts_record()`.execute(db);
-  await sql`
-    create trigger report_counts_history after insert on history for each row
-    when (new.action in ('closed', 'reopened')) execute function report_counts_history()`.execute(db);
+  // Per statement, from its transition table: one upsert however many rows the statement
+  // inserted, its counter rows taken in key order, so two batches never lock each other's
+  // rows in opposite orders (row triggers would lock in insert order, and could deadlock).
+  const addCounts = (select: string) => `
+    insert into report_counts as c (survey_id, number_id, user_id, slot, shard, inbound, outbound, new_cases, closed_cases, reopened_cases)
+    select survey_id, number_id, user_id, slot, pg_backend_pid() % 4, inbound, outbound, new_cases, closed_cases, reopened_cases
+    from (${select}) as counted
+    order by survey_id, slot, number_id, user_id
+    on conflict (survey_id, slot, number_id, user_id, shard) do update set
+      inbound = c.inbound + excluded.inbound, outbound = c.outbound + excluded.outbound,
+      new_cases = c.new_cases + excluded.new_cases, closed_cases = c.closed_cases + excluded.closed_cases,
+      reopened_cases = c.reopened_cases + excluded.reopened_cases`;
+  const triggers = {
+    messages: `
+      select n.survey_id, m.number_id, case when m.direction = 'out' then coalesce(m.author_id, '') else '' end as user_id,
+        m.created_at - m.created_at % 900000 as slot,
+        count(*) filter (where m.direction = 'in') as inbound, count(*) filter (where m.direction = 'out') as outbound,
+        0 as new_cases, 0 as closed_cases, 0 as reopened_cases
+      from inserted m join numbers n on n.id = m.number_id
+      group by 1, 2, 3, 4`,
+    records: `
+      select r.survey_id, coalesce(r.number_id, '') as number_id, '' as user_id, r.created_at - r.created_at % 900000 as slot,
+        0 as inbound, 0 as outbound, count(*) as new_cases, count(*) filter (where r.status = 'closed') as closed_cases,
+        0 as reopened_cases
+      from inserted r
+      group by 1, 2, 3, 4`,
+    history: `
+      select r.survey_id, coalesce(r.number_id, '') as number_id, coalesce(h.user_id, '') as user_id,
+        h.created_at - h.created_at % 900000 as slot, 0 as inbound, 0 as outbound, 0 as new_cases,
+        count(*) filter (where h.action = 'closed') as closed_cases, count(*) filter (where h.action = 'reopened') as reopened_cases
+      from inserted h join records r on r.id = h.record_id
+      where h.action in ('closed', 'reopened')
+      group by 1, 2, 3, 4`,
+  };
+  for (const [table, select] of Object.entries(triggers)) {
+    const fn = sql.id(`report_counts_${table}`);
+    await sql`
+      create function ${fn}() returns trigger language plpgsql as $$ begin
+        ${sql.raw(addCounts(select))};
+        return null;
+      end $$`.execute(db);
+    await sql`
+      create trigger ${fn} after insert on ${sql.id(table)}
+      referencing new table as inserted for each statement execute function ${fn}()`.execute(db);
+  }
 }
 
 export async function down(db: Kysely<any>, dialect: Dialect): Promise<void> {
@@ -178,7 +183,7 @@ export async function down(db: Kysely<any>, dialect: Dialect): Promise<void> {
     await sql`drop trigger ${sql.id(`report_counts_${table}`)}${on}`.execute(db);
   }
   if (dialect === 'pg') {
-    await sql`drop function report_counts_message, report_counts_record, report_counts_history, report_counts_add`.execute(db);
+    await sql`drop function report_counts_messages, report_counts_records, report_counts_history`.execute(db);
   }
   await db.schema.dropIndex('records_closes').execute();
   await db.schema.dropIndex('records_first_responses').execute();
