@@ -5,6 +5,7 @@ import type { Actor } from '../../src/services/context.js';
 import { openCasesQuery } from '../../src/db/queries/inbound.js';
 import { dueJobsQuery } from '../../src/db/queries/jobs.js';
 import { recordsPageQuery, type RecordQuery } from '../../src/db/queries/record-list.js';
+import { closesQuery, firstResponsesQuery } from '../../src/db/queries/reports.js';
 import { queueCountsQuery } from '../../src/db/queries/waiting.js';
 import { describeEachDialect } from '../support/dialects.js';
 import { useCaseline, type TestOrg } from '../support/harness.js';
@@ -158,6 +159,35 @@ describeEachDialect('query plans of routing and case lists', (dialect) => {
     } else {
       expect(counts.match(/Index Only Scan using records_queue/g)).toHaveLength(1);
       expect(counts.match(/Index Only Scan using records_holder/g)).toHaveLength(2);
+    }
+  });
+
+  it("the summary report reads first responses and closes from their indexes alone, never a case's row", async () => {
+    const { org } = await setUp();
+    const { db } = h.caseline();
+    await db.kysely
+      .updateTable('records')
+      .set({ first_response_at: sql<number>`created_at + 1000`, first_response_ms: 1000, first_response_by: org.admin.id })
+      .where('survey_id', '=', org.surveyId)
+      .where('status', '=', 'closed')
+      .execute();
+    if (dialect === 'pg') await sql`vacuum analyze records`.execute(db.kysely);
+    const now = Date.now();
+    const scopes = [
+      { surveyIds: [org.surveyId] },
+      { surveyIds: [org.surveyId], numberId: org.numberId },
+      { surveyIds: [org.surveyId], numberId: org.numberId, userId: org.admin.id },
+    ];
+    for (const scope of scopes) {
+      const plans = {
+        records_first_responses: await plan(firstResponsesQuery(db.kysely, scope, now - 86_400_000, now)),
+        records_closes: await plan(closesQuery(db.kysely, scope, now - 86_400_000, now)),
+      };
+      for (const [index, text] of Object.entries(plans)) {
+        expectNoWholeTable(text);
+        if (dialect === 'sqlite') expect(text).toContain(`USING COVERING INDEX ${index}`);
+        else expect(text).toContain(`Index Only Scan using ${index}`);
+      }
     }
   });
 

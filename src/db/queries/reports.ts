@@ -73,6 +73,11 @@ export async function workerCounts(executor: Executor, scope: ReportScope, from:
 
 /** Each case first answered in `[from, to)`: when, how long it had waited, by whom. */
 export async function firstResponses(executor: Executor, scope: ReportScope, from: number, to: number) {
+  const rows = await firstResponsesQuery(executor, scope, from, to).execute();
+  return rows.map((r) => ({ at: Number(r.first_response_at), ms: Number(r.first_response_ms), by: r.first_response_by }));
+}
+
+export function firstResponsesQuery(executor: Executor, scope: ReportScope, from: number, to: number) {
   let query = executor
     .selectFrom('records')
     .select(['first_response_at', 'first_response_ms', 'first_response_by'])
@@ -81,12 +86,16 @@ export async function firstResponses(executor: Executor, scope: ReportScope, fro
     .where('first_response_at', '<', to);
   if (scope.numberId !== undefined) query = query.where('number_id', '=', scope.numberId);
   if (scope.userId !== undefined) query = query.where('first_response_by', '=', scope.userId);
-  const rows = await query.execute();
-  return rows.map((r) => ({ at: Number(r.first_response_at), ms: Number(r.first_response_ms), by: r.first_response_by }));
+  return query;
 }
 
 /** Each case whose last close fell in `[from, to)`: when, and how long after its creation. */
 export async function closes(executor: Executor, scope: Omit<ReportScope, 'userId'>, from: number, to: number) {
+  const rows = await closesQuery(executor, scope, from, to).execute();
+  return rows.map((r) => ({ at: Number(r.closed_at), ms: Number(r.closed_at) - Number(r.created_at) }));
+}
+
+export function closesQuery(executor: Executor, scope: Omit<ReportScope, 'userId'>, from: number, to: number) {
   let query = executor
     .selectFrom('records')
     .select(['closed_at', 'created_at'])
@@ -94,8 +103,7 @@ export async function closes(executor: Executor, scope: Omit<ReportScope, 'userI
     .where('closed_at', '>=', from)
     .where('closed_at', '<', to);
   if (scope.numberId !== undefined) query = query.where('number_id', '=', scope.numberId);
-  const rows = await query.execute();
-  return rows.map((r) => ({ at: Number(r.closed_at), ms: Number(r.closed_at) - Number(r.created_at) }));
+  return query;
 }
 
 /** The names of these users, for the workers list. */
