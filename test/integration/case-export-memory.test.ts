@@ -2,9 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/server.js';
-import { testDialects, freshDatabase } from '../support/dialects.js';
+import type { DatabaseConfig } from '../../src/config.js';
+import { describeEachDialect, freshDatabase } from '../support/dialects.js';
 import { serverEnv, setUpTwilioNumber, type TwilioSetup } from '../support/fault-kit.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
@@ -27,12 +29,19 @@ function rssOf(pid: number): number {
   return line ? Number(line[1]) * 1024 : 0;
 }
 
+const SEED_START = Date.parse('2026-01-01T00:00:00Z');
+
 /** Cases and one inbound message each, written straight into the database in one transaction. */
-function seed(path: string, setup: TwilioSetup): void {
+async function seed(config: DatabaseConfig, setup: TwilioSetup): Promise<void> {
+  if (config.dialect === 'sqlite') seedSqlite(config.path, setup);
+  else await seedPostgres(config.url, setup);
+}
+
+function seedSqlite(path: string, setup: TwilioSetup): void {
   const db = new Database(path);
   db.pragma('busy_timeout = 10000');
   const orgId = (db.prepare('select org_id from surveys where id = ?').get(setup.surveyId) as { org_id: string }).org_id;
-  const start = Date.parse('2026-01-01T00:00:00Z');
+  const start = SEED_START;
   const record = db.prepare(
     `insert into records (id, org_id, survey_id, case_number, contact, number_id, answers, status, version, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, ?, 'open', 1, ?, ?)`,
@@ -56,28 +65,66 @@ function seed(path: string, setup: TwilioSetup): void {
   db.close();
 }
 
+/** The same rows as on SQLite, made by PostgreSQL itself. */
+async function seedPostgres(url: string, setup: TwilioSetup): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ org_id: string }>('select org_id from surveys where id = $1', [setup.surveyId]);
+    const params = [rows[0]!.org_id, setup.surveyId, setup.numberId, SEED_START, CASES];
+    await client.query('begin');
+    await client.query(
+      `insert into records (id, org_id, survey_id, case_number, contact, number_id, answers, status, version, created_at, updated_at)
+       select 'rec-' || i, $1, $2, i, '+4477009' || lpad(i::text, 5, '0'), $3,
+         json_build_object('phone', '+4477009' || lpad(i::text, 5, '0'), 'status', 'new',
+           'notes_text', '=caller ' || i || ' asked about their rent and repairs')::text,
+         'open', 1, $4::bigint + i * 1000, $4::bigint + i * 1000
+       from generate_series(1, $5::int) as i`,
+      params,
+    );
+    await client.query(
+      `insert into messages (id, org_id, number_id, direction, contact, body, status, automatic, created_at, updated_at)
+       select 'msg-' || i, $1, $3, 'in', '+4477009' || lpad(i::text, 5, '0'),
+         'Message ' || i || ': my landlord has not fixed the boiler since last week', 'received', 0,
+         $4::bigint + i * 1000, $4::bigint + i * 1000
+       from generate_series(1, $5::int) as i where $2::text is not null`,
+      params,
+    );
+    await client.query(
+      `insert into record_messages (record_id, message_id, added_at)
+       select 'rec-' || i, 'msg-' || i, $1::bigint + i * 1000 from generate_series(1, $2::int) as i`,
+      [SEED_START, CASES],
+    );
+    await client.query('commit');
+    await client.query('analyze');
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * The export streams in bounded memory (DESIGN.md §10): 100,000 cases with their
- * transcripts downloaded from a real server process, its RSS sampled throughout. SQLite
- * only: seeding PostgreSQL through the API would take minutes, and the streaming code is
- * the same for both dialects.
+ * transcripts downloaded from a real server process, its RSS sampled throughout. The
+ * cases are written straight into the database (through the API it would take minutes).
  */
-describe.runIf(testDialects.includes('sqlite'))('case export memory [sqlite]', () => {
+describeEachDialect('case export memory', (dialect) => {
   let dir = '';
   let server: ServerProcess | null = null;
   let setup: TwilioSetup;
+  let drop: (() => Promise<void>) | null = null;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'caseline-export-memory-'));
-    const database = await freshDatabase('sqlite', dir);
+    const database = await freshDatabase(dialect, dir);
+    drop = database.drop;
     server = await startServerProcess(serverEnv(database.config, dir), { nodeArgs: startFlags() });
     setup = await setUpTwilioNumber(server.url);
-    if (database.config.dialect !== 'sqlite') throw new Error('sqlite expected');
-    seed(database.config.path, setup);
-  }, 120_000);
+    await seed(database.config, setup);
+  }, 300_000);
 
   afterAll(async () => {
     await server?.stop();
+    await drop?.();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
