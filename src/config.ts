@@ -46,6 +46,11 @@ export interface Config {
   mediaMaxBytes: number;
   /** Where alert emails go out (DESIGN.md §8); null: alerts reach the console only. */
   mail: MailConfig | null;
+  /**
+   * Whether outbound webhooks may go to private, loopback and link-local addresses
+   * (`CASELINE_WEBHOOKS_ALLOW_PRIVATE`, default false): a receiver on the same network.
+   */
+  webhooksAllowPrivate: boolean;
 }
 
 /** An SMTP server (`smtp://` or `smtps://`, user and password in the URL) and the sender address. */
@@ -97,6 +102,7 @@ export function readConfig(env: Env = process.env): Config {
     mediaStore: readMediaStore(env.CASELINE_MEDIA_STORE),
     mediaMaxBytes: readMediaMaxBytes(env.CASELINE_MEDIA_MAX_BYTES),
     mail: readMail(env.CASELINE_SMTP_URL, env.CASELINE_MAIL_FROM),
+    webhooksAllowPrivate: readFlag('CASELINE_WEBHOOKS_ALLOW_PRIVATE', env.CASELINE_WEBHOOKS_ALLOW_PRIVATE),
   };
 }
 
@@ -224,6 +230,13 @@ function readMail(rawUrl: string | undefined, rawFrom: string | undefined): Mail
     throw new ConfigError('CASELINE_MAIL_FROM', 'must be set when CASELINE_SMTP_URL is, e.g. "Helpline alerts <alerts@example.org>"');
   if (!/^[^@\s<>]+@[^@\s<>]+$|<[^@\s<>]+@[^@\s<>]+>$/.test(from)) throw new ConfigError('CASELINE_MAIL_FROM', 'is not an email address');
   return { smtpUrl, from };
+}
+
+function readFlag(variable: string, raw: string | undefined): boolean {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new ConfigError(variable, 'must be true or false');
 }
 
 function readLogLevel(raw: string | undefined): string {

@@ -66,7 +66,7 @@ export async function createCaseline(
       media: { store: openMediaStore(config.mediaStore, db, now), maxBytes: config.mediaMaxBytes },
       mailer,
     },
-    { ingestThread: options.ingestThread },
+    { ingestThread: options.ingestThread, webhooksAllowPrivate: config.webhooksAllowPrivate },
   );
   const { ingestThread } = services.inbound;
   if (!(await services.operations.secretKeyFits())) {

@@ -44,9 +44,27 @@ export type Message = Static<typeof Message>;
 export const Note = Type.Object({ id: Type.String(), text: Type.String(), at: Time, author: Nullable(Person) });
 export type Note = Static<typeof Note>;
 
-const AnswerValue = Type.Union([Type.String({ maxLength: 10_000 }), Type.Number(), Type.Null()]);
+/** Text, a number, null, or for `select_multiple` an array of its choice values (DESIGN.md §13). */
+const AnswerValue = Type.Union([
+  Type.String({ maxLength: 10_000 }),
+  Type.Number(),
+  Type.Array(Type.String({ maxLength: 200 }), { maxItems: 500 }),
+  Type.Null(),
+]);
 export type AnswerValue = Static<typeof AnswerValue>;
 export const Answers = Type.Record(Type.String(), AnswerValue);
+/**
+ * The same values as a request takes them: one `type` list rather than a union, because the
+ * server coerces a one-item array to a scalar (`coerceTypes: 'array'`) in a union's first
+ * branch, while a value of any listed type is never coerced.
+ */
+const AnswerValueInput = Type.Unsafe<AnswerValue>({
+  type: ['string', 'number', 'array', 'null'],
+  maxLength: 10_000,
+  items: Type.String({ maxLength: 200 }),
+  maxItems: 500,
+});
+const AnswersInput = Type.Record(Type.String(), AnswerValueInput);
 export type Answers = Static<typeof Answers>;
 /** Raised by every change to a record's answers or status (DESIGN.md §13 "stale writes"). */
 export const RecordVersion = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
@@ -146,7 +164,7 @@ export const OlderMessagesQuery = Type.Object({ before: Type.String({ minLength:
 export const MessagePage = Type.Object({ items: Type.Array(Message), hasMore: Type.Boolean() });
 export type MessagePage = Static<typeof MessagePage>;
 
-export const AnswersPatch = Type.Object({ answers: Answers, version: Type.Optional(RecordVersion) }, { additionalProperties: false });
+export const AnswersPatch = Type.Object({ answers: AnswersInput, version: Type.Optional(RecordVersion) }, { additionalProperties: false });
 export type AnswersPatch = Static<typeof AnswersPatch>;
 /** Close and reopen: `{version}` names the reading of the case the action was based on. */
 export const StatusChange = Type.Object(

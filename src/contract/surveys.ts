@@ -91,3 +91,10 @@ export const SurveyCreate = Type.Object(
 export type SurveyCreate = Static<typeof SurveyCreate>;
 export const SurveyPatch = Type.Partial(SurveyCreate, { additionalProperties: false });
 export type SurveyPatch = Static<typeof SurveyPatch>;
+
+/** A survey-sheet row an XLSForm import could not use; `row` as the spreadsheet shows it (header row 1). */
+export const SkippedXlsFormRow = Type.Object({ row: Type.Integer({ minimum: 2 }), type: Type.String(), reason: Type.String() });
+export type SkippedXlsFormRow = Static<typeof SkippedXlsFormRow>;
+/** `POST /surveys/import` (DESIGN.md §13): the new survey as `GET /surveys/{id}` shows it, and the rows left out. */
+export const XlsFormImport = Type.Object({ survey: Survey, skipped: Type.Array(SkippedXlsFormRow) });
+export type XlsFormImport = Static<typeof XlsFormImport>;

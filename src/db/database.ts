@@ -30,6 +30,13 @@ export interface Transaction {
   forUpdate<QB extends SelectQueryBuilder<Database, keyof Database, unknown>>(query: QB): QB;
 }
 
+/**
+ * Runs inside a write transaction just before it commits, with the changes the transaction
+ * published: what it writes commits, or rolls back, with them (STYLE.md habit 4). It may
+ * publish changes of its own; those are not shown to the hooks.
+ */
+export type BeforeCommitHook = (tx: Transaction, events: readonly ChangeEvent[]) => Promise<void>;
+
 export interface Db {
   readonly dialect: Dialect;
   readonly kysely: Executor;
@@ -41,6 +48,11 @@ export interface Db {
   readonly writeConcurrency: number;
   /** Runs `fn` in one transaction that holds the write intent from its first statement. */
   transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * Adds `hook` to every transaction of this handle from now on. A second writer's connection
+   * is a handle of its own: its entry module installs the hooks it needs there.
+   */
+  beforeCommit(hook: BeforeCommitHook): void;
   /**
    * A second writer for the writes of `entry` (see ./second-writer.ts), given `data`: on
    * SQLite with a database file, a thread with a connection of its own whose writes take

@@ -16,6 +16,7 @@ import * as privacySignIn from './migrations/012-privacy-sign-in.js';
 import * as retentionErasure from './migrations/013-retention-erasure.js';
 import * as reportCounts from './migrations/014-report-counts.js';
 import * as outboundWebhooks from './migrations/015-outbound-webhooks.js';
+import * as whatsappSpellings from './migrations/016-whatsapp-spellings.js';
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '013-retention-erasure': () => retentionErasure,
   '014-report-counts': (dialect) => ({ up: (db) => reportCounts.up(db, dialect), down: (db) => reportCounts.down(db, dialect) }),
   '015-outbound-webhooks': () => outboundWebhooks,
+  '016-whatsapp-spellings': () => whatsappSpellings,
 };
 
 export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

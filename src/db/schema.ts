@@ -27,6 +27,7 @@ export interface Database {
   history: HistoryTable;
   outbox: OutboxTable;
   opt_outs: OptOutTable;
+  whatsapp_addresses: WhatsAppAddressTable;
   early_statuses: EarlyStatusTable;
   server_settings: ServerSettingTable;
   labels: LabelTable;
@@ -278,6 +279,19 @@ export interface OptOutTable {
   number_id: string;
   contact: string;
   created_at: number;
+}
+
+/**
+ * The spelling WhatsApp last gave for a contact stored in another one (DESIGN.md §11): a
+ * Brazilian account without its ninth digit is reached only under that id, so sends use it.
+ */
+export interface WhatsAppAddressTable {
+  number_id: string;
+  /** As stored everywhere else (`whatsappContact`). */
+  contact: string;
+  /** E.164, as the provider spelled the sender. */
+  address: string;
+  updated_at: number;
 }
 
 export interface EarlyStatusTable {

@@ -18,7 +18,16 @@ export const CONSOLE_EVENT_TYPES = [
 ] as const;
 export type ConsoleEventType = (typeof CONSOLE_EVENT_TYPES)[number];
 
-export const CHANGE_EVENT_TYPES = [...CONSOLE_EVENT_TYPES, 'outbox.ready', 'jobs.ready', 'config.changed', 'access.revoked'] as const;
+// `webhooks.changed`: an organisation's outbound webhook subscriptions changed; every process
+// forgets the ones it keeps in memory (src/services/outbound-webhooks/subscription-cache.ts).
+export const CHANGE_EVENT_TYPES = [
+  ...CONSOLE_EVENT_TYPES,
+  'outbox.ready',
+  'jobs.ready',
+  'config.changed',
+  'access.revoked',
+  'webhooks.changed',
+] as const;
 export type ChangeEventType = (typeof CHANGE_EVENT_TYPES)[number];
 
 export interface ChangeEvent {
@@ -36,6 +45,8 @@ export interface ChangeEvent {
   recordId?: string;
   messageId?: string;
   surveyId?: string;
+  /** `record.created`, `record.updated`: the case closed in this change (outbound webhooks' `record.closed`). */
+  closed?: true;
 }
 
 export function isConsoleEvent(type: ChangeEventType): type is ConsoleEventType {

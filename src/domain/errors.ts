@@ -48,6 +48,12 @@ export const ERROR_CODES = [
   'invalid_two_factor_code',
   /** The organisation's policy asks this user for two-factor sign-in, and they have not enrolled. */
   'two_factor_enrolment_required',
+  /** An outbound webhook URL that is, or resolves to, a private, loopback or link-local address. */
+  'webhook_address_not_allowed',
+  /** An outbound webhook subscription names an event there is no such webhook for. */
+  'webhook_event_unknown',
+  /** An upload that is not an XLSForm workbook (.xlsx with a `survey` sheet) or holds no question Caseline can use. */
+  'invalid_xlsform',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

@@ -1,6 +1,7 @@
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import metadata from 'libphonenumber-js/max/metadata';
 import { DomainError } from './errors.js';
+import type { Channel } from './providers.js';
 
 export type { CountryCode };
 
@@ -55,6 +56,56 @@ function readPhone(raw: string, ourNumber?: string): string {
     if (national?.isPossible()) return national.number;
   }
   throw invalid(raw);
+}
+
+/**
+ * A contact as Caseline stores and compares it on `channel`: E.164 (rule 2), and on WhatsApp
+ * the one spelling of a person whose number WhatsApp writes two ways (`whatsappContact`).
+ */
+export function normaliseContact(raw: string, channel: Channel, ourNumber?: string): string {
+  const e164 = normalisePhone(raw, ourNumber);
+  return channel === 'whatsapp' ? whatsappContact(e164) : e164;
+}
+
+/** Brazil's mobile numbers from before the ninth digit: a two-digit area code, then eight digits from 6 up. */
+const BRAZIL_WITHOUT_NINTH = /^\+55([1-9]{2})([6-9][0-9]{7})$/;
+/** Brazil's mobiles with the ninth digit that had a spelling without it (`9` then 6–9). */
+const BRAZIL_WITH_NINTH = /^\+55([1-9]{2})9([6-9][0-9]{7})$/;
+/** Argentina's mobiles in international form: `9`, then a geographic area code (1–3) and number, ten digits. */
+const ARGENTINA_WITH_NINE = /^\+549([1-3][0-9]{9})$/;
+/** The same ten digits without the `9`: also how a landline is written. */
+const ARGENTINA_WITHOUT_NINE = /^\+54([1-3][0-9]{9})$/;
+
+/**
+ * The one spelling of a WhatsApp contact (DESIGN.md §11): Meta's `wa_id` may lack a digit
+ * the number has. Brazil: with the ninth digit, the only number the person can be dialled
+ * on since 2016 and the one a worker types; landlines (8 digits from 2–5) are left alone.
+ * Argentina: without the `9` after `+54`: a landline already is, and the digits cannot
+ * tell a landline from a mobile written without its `9`. Sends use the spelling WhatsApp
+ * last gave (`whatsapp_addresses`), whichever it is. Anything else (SMS is never passed
+ * here) is returned as it is. Takes and returns E.164.
+ */
+export function whatsappContact(e164: string): string {
+  const brazil = BRAZIL_WITHOUT_NINTH.exec(e164);
+  if (brazil) return `+55${brazil[1]}9${brazil[2]}`;
+  const argentina = ARGENTINA_WITH_NINE.exec(e164);
+  if (argentina) return `+54${argentina[1]}`;
+  return e164;
+}
+
+/**
+ * Every spelling one person's number may be stored under, on any channel: the number
+ * itself and, for a Brazilian or Argentine mobile, its form with or without the digit.
+ * SMS keeps the number as written, WhatsApp keeps `whatsappContact`, so whom a person is
+ * (an erasure, an access export, a search) is found under all of them.
+ */
+export function contactSpellings(e164: string): string[] {
+  const spellings = new Set([e164, whatsappContact(e164)]);
+  const brazil = BRAZIL_WITH_NINTH.exec(e164);
+  if (brazil) spellings.add(`+55${brazil[1]}${brazil[2]}`);
+  const argentina = ARGENTINA_WITHOUT_NINE.exec(e164);
+  if (argentina) spellings.add(`+549${argentina[1]}`);
+  return [...spellings];
 }
 
 /** True when `raw` normalises; for validating input without exceptions. */
@@ -114,11 +165,11 @@ export function contactSearch(typed: string, regions: readonly CountryCode[]): C
   if (!/^(\+|00)?[0-9]+$/.test(cleaned)) return { kind: 'part', text };
   if (/^(\+|00)/.test(cleaned)) {
     return isPhoneNumber(cleaned)
-      ? { kind: 'exact', contacts: [normalisePhone(cleaned)] }
+      ? { kind: 'exact', contacts: contactSpellings(normalisePhone(cleaned)) }
       : { kind: 'part', text: cleaned.replace(/^(\+|00)/, '') };
   }
   const readings = regions.map((region) => parsePhoneNumberFromString(cleaned, region)).filter((p) => p !== undefined);
-  const valid = [...new Set(readings.filter((p) => p.isValid()).map((p) => p.number))];
+  const valid = [...new Set(readings.filter((p) => p.isValid()).flatMap((p) => contactSpellings(p.number)))];
   if (valid.length > 0) return { kind: 'exact', contacts: valid };
   const national = readings.find((p) => p.isPossible());
   return { kind: 'part', text: national ? national.nationalNumber : cleaned };

@@ -80,6 +80,11 @@ export function parseInclude(include: string | undefined): Set<ExportInclude> {
 
 /** The download's name: the survey's name as a slug and the day, never anything about a person. */
 export function exportFileName(surveyName: string, day: string, format: 'csv' | 'xlsx'): string {
+  return `${surveySlug(surveyName)}-${day}.${format}`;
+}
+
+/** A survey's name as lower-case ASCII words joined by `-`, for file names; `survey` when nothing is left. */
+export function surveySlug(surveyName: string): string {
   const slug = surveyName
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -88,5 +93,5 @@ export function exportFileName(surveyName: string, day: string, format: 'csv' | 
     .replace(/^-+|-+$/g, '')
     .slice(0, 60)
     .replace(/-+$/, '');
-  return `${slug || 'survey'}-${day}.${format}`;
+  return slug || 'survey';
 }

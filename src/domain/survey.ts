@@ -1,8 +1,27 @@
 import { validationFailed } from './errors.js';
 import { isPhoneNumber } from './phone.js';
 
-export const QUESTION_TYPES = ['text', 'integer', 'decimal', 'date', 'select_one', 'phone', 'conversation'] as const;
+export const QUESTION_TYPES = [
+  'text',
+  'integer',
+  'decimal',
+  'date',
+  'select_one',
+  'select_multiple',
+  'phone',
+  'conversation',
+  'note',
+] as const;
 export type QuestionType = (typeof QUESTION_TYPES)[number];
+
+/** Types whose answer is picked from the question's choices. */
+export const SELECT_TYPES = ['select_one', 'select_multiple'] as const satisfies readonly QuestionType[];
+export const isSelectType = (type: QuestionType): type is (typeof SELECT_TYPES)[number] =>
+  (SELECT_TYPES as readonly QuestionType[]).includes(type);
+
+/** Types that hold no answer a person edits: the conversation (written by messages) and a note (text shown, nothing asked). */
+const UNANSWERED_TYPES: readonly QuestionType[] = ['conversation', 'note'];
+export const holdsAnswer = (type: QuestionType): boolean => !UNANSWERED_TYPES.includes(type);
 
 export interface Choice {
   value: string;
@@ -27,7 +46,8 @@ export interface SurveyDefinition {
   caseManagement: CaseManagement | null;
 }
 
-export type AnswerValue = string | number | null;
+/** A `select_multiple` answer is an array of distinct choice values; `[]`, like null, is no answer (§13). */
+export type AnswerValue = string | number | string[] | null;
 export type Answers = Record<string, AnswerValue>;
 
 const QUESTION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -42,9 +62,7 @@ export function validateSurvey(survey: SurveyDefinition): void {
     }
     if (names.has(q.name)) throw validationFailed(`Question ${q.name} appears twice`);
     names.add(q.name);
-    if (q.type === 'select_one' && !(q.choices && q.choices.length > 0)) {
-      throw validationFailed(`Question ${q.name} is select_one and needs choices`);
-    }
+    if (isSelectType(q.type)) validateChoices(q);
   }
   const cm = survey.caseManagement;
   if (cm) {
@@ -54,6 +72,19 @@ export function validateSurvey(survey: SurveyDefinition): void {
     }
     if (!status.choices?.some((c) => c.value === cm.finalStatus)) {
       throw validationFailed("The final status must be one of the status question's choices");
+    }
+  }
+}
+
+function validateChoices(q: Question): void {
+  if (!(q.choices && q.choices.length > 0)) throw validationFailed(`Question ${q.name} is ${q.type} and needs choices`);
+  const values = new Set<string>();
+  for (const choice of q.choices) {
+    if (values.has(choice.value)) throw validationFailed(`Question ${q.name} offers the choice ${JSON.stringify(choice.value)} twice`);
+    values.add(choice.value);
+    // Its answers are written space-separated in XLSForm and CSV (§13), so a value with a space could not be read back.
+    if (q.type === 'select_multiple' && /\s/.test(choice.value)) {
+      throw validationFailed(`Choice values of ${q.name} (a select_multiple question) cannot contain spaces`);
     }
   }
 }
@@ -74,6 +105,7 @@ export function validateAnswers(survey: SurveyDefinition, answers: Answers): voi
     if (q.type === 'conversation') {
       throw validationFailed(`Question ${name} holds the conversation and is written by messages only`);
     }
+    if (q.type === 'note') throw validationFailed(`Question ${name} is a note and holds no answer`);
     if (value === null || value === '') continue;
     if (!answerFits(q, value)) {
       throw validationFailed(`Answer to ${name} is not a valid ${q.type}`, { question: name });
@@ -81,7 +113,8 @@ export function validateAnswers(survey: SurveyDefinition, answers: Answers): voi
   }
 }
 
-function answerFits(q: Question, value: string | number): boolean {
+function answerFits(q: Question, value: string | number | string[]): boolean {
+  if (Array.isArray(value)) return q.type === 'select_multiple' && choicesFit(q, value);
   switch (q.type) {
     case 'text':
       return typeof value === 'string' && value.length <= 10_000;
@@ -93,11 +126,20 @@ function answerFits(q: Question, value: string | number): boolean {
       return typeof value === 'string' && isCalendarDate(value);
     case 'select_one':
       return q.choices?.some((c) => c.value === String(value)) ?? false;
+    case 'select_multiple':
+      return false;
     case 'phone':
       return typeof value === 'string' && isPhoneNumber(value);
     case 'conversation':
+    case 'note':
       return false;
   }
+}
+
+/** Distinct values, each one of the question's choices. */
+function choicesFit(q: Question, values: string[]): boolean {
+  const offered = new Set(q.choices?.map((c) => c.value));
+  return new Set(values).size === values.length && values.every((v) => typeof v === 'string' && offered.has(v));
 }
 
 /** `YYYY-MM-DD` naming a day that exists (no 30 February). */

@@ -32,6 +32,7 @@ import { registerSecurityHeaders } from './security-headers.js';
 import { simulatorRoutes } from './routes/simulator.js';
 import { templateRoutes } from './routes/templates.js';
 import { webhookRoutes } from './webhooks.js';
+import { xlsFormRoutes } from './routes/xlsform.js';
 
 export interface AppOptions {
   /** Committed changes, for the console's live events (the database's change feed). */
@@ -59,7 +60,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       typeof options.trustProxy === 'number'
         ? (_address: string, hop: number) => hop < (options.trustProxy as number)
         : (options.trustProxy ?? false),
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // allowUnionTypes: an answer's schema lists its types in one `type` (src/contract/records.ts, AnswersPatch).
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false, allowUnionTypes: true } },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const metrics = createMetrics(services.operations);
 
@@ -117,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(privacyRoutes, { services });
       await api.register(outboundWebhookRoutes, { services });
       await api.register(exportRoutes, { services });
+      await api.register(xlsFormRoutes, { services });
       await api.register(reportRoutes, { services });
       await api.register(mediaRoutes, { services });
       await api.register(savedReplyRoutes, { services });

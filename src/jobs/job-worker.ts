@@ -29,7 +29,8 @@ export interface Deferred {
 export type JobOutcome =
   /** `runAgainAt`: a recurring job books its next run instead of ending. */
   | { state: 'done'; apply?: (tx: Transaction) => Promise<void> | Promise<Deferred | undefined>; runAgainAt?: number }
-  | { state: 'retry'; reason: string; retryAfterMs?: number }
+  /** `apply` records the attempt (a delivery log) whether the job is retried or, out of attempts, given up. */
+  | { state: 'retry'; reason: string; retryAfterMs?: number; apply?: (tx: Transaction) => Promise<void> }
   | { state: 'failed'; reason: string; apply?: (tx: Transaction) => Promise<void> };
 
 export interface JobHandler {
@@ -233,6 +234,7 @@ export class JobWorker {
         .executeTakeFirst();
       if (!held) return;
       const at = now();
+      if (outcome.state === 'retry') await outcome.apply?.(tx);
       if (outcome.state === 'retry' && job.attempts < handler.maxAttempts) {
         const delay = Math.max(outcome.retryAfterMs ?? 0, backoffDelay(job.attempts, handler.backoff));
         await tx.db

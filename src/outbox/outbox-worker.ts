@@ -41,8 +41,11 @@ type Claimed = OutboxTable & { startAt: number };
 /** Rounds whose sends may be waiting for answers at once (times the claim size). */
 const MAX_IN_FLIGHT_ROUNDS = 4;
 
-/** What a send needs of the message it carries. */
-type OutboundMessage = Pick<MessageTable, 'id' | 'org_id' | 'contact' | 'body'>;
+/**
+ * What a send needs of the message it carries; `to` is the contact, or the spelling
+ * WhatsApp last gave for them where it differs (DESIGN.md §11).
+ */
+type OutboundMessage = Pick<MessageTable, 'id' | 'org_id' | 'contact' | 'body'> & { to: string };
 
 interface Logger {
   warn(obj: object, msg: string): void;
@@ -253,10 +256,11 @@ export class OutboxWorker {
   /** The messages of the claimed rows, in one query. */
   private async messagesOf(rows: Claimed[]): Promise<Map<string, OutboundMessage>> {
     const found = await this.deps.db.kysely
-      .selectFrom('messages')
-      .select(['id', 'org_id', 'contact', 'body'])
+      .selectFrom('messages as m')
+      .leftJoin('whatsapp_addresses as w', (join) => join.onRef('w.number_id', '=', 'm.number_id').onRef('w.contact', '=', 'm.contact'))
+      .select(['m.id', 'm.org_id', 'm.contact', 'm.body', (eb) => eb.fn.coalesce('w.address', 'm.contact').as('to')])
       .where(
-        'id',
+        'm.id',
         'in',
         rows.map((row) => row.message_id),
       )
@@ -330,7 +334,7 @@ export class OutboxWorker {
       const result = await sender.adapter.send(
         {
           messageId: message.id,
-          to: message.contact,
+          to: message.to,
           text: message.body,
           template: payload.template,
           statusCallbackUrl: sender.statusCallbackUrl,

@@ -26,7 +26,7 @@ import {
   type CellValue,
   type ExportInclude,
 } from '../domain/spreadsheet-cells.js';
-import type { Answers, Question } from '../domain/survey.js';
+import { holdsAnswer, type Answers, type Question } from '../domain/survey.js';
 import type { AccessLogService } from './access-log.js';
 import type { Actor, ServiceContext } from './context.js';
 import { newId } from './ids.js';
@@ -256,8 +256,8 @@ export function createCaseExport(ctx: ServiceContext, accessLog: AccessLogServic
       const filter: CaseExportFilter = { orgId: actor.orgId, surveyId: survey.id, status, ...range };
       const plan: ExportPlan = {
         filter,
-        // The conversation is the transcript's column, not an answer.
-        questions: include.has('answers') ? survey.questions.filter((question) => question.type !== 'conversation') : [],
+        // The conversation is the transcript's column, and a note holds no answer.
+        questions: include.has('answers') ? survey.questions.filter((question) => holdsAnswer(question.type)) : [],
         include,
         viewer: await viewerOf(db.kysely, actor),
       };

@@ -70,8 +70,15 @@ export function historyInsert(db: Executor, entries: HistoryEntry[]) {
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-/** Tells live consoles and other processes, once the transaction commits, that these cases changed. */
-export function publishUpdated(tx: Transaction, records: Array<Pick<RecordTable, 'id' | 'org_id' | 'case_number' | 'survey_id'>>): void {
+/**
+ * Tells live consoles and other processes, once the transaction commits, that these cases
+ * changed; `closed`: this change closed them (outbound webhooks' `record.closed`).
+ */
+export function publishUpdated(
+  tx: Transaction,
+  records: Array<Pick<RecordTable, 'id' | 'org_id' | 'case_number' | 'survey_id'>>,
+  closed = false,
+): void {
   for (const record of records) {
     tx.publish({
       type: 'record.updated',
@@ -79,6 +86,7 @@ export function publishUpdated(tx: Transaction, records: Array<Pick<RecordTable,
       caseNumber: record.case_number,
       surveyId: record.survey_id,
       recordId: record.id,
+      ...(closed ? { closed } : {}),
     });
   }
 }

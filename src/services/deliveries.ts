@@ -2,8 +2,8 @@ import type { Transaction } from '../db/database.js';
 import { recordsHolding } from '../db/queries/messages.js';
 import { recordOptOut } from '../db/queries/opt-outs.js';
 import { isStatusProgress, latestStatus } from '../domain/message-status.js';
-import { normalisePhone } from '../domain/phone.js';
-import { webhookUrls } from '../domain/providers.js';
+import { normaliseContact } from '../domain/phone.js';
+import { webhookUrls, type Channel } from '../domain/providers.js';
 import type { ClaimedRow, DeliveryPort, SendRecord } from '../outbox/ports.js';
 import type { StatusUpdate } from '../providers/provider.js';
 import type { ServiceContext } from './context.js';
@@ -97,7 +97,9 @@ export async function applyStatus(ctx: ServiceContext, loaded: LoadedNumber, upd
       .where('provider_message_id', '=', update.providerMessageId)
       .executeTakeFirst();
     // An unsubscribe holds whatever the order of reports (rule 11), so before the status check.
-    const optOutContact = update.optedOut ? (message?.contact ?? reportedRecipient(update, loaded.row.our_number)) : undefined;
+    const optOutContact = update.optedOut
+      ? (message?.contact ?? reportedRecipient(update, loaded.row.channel, loaded.row.our_number))
+      : undefined;
     if (optOutContact) await recordOptOut(tx.db, loaded.row.id, optOutContact, ctx.now());
     if (!message) {
       // The report raced ahead of the outbox recording the provider's id: keep it until
@@ -132,10 +134,10 @@ export async function applyStatus(ctx: ServiceContext, loaded: LoadedNumber, upd
 }
 
 /** The recipient a status report names, as a contact; none when it is not a phone number. */
-function reportedRecipient(update: StatusUpdate, ourNumber: string): string | undefined {
+function reportedRecipient(update: StatusUpdate, channel: Channel, ourNumber: string): string | undefined {
   if (!update.recipient) return undefined;
   try {
-    return normalisePhone(update.recipient, ourNumber);
+    return normaliseContact(update.recipient, channel, ourNumber);
   } catch {
     return undefined;
   }

@@ -33,6 +33,7 @@ import { createReplyService } from './replies.js';
 import { createSavedReplyService } from './saved-replies.js';
 import { createSimulatorService } from './simulator.js';
 import { createSurveyService } from './surveys.js';
+import { createXlsFormService } from './xlsform.js';
 import { createUserService } from './users.js';
 import { createTwoFactorService } from './two-factor.js';
 import { createSurveyRetimeHandler } from './time-rules/timers.js';
@@ -53,6 +54,7 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
   forgetSubscriptionsOnChange(ctx.db.changes);
   const webhookSettings = { allowPrivate: options.webhooksAllowPrivate ?? false, timeoutMs: DELIVERY_TIMEOUT_MS };
   const numbers = createNumberService(ctx);
+  const surveys = createSurveyService(ctx);
   const records = createRecordService(ctx);
   const inbound = createInboundService(ctx, numbers, options);
   const mediaHousekeeping = createMediaHousekeeping(ctx);
@@ -68,7 +70,9 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     /** The organisation's privacy and sign-in settings (DESIGN.md §9). */
     organisation: createOrganisationService(ctx),
     colleagues: createColleagueService(ctx),
-    surveys: createSurveyService(ctx),
+    surveys,
+    /** XLSForm import and export of surveys (DESIGN.md §11). */
+    xlsForms: createXlsFormService(ctx, surveys),
     numbers,
     records,
     assignment: createAssignmentService(ctx, records),

@@ -90,7 +90,9 @@ export function createMergeService(ctx: ServiceContext, records: RecordService) 
           { recordId: source.id, userId: actor.userId, action: 'note.added', detail: { noteId: note.id }, at: now },
           { recordId: target.id, userId: actor.userId, action: 'merged.from', detail: { from: caseNumber, ...counts }, at: now },
         ]);
-        publishUpdated(tx, [source, target]);
+        // n was open (checked above): the merge closed it.
+        publishUpdated(tx, [source], true);
+        publishUpdated(tx, [target]);
         return records.view(tx.db, await findRecord(tx.db, actor.orgId, into), actor);
       });
     },

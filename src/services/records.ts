@@ -91,20 +91,28 @@ export function createRecordService(ctx: ServiceContext) {
   async function change(
     actor: Actor,
     caseNumber: number,
-    apply: (tx: Transaction, record: RecordRow) => Promise<void>,
+    apply: (tx: Transaction, record: RecordRow) => Promise<unknown>,
   ): Promise<RecordView> {
     requireWriter(actor);
     return db.transaction(async (tx) => {
       const record = await findRecordForChange(tx, actor.orgId, caseNumber);
-      await apply(tx, record);
-      tx.publish({ type: 'record.updated', orgId: actor.orgId, caseNumber, surveyId: record.survey_id, recordId: record.id });
+      const closed = (await apply(tx, record)) === true;
+      tx.publish({
+        type: 'record.updated',
+        orgId: actor.orgId,
+        caseNumber,
+        surveyId: record.survey_id,
+        recordId: record.id,
+        ...(closed ? { closed } : {}),
+      });
       return view(tx.db, await findRecord(tx.db, actor.orgId, caseNumber), actor);
     });
   }
 
   /**
    * Writes new answers, recording a status change (close or reopen, rule 10). `by.userId`
-   * null is the system (auto-close); `closedDetail` says why a close happened.
+   * null is the system (auto-close); `closedDetail` says why a close happened. Answers
+   * whether this write closed the case.
    */
   async function writeAnswers(
     tx: Transaction,
@@ -112,7 +120,7 @@ export function createRecordService(ctx: ServiceContext) {
     record: RecordRow,
     patch: Answers,
     closedDetail?: Record<string, unknown>,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const survey = await loadSurvey(tx.db, by.orgId, record.survey_id);
     validateAnswers(survey, patch);
     const before = JSON.parse(record.answers) as Answers;
@@ -154,6 +162,7 @@ export function createRecordService(ctx: ServiceContext) {
       // A reopened case is open again to the time rules: its quiet time starts now (DESIGN.md §8).
       if (status === 'open') await bookOpenedCase(tx, survey, record, now);
     }
+    return status === 'closed' && record.status !== 'closed';
   }
 
   return {
@@ -251,7 +260,7 @@ export function createRecordService(ctx: ServiceContext) {
       change(actor, caseNumber, async (tx, record) => {
         await requireLock(tx.db, record, actor);
         requireVersion(record, version);
-        await writeAnswers(tx, actor, record, await unmaskedPatch(tx.db, record, await viewerOf(tx.db, actor), answers));
+        return writeAnswers(tx, actor, record, await unmaskedPatch(tx.db, record, await viewerOf(tx.db, actor), answers));
       }),
 
     close: (actor: Actor, caseNumber: number, version?: number) =>
@@ -261,7 +270,7 @@ export function createRecordService(ctx: ServiceContext) {
         const survey = await loadSurvey(tx.db, actor.orgId, record.survey_id);
         if (!survey.caseManagement) throw new DomainError('no_case_management', 'This survey has no case management');
         if (record.status === 'closed') return;
-        await writeAnswers(tx, actor, record, { [survey.caseManagement.statusQuestion]: survey.caseManagement.finalStatus });
+        return writeAnswers(tx, actor, record, { [survey.caseManagement.statusQuestion]: survey.caseManagement.finalStatus });
       }),
 
     reopen: (actor: Actor, caseNumber: number, version?: number) =>
@@ -282,8 +291,14 @@ export function createRecordService(ctx: ServiceContext) {
       const survey = await loadSurvey(tx.db, record.org_id, record.survey_id);
       const cm = survey.caseManagement;
       if (!cm || record.status === 'closed') return;
-      await writeAnswers(tx, { orgId: record.org_id, userId: null }, record, { [cm.statusQuestion]: cm.finalStatus }, closedDetail);
-      publishUpdated(tx, [record]);
+      const closed = await writeAnswers(
+        tx,
+        { orgId: record.org_id, userId: null },
+        record,
+        { [cm.statusQuestion]: cm.finalStatus },
+        closedDetail,
+      );
+      publishUpdated(tx, [record], closed);
     },
 
     async notes(actor: Actor, caseNumber: number): Promise<Note[]> {

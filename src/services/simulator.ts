@@ -1,7 +1,7 @@
 import type { SimulatorConversation, SimulatorSend } from '../contract/index.js';
 import { randomUUID } from 'node:crypto';
 import { DomainError, forbidden, validationFailed } from '../domain/errors.js';
-import { normalisePhone } from '../domain/phone.js';
+import { normaliseContact } from '../domain/phone.js';
 import { signSandboxBody, SIGNATURE_HEADER } from '../providers/sandbox.js';
 import { mediaOfMessages } from '../db/queries/media.js';
 import { iso, requireWriter, type Actor, type ServiceContext } from './context.js';
@@ -77,7 +77,7 @@ export function createSimulatorService(ctx: ServiceContext, numbers: NumberServi
 
     async conversation(actor: Actor, numberId: string, contactRaw: string): Promise<SimulatorConversation> {
       const loaded = await sandboxNumber(actor, numberId);
-      const contact = normalisePhone(contactRaw, loaded.row.our_number);
+      const contact = normaliseContact(contactRaw, loaded.row.channel, loaded.row.our_number);
       const rows = await ctx.db.kysely
         .selectFrom('messages')
         .select(['id', 'direction', 'body', 'created_at', 'status'])

@@ -1,7 +1,7 @@
 import type { RecordCreate, RecordView } from '../contract/index.js';
 import { findRecord } from '../db/queries/records.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
-import { normalisePhone } from '../domain/phone.js';
+import { normaliseContact } from '../domain/phone.js';
 import { addHistory, requireWriter, type Actor, type ServiceContext } from './context.js';
 import { attachUploads, prepareAttachments } from './media/outbound-attachments.js';
 import { queueOutbound } from './outbound.js';
@@ -28,7 +28,7 @@ export function createWriteFirstService(ctx: ServiceContext, records: RecordServ
         const survey = await loadSurvey(tx.db, actor.orgId, surveyId);
         const number = await tx.db
           .selectFrom('numbers')
-          .select(['id', 'survey_id', 'our_number', 'their_number_question', 'deleted_at'])
+          .select(['id', 'survey_id', 'our_number', 'channel', 'their_number_question', 'deleted_at'])
           .where('id', '=', input.numberId)
           .where('org_id', '=', actor.orgId)
           .executeTakeFirst();
@@ -39,8 +39,9 @@ export function createWriteFirstService(ctx: ServiceContext, records: RecordServ
         if (number.deleted_at !== null) {
           throw new DomainError('number_archived', `The number ${number.our_number} is archived, so it cannot send`);
         }
-        // A national number is read in the country of the number it is written from (rule 2).
-        const contact = normalisePhone(input.contact, number.our_number);
+        // A national number is read in the country of the number it is written from (rule 2);
+        // on WhatsApp, in the spelling an inbound message from the person gets (§11).
+        const contact = normaliseContact(input.contact, number.channel, number.our_number);
         // As inbound storing does (rule 7), so a first message from the person arriving now
         // sees this case or is seen by it, never half of it.
         await db.lockRoutingKeys(tx, [`${survey.id}:${contact}`]);

@@ -84,6 +84,16 @@ describeEachDialect('masking contact numbers', (dialect) => {
         if (user.role === 'analyst') expect(String(res.body).match(/\+44 77•• •••123/g)).toHaveLength(2);
         return res.body;
       },
+      // Counts and durations only.
+      '/api/v1/reports/summary': read(`/api/v1/reports/summary?surveyId=${org.surveyId}&from=2026-01-01&to=2026-12-31`),
+      // The survey's form: questions and choices, no case data.
+      '/api/v1/surveys/{id}/xlsform': async (user) => {
+        const res = await get(user, `/api/v1/surveys/${org.surveyId}/xlsform`);
+        expect(res.status).toBe(200);
+        return res.body;
+      },
+      '/api/v1/outbound-webhooks': adminOnly('/api/v1/outbound-webhooks'),
+      '/api/v1/outbound-webhooks/{id}/deliveries': adminOnly('/api/v1/outbound-webhooks/01a0000000000000000000000000/deliveries'),
       '/api/v1/colleagues': read('/api/v1/colleagues'),
       '/api/v1/labels': read('/api/v1/labels'),
       '/api/v1/organisation': read('/api/v1/organisation'),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { CompiledQuery, Kysely, PostgresDialect, sql, type Compilable } from 'kysely';
 import pg from 'pg';
-import type { ChangeEvent, Db } from '../database.js';
+import type { BeforeCommitHook, ChangeEvent, Db, Transaction } from '../database.js';
 import { runMigrations } from '../migrate.js';
 import { insertOrganisation } from '../organisations.js';
 import type { Database } from '../schema.js';
@@ -26,6 +26,7 @@ export async function openPostgres(url: string, listen: boolean): Promise<Db> {
   changes.setMaxListeners(0);
   const origin = randomUUID();
   const listener = listen ? await listenForChanges(url, origin, changes) : null;
+  const hooks: BeforeCommitHook[] = [];
 
   return {
     dialect: 'pg',
@@ -38,11 +39,16 @@ export async function openPostgres(url: string, listen: boolean): Promise<Db> {
     async transaction(fn) {
       const pending: ChangeEvent[] = [];
       const result = await kysely.transaction().execute(async (trx) => {
-        const value = await fn({
+        const tx: Transaction = {
           db: trx,
           publish: (e) => pending.push(e),
           forUpdate: (query) => query.forUpdate() as typeof query,
-        });
+        };
+        const value = await fn(tx);
+        if (hooks.length > 0 && pending.length > 0) {
+          const published = [...pending];
+          for (const hook of hooks) await hook(tx, published);
+        }
         // NOTIFY is delivered at commit to every listening process; this process hears
         // its own changes at once below, and skips their echo. One notice per transaction
         // (split only if it nears PostgreSQL's 8000-byte payload limit).
@@ -54,6 +60,7 @@ export async function openPostgres(url: string, listen: boolean): Promise<Db> {
       for (const event of pending) changes.emit('change', event);
       return result;
     },
+    beforeCommit: (hook) => void hooks.push(hook),
     openSecondWriter: () => null,
     async createOrganisation(tx, organisation) {
       await insertOrganisation(tx, organisation);

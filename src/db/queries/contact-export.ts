@@ -7,8 +7,10 @@ import type { Executor } from '../database.js';
  */
 export interface PersonScope {
   orgId: string;
-  /** E.164, as stored. */
+  /** E.164, as the admin asked for the person. */
   contact: string;
+  /** Every spelling the person's number is stored under (`contactSpellings`, DESIGN.md §11). */
+  spellings: readonly string[];
   /** One survey, or null for the whole organisation. */
   surveyId: string | null;
 }
@@ -27,7 +29,7 @@ function numbersInScope(db: Executor, scope: PersonScope) {
 
 /** The ids of the person's cases; by survey and contact, as the routing index reads them. */
 function caseIdsOf(db: Executor, scope: PersonScope) {
-  return db.selectFrom('records').select('id').where('survey_id', 'in', surveysInScope(db, scope)).where('contact', '=', scope.contact);
+  return db.selectFrom('records').select('id').where('survey_id', 'in', surveysInScope(db, scope)).where('contact', 'in', scope.spellings);
 }
 
 /**
@@ -40,7 +42,7 @@ function messageIdsOf(db: Executor, scope: PersonScope) {
     .selectFrom('messages as pm')
     .select('pm.id')
     .where('pm.org_id', '=', scope.orgId)
-    .where('pm.contact', '=', scope.contact)
+    .where('pm.contact', 'in', scope.spellings)
     .where((eb) =>
       eb.or([
         eb('pm.number_id', 'in', numbersInScope(db, scope)),
@@ -141,7 +143,7 @@ export function optOutsOfPerson(db: Executor, scope: PersonScope) {
     .innerJoin('numbers as n', 'n.id', 'o.number_id')
     .select(['n.our_number', 'n.channel', 'o.created_at'])
     .where('o.number_id', 'in', numbersInScope(db, scope))
-    .where('o.contact', '=', scope.contact)
+    .where('o.contact', 'in', scope.spellings)
     .orderBy('o.created_at')
     .execute();
 }

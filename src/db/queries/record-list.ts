@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { validationFailed } from '../../domain/errors.js';
-import { contactSearch, regionOf, type ContactSearch, type CountryCode } from '../../domain/phone.js';
+import { contactSearch, contactSpellings, regionOf, type ContactSearch, type CountryCode } from '../../domain/phone.js';
 import type { Executor } from '../database.js';
 import type { RecordTable } from '../schema.js';
 
@@ -68,7 +68,7 @@ export function recordsPageQuery(
 ) {
   const search: ContactSearch | null =
     query.exactContact !== undefined
-      ? { kind: 'exact', contacts: [query.exactContact] }
+      ? { kind: 'exact', contacts: contactSpellings(query.exactContact) }
       : query.contact
         ? contactSearch(query.contact, regions)
         : null;

@@ -56,9 +56,14 @@ export function dueForRetention(
   return query.orderBy('closed_at').orderBy('id').limit(limit).execute();
 }
 
-/** A person's cases in an organisation, or in one of its surveys. */
-export function recordsOfContact(db: Executor, orgId: string, contact: string, surveyId: string | null): Promise<RedactedRecord[]> {
-  let query = db.selectFrom('records').select(RECORD_COLUMNS).where('org_id', '=', orgId).where('contact', '=', contact);
+/** A person's cases in an organisation, or in one of its surveys, under any spelling of their number. */
+export function recordsOfContact(
+  db: Executor,
+  orgId: string,
+  spellings: readonly string[],
+  surveyId: string | null,
+): Promise<RedactedRecord[]> {
+  let query = db.selectFrom('records').select(RECORD_COLUMNS).where('org_id', '=', orgId).where('contact', 'in', spellings);
   if (surveyId !== null) query = query.where('survey_id', '=', surveyId);
   return query.orderBy('case_number').execute();
 }
@@ -71,9 +76,9 @@ export async function numbersInScope(db: Executor, orgId: string, surveyId: stri
 }
 
 /** The messages a person exchanged on these numbers. */
-export async function messagesOfContact(db: Executor, numberIds: readonly string[], contact: string): Promise<string[]> {
+export async function messagesOfContact(db: Executor, numberIds: readonly string[], spellings: readonly string[]): Promise<string[]> {
   if (numberIds.length === 0) return [];
-  const rows = await db.selectFrom('messages').select('id').where('number_id', 'in', numberIds).where('contact', '=', contact).execute();
+  const rows = await db.selectFrom('messages').select('id').where('number_id', 'in', numberIds).where('contact', 'in', spellings).execute();
   return rows.map((row) => row.id);
 }
 
@@ -255,8 +260,12 @@ export async function deleteJobs(tx: Transaction, jobIds: readonly string[]): Pr
 }
 
 /** A person's opt-outs on these numbers. */
-export async function deleteOptOuts(tx: Transaction, numberIds: readonly string[], contact: string): Promise<number> {
+export async function deleteOptOuts(tx: Transaction, numberIds: readonly string[], spellings: readonly string[]): Promise<number> {
   if (numberIds.length === 0) return 0;
-  const result = await tx.db.deleteFrom('opt_outs').where('number_id', 'in', numberIds).where('contact', '=', contact).executeTakeFirst();
+  const result = await tx.db
+    .deleteFrom('opt_outs')
+    .where('number_id', 'in', numberIds)
+    .where('contact', 'in', spellings)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { sql } from 'kysely';
-import type { ChangeEvent, Executor, Transaction } from '../database.js';
+import type { BeforeCommitHook, ChangeEvent, Executor, Transaction } from '../database.js';
 import type { Checkpointer } from './checkpointer.js';
 
 /** How many transactions may share one SQLite commit. */
@@ -22,8 +22,15 @@ type QueuedWrite =
  * reported only after the commit that holds it: an acknowledged write is a committed write.
  * A transaction that throws is rolled back to its savepoint and leaves the others intact.
  * A write another connection makes (`writeElsewhere`) takes its turn in the same queue.
+ * The `beforeCommit` hooks run per transaction inside its savepoint, so what they write
+ * rolls back with it.
  */
-export function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [ChangeEvent] }>, checkpointer: Checkpointer | null) {
+export function groupCommit(
+  kysely: Executor,
+  changes: EventEmitter<{ change: [ChangeEvent] }>,
+  checkpointer: Checkpointer | null,
+  hooks: readonly BeforeCommitHook[] = [],
+) {
   const queue: QueuedWrite[] = [];
   let running = false;
 
@@ -37,7 +44,12 @@ export function groupCommit(kysely: Executor, changes: EventEmitter<{ change: [C
             const events: ChangeEvent[] = [];
             await sql`savepoint caseline_tx`.execute(conn);
             try {
-              const value = await item.fn({ db: conn, publish: (e) => events.push(e), forUpdate: (query) => query });
+              const tx: Transaction = { db: conn, publish: (e) => events.push(e), forUpdate: (query) => query };
+              const value = await item.fn(tx);
+              if (hooks.length > 0 && events.length > 0) {
+                const published = [...events];
+                for (const hook of hooks) await hook(tx, published);
+              }
               await sql`release caseline_tx`.execute(conn);
               outcomes.push({ ok: true, value, events });
             } catch (error) {

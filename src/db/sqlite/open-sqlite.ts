@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import type { ChangeEvent, Db, OpenOptions } from '../database.js';
+import type { BeforeCommitHook, ChangeEvent, Db, OpenOptions } from '../database.js';
 import type { SecondWriter } from '../second-writer.js';
 import { runMigrations } from '../migrate.js';
 import { insertOrganisation } from '../organisations.js';
@@ -42,7 +42,8 @@ export function openSqlite(path: string, options: OpenOptions): Db {
       ? null
       : startCheckpointer(sqlite, path, { restartFrames: options.checkpointFrames, quietMs: options.threadQuietMs });
   const secondWriters = new Set<SecondWriter<unknown, unknown>>();
-  const commits = groupCommit(kysely, changes, checkpointer);
+  const hooks: BeforeCommitHook[] = [];
+  const commits = groupCommit(kysely, changes, checkpointer, hooks);
 
   return {
     dialect: 'sqlite',
@@ -50,6 +51,7 @@ export function openSqlite(path: string, options: OpenOptions): Db {
     changes,
     writeConcurrency: 1,
     transaction: commits.transaction,
+    beforeCommit: (hook) => void hooks.push(hook),
     openSecondWriter<In, Out>(entry: URL, data: unknown) {
       if (path === ':memory:') return null;
       const writer = startSecondWriter<In, Out>(

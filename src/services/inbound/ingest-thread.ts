@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.js';
 import { moduleBeside, SecondWriterStopped } from '../../db/second-writer.js';
 import { idClock } from '../ids.js';
+import { subscriptionsGeneration } from '../outbound-webhooks/subscription-cache.js';
 import type { StoreBatchInput, StoreBatchThreadData } from './store-batch-thread.js';
 import { storeInTransaction, type BatchStore, type IngestNumber, type InboundItem, type ReceiveResult } from './store-batch.js';
 
@@ -23,7 +24,7 @@ export interface IngestThread {
 
 /** Null where the database has no second writer (PostgreSQL, an in-memory SQLite). */
 export function startIngestThread(db: Db): IngestThread | null {
-  const data: StoreBatchThreadData = { idClock: idClock() };
+  const data: StoreBatchThreadData = { idClock: idClock(), webhookSubscriptions: subscriptionsGeneration() };
   const writer = db.openSecondWriter<StoreBatchInput, ReceiveResult[]>(moduleBeside(import.meta.url, 'store-batch-thread'), data);
   if (!writer) return null;
   const inThisThread = storeInTransaction(db);

@@ -1,5 +1,6 @@
 import { DomainError, notFound } from '../../domain/errors.js';
-import { normalisePhone } from '../../domain/phone.js';
+import { rememberWhatsAppAddress } from '../../db/queries/whatsapp-addresses.js';
+import { contactSpellings, normaliseContact, normalisePhone } from '../../domain/phone.js';
 import { withoutNul } from '../../domain/text.js';
 import type { InboundMessage, ParsedWebhook, StatusUpdate, WebhookAnswer, WebhookRequest } from '../../providers/provider.js';
 import type { ServiceContext } from '../context.js';
@@ -44,6 +45,20 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
 
   const applyStatus = (loaded: LoadedNumber, update: StatusUpdate) => applyDeliveryStatus(ctx, loaded, update);
 
+  /**
+   * Where a WhatsApp sender has two spellings, the one the provider used is the account's id,
+   * and sends must use it (DESIGN.md §11). Kept beside the stored message, not in its
+   * transaction: a lost update is mended by the person's next message.
+   */
+  async function rememberAddresses(loaded: RoutableNumber, messages: readonly InboundMessage[], contacts: readonly string[]) {
+    for (const [i, message] of messages.entries()) {
+      const contact = contacts[i]!;
+      if (contactSpellings(contact).length === 1) continue;
+      const address = normalisePhone(message.from, loaded.row.our_number);
+      await rememberWhatsAppAddress(db.kysely, loaded.row.id, contact, address, ctx.now());
+    }
+  }
+
   /** When the last webhook arrived, on the monotonic clock (not `ctx.now`, which tests drive). */
   let lastWebhookAt = Number.NEGATIVE_INFINITY;
 
@@ -67,8 +82,9 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
       loaded.adapter.verify(request, loaded.provider);
       const parsed = sanitise(loaded.adapter.parse(request, loaded.provider));
       // Every sender is checked before anything is stored, so a bad batch stores nothing.
-      const contacts = parsed.messages.map((m) => normalisePhone(m.from, loaded.row.our_number));
+      const contacts = parsed.messages.map((m) => normaliseContact(m.from, loaded.row.channel, loaded.row.our_number));
       await Promise.all(parsed.messages.map((message, i) => receive(loaded, message, contacts[i]!)));
+      if (loaded.row.channel === 'whatsapp') await rememberAddresses(loaded, parsed.messages, contacts);
       for (const status of parsed.statuses) await applyStatus(loaded, status);
       return loaded.adapter.acknowledge();
     },

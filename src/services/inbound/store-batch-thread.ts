@@ -1,5 +1,7 @@
 import type { OpenWriter } from '../../db/second-writer.js';
 import { useIdClock } from '../ids.js';
+import { installDeliveryRecorder } from '../outbound-webhooks/delivery-recorder.js';
+import { useSubscriptionsGeneration } from '../outbound-webhooks/subscription-cache.js';
 import { storeInTransaction, type InboundItem, type ReceiveResult } from './store-batch.js';
 
 /**
@@ -14,10 +16,20 @@ export interface StoreBatchInput {
 export interface StoreBatchThreadData {
   /** The process's id clock, so ids made on both threads sort in the order they were made. */
   idClock: SharedArrayBuffer;
+  /** The process's count of subscription changes, so this thread's cache of them empties too. */
+  webhookSubscriptions: SharedArrayBuffer;
 }
 
 export const openWriter: OpenWriter<StoreBatchInput, ReceiveResult[]> = (db, data) => {
-  useIdClock((data as StoreBatchThreadData).idClock);
+  const { idClock, webhookSubscriptions } = data as StoreBatchThreadData;
+  useIdClock(idClock);
+  useSubscriptionsGeneration(webhookSubscriptions);
+  // Inbound messages reach webhook subscribers from this connection too; one batch at a time, at its own time.
+  let batchNow = Date.now();
+  installDeliveryRecorder(db, () => batchNow);
   const store = storeInTransaction(db);
-  return ({ items, now }) => store(items, now);
+  return ({ items, now }) => {
+    batchNow = now;
+    return store(items, now);
+  };
 };

@@ -8,6 +8,7 @@ import {
   numbersInScope,
   recordsOfContact,
 } from '../../db/queries/redaction.js';
+import { deleteWhatsAppAddresses } from '../../db/queries/whatsapp-addresses.js';
 import type { Actor, ServiceContext } from '../context.js';
 import { personScope, type PersonScope } from './person-scope.js';
 import type { PrivacyAudit } from './privacy-audit.js';
@@ -27,9 +28,9 @@ export function createErasure(ctx: ServiceContext, redaction: Redaction, privacy
 
   /** What erasing the person removes now; read in the erasing transaction, so nothing arrives unseen between. */
   async function planFor(tx: Executor, scope: PersonScope): Promise<{ plan: RedactionPlan; numberIds: string[] }> {
-    const records = await recordsOfContact(tx, scope.orgId, scope.contact, scope.surveyId);
+    const records = await recordsOfContact(tx, scope.orgId, scope.spellings, scope.surveyId);
     const numberIds = await numbersInScope(tx, scope.orgId, scope.surveyId);
-    const exchanged = await messagesOfContact(tx, numberIds, scope.contact);
+    const exchanged = await messagesOfContact(tx, numberIds, scope.spellings);
     const shown = await messagesOfRecords(
       tx,
       records.map((record) => record.id),
@@ -46,7 +47,8 @@ export function createErasure(ctx: ServiceContext, redaction: Redaction, privacy
         const now = ctx.now();
         const { plan, numberIds } = await planFor(tx.db, scope);
         const applied = await redaction.apply(tx, plan, { by: 'erasure', userId: actor.userId }, now);
-        const optOuts = await deleteOptOuts(tx, numberIds, scope.contact);
+        const optOuts = await deleteOptOuts(tx, numberIds, scope.spellings);
+        await deleteWhatsAppAddresses(tx.db, numberIds, scope.spellings);
         const counts: ErasureCounts = { records: applied.counts.cases, messages: applied.counts.messages, media: applied.counts.media };
         await privacyAudit.record(tx.db, {
           orgId: scope.orgId,

@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/database.js';
 import type { PersonScope } from '../../db/queries/contact-export.js';
 import { validationFailed } from '../../domain/errors.js';
-import { isPhoneNumber, normalisePhone } from '../../domain/phone.js';
+import { contactSpellings, isPhoneNumber, normalisePhone } from '../../domain/phone.js';
 import { requireAdmin, type Actor } from '../context.js';
 import { loadSurvey } from '../surveys.js';
 
@@ -10,7 +10,8 @@ export type { PersonScope };
 /**
  * Whom an erasure or an access export is about (DESIGN.md §9): an admin's request for one
  * person, by number, in the organisation or in one of its surveys. The number is read as
- * numbers are stored (E.164); the error never repeats it, as errors may be logged.
+ * numbers are stored (E.164), and found under each of its spellings (a Brazilian mobile with
+ * and without its ninth digit, DESIGN.md §11); the error never repeats it, as errors may be logged.
  */
 export async function personScope(db: Executor, actor: Actor, request: { contact: string; surveyId?: string }): Promise<PersonScope> {
   requireAdmin(actor);
@@ -19,5 +20,5 @@ export async function personScope(db: Executor, actor: Actor, request: { contact
   }
   const contact = normalisePhone(request.contact);
   if (request.surveyId !== undefined) await loadSurvey(db, actor.orgId, request.surveyId);
-  return { orgId: actor.orgId, contact, surveyId: request.surveyId ?? null };
+  return { orgId: actor.orgId, contact, spellings: contactSpellings(contact), surveyId: request.surveyId ?? null };
 }

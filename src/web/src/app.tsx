@@ -15,6 +15,7 @@ import { CaseWorkspace } from './team/case-workspace.js';
 import { ConsoleShortcuts } from './team/keyboard.js';
 import { MyCasesProvider, useUnreadMine } from './team/my-cases.js';
 import { SimulatorScreen } from './screens/simulator-screen.js';
+import { LazyReportsScreen } from './screens/reports/lazy-reports-screen.js';
 import { UsersScreen } from './screens/admin/users-screen.js';
 import { SurveysScreen } from './screens/admin/surveys-screen.js';
 import { SurveyEditScreen } from './screens/admin/survey-edit-screen.js';
@@ -24,6 +25,7 @@ import { NumberEditScreen } from './screens/admin/number-edit-screen.js';
 import { AccountScreen } from './screens/account-screen.js';
 import { AccessLogScreen } from './screens/admin/access-log-screen.js';
 import { PrivacyScreen } from './screens/admin/privacy-screen.js';
+import { WebhooksScreen } from './screens/admin/webhooks-screen.js';
 import { LabelsScreen } from './screens/admin/labels-screen.js';
 import { SavedRepliesScreen } from './screens/admin/saved-replies-screen.js';
 
@@ -143,6 +145,8 @@ function RouteView() {
       return <CaseWorkspace caseNumber={route.caseNumber} />;
     case 'simulator':
       return <SimulatorScreen numberId={route.numberId} contact={route.contact} />;
+    case 'reports':
+      return <LazyReportsScreen search={route.search} />;
     case 'users':
       return isAdmin ? <UsersScreen /> : <AdminOnly />;
     case 'surveys':
@@ -163,6 +167,8 @@ function RouteView() {
       return isAdmin ? <AccessLogScreen /> : <AdminOnly />;
     case 'privacy':
       return isAdmin ? <PrivacyScreen /> : <AdminOnly />;
+    case 'outbound-webhooks':
+      return isAdmin ? <WebhooksScreen /> : <AdminOnly />;
     case 'organisation':
       return isAdmin ? <OrganisationScreen /> : <AdminOnly />;
     case 'saved-replies':
@@ -226,6 +232,8 @@ function titleOf(route: Route, surveys: Survey[]): string {
       return `Case #${route.caseNumber}`;
     case 'simulator':
       return 'Phone simulator';
+    case 'reports':
+      return 'Reports';
     case 'users':
       return 'Users';
     case 'surveys':
@@ -243,6 +251,8 @@ function titleOf(route: Route, surveys: Survey[]): string {
       return 'Access log';
     case 'privacy':
       return 'Privacy';
+    case 'outbound-webhooks':
+      return 'Webhooks';
     case 'organisation':
       return 'Organisation';
     case 'saved-replies':

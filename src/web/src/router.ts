@@ -9,6 +9,8 @@ export type Route =
   | { name: 'cases'; surveyId: string }
   | { name: 'case'; caseNumber: number }
   | { name: 'simulator'; numberId: string | null; contact: string | null }
+  /** `search` holds the dashboard's filters, so a view can be shared and reloaded. */
+  | { name: 'reports'; search: string }
   | { name: 'users' }
   | { name: 'surveys' }
   | { name: 'survey-edit'; surveyId: string | null }
@@ -19,6 +21,7 @@ export type Route =
   | { name: 'labels' }
   | { name: 'access-log' }
   | { name: 'privacy' }
+  | { name: 'outbound-webhooks' }
   | { name: 'organisation' }
   | { name: 'saved-replies' }
   | { name: 'not-found'; path: string };
@@ -35,6 +38,7 @@ export function parseRoute(hash: string): Route {
   if (a === 'simulator' && parts.length === 1) {
     return { name: 'simulator', numberId: params.get('number'), contact: params.get('contact') };
   }
+  if (a === 'reports' && parts.length === 1) return { name: 'reports', search };
   if (a === 'account' && parts.length === 1) return { name: 'account' };
   if (a === 'saved-replies' && parts.length === 1) return { name: 'saved-replies' };
   if (a === 'admin') {
@@ -42,6 +46,7 @@ export function parseRoute(hash: string): Route {
     if (b === 'labels' && !c) return { name: 'labels' };
     if (b === 'access-log' && !c) return { name: 'access-log' };
     if (b === 'privacy' && !c) return { name: 'privacy' };
+    if (b === 'webhooks' && !c) return { name: 'outbound-webhooks' };
     if (b === 'organisation' && !c) return { name: 'organisation' };
     if (b === 'surveys' && !c) return { name: 'surveys' };
     if (b === 'surveys' && c && c !== 'new' && d === 'time-rules' && parts.length === 4) return { name: 'survey-time-rules', surveyId: c };
@@ -62,10 +67,12 @@ export const paths = {
     const search = params.toString();
     return `#/simulator${search ? `?${search}` : ''}`;
   },
+  reports: (search = '') => `#/reports${search ? `?${search}` : ''}`,
   account: () => '#/account',
   labels: () => '#/admin/labels',
   accessLog: () => '#/admin/access-log',
   privacy: () => '#/admin/privacy',
+  outboundWebhooks: () => '#/admin/webhooks',
   organisation: () => '#/admin/organisation',
   savedReplies: () => '#/saved-replies',
   users: () => '#/admin/users',

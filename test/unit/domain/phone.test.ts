@@ -2,7 +2,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../../src/domain/errors.js';
-import { contactSearch, isPhoneNumber, normalisePhone, regionOf } from '../../../src/domain/phone.js';
+import {
+  contactSearch,
+  contactSpellings,
+  isPhoneNumber,
+  normaliseContact,
+  normalisePhone,
+  regionOf,
+  whatsappContact,
+} from '../../../src/domain/phone.js';
 
 const OUR_UK_NUMBER = '+447700900000';
 const E164 = /^\+[1-9][0-9]{1,14}$/;
@@ -230,5 +238,120 @@ describe('reading a contact search in the country of our numbers', () => {
     expect(contactSearch('+4477', [])).toEqual({ kind: 'part', text: '4477' });
     expect(contactSearch('abc', ['GB'])).toEqual({ kind: 'part', text: 'abc' });
     expect(contactSearch('   ', ['GB'])).toBeNull();
+  });
+});
+
+describe('one person, several spellings on WhatsApp (DESIGN.md §11)', () => {
+  describe('Brazil: the ninth digit (Anatel, Resolution 553)', () => {
+    it('a mobile without the ninth digit gains it', () => {
+      expect(whatsappContact('+551187654321')).toBe('+5511987654321');
+      expect(whatsappContact('+556196543210')).toBe('+5561996543210');
+      expect(whatsappContact('+559287654321')).toBe('+5592987654321');
+    });
+
+    it('a mobile with the ninth digit stays as it is', () => {
+      expect(whatsappContact('+5511987654321')).toBe('+5511987654321');
+      expect(whatsappContact('+5511923456789')).toBe('+5511923456789');
+    });
+
+    it('landlines, eight digits from 2 to 5, stay as they are', () => {
+      for (const landline of ['+551123456789', '+552134567890', '+556145678901', '+558152345678']) {
+        expect(whatsappContact(landline)).toBe(landline);
+      }
+    });
+
+    it('short, long and odd numbers stay as they are', () => {
+      for (const odd of ['+55118765432', '+5511876543210', '+550187654321', '+551087654321', '+558008765432']) {
+        expect(whatsappContact(odd)).toBe(odd);
+      }
+    });
+
+    it('a worker typing the number nationally reaches the same spelling as the wa_id', () => {
+      const ours = '+5511912340000';
+      expect(normaliseContact('(011) 98765-4321', 'whatsapp', ours)).toBe('+5511987654321');
+      expect(normaliseContact('0 11 8765-4321', 'whatsapp', ours)).toBe('+5511987654321');
+      expect(normaliseContact('551187654321', 'whatsapp', ours)).toBe('+5511987654321');
+      expect(normaliseContact('whatsapp:+55 11 8765-4321', 'whatsapp', ours)).toBe('+5511987654321');
+    });
+  });
+
+  describe('Argentina: the 9 after +54', () => {
+    it('a mobile written with the 9 loses it, as WhatsApp ids come', () => {
+      expect(whatsappContact('+5491155551234')).toBe('+541155551234');
+      expect(whatsappContact('+5493514123456')).toBe('+543514123456');
+      expect(whatsappContact('+5492234567890')).toBe('+542234567890');
+    });
+
+    it('the wa_id without the 9, and a landline, stay as they are', () => {
+      expect(whatsappContact('+541155551234')).toBe('+541155551234');
+      expect(whatsappContact('+541143211234')).toBe('+541143211234');
+    });
+
+    it('the national mobile forms with 15 reach the same spelling as the wa_id', () => {
+      const ours = '+541140000000';
+      expect(normaliseContact('+54 9 11 5555-1234', 'whatsapp', ours)).toBe('+541155551234');
+      expect(normaliseContact('+54 11 15 5555-1234', 'whatsapp', ours)).toBe('+541155551234');
+      expect(normaliseContact('011 15 5555-1234', 'whatsapp', ours)).toBe('+541155551234');
+      expect(normaliseContact('5491155551234', 'whatsapp', ours)).toBe('+541155551234');
+      expect(normaliseContact('541155551234', 'whatsapp', ours)).toBe('+541155551234');
+    });
+
+    it('non-geographic, short and long numbers stay as they are', () => {
+      for (const odd of ['+548001234567', '+54911555512', '+54911555512345', '+5498001234567']) {
+        expect(whatsappContact(odd)).toBe(odd);
+      }
+    });
+  });
+
+  it('numbers of other countries stay as they are', () => {
+    for (const other of ['+447700900123', '+12025550123', '+5215512345678', '+351912345678', '+254712345678']) {
+      expect(whatsappContact(other)).toBe(other);
+    }
+  });
+
+  it('on SMS a number is what it is', () => {
+    expect(normaliseContact('+55 11 8765-4321', 'sms')).toBe('+551187654321');
+    expect(normaliseContact('+54 9 11 5555-1234', 'sms')).toBe('+5491155551234');
+    expect(normaliseContact('+54 11 4321-1234', 'sms')).toBe('+541143211234');
+  });
+
+  it('the one spelling is stable: applying it again changes nothing', () => {
+    const digit = fc.constantFrom(...'0123456789');
+    const digits = (n: number) => fc.string({ unit: digit, minLength: n, maxLength: n });
+    const number = fc.oneof(
+      digits(10).map((d) => `+55${d}`),
+      digits(11).map((d) => `+55${d}`),
+      digits(10).map((d) => `+54${d}`),
+      digits(11).map((d) => `+549${d.slice(1)}`),
+    );
+    fc.assert(
+      fc.property(number, (e164) => {
+        const once = whatsappContact(e164);
+        expect(whatsappContact(once)).toBe(once);
+      }),
+    );
+  });
+
+  describe('every spelling a person may be stored under', () => {
+    it('a Brazilian mobile: with and without the ninth digit, from either', () => {
+      expect(contactSpellings('+5511987654321').sort()).toEqual(['+551187654321', '+5511987654321']);
+      expect(contactSpellings('+551187654321').sort()).toEqual(['+551187654321', '+5511987654321']);
+    });
+
+    it('an Argentine number: with and without the 9, from either', () => {
+      expect(contactSpellings('+5491155551234').sort()).toEqual(['+541155551234', '+5491155551234']);
+      expect(contactSpellings('+541155551234').sort()).toEqual(['+541155551234', '+5491155551234']);
+    });
+
+    it('a Brazilian landline, a mobile that never lacked the 9, and other countries have one', () => {
+      expect(contactSpellings('+551123456789')).toEqual(['+551123456789']);
+      expect(contactSpellings('+5511923456789')).toEqual(['+5511923456789']);
+      expect(contactSpellings('+447700900123')).toEqual(['+447700900123']);
+    });
+
+    it('a contact search for either spelling finds both', () => {
+      expect(contactSearch('+55 11 98765-4321', [])).toEqual({ kind: 'exact', contacts: ['+5511987654321', '+551187654321'] });
+      expect(contactSearch('(11) 98765-4321', ['BR'])).toEqual({ kind: 'exact', contacts: ['+5511987654321', '+551187654321'] });
+    });
   });
 });

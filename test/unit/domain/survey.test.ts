@@ -292,3 +292,44 @@ describe('reopening a case (DESIGN.md §2 rule 10)', () => {
     expect(validationError(() => reopenedStatus(onlyFinal)).message).toMatch(/no choice other than the final status/);
   });
 });
+
+describe('select_multiple questions (DESIGN.md §11, §13)', () => {
+  const needs: Question = {
+    name: 'needs',
+    label: 'Needs',
+    type: 'select_multiple',
+    choices: [
+      { value: 'food', label: 'Food' },
+      { value: 'water', label: 'Water' },
+    ],
+  };
+  const withNeeds = survey({ questions: [...survey().questions, needs, { name: 'intro', label: 'Hello', type: 'note' }] });
+
+  it('needs choices, each value once and without spaces', () => {
+    expect(() => validateSurvey(withNeeds)).not.toThrow();
+    expect(validationError(() => validateSurvey(survey({ questions: [{ ...needs, choices: [] }] }))).message).toMatch(/needs choices/);
+    const spaced = { ...needs, choices: [{ value: 'clean water', label: 'Clean water' }] };
+    expect(validationError(() => validateSurvey(survey({ questions: [spaced] }))).message).toMatch(/cannot contain spaces/);
+    const twice = { ...needs, choices: [needs.choices![0]!, needs.choices![0]!] };
+    expect(validationError(() => validateSurvey(survey({ questions: [twice] }))).message).toMatch(/twice/);
+  });
+
+  it('cannot be the status question of case management', () => {
+    const cm = { statusQuestion: 'needs', finalStatus: 'food' };
+    expect(validationError(() => validateSurvey({ ...withNeeds, caseManagement: cm })).message).toMatch(/must be a select_one/);
+  });
+
+  it('takes an array of distinct choice values; an empty array is no answer', () => {
+    expect(() => validateAnswers(withNeeds, { needs: ['water', 'food'] })).not.toThrow();
+    expect(() => validateAnswers(withNeeds, { needs: [] })).not.toThrow();
+    expect(() => validateAnswers(withNeeds, { needs: null })).not.toThrow();
+    validationError(() => validateAnswers(withNeeds, { needs: ['soap'] }));
+    validationError(() => validateAnswers(withNeeds, { needs: ['food', 'food'] }));
+    validationError(() => validateAnswers(withNeeds, { needs: 'food' }));
+    validationError(() => validateAnswers(withNeeds, { status: ['new'] }));
+  });
+
+  it('a note holds no answer', () => {
+    expect(validationError(() => validateAnswers(withNeeds, { intro: 'x' })).message).toMatch(/note/);
+  });
+});

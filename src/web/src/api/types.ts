@@ -25,6 +25,11 @@ export type {
   MessageTemplate,
   Organisation,
   OrganisationPatch,
+  OutboundWebhook,
+  OutboundWebhookDeliveryPage,
+  OutboundWebhookDeliveryWithAttempts,
+  OutboundWebhookEvent,
+  OutboundWebhookList,
   Page,
   PrivacyAuditEntry,
   PrivacyAuditPage,
@@ -42,9 +47,15 @@ export type {
   ServerEventType,
   Session,
   SimulatorMessage,
+  SkippedXlsFormRow,
+  SummaryBucket,
+  SummaryQuery,
+  SummaryReport,
+  SummaryWorker,
   TemplateChoice,
   Survey,
   User,
+  XlsFormImport,
 } from '../../../contract/index.js';
 // The server calls them records and numbers; the console shows cases and phone numbers.
 export type {

@@ -38,6 +38,9 @@ export function AppHeader() {
         <a href={firstSurvey ? paths.cases(firstSurvey.id) : '#/'} aria-current={current(['cases', 'case', 'home'])}>
           Cases
         </a>
+        <a href={paths.reports()} aria-current={current(['reports'])}>
+          Reports
+        </a>
         <a href={paths.simulator()} aria-current={current(['simulator'])}>
           Phone simulator
         </a>
@@ -60,6 +63,9 @@ export function AppHeader() {
             </a>
             <a href={paths.privacy()} aria-current={current(['privacy'])}>
               Privacy
+            </a>
+            <a href={paths.outboundWebhooks()} aria-current={current(['outbound-webhooks'])}>
+              Webhooks
             </a>
             <a href={paths.organisation()} aria-current={current(['organisation'])}>
               Organisation

@@ -6,6 +6,7 @@ import { describeCounts, privacyErrorText, sameNumber } from '../../privacy-word
 import { useApp } from '../../session.js';
 import { ErrorAlert, Notice, SuccessAlert } from '../../ui/components.js';
 import { InputField, SelectField } from '../../ui/fields.js';
+import { saveFile } from '../../ui/save-file.js';
 import { Screen } from '../../ui/screen.js';
 import { useLoad } from '../../ui/use-load.js';
 import { PrivacyAuditTrail } from './privacy-audit-trail.js';
@@ -234,18 +235,4 @@ function ExportCard({ onExported }: { onExported: () => void }) {
       </div>
     </form>
   );
-}
-
-/** Hands a fetched file to the browser's downloads under `name`. */
-function saveFile(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.hidden = true;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Not at once: the browser reads the URL after this click returns.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }

@@ -7,8 +7,10 @@ export const TYPE_LABELS: Record<QuestionType, string> = {
   decimal: 'Decimal number',
   date: 'Date',
   select_one: 'Select one',
+  select_multiple: 'Select several',
   phone: 'Phone number',
   conversation: 'Conversation',
+  note: 'Note (shown, not answered)',
 };
 export const TYPE_OPTIONS = Object.entries(TYPE_LABELS).map(([value, label]) => ({ value, label }));
 
@@ -21,5 +23,6 @@ const NAMED_TYPE = new RegExp(`\\b(is|a|an|valid) (${TYPE_IDS})\\b`, 'g');
 export function humaniseQuestionTypes(message: string): string {
   return message
     .replace(NAMED_TYPE, (_, word: string, id: QuestionType) => `${word === 'an' ? 'a' : word} “${TYPE_LABELS[id]}”`)
-    .replace(/\bselect_one\b/g, `“${TYPE_LABELS.select_one}”`);
+    .replace(/\bselect_one\b/g, `“${TYPE_LABELS.select_one}”`)
+    .replace(/\bselect_multiple\b/g, `“${TYPE_LABELS.select_multiple}”`);
 }

@@ -15,6 +15,9 @@ import { describeTimeRules } from './time-rules-draft.js';
 /** The form's fields; time rules and retention are edited on their own screen and kept as loaded. */
 type Draft = Omit<Survey, 'id' | 'autoAssign' | 'businessHours' | 'alerts' | 'autoClose' | 'retention'> & { autoAssign?: boolean };
 
+/** Types answered from the question's choices. */
+const isSelect = (type: QuestionType) => type === 'select_one' || type === 'select_multiple';
+
 const NEW_SURVEY: Draft = {
   name: '',
   questions: [
@@ -84,9 +87,7 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
         const body = {
           name: draft.name.trim(),
           questions: draft.questions.map((q) =>
-            q.type === 'select_one'
-              ? { ...q, choices: (q.choices ?? []).filter((c) => c.value) }
-              : { name: q.name, label: q.label, type: q.type },
+            isSelect(q.type) ? { ...q, choices: (q.choices ?? []).filter((c) => c.value) } : { name: q.name, label: q.label, type: q.type },
           ),
           caseManagement: draft.caseManagement,
           autoAssign: draft.autoAssign ?? false,
@@ -252,9 +253,7 @@ function QuestionRow({
           onChange={(e) => {
             const type = e.target.value as QuestionType;
             onChange(
-              type === 'select_one'
-                ? { ...question, type, choices: question.choices ?? [{ value: '', label: '' }] }
-                : { ...question, type },
+              isSelect(type) ? { ...question, type, choices: question.choices ?? [{ value: '', label: '' }] } : { ...question, type },
             );
           }}
         />
@@ -282,14 +281,30 @@ function QuestionRow({
           </button>
         </div>
       </div>
-      {question.type === 'select_one' && (
-        <ChoicesEditor n={n} choices={question.choices ?? []} onChange={(choices) => onChange({ ...question, choices })} />
+      {isSelect(question.type) && (
+        <ChoicesEditor
+          n={n}
+          choices={question.choices ?? []}
+          valuesWithoutSpaces={question.type === 'select_multiple'}
+          onChange={(choices) => onChange({ ...question, choices })}
+        />
       )}
     </li>
   );
 }
 
-function ChoicesEditor({ n, choices, onChange }: { n: number; choices: Choice[]; onChange: (choices: Choice[]) => void }) {
+function ChoicesEditor({
+  n,
+  choices,
+  valuesWithoutSpaces,
+  onChange,
+}: {
+  n: number;
+  choices: Choice[];
+  /** A select-several answer is written space-separated in spreadsheets, so its values cannot hold spaces. */
+  valuesWithoutSpaces: boolean;
+  onChange: (choices: Choice[]) => void;
+}) {
   const update = (index: number, patch: Partial<Choice>) => onChange(choices.map((c, j) => (j === index ? { ...c, ...patch } : c)));
   return (
     <fieldset className="choices">
@@ -300,6 +315,8 @@ function ChoicesEditor({ n, choices, onChange }: { n: number; choices: Choice[];
             label={`Value of choice ${i + 1}`}
             className="mono"
             placeholder="value"
+            pattern={valuesWithoutSpaces ? '\\S+' : undefined}
+            title={valuesWithoutSpaces ? 'No spaces: answers list the values separated by spaces' : undefined}
             value={choice.value}
             onChange={(e) => update(i, { value: e.target.value })}
           />

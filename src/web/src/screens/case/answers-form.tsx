@@ -1,4 +1,4 @@
-import { useMemo, useState, type ChangeEvent, type SyntheticEvent } from 'react';
+import { useMemo, useState, type ChangeEvent, type ReactNode, type SyntheticEvent } from 'react';
 import { api, ApiError } from '../../api/client.js';
 import type { AnswerValue, CaseRecord, Question, QuestionType, Survey } from '../../api/types.js';
 import { choiceOptions } from '../../select-options.js';
@@ -6,21 +6,28 @@ import { ErrorAlert } from '../../ui/components.js';
 import { InputField, SelectField, TextAreaField } from '../../ui/fields.js';
 import { useRequest } from '../../ui/use-request.js';
 
+/** Each answer as text; a `select_multiple` answer as its values space-separated, as in XLSForm (values hold no spaces). */
 type Draft = Record<string, string>;
+
+/** Questions whose answers the form edits: not the conversation, not a note. */
+const isEditable = (question: Question) => question.type !== 'conversation' && question.type !== 'note';
 
 function toDraft(survey: Survey, answers: Partial<Record<string, AnswerValue>>): Draft {
   const draft: Draft = {};
   for (const q of survey.questions) {
-    if (q.type === 'conversation') continue;
+    if (!isEditable(q)) continue;
     const value = answers[q.name];
-    draft[q.name] = value === null || value === undefined ? '' : String(value);
+    draft[q.name] = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : String(value);
   }
   return draft;
 }
 
+const selectedValues = (raw: string) => raw.split(' ').filter(Boolean);
+
 function toAnswer(question: Question, raw: string): AnswerValue {
   const value = raw.trim();
   if (value === '') return null;
+  if (question.type === 'select_multiple') return selectedValues(value);
   if (question.type === 'integer' || question.type === 'decimal') {
     const n = Number(value);
     return Number.isFinite(n) ? n : value;
@@ -80,7 +87,7 @@ export function AnswersForm({
   const [savedNotice, setSavedNotice] = useState(false);
   const valueOf = (name: string) => (edits && name in edits.values ? edits.values[name]! : (saved[name] ?? ''));
   const changed = survey.questions.filter(
-    (q) => q.type !== 'conversation' && edits && q.name in edits.values && valueOf(q.name) !== (saved[q.name] ?? ''),
+    (q) => isEditable(q) && edits && q.name in edits.values && valueOf(q.name) !== (saved[q.name] ?? ''),
   );
   const dirty = changed.length > 0;
 
@@ -156,7 +163,7 @@ export function AnswersForm({
 }
 
 /** The input of each question type that is typed into a one-line field. */
-const INPUT_TYPES: Record<Exclude<QuestionType, 'conversation' | 'select_one' | 'text'>, string> = {
+const INPUT_TYPES: Record<Exclude<QuestionType, 'conversation' | 'note' | 'select_one' | 'select_multiple' | 'text'>, string> = {
   integer: 'number',
   decimal: 'number',
   date: 'date',
@@ -191,6 +198,14 @@ function AnswerField({
           <p className="muted">The messages of this case, shown in the conversation.</p>
         </div>
       );
+    case 'note':
+      return (
+        <div className="field">
+          <p>{question.label || question.name}</p>
+        </div>
+      );
+    case 'select_multiple':
+      return <ChoiceCheckboxes question={question} label={label} value={value} readOnly={readOnly} onChange={onChange} />;
     case 'select_one': {
       const choices = question.choices ?? [];
       const options = choiceOptions(choices);
@@ -214,4 +229,47 @@ function AnswerField({
       );
     }
   }
+}
+
+/** A `select_multiple` answer as one checkbox per choice; the values stay in the choices' order. */
+function ChoiceCheckboxes({
+  question,
+  label,
+  value,
+  readOnly,
+  onChange,
+}: {
+  question: Question;
+  label: ReactNode;
+  value: string;
+  readOnly: boolean;
+  onChange: (value: string) => void;
+}) {
+  const choices = question.choices ?? [];
+  const selected = selectedValues(value);
+  // A stored value the survey no longer offers is still shown, not silently dropped.
+  const offered = [...choices, ...selected.filter((v) => !choices.some((c) => c.value === v)).map((v) => ({ value: v, label: v }))];
+  const toggle = (choice: string, checked: boolean) =>
+    onChange(
+      offered
+        .map((c) => c.value)
+        .filter((v) => (v === choice ? checked : selected.includes(v)))
+        .join(' '),
+    );
+  return (
+    <fieldset className="field choice-checkboxes">
+      <legend className="label">{label}</legend>
+      {offered.map((choice) => (
+        <label key={choice.value} className="check">
+          <input
+            type="checkbox"
+            checked={selected.includes(choice.value)}
+            disabled={readOnly}
+            onChange={(event) => toggle(choice.value, event.target.checked)}
+          />
+          {choice.label || choice.value}
+        </label>
+      ))}
+    </fieldset>
+  );
 }
