@@ -23,12 +23,15 @@ import { measureOutbox, type OutboxResult } from './lib/outbox-bench.js';
 import { measureTimers, type TimersBenchResult } from './lib/timers-bench.js';
 import { measureRetention, type RetentionBenchResult } from './lib/retention-bench.js';
 import { measureErasure, type ErasureBenchResult } from './lib/erasure-bench.js';
+import { measureExport, type ExportBenchResult } from './lib/export-bench.js';
+import { measureSummary, type SummaryBenchResult } from './lib/reports-bench.js';
 import { memoryOf, round1, startCaseline } from './lib/processes.js';
 import { runProfile } from './lib/profile-bench.js';
 import { measureReads, type ReadsResult } from './lib/reads-bench.js';
 import { AUTOVACUUM_OFF, formatMarkdown } from './lib/report.js';
 import { BenchApi } from './lib/caseline-setup.js';
 import { prepareSeededCopy } from './lib/seeded-copy.js';
+import { newestSeed } from './lib/cached-seed.js';
 import { ensureSeed, isSeededOpen, seedContact } from './seed.js';
 import type { ExistingCase } from './lib/twilio-pool.js';
 
@@ -37,11 +40,23 @@ import type { ExistingCase } from './lib/twilio-pool.js';
  *  [--duration S] [--connections N] [--rate N]`
  *
  * Benchmarks: ingest, scale, reads, outbox, media, timers (the default set), and profile,
- * retention and erasure (not in the default set: each works on its own copy of the seeded
- * million cases, several minutes per dialect). Prints a markdown table and writes
+ * retention, erasure, summary and export (not in the default set: each works on its own copy
+ * of the seeded million cases, several minutes per dialect). Prints a markdown table and writes
  * bench/results/latest.json (each benchmark's latest result).
  */
-const BENCHMARKS = ['ingest', 'scale', 'reads', 'outbox', 'media', 'timers', 'profile', 'retention', 'erasure'] as const;
+const BENCHMARKS = [
+  'ingest',
+  'scale',
+  'reads',
+  'outbox',
+  'media',
+  'timers',
+  'profile',
+  'retention',
+  'erasure',
+  'summary',
+  'export',
+] as const;
 type Benchmark = (typeof BENCHMARKS)[number];
 const DEFAULT_SET: Benchmark[] = ['ingest', 'scale', 'reads', 'outbox', 'media', 'timers'];
 
@@ -64,6 +79,9 @@ const { values, positionals } = parseArgs({
     'provider-deletes': { type: 'string', default: 'on' },
     'erasure-cases': { type: 'string', default: '50' },
     'erasure-messages': { type: 'string', default: '10000' },
+    'summary-requests': { type: 'string', default: '30' },
+    'export-max': { type: 'string', default: '900' },
+    'transcript-max': { type: 'string', default: '900' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -71,13 +89,15 @@ const { values, positionals } = parseArgs({
 if (values.help) {
   console.log(`npm run bench [-- <benchmark…>] [options]
 
-Benchmarks: ingest, scale, reads, outbox, media, timers (the default set: "all"), profile, retention, erasure.
+Benchmarks: ingest, scale, reads, outbox, media, timers (the default set: "all"), profile, retention, erasure, summary, export.
 Options: --dialect sqlite|pg|sqlite,pg   --duration <s> (10)   --connections <n> (32)   --rate <n/s> (1000)
          --cases <n> (1000000)   --messages <n> (5000000)   --reads-duration <s> (8)   --reads-connections <n> (4)
          --pool <n> (signed webhooks precomputed per run)   --timers <n> (100000 due timers)
          --retention-rate <n/s> (200, ingest while retention runs)   --baseline <s> (20, the same ingest before)
          --retention-max <s> (900, the longest retention is waited for)   --provider-deletes on|off (on: a Twilio delete job per message, retention and erasure)
          --erasure-cases <n> (50)   --erasure-messages <n> (10000, the erased person's)
+         --summary-requests <n> (30, per report after 3 warm-ups)   --export-max <s> (900, per export download)
+         --transcript-max <s> (900, the export with transcripts and notes)
 PostgreSQL: CASELINE_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres). See docs/benchmarks.md.`);
   process.exit(0);
 }
@@ -182,6 +202,8 @@ export interface DialectResults {
   timers?: TimersBenchResult & { measuredAt: string; backgroundBusyPercent: number | null };
   retention?: RetentionBenchResult & { measuredAt: string; backgroundBusyPercent: number | null };
   erasure?: ErasureBenchResult & { measuredAt: string; backgroundBusyPercent: number | null };
+  summary?: SummaryBenchResult & { measuredAt: string };
+  export?: ExportBenchResult & { measuredAt: string };
   profile?: { measuredAt: string; file: string; perSecond: number };
 }
 
@@ -456,6 +478,22 @@ for (const dialect of dialects) {
       log,
     });
     results.erasure = { ...erasure, measuredAt: new Date().toISOString() };
+  }
+  if (selected.includes('summary')) {
+    log(`[${dialect}] summary report on the seeded database: migration 014's backfill, then 90- and 365-day reports`);
+    const seed = await newestSeed(dialect, sizes, log);
+    const summary = await measureSummary(dialect, seed, { requests: numberArg('summary-requests'), log });
+    results.summary = { ...summary, measuredAt: new Date().toISOString() };
+  }
+  if (selected.includes('export')) {
+    log(`[${dialect}] export of every seeded case as CSV and XLSX`);
+    const seed = await newestSeed(dialect, sizes, log);
+    const exported = await measureExport(dialect, seed, {
+      maxSec: numberArg('export-max'),
+      transcriptMaxSec: numberArg('transcript-max'),
+      log,
+    });
+    results.export = { ...exported, measuredAt: new Date().toISOString() };
   }
   if (selected.includes('profile')) {
     log(`[${dialect}] profile of the ingest path`);

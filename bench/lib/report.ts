@@ -2,6 +2,7 @@ import type { BenchDialect } from './databases.js';
 import type { BenchResults, DialectResults } from '../run.js';
 import type { MeasuredRun } from './ingest-bench.js';
 import { erasureRows, retentionRows } from './privacy-report.js';
+import { exportRows, summaryRows } from './reports-export-report.js';
 
 /** The markdown table printed at the end of a run (and pasted into docs/benchmarks.md). */
 const NAME: Record<BenchDialect, string> = { sqlite: 'SQLite', pg: 'PostgreSQL' };
@@ -264,6 +265,8 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
     }
     if (r.retention) rows.push(...retentionRows(d, r.retention));
     if (r.erasure) rows.push(...erasureRows(d, r.erasure));
+    if (r.summary) rows.push(...summaryRows(d, r.summary));
+    if (r.export) rows.push(...exportRows(d, r.export));
     if (r.profile)
       rows.push([
         d,
@@ -311,6 +314,8 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
       r.timers?.backgroundBusyPercent,
       r.retention?.backgroundBusyPercent,
       r.erasure?.backgroundBusyPercent,
+      r.summary?.backgroundBusyPercent,
+      r.export?.backgroundBusyPercent,
     ].filter((b): b is number => b !== undefined && b !== null);
     if (busy.length)
       extra.push(`${NAME[dialect]}: CPU used by other programs just before each phase: ${busy.map((b) => `${b}%`).join(', ')}.`);

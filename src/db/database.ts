@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Compilable, Kysely, SelectQueryBuilder } from 'kysely';
+import type { Compilable, Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import type { Dialect } from './dialect.js';
 import type { ChangeEvent } from '../domain/change-events.js';
@@ -91,6 +91,12 @@ export interface Db {
    * after another on SQLite, where a statement is a function call, not a round trip.
    */
   writeTogether(tx: Transaction, queries: Array<Compilable | null>): Promise<void>;
+  /**
+   * The aggregate giving the value below which `fraction` (0..1) of `value`'s values lie,
+   * interpolated between neighbours: `percentile_cont` in each dialect's own spelling
+   * (an ordered-set aggregate on PostgreSQL, SQLite's percentile extension).
+   */
+  percentileCont(value: RawBuilder<unknown>, fraction: number): RawBuilder<number | string | null>;
   /** Adds `FOR UPDATE SKIP LOCKED` where the dialect has it (outbox claiming). */
   skipLocked<QB extends SelectQueryBuilder<Database, keyof Database, unknown>>(query: QB): QB;
   /** Committed changes from this process and, on PostgreSQL, from every process. */

@@ -7,13 +7,11 @@
 export const REPORT_BUCKETS = ['day', 'week', 'month'] as const;
 export type ReportBucket = (typeof REPORT_BUCKETS)[number];
 
-/** The value below which `p` (0..1) of the values lie, interpolated between neighbours; null when there are none. */
-export function percentile(sorted: readonly number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = (sorted.length - 1) * p;
-  const below = Math.floor(rank);
-  const above = Math.min(below + 1, sorted.length - 1);
-  return sorted[below]! + (sorted[above]! - sorted[below]!) * (rank - below);
+/** The median and 90th percentile (interpolated between neighbours) of a group's durations, in milliseconds. */
+export interface DurationSpread {
+  group: string;
+  median: number | null;
+  p90: number | null;
 }
 
 /** The counts of one quarter hour (UTC) over the report's scope. */
@@ -25,17 +23,6 @@ export interface SlotCounts {
   closedCases: number;
   /** Cases created, less those closed, plus those reopened, whoever did it. */
   backlogChange: number;
-}
-
-export interface FirstResponse {
-  at: number;
-  ms: number;
-  by: string | null;
-}
-
-export interface Close {
-  at: number;
-  ms: number;
 }
 
 export interface WorkerCounts {
@@ -56,10 +43,14 @@ export interface SummaryInput {
   /** Cases open at the range's start: created, less closed, plus reopened, before it. */
   backlogAtStart: number;
   slots: SlotCounts[];
-  firstResponses: FirstResponse[];
-  closes: Close[];
+  /** First responses per bucket (the group is the bucket's index). */
+  firstResponses: DurationSpread[];
+  /** Times to close per bucket. */
+  closes: DurationSpread[];
+  /** First responses per worker (the group is the user's id), over the whole range. */
+  workerResponses: DurationSpread[];
   workers: WorkerCounts[];
-  /** Each worker's name, for those in `workers` and `firstResponses`. */
+  /** Each worker's name, for those in `workers` and `workerResponses`. */
   names: ReadonlyMap<string, string>;
 }
 
@@ -108,9 +99,10 @@ function bucketOf(buckets: readonly BucketSpan[], at: number): number {
 
 const seconds = (ms: number | null): number | null => (ms === null ? null : Math.round(ms) / 1000);
 
-function spread(values: number[]): Spread {
-  values.sort((a, b) => a - b);
-  return { median: seconds(percentile(values, 0.5)), p90: seconds(percentile(values, 0.9)) };
+const byGroup = (spreads: readonly DurationSpread[]) => new Map(spreads.map((spread) => [spread.group, spread]));
+
+function spread(group: DurationSpread | undefined): Spread {
+  return { median: seconds(group?.median ?? null), p90: seconds(group?.p90 ?? null) };
 }
 
 export function summarise(input: SummaryInput): Summary {
@@ -124,17 +116,9 @@ export function summarise(input: SummaryInput): Summary {
     row.closedCases += slot.closedCases;
     row.opened += slot.backlogChange;
   }
-  const responses = input.buckets.map((): number[] => []);
-  const byWorker = new Map<string, number[]>();
-  for (const response of input.firstResponses) {
-    responses[bucketOf(input.buckets, response.at)]?.push(response.ms);
-    if (response.by === null) continue;
-    const times = byWorker.get(response.by);
-    if (times) times.push(response.ms);
-    else byWorker.set(response.by, [response.ms]);
-  }
-  const closes = input.buckets.map((): number[] => []);
-  for (const close of input.closes) closes[bucketOf(input.buckets, close.at)]?.push(close.ms);
+  const responses = byGroup(input.firstResponses);
+  const closes = byGroup(input.closes);
+  const byWorker = byGroup(input.workerResponses);
 
   let backlog = input.backlogAtStart;
   const buckets = input.buckets.map((span, i): SummaryBucket => {
@@ -147,8 +131,8 @@ export function summarise(input: SummaryInput): Summary {
       newCases: row.newCases,
       closedCases: row.closedCases,
       backlog,
-      firstResponseSeconds: spread(responses[i]!),
-      timeToCloseSeconds: spread(closes[i]!),
+      firstResponseSeconds: spread(responses.get(String(i))),
+      timeToCloseSeconds: spread(closes.get(String(i))),
     };
   });
 
@@ -156,13 +140,12 @@ export function summarise(input: SummaryInput): Summary {
   const known = new Map(input.workers.map((w) => [w.userId, w]));
   const workers = [...workerIds].map((userId): SummaryWorker => {
     const counts = known.get(userId);
-    const times = (byWorker.get(userId) ?? []).sort((a, b) => a - b);
     return {
       userId,
       name: input.names.get(userId) ?? '',
       replies: counts?.replies ?? 0,
       closedCases: counts?.closedCases ?? 0,
-      firstResponseSeconds: { median: seconds(percentile(times, 0.5)) },
+      firstResponseSeconds: { median: seconds(byWorker.get(userId)?.median ?? null) },
     };
   });
   workers.sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));

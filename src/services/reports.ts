@@ -1,5 +1,5 @@
 import type { SummaryQuery, SummaryReport } from '../contract/index.js';
-import { backlogAt, closes, firstResponses, slotCounts, userNames, workerCounts, type ReportScope } from '../db/queries/reports.js';
+import { backlogAt, durationSpreads, slotCounts, userNames, workerCounts, type ReportScope } from '../db/queries/reports.js';
 import { notFound } from '../domain/errors.js';
 import { reportBuckets } from '../domain/report-buckets.js';
 import { summarise } from '../domain/report-summary.js';
@@ -46,19 +46,29 @@ export function createReportService(ctx: ServiceContext) {
       const from = buckets[0]!.startAt;
       const to = buckets.at(-1)!.endAt;
       if (scope.surveyIds.length === 0)
-        return summarise({ buckets, backlogAtStart: 0, slots: [], firstResponses: [], closes: [], workers: [], names: new Map() });
+        return summarise({
+          buckets,
+          backlogAtStart: 0,
+          slots: [],
+          firstResponses: [],
+          closes: [],
+          workerResponses: [],
+          workers: [],
+          names: new Map(),
+        });
       const executor = db.kysely;
       const caseScope = { surveyIds: scope.surveyIds, numberId: scope.numberId };
-      const [backlogAtStart, slots, workers, responses, closed] = await Promise.all([
+      const [backlogAtStart, slots, workers, responses, closed, workerResponses] = await Promise.all([
         backlogAt(executor, caseScope, from),
         slotCounts(executor, scope, from, to),
         workerCounts(executor, scope, from, to),
-        firstResponses(executor, scope, from, to),
-        closes(executor, caseScope, from, to),
+        durationSpreads(db, 'first-response', scope, buckets),
+        durationSpreads(db, 'close', caseScope, buckets),
+        durationSpreads(db, 'first-response', scope, { worker: { from, to } }),
       ]);
-      const workerIds = new Set([...workers.map((w) => w.userId), ...responses.flatMap((r) => (r.by === null ? [] : [r.by]))]);
+      const workerIds = new Set([...workers.map((w) => w.userId), ...workerResponses.map((r) => r.group)]);
       const names = await userNames(executor, actor.orgId, [...workerIds]);
-      return summarise({ buckets, backlogAtStart, slots, firstResponses: responses, closes: closed, workers, names });
+      return summarise({ buckets, backlogAtStart, slots, firstResponses: responses, closes: closed, workerResponses, workers, names });
     },
   };
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
-import type { Executor } from '../database.js';
+import type { DurationSpread } from '../../domain/report-summary.js';
+import type { Db, Executor } from '../database.js';
 
 /**
  * The summary report's reads (DESIGN.md §10, docs/reports.md): counts per quarter hour
@@ -71,40 +72,61 @@ export async function workerCounts(executor: Executor, scope: ReportScope, from:
   return rows.map((r) => ({ userId: r.user_id, replies: Number(r.replies), closedCases: Number(r.closed_cases) }));
 }
 
-/** Each case first answered in `[from, to)`: when, how long it had waited, by whom. */
-export async function firstResponses(executor: Executor, scope: ReportScope, from: number, to: number) {
-  const rows = await firstResponsesQuery(executor, scope, from, to).execute();
-  return rows.map((r) => ({ at: Number(r.first_response_at), ms: Number(r.first_response_ms), by: r.first_response_by }));
+/** Which cases' durations: first responses (their waiting time) or closes (creation to last close). */
+export type DurationKind = 'first-response' | 'close';
+
+const DURATIONS = {
+  'first-response': { at: 'first_response_at', ms: sql`r.first_response_ms`, by: 'first_response_by' },
+  close: { at: 'closed_at', ms: sql`r.closed_at - r.created_at`, by: null },
+} as const;
+
+/**
+ * The median and 90th percentile of the durations in each group — a bucket (`groups` the
+ * buckets' spans; the group is the bucket's index) or a worker (`groups: {worker}`; the
+ * group is the user's id) — computed by the database, so a report over a quarter of a
+ * million cases returns a row per group, not a row per case. The cases are read from
+ * `records_first_responses` or `records_closes` alone, one range per bucket.
+ */
+export function durationSpreadsQuery(
+  db: Pick<Db, 'percentileCont'>,
+  kind: DurationKind,
+  scope: ReportScope,
+  groups: ReadonlyArray<{ startAt: number; endAt: number }> | { worker: { from: number; to: number } },
+) {
+  const duration = DURATIONS[kind];
+  const at = sql.ref(`r.${duration.at}`);
+  const filters = [sql`r.survey_id in (${sql.join(scope.surveyIds)})`, sql`${at} is not null`];
+  if (scope.numberId !== undefined) filters.push(sql`r.number_id = ${scope.numberId}`);
+  if (scope.userId !== undefined && duration.by !== null) filters.push(sql`${sql.ref(`r.${duration.by}`)} = ${scope.userId}`);
+  let values;
+  if ('worker' in groups) {
+    if (duration.by === null) throw new Error('Only first responses have a worker');
+    filters.push(sql`${at} >= ${groups.worker.from}`, sql`${at} < ${groups.worker.to}`);
+    values = sql`select ${sql.ref(`r.${duration.by}`)} as g, ${duration.ms} as ms from records r where ${sql.join(filters, sql` and `)}`;
+  } else {
+    const spans = sql.join(groups.map((g, i) => sql`(${sql.lit(i)}, cast(${g.startAt} as bigint), cast(${g.endAt} as bigint))`));
+    values = sql`
+      with buckets (i, s, e) as (values ${spans})
+      select b.i as g, ${duration.ms} as ms
+      from buckets b join records r on ${at} >= b.s and ${at} < b.e
+      where ${sql.join(filters, sql` and `)}`;
+  }
+  const ms = sql.ref('v.ms');
+  return sql<{ g: string | number; median: number | string | null; p90: number | string | null }>`
+    select v.g as g, ${db.percentileCont(ms, 0.5)} as median, ${db.percentileCont(ms, 0.9)} as p90
+    from (${values}) as v
+    group by v.g`;
 }
 
-export function firstResponsesQuery(executor: Executor, scope: ReportScope, from: number, to: number) {
-  let query = executor
-    .selectFrom('records')
-    .select(['first_response_at', 'first_response_ms', 'first_response_by'])
-    .where('survey_id', 'in', [...scope.surveyIds])
-    .where('first_response_at', '>=', from)
-    .where('first_response_at', '<', to);
-  if (scope.numberId !== undefined) query = query.where('number_id', '=', scope.numberId);
-  if (scope.userId !== undefined) query = query.where('first_response_by', '=', scope.userId);
-  return query;
+export async function durationSpreads(
+  db: Pick<Db, 'percentileCont' | 'kysely'>,
+  ...args: Parameters<typeof durationSpreadsQuery> extends [unknown, ...infer Rest] ? Rest : never
+): Promise<DurationSpread[]> {
+  const { rows } = await durationSpreadsQuery(db, ...args).execute(db.kysely);
+  return rows.map((r) => ({ group: String(r.g), median: numberOrNull(r.median), p90: numberOrNull(r.p90) }));
 }
 
-/** Each case whose last close fell in `[from, to)`: when, and how long after its creation. */
-export async function closes(executor: Executor, scope: Omit<ReportScope, 'userId'>, from: number, to: number) {
-  const rows = await closesQuery(executor, scope, from, to).execute();
-  return rows.map((r) => ({ at: Number(r.closed_at), ms: Number(r.closed_at) - Number(r.created_at) }));
-}
-
-export function closesQuery(executor: Executor, scope: Omit<ReportScope, 'userId'>, from: number, to: number) {
-  let query = executor
-    .selectFrom('records')
-    .select(['closed_at', 'created_at'])
-    .where('survey_id', 'in', [...scope.surveyIds])
-    .where('closed_at', '>=', from)
-    .where('closed_at', '<', to);
-  if (scope.numberId !== undefined) query = query.where('number_id', '=', scope.numberId);
-  return query;
-}
+const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
 
 /** The names of these users, for the workers list. */
 export async function userNames(executor: Executor, orgId: string, userIds: readonly string[]): Promise<Map<string, string>> {

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { BeforeCommitHook, ChangeEvent, Db, OpenOptions } from '../database.js';
 import type { SecondWriter } from '../second-writer.js';
 import { runMigrations } from '../migrate.js';
@@ -80,6 +80,7 @@ export function openSqlite(path: string, options: OpenOptions): Db {
     async writeTogether(tx, queries) {
       for (const query of queries) if (query) await tx.db.executeQuery(query.compile());
     },
+    percentileCont: (value, fraction) => sql<number | null>`percentile_cont(${value}, ${sql.lit(fraction)})`,
     skipLocked: (query) => query,
     migrate: () => runMigrations(kysely, 'sqlite'),
     async close() {

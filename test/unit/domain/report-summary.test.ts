@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reportBuckets } from '../../../src/domain/report-buckets.js';
-import { percentile, summarise, type SlotCounts } from '../../../src/domain/report-summary.js';
+import { summarise, type SlotCounts } from '../../../src/domain/report-summary.js';
 
 const utc = (iso: string) => Date.parse(iso);
 
@@ -41,15 +41,6 @@ describe('report buckets', () => {
   });
 });
 
-describe('percentiles', () => {
-  it('interpolate between neighbours; one value is every percentile; none is null', () => {
-    expect(percentile([1, 2, 3, 4], 0.5)).toBe(2.5);
-    expect(percentile([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], 0.9)).toBe(91);
-    expect(percentile([7], 0.9)).toBe(7);
-    expect(percentile([], 0.5)).toBeNull();
-  });
-});
-
 describe('summarise', () => {
   const buckets = reportBuckets('2026-03-02', '2026-03-03', 'UTC', 'day');
   const slot = (iso: string, counts: Partial<SlotCounts>): SlotCounts => ({
@@ -73,6 +64,7 @@ describe('summarise', () => {
       ],
       firstResponses: [],
       closes: [],
+      workerResponses: [],
       workers: [],
       names: new Map(),
     });
@@ -82,18 +74,20 @@ describe('summarise', () => {
     ]);
   });
 
-  it('gives durations to the bucket where they end, in seconds, and each worker the median of theirs', () => {
+  it('gives each bucket its median and 90th percentile duration in seconds, and each worker their median', () => {
     const summary = summarise({
       buckets,
       backlogAtStart: 0,
       slots: [],
       firstResponses: [
-        { at: utc('2026-03-02T10:00:00Z'), ms: 1000, by: 'u1' },
-        { at: utc('2026-03-02T11:00:00Z'), ms: 3000, by: 'u2' },
-        { at: utc('2026-03-03T11:00:00Z'), ms: 5000, by: 'u1' },
-        { at: utc('2026-03-04T00:00:00Z'), ms: 9000, by: 'u1' },
+        { group: '0', median: 2000, p90: 2800 },
+        { group: '1', median: 5000, p90: 5000 },
       ],
-      closes: [{ at: utc('2026-03-03T00:00:00Z'), ms: 60_000 }],
+      closes: [{ group: '1', median: 60_000, p90: 60_000 }],
+      workerResponses: [
+        { group: 'u1', median: 5000, p90: 8200 },
+        { group: 'u2', median: 3000, p90: 3000 },
+      ],
       workers: [{ userId: 'u2', replies: 4, closedCases: 1 }],
       names: new Map([
         ['u1', 'Zainab'],

@@ -10,6 +10,7 @@ import { LabelChip } from '../../ui/label-chips.js';
 import { Screen } from '../../ui/screen.js';
 import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
+import { ConfirmDelete } from '../../ui/confirm-delete.js';
 
 const FIRST_COLOR = LABEL_SWATCHES[0]?.[0] ?? '#1f77b4';
 
@@ -156,27 +157,10 @@ function DeleteLabelDialog({ label, onClose, onDeleted }: { label: Label | null;
 }
 
 function DeleteLabelConfirm({ label, onClose, onDeleted }: { label: Label; onClose: () => void; onDeleted: () => void }) {
-  const { busy, error, run } = useRequest();
-  const remove = () =>
-    run(async () => {
-      await labelsApi.remove(label.id);
-      onDeleted();
-    });
   return (
-    <>
-      <ErrorAlert error={error} />
-      <p>
-        <LabelChip label={label} /> is taken off every case that carries it, and each of those cases notes the removal in its history. This
-        cannot be undone.
-      </p>
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose} disabled={busy}>
-          Keep it
-        </button>
-        <button type="button" className="button-danger-solid" onClick={() => void remove()} disabled={busy}>
-          {busy ? 'Deleting…' : 'Delete label'}
-        </button>
-      </div>
-    </>
+    <ConfirmDelete action="Delete label" remove={() => labelsApi.remove(label.id)} onClose={onClose} onDeleted={onDeleted}>
+      <LabelChip label={label} /> is taken off every case that carries it, and each of those cases notes the removal in its history. This
+      cannot be undone.
+    </ConfirmDelete>
   );
 }

@@ -8,6 +8,7 @@ import { InputField, TextAreaField } from '../../ui/fields.js';
 import { Screen } from '../../ui/screen.js';
 import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
+import { ConfirmDelete } from '../../ui/confirm-delete.js';
 
 const EMPTY: SavedReplyInput = { title: '', text: '', language: null };
 
@@ -161,27 +162,9 @@ function EditReplyForm({ reply, onClose, onSaved }: { reply: SavedReply; onClose
 }
 
 function DeleteReplyConfirm({ reply, onClose, onDeleted }: { reply: SavedReply; onClose: () => void; onDeleted: () => void }) {
-  const { busy, error, run } = useRequest();
-  const remove = () =>
-    run(async () => {
-      await savedRepliesApi.remove(reply.id);
-      onDeleted();
-    });
   return (
-    <>
-      <ErrorAlert error={error} />
-      <p>
-        “<span dir="auto">{reply.title}</span>” is deleted for everyone in your organisation. Messages already sent with it stay as they
-        were.
-      </p>
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose} disabled={busy}>
-          Keep it
-        </button>
-        <button type="button" className="button-danger-solid" onClick={() => void remove()} disabled={busy}>
-          {busy ? 'Deleting…' : 'Delete saved reply'}
-        </button>
-      </div>
-    </>
+    <ConfirmDelete action="Delete saved reply" remove={() => savedRepliesApi.remove(reply.id)} onClose={onClose} onDeleted={onDeleted}>
+      “<span dir="auto">{reply.title}</span>” is deleted for everyone in your organisation. Messages already sent with it stay as they were.
+    </ConfirmDelete>
   );
 }

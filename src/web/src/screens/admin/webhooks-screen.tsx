@@ -6,6 +6,7 @@ import { InputField } from '../../ui/fields.js';
 import { Screen } from '../../ui/screen.js';
 import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
+import { ConfirmDelete } from '../../ui/confirm-delete.js';
 
 /** Every event a subscription can choose, in words (keyed by the contract's list, so none is missed). */
 const EVENT_WORDS: Record<OutboundWebhookEvent, string> = {
@@ -228,27 +229,10 @@ function DeliveryLog({
 }
 
 function DeleteWebhookConfirm({ webhook, onClose, onDeleted }: { webhook: OutboundWebhook; onClose: () => void; onDeleted: () => void }) {
-  const { busy, error, run } = useRequest();
-  const remove = () =>
-    run(async () => {
-      await outboundWebhooksApi.remove(webhook.id);
-      onDeleted();
-    });
   return (
-    <>
-      <ErrorAlert error={error} />
-      <p>
-        <span className="mono">{webhook.url}</span> receives nothing more, deliveries still being tried are dropped, and its delivery log is
-        deleted. This cannot be undone.
-      </p>
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose} disabled={busy}>
-          Keep it
-        </button>
-        <button type="button" className="button-danger-solid" onClick={() => void remove()} disabled={busy}>
-          {busy ? 'Deleting…' : 'Delete webhook'}
-        </button>
-      </div>
-    </>
+    <ConfirmDelete action="Delete webhook" remove={() => outboundWebhooksApi.remove(webhook.id)} onClose={onClose} onDeleted={onDeleted}>
+      <span className="mono">{webhook.url}</span> receives nothing more, deliveries still being tried are dropped, and its delivery log is
+      deleted. This cannot be undone.
+    </ConfirmDelete>
   );
 }
