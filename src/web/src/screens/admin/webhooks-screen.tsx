@@ -40,7 +40,7 @@ export function WebhooksScreen() {
       }
     >
       <AddWebhookCard onAdded={reload} />
-      <LoadingOrError error={list.error} />
+      {(!list.data || list.error !== null) && <LoadingOrError error={list.error} />}
       {list.data?.items.length === 0 && <p className="empty">No webhooks yet.</p>}
       {list.data?.items.map((webhook) => (
         <WebhookCard key={webhook.id} webhook={webhook} onDelete={() => setDeleting(webhook)} />
