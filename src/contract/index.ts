@@ -14,3 +14,4 @@ export * from './simulator.js';
 export * from './surveys.js';
 export * from './team.js';
 export * from './users.js';
+export * from './languages.js';

@@ -1,9 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { CONSOLE_LANGUAGES } from './languages.js';
 import { ROLES } from '../domain/roles.js';
 import { Nullable, OneOf, Time } from './common.js';
 
 export const Role = OneOf(ROLES);
 export type Role = Static<typeof Role>;
+export const ConsoleLanguage = OneOf(CONSOLE_LANGUAGES);
+export type ConsoleLanguage = Static<typeof ConsoleLanguage>;
 
 export const User = Type.Object({
   id: Type.String(),
@@ -16,6 +19,8 @@ export const User = Type.Object({
   available: Type.Boolean(),
   /** Open cases auto-assignment may give this user (set by an admin). */
   capacity: Type.Integer(),
+  /** The console language the user chose; null: the console follows the browser's. */
+  language: Nullable(ConsoleLanguage),
 });
 export type User = Static<typeof User>;
 /**
@@ -47,7 +52,7 @@ export const UserPatch = Type.Object(
 export type UserPatch = Static<typeof UserPatch>;
 
 export const Session = Type.Object({
-  user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Role }),
+  user: Type.Object({ id: Type.String(), email: Type.String(), name: Type.String(), role: Role, language: Nullable(ConsoleLanguage) }),
   organisation: Type.Object({ id: Type.String(), name: Type.String() }),
   csrfToken: Type.String(),
   /** What this server accepts, for forms to show before a request is refused: the largest upload (`POST /media`). */
@@ -78,6 +83,8 @@ export const RecoveryCodes = Type.Object({ recoveryCodes: Type.Array(Type.String
 export const MyAccountPatch = Type.Object(
   {
     available: Type.Optional(Type.Boolean()),
+    /** The console's language for this user; null goes back to the browser's. */
+    language: Type.Optional(Nullable(ConsoleLanguage)),
     password: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
     currentPassword: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
   },

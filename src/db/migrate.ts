@@ -17,6 +17,7 @@ import * as retentionErasure from './migrations/013-retention-erasure.js';
 import * as reportCounts from './migrations/014-report-counts.js';
 import * as outboundWebhooks from './migrations/015-outbound-webhooks.js';
 import * as whatsappSpellings from './migrations/016-whatsapp-spellings.js';
+import * as userLanguage from './migrations/017-user-language.js';
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
@@ -35,6 +36,7 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '014-report-counts': (dialect) => ({ up: (db) => reportCounts.up(db, dialect), down: (db) => reportCounts.down(db, dialect) }),
   '015-outbound-webhooks': () => outboundWebhooks,
   '016-whatsapp-spellings': () => whatsappSpellings,
+  '017-user-language': () => userLanguage,
 };
 
 export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

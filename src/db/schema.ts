@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { MediaDirection, MediaStatus } from '../domain/media.js';
 import type { Direction, MessageStatus } from '../domain/message-status.js';
+import type { ConsoleLanguage } from '../domain/languages.js';
 import type { Channel, ProviderName } from '../domain/providers.js';
 import type { Role } from '../domain/roles.js';
 import type { TwoFactorPolicy } from '../domain/sign-in.js';
@@ -119,6 +120,8 @@ export interface UserTable {
   totp_enabled_at: number | null;
   /** The last TOTP time step accepted: a code of that step or earlier is refused. */
   totp_last_step: number | null;
+  /** The console language the user chose (src/domain/languages.ts); null: the browser's. */
+  language: ConsoleLanguage | null;
 }
 
 export interface SessionTable {

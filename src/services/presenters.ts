@@ -299,6 +299,7 @@ export function userView(row: UserTable): User {
     createdAt: iso(row.created_at)!,
     available: row.available === 1,
     capacity: Number(row.capacity),
+    language: row.language ?? null,
   };
 }
 
@@ -309,7 +310,9 @@ export function sessionView(
   limits: Session['limits'],
   twoFactor: Session['twoFactor'],
 ): Session {
-  return { user: { id: user.id, email: user.email, name: user.name, role: user.role }, organisation, csrfToken, limits, twoFactor };
+  return {
+    user: { id: user.id, email: user.email, name: user.name, role: user.role, language: user.language ?? null },
+    organisation, csrfToken, limits, twoFactor };
 }
 
 export function apiTokenView(row: Pick<ApiTokenTable, 'id' | 'name' | 'created_at' | 'last_used_at' | 'expires_at'>): ApiToken {

@@ -1,7 +1,7 @@
 import { newId } from './ids.js';
 import type { Executor, Transaction } from '../db/database.js';
 import { releaseOpenCasesOf } from '../db/queries/assignment.js';
-import type { MyAccountPatch, Session, User } from '../contract/index.js';
+import type { ConsoleLanguage, MyAccountPatch, Session, User } from '../contract/index.js';
 import type { UserTable } from '../db/schema.js';
 import { DomainError, notFound, validationFailed } from '../domain/errors.js';
 import { isRole, ROLES, type Role } from '../domain/roles.js';
@@ -70,6 +70,7 @@ export async function insertUser(db: Executor, orgId: string, input: UserInput, 
     totp_secret: null,
     totp_enabled_at: null,
     totp_last_step: null,
+    language: null,
   };
   await db.insertInto('users').values(row).execute();
   return userView(row);
@@ -141,6 +142,11 @@ export function createUserService(ctx: ServiceContext) {
         .execute();
       if (available) await distributeWaitingCases(db, tx, actor.orgId, now);
     });
+    return userView(await ownRow(actor));
+  }
+
+  async function setLanguage(actor: Actor, language: ConsoleLanguage | null): Promise<User> {
+    await db.kysely.updateTable('users').set({ language, updated_at: ctx.now() }).where('id', '=', actor.userId).execute();
     return userView(await ownRow(actor));
   }
 
@@ -236,6 +242,7 @@ export function createUserService(ctx: ServiceContext) {
         input.password === undefined
           ? null
           : await this.changeOwnPassword(actor, { password: input.password, currentPassword: input.currentPassword ?? '' }, keep);
+      if (input.language !== undefined) user = await setLanguage(actor, input.language);
       if (input.available !== undefined) user = await setAvailable(actor, input.available);
       return user ?? this.me(actor);
     },

@@ -1,8 +1,13 @@
+import i18next from 'i18next';
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { TFunction } from 'i18next';
+import { Trans, useTranslation } from 'react-i18next';
 import { api, ApiError, errorMessage, setCsrfToken, setUnauthenticatedHandler } from './api/client.js';
 import type { Page, Session, Survey } from './api/types.js';
 import { navigate, paths, useRoute, type Route } from './router.js';
 import { AppContext, canWorkCases, useApp, type AppContextValue } from './session.js';
+import { changeLanguage } from './i18n/setup.js';
+import { preferredLanguage } from './i18n/languages.js';
 import { ServerEventsProvider } from './server-events.js';
 import { ErrorAlert, Loading } from './ui/components.js';
 import { useLoad } from './ui/use-load.js';
@@ -32,12 +37,13 @@ import { SavedRepliesScreen } from './screens/admin/saved-replies-screen.js';
 type SessionState = { status: 'loading' } | { status: 'anonymous'; error?: string } | { status: 'ready'; session: Session };
 
 export function App() {
+  const { t } = useTranslation();
   const [state, setState] = useState<SessionState>({ status: 'loading' });
 
   useEffect(() => {
     setUnauthenticatedHandler(() => {
       setCsrfToken(null);
-      setState({ status: 'anonymous', error: 'Your session has ended. Please log in again.' });
+      setState({ status: 'anonymous', error: i18next.t('common:sessionEnded') });
     });
     api<Session>('GET', '/session')
       .then((session) => {
@@ -56,7 +62,13 @@ export function App() {
     setState({ status: 'ready', session });
   }, []);
 
-  if (state.status === 'loading') return <Loading label="Starting Caseline…" />;
+  // Signed in, the console speaks the user's chosen language, or their browser's.
+  const userLanguage = state.status === 'ready' ? (state.session.user.language ?? preferredLanguage(navigator.languages)) : null;
+  useEffect(() => {
+    if (userLanguage) void changeLanguage(userLanguage);
+  }, [userLanguage]);
+
+  if (state.status === 'loading') return <Loading label={t('starting')} />;
   if (state.status === 'anonymous') return <LoginScreen notice={state.error} onLoggedIn={onLoggedIn} />;
   if (state.session.twoFactor.enrolmentRequired) {
     const loggedOut = () => {
@@ -125,6 +137,7 @@ function LoggedIn({ session, onLoggedOut }: { session: Session; onLoggedOut: () 
 }
 
 function RouteView() {
+  const { t } = useTranslation();
   const route = useRoute();
   const { session, surveys } = useApp();
   const isAdmin = session.user.role === 'admin';
@@ -132,8 +145,9 @@ function RouteView() {
   const unread = useUnreadMine();
 
   useEffect(() => {
-    document.title = `${unread > 0 ? `(${unread}) ` : ''}${titleOf(route, surveys)} · Caseline`;
-  }, [route, surveys, unread]);
+    const title = titleOf(route, surveys, t);
+    document.title = unread > 0 ? t('pageTitle.withUnread', { count: unread, title }) : t('pageTitle.plain', { title });
+  }, [route, surveys, unread, t]);
 
   switch (route.name) {
     case 'home':
@@ -176,9 +190,9 @@ function RouteView() {
     case 'not-found':
       return (
         <section className="page">
-          <h1>Page not found</h1>
+          <h1>{t('notFound.title')}</h1>
           <p>
-            Nothing lives at <code>{route.path}</code>. <a href="#/">Go to the cases</a>.
+            <Trans t={t} i18nKey="notFound.body" values={{ path: route.path }} components={{ code: <code />, link: <a href="#/" /> }} />
           </p>
         </section>
       );
@@ -186,6 +200,7 @@ function RouteView() {
 }
 
 function Home() {
+  const { t } = useTranslation();
   const { surveys, session } = useApp();
   const first = surveys[0];
   useEffect(() => {
@@ -194,70 +209,72 @@ function Home() {
   if (first) return <Loading />;
   return (
     <section className="page">
-      <h1>No surveys yet</h1>
+      <h1>{t('home.noSurveys')}</h1>
       {session.user.role === 'admin' ? (
         <p>
-          Cases belong to a survey. <a href={paths.survey(null)}>Create a survey</a>, then attach a number to it.
+          <Trans t={t} i18nKey="home.adminHint" components={{ link: <a href={paths.survey(null)} /> }} />
         </p>
       ) : (
-        <p>Your organisation has no survey yet. Ask an administrator to create one.</p>
+        <p>{t('home.otherHint')}</p>
       )}
     </section>
   );
 }
 
 function AdminOnly() {
+  const { t } = useTranslation();
   return (
     <section className="page">
-      <h1>Administrators only</h1>
-      <p>Your role does not allow this page.</p>
+      <h1>{t('adminOnly.title')}</h1>
+      <p>{t('adminOnly.body')}</p>
     </section>
   );
 }
 
 function RepliersOnly() {
+  const { t } = useTranslation();
   return (
     <section className="page">
-      <h1>Analysts and administrators only</h1>
-      <p>Saved replies are for those who reply to cases; your role reads cases.</p>
+      <h1>{t('repliersOnly.title')}</h1>
+      <p>{t('repliersOnly.body')}</p>
     </section>
   );
 }
 
-function titleOf(route: Route, surveys: Survey[]): string {
+function titleOf(route: Route, surveys: Survey[], t: TFunction<'common'>): string {
   switch (route.name) {
     case 'cases':
-      return surveys.find((s) => String(s.id) === route.surveyId)?.name ?? 'Cases';
+      return surveys.find((s) => String(s.id) === route.surveyId)?.name ?? t('nav.cases');
     case 'case':
-      return `Case #${route.caseNumber}`;
+      return t('pageTitle.case', { caseNumber: route.caseNumber });
     case 'simulator':
-      return 'Phone simulator';
+      return t('nav.simulator');
     case 'reports':
-      return 'Reports';
+      return t('nav.reports');
     case 'users':
-      return 'Users';
+      return t('nav.users');
     case 'surveys':
     case 'survey-edit':
     case 'survey-time-rules':
-      return 'Surveys';
+      return t('nav.surveys');
     case 'numbers':
     case 'number-edit':
-      return 'Numbers';
+      return t('nav.numbers');
     case 'account':
-      return 'My account';
+      return t('nav.account');
     case 'labels':
-      return 'Labels';
+      return t('nav.labels');
     case 'access-log':
-      return 'Access log';
+      return t('nav.accessLog');
     case 'privacy':
-      return 'Privacy';
+      return t('nav.privacy');
     case 'outbound-webhooks':
-      return 'Webhooks';
+      return t('nav.webhooks');
     case 'organisation':
-      return 'Organisation';
+      return t('nav.organisation');
     case 'saved-replies':
-      return 'Saved replies';
+      return t('nav.savedReplies');
     default:
-      return 'Cases';
+      return t('nav.cases');
   }
 }

@@ -1,25 +1,24 @@
-/** Pure formatting helpers for what the console shows. */
+/** Formatting helpers for what the console shows, in the console's language (src/web/src/i18n). */
+import i18next from 'i18next';
+import { currentLocale } from './i18n/setup.js';
 
-/** `14:05` for today, `Mon 3 Mar, 14:05` this year, `3 Mar 2024, 14:05` before. */
+/** `14:05` for today, `Mon 3 Mar, 14:05` this year, `3 Mar 2024, 14:05` before (in English). */
 export function formatTime(iso: string | null | undefined, now: Date = new Date()): string {
   if (!iso) return '';
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return iso;
-  const time = at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-  if (at.toDateString() === now.toDateString()) return time;
+  const locale = currentLocale();
+  const time = { hour: '2-digit', minute: '2-digit' } as const;
+  if (at.toDateString() === now.toDateString()) return at.toLocaleTimeString(locale, time);
   const sameYear = at.getFullYear() === now.getFullYear();
-  const date = at.toLocaleDateString(undefined, {
-    day: 'numeric',
-    month: 'short',
-    ...(sameYear ? { weekday: 'short' } : { year: 'numeric' }),
-  });
-  return `${date}, ${time}`;
+  // One format for date and time, so each language joins them its own way.
+  return at.toLocaleString(locale, { day: 'numeric', month: 'short', ...(sameYear ? { weekday: 'short' } : { year: 'numeric' }), ...time });
 }
 
 export function formatFullTime(iso: string | null | undefined): string {
   if (!iso) return '';
   const at = new Date(iso);
-  return Number.isNaN(at.getTime()) ? iso : at.toLocaleString();
+  return Number.isNaN(at.getTime()) ? iso : at.toLocaleString(currentLocale());
 }
 
 /**
@@ -42,19 +41,24 @@ export function shorten(text: string, max = 80): string {
   return chars.length <= max ? flat : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-const STATUS_LABELS: Record<string, string> = {
-  received: 'Received',
-  queued: 'Queued',
-  sending: 'Sending',
-  sent: 'Sent',
-  delivered: 'Delivered',
-  read: 'Read',
-  failed: 'Failed',
-  undelivered: 'Undelivered',
-};
+const STATUS_KEYS = {
+  received: 'common:messageStatus.received',
+  queued: 'common:messageStatus.queued',
+  sending: 'common:messageStatus.sending',
+  sent: 'common:messageStatus.sent',
+  delivered: 'common:messageStatus.delivered',
+  read: 'common:messageStatus.read',
+  failed: 'common:messageStatus.failed',
+  undelivered: 'common:messageStatus.undelivered',
+} as const;
 
 export function statusLabel(status: string): string {
-  return STATUS_LABELS[status] ?? status;
+  return status in STATUS_KEYS ? i18next.t(STATUS_KEYS[status as keyof typeof STATUS_KEYS]) : status;
+}
+
+/** A number as the console's language writes it (`1,234` in English, `1 234` in French). */
+export function formatNumber(value: number, options?: Intl.NumberFormatOptions): string {
+  return new Intl.NumberFormat(currentLocale(), options).format(value);
 }
 
 /** The ticks a chat app would show: one for sent, two for delivered and read. */

@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import type { ApiToken, Page, User } from './types.js';
 
 /**
@@ -137,8 +138,19 @@ export function upload<T>(path: string, form: FormData, { onProgress, signal }: 
   });
 }
 
+/** Codes of errors the console makes itself, beside the server's (src/domain/errors.ts). */
+export const CLIENT_ERROR_CODES = ['network_error', 'aborted'] as const;
+
+/**
+ * What to tell the user about a failure: the text for its code in the console's language
+ * (src/web/src/i18n/locales/<language>/errors.json), which may carry the server's own
+ * detail; the server's message for a code the console does not know.
+ */
 export function errorMessage(error: unknown): string {
-  if (error instanceof ApiError) return error.message;
+  if (error instanceof ApiError) {
+    const key = `errors:${error.code}`;
+    return i18next.exists(key) ? i18next.t(key as 'errors:internal', { serverMessage: error.message }) : error.message;
+  }
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -42,6 +42,7 @@ export type {
   RetentionSettings,
   RetentionStatus,
   Role,
+  ConsoleLanguage,
   SavedReply,
   ServerEvent,
   ServerEventType,

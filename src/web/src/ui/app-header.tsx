@@ -1,12 +1,14 @@
+import { useTranslation } from 'react-i18next';
 import { useRoute, paths } from '../router.js';
 import { canWorkCases, useApp } from '../session.js';
 import { useStreamState } from '../server-events.js';
-import { RoleBadge } from './components.js';
+import { RoleBadge, ROLE_KEYS } from './components.js';
 import { useShortcutHelp } from '../team/keyboard.js';
 import { AlertBell } from '../team/alert-bell.js';
 import { TeamMenu } from '../team/team-menu.js';
 
 export function AppHeader() {
+  const { t } = useTranslation();
   const { session, surveys, logout } = useApp();
   const route = useRoute();
   const stream = useStreamState();
@@ -25,63 +27,63 @@ export function AppHeader() {
           document.getElementById('main')?.focus();
         }}
       >
-        Skip to content
+        {t('header.skipToContent')}
       </a>
       <div className="brand">
         <span className="brand-mark" aria-hidden="true" />
         <span className="brand-name">Caseline</span>
-        <span className="org-name" title="Organisation">
+        <span className="org-name" title={t('header.organisation')}>
           {session.organisation.name}
         </span>
       </div>
-      <nav className="app-nav" aria-label="Main">
+      <nav className="app-nav" aria-label={t('header.mainNavigation')}>
         <a href={firstSurvey ? paths.cases(firstSurvey.id) : '#/'} aria-current={current(['cases', 'case', 'home'])}>
-          Cases
+          {t('nav.cases')}
         </a>
         <a href={paths.reports()} aria-current={current(['reports'])}>
-          Reports
+          {t('nav.reports')}
         </a>
         <a href={paths.simulator()} aria-current={current(['simulator'])}>
-          Phone simulator
+          {t('nav.simulator')}
         </a>
         {isAdmin && (
           <>
             <a href={paths.users()} aria-current={current(['users'])}>
-              Users
+              {t('nav.users')}
             </a>
             <a href={paths.surveys()} aria-current={current(['surveys', 'survey-edit', 'survey-time-rules'])}>
-              Surveys
+              {t('nav.surveys')}
             </a>
             <a href={paths.numbers()} aria-current={current(['numbers', 'number-edit'])}>
-              Numbers
+              {t('nav.numbers')}
             </a>
             <a href={paths.labels()} aria-current={current(['labels'])}>
-              Labels
+              {t('nav.labels')}
             </a>
             <a href={paths.accessLog()} aria-current={current(['access-log'])}>
-              Access log
+              {t('nav.accessLog')}
             </a>
             <a href={paths.privacy()} aria-current={current(['privacy'])}>
-              Privacy
+              {t('nav.privacy')}
             </a>
             <a href={paths.outboundWebhooks()} aria-current={current(['outbound-webhooks'])}>
-              Webhooks
+              {t('nav.webhooks')}
             </a>
             <a href={paths.organisation()} aria-current={current(['organisation'])}>
-              Organisation
+              {t('nav.organisation')}
             </a>
           </>
         )}
         {canWorkCases(session) && (
           <a href={paths.savedReplies()} aria-current={current(['saved-replies'])}>
-            Saved replies
+            {t('nav.savedReplies')}
           </a>
         )}
       </nav>
       <div className="header-user">
-        <span className={`stream stream-${stream}`} role="status" title="Live updates">
+        <span className={`stream stream-${stream}`} role="status" title={t('header.liveUpdates')}>
           <span className="stream-dot" aria-hidden="true" />
-          {stream === 'live' ? 'Live' : stream === 'connecting' ? 'Connecting…' : 'Reconnecting…'}
+          {stream === 'live' ? t('header.live') : stream === 'connecting' ? t('header.connecting') : t('header.reconnecting')}
         </span>
         <AlertBell />
         <TeamMenu />
@@ -89,8 +91,8 @@ export function AppHeader() {
           type="button"
           className="button-quiet"
           onClick={showShortcuts}
-          aria-label="Keyboard shortcuts"
-          title="Keyboard shortcuts (?)"
+          aria-label={t('header.shortcuts')}
+          title={t('header.shortcutsTitle')}
         >
           ?
         </button>
@@ -98,13 +100,13 @@ export function AppHeader() {
           className="current-user"
           href={paths.account()}
           aria-current={current(['account'])}
-          aria-label={`My account: ${session.user.name} (${session.user.role})`}
-          title="My account: password and API tokens"
+          aria-label={t('header.myAccount', { name: session.user.name, role: t(ROLE_KEYS[session.user.role]) })}
+          title={t('header.myAccountTitle')}
         >
           <span className="current-user-name">{session.user.name}</span> <RoleBadge role={session.user.role} />
         </a>
         <button type="button" className="button-quiet" onClick={() => void logout()}>
-          Log out
+          {t('header.logOut')}
         </button>
       </div>
     </header>

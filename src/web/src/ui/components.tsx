@@ -1,14 +1,17 @@
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Role } from '../api/types.js';
 import { formatFullTime, formatTime } from '../format.js';
 
 export function ErrorAlert({ error, onDismiss }: { error: string | null; onDismiss?: () => void }) {
+  const { t } = useTranslation();
   if (!error) return null;
   return (
     <div className="alert alert-error" role="alert">
       <span>{error}</span>
       {onDismiss && (
-        <button type="button" className="button-link" onClick={onDismiss} aria-label="Dismiss error">
-          Dismiss
+        <button type="button" className="button-link" onClick={onDismiss} aria-label={t('dismissError')}>
+          {t('actions.dismiss')}
         </button>
       )}
     </div>
@@ -34,15 +37,18 @@ export function Notice({ tone = 'info', children }: { tone?: 'info' | 'warning' 
   return <div className={`alert alert-${tone}`}>{children}</div>;
 }
 
-export function Loading({ label = 'Loading…' }: { label?: string }) {
+export function Loading({ label }: { label?: string }) {
+  const { t } = useTranslation();
   return (
     <p className="loading" role="status">
-      {label}
+      {label ?? t('loading')}
     </p>
   );
 }
 
 export function Time({ at }: { at: string | null | undefined }) {
+  // Subscribed to the language, so a time is written again in the one just chosen.
+  useTranslation();
   if (!at) return null;
   return (
     <time dateTime={at} title={formatFullTime(at)}>
@@ -102,6 +108,7 @@ export function Dialog({
 /** A read-only value with a Copy button, for webhook URLs. */
 export function CopyField({ label, value }: { label: string; value: string }) {
   const id = useId();
+  const { t } = useTranslation();
   const [copied, setCopied] = useState(false);
   const inputRef = useRef<HTMLInputElement>(null);
   const copy = async () => {
@@ -123,7 +130,7 @@ export function CopyField({ label, value }: { label: string; value: string }) {
       <div className="copy-field">
         <input id={id} ref={inputRef} readOnly value={value} onFocus={(e) => e.currentTarget.select()} />
         <button type="button" onClick={() => void copy()}>
-          {copied ? 'Copied' : 'Copy'}
+          {copied ? t('actions.copied') : t('actions.copy')}
           <span className="visually-hidden"> {label}</span>
         </button>
       </div>
@@ -131,23 +138,28 @@ export function CopyField({ label, value }: { label: string; value: string }) {
   );
 }
 
-export function RoleBadge({ role }: { role: string }) {
-  return <span className={`badge badge-role-${role}`}>{role}</span>;
+export const ROLE_KEYS = { admin: 'roles.admin', analyst: 'roles.analyst', viewer: 'roles.viewer' } as const satisfies Record<Role, string>;
+
+export function RoleBadge({ role }: { role: Role }) {
+  const { t } = useTranslation();
+  return <span className={`badge badge-role-${role}`}>{t(ROLE_KEYS[role])}</span>;
 }
 
 export function StatusBadge({ status }: { status: 'open' | 'closed' }) {
-  return <span className={`badge badge-${status}`}>{status === 'open' ? 'Open' : 'Closed'}</span>;
+  const { t } = useTranslation();
+  return <span className={`badge badge-${status}`}>{status === 'open' ? t('caseStatus.open') : t('caseStatus.closed')}</span>;
 }
 
 /** A dialog form's closing buttons: Cancel, and Save (a submit) that reads "Saving…" while busy. */
 export function SaveOrCancel({ busy, onCancel }: { busy: boolean; onCancel: () => void }) {
+  const { t } = useTranslation();
   return (
     <div className="dialog-actions">
       <button type="button" onClick={onCancel} disabled={busy}>
-        Cancel
+        {t('actions.cancel')}
       </button>
       <button type="submit" className="button-primary" disabled={busy}>
-        {busy ? 'Saving…' : 'Save'}
+        {busy ? t('actions.saving') : t('actions.save')}
       </button>
     </div>
   );
@@ -155,13 +167,14 @@ export function SaveOrCancel({ busy, onCancel }: { busy: boolean; onCancel: () =
 
 /** A table row's Edit and Delete buttons, named after the row for screen readers. */
 export function EditOrDelete({ name, onEdit, onDelete }: { name: string; onEdit: () => void; onDelete: () => void }) {
+  const { t } = useTranslation();
   return (
     <>
-      <button type="button" className="button-quiet" onClick={onEdit} aria-label={`Edit ${name}`}>
-        Edit
+      <button type="button" className="button-quiet" onClick={onEdit} aria-label={t('actions.editNamed', { name })}>
+        {t('actions.edit')}
       </button>
-      <button type="button" className="button-quiet button-danger" onClick={onDelete} aria-label={`Delete ${name}`}>
-        Delete
+      <button type="button" className="button-quiet button-danger" onClick={onDelete} aria-label={t('actions.deleteNamed', { name })}>
+        {t('actions.delete')}
       </button>
     </>
   );

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { ReactNode } from 'react';
 import { ErrorAlert } from './components.js';
 import { useRequest } from './use-request.js';
@@ -20,6 +21,7 @@ export function ConfirmDelete({
   onClose: () => void;
   onDeleted: () => void;
 }) {
+  const { t } = useTranslation();
   const { busy, error, run } = useRequest();
   const confirm = () =>
     run(async () => {
@@ -32,10 +34,10 @@ export function ConfirmDelete({
       <p>{children}</p>
       <div className="dialog-actions">
         <button type="button" onClick={onClose} disabled={busy}>
-          Keep it
+          {t('confirmDelete.keep')}
         </button>
         <button type="button" className="button-danger-solid" onClick={() => void confirm()} disabled={busy}>
-          {busy ? 'Deleting…' : action}
+          {busy ? t('actions.deleting') : action}
         </button>
       </div>
     </>

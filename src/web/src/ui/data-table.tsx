@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { ReactNode } from 'react';
 import { Loading } from './components.js';
 
@@ -31,6 +32,7 @@ export function DataTable<T>({
   /** Shown instead of an empty table; without it an empty table is shown. */
   empty?: string;
 }) {
+  const { t } = useTranslation();
   if (rows === null) return <Loading />;
   if (rows.length === 0 && empty !== undefined) return <p className="empty">{empty}</p>;
   return (
@@ -43,7 +45,7 @@ export function DataTable<T>({
             </th>
           ))}
           <th scope="col">
-            <span className="visually-hidden">Actions</span>
+            <span className="visually-hidden">{t('table.actions')}</span>
           </th>
         </tr>
       </thead>

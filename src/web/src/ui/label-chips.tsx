@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { Label } from '../api/types.js';
 import { chipTextColor } from '../label-colors.js';
 
@@ -12,9 +13,10 @@ export function LabelChip({ label }: { label: Pick<Label, 'name' | 'color'> }) {
 
 /** A case's labels as coloured chips; nothing when it has none. */
 export function LabelChips({ labels, className }: { labels: readonly Label[]; className?: string }) {
+  const { t } = useTranslation();
   if (labels.length === 0) return null;
   return (
-    <ul className={className ? `label-chips ${className}` : 'label-chips'} aria-label="Labels">
+    <ul className={className ? `label-chips ${className}` : 'label-chips'} aria-label={t('labels')}>
       {labels.map((label) => (
         <li key={label.id}>
           <LabelChip label={label} />
