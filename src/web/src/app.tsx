@@ -192,7 +192,7 @@ function RouteView() {
         <section className="page">
           <h1>{t('notFound.title')}</h1>
           <p>
-            <Trans t={t} i18nKey="notFound.body" values={{ path: route.path }} components={{ code: <code />, link: <a href="#/" /> }} />
+            <Trans t={t} i18nKey="notFound.body" values={{ path: route.path }} components={{ code: <code />, anchor: <a href="#/" /> }} />
           </p>
         </section>
       );
@@ -212,7 +212,7 @@ function Home() {
       <h1>{t('home.noSurveys')}</h1>
       {session.user.role === 'admin' ? (
         <p>
-          <Trans t={t} i18nKey="home.adminHint" components={{ link: <a href={paths.survey(null)} /> }} />
+          <Trans t={t} i18nKey="home.adminHint" components={{ anchor: <a href={paths.survey(null)} /> }} />
         </p>
       ) : (
         <p>{t('home.otherHint')}</p>

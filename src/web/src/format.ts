@@ -122,6 +122,33 @@ function describeValue(value: unknown): string {
     .join(', ');
 }
 
+const HISTORY_ACTION_KEYS = {
+  created: 'common:history.created',
+  'message.in': 'common:history.message_in',
+  'message.out': 'common:history.message_out',
+  'message.retried': 'common:history.message_retried',
+  'message.moved.in': 'common:history.message_moved_in',
+  'message.moved.out': 'common:history.message_moved_out',
+  'note.added': 'common:history.note_added',
+  locked: 'common:history.locked',
+  released: 'common:history.released',
+  assigned: 'common:history.assigned',
+  'labels.changed': 'common:history.labels_changed',
+  'answers.edited': 'common:history.answers_edited',
+  closed: 'common:history.closed',
+  reopened: 'common:history.reopened',
+  'merged.into': 'common:history.merged_into',
+  'merged.from': 'common:history.merged_from',
+  alert: 'common:history.alert',
+  redacted: 'common:history.redacted',
+  erased: 'common:history.erased',
+} as const;
+
+/** A case history entry's action in the console's language; one it does not know, humanised. */
+export function historyActionLabel(action: string): string {
+  return action in HISTORY_ACTION_KEYS ? i18next.t(HISTORY_ACTION_KEYS[action as keyof typeof HISTORY_ACTION_KEYS]) : humanise(action);
+}
+
 /** `message.moved_out` → `Message moved out`. */
 export function humanise(name: string): string {
   const words = name

@@ -1,3 +1,5 @@
+import i18next from 'i18next';
+
 /**
  * Label chips are drawn in the label's own colour, so their text takes whichever of black
  * and white reads better on it (WCAG 2 contrast), whatever colour an admin chose.
@@ -19,16 +21,23 @@ function relativeLuminance(color: string): number | null {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
-/** Colours offered when making a label; any other can be picked too. */
-export const LABEL_SWATCHES: readonly (readonly [string, string])[] = [
-  ['#d62728', 'Red'],
-  ['#ff7f0e', 'Orange'],
-  ['#f2c500', 'Yellow'],
-  ['#2ca02c', 'Green'],
-  ['#17becf', 'Teal'],
-  ['#1f77b4', 'Blue'],
-  ['#9467bd', 'Purple'],
-  ['#e377c2', 'Pink'],
-  ['#8c564b', 'Brown'],
-  ['#7f7f7f', 'Grey'],
-];
+const SWATCHES = [
+  ['#d62728', 'admin:labels.colors.red'],
+  ['#ff7f0e', 'admin:labels.colors.orange'],
+  ['#f2c500', 'admin:labels.colors.yellow'],
+  ['#2ca02c', 'admin:labels.colors.green'],
+  ['#17becf', 'admin:labels.colors.teal'],
+  ['#1f77b4', 'admin:labels.colors.blue'],
+  ['#9467bd', 'admin:labels.colors.purple'],
+  ['#e377c2', 'admin:labels.colors.pink'],
+  ['#8c564b', 'admin:labels.colors.brown'],
+  ['#7f7f7f', 'admin:labels.colors.grey'],
+] as const;
+
+/**
+ * Colours offered when making a label, each with its name; any other can be picked too. The
+ * name is looked up each time it is read, so it is in the language the console shows then.
+ */
+export const LABEL_SWATCHES: readonly (readonly [color: string, name: string])[] = SWATCHES.map(([color, key]) =>
+  Object.defineProperty([color, ''], 1, { enumerable: true, get: () => i18next.t(key) }),
+);

@@ -2,27 +2,33 @@
  * The words for what retention, an erasure or an export touched (DESIGN.md §9), their refusals, and the
  * check that an admin typed the same number twice before an erasure.
  */
+import i18next from 'i18next';
 
-/** Each count's name in the API, with its singular and plural words, in the order they are read. */
-const COUNT_WORDS: Record<string, readonly [string, string]> = {
-  cases: ['case', 'cases'],
-  records: ['case', 'cases'],
-  messages: ['message', 'messages'],
-  media: ['media item', 'media items'],
-  notes: ['note', 'notes'],
-  optOuts: ['opt-out', 'opt-outs'],
-};
+/** Each count's name in the API and its words (one or many), in the order they are read. */
+const COUNT_KEYS = {
+  cases: 'privacy:counts.cases',
+  records: 'privacy:counts.cases',
+  messages: 'privacy:counts.messages',
+  media: 'privacy:counts.media',
+  notes: 'privacy:counts.notes',
+  optOuts: 'privacy:counts.optOuts',
+} as const;
+
+function countKey(name: string): (typeof COUNT_KEYS)[keyof typeof COUNT_KEYS] | undefined {
+  return Object.hasOwn(COUNT_KEYS, name) ? COUNT_KEYS[name as keyof typeof COUNT_KEYS] : undefined;
+}
 
 /** "1 case, 3 messages and 0 media items"; unknown counts by their own name, flags (a dry run) left to the caller. */
 export function describeCounts(counts: Readonly<Record<string, number | boolean>>): string {
-  const parts = Object.entries(counts).flatMap(([key, value]) => {
+  const parts = Object.entries(counts).flatMap(([name, value]) => {
     if (typeof value !== 'number') return [];
-    const words = COUNT_WORDS[key];
-    return [words ? `${value} ${value === 1 ? words[0] : words[1]}` : `${key}: ${value}`];
+    const key = countKey(name);
+    return [key ? i18next.t(key, { count: value }) : i18next.t('privacy:counts.unknown', { name, value })];
   });
-  if (parts.length === 0) return 'nothing';
+  if (parts.length === 0) return i18next.t('privacy:counts.nothing');
   if (parts.length === 1) return parts[0]!;
-  return `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]!}`;
+  const rest = parts.slice(0, -1).join(i18next.t('privacy:counts.separator'));
+  return i18next.t('privacy:counts.list', { rest, last: parts[parts.length - 1]! });
 }
 
 /** A phone number as typed, without the spaces, dots, dashes and brackets people write it with. */
@@ -40,14 +46,16 @@ export function sameNumber(first: string, again: string): boolean {
 export function privacyErrorText(code: string, message: string): string {
   switch (code) {
     case 'invalid_phone_number':
-      return 'That is not a phone number Caseline can read. Type it in full, with its country code (+44 7700 900123).';
+      return i18next.t('privacy:refusals.invalidPhoneNumber');
     case 'not_found':
-      return 'There is no such survey, or nothing held about this number there.';
+      return i18next.t('privacy:refusals.notFound');
     case 'forbidden':
-      return 'Only administrators can erase or export a person’s data.';
+      return i18next.t('privacy:refusals.forbidden');
     case 'network_error':
       return message;
     default:
-      return code === 'validation_failed' ? `The request was refused: ${message}` : `${message} (${code})`;
+      return code === 'validation_failed'
+        ? i18next.t('privacy:refusals.validationFailed', { message })
+        : i18next.t('privacy:refusals.other', { message, code });
   }
 }

@@ -47,6 +47,7 @@ function expectedKeys(language: string, namespace: string): string[] {
 }
 
 const placeholders = (text: string) => new Set([...text.matchAll(/\{\{\s*([\w.]+)[^}]*\}\}/g)].map((m) => m[1]!));
+const VOID_ELEMENTS = /^<\/?(area|base|br|col|embed|hr|img|input|link|meta|source|track|wbr)\b/;
 const tags = (text: string) => [...text.matchAll(/<\/?(\w+)\s*\/?>/g)].map((m) => m[0]).sort();
 
 function sourceFiles(dir: string): string[] {
@@ -81,13 +82,18 @@ describe('console translations', () => {
           const reference = english.get(key) ?? english.get(`${base}_other`) ?? '';
           const expected = placeholders(reference);
           const found = placeholders(text);
-          if (base === key) expect([...found].sort(), where).toEqual([...expected].sort());
+          if (namespace === 'errors') {
+            // English shows the server's own message; another language may say it all with the code alone.
+            expect([...found].filter((name) => !expected.has(name)), where).toEqual([]);
+          } else if (base === key) expect([...found].sort(), where).toEqual([...expected].sort());
           else {
             // A plural form may leave the number out ("رسالتان", two messages) but keeps the rest.
             expect([...found].filter((name) => !expected.has(name)), where).toEqual([]);
             expect([...expected].filter((name) => name !== 'count' && !found.has(name)), where).toEqual([]);
           }
           expect(tags(text), where).toEqual(tags(reference));
+          // react-i18next renders an HTML void element's name (<link>, <br>) empty, its text outside it.
+          expect(tags(text).filter((tag) => VOID_ELEMENTS.test(tag)), where).toEqual([]);
         }
       }
     });

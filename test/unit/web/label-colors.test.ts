@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../../support/console-english.js';
 import { chipTextColor, LABEL_SWATCHES } from '../../../src/web/src/label-colors.js';
 
 describe('label chip text', () => {

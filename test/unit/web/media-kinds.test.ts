@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../../support/console-english.js';
 import { describeType, formatBytes, mediaKind } from '../../../src/web/src/media-kinds.js';
 
 describe('how the console shows a media item', () => {

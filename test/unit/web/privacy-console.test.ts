@@ -1,3 +1,4 @@
+import '../../support/console-english.js';
 import { describe, expect, it } from 'vitest';
 import { attachmentName } from '../../../src/web/src/api/client.js';
 import { describeCounts, privacyErrorText, sameNumber } from '../../../src/web/src/privacy-words.js';

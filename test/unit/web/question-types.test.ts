@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../../support/console-english.js';
 import { humaniseQuestionTypes } from '../../../src/web/src/screens/admin/question-types.js';
 
 describe('survey errors in the words the survey screen uses', () => {

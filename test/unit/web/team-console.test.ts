@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../../support/console-english.js';
 import { historyDetailParts, splitCaseNumbers } from '../../../src/web/src/team/case-links.js';
 import { neighbourCase } from '../../../src/web/src/team/case-order.js';
 import { isTypingTarget, shortcutOf, type KeyPress } from '../../../src/web/src/team/shortcuts.js';

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../../support/console-english.js';
 import type { AlertList, CaseRecord, PhoneNumber } from '../../../src/web/src/api/types.js';
 import { acknowledgementOf, draftFromNumber, newNumberDraft } from '../../../src/web/src/screens/admin/number-draft.js';
 import {

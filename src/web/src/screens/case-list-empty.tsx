@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { api, query } from '../api/client.js';
 import { sameId, type CaseSummary, type Page, type PhoneNumber } from '../api/types.js';
 import { paths } from '../router.js';
@@ -8,6 +9,7 @@ import { useLoad } from '../ui/use-load.js';
  * newcomer texts the survey's sandbox number from the phone simulator.
  */
 export function EmptyList({ surveyId, filtered, waiting }: { surveyId: string; filtered: boolean; waiting: boolean }) {
+  const { t } = useTranslation('cases');
   const { data: survey } = useLoad(
     async () => {
       try {
@@ -26,15 +28,15 @@ export function EmptyList({ surveyId, filtered, waiting }: { surveyId: string; f
   );
 
   if (!survey || survey.hasCases) {
-    if (waiting) return <p className="empty">No case is waiting for an answer.</p>;
-    return <p className="empty">{filtered ? 'No cases match these filters.' : 'No cases.'}</p>;
+    if (waiting) return <p className="empty">{t('empty.waiting')}</p>;
+    return <p className="empty">{filtered ? t('empty.filtered') : t('empty.none')}</p>;
   }
   return (
     <div className="empty">
-      <p>This survey has no cases yet. A case starts when someone texts one of its numbers.</p>
+      <p>{t('empty.noCasesYet')}</p>
       {survey.sandbox && (
         <p>
-          <a href={paths.simulator(survey.sandbox.id)}>Text its sandbox number from the phone simulator</a> to see how a case arrives.
+          <Trans t={t} i18nKey="empty.sandbox" components={{ anchor: <a href={paths.simulator(survey.sandbox.id)} /> }} />
         </p>
       )}
     </div>

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, query } from '../api/client.js';
 import { sameId, type CaseSummary, type Page } from '../api/types.js';
 import { shorten } from '../format.js';
@@ -29,20 +30,21 @@ const PAGE_SIZE = 25;
 /** A live refresh reloads everything shown so far, up to this many rows. */
 const MAX_REFRESH = 200;
 
+// Each choice with its label's key.
 const STATUS_FILTERS = [
-  ['open', 'Open'],
-  ['closed', 'Closed'],
-  ['all', 'All'],
+  ['open', 'list.statusOpen'],
+  ['closed', 'list.statusClosed'],
+  ['all', 'list.statusAll'],
 ] as const;
 const ASSIGNEE_FILTERS = [
-  ['', 'Anyone'],
-  ['me', 'Mine'],
-  ['none', 'Unassigned'],
+  ['', 'list.assigneeAnyone'],
+  ['me', 'list.assigneeMine'],
+  ['none', 'list.assigneeNone'],
 ] as const;
 /** The queue (DESIGN.md §7): every case by newest activity, or the open cases waiting for an answer, longest first. */
 const VIEWS = [
-  ['all', 'All cases'],
-  ['waiting', 'Waiting'],
+  ['all', 'list.viewAll'],
+  ['waiting', 'list.viewWaiting'],
 ] as const;
 type StatusFilter = (typeof STATUS_FILTERS)[number][0];
 type AssigneeFilter = (typeof ASSIGNEE_FILTERS)[number][0];
@@ -73,6 +75,7 @@ export function CaseListScreen({
   pane?: boolean;
   openCase?: number | null;
 }) {
+  const { t } = useTranslation(['cases', 'common']);
   const { surveys, session } = useApp();
   const survey = surveys.find((s) => String(s.id) === surveyId);
   // Kept for the tab: opening a case and coming back finds the list as it was.
@@ -151,9 +154,9 @@ export function CaseListScreen({
   if (!survey) {
     return (
       <section className="page">
-        <h1>Survey not found</h1>
+        <h1>{t('list.surveyNotFound')}</h1>
         <p>
-          <a href="#/">Go to the cases</a>
+          <a href="#/">{t('list.goToCases')}</a>
         </p>
       </section>
     );
@@ -161,7 +164,7 @@ export function CaseListScreen({
 
   return (
     <Screen
-      title="Cases"
+      title={t('list.title')}
       level={pane ? 2 : 1}
       className={pane ? 'case-list-pane' : 'page page-wide'}
       beside={
@@ -169,14 +172,16 @@ export function CaseListScreen({
           {surveys.length > 1 ? (
             <SelectField
               id={pane ? 'survey-pick-pane' : 'survey-pick'}
-              label="Survey"
+              label={t('list.survey')}
               fieldClassName="field-inline"
               options={surveyOptions(surveys)}
               value={surveyId}
               onChange={(e) => navigate(paths.cases(e.target.value))}
             />
           ) : (
-            <p className="page-sub">{survey.name}</p>
+            <p className="page-sub" dir="auto">
+              {survey.name}
+            </p>
           )}
           <QueueCountsBar surveyId={surveyId} onPick={pick} />
           <WriteFirstButton surveyId={surveyId} />
@@ -192,35 +197,41 @@ export function CaseListScreen({
         aria-controls={filtersId}
         onClick={() => setFiltersOpen((open) => !open)}
       >
-        Filters{activeFilters > 0 ? ` (${activeFilters})` : ''}
+        {activeFilters > 0 ? t('list.filtersActive', { count: activeFilters }) : t('list.filters')}
       </button>
       <form
         id={filtersId}
         className={`filters${filtersOpen ? ' is-open' : ''}`}
         role="search"
-        aria-label="Filter cases"
+        aria-label={t('list.filterCases')}
         onSubmit={(e) => e.preventDefault()}
       >
-        <SegmentedChoice legend="View" name={`${filtersId}-view`} options={VIEWS} value={filters.view} onChange={(v) => set('view', v)} />
+        <SegmentedChoice
+          legend={t('list.viewLegend')}
+          name={`${filtersId}-view`}
+          options={VIEWS.map(([value, key]) => [value, t(key)] as const)}
+          value={filters.view}
+          onChange={(v) => set('view', v)}
+        />
         {!waitingView && (
           <SegmentedChoice
-            legend="Status"
+            legend={t('list.statusLegend')}
             name={`${filtersId}-status`}
-            options={STATUS_FILTERS}
+            options={STATUS_FILTERS.map(([value, key]) => [value, t(key)] as const)}
             value={filters.status}
             onChange={(v) => set('status', v)}
           />
         )}
         <SegmentedChoice
-          legend="Assigned"
+          legend={t('list.assigneeLegend')}
           name={`${filtersId}-assignee`}
-          options={ASSIGNEE_FILTERS}
+          options={ASSIGNEE_FILTERS.map(([value, key]) => [value, t(key)] as const)}
           value={filters.assignee}
           onChange={(v) => set('assignee', v)}
         />
         <InputField
           id={`${filtersId}-contact`}
-          label="Contact"
+          label={t('list.contact')}
           type="search"
           inputMode="tel"
           placeholder="+44 7700 900123"
@@ -229,10 +240,10 @@ export function CaseListScreen({
         />
         <InputField
           id={`${filtersId}-q`}
-          label="Search text"
+          label={t('list.searchText')}
           fieldClassName="field-grow"
           type="search"
-          placeholder="Words in messages or answers"
+          placeholder={t('list.searchPlaceholder')}
           value={filters.q}
           onChange={(e) => set('q', e.target.value)}
         />
@@ -241,24 +252,24 @@ export function CaseListScreen({
 
       <ErrorAlert error={list.error} />
       {items === null ? (
-        <Loading label="Loading cases…" />
+        <Loading label={t('list.loading')} />
       ) : items.length === 0 ? (
         <EmptyList surveyId={surveyId} filtered={filtered} waiting={waitingView} />
       ) : (
         <table className={`case-table${pane || phone ? ' case-table-cards' : ''}${busy ? ' is-busy' : ''}`} aria-busy={busy}>
           <caption className="visually-hidden">
-            Cases of {survey.name}, {waitingView ? 'waiting for an answer, longest waiting first' : 'most recent activity first'}
+            {waitingView ? t('list.captionWaiting', { survey: survey.name }) : t('list.captionRecent', { survey: survey.name })}
           </caption>
           <thead>
             <tr>
-              <th scope="col">Case</th>
-              <th scope="col">Contact</th>
-              <th scope="col">Status</th>
-              <th scope="col">Labels</th>
-              <th scope="col">Waiting</th>
-              <th scope="col">Locked by</th>
-              <th scope="col">Last message</th>
-              <th scope="col">Updated</th>
+              <th scope="col">{t('columns.case')}</th>
+              <th scope="col">{t('columns.contact')}</th>
+              <th scope="col">{t('columns.status')}</th>
+              <th scope="col">{t('columns.labels')}</th>
+              <th scope="col">{t('columns.waiting')}</th>
+              <th scope="col">{t('columns.lockedBy')}</th>
+              <th scope="col">{t('columns.lastMessage')}</th>
+              <th scope="col">{t('columns.updated')}</th>
             </tr>
           </thead>
           <tbody>
@@ -277,7 +288,7 @@ export function CaseListScreen({
       {nextCursor && items && !busy && (
         <div className="load-more">
           <button type="button" onClick={() => void loadMore()} disabled={loadingMore}>
-            {loadingMore ? 'Loading…' : 'Load more'}
+            {loadingMore ? t('common:loading') : t('list.loadMore')}
           </button>
         </div>
       )}
@@ -286,6 +297,7 @@ export function CaseListScreen({
 }
 
 function CaseRow({ item, unread, current, now }: { item: CaseSummary; unread: boolean; current: boolean; now: number }) {
+  const { t } = useTranslation('cases');
   const { session } = useApp();
   const mine = item.lockedBy && sameId(item.lockedBy.id, session.user.id);
   const row = useRef<HTMLTableRowElement>(null);
@@ -303,23 +315,23 @@ function CaseRow({ item, unread, current, now }: { item: CaseSummary; unread: bo
         if (!(e.target as HTMLElement).closest('a')) navigate(paths.case(item.caseNumber));
       }}
     >
-      <td data-label="Case">
+      <td data-label={t('columns.case')}>
         <a href={paths.case(item.caseNumber)} className="case-link">
           #{item.caseNumber}
         </a>
         {unread && (
-          <span className="unread-mark" title="New message">
-            <span className="visually-hidden"> (new message)</span>
+          <span className="unread-mark" title={t('row.newMessage')}>
+            <span className="visually-hidden"> {t('row.newMessageHidden')}</span>
           </span>
         )}
       </td>
-      <td data-label="Contact" className="mono">
+      <td data-label={t('columns.contact')} className="mono">
         {item.contact ?? '—'}
       </td>
-      <td data-label="Status">
+      <td data-label={t('columns.status')}>
         <StatusBadge status={item.status} />
       </td>
-      <td data-label="Labels" className="labels-cell">
+      <td data-label={t('columns.labels')} className="labels-cell">
         <LabelChips labels={item.labels} />
       </td>
       {/* No label of its own: the text says "waiting 12 min". */}
@@ -328,29 +340,29 @@ function CaseRow({ item, unread, current, now }: { item: CaseSummary; unread: bo
           <span className={`waiting${waited >= LONG_WAIT_MS ? ' waiting-long' : ''}`}>{formatWaiting(item.waitingSince, now)}</span>
         ) : (
           <span className="muted not-waiting">
-            —<span className="visually-hidden">not waiting</span>
+            —<span className="visually-hidden">{t('row.notWaiting')}</span>
           </span>
         )}
       </td>
-      <td data-label="Locked by">
+      <td data-label={t('columns.lockedBy')}>
         {item.lockedBy ? (
           <span className={`lock-chip${mine ? ' lock-chip-mine' : ''}`}>
-            <LockIcon /> {mine ? 'You' : item.lockedBy.name}
+            <LockIcon /> {mine ? t('row.you') : <span dir="auto">{item.lockedBy.name}</span>}
           </span>
         ) : (
-          <span className="muted">Unassigned</span>
+          <span className="muted">{t('row.unassigned')}</span>
         )}
       </td>
-      <td data-label="Last message" className="last-message">
+      <td data-label={t('columns.lastMessage')} className="last-message">
         {item.lastMessage ? (
           <span className="last-message-line">
             <span className="direction" aria-hidden="true">
               {item.lastMessage.direction === 'in' ? '↙' : '↗'}
             </span>
-            <span className="visually-hidden">{item.lastMessage.direction === 'in' ? 'From the contact: ' : 'Reply: '}</span>
+            <span className="visually-hidden">{item.lastMessage.direction === 'in' ? t('row.fromContact') : t('row.reply')} </span>
             {/* Its own direction, so right-to-left text starts at the right and is cut at its end. */}
             {item.redactedAt ? (
-              <span className="muted">Removed</span>
+              <span className="muted">{t('row.removed')}</span>
             ) : (
               <span className="preview" dir="auto">
                 {shorten(item.lastMessage.text, 90)}
@@ -358,10 +370,10 @@ function CaseRow({ item, unread, current, now }: { item: CaseSummary; unread: bo
             )}
           </span>
         ) : (
-          <span className="muted">No messages</span>
+          <span className="muted">{t('row.noMessages')}</span>
         )}
       </td>
-      <td data-label="Updated" className="nowrap">
+      <td data-label={t('columns.updated')} className="nowrap">
         <Time at={item.lastMessage?.at ?? item.updatedAt} />
       </td>
     </tr>

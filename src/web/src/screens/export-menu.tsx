@@ -1,6 +1,11 @@
+import { useTranslation } from 'react-i18next';
 import { query } from '../api/client.js';
 import { canWorkCases, useApp } from '../session.js';
 
+/** The list's status filter, as the links name it. */
+const STATUS_KEYS = { all: 'export.allCases', open: 'export.openCases', closed: 'export.closedCases' } as const;
+
+// File formats keep their own names in every language.
 const FORMATS = [
   ['csv', 'CSV'],
   ['xlsx', 'Excel'],
@@ -12,16 +17,17 @@ const FORMATS = [
  * and the browser streams the file to disk. Admins and analysts only, as the API allows.
  */
 export function ExportMenu({ surveyId, status }: { surveyId: string; status: 'open' | 'closed' | 'all' }) {
+  const { t } = useTranslation('cases');
   const { session } = useApp();
   if (!canWorkCases(session)) return null;
   return (
     <details className="export-menu">
-      <summary>Export</summary>
+      <summary>{t('export.summary')}</summary>
       <ul>
         {FORMATS.map(([format, label]) => (
           <li key={format}>
             <a href={`/api/v1/surveys/${encodeURIComponent(surveyId)}/export${query({ format, status })}`} download>
-              {label} ({status === 'all' ? 'all cases' : `${status} cases`})
+              {t(STATUS_KEYS[status], { format: label })}
             </a>
           </li>
         ))}

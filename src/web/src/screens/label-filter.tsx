@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { labelsApi } from '../api/labels.js';
 import { SelectField } from '../ui/fields.js';
 import { useLoad } from '../ui/use-load.js';
@@ -8,6 +9,7 @@ import { useLoad } from '../ui/use-load.js';
  * nothing while it has none. A chosen label that is deleted stops filtering.
  */
 export function LabelFilter({ id, value, onChange }: { id: string; value: string; onChange: (labelId: string) => void }) {
+  const { t } = useTranslation('cases');
   const { data } = useLoad(() => labelsApi.list(), [], { reloadOn: (event) => event.type === 'labels.changed' });
   const labels = data?.items ?? null;
   const gone = labels !== null && value !== '' && !labels.some((l) => l.id === value);
@@ -19,8 +21,8 @@ export function LabelFilter({ id, value, onChange }: { id: string; value: string
   return (
     <SelectField
       id={id}
-      label="Label"
-      placeholder="Any label"
+      label={t('labelFilter.label')}
+      placeholder={t('labelFilter.any')}
       options={labels.map((l) => ({ value: l.id, label: l.name }))}
       value={gone ? '' : value}
       onChange={(e) => onChange(e.target.value)}

@@ -1,4 +1,5 @@
 import { useState, type SyntheticEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../api/client.js';
 import { caseJoinApi } from '../api/case-joins.js';
 import { sameId, type Page, type PhoneNumber } from '../api/types.js';
@@ -12,11 +13,9 @@ import { useRequest } from '../ui/use-request.js';
 import { AttachButton, AttachmentChips, attachmentsBlockSend, useAttachments, useFileDrop } from './case/attachments.js';
 import { useTemplateSend } from './case/template-picker.js';
 
-const MODES = [
-  ['text', 'Text'],
-  ['template', 'Template'],
-] as const;
-type Mode = (typeof MODES)[number][0];
+const MODES = ['text', 'template'] as const;
+type Mode = (typeof MODES)[number];
+const MODE_KEYS = { text: 'writeFirst.modeText', template: 'writeFirst.modeTemplate' } as const satisfies Record<Mode, string>;
 
 /**
  * "Write first" beside the case list (DESIGN.md §7 "Writing first"): a new case for a
@@ -24,13 +23,14 @@ type Mode = (typeof MODES)[number][0];
  * (a contact who has not written lately), only a template can be sent.
  */
 export function WriteFirstButton({ surveyId }: { surveyId: string }) {
+  const { t } = useTranslation('cases');
   const { session } = useApp();
   const [open, setOpen] = useState(false);
   if (!canWorkCases(session)) return null;
   return (
     <>
-      <button type="button" onClick={() => setOpen(true)} title="Start a new conversation: a case locked by you, with your first message">
-        Write first
+      <button type="button" onClick={() => setOpen(true)} title={t('writeFirst.buttonHint')}>
+        {t('writeFirst.title')}
       </button>
       {open && <WriteFirstDialog surveyId={surveyId} onClose={() => setOpen(false)} />}
     </>
@@ -38,6 +38,7 @@ export function WriteFirstButton({ surveyId }: { surveyId: string }) {
 }
 
 function WriteFirstDialog({ surveyId, onClose }: { surveyId: string; onClose: () => void }) {
+  const { t } = useTranslation(['cases', 'common']);
   const numbers = useLoad(
     async () => (await api<Page<PhoneNumber>>('GET', '/numbers')).items.filter((n) => sameId(n.surveyId, surveyId) && !n.archivedAt),
     [surveyId],
@@ -83,13 +84,16 @@ function WriteFirstDialog({ surveyId, onClose }: { surveyId: string; onClose: ()
   };
 
   return (
-    <Dialog title="Write first" open onClose={() => !busy && onClose()}>
+    <Dialog title={t('writeFirst.title')} open onClose={() => !busy && onClose()}>
       <form onSubmit={(event) => void submit(event)} className={`stack${files.dragging ? ' is-dropping' : ''}`} {...files.dropProps}>
-        <p>A new case opens for the contact, locked by you, and your message is sent from the number you choose.</p>
-        {numbers.data && list.length === 0 && <p>This survey has no number to write from. An admin adds one under Numbers.</p>}
+        <p>{t('writeFirst.intro')}</p>
+        {numbers.data && list.length === 0 && <p>{t('writeFirst.noNumber')}</p>}
         <SelectField
-          label="From number"
-          options={list.map((n) => ({ value: n.id, label: `${n.ourNumber} (${channelLabel(n.channel)})` }))}
+          label={t('writeFirst.fromNumber')}
+          options={list.map((n) => ({
+            value: n.id,
+            label: t('writeFirst.numberOption', { number: n.ourNumber, channel: channelLabel(n.channel) }),
+          }))}
           value={number?.id ?? ''}
           disabled={busy}
           onChange={(e) => {
@@ -98,8 +102,8 @@ function WriteFirstDialog({ surveyId, onClose }: { surveyId: string; onClose: ()
           }}
         />
         <InputField
-          label="Contact"
-          hint="Their phone number; a national number is read in the country of the number you write from."
+          label={t('writeFirst.contact')}
+          hint={t('writeFirst.contactHint')}
           type="tel"
           inputMode="tel"
           required
@@ -108,12 +112,18 @@ function WriteFirstDialog({ surveyId, onClose }: { surveyId: string; onClose: ()
           onChange={(e) => setContact(e.target.value)}
         />
         {number?.channel === 'whatsapp' && (
-          <SegmentedChoice legend="Send" name="write-first-mode" options={MODES} value={mode} onChange={setMode} />
+          <SegmentedChoice
+            legend={t('writeFirst.sendLegend')}
+            name="write-first-mode"
+            options={MODES.map((m) => [m, t(MODE_KEYS[m])] as const)}
+            value={mode}
+            onChange={setMode}
+          />
         )}
         {mode === 'text' ? (
           <>
             <TextAreaField
-              label="Message"
+              label={t('writeFirst.message')}
               rows={4}
               dir="auto"
               value={text}
@@ -132,10 +142,10 @@ function WriteFirstDialog({ surveyId, onClose }: { surveyId: string; onClose: ()
         <ErrorAlert error={error ?? numbers.error} />
         <div className="dialog-actions">
           <button type="button" onClick={onClose} disabled={busy}>
-            Cancel
+            {t('common:actions.cancel')}
           </button>
           <button type="submit" className="button-primary" disabled={busy || !ready} title={filesWait ?? undefined}>
-            {busy ? 'Sending…' : 'Open case and send'}
+            {busy ? t('writeFirst.sending') : t('writeFirst.submit')}
           </button>
         </div>
       </form>

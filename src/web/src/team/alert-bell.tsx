@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { alertsApi } from '../api/alerts.js';
 import { errorMessage } from '../api/client.js';
 import type { Alert } from '../api/types.js';
@@ -24,6 +25,7 @@ export function AlertBell() {
 }
 
 function Bell({ userId }: { userId: string }) {
+  const { t } = useTranslation('cases');
   const alerts = useLoad(() => alertsApi.list(), [userId], { reloadOn: (event) => event.type === 'alert.created' });
   const menu = useRef<HTMLDetailsElement>(null);
   useMenuDismissal(menu);
@@ -32,8 +34,8 @@ function Bell({ userId }: { userId: string }) {
   const [announcement, setAnnouncement] = useState('');
   useServerEvents((event) => {
     if (event.type !== 'alert.created' || event.caseNumber === null) return;
-    const text = `Case #${event.caseNumber} has waited too long for an answer`;
-    setAnnouncement(`New alert: ${text}.`);
+    const text = t('alerts.waitedTooLong', { caseNumber: String(event.caseNumber) });
+    setAnnouncement(t('alerts.announcement', { text }));
     notifyAboutCase(event.caseNumber, text, alertSettingsStore(userId).get());
   });
   const list = alerts.data;
@@ -67,7 +69,7 @@ function Bell({ userId }: { userId: string }) {
           if (event.currentTarget.open) void alerts.reload();
         }}
       >
-        <summary aria-label={bellLabel(unread)} title="My alerts">
+        <summary aria-label={bellLabel(unread)} title={t('alerts.title')}>
           <BellIcon />
           {unread > 0 && (
             <span className="alert-count" aria-hidden="true" data-testid="alert-count">
@@ -77,9 +79,9 @@ function Bell({ userId }: { userId: string }) {
         </summary>
         <div className="alert-panel">
           <div className="alert-panel-head">
-            <h2 className="alert-panel-title">My alerts</h2>
+            <h2 className="alert-panel-title">{t('alerts.title')}</h2>
             <button type="button" className="button-link" disabled={unread === 0} onClick={() => void markAllRead()}>
-              Mark all read
+              {t('alerts.markAllRead')}
             </button>
           </div>
           {(error ?? alerts.error) && (
@@ -90,9 +92,9 @@ function Bell({ userId }: { userId: string }) {
           {list === undefined ? (
             !alerts.error && <Loading />
           ) : list.items.length === 0 ? (
-            <p className="empty">No alerts. A case that waits too long for an answer shows here.</p>
+            <p className="empty">{t('alerts.empty')}</p>
           ) : (
-            <ul className="alert-items" aria-label="My alerts">
+            <ul className="alert-items" aria-label={t('alerts.title')}>
               {list.items.map((alert) => (
                 <li key={alert.id} className={alert.readAt === null ? 'alert-item is-unread' : 'alert-item'}>
                   <a
@@ -103,9 +105,9 @@ function Bell({ userId }: { userId: string }) {
                     }}
                   >
                     <span className="alert-item-title">
-                      <strong>Case #{alert.caseNumber}</strong>{' '}
+                      <strong>{t('alerts.caseTitle', { caseNumber: String(alert.caseNumber) })}</strong>{' '}
                       <span className={`badge alert-level alert-level-${alert.level}`}>{alertLevelLabel(alert.level)}</span>
-                      {alert.readAt === null && <span className="visually-hidden"> (unread)</span>}
+                      {alert.readAt === null && <span className="visually-hidden"> {t('alerts.unread')}</span>}
                     </span>
                     <span className="alert-item-meta">
                       {alertWaited(alert)} · <Time at={alert.at} />

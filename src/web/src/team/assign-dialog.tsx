@@ -1,4 +1,6 @@
 import { useState, type SyntheticEvent } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { teamApi } from '../api/team.js';
 import { sameId, type CaseRecord, type Colleague } from '../api/types.js';
 import { Dialog, ErrorAlert, Loading } from '../ui/components.js';
@@ -16,11 +18,12 @@ export function AssignButton({
   disabled: boolean;
   onAssigned: (record: CaseRecord) => void;
 }) {
+  const { t } = useTranslation('cases');
   const [open, setOpen] = useState(false);
   return (
     <>
       <button type="button" disabled={disabled} onClick={() => setOpen(true)}>
-        Assign to…
+        {t('assign.button')}
       </button>
       <AssignDialog
         record={record}
@@ -50,15 +53,19 @@ export function AssignDialog({
   onClose: () => void;
   onAssigned: (record: CaseRecord) => void;
 }) {
+  const { t } = useTranslation('cases');
   return (
-    <Dialog title={`Assign case #${record.caseNumber}`} open={open} onClose={onClose}>
+    <Dialog title={t('assign.title', { caseNumber: String(record.caseNumber) })} open={open} onClose={onClose}>
       {open && <AssignForm record={record} onClose={onClose} onAssigned={onAssigned} />}
     </Dialog>
   );
 }
 
-function colleagueLabel(colleague: Colleague): string {
-  return `${colleague.name} (${colleague.role}${colleague.available ? ', available' : ''})`;
+const ROLE_KEYS = { admin: 'common:roles.admin', analyst: 'common:roles.analyst', viewer: 'common:roles.viewer' } as const;
+
+function colleagueLabel(t: TFunction<['cases', 'common']>, colleague: Colleague): string {
+  const values = { name: colleague.name, role: t(ROLE_KEYS[colleague.role]) };
+  return colleague.available ? t('assign.colleagueAvailable', values) : t('assign.colleague', values);
 }
 
 function AssignForm({
@@ -70,6 +77,7 @@ function AssignForm({
   onClose: () => void;
   onAssigned: (record: CaseRecord) => void;
 }) {
+  const { t } = useTranslation(['cases', 'common']);
   const colleagues = useLoad(() => teamApi.colleagues(), []);
   const [userId, setUserId] = useState('');
   const { busy, error, setError, run } = useRequest();
@@ -79,7 +87,7 @@ function AssignForm({
   const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
     if (!userId) {
-      setError('Choose the colleague to give the case to.');
+      setError(t('assign.chooseFirst'));
       return;
     }
     await run(async () => {
@@ -89,29 +97,27 @@ function AssignForm({
 
   return (
     <form onSubmit={(event) => void submit(event)}>
-      <p>
-        {holder ? `${holder.name} holds this case now.` : 'Nobody holds this case now.'} The person you choose holds its lock and can reply.
-      </p>
+      <p>{holder ? t('assign.heldBy', { name: holder.name }) : t('assign.heldByNobody')}</p>
       <ErrorAlert error={error ?? colleagues.error} />
       {colleagues.data === undefined && !colleagues.error ? (
-        <Loading label="Loading colleagues…" />
+        <Loading label={t('assign.loading')} />
       ) : choices.length === 0 ? (
-        <p className="empty">There is nobody else to give it to.</p>
+        <p className="empty">{t('assign.nobodyElse')}</p>
       ) : (
         <SelectField
-          label="Colleague"
-          placeholder="Choose a colleague"
-          options={choices.map((c) => ({ value: String(c.id), label: colleagueLabel(c) }))}
+          label={t('assign.colleagueLabel')}
+          placeholder={t('assign.colleaguePlaceholder')}
+          options={choices.map((c) => ({ value: String(c.id), label: colleagueLabel(t, c) }))}
           value={userId}
           onChange={(e) => setUserId(e.target.value)}
         />
       )}
       <div className="dialog-actions">
         <button type="button" onClick={onClose} disabled={busy}>
-          Cancel
+          {t('common:actions.cancel')}
         </button>
         <button type="submit" className="button-primary" disabled={busy || choices.length === 0}>
-          {busy ? 'Assigning…' : 'Assign'}
+          {busy ? t('assign.assigning') : t('assign.submit')}
         </button>
       </div>
     </form>

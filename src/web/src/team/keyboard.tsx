@@ -1,4 +1,5 @@
 import { createContext, useContext, useEffect, useEffectEvent, useMemo, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import { navigate, paths, useRoute } from '../router.js';
 import { Dialog } from '../ui/components.js';
 import { shortcutOf, SHORTCUTS, type ShortcutKey } from './shortcuts.js';
@@ -36,6 +37,7 @@ export function useShortcutHelp(): () => void {
  * itself, `j` opens its first case) and `?` shows the sheet. The case screen adds `r` and `l`.
  */
 export function ConsoleShortcuts({ children }: { children: ReactNode }) {
+  const { t } = useTranslation(['cases', 'common']);
   const route = useRoute();
   const [helpOpen, setHelpOpen] = useState(false);
   const current = route.name === 'case' ? route.caseNumber : route.name === 'cases' ? null : undefined;
@@ -50,21 +52,21 @@ export function ConsoleShortcuts({ children }: { children: ReactNode }) {
   return (
     <HelpContext.Provider value={open}>
       {children}
-      <Dialog title="Keyboard shortcuts" open={helpOpen} onClose={() => setHelpOpen(false)}>
+      <Dialog title={t('shortcuts.title')} open={helpOpen} onClose={() => setHelpOpen(false)}>
         <dl className="shortcut-list">
           {SHORTCUTS.map((s) => (
             <div key={s.key} className="shortcut">
               <dt>
                 <kbd>{s.key}</kbd>
               </dt>
-              <dd>{s.label}</dd>
+              <dd>{t(s.label)}</dd>
             </div>
           ))}
         </dl>
-        <p className="hint">Shortcuts do nothing while you type in a field. Escape closes this sheet.</p>
+        <p className="hint">{t('shortcuts.hint')}</p>
         <div className="dialog-actions">
           <button type="button" className="button-primary" onClick={() => setHelpOpen(false)}>
-            Close
+            {t('common:actions.close')}
           </button>
         </div>
       </Dialog>

@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import { navigate, paths } from '../router.js';
 import type { AlertSettings } from './team-stores.js';
 
@@ -8,7 +9,7 @@ import type { AlertSettings } from './team-stores.js';
  * shows on a locked screen and over a shared desk).
  */
 export function alertNewMessage(caseNumber: number, settings: AlertSettings): void {
-  notifyAboutCase(caseNumber, `New message in case #${caseNumber}`, settings);
+  notifyAboutCase(caseNumber, i18next.t('cases:notify.newMessage', { caseNumber: String(caseNumber) }), settings);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { teamApi } from '../api/team.js';
 import { sameId, type CaseRecord } from '../api/types.js';
 import { paths } from '../router.js';
@@ -6,6 +7,7 @@ import { useLoad } from '../ui/use-load.js';
 
 /** The same person's other cases in this survey, as links beside the conversation. */
 export function OtherCases({ record }: { record: CaseRecord }) {
+  const { t } = useTranslation('cases');
   const { surveyId, contact, caseNumber } = record;
   const { data } = useLoad(
     async () => (contact ? (await teamApi.casesOf(surveyId, contact)).items.filter((c) => c.caseNumber !== caseNumber) : []),
@@ -16,7 +18,7 @@ export function OtherCases({ record }: { record: CaseRecord }) {
   return (
     <nav className="other-cases" aria-labelledby="other-cases-title">
       <h2 id="other-cases-title" className="other-cases-title">
-        Other cases of this person
+        {t('otherCases.title')}
       </h2>
       <ul>
         {data.map((c) => (

@@ -1,15 +1,17 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { ApiError } from '../api/client.js';
 import { teamApi } from '../api/team.js';
 import { sameId, type QueueCounts } from '../api/types.js';
+import { currentLocale } from '../i18n/setup.js';
 import { useLoad } from '../ui/use-load.js';
 
 export type QueuePick = Exclude<keyof QueueCounts, 'limit'>;
 
-const LABELS: [QueuePick, string][] = [
-  ['waiting', 'waiting'],
-  ['unassigned', 'unassigned'],
-  ['mine', 'mine'],
-];
+const PICKS = [
+  ['waiting', 'queue.waiting'],
+  ['unassigned', 'queue.unassigned'],
+  ['mine', 'queue.mine'],
+] as const satisfies readonly (readonly [QueuePick, string])[];
 
 /**
  * The queue at a glance (DESIGN.md §7): open cases waiting for an answer, those nobody holds,
@@ -17,6 +19,7 @@ const LABELS: [QueuePick, string][] = [
  * that shows those cases. The server counts up to `limit`; a count that reached it reads "1000+".
  */
 export function QueueCountsBar({ surveyId, onPick }: { surveyId: string; onPick: (pick: QueuePick) => void }) {
+  const { t } = useTranslation('cases');
   const { data } = useLoad(
     async () => {
       try {
@@ -31,12 +34,20 @@ export function QueueCountsBar({ surveyId, onPick }: { surveyId: string; onPick:
     { reloadOn: (event) => event.surveyId === null || sameId(event.surveyId, surveyId), keepPreviousData: true },
   );
   if (!data) return null;
+  // Ungrouped, as the doc above says: the cap reads "1000+".
+  const numbers = new Intl.NumberFormat(currentLocale(), { useGrouping: false });
   return (
-    <ul className="queue-counts" aria-label="Queue">
-      {LABELS.map(([pick, label]) => (
+    <ul className="queue-counts" aria-label={t('queue.label')}>
+      {PICKS.map(([pick, key]) => (
         <li key={pick}>
           <button type="button" className={`queue-count queue-count-${pick}`} onClick={() => onPick(pick)}>
-            <strong>{data[pick] >= data.limit ? `${data.limit}+` : data[pick]}</strong> {label}
+            <Trans
+              t={t}
+              i18nKey={key}
+              count={Math.min(data[pick], data.limit)}
+              values={{ shown: data[pick] >= data.limit ? `${numbers.format(data.limit)}+` : numbers.format(data[pick]) }}
+              components={{ strong: <strong /> }}
+            />
           </button>
         </li>
       ))}

@@ -1,10 +1,13 @@
-/** The console's keyboard shortcuts (DESIGN.md §7): single keys, never while the worker types. */
+/**
+ * The console's keyboard shortcuts (DESIGN.md §7): single keys, never while the worker types.
+ * `label` is the description's key in the `cases` namespace.
+ */
 export const SHORTCUTS = [
-  { key: 'j', label: 'Next case in the list' },
-  { key: 'k', label: 'Previous case in the list' },
-  { key: 'r', label: 'Write a reply (focus the reply box)' },
-  { key: 'l', label: 'Lock the case for editing, or release it' },
-  { key: '?', label: 'Show these shortcuts' },
+  { key: 'j', label: 'shortcuts.next' },
+  { key: 'k', label: 'shortcuts.previous' },
+  { key: 'r', label: 'shortcuts.reply' },
+  { key: 'l', label: 'shortcuts.lock' },
+  { key: '?', label: 'shortcuts.help' },
 ] as const;
 export type ShortcutKey = (typeof SHORTCUTS)[number]['key'];
 

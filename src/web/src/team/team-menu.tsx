@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
 import { errorMessage } from '../api/client.js';
 import { teamApi } from '../api/team.js';
 import { canWorkCases, useApp } from '../session.js';
@@ -13,6 +14,7 @@ import { alertSettingsStore } from './team-stores.js';
  * summary shows their availability, so it is seen without opening the menu.
  */
 export function TeamMenu() {
+  const { t } = useTranslation('cases');
   const { session } = useApp();
   const me = useLoad(() => teamApi.me(), [session.user.id]);
   // What the switch shows while a change is saved, so it answers the click at once.
@@ -38,9 +40,9 @@ export function TeamMenu() {
 
   return (
     <details ref={menu} className="team-menu">
-      <summary aria-label={`My availability and notifications: ${available ? 'available' : 'not available'} for new cases`}>
+      <summary aria-label={available ? t('teamMenu.summaryAvailable') : t('teamMenu.summaryNotAvailable')}>
         <span className={`availability-dot${available ? ' is-available' : ''}`} aria-hidden="true" />
-        {available ? 'Available' : 'Not available'}
+        {available ? t('teamMenu.available') : t('teamMenu.notAvailable')}
       </summary>
       <div className="team-menu-panel">
         <label className="check">
@@ -51,9 +53,9 @@ export function TeamMenu() {
             disabled={pending !== null || me.data === undefined}
             onChange={(e) => void setAvailable(e.target.checked)}
           />
-          Available for new cases
+          {t('teamMenu.availableForNew')}
         </label>
-        <p className="hint">Auto-assignment gives new cases only to people who are available.</p>
+        <p className="hint">{t('teamMenu.autoHint')}</p>
         {(error ?? me.error) && (
           <p className="team-menu-error" role="alert">
             {error ?? me.error}
@@ -66,6 +68,7 @@ export function TeamMenu() {
 }
 
 function AlertControls() {
+  const { t } = useTranslation('cases');
   const { session } = useApp();
   const store = alertSettingsStore(session.user.id);
   const settings = useStored(store);
@@ -80,21 +83,21 @@ function AlertControls() {
 
   return (
     <fieldset className="team-menu-alerts">
-      <legend>New messages in my cases</legend>
+      <legend>{t('teamMenu.alertsLegend')}</legend>
       {permission === 'unsupported' ? (
-        <p className="hint">This browser cannot show desktop notifications.</p>
+        <p className="hint">{t('teamMenu.unsupported')}</p>
       ) : permission === 'denied' ? (
-        <p className="hint">Desktop notifications are blocked for Caseline in this browser&apos;s site settings.</p>
+        <p className="hint">{t('teamMenu.blocked')}</p>
       ) : on ? (
         <p className="team-menu-row">
-          <span role="status">Desktop notifications are on.</span>
+          <span role="status">{t('teamMenu.on')}</span>
           <button type="button" className="button-link" onClick={() => store.set((s) => ({ ...s, desktop: false }))}>
-            Turn off
+            {t('teamMenu.turnOff')}
           </button>
         </p>
       ) : (
         <button type="button" onClick={() => void turnOn()}>
-          Turn on notifications
+          {t('teamMenu.turnOn')}
         </button>
       )}
       <label className="check">
@@ -107,11 +110,9 @@ function AlertControls() {
             store.set((s) => ({ ...s, sound }));
           }}
         />
-        Play a sound
+        {t('teamMenu.sound')}
       </label>
-      <p className="hint">
-        They name the case only, never the message or the person&apos;s number. The tab&apos;s title counts cases with new messages.
-      </p>
+      <p className="hint">{t('teamMenu.privacyHint')}</p>
     </fieldset>
   );
 }

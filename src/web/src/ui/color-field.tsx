@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { useTranslation } from 'react-i18next';
 import { chipTextColor, LABEL_SWATCHES } from '../label-colors.js';
 
 /**
@@ -6,6 +7,7 @@ import { chipTextColor, LABEL_SWATCHES } from '../label-colors.js';
  * one by name) and the browser's own picker for any other.
  */
 export function ColorField({ label, value, onChange }: { label: string; value: string; onChange: (color: string) => void }) {
+  const { t } = useTranslation();
   const id = useId();
   const custom = !LABEL_SWATCHES.some(([color]) => color === value.toLowerCase());
   return (
@@ -23,7 +25,7 @@ export function ColorField({ label, value, onChange }: { label: string; value: s
         ))}
         <label className="swatch-custom">
           <input type="color" value={value} onChange={(e) => onChange(e.target.value)} />
-          <span>{custom ? `Other: ${value}` : 'Other colour'}</span>
+          <span>{custom ? t('color.otherValue', { value }) : t('color.other')}</span>
         </label>
       </div>
     </fieldset>

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.js';
 import { auditApi } from '../../api/audit.js';
 import type { AccessEntry, AccessLogPage, Page, User } from '../../api/types.js';
@@ -11,13 +12,18 @@ import { useLoad } from '../../ui/use-load.js';
 
 const PAGE_SIZE = 50;
 
-const KIND_LABELS: Record<AccessEntry['kind'], string> = { record: 'Case', media: 'Media item', export: 'Access export' };
+const KIND_KEYS = {
+  record: 'accessLog.kinds.record',
+  media: 'accessLog.kinds.media',
+  export: 'accessLog.kinds.export',
+} as const satisfies Record<AccessEntry['kind'], string>;
 
 /**
  * The access log (DESIGN.md §9): who read which case, media item or export, newest first,
  * filtered by user and case number, a page at a time. Admins only.
  */
 export function AccessLogScreen() {
+  const { t } = useTranslation('privacy');
   const [userId, setUserId] = useState('');
   const [caseText, setCaseText] = useState('');
   // The cursors of the pages walked through, the first page's being null.
@@ -37,15 +43,12 @@ export function AccessLogScreen() {
   const firstPage = () => setCursors([null]);
 
   return (
-    <Screen
-      title="Access log"
-      beside={<p className="page-sub">Who opened which case, media item or export, and when. Lists and searches are not recorded.</p>}
-    >
-      <form className="filters" role="search" aria-label="Filter the access log" onSubmit={(event) => event.preventDefault()}>
+    <Screen title={t('accessLog.title')} beside={<p className="page-sub">{t('accessLog.intro')}</p>}>
+      <form className="filters" role="search" aria-label={t('accessLog.filter')} onSubmit={(event) => event.preventDefault()}>
         <SelectField
-          label="User"
+          label={t('accessLog.user')}
           value={userId}
-          placeholder="Everyone"
+          placeholder={t('accessLog.everyone')}
           options={(users.data?.items ?? []).map((u) => ({ value: u.id, label: u.name }))}
           onChange={(event) => {
             setUserId(event.target.value);
@@ -53,11 +56,11 @@ export function AccessLogScreen() {
           }}
         />
         <InputField
-          label="Case number"
+          label={t('accessLog.caseNumber')}
           inputMode="numeric"
           value={caseText}
           aria-invalid={caseInvalid || undefined}
-          hint={caseInvalid ? 'A case number is digits only.' : undefined}
+          hint={caseInvalid ? t('accessLog.caseNumberDigits') : undefined}
           onChange={(event) => {
             setCaseText(event.target.value);
             firstPage();
@@ -70,28 +73,30 @@ export function AccessLogScreen() {
           <Loading />
         )
       ) : items.length === 0 ? (
-        <p className="empty">{cursors.length > 1 ? 'No older reads.' : 'No reads recorded for these filters.'}</p>
+        <p className="empty">{cursors.length > 1 ? t('accessLog.noOlder') : t('accessLog.empty')}</p>
       ) : (
         <table className="data-table access-log">
           <thead>
             <tr>
-              <th scope="col">When</th>
-              <th scope="col">User</th>
-              <th scope="col">Case</th>
-              <th scope="col">Read</th>
+              <th scope="col">{t('accessLog.columns.when')}</th>
+              <th scope="col">{t('accessLog.columns.user')}</th>
+              <th scope="col">{t('accessLog.columns.case')}</th>
+              <th scope="col">{t('accessLog.columns.read')}</th>
             </tr>
           </thead>
           <tbody>
             {items.map((entry, index) => (
               <tr key={`${entry.at}-${entry.userId}-${index}`}>
-                <td data-label="When">
+                <td data-label={t('accessLog.columns.when')}>
                   <time dateTime={entry.at}>{formatFullTime(entry.at)}</time>
                 </td>
-                <td data-label="User">{entry.userName ?? names.get(entry.userId) ?? 'A removed user'}</td>
-                <td data-label="Case">
+                <td data-label={t('accessLog.columns.user')}>
+                  <span dir="auto">{entry.userName ?? names.get(entry.userId) ?? t('accessLog.removedUser')}</span>
+                </td>
+                <td data-label={t('accessLog.columns.case')}>
                   {entry.caseNumber === null ? '—' : <a href={paths.case(entry.caseNumber)}>#{entry.caseNumber}</a>}
                 </td>
-                <td data-label="Read">{KIND_LABELS[entry.kind]}</td>
+                <td data-label={t('accessLog.columns.read')}>{t(KIND_KEYS[entry.kind])}</td>
               </tr>
             ))}
           </tbody>
@@ -100,12 +105,12 @@ export function AccessLogScreen() {
       <div className="load-more">
         {cursors.length > 1 && (
           <button type="button" className="button-quiet" onClick={() => setCursors((c) => c.slice(0, -1))} disabled={log.loading}>
-            Previous page
+            {t('accessLog.previous')}
           </button>
         )}
         {nextCursor && (
           <button type="button" onClick={() => setCursors((c) => [...c, nextCursor])} disabled={log.loading}>
-            Next page
+            {t('accessLog.next')}
           </button>
         )}
       </div>

@@ -1,4 +1,6 @@
 import { useId, useMemo, useState, type InputHTMLAttributes } from 'react';
+import { useTranslation } from 'react-i18next';
+import { currentLocale } from '../../i18n/setup.js';
 import { InputField, SelectField } from '../../ui/fields.js';
 import {
   addHoliday,
@@ -9,8 +11,8 @@ import {
   removeInterval,
   supportedTimeZones,
   timeZoneOptions,
-  WEEKDAY_NAMES,
   WEEKDAYS,
+  weekdayName,
   type TimeRulesDraft,
 } from './time-rules-draft.js';
 
@@ -18,45 +20,44 @@ type HoursDraft = Pick<TimeRulesDraft, 'timeZone' | 'weekly' | 'holidays'>;
 
 /** The business hours of a survey (DESIGN.md §8): its time zone, a weekly grid of opening intervals, and holidays. */
 export function BusinessHoursFields({ draft, onChange }: { draft: HoursDraft; onChange: (change: Partial<HoursDraft>) => void }) {
+  const { t } = useTranslation(['admin', 'common']);
+  const locale = currentLocale();
   const zones = useMemo(() => timeZoneOptions(supportedTimeZones(), draft.timeZone), [draft.timeZone]);
   const zoneOptions = useMemo(() => zones.map((zone) => ({ value: zone, label: zone.replaceAll('_', ' ') })), [zones]);
 
   return (
     <>
       <SelectField
-        label="Time zone"
-        hint="Opening hours and holidays are local times in this zone."
+        label={t('businessHours.timeZone')}
+        hint={t('businessHours.timeZoneHint')}
         options={zoneOptions}
         value={draft.timeZone}
         onChange={(e) => onChange({ timeZone: e.target.value })}
       />
       <fieldset className="week">
-        <legend>Opening hours</legend>
-        <p className="hint">
-          An interval that ends at 00:00 runs to midnight. A night shift is two intervals: to midnight on one day and from 00:00 on the
-          next. A day without intervals is closed.
-        </p>
+        <legend>{t('businessHours.openingHours')}</legend>
+        <p className="hint">{t('businessHours.openingHint')}</p>
         <ul className="week-days">
           {WEEKDAYS.map((day) => {
-            const name = WEEKDAY_NAMES[day];
+            const name = weekdayName(day, locale);
             const intervals = draft.weekly[day];
             const setDay = (next: typeof intervals) => onChange({ weekly: { ...draft.weekly, [day]: next } });
             return (
               <li key={day} className="week-day">
                 <span className="week-day-name">{name}</span>
                 <div className="week-intervals">
-                  {intervals.length === 0 && <span className="muted">Closed</span>}
+                  {intervals.length === 0 && <span className="muted">{t('businessHours.closed')}</span>}
                   {intervals.map((interval, index) => (
                     <span key={index} className="interval">
                       <LabelledTime
-                        label={`${name}, interval ${index + 1}, opens at`}
+                        label={t('businessHours.opensAt', { day: name, n: index + 1 })}
                         value={interval.start}
                         required
                         onChange={(e) => setDay(changeInterval(intervals, index, { start: e.target.value }))}
                       />
                       <span aria-hidden="true">–</span>
                       <LabelledTime
-                        label={`${name}, interval ${index + 1}, closes at`}
+                        label={t('businessHours.closesAt', { day: name, n: index + 1 })}
                         value={interval.end}
                         required
                         onChange={(e) => setDay(changeInterval(intervals, index, { end: e.target.value }))}
@@ -64,7 +65,7 @@ export function BusinessHoursFields({ draft, onChange }: { draft: HoursDraft; on
                       <button
                         type="button"
                         className="button-icon button-danger"
-                        aria-label={`Remove ${name}'s interval ${index + 1}`}
+                        aria-label={t('businessHours.removeInterval', { day: name, n: index + 1 })}
                         onClick={() => setDay(removeInterval(intervals, index))}
                       >
                         ×
@@ -75,10 +76,10 @@ export function BusinessHoursFields({ draft, onChange }: { draft: HoursDraft; on
                     type="button"
                     className="button-quiet"
                     disabled={!canAddInterval(intervals)}
-                    aria-label={`Add an interval on ${name}`}
+                    aria-label={t('businessHours.addInterval', { day: name })}
                     onClick={() => setDay(addInterval(intervals))}
                   >
-                    Add
+                    {t('common:actions.add')}
                   </button>
                   {day === 'mon' && (
                     <button
@@ -86,7 +87,7 @@ export function BusinessHoursFields({ draft, onChange }: { draft: HoursDraft; on
                       className="button-link"
                       onClick={() => onChange({ weekly: copyDay(draft.weekly, 'mon', ['tue', 'wed', 'thu', 'fri']) })}
                     >
-                      Same hours Tuesday to Friday
+                      {t('businessHours.sameHours')}
                     </button>
                   )}
                 </div>
@@ -101,6 +102,7 @@ export function BusinessHoursFields({ draft, onChange }: { draft: HoursDraft; on
 }
 
 function Holidays({ holidays, onChange }: { holidays: string[]; onChange: (holidays: string[]) => void }) {
+  const { t } = useTranslation(['admin', 'common']);
   const [date, setDate] = useState('');
   const add = () => {
     if (!date) return;
@@ -109,22 +111,22 @@ function Holidays({ holidays, onChange }: { holidays: string[]; onChange: (holid
   };
   return (
     <fieldset className="holidays">
-      <legend>Holidays</legend>
-      <p className="hint">Closed all day, whatever the weekly hours say.</p>
+      <legend>{t('businessHours.holidays')}</legend>
+      <p className="hint">{t('businessHours.holidaysHint')}</p>
       {holidays.length === 0 ? (
-        <p className="muted">No holidays.</p>
+        <p className="muted">{t('businessHours.noHolidays')}</p>
       ) : (
-        <ul className="holiday-list" aria-label="Holidays">
+        <ul className="holiday-list" aria-label={t('businessHours.holidays')}>
           {holidays.map((day) => (
             <li key={day}>
               <time dateTime={day}>{formatDay(day)}</time>
               <button
                 type="button"
                 className="button-quiet button-danger"
-                aria-label={`Remove the holiday ${formatDay(day)}`}
+                aria-label={t('businessHours.removeHoliday', { date: formatDay(day) })}
                 onClick={() => onChange(holidays.filter((d) => d !== day))}
               >
-                Remove
+                {t('common:actions.remove')}
               </button>
             </li>
           ))}
@@ -132,7 +134,7 @@ function Holidays({ holidays, onChange }: { holidays: string[]; onChange: (holid
       )}
       <div className="holiday-add">
         <InputField
-          label="Holiday date"
+          label={t('businessHours.holidayDate')}
           type="date"
           value={date}
           onChange={(e) => setDate(e.target.value)}
@@ -144,7 +146,7 @@ function Holidays({ holidays, onChange }: { holidays: string[]; onChange: (holid
           }}
         />
         <button type="button" onClick={add} disabled={!date}>
-          Add holiday
+          {t('businessHours.addHoliday')}
         </button>
       </div>
     </fieldset>
@@ -154,7 +156,7 @@ function Holidays({ holidays, onChange }: { holidays: string[]; onChange: (holid
 /** `Mon 25 Dec 2028`, read as a local date (no time zone shift). */
 function formatDay(day: string): string {
   const [year = 0, month = 1, date = 1] = day.split('-').map(Number);
-  return new Date(year, month - 1, date).toLocaleDateString(undefined, {
+  return new Date(year, month - 1, date).toLocaleDateString(currentLocale(), {
     weekday: 'short',
     day: 'numeric',
     month: 'short',

@@ -1,4 +1,5 @@
 import { useState, type SyntheticEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { labelsApi } from '../../api/labels.js';
 import type { Label } from '../../api/types.js';
 import { LABEL_SWATCHES } from '../../label-colors.js';
@@ -16,26 +17,31 @@ const FIRST_COLOR = LABEL_SWATCHES[0]?.[0] ?? '#1f77b4';
 
 /** The organisation's labels (DESIGN.md §7): admins add, rename, recolour and delete them. */
 export function LabelsScreen() {
+  const { t } = useTranslation('admin');
   const { data, error, reload } = useLoad(() => labelsApi.list(), [], { reloadOn: (event) => event.type === 'labels.changed' });
   const [editing, setEditing] = useState<Label | null>(null);
   const [deleting, setDeleting] = useState<Label | null>(null);
 
   return (
-    <Screen title="Labels" beside={<p className="page-sub">Coloured tags that analysts put on cases, to sort and find them.</p>}>
+    <Screen title={t('labels.title')} beside={<p className="page-sub">{t('labels.intro')}</p>}>
       <ErrorAlert error={error} />
       <DataTable
         rows={data?.items ?? null}
         rowKey={(label) => label.id}
-        empty="No labels yet. Add the first one below."
+        empty={t('labels.empty')}
         columns={[
-          { label: 'Label', cell: (label) => <LabelChip label={label} /> },
-          { label: 'Colour', cell: (label) => <span className="mono">{label.color}</span> },
+          { label: t('labels.columns.label'), cell: (label) => <LabelChip label={label} /> },
+          { label: t('labels.columns.colour'), cell: (label) => <span className="mono">{label.color}</span> },
         ]}
         actionsClassName="row-actions"
         actions={(label) => <EditOrDelete name={label.name} onEdit={() => setEditing(label)} onDelete={() => setDeleting(label)} />}
       />
       <NewLabelForm onCreated={reload} />
-      <Dialog title={editing ? `Edit label ${editing.name}` : 'Edit label'} open={editing !== null} onClose={() => setEditing(null)}>
+      <Dialog
+        title={editing ? t('labels.editNamed', { name: editing.name }) : t('labels.editLabel')}
+        open={editing !== null}
+        onClose={() => setEditing(null)}
+      >
         {editing && (
           <EditLabelForm
             key={editing.id}
@@ -61,6 +67,7 @@ export function LabelsScreen() {
 }
 
 function NewLabelForm({ onCreated }: { onCreated: () => Promise<void> }) {
+  const { t } = useTranslation('admin');
   const [name, setName] = useState('');
   const [color, setColor] = useState(FIRST_COLOR);
   const [created, setCreated] = useState<string | null>(null);
@@ -71,7 +78,7 @@ function NewLabelForm({ onCreated }: { onCreated: () => Promise<void> }) {
     setCreated(null);
     await run(async () => {
       const label = await labelsApi.create({ name: name.trim(), color });
-      setCreated(`Label “${label.name}” added.`);
+      setCreated(t('labels.new.created', { name: label.name }));
       setName('');
       await onCreated();
     });
@@ -79,12 +86,12 @@ function NewLabelForm({ onCreated }: { onCreated: () => Promise<void> }) {
 
   return (
     <form className="card" onSubmit={(event) => void submit(event)} aria-labelledby="new-label-title">
-      <h2 id="new-label-title">Add a label</h2>
+      <h2 id="new-label-title">{t('labels.new.title')}</h2>
       <ErrorAlert error={error} />
       <SuccessAlert message={created} />
       <LabelFields name={name} color={color} onName={setName} onColor={setColor} />
       <button type="submit" className="button-primary" disabled={busy}>
-        {busy ? 'Adding…' : 'Add label'}
+        {busy ? t('labels.new.adding') : t('labels.new.submit')}
       </button>
     </form>
   );
@@ -101,23 +108,33 @@ function LabelFields({
   onName: (name: string) => void;
   onColor: (color: string) => void;
 }) {
+  const { t } = useTranslation('admin');
   return (
     <>
       <div className="form-grid">
-        <InputField label="Name" required maxLength={60} autoComplete="off" value={name} onChange={(e) => onName(e.target.value)} />
+        <InputField
+          label={t('labels.fields.name')}
+          required
+          dir="auto"
+          maxLength={60}
+          autoComplete="off"
+          value={name}
+          onChange={(e) => onName(e.target.value)}
+        />
         <div className="field">
-          <span className="label">Preview</span>
+          <span className="label">{t('labels.fields.preview')}</span>
           <span>
-            <LabelChip label={{ name: name.trim() || 'Label', color }} />
+            <LabelChip label={{ name: name.trim() || t('labels.fields.previewPlaceholder'), color }} />
           </span>
         </div>
       </div>
-      <ColorField label="Colour" value={color} onChange={onColor} />
+      <ColorField label={t('labels.fields.colour')} value={color} onChange={onColor} />
     </>
   );
 }
 
 function EditLabelForm({ label, onClose, onSaved }: { label: Label; onClose: () => void; onSaved: () => void }) {
+  const { t } = useTranslation('admin');
   const [name, setName] = useState(label.name);
   const [color, setColor] = useState(label.color);
   const { busy, error, run } = useRequest();
@@ -141,15 +158,16 @@ function EditLabelForm({ label, onClose, onSaved }: { label: Label; onClose: () 
     <form onSubmit={(event) => void submit(event)}>
       <ErrorAlert error={error} />
       <LabelFields name={name} color={color} onName={setName} onColor={setColor} />
-      <p className="hint">The new name and colour show on every case that carries the label.</p>
+      <p className="hint">{t('labels.editHint')}</p>
       <SaveOrCancel busy={busy} onCancel={onClose} />
     </form>
   );
 }
 
 function DeleteLabelDialog({ label, onClose, onDeleted }: { label: Label | null; onClose: () => void; onDeleted: () => void }) {
+  const { t } = useTranslation('admin');
   return (
-    <Dialog title="Delete this label?" open={label !== null} onClose={onClose}>
+    <Dialog title={t('labels.delete.title')} open={label !== null} onClose={onClose}>
       {/* Keyed by the label, so an error shown for one is not shown for the next. */}
       {label && <DeleteLabelConfirm key={label.id} label={label} onClose={onClose} onDeleted={onDeleted} />}
     </Dialog>
@@ -157,10 +175,10 @@ function DeleteLabelDialog({ label, onClose, onDeleted }: { label: Label | null;
 }
 
 function DeleteLabelConfirm({ label, onClose, onDeleted }: { label: Label; onClose: () => void; onDeleted: () => void }) {
+  const { t } = useTranslation('admin');
   return (
-    <ConfirmDelete action="Delete label" remove={() => labelsApi.remove(label.id)} onClose={onClose} onDeleted={onDeleted}>
-      <LabelChip label={label} /> is taken off every case that carries it, and each of those cases notes the removal in its history. This
-      cannot be undone.
+    <ConfirmDelete action={t('labels.delete.action')} remove={() => labelsApi.remove(label.id)} onClose={onClose} onDeleted={onDeleted}>
+      <Trans t={t} i18nKey="labels.delete.body" components={{ chip: <LabelChip label={label} /> }} />
     </ConfirmDelete>
   );
 }

@@ -1,10 +1,8 @@
+import { Trans, useTranslation } from 'react-i18next';
 import type { Survey } from '../../api/types.js';
 import { paths } from '../../router.js';
 import { TextAreaField } from '../../ui/fields.js';
 import type { NumberDraft } from './number-draft.js';
-
-const ACK_EXAMPLE = 'Thank you, we received your message. Your case number is #{case}; someone will answer soon.';
-const OUT_OF_HOURS_EXAMPLE = 'Thank you for your message (case #{case}). We are closed now and will answer when we open.';
 
 /**
  * The number's acknowledgement (DESIGN.md §8): a text sent once when a message opens a new
@@ -19,33 +17,30 @@ export function AcknowledgementCard({
   survey: Survey | undefined;
   onChange: (change: Partial<Pick<NumberDraft, 'acknowledgement' | 'outOfHoursText'>>) => void;
 }) {
+  const { t } = useTranslation('numbers');
   return (
     <fieldset className="card">
-      <legend>Acknowledgement</legend>
-      <p className="hint">
-        Sent once when a message opens a new case, and shown in the conversation as automatic. Never sent to someone who opted out.
-      </p>
+      <legend>{t('acknowledgement.legend')}</legend>
+      <p className="hint">{t('acknowledgement.intro')}</p>
       <TextAreaField
-        label="Acknowledgement text"
-        hint={
-          <>
-            {'{case}'} is the case number: write #{'{case}'} for “#123”. Leave empty to send none.
-          </>
-        }
+        label={t('acknowledgement.text')}
+        hint={t('acknowledgement.textHint')}
         rows={3}
         maxLength={1600}
         // An out-of-hours text alone is not a setting: it replaces this one.
         required={draft.outOfHoursText.trim() !== ''}
-        placeholder={ACK_EXAMPLE}
+        dir="auto"
+        placeholder={t('acknowledgement.textExample')}
         value={draft.acknowledgement}
         onChange={(e) => onChange({ acknowledgement: e.target.value })}
       />
       <TextAreaField
-        label="Out-of-hours text"
+        label={t('acknowledgement.outOfHours')}
         hint={<OutOfHoursHint survey={survey} />}
         rows={3}
         maxLength={1600}
-        placeholder={OUT_OF_HOURS_EXAMPLE}
+        dir="auto"
+        placeholder={t('acknowledgement.outOfHoursExample')}
         value={draft.outOfHoursText}
         onChange={(e) => onChange({ outOfHoursText: e.target.value })}
       />
@@ -54,19 +49,17 @@ export function AcknowledgementCard({
 }
 
 function OutOfHoursHint({ survey }: { survey: Survey | undefined }) {
-  if (!survey) return <>Sent instead outside the survey&apos;s business hours; {'{case}'} is the case number here too.</>;
+  const { t } = useTranslation('numbers');
+  if (!survey) return <>{t('acknowledgement.outOfHoursNoSurvey')}</>;
   if (survey.businessHours) {
-    return (
-      <>
-        Sent instead outside the business hours of {survey.name} ({survey.businessHours.timeZone}); {'{case}'} is the case number here too.
-        Leave empty to send the acknowledgement at all hours.
-      </>
-    );
+    return <>{t('acknowledgement.outOfHoursHint', { survey: survey.name, timeZone: survey.businessHours.timeZone })}</>;
   }
   return (
-    <>
-      Needs the survey&apos;s business hours, and {survey.name} keeps none: until it does, the acknowledgement goes out at all hours.{' '}
-      <a href={paths.surveyTimeRules(survey.id)}>Set its business hours</a>.
-    </>
+    <Trans
+      t={t}
+      i18nKey="acknowledgement.outOfHoursNoHours"
+      values={{ survey: survey.name }}
+      components={{ anchor: <a href={paths.surveyTimeRules(survey.id)} /> }}
+    />
   );
 }

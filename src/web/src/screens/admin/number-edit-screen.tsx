@@ -1,4 +1,5 @@
 import { useState, type ChangeEvent, type SyntheticEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { api } from '../../api/client.js';
 import type { Channel, PhoneNumber, Provider } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
@@ -14,14 +15,13 @@ import { allowedIpList, defaultQuestions, draftFromNumber, newNumberDraft, numbe
 import { AcknowledgementCard } from './number-acknowledgement-card.js';
 import { NumberWebhooksCard } from './number-webhooks-card.js';
 import { TemplateLibraryCard } from './template-library-card.js';
-import { CREDENTIAL_FIELDS, PROVIDER_CHANNELS, PROVIDER_LABELS, PROVIDERS } from './providers.js';
+import { CREDENTIAL_FIELDS, credentialLabel, PROVIDER_CHANNELS, providerLabel, PROVIDERS } from './providers.js';
 
-const MULTI_CASE_EXAMPLE = 'You have {count} open cases: {cases}. Please start your reply with the case number, e.g. #12.';
 /** The draft's fields that hold free text (not the provider or channel, which are chosen). */
 type TextField = { [K in keyof NumberDraft]: string extends NumberDraft[K] ? K : never }[keyof NumberDraft];
-const PROVIDER_OPTIONS = PROVIDERS.map((p) => ({ value: p, label: PROVIDER_LABELS[p] }));
 
 export function NumberEditScreen({ numberId }: { numberId: string | null }) {
+  const { t } = useTranslation(['numbers', 'common']);
   const { surveys } = useApp();
   // The number as stored (null while adding one), and the form as the user changed it.
   const loaded = useLoad(
@@ -60,7 +60,7 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
       if (!numberId) return;
       const result = await api<PhoneNumber>('POST', `/numbers/${encodeURIComponent(numberId)}/restore`);
       setSaved(result);
-      setNotice('Restored. The number receives and sends again, at the same webhook addresses.');
+      setNotice(t('edit.restored'));
     });
 
   const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
@@ -72,19 +72,28 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
         ? await api<PhoneNumber>('PATCH', `/numbers/${encodeURIComponent(numberId)}`, body)
         : await api<PhoneNumber>('POST', '/numbers', body);
       setSaved(result);
-      setNotice(editing ? 'Saved.' : 'Number added. Paste the webhook addresses below into the provider’s console.');
+      setNotice(editing ? t('edit.saved') : t('edit.added'));
       if (!editing) navigate(paths.number(result.id), { replace: true });
     });
   };
 
   return (
-    <Screen title={editing ? `Number ${saved?.ourNumber ?? ''}` : 'Add a number'} crumb={{ href: paths.numbers(), label: 'Numbers' }}>
+    <Screen
+      title={
+        editing ? (
+          <Trans t={t} i18nKey="edit.title" values={{ number: saved?.ourNumber ?? '' }} components={{ bdi: <bdi /> }} />
+        ) : (
+          t('edit.titleNew')
+        )
+      }
+      crumb={{ href: paths.numbers(), label: t('list.title') }}
+    >
       <SuccessAlert message={notice} />
       {saved?.archivedAt && (
         <Notice tone="warning">
-          <p>This number is archived: it neither receives nor sends messages, and cannot be changed until it is restored.</p>
+          <p>{t('edit.archived')}</p>
           <button type="button" onClick={() => void restore()} disabled={busy}>
-            {busy ? 'Restoring…' : 'Restore number'}
+            {busy ? t('edit.restoring') : t('edit.restore')}
           </button>
         </Notice>
       )}
@@ -93,20 +102,18 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
           number={saved}
           onChange={(next) => {
             loaded.update(() => next);
-            setNotice(
-              `New webhook addresses made. Paste them into ${PROVIDER_LABELS[next.provider]}’s console now; the old ones no longer work.`,
-            );
+            setNotice(t('edit.rotated', { provider: providerLabel(next.provider, t) }));
           }}
         />
       )}
       <form onSubmit={(event) => void submit(event)} className="stack">
         <ErrorAlert error={error} onDismiss={() => setError(null)} />
         <fieldset className="card">
-          <legend>Provider</legend>
+          <legend>{t('edit.providerLegend')}</legend>
           <div className="form-grid">
             <SelectField
-              label="Provider"
-              options={PROVIDER_OPTIONS}
+              label={t('edit.provider')}
+              options={PROVIDERS.map((p) => ({ value: p, label: providerLabel(p, t) }))}
               value={draft.provider}
               disabled={editing}
               onChange={(e) => {
@@ -116,40 +123,40 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
               }}
             />
             <SelectField
-              label="Channel"
+              label={t('edit.channel')}
               options={channels.map((c) => ({ value: c, label: channelLabel(c) }))}
               value={draft.channel}
               onChange={(e) => set({ channel: e.target.value as Channel })}
             />
             <InputField
-              label="Our number"
-              hint="E.164, or the provider's id for it"
+              label={t('edit.ourNumber')}
+              hint={t('edit.ourNumberHint')}
               required
               className="mono"
               placeholder="+447700900123"
               {...bind('ourNumber')}
             />
             <InputField
-              label="Send rate (messages per second)"
+              label={t('edit.sendRate')}
               type="number"
               min={0.1}
               step="any"
-              placeholder="Provider default"
+              placeholder={t('edit.sendRateDefault')}
               {...bind('sendRatePerSecond')}
             />
           </div>
         </fieldset>
 
         <fieldset className="card">
-          <legend>Credentials</legend>
-          {editing && <p className="hint">Credentials are stored encrypted and never shown. Leave the fields empty to keep them.</p>}
+          <legend>{t('edit.credentialsLegend')}</legend>
+          {editing && <p className="hint">{t('edit.credentialsKept')}</p>}
           <div className="form-grid">
             {credentialFields.map((field) => {
               // Keyed by provider too, so switching provider starts the fields afresh.
               const key = `${draft.provider}-${field.key}`;
               const common = {
-                label: field.label,
-                hint: field.hint,
+                label: credentialLabel(field, t),
+                hint: field.hint && t(field.hint),
                 required: !editing && !field.optional,
                 value: draft.credentials[field.key] ?? '',
               };
@@ -170,29 +177,20 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
 
         {draft.provider === 'africastalking' && (
           <fieldset className="card">
-            <legend>Allowed addresses</legend>
-            <p className="hint">
-              Africa&apos;s Talking does not sign its webhooks. List the addresses or CIDR ranges (e.g. 192.0.2.0/24) it posts from, one a
-              line; webhooks from anywhere else are refused. Africa&apos;s Talking does not publish these addresses: ask its support for
-              them.
-            </p>
-            {allowedIpList(draft.allowedIps).length === 0 && (
-              <Notice tone="warning">
-                Anyone who learns this number&apos;s webhook URL can post messages as any contact; add Africa&apos;s Talking&apos;s
-                addresses.
-              </Notice>
-            )}
-            <TextAreaField label="Allowed IP addresses" rows={3} className="mono" placeholder="192.0.2.0/24" {...bind('allowedIps')} />
+            <legend>{t('edit.allowedIpsLegend')}</legend>
+            <p className="hint">{t('edit.allowedIpsIntro')}</p>
+            {allowedIpList(draft.allowedIps).length === 0 && <Notice tone="warning">{t('edit.allowedIpsNone')}</Notice>}
+            <TextAreaField label={t('edit.allowedIps')} rows={3} className="mono" placeholder="192.0.2.0/24" {...bind('allowedIps')} />
           </fieldset>
         )}
 
         <fieldset className="card">
-          <legend>Survey</legend>
+          <legend>{t('edit.surveyLegend')}</legend>
           <div className="form-grid">
             <SelectField
-              label="Survey"
+              label={t('edit.survey')}
               required
-              placeholder="Choose a survey"
+              placeholder={t('edit.chooseSurvey')}
               options={surveyOptions(surveys)}
               value={draft.surveyId}
               onChange={(e) => {
@@ -201,35 +199,31 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
               }}
             />
             <SelectField
-              label="Question for their number"
+              label={t('edit.theirNumberQuestion')}
               required
-              placeholder="Choose a phone question"
+              placeholder={t('edit.choosePhoneQuestion')}
               options={questionOptions(phoneQuestions)}
               {...bind('theirNumberQuestion')}
             />
             <SelectField
-              label="Question for the conversation"
+              label={t('edit.conversationQuestion')}
               required
-              placeholder="Choose a conversation question"
+              placeholder={t('edit.chooseConversationQuestion')}
               options={questionOptions(conversationQuestions)}
               {...bind('conversationQuestion')}
             />
           </div>
           {survey && (phoneQuestions.length === 0 || conversationQuestions.length === 0) && (
             <p className="hint">
-              The survey needs a phone question and a conversation question. <a href={paths.survey(survey.id)}>Edit the survey</a>.
+              <Trans t={t} i18nKey="edit.missingQuestions" components={{ anchor: <a href={paths.survey(survey.id)} /> }} />
             </p>
           )}
           <TextAreaField
-            label="Multi-case reply"
-            hint={
-              <>
-                Sent once when a message joins two or more open cases. {'{count}'} is the number of cases, {'{cases}'} lists them. Leave
-                empty to send nothing.
-              </>
-            }
+            label={t('edit.multiCaseReply')}
+            hint={t('edit.multiCaseReplyHint')}
             rows={3}
-            placeholder={MULTI_CASE_EXAMPLE}
+            dir="auto"
+            placeholder={t('edit.multiCaseReplyExample')}
             {...bind('multiCaseReply')}
           />
         </fieldset>
@@ -243,16 +237,16 @@ export function NumberEditScreen({ numberId }: { numberId: string | null }) {
             saved={saved}
             onSynced={(number, count) => {
               setSaved(number);
-              setNotice(`Templates synced: ${count} approved template${count === 1 ? '' : 's'} from Meta.`);
+              setNotice(t('edit.templatesSynced', { count }));
             }}
           />
         )}
 
         <div className="form-actions">
           <button type="submit" className="button-primary" disabled={busy || Boolean(saved?.archivedAt)}>
-            {busy ? 'Saving…' : editing ? 'Save number' : 'Add number'}
+            {busy ? t('common:actions.saving') : editing ? t('edit.save') : t('list.add')}
           </button>
-          <a href={paths.numbers()}>Back to numbers</a>
+          <a href={paths.numbers()}>{t('edit.back')}</a>
         </div>
       </form>
     </Screen>

@@ -1,10 +1,11 @@
 import { useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.js';
 import type { PhoneNumber } from '../../api/types.js';
 import { paths } from '../../router.js';
 import { CopyField, Dialog, ErrorAlert, Notice } from '../../ui/components.js';
 import { useRequest } from '../../ui/use-request.js';
-import { PROVIDER_LABELS } from './providers.js';
+import { providerLabel } from './providers.js';
 import { isUnreachableFromInternet } from './webhook-address.js';
 
 /**
@@ -12,10 +13,11 @@ import { isUnreachableFromInternet } from './webhook-address.js';
  * or an address providers cannot reach) and a way to give them a new secret.
  */
 export function NumberWebhooksCard({ number, onChange }: { number: PhoneNumber; onChange: (next: PhoneNumber) => void }) {
+  const { t } = useTranslation('numbers');
   const id = useId();
   const [confirming, setConfirming] = useState(false);
   const { busy, error, setError, run } = useRequest();
-  const provider = PROVIDER_LABELS[number.provider];
+  const provider = providerLabel(number.provider, t);
 
   const rotate = () =>
     run(async () => {
@@ -25,48 +27,33 @@ export function NumberWebhooksCard({ number, onChange }: { number: PhoneNumber; 
 
   return (
     <section className="card" aria-labelledby={`${id}-hooks`}>
-      <h2 id={`${id}-hooks`}>Webhooks</h2>
+      <h2 id={`${id}-hooks`}>{t('webhooks.title')}</h2>
       {number.webhooks === null ? (
-        <p className="hint">Only admins see this number&apos;s webhook addresses.</p>
+        <p className="hint">{t('webhooks.adminsOnly')}</p>
       ) : (
         <>
-          <p className="hint">
-            Give these addresses to {provider} for incoming messages and delivery reports. Keep them private: they are the key to posting
-            messages into this number&apos;s cases.
-          </p>
-          {number.webhookTokenIsId && (
-            <Notice tone="warning">
-              This number&apos;s webhook URL is still its id, which every user can see. Rotate it, then paste the new addresses into{' '}
-              {provider}&apos;s console.
-            </Notice>
-          )}
-          {isUnreachableFromInternet(number.webhooks.inbound) && (
-            <Notice tone="warning">
-              Providers cannot reach this address; set PUBLIC_URL to the address the internet reaches Caseline on.
-            </Notice>
-          )}
-          <CopyField label="Inbound webhook URL" value={number.webhooks.inbound} />
-          <CopyField label="Status webhook URL" value={number.webhooks.status} />
+          <p className="hint">{t('webhooks.intro', { provider })}</p>
+          {number.webhookTokenIsId && <Notice tone="warning">{t('webhooks.tokenIsId', { provider })}</Notice>}
+          {isUnreachableFromInternet(number.webhooks.inbound) && <Notice tone="warning">{t('webhooks.unreachable')}</Notice>}
+          <CopyField label={t('webhooks.inbound')} value={number.webhooks.inbound} />
+          <CopyField label={t('webhooks.status')} value={number.webhooks.status} />
           <div className="form-actions">
             <button type="button" onClick={() => setConfirming(true)} disabled={number.archivedAt !== null}>
-              Rotate webhook URLs
+              {t('webhooks.rotate')}
             </button>
-            {number.provider === 'sandbox' && <a href={paths.simulator(number.id)}>Open the phone simulator for this number</a>}
+            {number.provider === 'sandbox' && <a href={paths.simulator(number.id)}>{t('webhooks.simulator')}</a>}
           </div>
         </>
       )}
-      <Dialog title="Rotate the webhook URLs?" open={confirming} onClose={() => setConfirming(false)}>
+      <Dialog title={t('webhooks.rotateDialog.title')} open={confirming} onClose={() => setConfirming(false)}>
         <ErrorAlert error={error} onDismiss={() => setError(null)} />
-        <p>
-          The current addresses stop working at once: anything {provider} sends to them is refused until you paste the new addresses into
-          its console. Delivery reports for messages already sent go to the old address and are lost.
-        </p>
+        <p>{t('webhooks.rotateDialog.body', { provider })}</p>
         <div className="dialog-actions">
           <button type="button" onClick={() => setConfirming(false)} disabled={busy}>
-            Keep the current URLs
+            {t('webhooks.rotateDialog.keep')}
           </button>
           <button type="button" className="button-danger-solid" onClick={() => void rotate()} disabled={busy}>
-            {busy ? 'Rotating…' : 'Rotate URLs'}
+            {busy ? t('webhooks.rotateDialog.rotating') : t('webhooks.rotateDialog.confirm')}
           </button>
         </div>
       </Dialog>

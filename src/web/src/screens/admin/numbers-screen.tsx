@@ -1,4 +1,6 @@
+import type { TFunction } from 'i18next';
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { api, errorMessage } from '../../api/client.js';
 import type { Page, PhoneNumber } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
@@ -8,18 +10,19 @@ import { Dialog, ErrorAlert, Notice, SuccessAlert, Time } from '../../ui/compone
 import { DataTable } from '../../ui/data-table.js';
 import { Screen } from '../../ui/screen.js';
 import { useLoad } from '../../ui/use-load.js';
-import { PROVIDER_LABELS } from './providers.js';
+import { providerLabel } from './providers.js';
 import { isUnreachableFromInternet } from './webhook-address.js';
 
 /** What an admin should fix about a live number's webhooks, in a few words. */
-function webhookWarnings(n: PhoneNumber): string[] {
+function webhookWarnings(n: PhoneNumber, t: TFunction<'numbers'>): string[] {
   const warnings: string[] = [];
-  if (n.webhookTokenIsId) warnings.push('Webhook URL is its id: rotate it');
-  if (n.provider === 'africastalking' && n.allowedIps?.length === 0) warnings.push('No allowed addresses');
+  if (n.webhookTokenIsId) warnings.push(t('list.warnings.tokenIsId'));
+  if (n.provider === 'africastalking' && n.allowedIps?.length === 0) warnings.push(t('list.warnings.noAllowedIps'));
   return warnings;
 }
 
 export function NumbersScreen() {
+  const { t } = useTranslation('numbers');
   const { surveys } = useApp();
   const [showArchived, setShowArchived] = useState(false);
   const list = useLoad(() => api<Page<PhoneNumber>>('GET', showArchived ? '/numbers?archived=true' : '/numbers'), [showArchived]);
@@ -45,46 +48,47 @@ export function NumbersScreen() {
   const archive = (n: PhoneNumber) =>
     act(async () => {
       await api('DELETE', `/numbers/${encodeURIComponent(n.id)}`);
-      return `${n.ourNumber} is archived. Find it under “Show archived numbers” to restore it.`;
+      return t('list.archivedNotice', { number: n.ourNumber });
     });
   const restore = (n: PhoneNumber) =>
     act(async () => {
       await api('POST', `/numbers/${encodeURIComponent(n.id)}/restore`);
-      return `${n.ourNumber} is restored: it receives and sends again.`;
+      return t('list.restoredNotice', { number: n.ourNumber });
     });
 
   // Every number's URLs share the server's PUBLIC_URL, so one warning covers them all.
   const unreachable = numbers?.find((n) => n.webhooks && isUnreachableFromInternet(n.webhooks.inbound));
 
   return (
-    <Screen title="Numbers" action={{ href: paths.number(null), label: 'Add number' }}>
-      <p className="page-sub">Messaging numbers and the survey each one feeds. Everyone who texts a number gets a case.</p>
+    <Screen title={t('list.title')} action={{ href: paths.number(null), label: t('list.add') }}>
+      <p className="page-sub">{t('list.intro')}</p>
       <ErrorAlert error={list.error} />
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       <SuccessAlert message={notice} />
       {unreachable?.webhooks && !showArchived && (
-        <Notice tone="warning">
-          Webhook addresses start with {new URL(unreachable.webhooks.inbound).origin}: providers cannot reach this address; set PUBLIC_URL.
-        </Notice>
+        <Notice tone="warning">{t('list.unreachable', { origin: new URL(unreachable.webhooks.inbound).origin })}</Notice>
       )}
       <label className="check">
-        <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} /> Show archived numbers
+        <input type="checkbox" checked={showArchived} onChange={(e) => setShowArchived(e.target.checked)} /> {t('list.showArchived')}
       </label>
       <DataTable
         rows={numbers}
         rowKey={(n) => String(n.id)}
-        empty={showArchived ? 'No archived numbers.' : 'No numbers yet.'}
+        empty={showArchived ? t('list.emptyArchived') : t('list.empty')}
         columns={[
-          { label: 'Our number', className: 'mono', cell: (n) => <a href={paths.number(n.id)}>{n.ourNumber}</a> },
-          { label: 'Provider', cell: (n) => PROVIDER_LABELS[n.provider] },
-          { label: 'Channel', cell: (n) => channelLabel(n.channel) },
-          { label: 'Survey', cell: (n) => surveys.find((s) => String(s.id) === String(n.surveyId))?.name ?? '—' },
+          { label: t('list.columns.ourNumber'), className: 'mono', cell: (n) => <a href={paths.number(n.id)}>{n.ourNumber}</a> },
+          { label: t('list.columns.provider'), cell: (n) => providerLabel(n.provider, t) },
+          { label: t('list.columns.channel'), cell: (n) => channelLabel(n.channel) },
+          {
+            label: t('list.columns.survey'),
+            cell: (n) => <span dir="auto">{surveys.find((s) => String(s.id) === String(n.surveyId))?.name ?? '—'}</span>,
+          },
           showArchived
-            ? { label: 'Archived', cell: (n) => <Time at={n.archivedAt} /> }
+            ? { label: t('list.columns.archived'), cell: (n) => <Time at={n.archivedAt} /> }
             : {
-                label: 'Attention',
+                label: t('list.columns.attention'),
                 cell: (n) =>
-                  webhookWarnings(n).map((w) => (
+                  webhookWarnings(n, t).map((w) => (
                     <span key={w} className="badge badge-warning">
                       {w}
                     </span>
@@ -99,36 +103,35 @@ export function NumbersScreen() {
               className="button-quiet"
               onClick={() => void restore(n)}
               disabled={busy}
-              aria-label={`Restore ${n.ourNumber}`}
+              aria-label={t('list.restoreLabel', { number: n.ourNumber })}
             >
-              Restore
+              {t('list.restore')}
             </button>
           ) : (
             <>
-              {n.provider === 'sandbox' && <a href={paths.simulator(n.id)}>Simulator</a>}
+              {n.provider === 'sandbox' && <a href={paths.simulator(n.id)}>{t('list.simulator')}</a>}
               <button
                 type="button"
                 className="button-quiet button-danger"
                 onClick={() => setArchiving(n)}
-                aria-label={`Archive ${n.ourNumber}`}
+                aria-label={t('list.archiveLabel', { number: n.ourNumber })}
               >
-                Archive
+                {t('list.archive')}
               </button>
             </>
           )
         }
       />
-      <Dialog title="Archive this number?" open={archiving !== null} onClose={() => setArchiving(null)}>
+      <Dialog title={t('list.archiveDialog.title')} open={archiving !== null} onClose={() => setArchiving(null)}>
         <p>
-          {archiving?.ourNumber} stops receiving and sending messages: its webhooks are refused, and replies on its cases are not sent. Its
-          cases and messages stay, readable as before. You can restore the number at any time, at the same webhook addresses.
+          <Trans t={t} i18nKey="list.archiveDialog.body" values={{ number: archiving?.ourNumber ?? '' }} components={{ bdi: <bdi /> }} />
         </p>
         <div className="dialog-actions">
           <button type="button" onClick={() => setArchiving(null)} disabled={busy}>
-            Keep it
+            {t('list.archiveDialog.keep')}
           </button>
           <button type="button" className="button-danger-solid" onClick={() => archiving && void archive(archiving)} disabled={busy}>
-            {busy ? 'Archiving…' : 'Archive number'}
+            {busy ? t('list.archiveDialog.archiving') : t('list.archiveDialog.confirm')}
           </button>
         </div>
       </Dialog>

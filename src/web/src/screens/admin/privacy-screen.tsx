@@ -1,4 +1,5 @@
 import { useCallback, useState, type SyntheticEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { ApiError, errorMessage } from '../../api/client.js';
 import { privacyApi, type PersonQuery } from '../../api/privacy.js';
 import type { ErasureCounts, PrivacyAuditPage } from '../../api/types.js';
@@ -18,6 +19,7 @@ const PAGE_SIZE = 25;
  * erasure, export and retention run. Admins only.
  */
 export function PrivacyScreen() {
+  const { t } = useTranslation('privacy');
   const [action, setAction] = useState('');
   const audit = useLoad<PrivacyAuditPage>(() => privacyApi.audit({ action: action || undefined, limit: PAGE_SIZE }), [action], {
     keepPreviousData: true,
@@ -25,12 +27,7 @@ export function PrivacyScreen() {
   const reloadAudit = () => void audit.reload();
 
   return (
-    <Screen
-      title="Privacy"
-      beside={
-        <p className="page-sub">Erase a person&apos;s data or export it for them; every erasure, export and retention run is kept below.</p>
-      }
-    >
+    <Screen title={t('screen.title')} beside={<p className="page-sub">{t('screen.intro')}</p>}>
       <EraseCard onErased={reloadAudit} />
       <ExportCard onExported={reloadAudit} />
       <PrivacyAuditTrail
@@ -76,11 +73,12 @@ function PersonFields({
   onChange: (person: PersonQuery) => void;
   disabled?: boolean;
 }) {
+  const { t } = useTranslation('privacy');
   const { surveys } = useApp();
   return (
     <div className="form-grid">
       <InputField
-        label="Phone number"
+        label={t('person.phoneNumber')}
         type="tel"
         autoComplete="off"
         required
@@ -90,8 +88,8 @@ function PersonFields({
         onChange={(e) => onChange({ ...person, contact: e.target.value })}
       />
       <SelectField
-        label="Survey"
-        placeholder="Every survey"
+        label={t('person.survey')}
+        placeholder={t('person.everySurvey')}
         disabled={disabled}
         options={surveys.map((s) => ({ value: String(s.id), label: s.name }))}
         value={person.surveyId ?? ''}
@@ -102,13 +100,19 @@ function PersonFields({
 }
 
 function EraseCard({ onErased }: { onErased: () => void }) {
+  const { t } = useTranslation(['privacy', 'common']);
   const { surveys } = useApp();
   const [person, setPerson] = useState<PersonQuery>({ contact: '' });
   const [confirming, setConfirming] = useState(false);
   const [again, setAgain] = useState('');
   const [erased, setErased] = useState<ErasureCounts | null>(null);
   const { busy, error, setError, run } = usePrivacyRequest();
-  const where = person.surveyId ? (surveys.find((s) => String(s.id) === person.surveyId)?.name ?? 'this survey') : 'every survey';
+  const surveyName = person.surveyId ? surveys.find((s) => String(s.id) === person.surveyId)?.name : undefined;
+  const warning = !person.surveyId
+    ? 'erase.warningEverySurvey'
+    : surveyName === undefined
+      ? 'erase.warningThisSurvey'
+      : 'erase.warningSurvey';
 
   const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -119,7 +123,7 @@ function EraseCard({ onErased }: { onErased: () => void }) {
       return;
     }
     if (!sameNumber(person.contact, again)) {
-      setError('The two numbers differ. Type the same number again to confirm.');
+      setError(t('erase.numbersDiffer'));
       return;
     }
     await run(async () => {
@@ -134,14 +138,11 @@ function EraseCard({ onErased }: { onErased: () => void }) {
   };
 
   return (
-    <form className="card" aria-label="Erase a person" onSubmit={(event) => void submit(event)}>
-      <h2 className="card-title">Erase a person</h2>
-      <p className="hint">
-        Removes every message, media item, answer, note and opt-out about one phone number. Their cases keep only their number, times and
-        status, and a line in their history saying who erased them.
-      </p>
+    <form className="card" aria-label={t('erase.title')} onSubmit={(event) => void submit(event)}>
+      <h2 className="card-title">{t('erase.title')}</h2>
+      <p className="hint">{t('erase.hint')}</p>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
-      {erased && <SuccessAlert message={`Erased: ${describeCounts(erased)}.`} />}
+      {erased && <SuccessAlert message={t('erase.done', { counts: describeCounts(erased) })} />}
       <PersonFields
         person={person}
         disabled={confirming || busy}
@@ -154,12 +155,22 @@ function EraseCard({ onErased }: { onErased: () => void }) {
         <>
           <Notice tone="warning">
             <span>
-              Everything held about <strong className="mono">{person.contact}</strong> in {where} is removed for good. This cannot be
-              undone.
+              <Trans
+                t={t}
+                i18nKey={warning}
+                components={{
+                  number: (
+                    <strong className="mono" dir="ltr">
+                      {person.contact}
+                    </strong>
+                  ),
+                  survey: <bdi>{surveyName}</bdi>,
+                }}
+              />
             </span>
           </Notice>
           <InputField
-            label="Type the number again to confirm"
+            label={t('erase.confirmNumber')}
             type="tel"
             autoComplete="off"
             required
@@ -168,7 +179,7 @@ function EraseCard({ onErased }: { onErased: () => void }) {
           />
           <div className="form-actions">
             <button type="submit" className="button-danger-solid" disabled={busy || !sameNumber(person.contact, again)}>
-              {busy ? 'Erasing…' : 'Erase for good'}
+              {busy ? t('erase.erasing') : t('erase.eraseForGood')}
             </button>
             <button
               type="button"
@@ -179,14 +190,14 @@ function EraseCard({ onErased }: { onErased: () => void }) {
               }}
               disabled={busy}
             >
-              Cancel
+              {t('common:actions.cancel')}
             </button>
           </div>
         </>
       ) : (
         <div className="form-actions">
           <button type="submit" className="button-danger" disabled={person.contact.trim() === ''}>
-            Erase…
+            {t('erase.start')}
           </button>
         </div>
       )}
@@ -195,6 +206,7 @@ function EraseCard({ onErased }: { onErased: () => void }) {
 }
 
 function ExportCard({ onExported }: { onExported: () => void }) {
+  const { t } = useTranslation('privacy');
   const [person, setPerson] = useState<PersonQuery>({ contact: '' });
   const [saved, setSaved] = useState<string | null>(null);
   const { busy, error, setError, run } = usePrivacyRequest();
@@ -207,17 +219,15 @@ function ExportCard({ onExported }: { onExported: () => void }) {
       const { blob, fileName } = await privacyApi.exportPerson({ contact: person.contact.trim(), surveyId: person.surveyId });
       const name = fileName ?? 'caseline-export.zip';
       saveFile(blob, name);
-      setSaved(`Downloaded ${name}.`);
+      setSaved(t('export.done', { name }));
       onExported();
     });
   };
 
   return (
-    <form className="card" aria-label="Export a person's data" onSubmit={(event) => void submit(event)}>
-      <h2 className="card-title">Export a person&apos;s data</h2>
-      <p className="hint">
-        A ZIP file with everything held about one phone number: a JSON document of their cases and messages, and their media.
-      </p>
+    <form className="card" aria-label={t('export.title')} onSubmit={(event) => void submit(event)}>
+      <h2 className="card-title">{t('export.title')}</h2>
+      <p className="hint">{t('export.hint')}</p>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       <SuccessAlert message={saved} />
       <PersonFields
@@ -230,7 +240,7 @@ function ExportCard({ onExported }: { onExported: () => void }) {
       />
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={busy || person.contact.trim() === ''}>
-          {busy ? 'Preparing…' : 'Download export'}
+          {busy ? t('export.preparing') : t('export.download')}
         </button>
       </div>
     </form>

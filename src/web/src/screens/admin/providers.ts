@@ -1,12 +1,19 @@
+import type { TFunction } from 'i18next';
 import type { Channel, Provider } from '../../api/types.js';
 
-export const PROVIDER_LABELS: Record<Provider, string> = {
-  sandbox: 'Sandbox (phone simulator)',
+/** Each provider as it names itself, the same in every language; the sandbox is Caseline's own. */
+const PROVIDER_NAMES: Record<Provider, string> = {
+  sandbox: 'Sandbox',
   twilio: 'Twilio',
   vonage: 'Vonage Messages API',
   'whatsapp-cloud': 'WhatsApp Cloud API (Meta)',
   africastalking: "Africa's Talking",
 };
+
+/** The provider's name as the console shows it; only the sandbox's explanation is translated. */
+export function providerLabel(provider: Provider, t: TFunction<'numbers'>): string {
+  return provider === 'sandbox' ? t('providers.sandbox') : PROVIDER_NAMES[provider];
+}
 
 export const PROVIDER_CHANNELS: Record<Provider, Channel[]> = {
   sandbox: ['sms', 'whatsapp'],
@@ -16,13 +23,26 @@ export const PROVIDER_CHANNELS: Record<Provider, Channel[]> = {
   africastalking: ['sms'],
 };
 
-export interface CredentialField {
+/** Caseline's own words about a credential, translated (the `numbers` namespace). */
+type CredentialText =
+  'credentials.webhookSecret' | 'credentials.webhookSecretHint' | 'credentials.verifyTokenHint' | 'credentials.businessAccountIdHint';
+
+/**
+ * A credential's name: as the provider spells it in its own console (`label`), which stays
+ * untranslated so an admin finds it there, or Caseline's own name for it (`labelKey`).
+ */
+type CredentialName = { label: string; labelKey?: never } | { labelKey: CredentialText; label?: never };
+
+export type CredentialField = CredentialName & {
   key: string;
-  label: string;
   multiline?: boolean;
   secret?: boolean;
   optional?: boolean;
-  hint?: string;
+  hint?: CredentialText;
+};
+
+export function credentialLabel(field: CredentialField, t: TFunction<'numbers'>): string {
+  return field.labelKey ? t(field.labelKey) : field.label;
 }
 
 /** The credentials each provider needs (DESIGN.md §4); the server never returns them. */
@@ -30,10 +50,10 @@ export const CREDENTIAL_FIELDS: Record<Provider, CredentialField[]> = {
   sandbox: [
     {
       key: 'webhookSecret',
-      label: 'Webhook secret',
+      labelKey: 'credentials.webhookSecret',
       secret: true,
       optional: true,
-      hint: 'At least 16 characters. Leave empty to have one generated.',
+      hint: 'credentials.webhookSecretHint',
     },
   ],
   twilio: [
@@ -49,12 +69,12 @@ export const CREDENTIAL_FIELDS: Record<Provider, CredentialField[]> = {
     { key: 'phoneNumberId', label: 'Phone number ID' },
     { key: 'accessToken', label: 'Access token', secret: true },
     { key: 'appSecret', label: 'App secret', secret: true },
-    { key: 'verifyToken', label: 'Verify token', secret: true, hint: "The token you enter in Meta's webhook settings." },
+    { key: 'verifyToken', label: 'Verify token', secret: true, hint: 'credentials.verifyTokenHint' },
     {
       key: 'businessAccountId',
       label: 'WhatsApp Business Account ID',
       optional: true,
-      hint: 'Needed to sync the approved templates: Meta lists them under the business account.',
+      hint: 'credentials.businessAccountIdHint',
     },
   ],
   africastalking: [
@@ -63,5 +83,5 @@ export const CREDENTIAL_FIELDS: Record<Provider, CredentialField[]> = {
   ],
 };
 
-/** Every provider, in the order the form offers them (the labels' record lists each once). */
-export const PROVIDERS = Object.keys(PROVIDER_LABELS) as Provider[];
+/** Every provider, in the order the form offers them (the names' record lists each once). */
+export const PROVIDERS = Object.keys(PROVIDER_NAMES) as Provider[];

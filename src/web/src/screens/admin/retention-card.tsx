@@ -1,4 +1,5 @@
 import { useState, type SyntheticEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { privacyApi } from '../../api/privacy.js';
 import type { RetentionCounts, Survey } from '../../api/types.js';
 import { formatFullTime } from '../../format.js';
@@ -27,6 +28,7 @@ function daysOf(text: string): number {
  * closed. Saved apart from the other time rules; counts what a run would take, and runs it now.
  */
 export function RetentionCard({ survey, onSaved }: { survey: Survey; onSaved: (saved: Survey) => Promise<void> }) {
+  const { t } = useTranslation(['privacy', 'common']);
   const surveyId = survey.id;
   const status = useLoad(() => privacyApi.retention(surveyId), [surveyId]);
   const [edited, setDraft] = useState<RetentionDraft | null>(null);
@@ -51,7 +53,7 @@ export function RetentionCard({ survey, onSaved }: { survey: Survey; onSaved: (s
       setDraft(null);
       setDryRun(null);
       await onSaved(saved);
-      setNotice(saved.retention ? 'Retention saved. Closed cases that are due are redacted at the next run.' : 'Retention turned off.');
+      setNotice(saved.retention ? t('retention.saved') : t('retention.turnedOff'));
       await status.reload();
     });
   };
@@ -68,27 +70,24 @@ export function RetentionCard({ survey, onSaved }: { survey: Survey; onSaved: (s
       const counts = await privacyApi.runRetention(surveyId, false);
       setConfirming(false);
       setDryRun(null);
-      setNotice(`Retention ran: ${describeCounts(counts)} redacted.`);
+      setNotice(t('retention.ran', { counts: describeCounts(counts) }));
       await status.reload();
     });
 
   const data = status.data;
   return (
-    <form className="card" aria-label="Retention" onSubmit={(event) => void submit(event)}>
-      <h2 className="card-title">Retention</h2>
-      <p className="hint">
-        A redacted case keeps its number, times, status and how many messages it had; its message texts, media, notes, other answers and the
-        contact&apos;s number are removed for good, here and, where the provider allows it, at the provider.
-      </p>
+    <form className="card" aria-label={t('retention.title')} onSubmit={(event) => void submit(event)}>
+      <h2 className="card-title">{t('retention.title')}</h2>
+      <p className="hint">{t('retention.hint')}</p>
       <ErrorAlert error={save.error} onDismiss={() => save.setError(null)} />
       <SuccessAlert message={notice} />
       <label className="check">
         <input type="checkbox" checked={draft.on} onChange={(e) => set({ on: e.target.checked })} />
-        Redact closed cases after a number of days
+        {t('retention.turnOn')}
       </label>
       {draft.on && (
         <InputField
-          label="Redact closed cases after (days)"
+          label={t('retention.days')}
           type="number"
           min={0}
           step={1}
@@ -97,78 +96,90 @@ export function RetentionCard({ survey, onSaved }: { survey: Survey; onSaved: (s
           onChange={(e) => set({ days: e.target.value })}
         />
       )}
-      {draft.on && daysOf(draft.days) === 0 && (
-        <Notice tone="warning">0 days means every closed case: each one is redacted at the next run, however recently it closed.</Notice>
-      )}
+      {draft.on && daysOf(draft.days) === 0 && <Notice tone="warning">{t('retention.zeroDays')}</Notice>}
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={save.busy}>
-          {save.busy ? 'Saving…' : 'Save retention'}
+          {save.busy ? t('common:actions.saving') : t('retention.save')}
         </button>
       </div>
 
-      <h3 className="card-title retention-runs">Runs</h3>
+      <h3 className="card-title retention-runs">{t('retention.runs')}</h3>
       <ErrorAlert error={status.error} />
       {data && (
         <ul className="retention-status">
           <li>
-            Last run:{' '}
             {data.lastRun ? (
-              <>
-                <time dateTime={data.lastRun.at}>{formatFullTime(data.lastRun.at)}</time>, {describeCounts(countsOnly(data.lastRun))}{' '}
-                redacted
-              </>
+              <Trans
+                t={t}
+                i18nKey="retention.lastRun"
+                values={{ counts: describeCounts(countsOnly(data.lastRun)) }}
+                components={{ time: <time dateTime={data.lastRun.at}>{formatFullTime(data.lastRun.at)}</time> }}
+              />
             ) : (
-              'none yet'
+              t('retention.lastRunNone')
             )}
           </li>
           <li>
-            Next run:{' '}
-            {data.nextRunAt ? <time dateTime={data.nextRunAt}>{formatFullTime(data.nextRunAt)}</time> : stored ? 'not booked' : 'none'}
+            {data.nextRunAt ? (
+              <Trans
+                t={t}
+                i18nKey="retention.nextRun"
+                components={{ time: <time dateTime={data.nextRunAt}>{formatFullTime(data.nextRunAt)}</time> }}
+              />
+            ) : stored ? (
+              t('retention.nextRunNotBooked')
+            ) : (
+              t('retention.nextRunNone')
+            )}
           </li>
           <li>
-            Deletions at the providers: {data.providerDeletes.pending} pending, {data.providerDeletes.failed} failed
-            {data.providerDeletes.lastError && <> (last error: {data.providerDeletes.lastError})</>}
+            {data.providerDeletes.lastError
+              ? t('retention.providerDeletesWithError', {
+                  pending: data.providerDeletes.pending,
+                  failed: data.providerDeletes.failed,
+                  error: data.providerDeletes.lastError,
+                })
+              : t('retention.providerDeletes', { pending: data.providerDeletes.pending, failed: data.providerDeletes.failed })}
           </li>
         </ul>
       )}
       {!confirming && <ErrorAlert error={running.error} onDismiss={() => running.setError(null)} />}
       {dryRun && (
         <p role="status" className="retention-count">
-          A run now would redact {describeCounts(dryRun)}.
+          {t('retention.dryRun', { counts: describeCounts(dryRun) })}
         </p>
       )}
       <div className="form-actions">
         <button type="button" onClick={() => void countDue()} disabled={running.busy || !stored}>
-          Count what would go
+          {t('retention.count')}
         </button>
         <button type="button" className="button-danger" onClick={() => setConfirming(true)} disabled={running.busy || !stored}>
-          Run now
+          {t('retention.runNow')}
         </button>
-        {!stored && <span className="hint">Save a retention period to run it.</span>}
+        {!stored && <span className="hint">{t('retention.saveFirst')}</span>}
       </div>
 
-      <Dialog title="Run retention now?" open={confirming} onClose={() => setConfirming(false)}>
+      <Dialog title={t('retention.confirmTitle')} open={confirming} onClose={() => setConfirming(false)}>
         <p>
-          {stored?.closedCaseDays
-            ? `Every case of ${survey.name} closed more than ${plural(stored.closedCaseDays, 'day')} ago`
-            : `Every closed case of ${survey.name}`}{' '}
-          is redacted now. This cannot be undone.
+          {stored?.closedCaseDays ? (
+            <Trans t={t} i18nKey="retention.confirmDays" count={stored.closedCaseDays} components={{ survey: <bdi>{survey.name}</bdi> }} />
+          ) : (
+            <Trans t={t} i18nKey="retention.confirmAll" components={{ survey: <bdi>{survey.name}</bdi> }} />
+          )}
         </p>
         <ErrorAlert error={running.error} />
         <div className="dialog-actions">
           <button type="button" onClick={() => setConfirming(false)} disabled={running.busy}>
-            Cancel
+            {t('common:actions.cancel')}
           </button>
           <button type="button" className="button-danger-solid" onClick={() => void runNow()} disabled={running.busy}>
-            {running.busy ? 'Redacting…' : 'Redact now'}
+            {running.busy ? t('retention.redacting') : t('retention.redactNow')}
           </button>
         </div>
       </Dialog>
     </form>
   );
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function countsOnly({ cases, messages, media }: RetentionCounts): RetentionCounts {
   return { cases, messages, media };

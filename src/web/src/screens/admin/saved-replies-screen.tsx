@@ -1,4 +1,5 @@
 import { useState, type SyntheticEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { savedRepliesApi, type SavedReplyInput } from '../../api/labels.js';
 import type { SavedReply } from '../../api/types.js';
 import { shorten } from '../../format.js';
@@ -14,16 +15,17 @@ const EMPTY: SavedReplyInput = { title: '', text: '', language: null };
 
 /** The organisation's saved replies (DESIGN.md §7): analysts and admins keep them; `/` in the reply box inserts one. */
 export function SavedRepliesScreen() {
+  const { t } = useTranslation('admin');
   const { data, error, reload } = useLoad(() => savedRepliesApi.list(), []);
   const [editing, setEditing] = useState<SavedReply | null>(null);
   const [deleting, setDeleting] = useState<SavedReply | null>(null);
 
   return (
     <Screen
-      title="Saved replies"
+      title={t('savedReplies.title')}
       beside={
         <p className="page-sub">
-          Answers to common questions. Type <kbd>/</kbd> in a case&apos;s reply box to insert one.
+          <Trans t={t} i18nKey="savedReplies.intro" components={{ kbd: <kbd /> }} />
         </p>
       }
     >
@@ -31,18 +33,25 @@ export function SavedRepliesScreen() {
       <DataTable
         rows={data?.items ?? null}
         rowKey={(reply) => reply.id}
-        empty="No saved replies yet. Add the first one below."
+        empty={t('savedReplies.empty')}
         columns={[
-          { label: 'Title', cell: (reply) => <strong dir="auto">{reply.title}</strong> },
-          { label: 'Text', cell: (reply) => <span dir="auto">{shorten(reply.text, 120)}</span> },
-          { label: 'Language', cell: (reply) => reply.language ?? <span className="muted">Any</span> },
-          { label: 'Updated', cell: (reply) => <Time at={reply.updatedAt} /> },
+          { label: t('savedReplies.columns.title'), cell: (reply) => <strong dir="auto">{reply.title}</strong> },
+          { label: t('savedReplies.columns.text'), cell: (reply) => <span dir="auto">{shorten(reply.text, 120)}</span> },
+          {
+            label: t('savedReplies.columns.language'),
+            cell: (reply) => reply.language ?? <span className="muted">{t('savedReplies.anyLanguage')}</span>,
+          },
+          { label: t('savedReplies.columns.updated'), cell: (reply) => <Time at={reply.updatedAt} /> },
         ]}
         actionsClassName="row-actions"
         actions={(reply) => <EditOrDelete name={reply.title} onEdit={() => setEditing(reply)} onDelete={() => setDeleting(reply)} />}
       />
       <NewReplyForm onCreated={reload} />
-      <Dialog title={editing ? `Edit ${editing.title}` : 'Edit saved reply'} open={editing !== null} onClose={() => setEditing(null)}>
+      <Dialog
+        title={editing ? t('savedReplies.editNamed', { title: editing.title }) : t('savedReplies.editReply')}
+        open={editing !== null}
+        onClose={() => setEditing(null)}
+      >
         {editing && (
           <EditReplyForm
             key={editing.id}
@@ -55,7 +64,7 @@ export function SavedRepliesScreen() {
           />
         )}
       </Dialog>
-      <Dialog title="Delete this saved reply?" open={deleting !== null} onClose={() => setDeleting(null)}>
+      <Dialog title={t('savedReplies.delete.title')} open={deleting !== null} onClose={() => setDeleting(null)}>
         {deleting && (
           <DeleteReplyConfirm
             key={deleting.id}
@@ -73,31 +82,33 @@ export function SavedRepliesScreen() {
 }
 
 function ReplyFields({ value, onChange }: { value: SavedReplyInput; onChange: (value: SavedReplyInput) => void }) {
+  const { t } = useTranslation('admin');
   return (
     <>
       <div className="form-grid">
         <InputField
-          label="Title"
+          label={t('savedReplies.fields.title')}
           required
+          dir="auto"
           maxLength={200}
           value={value.title}
           onChange={(e) => onChange({ ...value, title: e.target.value })}
         />
         <InputField
-          label="Language"
-          hint="Optional, e.g. en or pt-BR"
+          label={t('savedReplies.fields.language')}
+          hint={t('savedReplies.fields.languageHint')}
           maxLength={20}
           value={value.language ?? ''}
           onChange={(e) => onChange({ ...value, language: e.target.value })}
         />
       </div>
       <TextAreaField
-        label="Text"
+        label={t('savedReplies.fields.text')}
         required
         rows={4}
         maxLength={5000}
         dir="auto"
-        hint="{case}, {contact} and {worker} are filled in with the case number, the contact and your name when the reply is inserted."
+        hint={t('savedReplies.fields.textHint')}
         value={value.text}
         onChange={(e) => onChange({ ...value, text: e.target.value })}
       />
@@ -112,6 +123,7 @@ const cleaned = (value: SavedReplyInput): SavedReplyInput => ({
 });
 
 function NewReplyForm({ onCreated }: { onCreated: () => Promise<void> }) {
+  const { t } = useTranslation('admin');
   const [value, setValue] = useState(EMPTY);
   const [created, setCreated] = useState<string | null>(null);
   const { busy, error, run } = useRequest();
@@ -121,7 +133,7 @@ function NewReplyForm({ onCreated }: { onCreated: () => Promise<void> }) {
     setCreated(null);
     await run(async () => {
       const reply = await savedRepliesApi.create(cleaned(value));
-      setCreated(`Saved reply “${reply.title}” added.`);
+      setCreated(t('savedReplies.new.created', { title: reply.title }));
       setValue(EMPTY);
       await onCreated();
     });
@@ -129,12 +141,12 @@ function NewReplyForm({ onCreated }: { onCreated: () => Promise<void> }) {
 
   return (
     <form className="card" onSubmit={(event) => void submit(event)} aria-labelledby="new-reply-title">
-      <h2 id="new-reply-title">Add a saved reply</h2>
+      <h2 id="new-reply-title">{t('savedReplies.new.title')}</h2>
       <ErrorAlert error={error} />
       <SuccessAlert message={created} />
       <ReplyFields value={value} onChange={setValue} />
       <button type="submit" className="button-primary" disabled={busy}>
-        {busy ? 'Adding…' : 'Add saved reply'}
+        {busy ? t('savedReplies.new.adding') : t('savedReplies.new.submit')}
       </button>
     </form>
   );
@@ -162,9 +174,15 @@ function EditReplyForm({ reply, onClose, onSaved }: { reply: SavedReply; onClose
 }
 
 function DeleteReplyConfirm({ reply, onClose, onDeleted }: { reply: SavedReply; onClose: () => void; onDeleted: () => void }) {
+  const { t } = useTranslation('admin');
   return (
-    <ConfirmDelete action="Delete saved reply" remove={() => savedRepliesApi.remove(reply.id)} onClose={onClose} onDeleted={onDeleted}>
-      “<span dir="auto">{reply.title}</span>” is deleted for everyone in your organisation. Messages already sent with it stay as they were.
+    <ConfirmDelete
+      action={t('savedReplies.delete.action')}
+      remove={() => savedRepliesApi.remove(reply.id)}
+      onClose={onClose}
+      onDeleted={onDeleted}
+    >
+      <Trans t={t} i18nKey="savedReplies.delete.body" values={{ title: reply.title }} components={{ title: <span dir="auto" /> }} />
     </ConfirmDelete>
   );
 }

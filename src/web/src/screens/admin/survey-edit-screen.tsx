@@ -1,4 +1,6 @@
 import { useEffect, useId, useRef, useState, type SyntheticEvent, type InputHTMLAttributes } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.js';
 import type { Choice, Question, QuestionType, Survey } from '../../api/types.js';
 import { navigate, paths } from '../../router.js';
@@ -9,7 +11,7 @@ import { InputField, SelectField } from '../../ui/fields.js';
 import { Screen } from '../../ui/screen.js';
 import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
-import { humaniseQuestionTypes, TYPE_OPTIONS } from './question-types.js';
+import { humaniseQuestionTypes, typeOptions } from './question-types.js';
 import { describeTimeRules } from './time-rules-draft.js';
 
 /** The form's fields; time rules and retention are edited on their own screen and kept as loaded. */
@@ -18,26 +20,28 @@ type Draft = Omit<Survey, 'id' | 'autoAssign' | 'businessHours' | 'alerts' | 'au
 /** Types answered from the question's choices. */
 const isSelect = (type: QuestionType) => type === 'select_one' || type === 'select_multiple';
 
-const NEW_SURVEY: Draft = {
+/** A new survey starts with the questions most helplines keep, labelled in the console's language. */
+const newSurvey = (t: TFunction<'admin'>): Draft => ({
   name: '',
   questions: [
-    { name: 'contact', label: 'Contact number', type: 'phone' },
-    { name: 'conversation', label: 'Conversation', type: 'conversation' },
+    { name: 'contact', label: t('surveyEdit.defaults.contact'), type: 'phone' },
+    { name: 'conversation', label: t('surveyEdit.defaults.conversation'), type: 'conversation' },
     {
       name: 'status',
-      label: 'Status',
+      label: t('surveyEdit.defaults.status'),
       type: 'select_one',
       choices: [
-        { value: 'new', label: 'New' },
-        { value: 'in_progress', label: 'In progress' },
-        { value: 'closed', label: 'Closed' },
+        { value: 'new', label: t('surveyEdit.defaults.new') },
+        { value: 'in_progress', label: t('surveyEdit.defaults.inProgress') },
+        { value: 'closed', label: t('surveyEdit.defaults.closed') },
       ],
     },
   ],
   caseManagement: { statusQuestion: 'status', finalStatus: 'closed' },
-};
+});
 
 export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
+  const { t } = useTranslation(['admin', 'common']);
   const { reloadSurveys } = useApp();
   const loaded = useLoad(
     async () => (surveyId === null ? null : api<Survey>('GET', `/surveys/${encodeURIComponent(surveyId)}`)),
@@ -51,7 +55,7 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
     caseManagement: loaded.data.caseManagement,
     autoAssign: loaded.data.autoAssign,
   };
-  const draft = edited ?? (surveyId === null ? NEW_SURVEY : stored);
+  const draft = edited ?? (surveyId === null ? newSurvey(t) : stored);
   const { busy, error, setError, run } = useRequest();
   const alert = useRef<HTMLDivElement>(null);
 
@@ -102,17 +106,32 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
   };
 
   return (
-    <Screen title={surveyId === null ? 'New survey' : `Edit ${draft.name || 'survey'}`} crumb={{ href: paths.surveys(), label: 'Surveys' }}>
+    <Screen
+      title={
+        surveyId === null
+          ? t('surveyEdit.newSurvey')
+          : draft.name
+            ? t('surveyEdit.editNamed', { name: draft.name })
+            : t('surveyEdit.editSurvey')
+      }
+      crumb={{ href: paths.surveys(), label: t('surveys.title') }}
+    >
       <form onSubmit={(event) => void submit(event)} className="stack">
         {error && (
           <div ref={alert} tabIndex={-1}>
             <ErrorAlert error={humaniseQuestionTypes(error)} onDismiss={() => setError(null)} />
           </div>
         )}
-        <InputField label="Survey name" required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+        <InputField
+          label={t('surveyEdit.surveyName')}
+          required
+          dir="auto"
+          value={draft.name}
+          onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+        />
 
         <fieldset className="card">
-          <legend>Questions</legend>
+          <legend>{t('surveyEdit.questions')}</legend>
           <ol className="question-list">
             {draft.questions.map((question, index) => (
               <QuestionRow
@@ -130,12 +149,12 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
             type="button"
             onClick={() => setDraft({ ...draft, questions: [...draft.questions, { name: '', label: '', type: 'text' }] })}
           >
-            Add question
+            {t('surveyEdit.addQuestion')}
           </button>
         </fieldset>
 
         <fieldset className="card">
-          <legend>Case management</legend>
+          <legend>{t('surveyEdit.caseManagement')}</legend>
           <label className="check">
             <input
               type="checkbox"
@@ -150,13 +169,13 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
                 });
               }}
             />
-            Records of this survey are cases that are open until their status reaches a final value
+            {t('surveyEdit.caseManagementOn')}
           </label>
           {cm && (
             <div className="form-grid">
               <SelectField
-                label="Status question"
-                placeholder="Choose a select-one question"
+                label={t('surveyEdit.statusQuestion')}
+                placeholder={t('surveyEdit.statusQuestionPlaceholder')}
                 options={questionOptions(selectQuestions)}
                 value={cm.statusQuestion}
                 onChange={(e) => {
@@ -165,8 +184,8 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
                 }}
               />
               <SelectField
-                label="Final status (closes the case)"
-                placeholder="Choose a status"
+                label={t('surveyEdit.finalStatus')}
+                placeholder={t('surveyEdit.finalStatusPlaceholder')}
                 options={choiceOptions((statusQuestion?.choices ?? []).filter((c) => c.value))}
                 value={cm.finalStatus}
                 onChange={(e) => setDraft({ ...draft, caseManagement: { ...cm, finalStatus: e.target.value } })}
@@ -176,36 +195,33 @@ export function SurveyEditScreen({ surveyId }: { surveyId: string | null }) {
         </fieldset>
 
         <fieldset className="card">
-          <legend>Assignment</legend>
+          <legend>{t('surveyEdit.assignment')}</legend>
           <label className="check">
             <input
               type="checkbox"
               checked={draft.autoAssign ?? false}
               onChange={(e) => setDraft({ ...draft, autoAssign: e.target.checked })}
             />
-            Auto-assign new cases
+            {t('surveyEdit.autoAssign')}
           </label>
-          <p className="hint">
-            A new case goes to the available analyst with the fewest open cases, below their capacity (set on the Users screen). When nobody
-            is free it waits unassigned until someone is.
-          </p>
+          <p className="hint">{t('surveyEdit.autoAssignHint')}</p>
         </fieldset>
 
         {surveyId !== null && loaded.data && (
           <section className="card" aria-labelledby="time-rules-title">
             <h2 id="time-rules-title" className="card-title">
-              Time rules
+              {t('surveyEdit.timeRules')}
             </h2>
             <p>{describeTimeRules(loaded.data)}</p>
-            <a href={paths.surveyTimeRules(surveyId)}>Edit business hours, alerts and auto-close</a>
+            <a href={paths.surveyTimeRules(surveyId)}>{t('surveyEdit.editTimeRules')}</a>
           </section>
         )}
 
         <div className="form-actions">
           <button type="submit" className="button-primary" disabled={busy}>
-            {busy ? 'Saving…' : surveyId === null ? 'Create survey' : 'Save survey'}
+            {busy ? t('common:actions.saving') : surveyId === null ? t('surveyEdit.create') : t('surveyEdit.save')}
           </button>
-          <a href={paths.surveys()}>Cancel</a>
+          <a href={paths.surveys()}>{t('common:actions.cancel')}</a>
         </div>
       </form>
     </Screen>
@@ -227,28 +243,30 @@ function QuestionRow({
   onMove: (by: number) => void;
   onRemove: () => void;
 }) {
+  const { t } = useTranslation('admin');
   const n = index + 1;
   return (
     <li className="question">
       <div className="question-fields">
         <InputField
-          label={`Name ${n}`}
+          label={t('surveyEdit.question.name', { n })}
           required
           pattern="[A-Za-z_][A-Za-z0-9_]*"
-          title="Letters, digits and _, not starting with a digit"
+          title={t('surveyEdit.question.nameRule')}
           className="mono"
           value={question.name}
           onChange={(e) => onChange({ ...question, name: e.target.value })}
         />
         <InputField
-          label={`Label ${n}`}
+          label={t('surveyEdit.question.label', { n })}
           fieldClassName="field-grow"
+          dir="auto"
           value={question.label}
           onChange={(e) => onChange({ ...question, label: e.target.value })}
         />
         <SelectField
-          label={`Type ${n}`}
-          options={TYPE_OPTIONS}
+          label={t('surveyEdit.question.type', { n })}
+          options={typeOptions()}
           value={question.type}
           onChange={(e) => {
             const type = e.target.value as QuestionType;
@@ -261,7 +279,7 @@ function QuestionRow({
           <button
             type="button"
             className="button-icon"
-            aria-label={`Move question ${n} up`}
+            aria-label={t('surveyEdit.question.moveUp', { n })}
             disabled={index === 0}
             onClick={() => onMove(-1)}
           >
@@ -270,13 +288,18 @@ function QuestionRow({
           <button
             type="button"
             className="button-icon"
-            aria-label={`Move question ${n} down`}
+            aria-label={t('surveyEdit.question.moveDown', { n })}
             disabled={index === count - 1}
             onClick={() => onMove(1)}
           >
             ↓
           </button>
-          <button type="button" className="button-icon button-danger" aria-label={`Remove question ${n}`} onClick={onRemove}>
+          <button
+            type="button"
+            className="button-icon button-danger"
+            aria-label={t('surveyEdit.question.remove', { n })}
+            onClick={onRemove}
+          >
             ×
           </button>
         </div>
@@ -305,31 +328,33 @@ function ChoicesEditor({
   valuesWithoutSpaces: boolean;
   onChange: (choices: Choice[]) => void;
 }) {
+  const { t } = useTranslation('admin');
   const update = (index: number, patch: Partial<Choice>) => onChange(choices.map((c, j) => (j === index ? { ...c, ...patch } : c)));
   return (
     <fieldset className="choices">
-      <legend>Choices of question {n}</legend>
+      <legend>{t('surveyEdit.choices.legend', { n })}</legend>
       {choices.map((choice, i) => (
         <div key={i} className="choice-row">
           <ChoiceInput
-            label={`Value of choice ${i + 1}`}
+            label={t('surveyEdit.choices.value', { n: i + 1 })}
             className="mono"
-            placeholder="value"
+            placeholder={t('surveyEdit.choices.valuePlaceholder')}
             pattern={valuesWithoutSpaces ? '\\S+' : undefined}
-            title={valuesWithoutSpaces ? 'No spaces: answers list the values separated by spaces' : undefined}
+            title={valuesWithoutSpaces ? t('surveyEdit.choices.valueRule') : undefined}
             value={choice.value}
             onChange={(e) => update(i, { value: e.target.value })}
           />
           <ChoiceInput
-            label={`Label of choice ${i + 1}`}
-            placeholder="label"
+            label={t('surveyEdit.choices.label', { n: i + 1 })}
+            placeholder={t('surveyEdit.choices.labelPlaceholder')}
+            dir="auto"
             value={choice.label}
             onChange={(e) => update(i, { label: e.target.value })}
           />
           <button
             type="button"
             className="button-icon button-danger"
-            aria-label={`Remove choice ${i + 1}`}
+            aria-label={t('surveyEdit.choices.remove', { n: i + 1 })}
             onClick={() => onChange(choices.filter((_, j) => j !== i))}
           >
             ×
@@ -337,7 +362,7 @@ function ChoicesEditor({
         </div>
       ))}
       <button type="button" className="button-quiet" onClick={() => onChange([...choices, { value: '', label: '' }])}>
-        Add choice
+        {t('surveyEdit.choices.add')}
       </button>
     </fieldset>
   );

@@ -1,4 +1,5 @@
 import { useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { ApiError } from '../../api/client.js';
 import type { SkippedXlsFormRow, Survey } from '../../api/types.js';
 import { xlsFormApi } from '../../api/xlsform.js';
@@ -11,24 +12,32 @@ import { Screen } from '../../ui/screen.js';
 import { useRequest } from '../../ui/use-request.js';
 
 export function SurveysScreen() {
+  const { t } = useTranslation('admin');
   const { surveys } = useApp();
   const download = useRequest();
   return (
-    <Screen title="Surveys" action={{ href: paths.survey(null), label: 'New survey' }}>
+    <Screen title={t('surveys.title')} action={{ href: paths.survey(null), label: t('surveys.newSurvey') }}>
       <XlsFormImportCard />
       <ErrorAlert error={download.error} onDismiss={() => download.setError(null)} />
       <DataTable
         rows={surveys}
         rowKey={(survey) => String(survey.id)}
-        empty="No surveys yet."
+        empty={t('surveys.empty')}
         columns={[
-          { label: 'Name', cell: (survey) => <a href={paths.survey(survey.id)}>{survey.name}</a> },
-          { label: 'Questions', cell: (survey) => survey.questions.length },
-          { label: 'Case management', cell: (survey) => <CaseManagementSummary survey={survey} /> },
+          {
+            label: t('surveys.columns.name'),
+            cell: (survey) => (
+              <a href={paths.survey(survey.id)} dir="auto">
+                {survey.name}
+              </a>
+            ),
+          },
+          { label: t('surveys.columns.questions'), cell: (survey) => survey.questions.length },
+          { label: t('surveys.columns.caseManagement'), cell: (survey) => <CaseManagementSummary survey={survey} /> },
         ]}
         actions={(survey) => (
           <>
-            <a href={paths.cases(survey.id)}>Cases</a>{' '}
+            <a href={paths.cases(survey.id)}>{t('surveys.cases')}</a>{' '}
             <button
               type="button"
               className="button-link"
@@ -40,7 +49,12 @@ export function SurveysScreen() {
                 })
               }
             >
-              Download XLSForm<span className="visually-hidden"> of {survey.name}</span>
+              <Trans
+                t={t}
+                i18nKey="surveys.download"
+                values={{ name: survey.name }}
+                components={{ hidden: <span className="visually-hidden" /> }}
+              />
             </button>
           </>
         )}
@@ -51,6 +65,7 @@ export function SurveysScreen() {
 
 /** "Import XLSForm": a workbook from ODK or KoboToolbox becomes a new survey; the rows left out are listed. */
 function XlsFormImportCard() {
+  const { t } = useTranslation('admin');
   const { reloadSurveys } = useApp();
   const input = useRef<HTMLInputElement>(null);
   const { busy, error, setError, run } = useRequest();
@@ -79,14 +94,11 @@ function XlsFormImportCard() {
   return (
     <section className="card" aria-labelledby="xlsform-import-title">
       <h2 id="xlsform-import-title" className="card-title">
-        Forms from ODK and KoboToolbox
+        {t('surveys.import.title')}
       </h2>
-      <p className="hint">
-        An .xlsx form from ODK or KoboToolbox (sheets survey, choices and settings) becomes a new survey. Rows Caseline cannot use, such as
-        groups, calculations and locations, are listed below.
-      </p>
+      <p className="hint">{t('surveys.import.hint')}</p>
       <label className="button" aria-disabled={busy}>
-        {busy ? 'Importing…' : 'Import XLSForm'}
+        {busy ? t('surveys.import.importing') : t('surveys.import.import')}
         <input
           ref={input}
           type="file"
@@ -102,18 +114,24 @@ function XlsFormImportCard() {
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {result && (
         <p role="status">
-          Created <a href={paths.survey(result.survey.id)}>{result.survey.name}</a> with {result.survey.questions.length} questions.
-          {result.skipped.length === 0 && ' Every row was used.'}
+          <Trans
+            t={t}
+            i18nKey="surveys.import.created"
+            count={result.survey.questions.length}
+            values={{ name: result.survey.name, count: result.survey.questions.length }}
+            components={{ anchor: <a href={paths.survey(result.survey.id)} dir="auto" /> }}
+          />
+          {result.skipped.length === 0 && ` ${t('surveys.import.everyRowUsed')}`}
         </p>
       )}
       {skipped.length > 0 && (
         <table className="data-table">
-          <caption>Rows left out of the survey sheet</caption>
+          <caption>{t('surveys.import.skippedCaption')}</caption>
           <thead>
             <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Type</th>
-              <th scope="col">Why</th>
+              <th scope="col">{t('surveys.import.row')}</th>
+              <th scope="col">{t('surveys.import.type')}</th>
+              <th scope="col">{t('surveys.import.why')}</th>
             </tr>
           </thead>
           <tbody>
@@ -132,13 +150,19 @@ function XlsFormImportCard() {
 }
 
 function CaseManagementSummary({ survey }: { survey: Survey }) {
+  const { t } = useTranslation('admin');
   const cm = survey.caseManagement;
-  if (!cm) return <span className="muted">Off</span>;
+  if (!cm) return <span className="muted">{t('surveys.caseManagementOff')}</span>;
   const status = survey.questions.find((q) => q.name === cm.statusQuestion);
   return (
-    <>
-      closed when <strong>{status?.label ?? cm.statusQuestion}</strong> is{' '}
-      <strong>{status?.choices?.find((c) => c.value === cm.finalStatus)?.label ?? cm.finalStatus}</strong>
-    </>
+    <Trans
+      t={t}
+      i18nKey="surveys.closedWhen"
+      values={{
+        question: status?.label ?? cm.statusQuestion,
+        status: status?.choices?.find((c) => c.value === cm.finalStatus)?.label ?? cm.finalStatus,
+      }}
+      components={{ strong: <strong dir="auto" /> }}
+    />
   );
 }

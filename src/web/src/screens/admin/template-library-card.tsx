@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useRequest } from '../../ui/use-request.js';
 import { caseJoinApi } from '../../api/case-joins.js';
 import type { PhoneNumber } from '../../api/types.js';
@@ -30,10 +31,11 @@ export function TemplateLibraryCard({
   saved: PhoneNumber | null;
   onSynced: (number: PhoneNumber, count: number) => void;
 }) {
+  const { t } = useTranslation('numbers');
   const { busy, error, setError, run } = useRequest();
   const canSync = saved !== null && saved.provider === 'whatsapp-cloud' && !saved.archivedAt;
   const setRow = (index: number, patch: Partial<TemplateDraft>) =>
-    onChange(templates.map((t, i) => (i === index ? { ...t, ...patch } : t)));
+    onChange(templates.map((template, i) => (i === index ? { ...template, ...patch } : template)));
 
   const sync = () =>
     run(async () => {
@@ -44,39 +46,42 @@ export function TemplateLibraryCard({
 
   return (
     <fieldset className="card">
-      <legend>WhatsApp templates</legend>
-      <p className="hint">
-        Only a template can reach a contact whose last message is more than 24 hours old. The body numbers its parameters {'{{1}}'},{' '}
-        {'{{2}}'}…; list a name or an example for each, one a line. The first template is the one a plain template reply sends; a template
-        without a body fills its parameters from the typed text ({'{text}'}).
-      </p>
+      <legend>{t('templates.legend')}</legend>
+      <p className="hint">{t('templates.intro', { first: '{{1}}', second: '{{2}}' })}</p>
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
-      {templates.length === 0 && <p className="empty">No templates.</p>}
+      {templates.length === 0 && <p className="empty">{t('templates.empty')}</p>}
       <ol className="template-rows">
-        {templates.map((t, i) => {
-          const expected = placeholderCount(t.body);
-          const given = parameterList(t.parameters).length;
+        {templates.map((template, i) => {
+          const expected = placeholderCount(template.body);
+          const given = parameterList(template.parameters).length;
           return (
-            <li key={i} className="template-row" aria-label={`Template ${i + 1}`}>
+            <li key={i} className="template-row" aria-label={t('templates.row', { number: i + 1 })}>
               <div className="form-grid">
-                <InputField label="Name" value={t.name} onChange={(e) => setRow(i, { name: e.target.value })} />
+                <InputField label={t('templates.name')} value={template.name} onChange={(e) => setRow(i, { name: e.target.value })} />
                 <InputField
-                  label="Language"
+                  label={t('templates.language')}
                   placeholder="en"
-                  value={t.language}
+                  value={template.language}
                   onChange={(e) => setRow(i, { language: e.target.value })}
                 />
               </div>
-              <TextAreaField label="Body" rows={2} dir="auto" value={t.body} onChange={(e) => setRow(i, { body: e.target.value })} />
               <TextAreaField
-                label="Parameters (one a line)"
+                label={t('templates.body')}
+                rows={2}
+                dir="auto"
+                value={template.body}
+                onChange={(e) => setRow(i, { body: e.target.value })}
+              />
+              <TextAreaField
+                label={t('templates.parameters')}
+                dir="auto"
                 rows={Math.max(1, Math.min(4, given || 1))}
-                value={t.parameters}
-                hint={t.body && expected !== given ? `The body has ${expected} placeholder(s); list one parameter for each.` : undefined}
+                value={template.parameters}
+                hint={template.body && expected !== given ? t('templates.parameterCount', { count: expected }) : undefined}
                 onChange={(e) => setRow(i, { parameters: e.target.value })}
               />
               <button type="button" className="button-link" onClick={() => onChange(templates.filter((_, j) => j !== i))}>
-                Remove template {t.name || i + 1}
+                {t('templates.remove', { name: template.name || i + 1 })}
               </button>
             </li>
           );
@@ -84,11 +89,11 @@ export function TemplateLibraryCard({
       </ol>
       <div className="form-actions">
         <button type="button" onClick={() => onChange([...templates, EMPTY])}>
-          Add template
+          {t('templates.add')}
         </button>
         {canSync && (
-          <button type="button" onClick={() => void sync()} disabled={busy} title="Replaces the list with the templates Meta has approved">
-            {busy ? 'Syncing…' : 'Sync approved templates'}
+          <button type="button" onClick={() => void sync()} disabled={busy} title={t('templates.syncTitle')}>
+            {busy ? t('templates.syncing') : t('templates.sync')}
           </button>
         )}
       </div>

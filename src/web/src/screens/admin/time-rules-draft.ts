@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import type { BusinessHours, Survey } from '../../api/types.js';
 
 /**
@@ -9,15 +10,12 @@ export type TimeRules = Pick<Survey, 'businessHours' | 'alerts' | 'autoClose'>;
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const satisfies readonly (keyof BusinessHours['weekly'])[];
 export type Weekday = (typeof WEEKDAYS)[number];
-export const WEEKDAY_NAMES: Record<Weekday, string> = {
-  mon: 'Monday',
-  tue: 'Tuesday',
-  wed: 'Wednesday',
-  thu: 'Thursday',
-  fri: 'Friday',
-  sat: 'Saturday',
-  sun: 'Sunday',
-};
+/** A weekday's name in `locale` ("Monday", "lundi"), from the browser's own calendar data. */
+export function weekdayName(day: Weekday, locale: string): string {
+  // 1 January 2024 was a Monday.
+  const date = new Date(Date.UTC(2024, 0, 1 + WEEKDAYS.indexOf(day)));
+  return new Intl.DateTimeFormat(locale, { weekday: 'long', timeZone: 'UTC' }).format(date);
+}
 /** The server's limit of intervals a day. */
 export const MAX_INTERVALS = 12;
 
@@ -182,14 +180,17 @@ export function describeTimeRules(rules: TimeRules): string {
   const { businessHours: hours, alerts, autoClose } = rules;
   if (hours) {
     const days = WEEKDAYS.filter((day) => (hours.weekly[day] ?? []).length > 0).length;
-    parts.push(`Business hours in ${hours.timeZone}, ${days} ${days === 1 ? 'day' : 'days'} a week`);
+    parts.push(i18next.t('admin:timeRules.summary.hours', { zone: hours.timeZone, count: days }));
   }
   if (alerts) {
-    const second = alerts.secondLevelMinutes === null ? '' : `, to the admins after ${alerts.secondLevelMinutes} min`;
-    parts.push(`Alerts after ${alerts.firstLevelMinutes} min${second}`);
+    parts.push(
+      alerts.secondLevelMinutes === null
+        ? i18next.t('admin:timeRules.summary.alerts', { first: alerts.firstLevelMinutes })
+        : i18next.t('admin:timeRules.summary.alertsWithAdmins', { first: alerts.firstLevelMinutes, second: alerts.secondLevelMinutes }),
+    );
   }
-  if (autoClose) parts.push(`Closes cases after ${autoClose.quietDays} quiet ${autoClose.quietDays === 1 ? 'day' : 'days'}`);
-  return parts.length ? parts.join(' · ') : 'No business hours, alerts or auto-close.';
+  if (autoClose) parts.push(i18next.t('admin:timeRules.summary.autoClose', { count: autoClose.quietDays }));
+  return parts.length ? parts.join(' · ') : i18next.t('admin:timeRules.summary.none');
 }
 
 function minutesOf(clock: string): number {

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, type SyntheticEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.js';
 import type { Survey } from '../../api/types.js';
 import { paths } from '../../router.js';
@@ -17,6 +18,7 @@ import { browserTimeZone, timeRulesBody, timeRulesDraft, type TimeRulesDraft } f
  * auto-close of quiet cases. Saved with their own PATCH, apart from the survey's questions.
  */
 export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
+  const { t } = useTranslation(['admin', 'common']);
   const { reloadSurveys } = useApp();
   const loaded = useLoad(() => api<Survey>('GET', `/surveys/${encodeURIComponent(surveyId)}`), [surveyId]);
   const [defaultZone] = useState(browserTimeZone);
@@ -48,7 +50,7 @@ export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
       const saved = await api<Survey>('PATCH', `/surveys/${encodeURIComponent(surveyId)}`, timeRulesBody(draft));
       loaded.update(() => saved);
       setDraft(null);
-      setNotice('Time rules saved. Open cases follow the new rules from now on.');
+      setNotice(t('timeRules.saved'));
       // The number screens read the surveys' business hours from the session's list.
       await reloadSurveys();
     });
@@ -56,16 +58,12 @@ export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
 
   return (
     <Screen
-      title={`Time rules: ${survey.name}`}
+      title={t('timeRules.title', { name: survey.name })}
       crumb={{ href: paths.survey(surveyId), label: survey.name }}
-      beside={
-        <p className="page-sub">
-          When the helpline is open, who hears of a case that waits too long, when quiet cases close, and when closed cases are redacted.
-        </p>
-      }
+      beside={<p className="page-sub">{t('timeRules.intro')}</p>}
     >
       <SuccessAlert message={notice} />
-      <form onSubmit={(event) => void submit(event)} className="stack" aria-label="Time rules">
+      <form onSubmit={(event) => void submit(event)} className="stack" aria-label={t('timeRules.formLabel')}>
         {error && (
           <div ref={alert} tabIndex={-1}>
             <ErrorAlert error={error} onDismiss={() => setError(null)} />
@@ -73,31 +71,26 @@ export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
         )}
 
         <fieldset className="card">
-          <legend>Business hours</legend>
+          <legend>{t('timeRules.businessHours')}</legend>
           <label className="check">
             <input type="checkbox" checked={draft.hoursOn} onChange={(e) => set({ hoursOn: e.target.checked })} />
-            Keep business hours
+            {t('timeRules.keepHours')}
           </label>
-          <p className="hint">
-            Alerts then count only minutes when the helpline is open, and numbers send their out-of-hours acknowledgement outside them.
-          </p>
+          <p className="hint">{t('timeRules.hoursHint')}</p>
           {draft.hoursOn && <BusinessHoursFields draft={draft} onChange={set} />}
         </fieldset>
 
         <fieldset className="card">
-          <legend>Alerts</legend>
+          <legend>{t('timeRules.alerts')}</legend>
           <label className="check">
             <input type="checkbox" checked={draft.alertsOn} onChange={(e) => set({ alertsOn: e.target.checked })} />
-            Alert when a case waits too long for an answer
+            {t('timeRules.alertsOn')}
           </label>
-          <p className="hint">
-            The first alert goes to the case&apos;s holder, or to every analyst when nobody holds it; the second goes to the admins. Both
-            count from the first unanswered message{draft.hoursOn ? ', in business hours' : ''}, in the console and by email.
-          </p>
+          <p className="hint">{draft.hoursOn ? t('timeRules.alertsHintInHours') : t('timeRules.alertsHint')}</p>
           {draft.alertsOn && (
             <div className="form-grid">
               <InputField
-                label="First alert after (minutes)"
+                label={t('timeRules.firstAlert')}
                 type="number"
                 min={1}
                 step={1}
@@ -106,8 +99,8 @@ export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
                 onChange={(e) => set({ firstLevelMinutes: e.target.value })}
               />
               <InputField
-                label="Alert the admins after (minutes)"
-                hint="Optional; more than the first."
+                label={t('timeRules.secondAlert')}
+                hint={t('timeRules.secondAlertHint')}
                 type="number"
                 min={1}
                 step={1}
@@ -115,8 +108,8 @@ export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
                 onChange={(e) => set({ secondLevelMinutes: e.target.value })}
               />
               <TextAreaField
-                label="Also email"
-                hint="Addresses one a line. Alert emails name the case number and how long it waited, never the messages."
+                label={t('timeRules.emails')}
+                hint={t('timeRules.emailsHint')}
                 rows={3}
                 fieldClassName="field-grow"
                 value={draft.emails}
@@ -127,15 +120,15 @@ export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
         </fieldset>
 
         <fieldset className="card">
-          <legend>Auto-close</legend>
+          <legend>{t('timeRules.autoClose')}</legend>
           <label className="check">
             <input type="checkbox" checked={draft.autoCloseOn} onChange={(e) => set({ autoCloseOn: e.target.checked })} />
-            Close open cases that go quiet
+            {t('timeRules.autoCloseOn')}
           </label>
           {draft.autoCloseOn && (
             <>
               <InputField
-                label="Close after (days without a message)"
+                label={t('timeRules.quietDays')}
                 type="number"
                 min={1}
                 step={1}
@@ -144,8 +137,9 @@ export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
                 onChange={(e) => set({ quietDays: e.target.value })}
               />
               <TextAreaField
-                label="Closing text"
-                hint="Sent to the contact, marked automatic, before the case closes. Leave empty to close without a word."
+                label={t('timeRules.closingText')}
+                hint={t('timeRules.closingTextHint')}
+                dir="auto"
                 rows={3}
                 maxLength={1600}
                 value={draft.closingText}
@@ -157,9 +151,9 @@ export function TimeRulesScreen({ surveyId }: { surveyId: string }) {
 
         <div className="form-actions">
           <button type="submit" className="button-primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save time rules'}
+            {busy ? t('common:actions.saving') : t('timeRules.submit')}
           </button>
-          <a href={paths.survey(surveyId)}>Back to the survey</a>
+          <a href={paths.survey(surveyId)}>{t('timeRules.backToSurvey')}</a>
         </div>
       </form>
       <RetentionCard

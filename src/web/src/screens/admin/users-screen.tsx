@@ -1,4 +1,6 @@
 import { useId, useState, type SyntheticEvent } from 'react';
+import type { TFunction } from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.js';
 import { sameId, type Page, type Role, type User } from '../../api/types.js';
 import { useApp } from '../../session.js';
@@ -9,20 +11,21 @@ import { Screen } from '../../ui/screen.js';
 import { useLoad } from '../../ui/use-load.js';
 import { useRequest } from '../../ui/use-request.js';
 
-const ROLE_OPTIONS: { value: Role; label: string }[] = [
-  { value: 'admin', label: 'Admin: everything in the organisation' },
-  { value: 'analyst', label: 'Analyst: works cases' },
-  { value: 'viewer', label: 'Viewer: reads' },
+const roleOptions = (t: TFunction<'admin'>): { value: Role; label: string }[] => [
+  { value: 'admin', label: t('users.roleOptions.admin') },
+  { value: 'analyst', label: t('users.roleOptions.analyst') },
+  { value: 'viewer', label: t('users.roleOptions.viewer') },
 ];
 
 export function UsersScreen() {
+  const { t } = useTranslation(['admin', 'common']);
   const { session } = useApp();
   const { data, error, reload } = useLoad(() => api<Page<User>>('GET', '/users'), []);
   const [editing, setEditing] = useState<User | null>(null);
   const isMe = (user: User) => sameId(user.id, session.user.id);
 
   return (
-    <Screen title="Users" beside={<p className="page-sub">People of {session.organisation.name} who can log in to Caseline.</p>}>
+    <Screen title={t('users.title')} beside={<p className="page-sub">{t('users.intro', { organisation: session.organisation.name })}</p>}>
       <ErrorAlert error={error} />
       <DataTable
         rows={data?.items ?? null}
@@ -30,34 +33,37 @@ export function UsersScreen() {
         rowClassName={(user) => (user.active ? undefined : 'row-inactive')}
         columns={[
           {
-            label: 'Name',
+            label: t('users.columns.name'),
             cell: (user) => (
               <>
-                {user.name}
-                {isMe(user) && <span className="muted"> (you)</span>}
+                <span dir="auto">{user.name}</span>
+                {isMe(user) && <span className="muted">{t('users.you')}</span>}
               </>
             ),
           },
-          { label: 'Email', cell: (user) => user.email },
-          { label: 'Role', cell: (user) => <RoleBadge role={user.role} /> },
-          { label: 'Status', cell: (user) => (user.active ? 'Active' : 'Deactivated') },
+          { label: t('users.columns.email'), cell: (user) => user.email },
+          { label: t('users.columns.role'), cell: (user) => <RoleBadge role={user.role} /> },
+          { label: t('users.columns.status'), cell: (user) => (user.active ? t('users.active') : t('users.deactivated')) },
           // Auto-assignment gives an available person new cases up to their capacity (DESIGN.md §7).
           {
-            label: 'New cases',
+            label: t('users.columns.newCases'),
             cell: (user) =>
               user.role === 'viewer' ? (
                 <span className="muted">—</span>
               ) : (
-                <>
-                  {user.available ? 'Available' : 'Not available'} · up to {user.capacity}
-                </>
+                t(user.available ? 'users.available' : 'users.notAvailable', { capacity: user.capacity })
               ),
           },
-          { label: 'Created', cell: (user) => <Time at={user.createdAt} /> },
+          { label: t('users.columns.created'), cell: (user) => <Time at={user.createdAt} /> },
         ]}
         actions={(user) => (
-          <button type="button" className="button-quiet" onClick={() => setEditing(user)} aria-label={`Edit ${user.name}`}>
-            Edit
+          <button
+            type="button"
+            className="button-quiet"
+            onClick={() => setEditing(user)}
+            aria-label={t('users.editNamed', { name: user.name })}
+          >
+            {t('common:actions.edit')}
           </button>
         )}
       />
@@ -78,6 +84,7 @@ export function UsersScreen() {
 const NO_NEW_USER = { email: '', name: '', role: 'analyst' as Role, password: '' };
 
 function NewUserForm({ onCreated }: { onCreated: () => Promise<void> }) {
+  const { t } = useTranslation('admin');
   const id = useId();
   const [form, setForm] = useState(NO_NEW_USER);
   const [created, setCreated] = useState<string | null>(null);
@@ -88,7 +95,7 @@ function NewUserForm({ onCreated }: { onCreated: () => Promise<void> }) {
     setCreated(null);
     await run(async () => {
       await api<User>('POST', '/users', { ...form, email: form.email.trim(), name: form.name.trim() });
-      setCreated(`${form.name.trim()} can now log in as ${form.email.trim()}.`);
+      setCreated(t('users.new.created', { name: form.name.trim(), email: form.email.trim() }));
       setForm(NO_NEW_USER);
       await onCreated();
     });
@@ -96,13 +103,18 @@ function NewUserForm({ onCreated }: { onCreated: () => Promise<void> }) {
 
   return (
     <form className="card" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>Add a user</h2>
+      <h2 id={`${id}-title`}>{t('users.new.title')}</h2>
       <ErrorAlert error={error} />
       <SuccessAlert message={created} />
       <div className="form-grid">
-        <InputField label="Name" required value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
         <InputField
-          label="Email"
+          label={t('users.fields.name')}
+          required
+          value={form.name}
+          onChange={(e) => setForm({ ...form, name: e.target.value })}
+        />
+        <InputField
+          label={t('users.fields.email')}
           type="email"
           required
           autoComplete="off"
@@ -110,13 +122,13 @@ function NewUserForm({ onCreated }: { onCreated: () => Promise<void> }) {
           onChange={(e) => setForm({ ...form, email: e.target.value })}
         />
         <SelectField
-          label="Role"
-          options={ROLE_OPTIONS}
+          label={t('users.fields.role')}
+          options={roleOptions(t)}
           value={form.role}
           onChange={(e) => setForm({ ...form, role: e.target.value as Role })}
         />
         <InputField
-          label="Initial password"
+          label={t('users.fields.initialPassword')}
           type="password"
           required
           minLength={10}
@@ -126,7 +138,7 @@ function NewUserForm({ onCreated }: { onCreated: () => Promise<void> }) {
         />
       </div>
       <button type="submit" className="button-primary" disabled={busy}>
-        {busy ? 'Adding…' : 'Add user'}
+        {busy ? t('users.new.adding') : t('users.new.submit')}
       </button>
     </form>
   );
@@ -143,8 +155,9 @@ function EditUserDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
+  const { t } = useTranslation('admin');
   return (
-    <Dialog title={user ? `Edit ${user.name}` : 'Edit user'} open={user !== null} onClose={onClose}>
+    <Dialog title={user ? t('users.editNamed', { name: user.name }) : t('users.editUser')} open={user !== null} onClose={onClose}>
       {/* Keyed by the user, so each opening starts from the user as listed. */}
       {user && <EditUserForm key={String(user.id)} user={user} isSelf={isSelf} onClose={onClose} onSaved={onSaved} />}
     </Dialog>
@@ -152,6 +165,7 @@ function EditUserDialog({
 }
 
 function EditUserForm({ user, isSelf, onClose, onSaved }: { user: User; isSelf: boolean; onClose: () => void; onSaved: () => void }) {
+  const { t } = useTranslation('admin');
   const [name, setName] = useState(user.name);
   const [role, setRole] = useState<Role>(user.role);
   const [active, setActive] = useState(user.active);
@@ -181,31 +195,37 @@ function EditUserForm({ user, isSelf, onClose, onSaved }: { user: User; isSelf: 
     <form onSubmit={(event) => void submit(event)}>
       <ErrorAlert error={error} />
       <p className="muted">{user.email}</p>
-      <InputField label="Name" required value={name} onChange={(e) => setName(e.target.value)} />
-      <SelectField label="Role" options={ROLE_OPTIONS} value={role} disabled={isSelf} onChange={(e) => setRole(e.target.value as Role)} />
+      <InputField label={t('users.fields.name')} required value={name} onChange={(e) => setName(e.target.value)} />
+      <SelectField
+        label={t('users.fields.role')}
+        options={roleOptions(t)}
+        value={role}
+        disabled={isSelf}
+        onChange={(e) => setRole(e.target.value as Role)}
+      />
       <label className="check">
         <input type="checkbox" checked={active} disabled={isSelf} onChange={(e) => setActive(e.target.checked)} />
-        Active (can log in)
+        {t('users.fields.active')}
       </label>
-      {isSelf && <p className="hint">You cannot change your own role or deactivate yourself.</p>}
+      {isSelf && <p className="hint">{t('users.selfHint')}</p>}
       <InputField
-        label="Capacity"
+        label={t('users.fields.capacity')}
         type="number"
         inputMode="numeric"
         min={0}
         max={1000}
         step={1}
         required
-        hint="Open cases auto-assignment may give this person at most. 0: none."
+        hint={t('users.fields.capacityHint')}
         value={capacity}
         onChange={(e) => setCapacity(e.target.value)}
       />
       <InputField
-        label="New password"
+        label={t('users.fields.newPassword')}
         type="password"
         minLength={10}
         autoComplete="new-password"
-        placeholder="Leave empty to keep the current one"
+        placeholder={t('users.fields.newPasswordPlaceholder')}
         value={password}
         onChange={(e) => setPassword(e.target.value)}
       />

@@ -1,4 +1,5 @@
 import { useEffect, useState, type SyntheticEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { outboundWebhooksApi } from '../../api/outbound-webhooks.js';
 import type { OutboundWebhook, OutboundWebhookDeliveryPage, OutboundWebhookEvent, OutboundWebhookList } from '../../api/types.js';
 import { Dialog, ErrorAlert, LoadingOrError, SuccessAlert, Time } from '../../ui/components.js';
@@ -9,14 +10,14 @@ import { useRequest } from '../../ui/use-request.js';
 import { ConfirmDelete } from '../../ui/confirm-delete.js';
 
 /** Every event a subscription can choose, in words (keyed by the contract's list, so none is missed). */
-const EVENT_WORDS: Record<OutboundWebhookEvent, string> = {
-  'record.created': 'A case is created',
-  'record.updated': 'A case changes',
-  'record.closed': 'A case is closed',
-  'message.added': 'A message is added to a case',
-  'message.status': 'A sent message’s delivery status changes',
-};
-const EVENTS = Object.keys(EVENT_WORDS) as OutboundWebhookEvent[];
+const EVENT_KEYS = {
+  'record.created': 'events.recordCreated',
+  'record.updated': 'events.recordUpdated',
+  'record.closed': 'events.recordClosed',
+  'message.added': 'events.messageAdded',
+  'message.status': 'events.messageStatus',
+} as const satisfies Record<OutboundWebhookEvent, string>;
+const EVENTS = Object.keys(EVENT_KEYS) as OutboundWebhookEvent[];
 const MIN_SECRET = 16;
 /** How often an open delivery log looks again while a delivery is still being tried. */
 const PENDING_REFRESH_MS = 2000;
@@ -26,26 +27,19 @@ const PENDING_REFRESH_MS = 2000;
  * and per subscription its delivery log and a test ping. Admins only.
  */
 export function WebhooksScreen() {
+  const { t } = useTranslation('webhooks');
   const list = useLoad<OutboundWebhookList>(() => outboundWebhooksApi.list(), []);
   const [deleting, setDeleting] = useState<OutboundWebhook | null>(null);
   const reload = () => void list.reload();
   return (
-    <Screen
-      title="Webhooks"
-      beside={
-        <p className="page-sub">
-          Tell another system when cases and messages change. Each delivery is signed with your secret and names the case and message, never
-          what it says.
-        </p>
-      }
-    >
+    <Screen title={t('screen.title')} beside={<p className="page-sub">{t('screen.intro')}</p>}>
       <AddWebhookCard onAdded={reload} />
       {(!list.data || list.error !== null) && <LoadingOrError error={list.error} />}
-      {list.data?.items.length === 0 && <p className="empty">No webhooks yet.</p>}
+      {list.data?.items.length === 0 && <p className="empty">{t('screen.empty')}</p>}
       {list.data?.items.map((webhook) => (
         <WebhookCard key={webhook.id} webhook={webhook} onDelete={() => setDeleting(webhook)} />
       ))}
-      <Dialog title="Delete this webhook?" open={deleting !== null} onClose={() => setDeleting(null)}>
+      <Dialog title={t('delete.title')} open={deleting !== null} onClose={() => setDeleting(null)}>
         {deleting && (
           <DeleteWebhookConfirm
             key={deleting.id}
@@ -63,6 +57,7 @@ export function WebhooksScreen() {
 }
 
 function AddWebhookCard({ onAdded }: { onAdded: () => void }) {
+  const { t } = useTranslation('webhooks');
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<OutboundWebhookEvent[]>([...EVENTS]);
   const [secret, setSecret] = useState('');
@@ -74,7 +69,7 @@ function AddWebhookCard({ onAdded }: { onAdded: () => void }) {
     setAdded(null);
     await run(async () => {
       const webhook = await outboundWebhooksApi.create({ url: url.trim(), events, secret });
-      setAdded(`Added ${webhook.url}.`);
+      setAdded(t('add.done', { url: webhook.url }));
       setUrl('');
       setSecret('');
       onAdded();
@@ -84,13 +79,13 @@ function AddWebhookCard({ onAdded }: { onAdded: () => void }) {
     setEvents((chosen) => (on ? EVENTS.filter((e) => e === name || chosen.includes(e)) : chosen.filter((e) => e !== name)));
 
   return (
-    <form className="card" aria-label="Add a webhook" onSubmit={(event) => void submit(event)}>
-      <h2 className="card-title">Add a webhook</h2>
+    <form className="card" aria-label={t('add.title')} onSubmit={(event) => void submit(event)}>
+      <h2 className="card-title">{t('add.title')}</h2>
       <ErrorAlert error={error} />
       <SuccessAlert message={added} />
       <div className="form-grid">
         <InputField
-          label="URL"
+          label={t('add.url')}
           type="url"
           required
           placeholder="https://example.org/caseline"
@@ -98,28 +93,28 @@ function AddWebhookCard({ onAdded }: { onAdded: () => void }) {
           onChange={(e) => setUrl(e.target.value)}
         />
         <InputField
-          label="Secret"
+          label={t('add.secret')}
           type="password"
           autoComplete="new-password"
           required
           minLength={MIN_SECRET}
-          hint={`At least ${MIN_SECRET} characters. Deliveries carry X-Caseline-Signature: sha256=HMAC of the body with it.`}
+          hint={t('add.secretHint', { count: MIN_SECRET })}
           value={secret}
           onChange={(e) => setSecret(e.target.value)}
         />
       </div>
       <fieldset>
-        <legend>Events</legend>
+        <legend>{t('add.events')}</legend>
         {EVENTS.map((name) => (
           <label key={name} className="check">
             <input type="checkbox" checked={events.includes(name)} onChange={(e) => toggle(name, e.target.checked)} />
-            <span className="mono">{name}</span> — {EVENT_WORDS[name]}
+            <span className="mono">{name}</span> — {t(EVENT_KEYS[name])}
           </label>
         ))}
       </fieldset>
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={busy || events.length === 0}>
-          {busy ? 'Adding…' : 'Add webhook'}
+          {busy ? t('add.adding') : t('add.submit')}
         </button>
       </div>
     </form>
@@ -127,6 +122,7 @@ function AddWebhookCard({ onAdded }: { onAdded: () => void }) {
 }
 
 function WebhookCard({ webhook, onDelete }: { webhook: OutboundWebhook; onDelete: () => void }) {
+  const { t } = useTranslation('webhooks');
   const log = useLoad<OutboundWebhookDeliveryPage>(() => outboundWebhooksApi.deliveries(webhook.id), [webhook.id], {
     keepPreviousData: true,
   });
@@ -147,21 +143,28 @@ function WebhookCard({ webhook, onDelete }: { webhook: OutboundWebhook; onDelete
     });
 
   return (
-    <section className="card" aria-label={`Webhook ${webhook.url}`}>
-      <h2 className="card-title mono">{webhook.url}</h2>
+    <section className="card" aria-label={t('card.label', { url: webhook.url })}>
+      <h2 className="card-title mono" dir="ltr">
+        {webhook.url}
+      </h2>
       <p className="hint">
-        {webhook.events.join(', ')} · added <Time at={webhook.createdAt} />
+        <Trans
+          t={t}
+          i18nKey="card.summary"
+          values={{ events: webhook.events.join(', ') }}
+          components={{ time: <Time at={webhook.createdAt} /> }}
+        />
       </p>
       <ErrorAlert error={error} />
       <div className="form-actions">
         <button type="button" onClick={() => void sendTest()} disabled={busy}>
-          {busy ? 'Sending…' : 'Send test'}
+          {busy ? t('card.sending') : t('card.sendTest')}
         </button>
         <button type="button" onClick={() => void log.reload()}>
-          Refresh log
+          {t('card.refresh')}
         </button>
         <button type="button" className="button-quiet button-danger" onClick={onDelete}>
-          Delete…
+          {t('card.delete')}
         </button>
       </div>
       <DeliveryLog
@@ -178,7 +181,11 @@ const merge = (shown: OutboundWebhookDeliveryPage, more: OutboundWebhookDelivery
   nextCursor: more.nextCursor,
 });
 
-const STATE_WORDS = { pending: 'Trying', delivered: 'Delivered', failed: 'Failed' } as const;
+const STATE_KEYS = {
+  pending: 'deliveries.states.pending',
+  delivered: 'deliveries.states.delivered',
+  failed: 'deliveries.states.failed',
+} as const;
 
 function DeliveryLog({
   page,
@@ -189,39 +196,40 @@ function DeliveryLog({
   error: string | null;
   onMore: (cursor: string) => Promise<void>;
 }) {
+  const { t } = useTranslation('webhooks');
   if (!page) return <LoadingOrError error={error} />;
-  if (page.items.length === 0) return <p className="empty">No deliveries yet.</p>;
+  if (page.items.length === 0) return <p className="empty">{t('deliveries.empty')}</p>;
   return (
     <>
-      <table className="data-table" aria-label="Deliveries">
+      <table className="data-table" aria-label={t('deliveries.label')}>
         <thead>
           <tr>
-            <th scope="col">Event</th>
-            <th scope="col">Time</th>
-            <th scope="col">Attempts</th>
-            <th scope="col">Last answer</th>
-            <th scope="col">State</th>
+            <th scope="col">{t('deliveries.columns.event')}</th>
+            <th scope="col">{t('deliveries.columns.time')}</th>
+            <th scope="col">{t('deliveries.columns.attempts')}</th>
+            <th scope="col">{t('deliveries.columns.lastAnswer')}</th>
+            <th scope="col">{t('deliveries.columns.state')}</th>
           </tr>
         </thead>
         <tbody>
           {page.items.map((delivery) => (
             <tr key={delivery.id}>
-              <td data-label="Event" className="mono">
+              <td data-label={t('deliveries.columns.event')} className="mono">
                 {delivery.event}
               </td>
-              <td data-label="Time">
+              <td data-label={t('deliveries.columns.time')}>
                 <Time at={delivery.createdAt} />
               </td>
-              <td data-label="Attempts">{delivery.attempts}</td>
-              <td data-label="Last answer">{delivery.lastStatus ?? delivery.lastError ?? '—'}</td>
-              <td data-label="State">{STATE_WORDS[delivery.state]}</td>
+              <td data-label={t('deliveries.columns.attempts')}>{delivery.attempts}</td>
+              <td data-label={t('deliveries.columns.lastAnswer')}>{delivery.lastStatus ?? delivery.lastError ?? '—'}</td>
+              <td data-label={t('deliveries.columns.state')}>{t(STATE_KEYS[delivery.state])}</td>
             </tr>
           ))}
         </tbody>
       </table>
       {page.nextCursor && (
         <button type="button" className="button-quiet" onClick={() => void onMore(page.nextCursor!)}>
-          Show older deliveries
+          {t('deliveries.older')}
         </button>
       )}
     </>
@@ -229,10 +237,25 @@ function DeliveryLog({
 }
 
 function DeleteWebhookConfirm({ webhook, onClose, onDeleted }: { webhook: OutboundWebhook; onClose: () => void; onDeleted: () => void }) {
+  const { t } = useTranslation('webhooks');
   return (
-    <ConfirmDelete action="Delete webhook" remove={() => outboundWebhooksApi.remove(webhook.id)} onClose={onClose} onDeleted={onDeleted}>
-      <span className="mono">{webhook.url}</span> receives nothing more, deliveries still being tried are dropped, and its delivery log is
-      deleted. This cannot be undone.
+    <ConfirmDelete
+      action={t('delete.action')}
+      remove={() => outboundWebhooksApi.remove(webhook.id)}
+      onClose={onClose}
+      onDeleted={onDeleted}
+    >
+      <Trans
+        t={t}
+        i18nKey="delete.body"
+        components={{
+          url: (
+            <span className="mono" dir="ltr">
+              {webhook.url}
+            </span>
+          ),
+        }}
+      />
     </ConfirmDelete>
   );
 }

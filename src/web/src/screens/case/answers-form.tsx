@@ -1,4 +1,5 @@
 import { useMemo, useState, type ChangeEvent, type ReactNode, type SyntheticEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client.js';
 import type { AnswerValue, CaseRecord, Question, QuestionType, Survey } from '../../api/types.js';
 import { choiceOptions } from '../../select-options.js';
@@ -74,6 +75,7 @@ export function AnswersForm({
   /** The server refused a save based on an older version: the case should be loaded again. */
   onStale: () => void;
 }) {
+  const { t } = useTranslation(['caseDetails', 'common']);
   const saved = useMemo(() => toDraft(survey, record.answers), [survey, record.answers]);
   const [kept, setEdits] = useState<Edits | null>(null);
   // Losing the lock drops the edits: they could no longer be saved.
@@ -115,10 +117,7 @@ export function AnswersForm({
         if (!(e instanceof ApiError) || e.code !== 'stale_record') throw e;
         setEdits(null);
         onStale();
-        throw new Error(
-          `Not saved: case #${record.caseNumber} changed while you were editing (its status or answers were saved meanwhile). ` +
-            'The form now shows the current answers; check them and make your change again.',
-        );
+        throw new Error(t('answersForm.stale', { caseNumber: record.caseNumber }));
       }
       setSavedNotice(true);
       window.setTimeout(() => setSavedNotice(false), 2500);
@@ -126,12 +125,8 @@ export function AnswersForm({
   };
 
   return (
-    <form className="answers" onSubmit={(event) => void submit(event)} aria-label="Answers">
-      {!editable && (
-        <p className="hint">
-          {record.redactedAt ? 'Read-only: this case was redacted for privacy.' : 'Read-only. Lock the case for editing to change answers.'}
-        </p>
-      )}
+    <form className="answers" onSubmit={(event) => void submit(event)} aria-label={t('answersForm.label')}>
+      {!editable && <p className="hint">{record.redactedAt ? t('answersForm.readOnlyRedacted') : t('answersForm.readOnly')}</p>}
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       {survey.questions.map((q) => (
         <AnswerField
@@ -146,14 +141,14 @@ export function AnswersForm({
       {editable && (
         <div className="form-actions">
           <button type="submit" className="button-primary" disabled={!dirty || busy}>
-            {busy ? 'Saving…' : 'Save answers'}
+            {busy ? t('common:actions.saving') : t('answersForm.save')}
           </button>
           <button type="button" disabled={!dirty || busy} onClick={() => setEdits(null)}>
-            Undo changes
+            {t('answersForm.undo')}
           </button>
           {savedNotice && (
             <span className="saved" role="status">
-              Saved
+              {t('answersForm.saved')}
             </span>
           )}
         </div>
@@ -183,10 +178,12 @@ function AnswerField({
   isStatus: boolean;
   onChange: (value: string) => void;
 }) {
+  const { t } = useTranslation('caseDetails');
+  // The survey's own words: their direction is their own, whatever the console's language.
   const label = (
     <>
-      {question.label || question.name}
-      {isStatus && <span className="muted"> (case status)</span>}
+      <span dir="auto">{question.label || question.name}</span>
+      {isStatus && <span className="muted"> {t('answersForm.caseStatus')}</span>}
     </>
   );
   const change = (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => onChange(event.target.value);
@@ -194,14 +191,16 @@ function AnswerField({
     case 'conversation':
       return (
         <div className="field">
-          <span className="label">{question.label || question.name}</span>
-          <p className="muted">The messages of this case, shown in the conversation.</p>
+          <span className="label" dir="auto">
+            {question.label || question.name}
+          </span>
+          <p className="muted">{t('answersForm.conversation')}</p>
         </div>
       );
     case 'note':
       return (
         <div className="field">
-          <p>{question.label || question.name}</p>
+          <p dir="auto">{question.label || question.name}</p>
         </div>
       );
     case 'select_multiple':
@@ -267,7 +266,7 @@ function ChoiceCheckboxes({
             disabled={readOnly}
             onChange={(event) => toggle(choice.value, event.target.checked)}
           />
-          {choice.label || choice.value}
+          <span dir="auto">{choice.label || choice.value}</span>
         </label>
       ))}
     </fieldset>

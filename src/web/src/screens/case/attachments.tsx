@@ -1,4 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState, type ClipboardEvent, type DragEvent } from 'react';
+import i18next from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { ApiError, errorMessage } from '../../api/client.js';
 import { mediaApi } from '../../api/media.js';
 import type { MediaUpload } from '../../api/types.js';
@@ -28,7 +30,7 @@ export interface Attachments {
   uploading: boolean;
   /** Some file could not be uploaded: it must be removed before sending, so nothing goes missing unseen. */
   failed: boolean;
-  /** `up to 16 MB each`: the server's limit, to show beside the attach button. */
+  /** `up to 16 MB each`: the server's limit, to show beside the attach button, in the console's language. */
   limitText: string;
   disabled: boolean;
   add: (files: readonly File[]) => void;
@@ -42,6 +44,7 @@ export interface Attachments {
  * names them; a file over the server's limit is refused before it is sent at all.
  */
 export function useAttachments({ disabled = false }: { disabled?: boolean } = {}): Attachments {
+  const { t } = useTranslation('case');
   const maxBytes = useApp().session.limits.mediaMaxBytes;
   const [items, setItems] = useState<Attachment[]>([]);
   // The list as of now, for files added or answered before the next render.
@@ -78,13 +81,13 @@ export function useAttachments({ disabled = false }: { disabled?: boolean } = {}
       const key = `attachment-${++count.current}`;
       const error =
         held + added.filter((item) => !item.error).length >= MAX_ATTACHMENTS
-          ? `Only ${MAX_ATTACHMENTS} files can go with one message.`
+          ? t('attachments.tooMany', { max: MAX_ATTACHMENTS })
           : file.size === 0
-            ? 'This file is empty.'
+            ? t('attachments.empty')
             : file.size > maxBytes
-              ? `This file is ${formatBytes(file.size)}; files can be up to ${formatBytes(maxBytes)}.`
+              ? t('attachments.tooBig', { size: formatBytes(file.size), limit: formatBytes(maxBytes) })
               : null;
-      added.push({ key, name: file.name || 'Pasted file', size: file.size, progress: error ? null : 0, upload: null, error });
+      added.push({ key, name: file.name || t('attachments.pastedFile'), size: file.size, progress: error ? null : 0, upload: null, error });
     }
     commit([...list.current, ...added]);
     files.forEach((file, index) => {
@@ -116,7 +119,7 @@ export function useAttachments({ disabled = false }: { disabled?: boolean } = {}
     ids: items.flatMap((item) => (item.upload ? [item.upload.id] : [])),
     uploading: items.some((item) => item.progress !== null),
     failed: items.some((item) => item.error !== null),
-    limitText: `up to ${formatBytes(maxBytes)} each`,
+    limitText: t('attachments.limit', { limit: formatBytes(maxBytes) }),
     disabled,
     add,
     remove,
@@ -127,16 +130,17 @@ export function useAttachments({ disabled = false }: { disabled?: boolean } = {}
 /** The server's refusal in words a worker can act on. */
 function uploadFailure(error: unknown, maxBytes: number): string {
   if (error instanceof ApiError) {
-    if (error.code === 'media_too_large') return `Too large: files can be up to ${formatBytes(maxBytes)}.`;
-    if (error.status === 413) return `Too large: files can be up to ${formatBytes(maxBytes)}.`;
+    if (error.code === 'media_too_large' || error.status === 413) {
+      return i18next.t('case:attachments.tooLarge', { limit: formatBytes(maxBytes) });
+    }
   }
   return errorMessage(error);
 }
 
 /** Why Send waits, or null when the files are ready. */
 export function attachmentsBlockSend(attachments: Attachments): string | null {
-  if (attachments.uploading) return 'Wait until the files have uploaded';
-  if (attachments.failed) return 'Remove the files that could not be uploaded';
+  if (attachments.uploading) return i18next.t('case:attachments.waitUpload');
+  if (attachments.failed) return i18next.t('case:attachments.removeFailed');
   return null;
 }
 
@@ -189,7 +193,9 @@ export function useFileDrop(attachments: Attachments) {
 }
 
 /** A labelled button that opens the file picker; the file input itself stays out of sight. */
-export function AttachButton({ attachments, label = 'Attach files' }: { attachments: Attachments; label?: string }) {
+export function AttachButton({ attachments, label: chosenLabel }: { attachments: Attachments; label?: string }) {
+  const { t } = useTranslation('case');
+  const label = chosenLabel ?? t('attachments.attach');
   const input = useRef<HTMLInputElement>(null);
   const hintId = useId();
   return (
@@ -228,17 +234,23 @@ export function AttachButton({ attachments, label = 'Attach files' }: { attachme
 
 /** The chosen files as chips: name, size, upload progress or the reason it failed, and Remove. */
 export function AttachmentChips({ attachments }: { attachments: Attachments }) {
+  const { t } = useTranslation('case');
   if (attachments.items.length === 0) return null;
   return (
-    <ul className="attachment-chips" aria-label="Attached files">
+    <ul className="attachment-chips" aria-label={t('attachments.list')}>
       {attachments.items.map((item) => (
         <li key={item.key} className={`attachment-chip${item.error ? ' attachment-chip-failed' : ''}`}>
-          <span className="attachment-name" title={item.name}>
+          <span className="attachment-name" title={item.name} dir="auto">
             {item.name}
           </span>
           <span className="attachment-size">{formatBytes(item.size)}</span>
           {item.progress !== null && (
-            <progress className="attachment-progress" max={1} value={item.progress} aria-label={`Uploading ${item.name}`} />
+            <progress
+              className="attachment-progress"
+              max={1}
+              value={item.progress}
+              aria-label={t('attachments.uploading', { name: item.name })}
+            />
           )}
           {item.error && (
             <span className="attachment-error" role="alert">
@@ -249,7 +261,7 @@ export function AttachmentChips({ attachments }: { attachments: Attachments }) {
             type="button"
             className="button-quiet attachment-remove"
             onClick={() => attachments.remove(item.key)}
-            aria-label={`Remove ${item.name}`}
+            aria-label={t('attachments.remove', { name: item.name })}
           >
             ×
           </button>

@@ -1,4 +1,5 @@
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { labelsApi } from '../../api/labels.js';
 import type { CaseRecord } from '../../api/types.js';
 import { paths } from '../../router.js';
@@ -22,6 +23,7 @@ export function CaseLabels({
   canEdit: boolean;
   onChanged: (record: CaseRecord) => void;
 }) {
+  const { t } = useTranslation('caseDetails');
   const [open, setOpen] = useState(false);
   const panelId = useId();
   const toggle = useRef<HTMLButtonElement>(null);
@@ -45,7 +47,11 @@ export function CaseLabels({
 
   return (
     <div className="case-labels">
-      {record.labels.length > 0 ? <LabelChips labels={record.labels} /> : canEdit ? null : <span className="muted">No labels</span>}
+      {record.labels.length > 0 ? (
+        <LabelChips labels={record.labels} />
+      ) : canEdit ? null : (
+        <span className="muted">{t('caseLabels.none')}</span>
+      )}
       {canEdit && (
         <button
           ref={toggle}
@@ -55,7 +61,7 @@ export function CaseLabels({
           aria-controls={panelId}
           onClick={() => setOpen((o) => !o)}
         >
-          {record.labels.length > 0 ? 'Edit labels' : 'Add labels'}
+          {record.labels.length > 0 ? t('caseLabels.edit') : t('caseLabels.add')}
         </button>
       )}
       {open && (
@@ -64,7 +70,7 @@ export function CaseLabels({
           id={panelId}
           className="popover case-labels-panel"
           role="group"
-          aria-label={`Labels of case #${record.caseNumber}`}
+          aria-label={t('caseLabels.ofCase', { caseNumber: record.caseNumber })}
           onKeyDown={(event: KeyboardEvent) => {
             if (event.key === 'Escape') {
               event.preventDefault();
@@ -81,6 +87,7 @@ export function CaseLabels({
 }
 
 function LabelPicker({ record, onChanged, onDone }: { record: CaseRecord; onChanged: (record: CaseRecord) => void; onDone: () => void }) {
+  const { t } = useTranslation('caseDetails');
   const { session } = useApp();
   const { data, error: loadError } = useLoad(() => labelsApi.list(), [], { reloadOn: (event) => event.type === 'labels.changed' });
   const { busy, error, run } = useRequest();
@@ -106,17 +113,21 @@ function LabelPicker({ record, onChanged, onDone }: { record: CaseRecord; onChan
     setPending(null);
   };
 
-  if (!labels) return loadError ? <ErrorAlert error={loadError} /> : <Loading label="Loading labels…" />;
+  if (!labels) return loadError ? <ErrorAlert error={loadError} /> : <Loading label={t('caseLabels.loading')} />;
   return (
     <>
       <ErrorAlert error={error} />
       {labels.length === 0 ? (
         <p className="empty">
-          No labels yet. {session.user.role === 'admin' ? <a href={paths.labels()}>Add labels</a> : 'An administrator can add them.'}
+          {session.user.role === 'admin' ? (
+            <Trans t={t} i18nKey="caseLabels.emptyAdmin" components={{ labelsLink: <a href={paths.labels()} /> }} />
+          ) : (
+            t('caseLabels.emptyOther')
+          )}
         </p>
       ) : (
         <fieldset className="label-options" aria-busy={busy}>
-          <legend className="visually-hidden">Labels of case #{record.caseNumber}</legend>
+          <legend className="visually-hidden">{t('caseLabels.ofCase', { caseNumber: record.caseNumber })}</legend>
           {labels.map((label, i) => (
             <label key={label.id} className="check label-option">
               <input
@@ -136,7 +147,7 @@ function LabelPicker({ record, onChanged, onDone }: { record: CaseRecord; onChan
       )}
       <div className="dialog-actions">
         <button type="button" onClick={onDone}>
-          Done
+          {t('caseLabels.done')}
         </button>
       </div>
     </>

@@ -1,22 +1,31 @@
+import i18next from 'i18next';
 import type { CaseRecord, Message } from '../../api/types.js';
 
-/** The status button of a case: close an open case, reopen a closed one. */
+/** The status button of a case: close an open case, reopen a closed one; its texts in the console's language. */
 export function statusActionOf(status: CaseRecord['status']) {
   return status === 'open'
-    ? { name: 'close' as const, label: 'Close case', busyLabel: 'Closing…', needsLock: 'Lock the case to close it' }
-    : { name: 'reopen' as const, label: 'Reopen case', busyLabel: 'Reopening…', needsLock: 'Lock the case to reopen it' };
+    ? {
+        name: 'close' as const,
+        label: i18next.t('caseDetails:statusAction.close'),
+        busyLabel: i18next.t('caseDetails:statusAction.closing'),
+        needsLock: i18next.t('caseDetails:statusAction.closeNeedsLock'),
+      }
+    : {
+        name: 'reopen' as const,
+        label: i18next.t('caseDetails:statusAction.reopen'),
+        busyLabel: i18next.t('caseDetails:statusAction.reopening'),
+        needsLock: i18next.t('caseDetails:statusAction.reopenNeedsLock'),
+      };
 }
 
 /** Why the reply box is closed to this worker, in words they can act on; null when they may reply. */
 export function whySendIsBlocked(record: CaseRecord, worker: { canWork: boolean; lockedByMe: boolean }): string | null {
-  if (record.redactedAt) return 'This case was redacted for privacy: nothing can be added to it.';
-  if (!worker.canWork) return 'Your role can read cases but not reply.';
-  if (record.lockedBy && !worker.lockedByMe) return `${record.lockedBy.name} holds the lock, so only they can reply.`;
-  if (!worker.lockedByMe) return 'Lock the case for editing to reply.';
-  if (record.status === 'closed') {
-    return 'This case is closed: an answer to a reply from it would start a new case. Reopen it to reply.';
-  }
-  if (record.optedOut) return `${record.contact} has opted out; messages to them are refused.`;
+  if (record.redactedAt) return i18next.t('caseDetails:sendBlocked.redacted');
+  if (!worker.canWork) return i18next.t('caseDetails:sendBlocked.role');
+  if (record.lockedBy && !worker.lockedByMe) return i18next.t('caseDetails:sendBlocked.lockedByOther', { name: record.lockedBy.name });
+  if (!worker.lockedByMe) return i18next.t('caseDetails:sendBlocked.notLocked');
+  if (record.status === 'closed') return i18next.t('caseDetails:sendBlocked.closed');
+  if (record.optedOut) return i18next.t('caseDetails:sendBlocked.optedOut', { contact: record.contact ?? '' });
   return null;
 }
 

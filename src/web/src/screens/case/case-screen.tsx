@@ -1,4 +1,5 @@
 import { useEffect, useEffectEvent, useRef, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { api, ApiError, errorMessage } from '../../api/client.js';
 import { sameId, type CaseRecord, type Message, type PhoneNumber } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
@@ -40,6 +41,7 @@ interface CaseView {
 
 /** `onShown` hears every reading of the case (the side-by-side layout follows its survey). */
 export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShown?: (record: CaseRecord) => void }) {
+  const { t } = useTranslation(['case', 'common']);
   const { session, surveys } = useApp();
   const [older, setOlder] = useState<Message[]>([]);
   const [hasMoreOlder, setHasMoreOlder] = useState<boolean | null>(null);
@@ -100,14 +102,14 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
     [numberId],
   );
 
-  if (view.data === undefined && !view.error) return <Loading label={`Loading case #${caseNumber}…`} />;
+  if (view.data === undefined && !view.error) return <Loading label={t('screen.loading', { caseNumber })} />;
   if (!view.data || !record) {
     return (
       <section className="page">
-        <h1>Case #{caseNumber}</h1>
-        <ErrorAlert error={view.data === null ? `There is no case #${caseNumber}.` : view.error} />
+        <h1>{t('screen.title', { caseNumber })}</h1>
+        <ErrorAlert error={view.data === null ? t('screen.notFound', { caseNumber }) : view.error} />
         <p>
-          <a href="#/">Back to the cases</a>
+          <a href="#/">{t('screen.backToCases')}</a>
         </p>
       </section>
     );
@@ -150,10 +152,7 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
           show(await api<CaseRecord>('POST', `/records/${caseNumber}/${action}`, body));
         } catch (e) {
           if (e instanceof ApiError && e.code === 'stale_record') {
-            throw new Error(
-              `Case #${caseNumber} changed since it was shown (someone saved its status or answers), so it was not ${action === 'close' ? 'closed' : 'reopened'}. ` +
-                'It now shows the current state; check it and try again.',
-            );
+            throw new Error(action === 'close' ? t('screen.staleClose', { caseNumber }) : t('screen.staleReopen', { caseNumber }));
           }
           throw e;
         }
@@ -210,40 +209,45 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
       <header className="case-head">
         <div className="case-title-block">
           <p className="crumbs">
-            <a href={survey ? paths.cases(survey.id) : '#/'}>{survey?.name ?? 'Cases'}</a>
+            <a href={survey ? paths.cases(survey.id) : '#/'}>{survey?.name ?? t('screen.cases')}</a>
           </p>
           <h1 id="case-title">
-            Case #{record.caseNumber} <StatusBadge status={record.status} />
+            {t('screen.title', { caseNumber: record.caseNumber })} <StatusBadge status={record.status} />
           </h1>
           <p className="case-facts">
             <span>
-              Contact <strong className="mono">{record.contact ?? '—'}</strong>
+              <Trans
+                t={t}
+                i18nKey="screen.contact"
+                values={{ contact: record.contact ?? '—' }}
+                components={{ strong: <strong className="mono" /> }}
+              />
             </span>
             <span>{channelLabel(record.channel)}</span>
             <span>
-              Opened <Time at={record.createdAt} />
+              <Trans t={t} i18nKey="screen.opened" components={{ time: <Time at={record.createdAt} /> }} />
             </span>
             {record.closedAt && record.status === 'closed' && (
               <span>
-                Closed <Time at={record.closedAt} />
+                <Trans t={t} i18nKey="screen.closed" components={{ time: <Time at={record.closedAt} /> }} />
               </span>
             )}
             <WindowTimeLeft record={record} myId={myId} />
             {/* A masked contact (•) cannot play the phone: the simulator is then for admins only. */}
             {number?.provider === 'sandbox' && record.contact && !record.contact.includes('•') && (
-              <a href={paths.simulator(number.id, record.contact)}>Open in phone simulator</a>
+              <a href={paths.simulator(number.id, record.contact)}>{t('screen.openSimulator')}</a>
             )}
           </p>
           <CaseLabels record={record} canEdit={canWork} onChanged={show} />
         </div>
-        <div className="case-actions" role="group" aria-label="Case actions">
+        <div className="case-actions" role="group" aria-label={t('screen.actions')}>
           <span className={`lock-state${lockedByMe ? ' lock-state-mine' : lockedByOther ? ' lock-state-other' : ''}`} role="status">
             {record.lockedBy ? (
               <>
-                <LockIcon /> {lockedByMe ? 'Locked by you' : `Locked by ${record.lockedBy.name}`}
+                <LockIcon /> {lockedByMe ? t('lock.byYou') : t('lock.byOther', { name: record.lockedBy.name })}
               </>
             ) : (
-              'Not locked'
+              t('lock.none')
             )}
           </span>
           {canWork && !record.lockedBy && (
@@ -254,13 +258,17 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
               disabled={busy !== null}
               onClick={() => void act('lock', 'reply')}
             >
-              {busy === 'lock' ? 'Locking…' : 'Lock for editing'}
+              {busy === 'lock' ? t('lock.locking') : t('lock.lock')}
             </button>
           )}
           {/* An admin may also release someone else's lock. */}
           {(lockedByMe || (lockedByOther && me.role === 'admin')) && (
             <button type="button" disabled={busy !== null} onClick={() => void act('release', 'lock')}>
-              {lockedByMe ? (busy === 'release' ? 'Releasing…' : 'Release') : `Release ${record.lockedBy?.name}'s lock`}
+              {lockedByMe
+                ? busy === 'release'
+                  ? t('lock.releasing')
+                  : t('lock.release')
+                : t('lock.releaseOther', { name: record.lockedBy?.name })}
             </button>
           )}
           {canAssign && (
@@ -297,35 +305,43 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
             <Notice tone="warning">
               {lockNotice}{' '}
               <button type="button" className="button-link" onClick={() => setLockNotice(null)}>
-                Dismiss
+                {t('common:actions.dismiss')}
               </button>
             </Notice>
           </div>
         )}
         {lockedByOther && (
           <Notice tone="warning">
-            <strong>{record.lockedBy?.name}</strong> holds the lock on this case. You can read it, but only they can reply, edit answers,
-            move messages or close it{me.role === 'admin' ? ', unless you release their lock' : ''}.
+            <Trans
+              t={t}
+              i18nKey={me.role === 'admin' ? 'notices.lockedByOtherAdmin' : 'notices.lockedByOther'}
+              values={{ name: record.lockedBy?.name }}
+              components={{ strong: <strong dir="auto" /> }}
+            />
           </Notice>
         )}
         {record.optedOut && (
           <Notice tone="warning">
-            <strong>{record.contact} has opted out</strong> (they sent STOP or similar). Caseline refuses to send them messages until they
-            text START.
+            <Trans t={t} i18nKey="notices.optedOut" values={{ contact: record.contact ?? '' }} components={{ strong: <strong /> }} />
           </Notice>
         )}
         <WindowClosedNotice record={record} myId={myId} />
         {record.status === 'closed' && (
           <Notice>
-            This case is closed. A new message from {record.contact ?? 'the contact'} starts a new case
-            {canWork ? '; reopen this one to continue here' : ''}.
+            {record.contact === null
+              ? canWork
+                ? t('notices.closedUnknownReopen')
+                : t('notices.closedUnknown')
+              : canWork
+                ? t('notices.closedReopen', { contact: record.contact })
+                : t('notices.closed', { contact: record.contact })}
           </Notice>
         )}
       </div>
 
       <div className="case-layout">
         <div className="case-main">
-          <h2 className="visually-hidden">Conversation</h2>
+          <h2 className="visually-hidden">{t('conversation.heading')}</h2>
           <Conversation
             contact={record.contact}
             messages={messages}
@@ -344,7 +360,7 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
             unblock={
               record.status === 'closed' && lockedByMe && canWork && hasCaseManagement
                 ? {
-                    label: busy === 'reopen' ? 'Reopening…' : 'Reopen and reply',
+                    label: busy === 'reopen' ? t('reply.reopening') : t('reply.reopenAndReply'),
                     disabled: busy !== null,
                     onClick: () => void act('reopen', 'reply'),
                   }
@@ -357,25 +373,25 @@ export function CaseScreen({ caseNumber, onShown }: { caseNumber: number; onShow
             }}
           />
         </div>
-        <aside className="case-side" aria-label="Case details">
+        <aside className="case-side" aria-label={t('screen.details')}>
           <OtherCases record={record} />
           <SideTabs
             tabs={[
               {
                 id: 'answers',
-                label: 'Answers',
+                label: t('tabs.answers'),
                 panel: survey ? (
                   <AnswersForm record={record} survey={survey} editable={lockedByMe} onSaved={show} onStale={() => void refresh()} />
                 ) : (
-                  <p className="empty">This case&apos;s survey is not available.</p>
+                  <p className="empty">{t('tabs.noSurvey')}</p>
                 ),
               },
               {
                 id: 'notes',
-                label: `Notes (${record.notes.length})`,
+                label: t('tabs.notes', { total: record.notes.length }),
                 panel: <NotesPanel caseNumber={caseNumber} notes={record.notes} canAdd={canWork} onAdded={() => void refresh()} />,
               },
-              { id: 'history', label: 'History', panel: <HistoryPanel caseNumber={caseNumber} reading={view.data.reading} /> },
+              { id: 'history', label: t('tabs.history'), panel: <HistoryPanel caseNumber={caseNumber} reading={view.data.reading} /> },
             ]}
           />
         </aside>

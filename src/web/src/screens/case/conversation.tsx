@@ -1,9 +1,10 @@
-import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Media, Message } from '../../api/types.js';
 import { channelLabel, isFailed, shorten, splitReference, statusLabel, statusTicks } from '../../format.js';
 import { mediaKind } from '../../media-kinds.js';
 import { Time } from '../../ui/components.js';
-import { imageAlt, MediaList, type ShownImage } from './media-item.js';
+import { imageAlt, MediaList, type ShownImage, type Whose } from './media-item.js';
 import { MediaViewer } from './media-viewer.js';
 
 interface ConversationProps {
@@ -20,12 +21,14 @@ interface ConversationProps {
 }
 
 export function Conversation(props: ConversationProps) {
+  const { t } = useTranslation(['case', 'common']);
   const { messages, hasOlder, loadingOlder, onLoadOlder } = props;
   const scroller = useRef<HTMLDivElement>(null);
   const lastId = messages.length ? String(messages[messages.length - 1]!.id) : null;
   const stuckToBottom = useRef(true);
   const [viewing, setViewing] = useState<string | null>(null);
-  const images = useMemo(() => imagesOf(messages, props.contact), [messages, props.contact]);
+  // Worded at each render, so the images' words follow a change of the console's language.
+  const images = imagesOf(messages, props.contact);
 
   // Follow new messages at the bottom unless the reader has scrolled up to read older ones.
   useLayoutEffect(() => {
@@ -65,19 +68,19 @@ export function Conversation(props: ConversationProps) {
       ref={scroller}
       tabIndex={0}
       role="region"
-      aria-label={`Conversation with ${props.contact ?? 'the contact'}`}
+      aria-label={props.contact === null ? t('conversation.regionUnknown') : t('conversation.region', { contact: props.contact })}
     >
       {hasOlder && (
         <div className="older">
           <button type="button" className="button-quiet" onClick={onLoadOlder} disabled={loadingOlder}>
-            {loadingOlder ? 'Loading…' : 'Show older messages'}
+            {loadingOlder ? t('common:loading') : t('conversation.showOlder')}
           </button>
         </div>
       )}
       {messages.length === 0 ? (
-        <p className="empty">No messages in this case.</p>
+        <p className="empty">{t('conversation.empty')}</p>
       ) : (
-        <ol className="messages" aria-label="Conversation">
+        <ol className="messages" aria-label={t('conversation.heading')}>
           {messages.map((message) => (
             <MessageBubble key={String(message.id)} message={message} {...props} onOpenImage={(item) => setViewing(item.id)} />
           ))}
@@ -88,10 +91,10 @@ export function Conversation(props: ConversationProps) {
   );
 }
 
-/** "from Sam" or "sent by Ana": whose a file is, for the words that stand in for it. */
-function whoseFile(message: Message, contact: string | null): string {
-  if (message.direction === 'in') return `from ${contact ?? 'the contact'}`;
-  return message.automatic ? 'sent automatically' : `sent by ${message.author?.name ?? 'Caseline'}`;
+/** From the contact, or sent by a worker or by Caseline: whose a file is, for the words that stand in for it. */
+function whoseFile(message: Message, contact: string | null): Whose {
+  if (message.direction === 'in') return { by: 'contact', name: contact };
+  return message.automatic ? { by: 'automatic' } : { by: 'worker', name: message.author?.name ?? 'Caseline' };
 }
 
 /** The conversation's stored images, oldest first, for the viewer to go through. */
@@ -112,6 +115,7 @@ function MessageBubble({
   retrying,
   onOpenImage,
 }: ConversationProps & { message: Message; onOpenImage: (item: Media) => void }) {
+  const { t } = useTranslation('case');
   const inbound = message.direction === 'in';
   const { body, suffix } = splitReference(message.text, message.reference);
   const failed = isFailed(message.status);
@@ -122,7 +126,7 @@ function MessageBubble({
     <li className={`msg ${inbound ? 'msg-in' : 'msg-out'}${failed ? ' msg-failed' : ''}`} data-message-id={String(message.id)}>
       <div
         className={`bubble${movable ? ' bubble-movable' : ''}`}
-        title={movable ? 'Click to move this message to a new case' : undefined}
+        title={movable ? t('message.moveHint') : undefined}
         onClick={(event) => {
           if (!movable) return;
           if ((event.target as HTMLElement).closest('a, button, audio, video')) return;
@@ -131,17 +135,23 @@ function MessageBubble({
         }}
       >
         <span className="visually-hidden">
-          {inbound ? `From ${who}:` : message.automatic ? 'Automatic message:' : `Reply from ${who}:`}
+          {inbound
+            ? who === null
+              ? t('message.fromUnknown')
+              : t('message.from', { name: who })
+            : message.automatic
+              ? t('message.automaticMessage')
+              : t('message.replyFrom', { name: who })}
         </span>
         {/* Retention or an erasure emptied it (DESIGN.md §9): say so rather than draw an empty bubble. */}
-        {!body && !suffix && message.media.length === 0 && <p className="msg-text msg-removed">Removed</p>}
+        {!body && !suffix && message.media.length === 0 && <p className="msg-text msg-removed">{t('message.removed')}</p>}
         {(body || suffix) && (
           <p className="msg-text" dir="auto">
             {body}
             {suffix && (
               <>
                 {' '}
-                <span className="reference" title="The case reference appended to the reply">
+                <span className="reference" title={t('message.reference')}>
                   {suffix}
                 </span>
               </>
@@ -154,24 +164,31 @@ function MessageBubble({
           <span className="channel">{channelLabel(message.channel)}</span>
           {/* The system wrote it (an acknowledgement, a closing text, a multi-case reply): it answers no one. */}
           {message.automatic ? (
-            <span className="automatic-mark" title="Sent by Caseline on its own, not by a person">
-              Automatic
+            <span className="automatic-mark" title={t('message.automaticTitle')}>
+              {t('message.automatic')}
             </span>
           ) : (
-            !inbound && message.author && <span className="author">{message.author.name}</span>
+            !inbound &&
+            message.author && (
+              <span className="author" dir="auto">
+                {message.author.name}
+              </span>
+            )
           )}
           {!inbound && <DeliveryStatus status={message.status} />}
         </div>
         {failed && (
           <div className="msg-error">
-            <span>Not delivered{message.error ? `: ${failureReason(message.error)}` : ''}</span>
+            <span>
+              {message.error ? t('message.notDeliveredBecause', { reason: failureReason(message.error) }) : t('message.notDelivered')}
+            </span>
             <button
               type="button"
               onClick={() => onRetry(message)}
               disabled={!canAct || retrying === String(message.id)}
-              title={canAct ? undefined : 'Lock the case to retry'}
+              title={canAct ? undefined : t('message.lockToRetry')}
             >
-              {retrying === String(message.id) ? 'Retrying…' : 'Retry'}
+              {retrying === String(message.id) ? t('message.retrying') : t('message.retry')}
             </button>
           </div>
         )}
@@ -180,10 +197,10 @@ function MessageBubble({
         <button
           type="button"
           className="msg-action"
-          aria-label={`Move message “${shorten(message.text, 40)}” to a new case`}
+          aria-label={t('message.moveLabel', { text: shorten(message.text, 40) })}
           onClick={() => onMove(message)}
         >
-          Move to new case…
+          {t('message.move')}
         </button>
       )}
     </li>

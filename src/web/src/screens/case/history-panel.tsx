@@ -1,7 +1,8 @@
+import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.js';
 import { teamApi } from '../../api/team.js';
 import type { HistoryItem } from '../../api/types.js';
-import { humanise } from '../../format.js';
+import { historyActionLabel } from '../../format.js';
 import { historyDetailParts } from '../../team/case-links.js';
 import { CaseLinkedText } from '../../team/case-linked-text.js';
 import { ErrorAlert, Loading, Time } from '../../ui/components.js';
@@ -9,6 +10,7 @@ import { useLoad } from '../../ui/use-load.js';
 
 /** The record's history, newest first; `reading` changes whenever the case screen read the record again. */
 export function HistoryPanel({ caseNumber, reading }: { caseNumber: number; reading: number }) {
+  const { t } = useTranslation('caseDetails');
   const { data: items, error } = useLoad(
     async () => [...(await api<{ items: HistoryItem[] }>('GET', `/records/${caseNumber}/history`)).items].reverse(),
     [caseNumber, reading],
@@ -20,20 +22,20 @@ export function HistoryPanel({ caseNumber, reading }: { caseNumber: number; read
   const names = new Map((colleagues?.items ?? []).map((c) => [String(c.id), c.name]));
 
   if (error) return <ErrorAlert error={error} />;
-  if (!items) return <Loading label="Loading history…" />;
-  if (items.length === 0) return <p className="empty">No history yet.</p>;
+  if (!items) return <Loading label={t('history.loading')} />;
+  if (items.length === 0) return <p className="empty">{t('history.empty')}</p>;
   return (
-    <ol className="history" aria-label="History, newest first">
+    <ol className="history" aria-label={t('history.label')}>
       {items.map((item) => {
         // Cases a move or merge names ("To case: #4") are links to them.
         const detail = historyDetailParts(item.detail, names);
         return (
           <li key={String(item.id)} className="history-item">
             <div className="history-line">
-              <strong>{humanise(item.action)}</strong>
+              <strong>{historyActionLabel(item.action)}</strong>
               <span className="muted">
                 {' '}
-                {item.user ? `by ${item.user.name}` : 'automatically'} · <Time at={item.at} />
+                {item.user ? t('history.byUser', { name: item.user.name }) : t('history.automatically')} · <Time at={item.at} />
               </span>
             </div>
             {detail.length > 0 && (

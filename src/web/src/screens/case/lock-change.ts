@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import { api } from '../../api/client.js';
 import { sameId, type CaseRecord, type HistoryItem, type Id } from '../../api/types.js';
 
@@ -13,13 +14,17 @@ export async function describeLockChange(caseNumber: number, before: Holder, aft
   if (sameId(before?.id, after?.id) || (before === null && after === null)) return null;
   if (after !== null) {
     if (sameId(after.id, me)) return null;
-    return sameId(before?.id, me) ? `${after.name} took this case; you no longer hold its lock.` : `${after.name} took this case.`;
+    return sameId(before?.id, me)
+      ? i18next.t('caseDetails:lockChange.tookFromYou', { name: after.name })
+      : i18next.t('caseDetails:lockChange.took', { name: after.name });
   }
   if (before === null) return null;
   const who = await releasedBy(caseNumber);
   if (!who || sameId(who.id, me)) return null;
-  if (sameId(before.id, me)) return `${who.name} released your lock. Lock the case again to keep working on it.`;
-  return sameId(who.id, before.id) ? `${who.name} released the lock.` : `${who.name} released ${before.name}'s lock.`;
+  if (sameId(before.id, me)) return i18next.t('caseDetails:lockChange.releasedYours', { name: who.name });
+  return sameId(who.id, before.id)
+    ? i18next.t('caseDetails:lockChange.releasedOwn', { name: who.name })
+    : i18next.t('caseDetails:lockChange.releasedOthers', { name: who.name, holder: before.name });
 }
 
 /** The user who last released the case's lock, from its history. */

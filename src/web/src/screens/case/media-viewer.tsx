@@ -1,4 +1,5 @@
 import type { KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { formatBytes } from '../../media-kinds.js';
 import { Dialog } from '../../ui/components.js';
 import type { ShownImage } from './media-item.js';
@@ -18,6 +19,7 @@ interface MediaViewerProps {
  * Previous/Next go through the conversation's other images.
  */
 export function MediaViewer({ images, openId, onShow, onClose }: MediaViewerProps) {
+  const { t } = useTranslation(['case', 'common']);
   const index = openId === null ? -1 : images.findIndex((image) => image.item.id === openId);
   const shown = index >= 0 ? images[index]! : null;
   const previous = index > 0 ? images[index - 1]! : null;
@@ -36,12 +38,12 @@ export function MediaViewer({ images, openId, onShow, onClose }: MediaViewerProp
   };
 
   return (
-    <Dialog title={shown?.alt ?? 'Photo'} open={shown !== null} onClose={onClose} className="media-viewer">
+    <Dialog title={shown?.alt ?? t('viewer.photo')} open={shown !== null} onClose={onClose} className="media-viewer">
       {shown && (
         <div className="viewer" onKeyDown={onKeyDown}>
           <img className="viewer-image" src={shown.item.url} alt={shown.alt} />
           <p className="viewer-facts" aria-live="polite">
-            {images.length > 1 && `${index + 1} of ${images.length}`}
+            {images.length > 1 && t('viewer.position', { position: index + 1, total: images.length })}
             {images.length > 1 && shown.item.size !== null && ' · '}
             {shown.item.size !== null && formatBytes(shown.item.size)}
           </p>
@@ -50,18 +52,18 @@ export function MediaViewer({ images, openId, onShow, onClose }: MediaViewerProp
               <>
                 {/* aria-disabled, not disabled: a button that disables itself under focus would drop focus out of the dialog. */}
                 <button type="button" aria-disabled={!previous} onClick={() => previous && onShow(previous.item.id)}>
-                  Previous
+                  {t('viewer.previous')}
                 </button>
                 <button type="button" aria-disabled={!next} onClick={() => next && onShow(next.item.id)}>
-                  Next
+                  {t('viewer.next')}
                 </button>
               </>
             )}
             <a className="button" href={shown.item.url} download={shown.item.name ?? ''}>
-              Download
+              {t('common:actions.download')}
             </a>
             <button type="button" className="button-primary" onClick={onClose}>
-              Close
+              {t('common:actions.close')}
             </button>
           </div>
         </div>

@@ -1,4 +1,5 @@
 import { useId, useState, type SyntheticEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { caseJoinApi } from '../../api/case-joins.js';
 import type { CaseRecord } from '../../api/types.js';
 import { navigate, paths } from '../../router.js';
@@ -21,6 +22,7 @@ export function MergeDialog({
   onClose: () => void;
   onMerged: (target: CaseRecord) => void;
 }) {
+  const { t } = useTranslation(['caseDetails', 'common']);
   const [into, setInto] = useState<number | null>(null);
   const [confirming, setConfirming] = useState(false);
   const { busy, error, setError, run } = useRequest();
@@ -52,31 +54,37 @@ export function MergeDialog({
   };
 
   const cases = others.data;
+  // A number or a name, kept whole in its own direction inside the sentence.
+  const contactTag = { contact: <bdi /> };
+  const contactValue = { contact: record.contact ?? '' };
   return (
-    <Dialog title={`Merge case #${n}`} open={open} onClose={close}>
+    <Dialog title={t('merge.title', { caseNumber: n })} open={open} onClose={close}>
       <form onSubmit={(event) => void submit(event)}>
         {confirming && into !== null ? (
           <p role="status">
-            Every message and note of case #{n} joins case #{into}, and case #{n} is closed with a note naming #{into}. A later “#{n}” from{' '}
-            {record.contact} lands in case #{into}. This cannot be undone.
+            <Trans t={t} i18nKey="merge.confirm" values={{ from: n, into, ...contactValue }} components={contactTag} />
           </p>
         ) : cases === undefined ? (
-          <p>Loading the other open cases of {record.contact}…</p>
+          <p>
+            <Trans t={t} i18nKey="merge.loadingOthers" values={contactValue} components={contactTag} />
+          </p>
         ) : cases.length === 0 ? (
-          <p>{record.contact} has no other open case in this survey to merge into.</p>
+          <p>
+            <Trans t={t} i18nKey="merge.noOthers" values={contactValue} components={contactTag} />
+          </p>
         ) : (
           <fieldset className="case-choice">
-            <legend>Merge into</legend>
+            <legend>{t('merge.into')}</legend>
             <CaseOptions name={choiceName} cases={cases} value={into} onChange={setInto} />
           </fieldset>
         )}
         <ErrorAlert error={error ?? others.error} />
         <div className="dialog-actions">
           <button type="button" onClick={confirming ? () => setConfirming(false) : close} disabled={busy}>
-            {confirming ? 'Back' : 'Cancel'}
+            {confirming ? t('common:actions.back') : t('common:actions.cancel')}
           </button>
           <button type="submit" className="button-primary" disabled={busy || into === null}>
-            {busy ? 'Merging…' : confirming && into !== null ? `Merge into #${into}` : 'Next'}
+            {busy ? t('merge.merging') : confirming && into !== null ? t('merge.mergeInto', { caseNumber: into }) : t('merge.next')}
           </button>
         </div>
       </form>
@@ -86,12 +94,13 @@ export function MergeDialog({
 
 /** The case screen's "Merge into…" button and its dialog; the holder of an open case may merge it. */
 export function MergeAction({ record, available, disabled }: { record: CaseRecord; available: boolean; disabled: boolean }) {
+  const { t } = useTranslation('caseDetails');
   const [open, setOpen] = useState(false);
   if (!available || record.status !== 'open') return null;
   return (
     <>
       <button type="button" disabled={disabled} onClick={() => setOpen(true)}>
-        Merge into…
+        {t('merge.open')}
       </button>
       <MergeDialog
         record={record}

@@ -1,4 +1,5 @@
 import { useId, useState, type SyntheticEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { caseJoinApi } from '../../api/case-joins.js';
 import type { CaseRecord, Message } from '../../api/types.js';
 import { Dialog, ErrorAlert, Time } from '../../ui/components.js';
@@ -25,6 +26,7 @@ export function MoveDialog({
   onClose: () => void;
   onMoved: (record: CaseRecord) => void;
 }) {
+  const { t } = useTranslation('caseDetails');
   const [comment, setComment] = useState('');
   // null: a new case.
   const [toCase, setToCase] = useState<number | null>(null);
@@ -52,13 +54,10 @@ export function MoveDialog({
   };
 
   return (
-    <Dialog title="Move message" open={message !== null} onClose={close}>
+    <Dialog title={t('move.title')} open={message !== null} onClose={close}>
       {message && (
         <form onSubmit={(event) => void submit(event)}>
-          <p>
-            This message leaves case #{caseNumber}. It starts a new open case with the same contact, or joins another of their open cases.
-            The comment becomes a note of the case it goes to.
-          </p>
+          <p>{t('move.explain', { caseNumber })}</p>
           <blockquote className="quoted">
             <p className="msg-text" dir="auto">
               {message.text}
@@ -68,19 +67,19 @@ export function MoveDialog({
             </footer>
           </blockquote>
           <fieldset className="case-choice">
-            <legend>Move to</legend>
+            <legend>{t('move.moveTo')}</legend>
             <label className="case-option">
               <input type="radio" name={choiceName} checked={toCase === null} onChange={() => setToCase(null)} />
               <span>
-                <strong>A new case</strong>
+                <strong>{t('move.newCase')}</strong>
               </span>
             </label>
             <CaseOptions name={choiceName} cases={others.data ?? []} value={toCase} onChange={setToCase} />
-            {others.error && <p className="hint">The person&apos;s other cases could not be loaded: {others.error}</p>}
+            {others.error && <p className="hint">{t('move.othersFailed', { error: others.error })}</p>}
           </fieldset>
           <ErrorAlert error={error} />
           <TextAreaField
-            label="Comment (optional)"
+            label={t('move.comment')}
             rows={3}
             dir="auto"
             value={comment}
@@ -89,10 +88,10 @@ export function MoveDialog({
           />
           <div className="dialog-actions">
             <button type="button" onClick={close} disabled={busy}>
-              Back out
+              {t('move.backOut')}
             </button>
             <button type="submit" className="button-primary" disabled={busy}>
-              {busy ? 'Moving…' : 'Confirm'}
+              {busy ? t('move.moving') : t('move.confirm')}
             </button>
           </div>
         </form>

@@ -1,4 +1,5 @@
 import { useState, type SyntheticEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.js';
 import type { Note } from '../../api/types.js';
 import { ErrorAlert, Time } from '../../ui/components.js';
@@ -16,6 +17,7 @@ export function NotesPanel({
   canAdd: boolean;
   onAdded: () => void;
 }) {
+  const { t } = useTranslation('caseDetails');
   const [text, setText] = useState('');
   const { busy, error, setError, run } = useRequest();
 
@@ -32,16 +34,16 @@ export function NotesPanel({
   return (
     <div className="notes">
       {notes.length === 0 ? (
-        <p className="empty">No notes yet.</p>
+        <p className="empty">{t('notes.empty')}</p>
       ) : (
-        <ul className="note-list" aria-label="Notes">
+        <ul className="note-list" aria-label={t('notes.label')}>
           {notes.map((note) => (
             <li key={String(note.id)} className="note">
               <p className="note-text" dir="auto">
                 {note.text}
               </p>
               <p className="note-meta">
-                {note.author?.name ?? 'Caseline'} · <Time at={note.at} />
+                <bdi>{note.author?.name ?? 'Caseline'}</bdi> · <Time at={note.at} />
               </p>
             </li>
           ))}
@@ -50,9 +52,9 @@ export function NotesPanel({
       {canAdd && (
         <form onSubmit={(event) => void submit(event)} className="note-form">
           <ErrorAlert error={error} onDismiss={() => setError(null)} />
-          <TextAreaField label="New note" rows={3} dir="auto" value={text} onChange={(e) => setText(e.target.value)} />
+          <TextAreaField label={t('notes.newNote')} rows={3} dir="auto" value={text} onChange={(e) => setText(e.target.value)} />
           <button type="submit" disabled={busy || !text.trim()}>
-            {busy ? 'Adding…' : 'Add note'}
+            {busy ? t('notes.adding') : t('notes.add')}
           </button>
         </form>
       )}

@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { caseJoinApi } from '../../api/case-joins.js';
 import { sameId, type CaseSummary } from '../../api/types.js';
 import { shorten } from '../../format.js';
@@ -36,6 +37,7 @@ export function CaseOptions({
   value: number | null;
   onChange: (caseNumber: number) => void;
 }) {
+  const { t } = useTranslation('caseDetails');
   const { session } = useApp();
   return (
     <>
@@ -52,14 +54,20 @@ export function CaseOptions({
               onChange={() => onChange(item.caseNumber)}
             />
             <span>
-              <strong>Case #{item.caseNumber}</strong>
+              <strong>{t('personCases.caseNumber', { caseNumber: item.caseNumber })}</strong>
               {item.lastMessage && (
                 <span className="muted">
                   {' '}
-                  · “{shorten(item.lastMessage.text, 60)}” <Time at={item.lastMessage.at} />
+                  · <bdi>{t('personCases.lastMessage', { text: shorten(item.lastMessage.text, 60) })}</bdi>{' '}
+                  <Time at={item.lastMessage.at} />
                 </span>
               )}
-              {item.lockedBy && <span className="muted"> · {free ? 'locked by you' : `locked by ${item.lockedBy.name}`}</span>}
+              {item.lockedBy && (
+                <span className="muted">
+                  {' '}
+                  · {free ? t('personCases.lockedByYou') : t('personCases.lockedBy', { name: item.lockedBy.name })}
+                </span>
+              )}
             </span>
           </label>
         );

@@ -1,4 +1,5 @@
 import { useId, useState, type SyntheticEvent, type KeyboardEvent, type RefObject } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.js';
 import type { CaseRecord, Message, MessageTemplate } from '../../api/types.js';
 import { countSmsSegments, firstNonGsm7 } from '../../sms-segments.js';
@@ -8,9 +9,6 @@ import { useRequest } from '../../ui/use-request.js';
 import { AttachButton, AttachmentChips, attachmentsBlockSend, useAttachments, useFileDrop } from './attachments.js';
 import { useSavedReplyPicker } from './saved-reply-picker.js';
 import { useTemplateSend } from './template-picker.js';
-
-/** Where a notification goes; the API knows one target today, the case's conversation. */
-const TARGETS = [{ value: 'conversation', label: 'Message Conversation' }];
 
 interface ReplyBoxProps {
   record: CaseRecord;
@@ -27,6 +25,7 @@ interface ReplyBoxProps {
 
 /** "Send notification" with the target Message Conversation (DESIGN.md §2 rule 8). */
 export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, templates = [] }: ReplyBoxProps) {
+  const { t } = useTranslation(['case', 'common']);
   const [text, setText] = useState('');
   const [template, setTemplate] = useState(false);
   const { busy, error, setError, run } = useRequest();
@@ -92,14 +91,15 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
     <form
       className={`reply${files.dragging ? ' reply-dropping' : ''}`}
       onSubmit={(event) => void submit(event)}
-      aria-label="Send notification"
+      aria-label={t('reply.form')}
       {...files.dropProps}
     >
       <div className="reply-head">
         <SelectField
-          label="Target"
+          label={t('reply.target')}
           fieldClassName="field-inline"
-          options={TARGETS}
+          // Where a notification goes; the API knows one target today, the case's conversation.
+          options={[{ value: 'conversation', label: t('reply.targetConversation') }]}
           value="conversation"
           disabled={disabled || busy}
           onChange={() => undefined}
@@ -112,7 +112,7 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
               disabled={disabled || busy || windowClosed}
               onChange={(e) => setTemplate(e.target.checked)}
             />
-            Send a template message
+            {t('reply.useTemplate')}
           </label>
         )}
       </div>
@@ -120,13 +120,13 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
       <ErrorAlert error={error} onDismiss={() => setError(null)} />
       <TextAreaField
         ref={inputRef}
-        label={<>Message to {record.contact}</>}
+        label={record.contact === null ? t('reply.messageToUnknown') : t('reply.messageTo', { contact: record.contact })}
         rows={3}
         dir="auto"
         value={text}
         disabled={disabled}
         aria-describedby={counterId}
-        placeholder={blockedBecause ?? 'Type a reply, or paste or drop a file. / inserts a saved reply; Ctrl+Enter sends.'}
+        placeholder={blockedBecause ?? t('reply.placeholder')}
         {...picker.inputProps}
         onChange={(e) => {
           setText(e.target.value);
@@ -145,7 +145,7 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
       )}
       {files.dragging && (
         <p className="drop-hint" aria-hidden="true">
-          Drop files to attach them
+          {t('reply.dropHint')}
         </p>
       )}
       <div className="reply-foot">
@@ -156,7 +156,7 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
           </button>
         )}
         <button type="submit" className={unblock ? undefined : 'button-primary'} disabled={!canSend} title={filesWait ?? undefined}>
-          {busy ? 'Sending…' : 'Send'}
+          {busy ? t('reply.sending') : t('common:actions.send')}
         </button>
       </div>
     </form>
@@ -164,27 +164,33 @@ export function ReplyBox({ record, blockedBecause, inputRef, unblock, onSent, te
 }
 
 function SegmentCounter({ id, text, caseNumber, whatsApp }: { id: string; text: string; caseNumber: number; whatsApp: boolean }) {
+  const { t } = useTranslation('case');
   const suffix = ` #${caseNumber}`;
   const typed = countSmsSegments(text);
   const sent = countSmsSegments(text ? text + suffix : '');
   const culprit = firstNonGsm7(text);
   return (
     <p id={id} className="counter" aria-live="polite">
-      <span>
-        {typed.characters} {typed.characters === 1 ? 'character' : 'characters'}
-      </span>
+      <span>{t('reply.characters', { count: typed.characters })}</span>
       {whatsApp ? (
-        <span> · WhatsApp message, “{suffix.trim()}” is added</span>
+        <span>
+          {' · '}
+          {t('reply.whatsAppSuffix', { suffix: suffix.trim() })}
+        </span>
       ) : (
         <>
           <span>
             {' · '}
-            {sent.segments} SMS {sent.segments === 1 ? 'segment' : 'segments'} ({sent.encoding})
+            {t('reply.smsSegments', { count: sent.segments, encoding: sent.encoding })}
           </span>
-          <span className="muted"> · with “{suffix.trim()}” added</span>
+          <span className="muted">
+            {' · '}
+            {t('reply.smsSuffix', { suffix: suffix.trim() })}
+          </span>
           {culprit && (
             <span className="counter-warning">
-              {' · '}“{culprit}” is not in GSM-7, so a segment holds {sent.segments > 1 ? 67 : 70} characters
+              {' · '}
+              {t('reply.notGsm7', { character: culprit, limit: sent.segments > 1 ? 67 : 70 })}
             </span>
           )}
         </>

@@ -1,4 +1,5 @@
 import { useId, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject, type SyntheticEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { savedRepliesApi } from '../../api/labels.js';
 import type { CaseRecord, SavedReply } from '../../api/types.js';
 import { shorten } from '../../format.js';
@@ -34,6 +35,7 @@ export interface SavedReplyPicker {
  * `{contact}` and `{worker}` filled in, Escape closes the list and keeps the text.
  */
 export function useSavedReplyPicker({ record, text, setText, inputRef, disabled }: PickerOptions): SavedReplyPicker {
+  const { t } = useTranslation('case');
   const { session } = useApp();
   const listId = useId();
   const [caret, setCaret] = useState(0);
@@ -121,29 +123,30 @@ export function useSavedReplyPicker({ record, text, setText, inputRef, disabled 
     popup = (
       <div className="popover saved-reply-picker">
         <p className="picker-hint">
-          <strong>Saved replies</strong>
-          {query && <> matching “{query}”</>} · <kbd>↑</kbd> <kbd>↓</kbd> choose · <kbd>Enter</kbd> inserts · <kbd>Esc</kbd> closes
+          {query ? (
+            <Trans t={t} i18nKey="picker.hintMatching" values={{ query }} components={{ strong: <strong />, kbd: <kbd /> }} />
+          ) : (
+            <Trans t={t} i18nKey="picker.hint" components={{ strong: <strong />, kbd: <kbd /> }} />
+          )}
         </p>
         {replies === null ? (
           <p className="picker-empty" role="status">
-            {loaded.error ?? 'Loading saved replies…'}
+            {loaded.error ?? t('picker.loading')}
           </p>
         ) : matches.length === 0 ? (
           <p className="picker-empty" role="status">
             {replies.length === 0 ? (
-              <>
-                No saved replies yet. <a href={paths.savedReplies()}>Add some</a>.
-              </>
+              <Trans t={t} i18nKey="picker.noneYet" components={{ anchor: <a href={paths.savedReplies()} /> }} />
             ) : (
-              <>No saved reply matches “{query}”.</>
+              t('picker.noMatch', { query })
             )}
           </p>
         ) : (
           <>
             <p className="visually-hidden" role="status">
-              {matches.length} saved {matches.length === 1 ? 'reply' : 'replies'}
+              {t('picker.count', { count: matches.length })}
             </p>
-            <ul className="picker-options" role="listbox" id={listId} aria-label="Saved replies">
+            <ul className="picker-options" role="listbox" id={listId} aria-label={t('picker.list')}>
               {matches.map((reply, i) => (
                 <li
                   key={reply.id}

@@ -1,4 +1,5 @@
 import { useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 
 interface Tab {
   id: string;
@@ -8,12 +9,15 @@ interface Tab {
 
 /** Tabs with the WAI-ARIA pattern: arrow keys move between tabs, Tab goes into the panel. */
 export function SideTabs({ tabs }: { tabs: Tab[] }) {
+  const { t, i18n } = useTranslation('caseDetails');
   const [selected, setSelected] = useState(tabs[0]?.id ?? '');
   const baseId = useId();
   const refs = useRef<Record<string, HTMLButtonElement | null>>({});
 
   const onKeyDown = (event: KeyboardEvent<HTMLButtonElement>, index: number) => {
-    const moves: Record<string, number> = { ArrowRight: 1, ArrowLeft: -1, Home: -index, End: tabs.length - 1 - index };
+    // Right to left, the next tab is on the left.
+    const forward = i18n.dir() === 'rtl' ? -1 : 1;
+    const moves: Record<string, number> = { ArrowRight: forward, ArrowLeft: -forward, Home: -index, End: tabs.length - 1 - index };
     const move = moves[event.key];
     if (move === undefined) return;
     event.preventDefault();
@@ -25,7 +29,7 @@ export function SideTabs({ tabs }: { tabs: Tab[] }) {
 
   return (
     <div className="tabs">
-      <div role="tablist" aria-label="Case details" className="tablist">
+      <div role="tablist" aria-label={t('sideTabs.label')} className="tablist">
         {tabs.map((tab, index) => (
           <button
             key={tab.id}

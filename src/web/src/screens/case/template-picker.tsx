@@ -1,4 +1,5 @@
 import { useId, useState, type ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { MessageTemplate, TemplateChoice } from '../../api/types.js';
 import { fillTemplate } from '../../template-text.js';
 import { InputField, SelectField } from '../../ui/fields.js';
@@ -27,17 +28,18 @@ export function useTemplateSend(
   /** `typedText: false` where only a chosen template can be sent (writing first): every template asks for its values. */
   options: { disabled?: boolean; idPrefix?: string; typedText?: boolean } = {},
 ): TemplateSend {
+  const { t } = useTranslation('case');
   const [chosenKey, setChosenKey] = useState<string | null>(null);
   const [values, setValues] = useState<string[]>([]);
   const generated = useId();
   const prefix = options.idPrefix ?? generated;
-  const template = templates.find((t) => keyOf(t) === chosenKey) ?? templates[0] ?? null;
+  const template = templates.find((candidate) => keyOf(candidate) === chosenKey) ?? templates[0] ?? null;
 
   if (!template) {
     return {
       payload: null,
       usesTypedText: true,
-      controls: <p className="hint">This number has no templates. An admin adds them under Numbers.</p>,
+      controls: <p className="hint">{t('templates.none')}</p>,
       reset: () => undefined,
     };
   }
@@ -54,9 +56,9 @@ export function useTemplateSend(
     <div className="template-picker">
       <SelectField
         id={`${prefix}-template`}
-        label="Template"
+        label={t('templates.label')}
         fieldClassName="field-inline"
-        options={templates.map((t) => ({ value: keyOf(t), label: `${t.name} (${t.language})` }))}
+        options={templates.map((option) => ({ value: keyOf(option), label: `${option.name} (${option.language})` }))}
         value={keyOf(template)}
         disabled={options.disabled}
         onChange={(e) => {
@@ -70,7 +72,7 @@ export function useTemplateSend(
             key={`${keyOf(template)}-${i}`}
             id={`${prefix}-parameter-${i + 1}`}
             label={`{{${i + 1}}}`}
-            hint={parameter === `{{${i + 1}}}` ? undefined : `e.g. ${parameter}`}
+            hint={parameter === `{{${i + 1}}}` ? undefined : t('templates.example', { example: parameter })}
             value={values[i] ?? ''}
             disabled={options.disabled}
             required
@@ -82,10 +84,10 @@ export function useTemplateSend(
           />
         ))}
       {usesTypedText ? (
-        <p className="hint">This template is filled from the text you type below.</p>
+        <p className="hint">{t('templates.typedText')}</p>
       ) : (
         <figure className="template-preview">
-          <figcaption>The person will read</figcaption>
+          <figcaption>{t('templates.preview')}</figcaption>
           <blockquote className="quoted">
             <p className="msg-text" dir="auto" data-testid="template-preview">
               {template.body ? fillTemplate(template.body, filled) : `[${template.name}] ${filled.join(' · ')}`}

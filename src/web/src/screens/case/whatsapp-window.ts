@@ -1,3 +1,4 @@
+import i18next from 'i18next';
 import { sameId, type CaseRecord, type Id } from '../../api/types.js';
 
 /**
@@ -29,11 +30,11 @@ export function windowClock(record: WindowFacts, myId: Id, now: number): WindowC
 
 /** `3 h 20 min`, `24 h`, `42 min`, `under 1 min`: whole minutes left, rounded down. */
 export function formatTimeLeft(ms: number): string {
-  if (ms < MINUTE) return 'under 1 min';
+  if (ms < MINUTE) return i18next.t('case:window.underOneMinute');
   const hours = Math.floor(ms / HOUR);
   const minutes = Math.floor((ms % HOUR) / MINUTE);
-  if (hours === 0) return `${minutes} min`;
-  return minutes ? `${hours} h ${minutes} min` : `${hours} h`;
+  if (hours === 0) return i18next.t('case:window.minutes', { minutes });
+  return minutes ? i18next.t('case:window.hoursMinutes', { hours, minutes }) : i18next.t('case:window.hours', { hours });
 }
 
 /**

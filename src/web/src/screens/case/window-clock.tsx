@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import type { CaseRecord, Id } from '../../api/types.js';
 import { Notice } from '../../ui/components.js';
 import { formatTimeLeft, msUntilChange, windowClock, type WindowClock } from './whatsapp-window.js';
@@ -22,19 +23,16 @@ function useWindowClock(record: CaseRecord, myId: Id): WindowClock | null {
 
 /** "WhatsApp window closes in 3 h 20 min", among the case's facts; drawn as a warning when the holder must hurry. */
 export function WindowTimeLeft({ record, myId }: { record: CaseRecord; myId: Id }) {
+  const { t } = useTranslation('case');
   const clock = useWindowClock(record, myId);
   if (clock?.state !== 'open') return null;
   return (
-    <span
-      className={`window-clock${clock.warn ? ' window-clock-warning' : ''}`}
-      data-testid="whatsapp-window"
-      title="Free text reaches the contact until 24 hours after their last message; after that only a template can be sent."
-    >
-      WhatsApp window closes in {formatTimeLeft(clock.leftMs)}
-      {clock.warn && <strong> — reply now</strong>}
+    <span className={`window-clock${clock.warn ? ' window-clock-warning' : ''}`} data-testid="whatsapp-window" title={t('window.title')}>
+      {t('window.closesIn', { time: formatTimeLeft(clock.leftMs) })}
+      {clock.warn && <strong> {t('window.replyNow')}</strong>}
       {/* Said once when the warning starts, not at every minute the text above changes. */}
       <span className="visually-hidden" role="status">
-        {clock.warn ? 'Under an hour is left to reply on WhatsApp.' : ''}
+        {clock.warn ? t('window.warning') : ''}
       </span>
     </span>
   );
@@ -42,13 +40,17 @@ export function WindowTimeLeft({ record, myId }: { record: CaseRecord; myId: Id 
 
 /** Once the window has closed, while the case is on screen too. */
 export function WindowClosedNotice({ record, myId }: { record: CaseRecord; myId: Id }) {
+  const { t } = useTranslation('case');
   const clock = useWindowClock(record, myId);
   if (clock?.state !== 'closed') return null;
   return (
     <Notice tone="warning">
       <span>
-        <strong>WhatsApp window closed — only a template can be sent.</strong> {record.contact} last wrote more than 24 hours ago, so free
-        text is refused.
+        {record.contact === null ? (
+          <Trans t={t} i18nKey="window.closedUnknown" components={{ strong: <strong /> }} />
+        ) : (
+          <Trans t={t} i18nKey="window.closed" values={{ contact: record.contact }} components={{ strong: <strong /> }} />
+        )}
       </span>
     </Notice>
   );
