@@ -312,7 +312,11 @@ export function sessionView(
 ): Session {
   return {
     user: { id: user.id, email: user.email, name: user.name, role: user.role, language: user.language ?? null },
-    organisation, csrfToken, limits, twoFactor };
+    organisation,
+    csrfToken,
+    limits,
+    twoFactor,
+  };
 }
 
 export function apiTokenView(row: Pick<ApiTokenTable, 'id' | 'name' | 'created_at' | 'last_used_at' | 'expires_at'>): ApiToken {

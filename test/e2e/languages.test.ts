@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { ApiSession } from './support/api.js';
+import { screenshot } from './support/browser.js';
 import { DESKTOP, startConsoleTest, stopConsoleTest, type ConsoleTest } from './support/console-test.js';
 
 /**
@@ -64,13 +65,19 @@ describe('console languages', () => {
     const controls = await box(page, '.header-user');
     expect(brand.x).toBeGreaterThan(controls.x);
 
-    await page.getByRole('row').filter({ hasText: LATIN.slice(0, 20) }).getByRole('link', { name: /^#\d+$/ }).first().click();
+    await page
+      .getByRole('row')
+      .filter({ hasText: /مرحبا|Hello, I need/ })
+      .getByRole('link', { name: /^#\d+$/ })
+      .first()
+      .click();
     const latin = page.locator('.bubble').filter({ hasText: LATIN }).locator('[dir="auto"]').first();
     const arabic = page.locator('.bubble').filter({ hasText: ARABIC }).locator('[dir="auto"]').first();
     await latin.waitFor(WAIT);
     expect(await latin.evaluate((el) => getComputedStyle(el).direction)).toBe('ltr');
     expect(await arabic.evaluate((el) => getComputedStyle(el).direction)).toBe('rtl');
     // A message from the person sits on the start side of the conversation: the right, in Arabic.
+    await screenshot(page, 'case-screen-arabic');
     const conversation = await box(page, '.msg-in');
     const bubble = await box(page, '.msg-in .bubble');
     expect(bubble.x + bubble.width).toBeGreaterThan(conversation.x + conversation.width - 2);
@@ -113,4 +120,20 @@ describe('console languages', () => {
     expect((await user.session.expect<{ language: string | null }>(200, 'GET', '/users/me')).language).toBeNull();
     await page.context().close();
   }, 90_000);
+  it('before signing in, the login screen can be switched to another language, which this browser remembers', async () => {
+    const page = await (await test.browser.newContext({ viewport: DESKTOP })).newPage();
+    await page.goto(`${test.server.url}/`);
+    await page.getByRole('heading', { name: 'Log in' }).waitFor(WAIT);
+    await page.getByLabel('Language').selectOption('fr');
+    await page.getByRole('heading', { name: 'Connexion' }).waitFor(WAIT);
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('fr');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Connexion' }).waitFor(WAIT);
+    await page.getByLabel('E-mail').fill('nobody@example.org');
+    await page.getByLabel('Mot de passe').fill('not-the-password');
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    // A refusal is explained in the screen's language, from the error's code.
+    await page.getByRole('alert').getByText('L’adresse e-mail ou le mot de passe est incorrect.').waitFor(WAIT);
+    await page.context().close();
+  }, 60_000);
 });

@@ -45,7 +45,11 @@ describeEachDialect('a user’s console language', (dialect) => {
     const analyst = await h.addUser(org.orgId, 'analyst');
     await h.request('PATCH', '/api/v1/users/me', { token: analyst.token, body: { available: true } });
     await h.request('PATCH', '/api/v1/users/me', { token: analyst.token, body: { language: 'sw' } });
-    const users = (await h.request('GET', '/api/v1/users', { token: org.admin.token })).body.items as Array<{ id: string; language: string | null; available: boolean }>;
+    const users = (await h.request('GET', '/api/v1/users', { token: org.admin.token })).body.items as Array<{
+      id: string;
+      language: string | null;
+      available: boolean;
+    }>;
     expect(users.find((u) => u.id === analyst.id)).toMatchObject({ language: 'sw', available: true });
     expect(users.find((u) => u.id === org.admin.id)?.language).toBeNull();
   });

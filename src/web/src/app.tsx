@@ -241,7 +241,7 @@ function RepliersOnly() {
   );
 }
 
-function titleOf(route: Route, surveys: Survey[], t: TFunction<'common'>): string {
+function titleOf(route: Route, surveys: Survey[], t: TFunction): string {
   switch (route.name) {
     case 'cases':
       return surveys.find((s) => String(s.id) === route.surveyId)?.name ?? t('nav.cases');

@@ -84,16 +84,28 @@ describe('console translations', () => {
           const found = placeholders(text);
           if (namespace === 'errors') {
             // English shows the server's own message; another language may say it all with the code alone.
-            expect([...found].filter((name) => !expected.has(name)), where).toEqual([]);
+            expect(
+              [...found].filter((name) => !expected.has(name)),
+              where,
+            ).toEqual([]);
           } else if (base === key) expect([...found].sort(), where).toEqual([...expected].sort());
           else {
             // A plural form may leave the number out ("رسالتان", two messages) but keeps the rest.
-            expect([...found].filter((name) => !expected.has(name)), where).toEqual([]);
-            expect([...expected].filter((name) => name !== 'count' && !found.has(name)), where).toEqual([]);
+            expect(
+              [...found].filter((name) => !expected.has(name)),
+              where,
+            ).toEqual([]);
+            expect(
+              [...expected].filter((name) => name !== 'count' && !found.has(name)),
+              where,
+            ).toEqual([]);
           }
           expect(tags(text), where).toEqual(tags(reference));
           // react-i18next renders an HTML void element's name (<link>, <br>) empty, its text outside it.
-          expect(tags(text).filter((tag) => VOID_ELEMENTS.test(tag)), where).toEqual([]);
+          expect(
+            tags(text).filter((tag) => VOID_ELEMENTS.test(tag)),
+            where,
+          ).toEqual([]);
         }
       }
     });
@@ -109,7 +121,9 @@ describe('console translations', () => {
       if (namespace === 'errors') continue;
       const { plain, plural } = englishKeys(namespace);
       for (const key of [...plain, ...plural]) {
-        const named = [`'${key}'`, `"${key}"`, `\`${key}\``, `'${namespace}:${key}'`, `"${namespace}:${key}"`].some((form) => source.includes(form));
+        const named = [`'${key}'`, `"${key}"`, `\`${key}\``, `'${namespace}:${key}'`, `"${namespace}:${key}"`].some((form) =>
+          source.includes(form),
+        );
         if (!named) unused.push(`${namespace}:${key}`);
       }
     }

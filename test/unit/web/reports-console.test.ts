@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import '../../support/console-english.js';
 import type { SummaryReport } from '../../../src/contract/index.js';
 import { neutralise } from '../../../src/domain/spreadsheet-cells.js';
 import { parseRoute, paths } from '../../../src/web/src/router.js';

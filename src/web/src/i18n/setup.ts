@@ -7,7 +7,19 @@ import { CONSOLE_LANGUAGES, directionOf, isConsoleLanguage, preferredLanguage, t
  * The console's strings, one file per area and language under ./locales/<language>/; each
  * area is one i18next namespace. A language's files are fetched only when it is chosen.
  */
-export const NAMESPACES = ['common', 'errors', 'cases', 'case', 'caseDetails', 'admin', 'numbers', 'privacy', 'webhooks', 'reports', 'account'] as const;
+export const NAMESPACES = [
+  'common',
+  'errors',
+  'cases',
+  'case',
+  'caseDetails',
+  'admin',
+  'numbers',
+  'privacy',
+  'webhooks',
+  'reports',
+  'account',
+] as const;
 export type Namespace = (typeof NAMESPACES)[number];
 
 /** The last language this browser showed, so the login screen speaks it before anyone signs in. */

@@ -1,4 +1,5 @@
 import { useId, useState, type SyntheticEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { accountApi } from '../api/client.js';
 import type { ApiToken } from '../api/types.js';
 import { useApp } from '../session.js';
@@ -8,39 +9,42 @@ import { InputField, SelectField } from '../ui/fields.js';
 import { Screen } from '../ui/screen.js';
 import { useLoad } from '../ui/use-load.js';
 import { useRequest } from '../ui/use-request.js';
+import { LanguageCard } from './language-card.js';
 import { OtherSessionsCard, TwoFactorCard } from './two-factor-card.js';
 
 const MIN_PASSWORD_LENGTH = 10;
 
 const EXPIRY_OPTIONS = [
-  { value: '30', label: 'In 30 days' },
-  { value: '90', label: 'In 90 days' },
-  { value: '365', label: 'In a year' },
-  { value: '', label: 'Never' },
-];
+  { value: '30', label: 'tokens.in30Days' },
+  { value: '90', label: 'tokens.in90Days' },
+  { value: '365', label: 'tokens.inAYear' },
+  { value: '', label: 'tokens.never' },
+] as const;
 
 /** My account: my password, two-factor sign-in, my sessions and my API tokens, for every role. */
 export function AccountScreen() {
+  const { t } = useTranslation('account');
   const { session } = useApp();
   const { data, error, reload: reloadTokens } = useLoad(() => accountApi.listTokens(), []);
   const tokens = data?.items ?? null;
 
   return (
     <Screen
-      title="My account"
+      title={t('account.title')}
       beside={
         <p className="page-sub">
-          {session.user.name} · {session.user.email} · <RoleBadge role={session.user.role} />
+          <bdi>{session.user.name}</bdi> · <bdi>{session.user.email}</bdi> · <RoleBadge role={session.user.role} />
         </p>
       }
     >
+      <LanguageCard />
       {/* A new password ends the API tokens too, so the list is read again. */}
       <PasswordForm onChanged={reloadTokens} />
       <TwoFactorCard enabled={session.twoFactor.enabled} />
       <OtherSessionsCard />
       <section className="card" aria-labelledby="api-tokens-title">
-        <h2 id="api-tokens-title">API tokens</h2>
-        <p className="muted">A token lets a script act as you. Revoke any you no longer use.</p>
+        <h2 id="api-tokens-title">{t('tokens.title')}</h2>
+        <p className="muted">{t('tokens.intro')}</p>
         <ErrorAlert error={error} />
         <TokenList tokens={tokens} onRevoked={reloadTokens} />
         <NewTokenForm onCreated={reloadTokens} />
@@ -52,6 +56,7 @@ export function AccountScreen() {
 const NO_PASSWORDS = { current: '', next: '', again: '' };
 
 function PasswordForm({ onChanged }: { onChanged: () => Promise<void> }) {
+  const { t } = useTranslation('account');
   const id = useId();
   const [form, setForm] = useState(NO_PASSWORDS);
   const [done, setDone] = useState<string | null>(null);
@@ -61,25 +66,25 @@ function PasswordForm({ onChanged }: { onChanged: () => Promise<void> }) {
     event.preventDefault();
     setDone(null);
     if (form.next !== form.again) {
-      setError('The new password and its repetition differ.');
+      setError(t('password.mismatch'));
       return;
     }
     await run(async () => {
       await accountApi.changePassword(form.current, form.next);
       setForm(NO_PASSWORDS);
-      setDone('Password changed. Your other sessions and your API tokens have ended; this one goes on.');
+      setDone(t('password.changed'));
       await onChanged();
     });
   };
 
   return (
     <form className="card" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>Password</h2>
+      <h2 id={`${id}-title`}>{t('password.title')}</h2>
       <ErrorAlert error={error} />
       <SuccessAlert message={done} />
       <div className="form-grid">
         <InputField
-          label="Current password"
+          label={t('password.current')}
           type="password"
           required
           autoComplete="current-password"
@@ -87,17 +92,17 @@ function PasswordForm({ onChanged }: { onChanged: () => Promise<void> }) {
           onChange={(e) => setForm({ ...form, current: e.target.value })}
         />
         <InputField
-          label="New password"
+          label={t('password.new')}
           type="password"
           required
           minLength={MIN_PASSWORD_LENGTH}
           autoComplete="new-password"
-          hint={`At least ${MIN_PASSWORD_LENGTH} characters.`}
+          hint={t('password.hint', { count: MIN_PASSWORD_LENGTH })}
           value={form.next}
           onChange={(e) => setForm({ ...form, next: e.target.value })}
         />
         <InputField
-          label="New password again"
+          label={t('password.again')}
           type="password"
           required
           minLength={MIN_PASSWORD_LENGTH}
@@ -107,13 +112,14 @@ function PasswordForm({ onChanged }: { onChanged: () => Promise<void> }) {
         />
       </div>
       <button type="submit" className="button-primary" disabled={busy}>
-        {busy ? 'Changing…' : 'Change password'}
+        {busy ? t('password.changing') : t('password.change')}
       </button>
     </form>
   );
 }
 
 function TokenList({ tokens, onRevoked }: { tokens: ApiToken[] | null; onRevoked: () => Promise<void> }) {
+  const { t } = useTranslation(['account', 'common']);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const { busy, error, setError, run } = useRequest();
 
@@ -131,15 +137,18 @@ function TokenList({ tokens, onRevoked }: { tokens: ApiToken[] | null; onRevoked
       <DataTable
         rows={tokens}
         rowKey={(token) => token.id}
-        empty="You have no API tokens."
+        empty={t('tokens.empty')}
         columns={[
-          { label: 'Name', cell: (token) => token.name },
-          { label: 'Created', cell: (token) => <Time at={token.createdAt} /> },
+          { label: t('tokens.name'), cell: (token) => <bdi>{token.name}</bdi> },
+          { label: t('tokens.created'), cell: (token) => <Time at={token.createdAt} /> },
           {
-            label: 'Last used',
-            cell: (token) => (token.lastUsedAt ? <Time at={token.lastUsedAt} /> : <span className="muted">Never</span>),
+            label: t('tokens.lastUsed'),
+            cell: (token) => (token.lastUsedAt ? <Time at={token.lastUsedAt} /> : <span className="muted">{t('tokens.never')}</span>),
           },
-          { label: 'Expires', cell: (token) => (token.expiresAt ? <Time at={token.expiresAt} /> : <span className="muted">Never</span>) },
+          {
+            label: t('tokens.expires'),
+            cell: (token) => (token.expiresAt ? <Time at={token.expiresAt} /> : <span className="muted">{t('tokens.never')}</span>),
+          },
         ]}
         actions={(token) => (
           <button
@@ -149,21 +158,25 @@ function TokenList({ tokens, onRevoked }: { tokens: ApiToken[] | null; onRevoked
               setError(null);
               setRevoking(token);
             }}
-            aria-label={`Revoke ${token.name}`}
+            aria-label={t('tokens.revokeNamed', { name: token.name })}
           >
-            Revoke
+            {t('tokens.revoke')}
           </button>
         )}
       />
-      <Dialog title={`Revoke ${revoking?.name ?? 'token'}?`} open={revoking !== null} onClose={() => setRevoking(null)}>
+      <Dialog
+        title={revoking ? t('tokens.confirmTitle', { name: revoking.name }) : t('tokens.confirmTitleUnnamed')}
+        open={revoking !== null}
+        onClose={() => setRevoking(null)}
+      >
         <ErrorAlert error={error} />
-        <p>Scripts using this token stop working at once. This cannot be undone.</p>
+        <p>{t('tokens.confirmText')}</p>
         <div className="dialog-actions">
           <button type="button" onClick={() => setRevoking(null)} disabled={busy}>
-            Cancel
+            {t('common:actions.cancel')}
           </button>
           <button type="button" className="button-danger-solid" onClick={() => void revoke()} disabled={busy}>
-            {busy ? 'Revoking…' : 'Revoke token'}
+            {busy ? t('tokens.revoking') : t('tokens.revokeToken')}
           </button>
         </div>
       </Dialog>
@@ -172,6 +185,7 @@ function TokenList({ tokens, onRevoked }: { tokens: ApiToken[] | null; onRevoked
 }
 
 function NewTokenForm({ onCreated }: { onCreated: () => Promise<void> }) {
+  const { t } = useTranslation('account');
   const id = useId();
   const [name, setName] = useState('');
   const [expiry, setExpiry] = useState('90');
@@ -191,27 +205,32 @@ function NewTokenForm({ onCreated }: { onCreated: () => Promise<void> }) {
 
   return (
     <form className="token-form" onSubmit={(event) => void submit(event)} aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>New token</h3>
+      <h3 id={`${id}-title`}>{t('tokens.newTitle')}</h3>
       <ErrorAlert error={error} />
       {secret && (
         <>
-          <Notice tone="warning">Copy the token now: it is shown only this once.</Notice>
-          <CopyField label="New API token" value={secret} />
+          <Notice tone="warning">{t('tokens.copyNow')}</Notice>
+          <CopyField label={t('tokens.newToken')} value={secret} />
         </>
       )}
       <div className="form-grid">
         <InputField
-          label="Name"
+          label={t('tokens.name')}
           required
           maxLength={200}
-          placeholder="What uses it, e.g. reporting script"
+          placeholder={t('tokens.namePlaceholder')}
           value={name}
           onChange={(e) => setName(e.target.value)}
         />
-        <SelectField label="Expires" options={EXPIRY_OPTIONS} value={expiry} onChange={(e) => setExpiry(e.target.value)} />
+        <SelectField
+          label={t('tokens.expires')}
+          options={EXPIRY_OPTIONS.map((option) => ({ value: option.value, label: t(option.label) }))}
+          value={expiry}
+          onChange={(e) => setExpiry(e.target.value)}
+        />
       </div>
       <button type="submit" className="button-primary" disabled={busy}>
-        {busy ? 'Creating…' : 'Create token'}
+        {busy ? t('tokens.creating') : t('tokens.create')}
       </button>
     </form>
   );

@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import type { Session } from '../api/types.js';
 import { Notice } from '../ui/components.js';
 import { TwoFactorCard } from './two-factor-card.js';
@@ -15,17 +16,18 @@ export function EnrolmentRequiredScreen({
   onEnrolled: () => void;
   onLogout: () => void;
 }) {
+  const { t } = useTranslation('account');
   return (
     <main id="main" className="main">
       <section className="page" aria-labelledby="enrolment-title">
-        <h1 id="enrolment-title">Set up two-factor sign-in</h1>
+        <h1 id="enrolment-title">{t('enrolment.title')}</h1>
         <Notice tone="warning">
-          {session.organisation.name} asks everyone in your role to sign in with a code from an authenticator app as well as a password. Set
-          it up to continue; until then the rest of Caseline, and your API tokens, are closed to you.
+          {/* <bdi>: the organisation's name reads in its own direction inside the sentence. */}
+          <Trans t={t} i18nKey="enrolment.notice" values={{ organisation: session.organisation.name }} components={{ name: <bdi /> }} />
         </Notice>
         <TwoFactorCard enabled={false} onEnabled={onEnrolled} />
         <button type="button" className="button-quiet" onClick={onLogout}>
-          Log out
+          {t('enrolment.logOut')}
         </button>
       </section>
     </main>

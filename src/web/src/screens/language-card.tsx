@@ -56,3 +56,24 @@ export function LanguageCard() {
     </section>
   );
 }
+
+/**
+ * The language of the login screen, for someone whose browser speaks another: kept in this
+ * browser only, as nobody is signed in; signed in, the user's own choice wins.
+ */
+export function LoginLanguage() {
+  const { t, i18n } = useTranslation();
+  const shown = isConsoleLanguage(i18n.resolvedLanguage) ? i18n.resolvedLanguage : 'en';
+  return (
+    <label className="login-language">
+      <span className="visually-hidden">{t('language.title')}</span>
+      <select value={shown} onChange={(event) => isConsoleLanguage(event.target.value) && void changeLanguage(event.target.value)}>
+        {CONSOLE_LANGUAGES.map((code) => (
+          <option key={code} value={code} lang={code}>
+            {LANGUAGE_NAMES[code]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

@@ -1,11 +1,14 @@
 import { useState, type SyntheticEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../api/client.js';
 import type { Session } from '../api/types.js';
 import { ErrorAlert, Notice } from '../ui/components.js';
 import { InputField } from '../ui/fields.js';
+import { LoginLanguage } from './language-card.js';
 import { useRequest } from '../ui/use-request.js';
 
 export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedIn: (session: Session) => void }) {
+  const { t } = useTranslation('account');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   // After `two_factor_required`: the password was right, a code is asked for next.
@@ -49,15 +52,15 @@ export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedI
           <span className="brand-mark" aria-hidden="true" />
           <span className="brand-name">Caseline</span>
         </div>
-        <h1 id="login-title">{askCode ? 'Enter your code' : 'Log in'}</h1>
+        <h1 id="login-title">{askCode ? t('login.codeTitle') : t('login.title')}</h1>
         {notice && !error && !askCode && <Notice tone="warning">{notice}</Notice>}
         <ErrorAlert error={error} />
         {askCode ? (
           <>
-            <p>Enter the six-digit code from your authenticator app, or one of your recovery codes.</p>
+            <p>{t('login.codeIntro')}</p>
             <InputField
               id="login-code"
-              label="Authentication code"
+              label={t('login.code')}
               autoComplete="one-time-code"
               required
               autoFocus
@@ -69,7 +72,7 @@ export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedI
           <>
             <InputField
               id="login-email"
-              label="Email"
+              label={t('login.email')}
               type="email"
               autoComplete="username"
               required
@@ -79,7 +82,7 @@ export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedI
             />
             <InputField
               id="login-password"
-              label="Password"
+              label={t('login.password')}
               type="password"
               autoComplete="current-password"
               required
@@ -89,14 +92,15 @@ export function LoginScreen({ notice, onLoggedIn }: { notice?: string; onLoggedI
           </>
         )}
         <button type="submit" className="button-primary button-wide" disabled={busy}>
-          {busy ? 'Logging in…' : askCode ? 'Verify' : 'Log in'}
+          {busy ? t('login.loggingIn') : askCode ? t('login.verify') : t('login.logIn')}
         </button>
         {askCode && (
           <button type="button" className="button-quiet button-wide" onClick={restart} disabled={busy}>
-            Start again
+            {t('login.startAgain')}
           </button>
         )}
       </form>
+      <LoginLanguage />
     </main>
   );
 }

@@ -1,4 +1,6 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type SyntheticEvent } from 'react';
+import i18next from 'i18next';
+import { useTranslation } from 'react-i18next';
 import { api, ApiError, query } from '../api/client.js';
 import type { Page, PhoneNumber, SimulatorMessage } from '../api/types.js';
 import { channelLabel, statusLabel, statusTicks } from '../format.js';
@@ -10,7 +12,7 @@ import { useLoad } from '../ui/use-load.js';
 import { useRequest } from '../ui/use-request.js';
 import { mediaKind } from '../media-kinds.js';
 import { AttachButton, AttachmentChips, attachmentsBlockSend, useAttachments, useFileDrop } from './case/attachments.js';
-import { imageAlt, MediaList, type ShownImage } from './case/media-item.js';
+import { imageAlt, MediaList, type ShownImage, type Whose } from './case/media-item.js';
 import { MediaViewer } from './case/media-viewer.js';
 
 const CONTACT_KEY = 'caseline.simulator.contact';
@@ -23,12 +25,13 @@ function randomContact(): string {
 
 /** A pretend phone that texts a sandbox number and shows the replies (DESIGN.md §3). */
 export function SimulatorScreen({ numberId, contact }: { numberId: string | null; contact: string | null }) {
+  const { t } = useTranslation('account');
   const { surveys } = useApp();
   const sandboxes = useLoad(async () => {
     try {
       return (await api<Page<PhoneNumber>>('GET', '/numbers')).items.filter((n) => n.provider === 'sandbox');
     } catch (e) {
-      if (e instanceof ApiError && e.status === 403) throw new Error('Only administrators can use the phone simulator.');
+      if (e instanceof ApiError && e.status === 403) throw new Error(i18next.t('account:simulator.adminsOnly'));
       throw e;
     }
   }, []);
@@ -52,42 +55,35 @@ export function SimulatorScreen({ numberId, contact }: { numberId: string | null
   const number = numbers?.find((n) => String(n.id) === selected) ?? numbers?.[0] ?? null;
 
   return (
-    <Screen
-      title="Phone simulator"
-      className="page simulator-page"
-      beside={<p className="page-sub">Text a sandbox number as if from a phone, and see the replies arrive.</p>}
-    >
+    <Screen title={t('simulator.title')} className="page simulator-page" beside={<p className="page-sub">{t('simulator.intro')}</p>}>
       <ErrorAlert error={loadError} />
       {numbers === null ? (
         <Loading />
       ) : numbers.length === 0 ? (
-        !loadError && <Notice>There is no sandbox number. An administrator can add one under Numbers.</Notice>
+        !loadError && <Notice>{t('simulator.noSandbox')}</Notice>
       ) : (
         <div className="simulator">
           <div className="simulator-settings">
             <SelectField
               id="sim-number"
-              label="Sandbox number"
+              label={t('simulator.number')}
               options={numbers.map((n) => ({
                 value: String(n.id),
-                label: `${n.ourNumber} · ${surveys.find((s) => String(s.id) === String(n.surveyId))?.name ?? 'survey'}`,
+                label: `${n.ourNumber} · ${surveys.find((s) => String(s.id) === String(n.surveyId))?.name ?? t('simulator.noSurvey')}`,
               }))}
               value={number ? String(number.id) : ''}
               onChange={(e) => setSelected(e.target.value)}
             />
             <div className="field">
-              <label htmlFor="sim-contact">Contact number (the phone you play)</label>
+              <label htmlFor="sim-contact">{t('simulator.contact')}</label>
               <div className="copy-field">
                 <input id="sim-contact" type="tel" value={from} autoComplete="off" onChange={(e) => setFrom(e.target.value)} />
                 <button type="button" onClick={() => setFrom(randomContact())}>
-                  New contact
+                  {t('simulator.newContact')}
                 </button>
               </div>
             </div>
-            <p className="hint">
-              Replies from the console come back here. Texting STOP opts this contact out; START opts back in. Write &ldquo;#12&rdquo; to
-              address case 12.
-            </p>
+            <p className="hint">{t('simulator.hint')}</p>
           </div>
           {number && <Phone key={`${String(number.id)}|${from.trim()}`} number={number} from={from.trim()} />}
         </div>
@@ -96,10 +92,12 @@ export function SimulatorScreen({ numberId, contact }: { numberId: string | null
   );
 }
 
-/** Whose a file on the phone is, in the words that stand in for it. */
-const whoseOnPhone = (m: SimulatorMessage) => (m.direction === 'in' ? 'sent from this phone' : 'from the helpline');
+/** Whose a file on the phone is: this phone's, or the helpline's. */
+const whoseOnPhone = (m: SimulatorMessage): Whose => (m.direction === 'in' ? { by: 'thisPhone' } : { by: 'helpline' });
 
 function Phone({ number, from }: { number: PhoneNumber; from: string }) {
+  const { t, i18n } = useTranslation(['account', 'common']);
+  const language = i18n.resolvedLanguage;
   const [text, setText] = useState('');
   const { busy, error: sendError, run } = useRequest();
   const attachments = useAttachments({ disabled: busy || !from });
@@ -137,7 +135,8 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
           .filter((item) => item.status === 'stored' && mediaKind(item.contentType) === 'image')
           .map((item) => ({ item, alt: imageAlt(item, whoseOnPhone(m)) })),
       ),
-    [conversation.data],
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the words for an image follow a newly chosen language
+    [conversation.data, language],
   );
 
   const count = messages?.length ?? 0;
@@ -166,24 +165,22 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
   };
 
   return (
-    <div className="phone" role="region" aria-label={`Phone ${from}`}>
+    <div className="phone" role="region" aria-label={t('simulator.phone', { contact: from })}>
       <div className="phone-head">
         <span className="phone-peer">{number.ourNumber}</span>
-        <span className="phone-sub">
-          {channelLabel(number.channel)} from {from || '—'}
-        </span>
+        <span className="phone-sub">{t('simulator.channelFrom', { channel: channelLabel(number.channel), contact: from || '—' })}</span>
       </div>
-      <ol className="phone-messages" ref={list} aria-label="Messages on this phone" aria-live="polite">
+      <ol className="phone-messages" ref={list} aria-label={t('simulator.messages')} aria-live="polite">
         {messages === null ? (
-          <li className="phone-empty">Loading…</li>
+          <li className="phone-empty">{t('common:loading')}</li>
         ) : messages.length === 0 ? (
-          <li className="phone-empty">No messages yet. Say hello.</li>
+          <li className="phone-empty">{t('simulator.empty')}</li>
         ) : (
           messages.map((m) => {
             const sentByPhone = m.direction === 'in';
             return (
               <li key={String(m.id)} className={`phone-msg ${sentByPhone ? 'phone-msg-sent' : 'phone-msg-received'}`}>
-                <span className="visually-hidden">{sentByPhone ? 'You sent:' : 'Received:'}</span>
+                <span className="visually-hidden">{sentByPhone ? t('simulator.youSent') : t('simulator.received')}</span>
                 {m.text && (
                   <p className="msg-text" dir="auto">
                     {m.text}
@@ -204,15 +201,15 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
       <form className={`phone-compose${files.dragging ? ' is-dropping' : ''}`} onSubmit={(event) => void send(event)} {...files.dropProps}>
         <ErrorAlert error={error} />
         <AttachmentChips attachments={attachments} />
-        <AttachButton attachments={attachments} label="Attach" />
+        <AttachButton attachments={attachments} label={t('simulator.attach')} />
         <label htmlFor="sim-text" className="visually-hidden">
-          Text message
+          {t('simulator.text')}
         </label>
         <textarea
           id="sim-text"
           rows={2}
           dir="auto"
-          placeholder="Text message"
+          placeholder={t('simulator.text')}
           value={text}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
@@ -224,7 +221,7 @@ function Phone({ number, from }: { number: PhoneNumber; from: string }) {
           disabled={busy || (!text.trim() && attachments.ids.length === 0) || !from || filesWait !== null}
           title={filesWait ?? undefined}
         >
-          {busy ? 'Sending…' : 'Send text'}
+          {busy ? t('simulator.sending') : t('simulator.send')}
         </button>
       </form>
     </div>

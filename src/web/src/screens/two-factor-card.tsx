@@ -1,5 +1,6 @@
 import QRCode from 'qrcode';
 import { useEffect, useId, useState, type SyntheticEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { twoFactorApi } from '../api/two-factor.js';
 import { CopyField, ErrorAlert, Notice, SuccessAlert } from '../ui/components.js';
 import { InputField } from '../ui/fields.js';
@@ -13,6 +14,7 @@ type Step = { name: 'idle' } | { name: 'scan'; secret: string; otpauthUrl: strin
  * `onEnabled` runs once the user has seen the recovery codes and moves on.
  */
 export function TwoFactorCard({ enabled: initiallyEnabled, onEnabled }: { enabled: boolean; onEnabled?: () => void }) {
+  const { t } = useTranslation('account');
   const id = useId();
   const [enabled, setEnabled] = useState(initiallyEnabled);
   const [step, setStep] = useState<Step>({ name: 'idle' });
@@ -28,7 +30,7 @@ export function TwoFactorCard({ enabled: initiallyEnabled, onEnabled }: { enable
 
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>Two-factor sign-in</h2>
+      <h2 id={`${id}-title`}>{t('twoFactor.title')}</h2>
       <ErrorAlert error={error} />
       <SuccessAlert message={done} />
       {step.name === 'codes' ? (
@@ -36,7 +38,7 @@ export function TwoFactorCard({ enabled: initiallyEnabled, onEnabled }: { enable
           codes={step.recoveryCodes}
           onDone={() => {
             setStep({ name: 'idle' });
-            setDone('Two-factor sign-in is on.');
+            setDone(t('twoFactor.turnedOn'));
             onEnabled?.();
           }}
         />
@@ -54,16 +56,14 @@ export function TwoFactorCard({ enabled: initiallyEnabled, onEnabled }: { enable
         <TurnOff
           onTurnedOff={() => {
             setEnabled(false);
-            setDone('Two-factor sign-in is off. Your password alone signs you in.');
+            setDone(t('twoFactor.turnedOff'));
           }}
         />
       ) : (
         <>
-          <p className="muted">
-            Sign in with a code from an authenticator app as well as your password, so a stolen password alone is not enough.
-          </p>
+          <p className="muted">{t('twoFactor.intro')}</p>
           <button type="button" className="button-primary" onClick={() => void begin()} disabled={busy}>
-            {busy ? 'Starting…' : 'Set up two-factor sign-in'}
+            {busy ? t('twoFactor.starting') : t('twoFactor.setUp')}
           </button>
         </>
       )}
@@ -82,6 +82,7 @@ function ScanAndConfirm({
   onConfirmed: (recoveryCodes: string[]) => void;
   onCancel: () => void;
 }) {
+  const { t } = useTranslation(['account', 'common']);
   const [qr, setQr] = useState<string | null>(null);
   const [code, setCode] = useState('');
   const { busy, error, run } = useRequest();
@@ -104,12 +105,12 @@ function ScanAndConfirm({
 
   return (
     <form onSubmit={(event) => void submit(event)}>
-      <p>Scan this code with your authenticator app, or type the secret into it. Then enter the six-digit code it shows.</p>
-      {qr && <img className="two-factor-qr" src={qr} width={200} height={200} alt="QR code of the two-factor secret" />}
-      <CopyField label="Secret" value={secret} />
+      <p>{t('twoFactor.scan')}</p>
+      {qr && <img className="two-factor-qr" src={qr} width={200} height={200} alt={t('twoFactor.qrAlt')} />}
+      <CopyField label={t('twoFactor.secret')} value={secret} />
       <ErrorAlert error={error} />
       <InputField
-        label="Code from the app"
+        label={t('twoFactor.code')}
         inputMode="numeric"
         autoComplete="one-time-code"
         pattern="[0-9 ]{6,7}"
@@ -119,10 +120,10 @@ function ScanAndConfirm({
       />
       <div className="form-actions">
         <button type="submit" className="button-primary" disabled={busy}>
-          {busy ? 'Checking…' : 'Turn on'}
+          {busy ? t('twoFactor.checking') : t('twoFactor.turnOn')}
         </button>
         <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
+          {t('common:actions.cancel')}
         </button>
       </div>
     </form>
@@ -130,7 +131,8 @@ function ScanAndConfirm({
 }
 
 function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void }) {
-  const text = `Caseline recovery codes (each works once)\n\n${codes.join('\n')}\n`;
+  const { t } = useTranslation(['account', 'common']);
+  const text = `${t('twoFactor.codesFileHeading')}\n\n${codes.join('\n')}\n`;
   const download = () => {
     const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
     const link = document.createElement('a');
@@ -141,23 +143,21 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
   };
   return (
     <div>
-      <Notice tone="warning">
-        Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only now.
-      </Notice>
-      <ul className="recovery-codes" aria-label="Recovery codes">
+      <Notice tone="warning">{t('twoFactor.keepCodes')}</Notice>
+      <ul className="recovery-codes" aria-label={t('twoFactor.recoveryCodes')}>
         {codes.map((code) => (
           <li key={code}>
             <code>{code}</code>
           </li>
         ))}
       </ul>
-      <CopyField label="All recovery codes" value={codes.join(' ')} />
+      <CopyField label={t('twoFactor.allRecoveryCodes')} value={codes.join(' ')} />
       <div className="form-actions">
         <button type="button" onClick={download}>
-          Download
+          {t('common:actions.download')}
         </button>
         <button type="button" className="button-primary" onClick={onDone}>
-          I have saved them
+          {t('twoFactor.saved')}
         </button>
       </div>
     </div>
@@ -165,6 +165,7 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone: () => void 
 }
 
 function TurnOff({ onTurnedOff }: { onTurnedOff: () => void }) {
+  const { t } = useTranslation('account');
   const [code, setCode] = useState('');
   const { busy, error, run } = useRequest();
   const submit = async (event: SyntheticEvent<HTMLFormElement>) => {
@@ -177,11 +178,17 @@ function TurnOff({ onTurnedOff }: { onTurnedOff: () => void }) {
   };
   return (
     <form onSubmit={(event) => void submit(event)}>
-      <p>Two-factor sign-in is on. To turn it off, enter a code from your app or a recovery code.</p>
+      <p>{t('twoFactor.turnOffIntro')}</p>
       <ErrorAlert error={error} />
-      <InputField label="Code to turn off" autoComplete="one-time-code" required value={code} onChange={(e) => setCode(e.target.value)} />
+      <InputField
+        label={t('twoFactor.turnOffCode')}
+        autoComplete="one-time-code"
+        required
+        value={code}
+        onChange={(e) => setCode(e.target.value)}
+      />
       <button type="submit" className="button-danger-solid" disabled={busy}>
-        {busy ? 'Turning off…' : 'Turn off two-factor sign-in'}
+        {busy ? t('twoFactor.turningOff') : t('twoFactor.turnOff')}
       </button>
     </form>
   );
@@ -189,6 +196,7 @@ function TurnOff({ onTurnedOff }: { onTurnedOff: () => void }) {
 
 /** Ends every session of mine but this one (another browser, a lost laptop). */
 export function OtherSessionsCard() {
+  const { t } = useTranslation('account');
   const id = useId();
   const [done, setDone] = useState<string | null>(null);
   const { busy, error, run } = useRequest();
@@ -196,16 +204,16 @@ export function OtherSessionsCard() {
     run(async () => {
       setDone(null);
       await twoFactorApi.endOtherSessions();
-      setDone('Your other sessions have ended. This one goes on.');
+      setDone(t('sessions.ended'));
     });
   return (
     <section className="card" aria-labelledby={`${id}-title`}>
-      <h2 id={`${id}-title`}>Sessions</h2>
+      <h2 id={`${id}-title`}>{t('sessions.title')}</h2>
       <ErrorAlert error={error} />
       <SuccessAlert message={done} />
-      <p className="muted">Signed in somewhere you no longer use? End every session but this one. API tokens are not affected.</p>
+      <p className="muted">{t('sessions.intro')}</p>
       <button type="button" onClick={() => void end()} disabled={busy}>
-        {busy ? 'Ending…' : 'End all my other sessions'}
+        {busy ? t('sessions.ending') : t('sessions.endOthers')}
       </button>
     </section>
   );

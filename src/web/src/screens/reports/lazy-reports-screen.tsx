@@ -1,4 +1,5 @@
 import { Component, lazy, Suspense, type ReactNode } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Loading } from '../../ui/components.js';
 
 // The dashboard and its chart library are a chunk of their own, fetched the first time it
@@ -6,9 +7,10 @@ import { Loading } from '../../ui/components.js';
 const ReportsScreen = lazy(() => import('./reports-screen.js').then((module) => ({ default: module.ReportsScreen })));
 
 export function LazyReportsScreen({ search }: { search: string }) {
+  const { t } = useTranslation('reports');
   return (
     <ChunkFailure>
-      <Suspense fallback={<Loading label="Loading the reports…" />}>
+      <Suspense fallback={<Loading label={t('screen.loadingScreen')} />}>
         <ReportsScreen search={search} />
       </Suspense>
     </ChunkFailure>
@@ -25,17 +27,22 @@ class ChunkFailure extends Component<{ children: ReactNode }, { failed: boolean 
 
   override render() {
     if (!this.state.failed) return this.props.children;
-    return (
-      <section className="page">
-        <h1>Reports</h1>
-        <div className="alert alert-error" role="alert">
-          The reports could not be loaded. Check your connection, then{' '}
-          <button type="button" className="button-link" onClick={() => window.location.reload()}>
-            reload the page
-          </button>
-          .
-        </div>
-      </section>
-    );
+    return <ChunkFailureMessage />;
   }
+}
+
+function ChunkFailureMessage() {
+  const { t } = useTranslation('reports');
+  return (
+    <section className="page">
+      <h1>{t('screen.title')}</h1>
+      <div className="alert alert-error" role="alert">
+        <Trans
+          t={t}
+          i18nKey="screen.chunkFailed"
+          components={{ reload: <button type="button" className="button-link" onClick={() => window.location.reload()} /> }}
+        />
+      </div>
+    </section>
+  );
 }

@@ -1,4 +1,6 @@
 import { useId, type ReactNode } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import { currentLocale } from '../../i18n/setup.js';
 import { saveFile } from '../../ui/save-file.js';
 import { csvFileName, tableCsv } from './report-csv.js';
 import type { ReportTable } from './report-tables.js';
@@ -10,7 +12,7 @@ export function ReportCard({
   from,
   to,
   chart,
-  empty = 'Nothing in this range.',
+  empty,
 }: {
   title: string;
   table: ReportTable;
@@ -20,6 +22,7 @@ export function ReportCard({
   /** Shown instead of a table with no rows. */
   empty?: string;
 }) {
+  const { t } = useTranslation('reports');
   const titleId = useId();
   return (
     <section className="card report-card" aria-labelledby={titleId} data-report={table.id}>
@@ -31,11 +34,16 @@ export function ReportCard({
           type="button"
           onClick={() => saveFile(new Blob([tableCsv(table)], { type: 'text/csv;charset=utf-8' }), csvFileName(table, from, to))}
         >
-          Download CSV<span className="visually-hidden"> of {title.toLowerCase()}</span>
+          <Trans
+            t={t}
+            i18nKey="cards.downloadCsv"
+            values={{ title: title.toLocaleLowerCase(currentLocale()) }}
+            components={{ hidden: <span className="visually-hidden" /> }}
+          />
         </button>
       </div>
       {chart}
-      <ReportTableView table={table} empty={empty} />
+      <ReportTableView table={table} empty={empty ?? t('cards.empty')} />
     </section>
   );
 }
@@ -63,7 +71,8 @@ function ReportTableView({ table, empty }: { table: ReportTable; empty: string }
                 const column = table.columns[i]!;
                 return i === 0 ? (
                   <th key={column.heading} scope="row" data-label={column.heading}>
-                    {cell.day ? <time dateTime={cell.day}>{cell.text}</time> : cell.text}
+                    {/* Not a day: a worker's name, which reads in its own direction. */}
+                    {cell.day ? <time dateTime={cell.day}>{cell.text}</time> : <bdi>{cell.text}</bdi>}
                   </th>
                 ) : (
                   <td key={column.heading} data-label={column.heading} className={column.numeric ? 'report-number' : undefined}>

@@ -1,6 +1,7 @@
+import i18next from 'i18next';
 import type { SummaryReport } from '../../api/types.js';
 import type { ChartOption } from './report-chart.js';
-import { bucketAxisLabel, durationUnit, formatCount, formatDuration } from './report-format.js';
+import { bucketAxisLabel, durationUnit, durationUnitName, formatCount, formatDuration, NO_FIGURE } from './report-format.js';
 import type { Bucket } from './report-query.js';
 
 /**
@@ -19,20 +20,24 @@ const COLORS = {
 
 const asNumber = (value: unknown): number | null => (typeof value === 'number' ? value : null);
 
+// Right to left (Arabic), time runs from the right and the legend and value axis sit on the right.
+const rightToLeft = () => i18next.dir() === 'rtl';
+
 function frame(report: SummaryReport, bucket: Bucket): ChartOption {
+  const rtl = rightToLeft();
   return {
-    grid: { left: 8, right: 16, top: 40, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
-    legend: { top: 0, left: 0 },
-    xAxis: { type: 'category', data: report.buckets.map((b) => bucketAxisLabel(b.start, bucket)) },
+    grid: { left: rtl ? 16 : 8, right: rtl ? 8 : 16, top: 40, bottom: 8, outerBoundsMode: 'same', outerBoundsContain: 'axisLabel' },
+    legend: rtl ? { top: 0, right: 0 } : { top: 0, left: 0 },
+    xAxis: { type: 'category', inverse: rtl, data: report.buckets.map((b) => bucketAxisLabel(b.start, bucket)) },
   };
 }
 
-const countAxis = { type: 'value', minInterval: 1 } as const;
+const countAxis = () => ({ type: 'value', minInterval: 1, position: rightToLeft() ? 'right' : 'left' }) as const;
 const countTooltip: ChartOption['tooltip'] = {
   trigger: 'axis',
   valueFormatter: (value) => {
     const n = asNumber(value);
-    return n === null ? '—' : formatCount(n);
+    return n === null ? NO_FIGURE : formatCount(n);
   },
 };
 
@@ -40,10 +45,10 @@ export function messagesChart(report: SummaryReport, bucket: Bucket): ChartOptio
   return {
     ...frame(report, bucket),
     tooltip: countTooltip,
-    yAxis: countAxis,
+    yAxis: countAxis(),
     series: [
-      { name: 'Messages in', type: 'bar', color: COLORS.inbound, data: report.buckets.map((b) => b.inbound) },
-      { name: 'Messages out', type: 'bar', color: COLORS.outbound, data: report.buckets.map((b) => b.outbound) },
+      { name: i18next.t('reports:tables.messagesIn'), type: 'bar', color: COLORS.inbound, data: report.buckets.map((b) => b.inbound) },
+      { name: i18next.t('reports:tables.messagesOut'), type: 'bar', color: COLORS.outbound, data: report.buckets.map((b) => b.outbound) },
     ],
   };
 }
@@ -52,11 +57,16 @@ export function casesChart(report: SummaryReport, bucket: Bucket): ChartOption {
   return {
     ...frame(report, bucket),
     tooltip: countTooltip,
-    yAxis: countAxis,
+    yAxis: countAxis(),
     series: [
-      { name: 'New cases', type: 'bar', color: COLORS.newCases, data: report.buckets.map((b) => b.newCases) },
-      { name: 'Closed cases', type: 'bar', color: COLORS.closedCases, data: report.buckets.map((b) => b.closedCases) },
-      { name: 'Open at the end', type: 'line', color: COLORS.backlog, data: report.buckets.map((b) => b.backlog) },
+      { name: i18next.t('reports:tables.newCases'), type: 'bar', color: COLORS.newCases, data: report.buckets.map((b) => b.newCases) },
+      {
+        name: i18next.t('reports:tables.closedCases'),
+        type: 'bar',
+        color: COLORS.closedCases,
+        data: report.buckets.map((b) => b.closedCases),
+      },
+      { name: i18next.t('reports:tables.openAtEnd'), type: 'line', color: COLORS.backlog, data: report.buckets.map((b) => b.backlog) },
     ],
   };
 }
@@ -83,28 +93,33 @@ export function responseTimesChart(report: SummaryReport, bucket: Bucket): Chart
         return formatDuration(n === null ? null : n * unit.seconds);
       },
     },
-    yAxis: { type: 'value', name: unit.name, nameTextStyle: { align: 'left' } },
+    yAxis: {
+      type: 'value',
+      name: durationUnitName(unit),
+      position: rightToLeft() ? 'right' : 'left',
+      nameTextStyle: { align: rightToLeft() ? 'right' : 'left' },
+    },
     series: [
       line(
-        'First response, median',
+        i18next.t('reports:tables.firstResponseMedian'),
         COLORS.firstResponse,
         report.buckets.map((b) => b.firstResponseSeconds.median),
         false,
       ),
       line(
-        'First response, 90th percentile',
+        i18next.t('reports:tables.firstResponseP90'),
         COLORS.firstResponse,
         report.buckets.map((b) => b.firstResponseSeconds.p90),
         true,
       ),
       line(
-        'Time to close, median',
+        i18next.t('reports:tables.timeToCloseMedian'),
         COLORS.timeToClose,
         report.buckets.map((b) => b.timeToCloseSeconds.median),
         false,
       ),
       line(
-        'Time to close, 90th percentile',
+        i18next.t('reports:tables.timeToCloseP90'),
         COLORS.timeToClose,
         report.buckets.map((b) => b.timeToCloseSeconds.p90),
         true,

@@ -1,14 +1,15 @@
 import { useId, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { Colleague, PhoneNumber, Survey } from '../../api/types.js';
 import { channelLabel } from '../../format.js';
 import { InputField, SegmentedChoice, SelectField } from '../../ui/fields.js';
 import { type Bucket, type ReportFilters } from './report-query.js';
 
-const BUCKET_CHOICES: readonly (readonly [Bucket, string])[] = [
-  ['day', 'Day'],
-  ['week', 'Week'],
-  ['month', 'Month'],
-];
+const BUCKET_CHOICES = [
+  ['day', 'filters.day'],
+  ['week', 'filters.week'],
+  ['month', 'filters.month'],
+] as const satisfies readonly (readonly [Bucket, string])[];
 
 const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -33,6 +34,7 @@ export function ReportFiltersForm({
   numbers: readonly PhoneNumber[] | null;
   workers: readonly Colleague[] | null;
 }) {
+  const { t } = useTranslation('reports');
   const id = useId();
   const zones = useMemo(() => timeZones(filters.tz), [filters.tz]);
   const numberChoices = (numbers ?? []).filter((n) => !filters.surveyId || n.surveyId === filters.surveyId);
@@ -42,10 +44,10 @@ export function ReportFiltersForm({
   };
 
   return (
-    <form className="filters report-filters" role="search" aria-label="Filter the reports" onSubmit={(e) => e.preventDefault()}>
+    <form className="filters report-filters" role="search" aria-label={t('filters.label')} onSubmit={(e) => e.preventDefault()}>
       <SelectField
-        label="Survey"
-        placeholder="Every survey"
+        label={t('filters.survey')}
+        placeholder={t('filters.everySurvey')}
         options={surveys.map((s) => ({ value: String(s.id), label: s.name }))}
         value={filters.surveyId}
         onChange={(e) => {
@@ -56,37 +58,44 @@ export function ReportFiltersForm({
         }}
       />
       <SelectField
-        label="Number"
-        placeholder="Every number"
+        label={t('filters.number')}
+        placeholder={t('filters.everyNumber')}
         options={numberChoices.map((n) => ({ value: n.id, label: `${n.ourNumber} (${channelLabel(n.channel)})` }))}
         value={filters.numberId}
         onChange={(e) => onChange({ numberId: e.target.value })}
       />
       <SelectField
-        label="Worker"
-        placeholder="Every worker"
+        label={t('filters.worker')}
+        placeholder={t('filters.everyWorker')}
         options={(workers ?? []).map((w) => ({ value: w.id, label: w.name }))}
         value={filters.userId}
         onChange={(e) => onChange({ userId: e.target.value })}
       />
       <InputField
-        label="From"
+        label={t('filters.from')}
         type="date"
         required
         max={filters.to}
         value={filters.from}
         onChange={(e) => setDay('from', e.target.value)}
       />
-      <InputField label="To" type="date" required min={filters.from} value={filters.to} onChange={(e) => setDay('to', e.target.value)} />
+      <InputField
+        label={t('filters.to')}
+        type="date"
+        required
+        min={filters.from}
+        value={filters.to}
+        onChange={(e) => setDay('to', e.target.value)}
+      />
       <SegmentedChoice
-        legend="Per"
+        legend={t('filters.per')}
         name={`${id}-bucket`}
-        options={BUCKET_CHOICES}
+        options={BUCKET_CHOICES.map(([bucket, key]) => [bucket, t(key)] as const)}
         value={filters.bucket}
         onChange={(bucket) => onChange({ bucket })}
       />
       <SelectField
-        label="Time zone"
+        label={t('filters.timeZone')}
         options={zones.map((zone) => ({ value: zone, label: zone.replace(/_/g, ' ') }))}
         value={filters.tz}
         onChange={(e) => onChange({ tz: e.target.value })}

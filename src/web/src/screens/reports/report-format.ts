@@ -1,3 +1,5 @@
+import i18next from 'i18next';
+import { currentLocale } from '../../i18n/setup.js';
 import type { Bucket } from './report-query.js';
 
 /** How the dashboard writes a figure with no data (the API's null). */
@@ -10,28 +12,40 @@ export const NO_FIGURE = '—';
 export function formatDuration(seconds: number | null): string {
   if (seconds === null) return NO_FIGURE;
   const s = Math.max(0, seconds);
-  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 60) return i18next.t('reports:format.seconds', { seconds: formatCount(Math.round(s)) });
   const minutes = Math.round(s / 60);
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return i18next.t('reports:format.minutes', { minutes: formatCount(minutes) });
   if (minutes < 24 * 60) {
-    const h = Math.floor(minutes / 60);
+    const h = formatCount(Math.floor(minutes / 60));
     const min = minutes % 60;
-    return min === 0 ? `${h} h` : `${h} h ${min} min`;
+    return min === 0
+      ? i18next.t('reports:format.hours', { hours: h })
+      : i18next.t('reports:format.hoursMinutes', { hours: h, minutes: formatCount(min) });
   }
   const hours = Math.round(s / 3600);
-  const d = Math.floor(hours / 24);
+  const d = formatCount(Math.floor(hours / 24));
   const h = hours % 24;
-  return h === 0 ? `${d} d` : `${d} d ${h} h`;
+  return h === 0
+    ? i18next.t('reports:format.days', { days: d })
+    : i18next.t('reports:format.daysHours', { days: d, hours: formatCount(h) });
 }
 
+/** A figure written in the console's language: `1,234`, `1 234`, `١٬٢٣٤`. */
 export function formatCount(value: number): string {
-  return value.toLocaleString();
+  return new Intl.NumberFormat(currentLocale()).format(value);
 }
 
 /** The unit a chart of durations counts in, chosen so its largest value reads well. */
 export interface DurationUnit {
   name: 'minutes' | 'hours' | 'days';
   seconds: number;
+}
+
+const UNIT_NAMES = { minutes: 'reports:charts.minutes', hours: 'reports:charts.hours', days: 'reports:charts.days' } as const;
+
+/** The unit's name on a chart's axis, in the console's language. */
+export function durationUnitName(unit: DurationUnit): string {
+  return i18next.t(UNIT_NAMES[unit.name]);
 }
 
 export function durationUnit(largestSeconds: number): DurationUnit {
@@ -43,7 +57,7 @@ export function durationUnit(largestSeconds: number): DurationUnit {
 /** A calendar date `YYYY-MM-DD` formatted as itself, whatever the browser's zone. */
 function formatDay(day: string, options: Intl.DateTimeFormatOptions): string {
   const at = new Date(`${day}T00:00:00Z`);
-  return Number.isNaN(at.getTime()) ? day : at.toLocaleDateString(undefined, { ...options, timeZone: 'UTC' });
+  return Number.isNaN(at.getTime()) ? day : at.toLocaleDateString(currentLocale(), { ...options, timeZone: 'UTC' });
 }
 
 /** A bucket in a table: `Mon 2 Mar 2026`, `Week of 2 Mar 2026`, `March 2026`. */
@@ -52,7 +66,7 @@ export function bucketLabel(start: string, bucket: Bucket): string {
     case 'day':
       return formatDay(start, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' });
     case 'week':
-      return `Week of ${formatDay(start, { day: 'numeric', month: 'short', year: 'numeric' })}`;
+      return i18next.t('reports:format.weekOf', { date: formatDay(start, { day: 'numeric', month: 'short', year: 'numeric' }) });
     case 'month':
       return formatDay(start, { month: 'long', year: 'numeric' });
   }
@@ -63,5 +77,9 @@ export function bucketAxisLabel(start: string, bucket: Bucket): string {
   return bucket === 'month' ? formatDay(start, { month: 'short', year: 'numeric' }) : formatDay(start, { day: 'numeric', month: 'short' });
 }
 
+const BUCKET_HEADINGS = { day: 'reports:tables.day', week: 'reports:tables.week', month: 'reports:tables.month' } as const;
+
 /** The heading of a table's first column. */
-export const BUCKET_HEADINGS: Record<Bucket, string> = { day: 'Day', week: 'Week', month: 'Month' };
+export function bucketHeading(bucket: Bucket): string {
+  return i18next.t(BUCKET_HEADINGS[bucket]);
+}

@@ -1,5 +1,6 @@
+import i18next from 'i18next';
 import type { SummaryBucket, SummaryReport, SummaryWorker } from '../../api/types.js';
-import { BUCKET_HEADINGS, bucketLabel, formatCount, formatDuration, NO_FIGURE } from './report-format.js';
+import { bucketHeading, bucketLabel, formatCount, formatDuration, NO_FIGURE } from './report-format.js';
 import type { Bucket } from './report-query.js';
 
 /** A CSV cell: a number stays a number; null (no data) is an empty cell. */
@@ -42,7 +43,7 @@ function perBucket(
   columns: ReportColumn[],
   cells: (row: SummaryBucket) => ReportCell[],
 ): ReportTable {
-  const heading = BUCKET_HEADINGS[bucket];
+  const heading = bucketHeading(bucket);
   return {
     id,
     caption,
@@ -55,19 +56,27 @@ function perBucket(
 }
 
 export function messagesTable(report: SummaryReport, bucket: Bucket): ReportTable {
-  return perBucket('messages', 'Messages in and out', report, bucket, [numeric('Messages in'), numeric('Messages out')], (row) => [
-    count(row.inbound),
-    count(row.outbound),
-  ]);
+  return perBucket(
+    'messages',
+    i18next.t('reports:tables.messagesCaption'),
+    report,
+    bucket,
+    [numeric(i18next.t('reports:tables.messagesIn')), numeric(i18next.t('reports:tables.messagesOut'))],
+    (row) => [count(row.inbound), count(row.outbound)],
+  );
 }
 
 export function casesTable(report: SummaryReport, bucket: Bucket): ReportTable {
   return perBucket(
     'cases',
-    'New and closed cases, and cases open at the end of each period',
+    i18next.t('reports:tables.casesCaption'),
     report,
     bucket,
-    [numeric('New cases'), numeric('Closed cases'), numeric('Open at the end')],
+    [
+      numeric(i18next.t('reports:tables.newCases')),
+      numeric(i18next.t('reports:tables.closedCases')),
+      numeric(i18next.t('reports:tables.openAtEnd')),
+    ],
     (row) => [count(row.newCases), count(row.closedCases), count(row.backlog)],
   );
 }
@@ -75,14 +84,14 @@ export function casesTable(report: SummaryReport, bucket: Bucket): ReportTable {
 export function responseTimesTable(report: SummaryReport, bucket: Bucket): ReportTable {
   return perBucket(
     'response-times',
-    'First response and time to close: median and 90th percentile',
+    i18next.t('reports:tables.responseTimesCaption'),
     report,
     bucket,
     [
-      numeric('First response, median', 'First response median (seconds)'),
-      numeric('First response, 90th percentile', 'First response p90 (seconds)'),
-      numeric('Time to close, median', 'Time to close median (seconds)'),
-      numeric('Time to close, 90th percentile', 'Time to close p90 (seconds)'),
+      numeric(i18next.t('reports:tables.firstResponseMedian'), i18next.t('reports:tables.firstResponseMedianCsv')),
+      numeric(i18next.t('reports:tables.firstResponseP90'), i18next.t('reports:tables.firstResponseP90Csv')),
+      numeric(i18next.t('reports:tables.timeToCloseMedian'), i18next.t('reports:tables.timeToCloseMedianCsv')),
+      numeric(i18next.t('reports:tables.timeToCloseP90'), i18next.t('reports:tables.timeToCloseP90Csv')),
     ],
     (row) => [
       duration(row.firstResponseSeconds.median),
@@ -94,14 +103,15 @@ export function responseTimesTable(report: SummaryReport, bucket: Bucket): Repor
 }
 
 export function workersTable(report: SummaryReport): ReportTable {
+  const worker = i18next.t('reports:tables.worker');
   return {
     id: 'workers',
-    caption: 'Per worker, over the whole range',
+    caption: i18next.t('reports:tables.workersCaption'),
     columns: [
-      { heading: 'Worker', csvHeading: 'Worker', numeric: false },
-      numeric('Replies'),
-      numeric('Closed cases'),
-      numeric('Median first response', 'Median first response (seconds)'),
+      { heading: worker, csvHeading: worker, numeric: false },
+      numeric(i18next.t('reports:tables.replies')),
+      numeric(i18next.t('reports:tables.closedCases')),
+      numeric(i18next.t('reports:tables.medianFirstResponse'), i18next.t('reports:tables.medianFirstResponseCsv')),
     ],
     rows: report.workers.map((worker: SummaryWorker) => ({
       key: worker.userId,

@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.js';
 import { reportsApi } from '../../api/reports.js';
 import { teamApi } from '../../api/team.js';
@@ -12,9 +13,15 @@ import { ReportCard } from './report-card.js';
 import { ReportChart } from './report-chart.js';
 import { casesChart, messagesChart, responseTimesChart } from './report-charts.js';
 import { ReportFiltersForm } from './report-filters-form.js';
-import { formatCount } from './report-format.js';
 import { parseReportSearch, reportSearch, summaryQuery, type Bucket, type ReportFilters } from './report-query.js';
 import { casesTable, isQuiet, messagesTable, responseTimesTable, workersTable } from './report-tables.js';
+
+/** Each chart's words for assistive technology, per period. */
+const CHART_LABELS = {
+  day: { messages: 'charts.messagesByDay', cases: 'charts.casesByDay', responseTimes: 'charts.responseTimesByDay' },
+  week: { messages: 'charts.messagesByWeek', cases: 'charts.casesByWeek', responseTimes: 'charts.responseTimesByWeek' },
+  month: { messages: 'charts.messagesByMonth', cases: 'charts.casesByMonth', responseTimes: 'charts.responseTimesByMonth' },
+} as const satisfies Record<Bucket, Record<string, string>>;
 
 /**
  * The dashboard (DESIGN.md §10 "Dashboard"): messages, cases and response times per day,
@@ -23,6 +30,7 @@ import { casesTable, isQuiet, messagesTable, responseTimesTable, workersTable } 
  * when the dashboard opens (./lazy-reports-screen.tsx).
  */
 export function ReportsScreen({ search }: { search: string }) {
+  const { t } = useTranslation('reports');
   const { surveys } = useApp();
   const filters = useMemo(() => parseReportSearch(search), [search]);
   const canonical = reportSearch(filters);
@@ -40,17 +48,17 @@ export function ReportsScreen({ search }: { search: string }) {
 
   return (
     <Screen
-      title="Reports"
+      title={t('screen.title')}
       className="page page-wide"
       beside={
         <div className="report-head-actions">
           {report.loading && report.data && (
             <span className="hint" role="status">
-              Updating…
+              {t('screen.updating')}
             </span>
           )}
           <button type="button" onClick={() => void report.reload()} disabled={report.loading}>
-            Refresh
+            {t('screen.refresh')}
           </button>
         </div>
       }
@@ -79,14 +87,15 @@ function ReportBody({
   error: string | null;
   filters: ReportFilters;
 }) {
-  if (error && !loading) return <ErrorAlert error={`The report could not be loaded: ${error}`} />;
-  if (!report) return <Loading label="Loading the report…" />;
+  const { t } = useTranslation('reports');
+  if (error && !loading) return <ErrorAlert error={t('screen.reportFailed', { error })} />;
+  if (!report) return <Loading label={t('screen.loadingReport')} />;
   if (isQuiet(report)) {
     const open = report.buckets.at(-1)?.backlog ?? 0;
     return (
       <div className="card report-empty">
-        <p className="empty">No activity in this range</p>
-        {open > 0 && <p className="hint">{`${formatCount(open)} ${open === 1 ? 'case was' : 'cases were'} open throughout.`}</p>}
+        <p className="empty">{t('screen.quiet')}</p>
+        {open > 0 && <p className="hint">{t('screen.openThroughout', { count: open })}</p>}
       </div>
     );
   }
@@ -106,13 +115,17 @@ function ReportCards({
   to: string;
   busy: boolean;
 }) {
+  const { t, i18n } = useTranslation('reports');
+  // The charts and tables hold words and figures of the language they were made in.
+  const language = i18n.resolvedLanguage;
   const charts = useMemo(
     () => ({
       messages: messagesChart(report, bucket),
       cases: casesChart(report, bucket),
       responseTimes: responseTimesChart(report, bucket),
     }),
-    [report, bucket],
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- made afresh in a newly chosen language
+    [report, bucket, language],
   );
   const tables = useMemo(
     () => ({
@@ -121,41 +134,34 @@ function ReportCards({
       responseTimes: responseTimesTable(report, bucket),
       workers: workersTable(report),
     }),
-    [report, bucket],
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- made afresh in a newly chosen language
+    [report, bucket, language],
   );
-  const per = bucket;
-  const seeTable = 'the table below gives the numbers';
+  const label = CHART_LABELS[bucket];
   return (
     <div className="report-cards" aria-busy={busy}>
       <ReportCard
-        title="Messages"
+        title={t('cards.messages')}
         table={tables.messages}
         from={from}
         to={to}
-        chart={<ReportChart option={charts.messages} label={`Bar chart of messages in and out per ${per}; ${seeTable}.`} />}
+        chart={<ReportChart option={charts.messages} label={t(label.messages)} />}
       />
       <ReportCard
-        title="Cases"
+        title={t('cards.cases')}
         table={tables.cases}
         from={from}
         to={to}
-        chart={
-          <ReportChart option={charts.cases} label={`Chart of new and closed cases per ${per}, and cases open at its end; ${seeTable}.`} />
-        }
+        chart={<ReportChart option={charts.cases} label={t(label.cases)} />}
       />
       <ReportCard
-        title="Response times"
+        title={t('cards.responseTimes')}
         table={tables.responseTimes}
         from={from}
         to={to}
-        chart={
-          <ReportChart
-            option={charts.responseTimes}
-            label={`Line chart of first response and time to close per ${per}, median and 90th percentile; ${seeTable}.`}
-          />
-        }
+        chart={<ReportChart option={charts.responseTimes} label={t(label.responseTimes)} />}
       />
-      <ReportCard title="Workers" table={tables.workers} from={from} to={to} empty="Nobody replied to or closed a case in this range." />
+      <ReportCard title={t('cards.workers')} table={tables.workers} from={from} to={to} empty={t('cards.noWorkers')} />
     </div>
   );
 }
