@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { useEffect, useId, useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { twoFactorApi } from '../api/two-factor.js';
@@ -90,7 +89,9 @@ function ScanAndConfirm({
   useEffect(() => {
     let live = true;
     // Drawn here in the browser: the secret never goes to a third party to make an image.
-    QRCode.toDataURL(otpauthUrl, { margin: 1, width: 200 })
+    // The QR library is fetched only now: most sessions never enrol.
+    import('qrcode')
+      .then(({ default: QRCode }) => QRCode.toDataURL(otpauthUrl, { margin: 1, width: 200 }))
       .then((url) => live && setQr(url))
       .catch(() => live && setQr(null));
     return () => {
