@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { expect, it } from 'vitest';
 import { describeEachDialect } from '../support/dialects.js';
 import { useCaseline } from '../support/harness.js';
@@ -6,15 +5,8 @@ import { useCaseline } from '../support/harness.js';
 /** `PATCH /users/me {language}`: the console's language, stored per user (DESIGN.md §11, §13). */
 describeEachDialect('a user’s console language', (dialect) => {
   const h = useCaseline(dialect);
-  const newOrg = async () => {
-    const orgId = randomUUID();
-    const { db } = h.caseline();
-    await db.transaction((tx) => db.createOrganisation(tx, { id: orgId, name: `Org ${orgId.slice(0, 6)}`, createdAt: Date.now() }));
-    return { orgId, admin: await h.addUser(orgId, 'admin') };
-  };
-
   it('is none (the browser’s) until chosen, then kept and given back by the session, and cleared with null', async () => {
-    const org = await newOrg();
+    const org = await h.newOrg();
     const viewer = await h.addUser(org.orgId, 'viewer');
     expect((await h.request('GET', '/api/v1/users/me', { token: viewer.token })).body.language).toBeNull();
     expect((await h.request('GET', '/api/v1/session', { token: viewer.token })).body.user.language).toBeNull();
@@ -30,7 +22,7 @@ describeEachDialect('a user’s console language', (dialect) => {
   });
 
   it('refuses a language the console does not speak, changing nothing', async () => {
-    const org = await newOrg();
+    const org = await h.newOrg();
     await h.request('PATCH', '/api/v1/users/me', { token: org.admin.token, body: { language: 'fr' } });
     for (const language of ['de', 'FR', 'fr-FR', 'english', 3]) {
       const refused = await h.request('PATCH', '/api/v1/users/me', { token: org.admin.token, body: { language } });
@@ -41,7 +33,7 @@ describeEachDialect('a user’s console language', (dialect) => {
   });
 
   it('is each user’s own: an admin’s list of users shows it, and choosing it leaves availability alone', async () => {
-    const org = await newOrg();
+    const org = await h.newOrg();
     const analyst = await h.addUser(org.orgId, 'analyst');
     await h.request('PATCH', '/api/v1/users/me', { token: analyst.token, body: { available: true } });
     await h.request('PATCH', '/api/v1/users/me', { token: analyst.token, body: { language: 'sw' } });
