@@ -100,9 +100,55 @@ export function describeDetail(detail: unknown): string {
         ([key, value]) =>
           value !== null && value !== undefined && value !== '' && !(Array.isArray(value) && value.length === 0) && !/(^id|Id)$/.test(key),
       )
-      .map(([key, value]) => `${humanise(key)}: ${describeValue(value)}`)
+      .map(([key, value]) =>
+        i18next.t('common:historyDetail.entry', { name: detailName(key), value: key === 'by' ? byValue(value) : describeValue(value) }),
+      )
       .join(' · ')
   );
+}
+
+const DETAIL_NAME_KEYS = {
+  added: 'common:historyDetail.names.added',
+  removed: 'common:historyDetail.names.removed',
+  labelDeleted: 'common:historyDetail.names.labelDeleted',
+  by: 'common:historyDetail.names.by',
+  into: 'common:historyDetail.names.into',
+  changed: 'common:historyDetail.names.changed',
+  from: 'common:historyDetail.names.from',
+  to: 'common:historyDetail.names.to',
+  level: 'common:historyDetail.names.level',
+  waitedMinutes: 'common:historyDetail.names.waitedMinutes',
+  lockedBy: 'common:historyDetail.names.lockedBy',
+  acknowledgement: 'common:historyDetail.names.acknowledgement',
+  outOfHours: 'common:historyDetail.names.outOfHours',
+  closingText: 'common:historyDetail.names.closingText',
+  fromCase: 'common:historyDetail.names.fromCase',
+  toCase: 'common:historyDetail.names.toCase',
+  comment: 'common:historyDetail.names.comment',
+  multiCaseReply: 'common:historyDetail.names.multiCaseReply',
+  messages: 'common:historyDetail.names.messages',
+  notes: 'common:historyDetail.names.notes',
+} as const;
+
+const DETAIL_BY_KEYS = {
+  erasure: 'common:historyDetail.by.erasure',
+  merge: 'common:historyDetail.by.merge',
+  message: 'common:historyDetail.by.message',
+  retention: 'common:historyDetail.by.retention',
+  deactivation: 'common:historyDetail.by.deactivation',
+  auto: 'common:historyDetail.by.auto',
+} as const;
+
+/** A detail's field in the console's language; a field it does not know, humanised. */
+function detailName(key: string): string {
+  return key in DETAIL_NAME_KEYS ? i18next.t(DETAIL_NAME_KEYS[key as keyof typeof DETAIL_NAME_KEYS]) : humanise(key);
+}
+
+/** What did it (`by`): retention, an erasure, a merge, auto-assignment… */
+function byValue(value: unknown): string {
+  return typeof value === 'string' && value in DETAIL_BY_KEYS
+    ? i18next.t(DETAIL_BY_KEYS[value as keyof typeof DETAIL_BY_KEYS])
+    : describeValue(value);
 }
 
 function isChange(value: object): value is { from: unknown; to: unknown } {
@@ -113,7 +159,8 @@ function isChange(value: object): value is { from: unknown; to: unknown } {
 function describeValue(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'boolean') return value ? i18next.t('common:historyDetail.yes') : i18next.t('common:historyDetail.no');
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
   if (typeof value !== 'object') return '—';
   if (Array.isArray(value)) return value.map(describeValue).join(', ');
   if (isChange(value)) return `${describeValue(value.from)} → ${describeValue(value.to)}`;

@@ -1,3 +1,4 @@
+import '../../support/console-english.js';
 import { describe, expect, it } from 'vitest';
 import {
   channelLabel,
