@@ -17,6 +17,7 @@ import { readConfig, type DatabaseConfig } from '../src/config.js';
 import { PG_ADMIN_URL } from './lib/databases.js';
 import { createCaseline } from '../src/server.js';
 import { insertUser } from '../src/services/users.js';
+import { STATUS_QUESTIONS } from '../test/support/questions.js';
 
 const dialect = process.argv[2] as 'sqlite' | 'pg';
 const CASES = 1_000_000;
@@ -46,19 +47,7 @@ const admin = await insertUser(
 const actor = { userId: admin.id, orgId, role: 'admin' as const, name: 'Admin' };
 const survey = await cl.services.surveys.create(actor, {
   name: 'S',
-  questions: [
-    { name: 'phone', label: 'Phone', type: 'phone' },
-    { name: 'conversation', label: 'Conversation', type: 'conversation' },
-    {
-      name: 'status',
-      label: 'Status',
-      type: 'select_one',
-      choices: [
-        { value: 'open', label: 'Open' },
-        { value: 'closed', label: 'Closed' },
-      ],
-    },
-  ],
+  questions: STATUS_QUESTIONS,
   caseManagement: { statusQuestion: 'status', finalStatus: 'closed' },
 });
 const workers = ['w1', 'w2', 'w3', 'w4', 'w5'];

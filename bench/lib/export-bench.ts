@@ -1,11 +1,11 @@
 import { request } from 'node:http';
 import type { Seed } from '../seed.js';
 import { BenchApi } from './caseline-setup.js';
-import { createBenchDatabase, type BenchDialect } from './databases.js';
+import type { BenchDialect } from './databases.js';
 import { round } from './load.js';
 import { backgroundBusyPercent, watchCpu, type CpuUse } from './machine.js';
 import { memoryOf, round1, startCaseline, watchMemory, type BenchProcess } from './processes.js';
-import { prepareSeededCopy } from './seeded-copy.js';
+import { copySeed } from './seeded-copy.js';
 
 /**
  * The case export at scale (DESIGN.md §10 "Export": a million cases streamed in under 250 MiB
@@ -54,13 +54,10 @@ export async function measureExport(
   options: { maxSec: number; transcriptMaxSec: number; log: (line: string) => void },
 ): Promise<ExportBenchResult> {
   const { log } = options;
-  const { cases, messages, orgId, surveyId } = seed.meta;
-  const copyStarted = performance.now();
-  const database = await createBenchDatabase(dialect, seed.source);
+  const { cases, messages, surveyId } = seed.meta;
+  const { database, copySeconds } = await copySeed(dialect, seed);
   let server: BenchProcess | undefined;
   try {
-    await prepareSeededCopy(database, orgId, cases);
-    const copySeconds = round((performance.now() - copyStarted) / 1000);
     server = await startCaseline({ databaseUrl: database.url, dataDir: database.dir, twilioApiUrl: 'http://127.0.0.1:9' });
     const api = await BenchApi.login(server.url);
     const busy = await backgroundBusyPercent();

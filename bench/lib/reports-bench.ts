@@ -7,12 +7,12 @@ import { openDatabase, type Db } from '../../src/db/database.js';
 import * as reportCounts from '../../src/db/migrations/014-report-counts.js';
 import type { Seed } from '../seed.js';
 import { BenchApi } from './caseline-setup.js';
-import { createBenchDatabase, type BenchDialect } from './databases.js';
+import type { BenchDialect } from './databases.js';
 import { percentile, round } from './load.js';
 import { backgroundBusyPercent } from './machine.js';
 import { memoryOf, round1, startCaseline, watchMemory, type BenchProcess } from './processes.js';
 import { explainReportQueries, type ReportQueryTiming } from './report-plans.js';
-import { prepareSeededCopy } from './seeded-copy.js';
+import { copySeed } from './seeded-copy.js';
 
 /**
  * The summary report at scale (DESIGN.md §10: a 90-day report over a million cases in under
@@ -77,12 +77,9 @@ export async function measureSummary(
 ): Promise<SummaryBenchResult> {
   const { log } = options;
   const { cases, messages, orgId, surveyId } = seed.meta;
-  const copyStarted = performance.now();
-  const database = await createBenchDatabase(dialect, seed.source);
+  const { database, copySeconds } = await copySeed(dialect, seed);
   let server: BenchProcess | undefined;
   try {
-    await prepareSeededCopy(database, orgId, cases);
-    const copySeconds = round((performance.now() - copyStarted) / 1000);
     const db = await openDatabase(database.config, { listen: false });
     let migration014Seconds: number;
     let prepareSeconds: number;

@@ -4,13 +4,13 @@ import type { DatabaseConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/database.js';
 import { isSeededOpen, seedContact, type Seed } from '../seed.js';
 import { BenchApi } from './caseline-setup.js';
-import { createBenchDatabase, type BenchDialect } from './databases.js';
+import type { BenchDialect } from './databases.js';
 import { warmUp, WARMUP_CONTACTS } from './ingest-bench.js';
 import { round } from './load.js';
 import { backgroundBusyPercent, watchCpu, type CpuUse } from './machine.js';
 import { startPacedLoad, type PacedRun } from './paced-load.js';
 import { memoryOf, round1, startCaseline, watchMemory, type BenchProcess } from './processes.js';
-import { prepareSeededCopy } from './seeded-copy.js';
+import { copySeed } from './seeded-copy.js';
 import { buildTwilioPool, type ExistingCase, type TwilioPool } from './twilio-pool.js';
 import { checkIngest, type IngestCheck } from './verify.js';
 
@@ -101,13 +101,10 @@ export async function measureRetention(
   options: { rate: number; baselineSec: number; maxSec: number; providerDeletes: boolean; log: (line: string) => void },
 ): Promise<RetentionBenchResult> {
   const { log } = options;
-  const { cases, messages, orgId, surveyId } = seed.meta;
-  const copyStarted = performance.now();
-  const database = await createBenchDatabase(dialect, seed.source);
+  const { cases, messages, surveyId } = seed.meta;
+  const { database, copySeconds } = await copySeed(dialect, seed);
   let server: BenchProcess | undefined;
   try {
-    await prepareSeededCopy(database, orgId, cases);
-    const copySeconds = round((performance.now() - copyStarted) / 1000);
     const prepareStarted = performance.now();
     const plan = await moveDueCasesBack(database.config, surveyId, Math.floor(cases / 10), options.providerDeletes);
     const prepareSeconds = round((performance.now() - prepareStarted) / 1000);

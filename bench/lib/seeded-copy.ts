@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { caseNumberSequence } from '../../src/db/database.js';
-import type { BenchDatabase } from './databases.js';
+import type { Seed } from '../seed.js';
+import { createBenchDatabase, type BenchDatabase, type BenchDialect } from './databases.js';
+import { round } from './load.js';
 
 /**
  * Brings a copy of a seeded database in line with what the current code expects of
@@ -19,4 +21,17 @@ export async function prepareSeededCopy(database: BenchDatabase, orgId: string, 
   } finally {
     await client.end();
   }
+}
+
+/** A fresh copy of a seed, ready for the current code, and how long copying it took; dropped again if preparing it fails. */
+export async function copySeed(dialect: BenchDialect, seed: Seed): Promise<{ database: BenchDatabase; copySeconds: number }> {
+  const started = performance.now();
+  const database = await createBenchDatabase(dialect, seed.source);
+  try {
+    await prepareSeededCopy(database, seed.meta.orgId, seed.meta.cases);
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  return { database, copySeconds: round((performance.now() - started) / 1000) };
 }

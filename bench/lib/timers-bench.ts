@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readConfig } from '../../src/config.js';
-import type { Question } from '../../src/domain/survey.js';
 import { ALERT_TIMER_JOBS, timerJobId } from '../../src/domain/time-rules.js';
 import { createCaseline, type Caseline } from '../../src/server.js';
 import { ensureFirstAdmin, firstAdminActor } from '../../src/services/bootstrap.js';
@@ -78,7 +77,7 @@ export async function measureTimers(
     }
     const survey = await services.surveys.create(actor, {
       name: 'Timers',
-      questions: BENCH_QUESTIONS as Question[],
+      questions: BENCH_QUESTIONS,
       caseManagement: { statusQuestion: 'status', finalStatus: 'closed' },
       alerts: { firstLevelMinutes: 1, secondLevelMinutes: null, emails: [] },
     });

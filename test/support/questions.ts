@@ -1,5 +1,7 @@
+import type { Question } from '../../src/contract/index.js';
+
 /** The survey most tests and benchmarks use: a helpline with case management on `status`. */
-export const STATUS_QUESTIONS = [
+export const STATUS_QUESTIONS: Question[] = [
   { name: 'phone', label: 'Phone', type: 'phone' },
   { name: 'conversation', label: 'Conversation', type: 'conversation' },
   {
