@@ -48,5 +48,9 @@ export function ReportChart({ option, label }: { option: ChartOption; label: str
     chart.current?.setOption({ animation: !reducedMotion(), ...option }, { notMerge: true });
   }, [option]);
 
-  return <div ref={box} className="report-chart" role="img" aria-label={label} />;
+  // The canvas takes its text direction from the element: under right to left, ECharts' labels
+  // would be drawn leftwards from their anchors, over the legend's symbols. The options mirror
+  // the layout themselves (src/web/src/screens/reports/report-charts.ts), and Arabic words still
+  // read right to left inside a left-to-right canvas.
+  return <div ref={box} className="report-chart" role="img" aria-label={label} dir="ltr" />;
 }
