@@ -111,11 +111,13 @@ export interface OpenOptions {
   /** SQLite: WAL length, in pages, at which writes wait for a full checkpoint (see ./sqlite/checkpointer.ts). */
   checkpointFrames?: number;
   /**
-   * SQLite: false for a second connection to a database whose first connection, in this
-   * process, checkpoints it (a second writer's, ./sqlite/second-writer.ts). It never checkpoints, not even SQLite's
-   * automatic checkpoint at commit, which would block its thread. Default true.
+   * SQLite: true for a second connection to a database whose first connection, in this
+   * process, checkpoints it and syncs its commits to disk (a second writer's,
+   * ./sqlite/second-writer.ts). It never checkpoints, not even SQLite's automatic checkpoint
+   * at commit, which would block its thread, and its commits do not wait for the disk: the
+   * first connection's process syncs them before they are acknowledged. Default false.
    */
-  checkpoints?: boolean;
+  secondConnection?: boolean;
   /** SQLite: how long the checkpoint and second-writer threads are kept with nothing to do (./sqlite/idle-thread.ts). */
   threadQuietMs?: number;
 }

@@ -10,12 +10,13 @@ import type { Db } from './database.js';
  */
 export interface SecondWriter<In, Out> {
   /**
-   * Runs one write on the second connection and answers after its commit, with the changes
-   * it made published on the main handle. Rejects with `SecondWriterStopped` once the thread
+   * Runs one write on the second connection and answers once its commit is on disk, with
+   * the changes it made published on the main handle. `committed` is called as soon as it
+   * has committed, before that: the next write may start then. Rejects with `SecondWriterStopped` once the thread
    * is gone (the write may or may not have committed), and with the write's own error, a
    * `DomainError` still a `DomainError`, when it failed.
    */
-  write(input: In): Promise<Out>;
+  write(input: In, committed?: () => void): Promise<Out>;
   /** Writes the thread has committed. */
   readonly writesCommitted: number;
   /** Lets the write in flight finish, then ends the thread. */

@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailConfig } from '../config.js';
 
 /**
@@ -29,17 +29,23 @@ export class MailError extends Error {
 }
 
 export function createSmtpMailer(config: MailConfig): Mailer {
-  // Short waits: a server that stops answering fails the send, which is retried, well within
-  // the claim the sending job holds (src/services/time-rules/alert-email.ts).
-  const transport = nodemailer.createTransport(
-    { url: config.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 },
-    { from: config.from },
-  );
+  // nodemailer is loaded with the first alert email, not at start: many servers never send one.
+  let transport: Promise<Transporter> | null = null;
+  const transportOnce = () =>
+    (transport ??= import('nodemailer').then(({ default: nodemailer }) =>
+      // Short waits: a server that stops answering fails the send, which is retried, well
+      // within the claim the sending job holds (src/services/time-rules/alert-email.ts).
+      nodemailer.createTransport(
+        { url: config.smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 },
+        { from: config.from },
+      ),
+    ));
   return {
     async send(message) {
       try {
         // One SMTP transaction: every recipient in the envelope, none named in the headers.
-        await transport.sendMail({
+        const smtp = await transportOnce();
+        await smtp.sendMail({
           from: config.from,
           bcc: message.recipients,
           subject: message.subject,
@@ -52,7 +58,7 @@ export function createSmtpMailer(config: MailConfig): Mailer {
       }
     },
     close() {
-      transport.close();
+      void transport?.then((opened) => opened.close());
     },
   };
 }

@@ -1,6 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { ExportFormat, ExportQuery } from '../contract/index.js';
 import type { Executor } from '../db/database.js';
 import {
@@ -28,6 +28,7 @@ import {
 } from '../domain/spreadsheet-cells.js';
 import { holdsAnswer, type Answers, type Question } from '../domain/survey.js';
 import type { AccessLogService } from './access-log.js';
+import { loadExcelJs } from './exceljs.js';
 import type { Actor, ServiceContext } from './context.js';
 import { newId } from './ids.js';
 import type { PrivacyAudit } from './privacy/privacy-audit.js';
@@ -197,9 +198,9 @@ const isFull = (stream: Drainable): boolean => {
  * The workbook, streamed: rows are committed as they come, and the next case is read only
  * once the ZIP and the client have taken what is written (`drain`).
  */
-function xlsxOf(header: string[], rows: AsyncGenerator<CellValue[]>): Readable {
+async function xlsxOf(header: string[], rows: AsyncGenerator<CellValue[]>): Promise<Readable> {
   const output = new PassThrough();
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useSharedStrings: false, useStyles: false });
+  const workbook = new (await loadExcelJs()).stream.xlsx.WorkbookWriter({ stream: output, useSharedStrings: false, useStyles: false });
   const sheet = workbook.addWorksheet('Cases');
   let gone = false;
   output.on('close', () => {
@@ -276,7 +277,7 @@ export function createCaseExport(ctx: ServiceContext, accessLog: AccessLogServic
 
       const header = headerOf(plan);
       const rows = rowsOf(db.kysely, plan);
-      const stream = query.format === 'csv' ? Readable.from(csvOf(header, rows)) : xlsxOf(header, rows);
+      const stream = query.format === 'csv' ? Readable.from(csvOf(header, rows)) : await xlsxOf(header, rows);
       return {
         fileName: exportFileName(survey.name, exportTime(now)!.slice(0, 10), query.format),
         contentType: CONTENT_TYPES[query.format],

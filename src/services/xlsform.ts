@@ -1,9 +1,10 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { DomainError } from '../domain/errors.js';
 import { sanitiseFileName } from '../domain/file-names.js';
 import { surveySlug } from '../domain/spreadsheet-cells.js';
 import { surveyFromXlsForm, xlsFormOf, type SheetGrid, type SkippedRow, type XlsFormSheets } from '../domain/xlsform.js';
 import { requireAdmin, type Actor, type ServiceContext } from './context.js';
+import { loadExcelJs } from './exceljs.js';
 import { loadSurvey, type createSurveyService, type Survey } from './surveys.js';
 
 /** The largest XLSForm upload: real forms are tens of kilobytes. */
@@ -23,7 +24,7 @@ export interface XlsFormImport {
 /** Reads the three sheets of an XLSForm workbook (names as ODK spells them, in any case) into text grids. */
 async function readXlsForm(bytes: Buffer): Promise<XlsFormSheets> {
   if (!bytes.subarray(0, 4).equals(ZIP_SIGNATURE)) throw invalidXlsForm('The file is not an .xlsx workbook');
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   try {
     await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer);
   } catch {
@@ -51,7 +52,7 @@ function gridOf(sheet: ExcelJS.Worksheet): SheetGrid {
 }
 
 async function workbookOf(sheets: XlsFormSheets): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   for (const [name, grid] of Object.entries(sheets) as Array<[string, SheetGrid | null]>) {
     const sheet = workbook.addWorksheet(name);
     for (const row of grid ?? []) sheet.addRow(row);

@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { sql } from 'kysely';
 import type { BeforeCommitHook, ChangeEvent, Executor, Transaction } from '../database.js';
 import type { Checkpointer } from './checkpointer.js';
+import type { WalSync } from './wal-sync.js';
 
 /** How many transactions may share one SQLite commit. */
 const GROUP_COMMIT_MAX = 64;
@@ -11,6 +12,7 @@ type QueuedWrite =
   | {
       kind: 'elsewhere';
       write: () => Promise<{ value: unknown; events: ChangeEvent[] }>;
+      committed: (() => void) | undefined;
       resolve(value: unknown): void;
       reject(error: unknown): void;
     };
@@ -21,18 +23,27 @@ type QueuedWrite =
  * next `BEGIN IMMEDIATE … COMMIT`, each inside its own savepoint. Each one's outcome is
  * reported only after the commit that holds it: an acknowledged write is a committed write.
  * A transaction that throws is rolled back to its savepoint and leaves the others intact.
- * A write another connection makes (`writeElsewhere`) takes its turn in the same queue.
- * The `beforeCommit` hooks run per transaction inside its savepoint, so what they write
+ * A write another connection makes (`writeElsewhere`) takes its turn in the same queue;
+ * that connection commits without a sync, and `walSync` syncs its commits in the
+ * background while the next write runs: its outcome is reported once its commit is on
+ * disk. Outcomes are reported in commit order. The `beforeCommit` hooks run per transaction inside its savepoint, so what they write
  * rolls back with it.
  */
 export function groupCommit(
   kysely: Executor,
   changes: EventEmitter<{ change: [ChangeEvent] }>,
   checkpointer: Checkpointer | null,
+  walSync: WalSync | null,
   hooks: readonly BeforeCommitHook[] = [],
 ) {
   const queue: QueuedWrite[] = [];
   let running = false;
+  let reported: Promise<void> = Promise.resolve();
+
+  /** Reports a commit's outcomes after those of every earlier commit, once `onDisk` resolves. */
+  function reportInOrder(onDisk: Promise<void>, report: () => void, fail: (error: unknown) => void): void {
+    reported = Promise.all([reported, onDisk]).then(report, fail).catch(rethrowOutside);
+  }
 
   async function commitHere(batch: Array<Extract<QueuedWrite, { kind: 'here' }>>): Promise<void> {
     const outcomes: Array<{ ok: true; value: unknown; events: ChangeEvent[] } | { ok: false; error: unknown }> = [];
@@ -70,15 +81,21 @@ export function groupCommit(
       return;
     }
     checkpointer?.afterCommit();
-    batch.forEach((item, i) => {
-      const outcome = outcomes[i]!;
-      if (!outcome.ok) {
-        item.reject(outcome.error);
-        return;
-      }
-      for (const event of outcome.events) changes.emit('change', event);
-      item.resolve(outcome.value);
-    });
+    // This connection syncs at commit (`synchronous = FULL`).
+    reportInOrder(
+      Promise.resolve(),
+      () =>
+        batch.forEach((item, i) => {
+          const outcome = outcomes[i]!;
+          if (!outcome.ok) {
+            item.reject(outcome.error);
+            return;
+          }
+          for (const event of outcome.events) changes.emit('change', event);
+          item.resolve(outcome.value);
+        }),
+      (error) => batch.forEach((item) => item.reject(error)),
+    );
   }
 
   async function commitElsewhere(item: Extract<QueuedWrite, { kind: 'elsewhere' }>): Promise<void> {
@@ -90,8 +107,15 @@ export function groupCommit(
       return;
     }
     checkpointer?.afterCommit();
-    for (const event of outcome.events) changes.emit('change', event);
-    item.resolve(outcome.value);
+    item.committed?.();
+    reportInOrder(
+      walSync?.afterCommit() ?? Promise.resolve(),
+      () => {
+        for (const event of outcome.events) changes.emit('change', event);
+        item.resolve(outcome.value);
+      },
+      (error) => item.reject(error),
+    );
   }
 
   async function drain(): Promise<void> {
@@ -128,7 +152,18 @@ export function groupCommit(
   return {
     transaction: <T>(fn: (tx: Transaction) => Promise<T>): Promise<T> =>
       new Promise<T>((resolve, reject) => enqueue({ kind: 'here', fn, resolve: resolve, reject })),
-    writeElsewhere: <T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>): Promise<T> =>
-      new Promise<T>((resolve, reject) => enqueue({ kind: 'elsewhere', write, resolve: resolve, reject })),
+    /**
+     * Runs `write` on the other connection in its turn; resolves once its commit is on disk.
+     * `committed` is called as soon as it has committed, before that.
+     */
+    writeElsewhere: <T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>, committed?: () => void): Promise<T> =>
+      new Promise<T>((resolve, reject) => enqueue({ kind: 'elsewhere', write, committed, resolve: resolve, reject })),
   };
+}
+
+/** An error thrown while reporting (by a change listener) surfaces as it did when reporting was synchronous, instead of failing later commits' reports. */
+function rethrowOutside(error: unknown): void {
+  setImmediate(() => {
+    throw error;
+  });
 }

@@ -11,6 +11,7 @@ import type { Database } from '../schema.js';
 import { startCheckpointer } from './checkpointer.js';
 import { groupCommit } from './group-commit.js';
 import { startSecondWriter } from './second-writer.js';
+import { walSync } from './wal-sync.js';
 
 /** SQLite: one connection, one writer; see ./group-commit.ts for how transactions share commits. */
 export function openSqlite(path: string, options: OpenOptions): Db {
@@ -18,9 +19,12 @@ export function openSqlite(path: string, options: OpenOptions): Db {
   const sqlite = new SqliteDatabase(path);
   sqlite.pragma('journal_mode = WAL');
   // FULL: every commit's WAL frames reach the disk before the commit returns, so what a
-  // webhook's answer acknowledges survives a power cut, as on PostgreSQL. (NORMAL would
+  // webhook's answer acknowledges survives a power cut, as on PostgreSQL. (NORMAL alone would
   // survive only a crash of the process.) Group commit shares one sync among a batch.
-  sqlite.pragma('synchronous = FULL');
+  // A second connection commits with NORMAL, and this process syncs its commits in the
+  // background before acknowledging them (./wal-sync.ts), so its thread goes on to the next
+  // write while the disk catches up.
+  sqlite.pragma(options.secondConnection ? 'synchronous = NORMAL' : 'synchronous = FULL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   // What retention and erasure remove is overwritten in the file, not left in free space for
@@ -36,14 +40,15 @@ export function openSqlite(path: string, options: OpenOptions): Db {
   const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   const changes = new EventEmitter<{ change: [ChangeEvent] }>();
   changes.setMaxListeners(0);
-  if (options.checkpoints === false) sqlite.pragma('wal_autocheckpoint = 0');
+  if (options.secondConnection) sqlite.pragma('wal_autocheckpoint = 0');
   const checkpointer =
-    path === ':memory:' || options.checkpoints === false
+    path === ':memory:' || options.secondConnection
       ? null
       : startCheckpointer(sqlite, path, { restartFrames: options.checkpointFrames, quietMs: options.threadQuietMs });
   const secondWriters = new Set<SecondWriter<unknown, unknown>>();
   const hooks: BeforeCommitHook[] = [];
-  const commits = groupCommit(kysely, changes, checkpointer, hooks);
+  const syncs = path === ':memory:' || options.secondConnection ? null : walSync(`${path}-wal`);
+  const commits = groupCommit(kysely, changes, checkpointer, syncs, hooks);
 
   return {
     dialect: 'sqlite',
@@ -86,6 +91,7 @@ export function openSqlite(path: string, options: OpenOptions): Db {
     async close() {
       await Promise.all([...secondWriters].map((writer) => writer.close()));
       await checkpointer?.close();
+      await syncs?.close();
       await kysely.destroy();
     },
   };

@@ -7,14 +7,15 @@ import type { SecondWriterReply, SecondWriterRequest, SecondWriterThreadData } f
 /**
  * The second writer's thread (see ./second-writer.ts): one SQLite connection that runs the
  * entry module's writes it is sent, one at a time, and answers each after its commit with
- * the changes it made. The main connection runs the checkpoints, so this one never does.
+ * the changes it made. The main connection runs the checkpoints and syncs this one's
+ * commits to disk (./wal-sync.ts), so this one does neither.
  */
 const port = parentPort!;
 const { path, entry, data } = workerData as SecondWriterThreadData;
 
 const committed: ChangeEvent[] = [];
 const opening = (async () => {
-  const db = openSqlite(path, { checkpoints: false });
+  const db = openSqlite(path, { secondConnection: true });
   db.changes.on('change', (event) => committed.push(event));
   const { openWriter } = (await import(entry)) as { openWriter: OpenWriter<unknown, unknown> };
   return { db, write: openWriter(db, data) };

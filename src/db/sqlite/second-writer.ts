@@ -14,7 +14,7 @@ import { fromCodedError, SecondWriterStopped, type CodedError, type SecondWriter
  * back — never one per statement: a round trip per statement through a busy event loop
  * was slower. Writes take their turn with this handle's own transactions (`writeElsewhere`
  * of ./group-commit.ts), so neither connection waits for the other's write lock, and an
- * answer comes back only after its write committed.
+ * answer comes back only after its write committed and reached the disk.
  */
 
 /** What the thread (./second-writer-thread.ts) is started with. */
@@ -29,7 +29,7 @@ export interface SecondWriterThreadData {
 export type SecondWriterRequest = { id: number; input: unknown } | { close: true };
 export type SecondWriterReply = { id: number; output: unknown; events: ChangeEvent[] } | { id: number; error: CodedError };
 
-type WriteElsewhere = <T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>) => Promise<T>;
+type WriteElsewhere = <T>(write: () => Promise<{ value: T; events: ChangeEvent[] }>, committed?: () => void) => Promise<T>;
 
 export function startSecondWriter<In, Out>(
   writeElsewhere: WriteElsewhere,
@@ -86,8 +86,10 @@ export function startSecondWriter<In, Out>(
     get writesCommitted() {
       return writesCommitted;
     },
-    write: (input) =>
-      stopped || closing ? Promise.reject(new SecondWriterStopped('The second writer has stopped')) : writeElsewhere(() => send(input)),
+    write: (input, committed) =>
+      stopped || closing
+        ? Promise.reject(new SecondWriterStopped('The second writer has stopped'))
+        : writeElsewhere(() => send(input), committed),
     close() {
       closing ??= threads.close();
       return closing;

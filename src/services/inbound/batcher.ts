@@ -45,10 +45,19 @@ export function createBatcher(ctx: ServiceContext, store: BatchStore = storeInTr
 
   async function run(batch: Waiting[]): Promise<void> {
     let results: ReceiveResult[];
+    let next = false;
+    // The next batch starts storing once this one has committed, even while its commit is
+    // still on its way to the disk; these webhooks are answered only once it is there.
+    const startNext = () => {
+      if (next) return;
+      next = true;
+      done();
+    };
     try {
       results = await store(
         batch.map((w) => w.item),
         ctx.now(),
+        startNext,
       );
     } catch (error) {
       if (batch.length > 1) {
@@ -56,11 +65,11 @@ export function createBatcher(ctx: ServiceContext, store: BatchStore = storeInTr
         // rest, before the next batch (which may hold later messages of the same people).
         for (const waiting of batch) await storeAlone(waiting);
       } else batch[0]!.reject(error);
-      done();
+      startNext();
       return;
     }
     // The next batch starts storing before these webhooks are answered.
-    done();
+    startNext();
     batch.forEach((w, i) => w.resolve(results[i]!));
   }
 

@@ -32,9 +32,9 @@ export function startIngestThread(db: Db): IngestThread | null {
     get batchesStored() {
       return writer.writesCommitted;
     },
-    async store(items, now) {
+    async store(items, now, committed) {
       try {
-        return await writer.write({ items: items.map(plain), now });
+        return await writer.write({ items: items.map(plain), now }, committed);
       } catch (error) {
         if (!(error instanceof SecondWriterStopped)) throw error;
       }

@@ -42,7 +42,11 @@ export interface ReceiveResult {
 }
 
 /** Stores a batch in one transaction and answers for each item, in order. */
-export type BatchStore = (items: InboundItem[], now: number) => Promise<ReceiveResult[]>;
+/**
+ * Stores a batch; resolves once it is committed and on disk. A store that can tell may call
+ * `committed` earlier, once the commit is made, so the next batch need not wait for the disk.
+ */
+export type BatchStore = (items: InboundItem[], now: number, committed?: () => void) => Promise<ReceiveResult[]>;
 
 /** The default store: a transaction on `db`, in this thread. */
 export function storeInTransaction(db: Db): BatchStore {
