@@ -14,7 +14,8 @@ import { buildTwilioPool } from './twilio-pool.js';
  * - Does a webhook that carries a photo cost its sender more than a text? The fetch is a job
  *   run after the answer, so it should not: full-speed rounds of text-only webhooks take
  *   turns with rounds whose every webhook carries a distinct 40 KiB JPEG, served by a local
- *   origin the server fetches from while the load runs. Ratio = media / text, per round.
+ *   origin the server fetches from while the load runs. Ratio = media / the mean of the text
+ *   rounds either side, per media round.
  * - Does serving a large item hold it in memory? A 16 MiB upload is read by 20 clients at
  *   once; the server's resident memory is watched against its idle level just before.
  */
@@ -22,8 +23,10 @@ export interface MediaBenchResult {
   measuredAt: string;
   ingest: {
     roundSeconds: number;
+    /** One more than the media rounds: text rounds come before, between and after them. */
     textPerSecond: number[];
     mediaPerSecond: number[];
+    /** Each media round against the mean of the text rounds before and after it. */
     ratios: number[];
     medianRatio: number;
     /** Media items of the media rounds, and how they ended once the fetches drained. */
@@ -123,13 +126,20 @@ export async function measureMedia(
       }
       return result.perSecond2xx;
     };
+    // Text and media rounds alternate, starting and ending with text, and each media round is
+    // compared with the mean of the text rounds either side of it. Every round runs on a
+    // database the rounds before it have grown (and on PostgreSQL with autovacuum off, bloated),
+    // so rates drift round by round; the mean of the rounds on both sides cancels a steady drift,
+    // where a ratio to the round before or after alone would count it as the cost of media.
+    textPerSecond.push(round(await run('text')));
     for (let r = 1; r <= ROUNDS; r += 1) {
-      // Alternate which goes first, so neither always follows the other's leftover work.
-      const order: Array<'text' | 'media'> = r % 2 === 1 ? ['text', 'media'] : ['media', 'text'];
-      for (const kind of order) (kind === 'text' ? textPerSecond : mediaPerSecond).push(round(await run(kind)));
-      log(`  round ${r}: text ${textPerSecond.at(-1)}/s, with a photo each ${mediaPerSecond.at(-1)}/s`);
+      mediaPerSecond.push(round(await run('media')));
+      textPerSecond.push(round(await run('text')));
+      log(
+        `  round ${r}: text before ${textPerSecond.at(-2)}/s, with a photo each ${mediaPerSecond.at(-1)}/s, text after ${textPerSecond.at(-1)}/s`,
+      );
     }
-    const ratios = textPerSecond.map((text, i) => round(mediaPerSecond[i]! / text, 3));
+    const ratios = mediaPerSecond.map((media, i) => round(media / ((textPerSecond[i]! + textPerSecond[i + 1]!) / 2), 3));
     const drainStarted = performance.now();
     const db = await openDatabase(database.config, { listen: false });
     let counts = { items: 0, stored: 0, failed: 0, pending: 0 };

@@ -217,7 +217,7 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
         '',
         '',
         '',
-        `${ingest.ratios.map((v) => `${n(v * 100, 1)}%`).join(', ')} of text only (${ingest.textPerSecond.map((v) => n(v)).join(', ')}/s); median ${n(ingest.medianRatio * 100, 1)}%`,
+        `${ingest.ratios.map((v) => `${n(v * 100, 1)}%`).join(', ')} of the text rounds either side (text rounds ${ingest.textPerSecond.map((v) => n(v)).join(', ')}/s); median ${n(ingest.medianRatio * 100, 1)}%`,
         '',
         `${n(ingest.stored)}/${n(ingest.items)} stored, ${n(ingest.failed)} failed, drained ${n(ingest.drainSeconds, 1)} s after the load`,
         '',

@@ -6,7 +6,7 @@ import type { ChangeEvent } from '../domain/change-events.js';
 import type { Database } from './schema.js';
 import type { SecondWriter } from './second-writer.js';
 
-export { caseNumberSequence } from './postgres/open-postgres.js';
+export { caseNumberSequence } from './postgres/case-numbers.js';
 
 /**
  * The database module is the one that knows which database it is on (STYLE.md habit 3).

@@ -5,14 +5,10 @@ import pg from 'pg';
 import type { BeforeCommitHook, ChangeEvent, Db, Transaction } from '../database.js';
 import { runMigrations } from '../migrate.js';
 import { insertOrganisation } from '../organisations.js';
+import { caseNumberSequence } from './case-numbers.js';
 import type { Database } from '../schema.js';
 
 const CHANNEL = 'caseline_changes';
-
-/** The PostgreSQL sequence that numbers an organisation's cases. */
-export function caseNumberSequence(orgId: string): string {
-  return `case_numbers_${orgId.toLowerCase().replace(/[^a-z0-9]/g, '')}`;
-}
 
 export async function openPostgres(url: string, listen: boolean): Promise<Db> {
   // bigint columns hold milliseconds and counters that fit in a double.
