@@ -92,7 +92,13 @@ export async function createCaseline(
     { claimMs: config.outboxClaimSeconds * 1000, ...options.outbox },
   );
   const jobs = new JobWorker(
-    { db, now, logger: app.log, busy: () => services.inbound.receivedWithin(WEBHOOKS_FIRST_MS) },
+    {
+      db,
+      now,
+      logger: app.log,
+      busy: () => services.inbound.receivedWithin(WEBHOOKS_FIRST_MS),
+      backlogged: () => services.inbound.backloggedWithin(WEBHOOKS_FIRST_MS),
+    },
     services.jobHandlers,
     options.jobs,
   );

@@ -50,6 +50,12 @@ export interface JobWorkerOptions {
   concurrency: number;
   /** Jobs run at once while `busy` says the server is answering webhooks: they come first. */
   busyConcurrency: number;
+  /**
+   * While `backlogged` says webhooks wait in line for the store, one job starts per this
+   * many milliseconds at most: the webhooks get the machine, and media still arrives during
+   * a long surge.
+   */
+  backlogIntervalMs: number;
   /** How often to look for due jobs when nothing wakes the worker: an idle server's one query a second. */
   pollMs: number;
 }
@@ -63,6 +69,8 @@ export class JobWorker {
   private readonly options: JobWorkerOptions;
   private readonly handlers: Map<string, JobHandler>;
   private readonly running = new Set<Promise<void>>();
+  /** When this worker last started a job, on the monotonic clock. */
+  private lastStartedAt = Number.NEGATIVE_INFINITY;
   private started = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
@@ -71,11 +79,11 @@ export class JobWorker {
   };
 
   constructor(
-    private readonly deps: { db: Db; now: () => number; logger: Logger; busy?: () => boolean },
+    private readonly deps: { db: Db; now: () => number; logger: Logger; busy?: () => boolean; backlogged?: () => boolean },
     handlers: JobHandler[],
     options: Partial<JobWorkerOptions> = {},
   ) {
-    this.options = { concurrency: 4, busyConcurrency: 1, pollMs: 1000, ...options };
+    this.options = { concurrency: 4, busyConcurrency: 1, backlogIntervalMs: 1000, pollMs: 1000, ...options };
     this.handlers = new Map(handlers.map((handler) => [handler.kind, handler]));
   }
 
@@ -109,6 +117,7 @@ export class JobWorker {
         if (free > 0) {
           const jobs = await this.claim(free);
           claimed = jobs.length;
+          if (claimed > 0) this.lastStartedAt = performance.now();
           for (const job of jobs) {
             const execution: Promise<void> = this.execute(job).finally(() => {
               this.running.delete(execution);
@@ -138,7 +147,9 @@ export class JobWorker {
   }
 
   private concurrencyNow(): number {
-    return this.deps.busy?.() ? Math.min(this.options.busyConcurrency, this.options.concurrency) : this.options.concurrency;
+    const { concurrency, busyConcurrency, backlogIntervalMs } = this.options;
+    if (this.deps.backlogged?.()) return performance.now() - this.lastStartedAt >= backlogIntervalMs ? Math.min(1, concurrency) : 0;
+    return this.deps.busy?.() ? Math.min(busyConcurrency, concurrency) : concurrency;
   }
 
   /** Claims up to `limit` due jobs with one statement; each gets its kind's claim length. */

@@ -281,4 +281,35 @@ describeEachDialect('the durable job worker', (dialect) => {
       await worker.stop();
     }
   });
+
+  it('while webhooks wait in line, starts one job per interval at most, and catches up once they are through', async () => {
+    let backlogged = true;
+    const started: number[] = [];
+    const handler = testHandler((job) => {
+      started.push(performance.now());
+      return handler.done(job);
+    });
+    await enqueue(Array.from({ length: 6 }, (_, i) => `backlog-${i}`));
+    const interval = 200;
+    const worker = new JobWorker({ db, now, logger: quiet, busy: () => true, backlogged: () => backlogged }, [handler.handler], {
+      concurrency: 4,
+      backlogIntervalMs: interval,
+      pollMs: 20,
+    });
+    const from = performance.now();
+    worker.start();
+    try {
+      // Media still arrive during a surge: the first job at once, then one per interval.
+      await expect.poll(() => started.length, { timeout: 5000 }).toBeGreaterThanOrEqual(2);
+      await new Promise((resolve) => setTimeout(resolve, 3 * interval));
+      const elapsed = performance.now() - from;
+      expect(started.length).toBeLessThanOrEqual(Math.floor(elapsed / interval) + 1);
+      expect(started.length).toBeLessThan(6);
+      for (let i = 1; i < started.length; i++) expect(started[i]! - started[i - 1]!).toBeGreaterThanOrEqual(interval - 5);
+      backlogged = false;
+      await expect.poll(() => handler.applied.size, { timeout: 5000 }).toBe(6);
+    } finally {
+      await worker.stop();
+    }
+  });
 });

@@ -23,28 +23,35 @@ export interface NewJob {
  * that causes it commits, and wakes the job workers once it does.
  */
 export async function enqueueJobs(tx: Transaction, jobs: NewJob[], now: number): Promise<void> {
-  if (jobs.length === 0) return;
-  for (let i = 0; i < jobs.length; i += ROWS_PER_INSERT) await insertJobs(tx, jobs.slice(i, i + ROWS_PER_INSERT), now);
-  for (const orgId of new Set(jobs.map((job) => job.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
+  for (const query of enqueueJobsQueries(tx, jobs, now)) await query.execute();
 }
 
-async function insertJobs(tx: Transaction, jobs: NewJob[], now: number): Promise<void> {
-  await tx.db
-    .insertInto('jobs')
-    .values(
-      jobs.map((job) => ({
-        id: job.id,
-        org_id: job.orgId,
-        kind: job.kind,
-        subject_id: job.subjectId,
-        state: 'pending' as const,
-        due_at: job.dueAt,
-        attempts: 0,
-        created_at: now,
-        updated_at: now,
-      })),
-    )
-    .execute();
+/**
+ * `enqueueJobs` as statements, for a caller that runs them together with its own
+ * (`Db.writeTogether`: one round trip on PostgreSQL). The workers are woken once the
+ * transaction commits, as with `enqueueJobs`.
+ */
+export function enqueueJobsQueries(tx: Transaction, jobs: NewJob[], now: number) {
+  const queries = [];
+  for (let i = 0; i < jobs.length; i += ROWS_PER_INSERT) queries.push(insertJobs(tx, jobs.slice(i, i + ROWS_PER_INSERT), now));
+  for (const orgId of new Set(jobs.map((job) => job.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
+  return queries;
+}
+
+function insertJobs(tx: Transaction, jobs: NewJob[], now: number) {
+  return tx.db.insertInto('jobs').values(
+    jobs.map((job) => ({
+      id: job.id,
+      org_id: job.orgId,
+      kind: job.kind,
+      subject_id: job.subjectId,
+      state: 'pending' as const,
+      due_at: job.dueAt,
+      attempts: 0,
+      created_at: now,
+      updated_at: now,
+    })),
+  );
 }
 
 /** A timer of one subject (DESIGN.md §8): kept once per kind and subject, however often it is scheduled. */

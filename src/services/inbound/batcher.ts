@@ -14,6 +14,12 @@ import { storeInTransaction, type BatchStore, type InboundItem, type ReceiveResu
  * transaction, or on SQLite on the database's second writer (./store-batch-thread.ts).
  */
 const MAX_BATCH = 100;
+/**
+ * A batch this large means webhooks arrived faster than batches commit: they wait in line,
+ * and background work should make way (`backloggedWithin`). Under light load batches are
+ * one message, and at a store's steady pace a few.
+ */
+const BACKLOG_BATCH = 10;
 
 interface Waiting {
   item: InboundItem;
@@ -26,12 +32,15 @@ export function createBatcher(ctx: ServiceContext, store: BatchStore = storeInTr
   const { db } = ctx;
   const queue: Waiting[] = [];
   let active = 0;
+  /** When a batch last started with webhooks waiting in line, on the monotonic clock. */
+  let backlogAt = Number.NEGATIVE_INFINITY;
 
   function pump(): void {
     // On PostgreSQL batches lock disjoint contacts and run side by side; on SQLite one batch
     // stores while the next one gathers, so each commit carries as many messages as possible.
     while (active < db.writeConcurrency && queue.length > 0) {
       const batch = queue.splice(0, MAX_BATCH);
+      if (batch.length >= BACKLOG_BATCH) backlogAt = performance.now();
       active += 1;
       void run(batch);
     }
@@ -90,5 +99,7 @@ export function createBatcher(ctx: ServiceContext, store: BatchStore = storeInTr
         pump();
       });
     },
+    /** Whether webhooks waited in line for the store within the last `ms`. */
+    backloggedWithin: (ms: number) => performance.now() - backlogAt < ms,
   };
 }

@@ -69,6 +69,11 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
      * the webhooks the machine while they arrive, as a provider waits on each answer.
      */
     receivedWithin: (ms: number) => performance.now() - lastWebhookAt < ms,
+    /**
+     * Whether webhooks arrived faster than they could be stored within the last `ms`, and
+     * waited in line: background work then all but stops until they are through.
+     */
+    backloggedWithin: ingest.backloggedWithin,
     /** SQLite with a database file: the thread that stores inbound batches. */
     ingestThread,
     applyStatus,

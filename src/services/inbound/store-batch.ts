@@ -1,6 +1,6 @@
 import type { Db, Transaction } from '../../db/database.js';
 import { openCasesQuery, optedOutAmong, storedProviderIds } from '../../db/queries/inbound.js';
-import { enqueueJobs, scheduleTimers } from '../../db/queries/jobs.js';
+import { enqueueJobsQueries, scheduleTimers } from '../../db/queries/jobs.js';
 import { recordOptOut, removeOptOut } from '../../db/queries/opt-outs.js';
 import type { MediaTable, NumberTable, RecordTable } from '../../db/schema.js';
 import { sanitiseFileName } from '../../domain/file-names.js';
@@ -126,13 +126,13 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
     links.length > 0 ? tx.db.insertInto('record_messages').values(links) : null,
     historyInsert(tx.db, history),
     media.length > 0 ? tx.db.insertInto('media').values(media) : null,
+    // Media are fetched by a job once this commits, never on the webhook's path (DESIGN.md §6).
+    ...enqueueJobsQueries(
+      tx,
+      media.map((row) => ({ id: newId(now), orgId: row.org_id, kind: MEDIA_FETCH_JOB, subjectId: row.id, dueAt: now })),
+      now,
+    ),
   ]);
-  // Media are fetched by a job once this commits, never on the webhook's path (DESIGN.md §6).
-  await enqueueJobs(
-    tx,
-    media.map((row) => ({ id: newId(now), orgId: row.org_id, kind: MEDIA_FETCH_JOB, subjectId: row.id, dueAt: now })),
-    now,
-  );
   for (const reply of plan.multiCaseReplies) await sendMultiCaseReply(tx, items[reply.item]!, reply.targets.map(resolve), now);
   for (const ack of plan.acknowledgements) await sendAcknowledgement(tx, items[ack.item]!, created[ack.caseKey]!, now);
   await scheduleTimersOfBatch(tx, { plan, items, surveys, newRecords, touched, alreadyWaiting }, now);
