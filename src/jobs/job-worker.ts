@@ -51,11 +51,16 @@ export interface JobWorkerOptions {
   /** Jobs run at once while `busy` says the server is answering webhooks: they come first. */
   busyConcurrency: number;
   /**
-   * While `backlogged` says webhooks wait in line for the store, one job starts per this
-   * many milliseconds at most: the webhooks get the machine, and media still arrives during
-   * a long surge.
+   * While `backlogged` says webhooks wait in line for the store, jobs give them the machine:
+   * one job starts per this many milliseconds, so media still arrives during a surge, ...
    */
   backlogIntervalMs: number;
+  /**
+   * ... and besides, jobs due this long ago run one at a time, so a long surge delays a job
+   * by this much at most beyond what running one at a time would (DESIGN.md §13: a fetch ends
+   * within five minutes).
+   */
+  backlogOverdueMs: number;
   /** How often to look for due jobs when nothing wakes the worker: an idle server's one query a second. */
   pollMs: number;
 }
@@ -75,7 +80,9 @@ export class JobWorker {
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
   private readonly onChange = (event: { type: string }) => {
-    if (event.type === 'jobs.ready') this.wake?.();
+    // In a backlog every stored batch with media announces jobs; the poll looks instead,
+    // rather than a claim per batch competing with the batches.
+    if (event.type === 'jobs.ready' && !this.deps.backlogged?.()) this.wake?.();
   };
 
   constructor(
@@ -83,7 +90,7 @@ export class JobWorker {
     handlers: JobHandler[],
     options: Partial<JobWorkerOptions> = {},
   ) {
-    this.options = { concurrency: 4, busyConcurrency: 1, backlogIntervalMs: 1000, pollMs: 1000, ...options };
+    this.options = { concurrency: 4, busyConcurrency: 1, backlogIntervalMs: 1000, backlogOverdueMs: 20_000, pollMs: 1000, ...options };
     this.handlers = new Map(handlers.map((handler) => [handler.kind, handler]));
   }
 
@@ -115,7 +122,7 @@ export class JobWorker {
       try {
         const free = this.concurrencyNow() - this.running.size;
         if (free > 0) {
-          const jobs = await this.claim(free);
+          const jobs = await this.claim(free, this.dueByNow());
           claimed = jobs.length;
           if (claimed > 0) this.lastStartedAt = performance.now();
           for (const job of jobs) {
@@ -147,18 +154,26 @@ export class JobWorker {
   }
 
   private concurrencyNow(): number {
-    const { concurrency, busyConcurrency, backlogIntervalMs } = this.options;
-    if (this.deps.backlogged?.()) return performance.now() - this.lastStartedAt >= backlogIntervalMs ? Math.min(1, concurrency) : 0;
+    const { concurrency, busyConcurrency } = this.options;
+    if (this.deps.backlogged?.()) return Math.min(1, concurrency);
     return this.deps.busy?.() ? Math.min(busyConcurrency, concurrency) : concurrency;
   }
 
-  /** Claims up to `limit` due jobs with one statement; each gets its kind's claim length. */
-  private async claim(limit: number): Promise<JobTable[]> {
+  /** Jobs due by this time may be claimed now: in a backlog, only overdue ones, but for one job per interval. */
+  private dueByNow(): number {
+    const at = this.deps.now();
+    const { backlogIntervalMs, backlogOverdueMs } = this.options;
+    if (!this.deps.backlogged?.() || performance.now() - this.lastStartedAt >= backlogIntervalMs) return at;
+    return at - backlogOverdueMs;
+  }
+
+  /** Claims up to `limit` jobs due by `dueBy` with one statement; each gets its kind's claim length. */
+  private async claim(limit: number, dueBy = this.deps.now()): Promise<JobTable[]> {
     const kinds = [...this.handlers.keys()];
     if (kinds.length === 0) return [];
     const { db, now } = this.deps;
     const at = now();
-    const due = db.skipLocked(dueJobsQuery(db.kysely, kinds, at, limit));
+    const due = db.skipLocked(dueJobsQuery(db.kysely, kinds, dueBy, limit));
     return db.kysely
       .updateTable('jobs')
       .set((eb) => {

@@ -312,4 +312,38 @@ describeEachDialect('the durable job worker', (dialect) => {
       await worker.stop();
     }
   });
+
+  it('in a backlog, jobs overdue by the bound run one after another without waiting for the interval; newer ones still wait', async () => {
+    let running = 0;
+    let most = 0;
+    const handler = testHandler(async (job) => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      running -= 1;
+      return handler.done(job);
+    });
+    const overdueMs = 20_000;
+    await enqueue(
+      Array.from({ length: 5 }, (_, i) => `overdue-${i}`),
+      clock - overdueMs - 1,
+    );
+    await enqueue(Array.from({ length: 5 }, (_, i) => `fresh-${i}`));
+    const worker = new JobWorker({ db, now, logger: quiet, busy: () => true, backlogged: () => true }, [handler.handler], {
+      concurrency: 4,
+      backlogIntervalMs: 60_000,
+      backlogOverdueMs: overdueMs,
+      pollMs: 20,
+    });
+    worker.start();
+    try {
+      await expect.poll(() => [...handler.applied.keys()].filter((s) => s.startsWith('overdue-')).length, { timeout: 5000 }).toBe(5);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // One fresh job may have taken the first interval's turn; the rest wait for the next.
+      expect([...handler.applied.keys()].filter((s) => s.startsWith('fresh-')).length).toBeLessThanOrEqual(1);
+      expect(most).toBe(1);
+    } finally {
+      await worker.stop();
+    }
+  });
 });
