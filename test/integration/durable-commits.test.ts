@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/database.js';
 import type { SecondWriter } from '../../src/db/second-writer.js';
+import { useCaseline } from '../support/harness.js';
 
 /** SQLite's `PRAGMA synchronous` levels. */
 const NORMAL = 1;
@@ -178,5 +179,34 @@ describe('SQLite commits reach the disk before they are acknowledged', () => {
       return rows[0]!.synchronous;
     });
     expect(level).toBe(FULL);
+  });
+});
+
+describe('a webhook on SQLite is answered only once its batch is on disk', () => {
+  const h = useCaseline('sqlite');
+
+  afterEach(() => {
+    disk.held = false;
+    disk.release();
+  });
+
+  it('stored and visible, it still waits for the sync before its answer', async () => {
+    const org = await h.newOrg();
+    // The ingest thread starts with the first webhook.
+    expect((await h.text(org, '+447700900300', 'first')).status).toBe(200);
+    disk.log.length = 0;
+    disk.held = true;
+    let answered = false;
+    const answer = h.text(org, '+447700900301', 'held at the disk').then((res) => {
+      answered = true;
+      return res;
+    });
+    await until(async () => (await h.records(org)).length === 2 && disk.log.some((line) => line.endsWith('started')));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(answered).toBe(false);
+
+    disk.held = false;
+    disk.release();
+    expect((await answer).status).toBe(200);
   });
 });
