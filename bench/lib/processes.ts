@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PROJECT_ROOT } from '../../src/server.js';
 import { freePort } from '../../test/support/server-process.js';
+import { startCommand } from '../../test/support/start-command.js';
 
 /**
  * Child processes the benchmarks measure: the full Caseline server (`dist/main.js` with the
@@ -134,18 +135,16 @@ export function startCaseline(options: {
         CASELINE_ADMIN_PASSWORD: BENCH_ADMIN.password,
         CASELINE_TWILIO_API_URL: options.twilioApiUrl,
         PUBLIC_URL: `http://127.0.0.1:${port}`,
+        ...START.env,
         ...options.extraEnv,
       },
     });
   })();
 }
 
-/** The Node flags `npm start` passes before `dist/main.js` (package.json's `start` script). */
-export const START_NODE_FLAGS: string[] = (() => {
-  const scripts = (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-  const words = (scripts.start ?? '').split(/\s+/);
-  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/main.js')).filter((word) => word.startsWith('--'));
-})();
+/** What `npm start` sets and passes before `dist/main.js` (package.json's `start` script). */
+const START = startCommand();
+export const START_NODE_FLAGS: string[] = START.nodeFlags;
 
 /** Builds `dist/` when stale, as `npm start` does first. */
 function buildCompiledServer(): void {

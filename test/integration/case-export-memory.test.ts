@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/server.js';
 import type { DatabaseConfig } from '../../src/config.js';
 import { describeEachDialect, freshDatabase } from '../support/dialects.js';
 import { serverEnv, setUpTwilioNumber, type TwilioSetup } from '../support/fault-kit.js';
+import { startCommand } from '../support/start-command.js';
 import { startServerProcess, type ServerProcess } from '../support/server-process.js';
 
 const CASES = 100_000;
@@ -16,12 +16,6 @@ const MIB = 1024 * 1024;
 const RSS_BOUND = 250 * MIB;
 /** What the export may add to the idle server (SQLite's page cache counts in RSS too): pages, not the whole survey. */
 const GROWTH_BOUND = 48 * MIB;
-
-/** The node flags `npm start` runs the server with (its heap settings), so the test measures what production runs. */
-function startFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return scripts.start.split(/\s+/).filter((word) => word.startsWith('--'));
-}
 
 /** The server's resident memory now, from the kernel. */
 function rssOf(pid: number): number {
@@ -117,7 +111,9 @@ describeEachDialect('case export memory', (dialect) => {
     dir = mkdtempSync(join(tmpdir(), 'caseline-export-memory-'));
     const database = await freshDatabase(dialect, dir);
     drop = database.drop;
-    server = await startServerProcess(serverEnv(database.config, dir), { nodeArgs: startFlags() });
+    // As `npm start` runs it (its heap settings and allocator), so the test measures what production runs.
+    const start = startCommand();
+    server = await startServerProcess({ ...serverEnv(database.config, dir), ...start.env }, { nodeArgs: start.nodeFlags });
     setup = await setUpTwilioNumber(server.url);
     await seed(database.config, setup);
   }, 300_000);
