@@ -26,8 +26,8 @@ type QueuedWrite =
  * A write another connection makes (`writeElsewhere`) takes its turn in the same queue;
  * that connection commits without a sync, and `walSync` syncs its commits in the
  * background while the next write runs: its outcome is reported once its commit is on
- * disk. Outcomes are reported in commit order. The `beforeCommit` hooks run per transaction inside its savepoint, so what they write
- * rolls back with it.
+ * disk. Outcomes are reported in commit order. The `beforeCommit` hooks run per
+ * transaction inside its savepoint, so what they write rolls back with it.
  */
 export function groupCommit(
   kysely: Executor,
@@ -161,7 +161,10 @@ export function groupCommit(
   };
 }
 
-/** An error thrown while reporting (by a change listener) surfaces as it did when reporting was synchronous, instead of failing later commits' reports. */
+/**
+ * An error thrown while reporting (by a change listener) surfaces as it did when reporting
+ * was synchronous, instead of failing the reports of later commits.
+ */
 function rethrowOutside(error: unknown): void {
   setImmediate(() => {
     throw error;
