@@ -173,28 +173,33 @@ export class JobWorker {
     if (kinds.length === 0) return [];
     const { db, now } = this.deps;
     const at = now();
-    const due = db.skipLocked(dueJobsQuery(db.kysely, kinds, dueBy, limit));
-    return db.kysely
-      .updateTable('jobs')
-      .set((eb) => {
-        const [first, ...rest] = [...this.handlers.values()];
-        let claimedUntil = eb
-          .case()
-          .when('kind', '=', first!.kind)
-          .then(at + first!.claimMs);
-        for (const handler of rest) claimedUntil = claimedUntil.when('kind', '=', handler.kind).then(at + handler.claimMs);
-        const claimEnd = claimedUntil.else(at).end();
-        return {
-          state: 'running',
-          claimed_until: claimEnd,
-          due_at: claimEnd,
-          attempts: eb('attempts', '+', 1),
-          updated_at: at,
-        };
-      })
-      .where('id', 'in', due)
-      .returningAll()
-      .execute();
+    // A transaction, though one statement: on SQLite it then takes its turn with the other
+    // writes (the ingest thread's batches among them) instead of waiting for their lock
+    // inside a synchronous call, on the thread that serves HTTP.
+    return db.transaction((tx) => {
+      const due = db.skipLocked(dueJobsQuery(tx.db, kinds, dueBy, limit));
+      return tx.db
+        .updateTable('jobs')
+        .set((eb) => {
+          const [first, ...rest] = [...this.handlers.values()];
+          let claimedUntil = eb
+            .case()
+            .when('kind', '=', first!.kind)
+            .then(at + first!.claimMs);
+          for (const handler of rest) claimedUntil = claimedUntil.when('kind', '=', handler.kind).then(at + handler.claimMs);
+          const claimEnd = claimedUntil.else(at).end();
+          return {
+            state: 'running',
+            claimed_until: claimEnd,
+            due_at: claimEnd,
+            attempts: eb('attempts', '+', 1),
+            updated_at: at,
+          };
+        })
+        .where('id', 'in', due)
+        .returningAll()
+        .execute();
+    });
   }
 
   private async execute(job: JobTable): Promise<void> {

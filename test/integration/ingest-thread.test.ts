@@ -65,6 +65,30 @@ describe('the SQLite ingest thread', () => {
     expect(thread().batchesStored).toBeGreaterThan(before);
   });
 
+  it('a job claim waits its turn behind the thread’s write, and the event loop runs meanwhile', async () => {
+    const { db, jobs } = h.caseline();
+    const writer = db.openSecondWriter<{ ms: number }, null>(new URL('../support/slow-writer.ts', import.meta.url), null);
+    if (!writer) throw new Error('no second writer');
+    try {
+      await writer.write({ ms: 0 });
+      const slow = writer.write({ ms: 400 });
+      // The thread holds its write lock from here for about 400 ms.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      let ticks = 0;
+      const timer = setInterval(() => (ticks += 1), 10);
+      try {
+        await jobs.runOnce();
+      } finally {
+        clearInterval(timer);
+      }
+      await slow;
+      // Waiting for the lock inside SQLite's synchronous call would have let no timer fire.
+      expect(ticks).toBeGreaterThanOrEqual(5);
+    } finally {
+      await writer.close();
+    }
+  });
+
   it('takes turns with the console’s writes: neither waits on the other’s lock, nothing fails', async () => {
     const org = await h.newOrg();
     const { db } = h.caseline();
