@@ -12,9 +12,9 @@ export interface SecondWriter<In, Out> {
   /**
    * Runs one write on the second connection and answers once its commit is on disk, with
    * the changes it made published on the main handle. `committed` is called as soon as it
-   * has committed, before that: the next write may start then. Rejects with `SecondWriterStopped` once the thread
-   * is gone (the write may or may not have committed), and with the write's own error, a
-   * `DomainError` still a `DomainError`, when it failed.
+   * has committed, before that: the next write may start then. Rejects with
+   * `SecondWriterStopped` once the thread is gone (the write may or may not have committed),
+   * and with the write's own error, a `DomainError` still a `DomainError`, when it failed.
    */
   write(input: In, committed?: () => void): Promise<Out>;
   /** Writes the thread has committed. */

@@ -54,12 +54,12 @@ export function createBatcher(ctx: ServiceContext, store: BatchStore = storeInTr
 
   async function run(batch: Waiting[]): Promise<void> {
     let results: ReceiveResult[];
-    let next = false;
+    let nextStarted = false;
     // The next batch starts storing once this one has committed, even while its commit is
     // still on its way to the disk; these webhooks are answered only once it is there.
     const startNext = () => {
-      if (next) return;
-      next = true;
+      if (nextStarted) return;
+      nextStarted = true;
       done();
     };
     try {

@@ -41,10 +41,10 @@ export interface ReceiveResult {
   caseNumbers: number[];
 }
 
-/** Stores a batch in one transaction and answers for each item, in order. */
 /**
- * Stores a batch; resolves once it is committed and on disk. A store that can tell may call
- * `committed` earlier, once the commit is made, so the next batch need not wait for the disk.
+ * Stores a batch in one transaction and answers for each item, in order, once it is
+ * committed and on disk. A store that can tell may call `committed` earlier, once the commit
+ * is made, so the next batch need not wait for the disk.
  */
 export type BatchStore = (items: InboundItem[], now: number, committed?: () => void) => Promise<ReceiveResult[]>;
 
