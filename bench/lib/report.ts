@@ -219,7 +219,11 @@ export function formatMarkdown(results: BenchResults, ran: Partial<Record<BenchD
         '',
         `${ingest.ratios.map((v) => `${n(v * 100, 1)}%`).join(', ')} of the text rounds either side (text rounds ${ingest.textPerSecond.map((v) => n(v)).join(', ')}/s); median ${n(ingest.medianRatio * 100, 1)}%`,
         '',
-        `${n(ingest.stored)}/${n(ingest.items)} stored, ${n(ingest.failed)} failed, drained ${n(ingest.drainSeconds, 1)} s after the load`,
+        `${n(ingest.stored)}/${n(ingest.items)} stored, ${n(ingest.failed)} failed, ${
+          typeof ingest.drainSeconds === 'number'
+            ? `drained ${n(ingest.drainSeconds, 1)} s after the load`
+            : `each round's photos fetched ${ingest.drainSeconds.map((d) => n(d, 1)).join(', ')} s after it ended`
+        }`,
         '',
       ]);
       rows.push([

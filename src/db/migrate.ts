@@ -18,6 +18,7 @@ import * as reportCounts from './migrations/014-report-counts.js';
 import * as outboundWebhooks from './migrations/015-outbound-webhooks.js';
 import * as whatsappSpellings from './migrations/016-whatsapp-spellings.js';
 import * as userLanguage from './migrations/017-user-language.js';
+import * as jobPayload from './migrations/018-job-payload.js';
 
 const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '001-initial': (dialect) => ({ up: (db) => initial.up(db, dialect), down: (db) => initial.down(db) }),
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, (dialect: Dialect) => Migration> = {
   '015-outbound-webhooks': () => outboundWebhooks,
   '016-whatsapp-spellings': () => whatsappSpellings,
   '017-user-language': () => userLanguage,
+  '018-job-payload': () => jobPayload,
 };
 
 export async function runMigrations(kysely: Executor, dialect: Dialect): Promise<void> {

@@ -372,6 +372,8 @@ export interface JobTable {
   kind: string;
   /** The row the job acts on, e.g. a media id. */
   subject_id: string;
+  /** JSON, for a job that acts on more than its subject: e.g. the media ids of one inbound batch. */
+  payload: string | null;
   state: JobState;
   due_at: number;
   /** A claim older than this is taken to be a crashed worker's and claimed again. */

@@ -10,6 +10,12 @@ export type MediaDirection = 'in' | 'out';
 /** The job (src/jobs/job-worker.ts) that fetches one inbound item from its provider; its subject is the media id. */
 export const MEDIA_FETCH_JOB = 'media.fetch';
 
+/**
+ * The job that books a `media.fetch` for each inbound item of one stored batch; its payload
+ * lists their ids (src/services/media/fetch-booking.ts).
+ */
+export const MEDIA_FETCH_BOOKING_JOB = 'media.book-fetches';
+
 /** The default largest item Caseline fetches or accepts (`CASELINE_MEDIA_MAX_BYTES`). */
 export const DEFAULT_MEDIA_MAX_BYTES = 16 * 1024 * 1024;
 

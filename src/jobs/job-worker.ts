@@ -15,7 +15,7 @@ import { backoffDelay } from '../domain/backoff.js';
  */
 
 /** A claimed job, as a handler sees it. */
-export type Job = Pick<JobTable, 'id' | 'org_id' | 'kind' | 'subject_id' | 'attempts' | 'created_at'>;
+export type Job = Pick<JobTable, 'id' | 'org_id' | 'kind' | 'subject_id' | 'payload' | 'attempts' | 'created_at'>;
 
 /**
  * What a `done` job's `apply` may answer: its condition, checked again under the recording

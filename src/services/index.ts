@@ -7,6 +7,7 @@ import { createColleagueService } from './colleagues.js';
 import { createDeliveryService } from './deliveries.js';
 import { createInboundService } from './inbound/receive-webhook.js';
 import { createLabelService } from './labels.js';
+import { createMediaFetchBookingHandler } from './media/fetch-booking.js';
 import { createMediaFetchHandler } from './media/fetch-media.js';
 import { createContactExport } from './privacy/contact-export.js';
 import { createErasure } from './privacy/erasure.js';
@@ -113,6 +114,7 @@ export function createServices(ctx: ServiceContext, options: { ingestThread?: bo
     outboundWebhooks: { ...createOutboundWebhookService(ctx, webhookSettings), settings: webhookSettings },
     /** The durable jobs' handlers, run by src/jobs/job-worker.ts (wired in src/server.ts). */
     jobHandlers: [
+      createMediaFetchBookingHandler(ctx),
       createMediaFetchHandler(ctx, numbers),
       mediaHousekeeping.handler,
       createSurveyRetimeHandler(ctx),

@@ -278,11 +278,12 @@ describeEachDialect('alerts', (dialect) => {
     await runTimers();
 
     const handler = h.caseline().services.jobHandlers.find((j) => j.kind === 'alert.first')!;
-    const job: Pick<JobTable, 'id' | 'org_id' | 'kind' | 'subject_id' | 'attempts' | 'created_at'> = {
+    const job: Pick<JobTable, 'id' | 'org_id' | 'kind' | 'subject_id' | 'payload' | 'attempts' | 'created_at'> = {
       id: 'by-hand',
       org_id: org.orgId,
       kind: 'alert.first',
       subject_id: raced.recordId,
+      payload: null,
       attempts: 1,
       created_at: start,
     };

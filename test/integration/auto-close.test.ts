@@ -75,6 +75,7 @@ describeEachDialect('auto-close', (dialect) => {
     org_id: null,
     kind: AUTO_CLOSE_JOB,
     subject_id: id,
+    payload: null,
     attempts: 1,
     created_at: clock,
   });

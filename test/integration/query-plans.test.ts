@@ -4,6 +4,7 @@ import { expect, it } from 'vitest';
 import type { Actor } from '../../src/services/context.js';
 import { openCasesQuery } from '../../src/db/queries/inbound.js';
 import { dueJobsQuery } from '../../src/db/queries/jobs.js';
+import { orphanBlobsQuery } from '../../src/db/queries/media.js';
 import { recordsPageQuery, type RecordQuery } from '../../src/db/queries/record-list.js';
 import { durationSpreadsQuery } from '../../src/db/queries/reports.js';
 import { queueCountsQuery } from '../../src/db/queries/waiting.js';
@@ -208,5 +209,12 @@ describeEachDialect('query plans of routing and case lists', (dialect) => {
       if (dialect === 'sqlite') expect(text).not.toMatch(/TEMP B-TREE|SCAN jobs\b(?! USING)/);
       else expect(text).not.toMatch(/Seq Scan on jobs|(^|->\s+)(Incremental )?Sort\b/m);
     }
+  });
+
+  it('the look for unused blobs finds each blob’s items through media_blob, which holds only items with bytes', async () => {
+    const text = await plan(orphanBlobsQuery(h.caseline().db.kysely, Date.now(), 500));
+    expect(text).toContain('media_blob');
+    if (dialect === 'sqlite') expect(text).not.toMatch(/SCAN m\b(?! USING)/);
+    else expect(text).not.toMatch(/Seq Scan on media\b/);
   });
 });

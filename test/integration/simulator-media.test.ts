@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { describeEachDialect } from '../support/dialects.js';
 import { useCaseline, type TestOrg } from '../support/harness.js';
+import { drainJobs } from '../support/inbound-media-kit.js';
 import { upload } from '../support/person-kit.js';
 
 const PHOTO = readFileSync(new URL('../fixtures/media/photo.png', import.meta.url));
@@ -34,8 +35,8 @@ describeEachDialect('the phone simulator with files', (dialect) => {
         body: { from: PHONE, text: 'The wall', media: [id] },
       });
       expect(sent.status).toBe(202);
-      // The webhook stores the message with its file pending; the job links the upload.
-      await h.caseline().jobs.runOnce();
+      // The webhook stores the message with its file pending; the jobs link the upload.
+      await drainJobs(h);
 
       const [found] = await h.records(org);
       const [message] = (await h.record(org, found!.caseNumber)).messages;
@@ -58,7 +59,7 @@ describeEachDialect('the phone simulator with files', (dialect) => {
       const id = await upload(h, org.admin.token, PHOTO, 'photo.png', 'image/png');
       const sent = await h.request('POST', simulator(org), { token: org.admin.token, body: { from: PHONE, text: '', media: [id] } });
       expect(sent.status).toBe(202);
-      await h.caseline().jobs.runOnce();
+      await drainJobs(h);
       expect(await phone(org)).toMatchObject([{ text: '', media: [{ contentType: 'image/png', status: 'stored' }] }]);
     });
 

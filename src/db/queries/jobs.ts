@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Executor, Transaction } from '../database.js';
 
 /**
- * Rows per statement: a job row binds nine values, and SQLite takes at most 32,766 bound
+ * Rows per statement: a job row binds ten values, and SQLite takes at most 32,766 bound
  * values in one statement (PostgreSQL 65,535), so a large batch (an erasure books a job per
  * message) goes in several.
  */
@@ -14,6 +14,8 @@ export interface NewJob {
   orgId: string | null;
   kind: string;
   subjectId: string;
+  /** What it acts on besides its subject, as JSON (`jobs.payload`). */
+  payload?: string;
   /** When it may run; `now` for at once. */
   dueAt: number;
 }
@@ -45,6 +47,7 @@ function insertJobs(tx: Transaction, jobs: NewJob[], now: number) {
       org_id: job.orgId,
       kind: job.kind,
       subject_id: job.subjectId,
+      payload: job.payload ?? null,
       state: 'pending' as const,
       due_at: job.dueAt,
       attempts: 0,

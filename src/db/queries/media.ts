@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../database.js';
 import type { MediaTable } from '../schema.js';
 
@@ -20,4 +21,23 @@ export async function mediaOfMessages(db: Executor, messageIds: string[]): Promi
     .execute();
   for (const row of rows) byMessage.set(row.message_id!, [...(byMessage.get(row.message_id!) ?? []), row]);
   return byMessage;
+}
+
+/** Blobs made before `before` that no media item uses (any longer), up to `limit`: each a lookup in `media_blob`. */
+export function orphanBlobsQuery(db: Executor, before: number, limit: number) {
+  return db
+    .selectFrom('media_blobs as b')
+    .select('b.id')
+    .where('b.created_at', '<', before)
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('media as m')
+            .select(sql`1`.as('one'))
+            .whereRef('m.blob_id', '=', 'b.id'),
+        ),
+      ),
+    )
+    .limit(limit);
 }

@@ -4,13 +4,13 @@ import { enqueueJobsQueries, scheduleTimers } from '../../db/queries/jobs.js';
 import { recordOptOut, removeOptOut } from '../../db/queries/opt-outs.js';
 import type { MediaTable, NumberTable, RecordTable } from '../../db/schema.js';
 import { sanitiseFileName } from '../../domain/file-names.js';
-import { MEDIA_FETCH_JOB } from '../../domain/media.js';
 import { planInboundBatch, type InboundPlan, type InboundPlanItem, type PlannedTarget } from '../../domain/inbound-plan.js';
 import { caseStatus } from '../../domain/survey.js';
 import type { InboundMessage } from '../../providers/provider.js';
 import { historyInsert, type HistoryEntry } from '../context.js';
 import { newId } from '../ids.js';
 import { assignNewCases, autoAssigns } from '../auto-assignment.js';
+import { mediaFetchBookings } from '../media/fetch-booking.js';
 import { initialAnswers } from '../record-store.js';
 import type { Survey } from '../surveys.js';
 import { autoCloseTimers, waitingTimers } from '../time-rules/timers.js';
@@ -126,12 +126,8 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
     links.length > 0 ? tx.db.insertInto('record_messages').values(links) : null,
     historyInsert(tx.db, history),
     media.length > 0 ? tx.db.insertInto('media').values(media) : null,
-    // Media are fetched by a job once this commits, never on the webhook's path (DESIGN.md §6).
-    ...enqueueJobsQueries(
-      tx,
-      media.map((row) => ({ id: newId(now), orgId: row.org_id, kind: MEDIA_FETCH_JOB, subjectId: row.id, dueAt: now })),
-      now,
-    ),
+    // Media are fetched by jobs once this commits, never on the webhook's path (DESIGN.md §6).
+    ...enqueueJobsQueries(tx, mediaFetchBookings(media, now), now),
   ]);
   for (const reply of plan.multiCaseReplies) await sendMultiCaseReply(tx, items[reply.item]!, reply.targets.map(resolve), now);
   for (const ack of plan.acknowledgements) await sendAcknowledgement(tx, items[ack.item]!, created[ack.caseKey]!, now);

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { orphanBlobsQuery } from '../../db/queries/media.js';
 import type { JobHandler } from '../../jobs/job-worker.js';
 import type { ServiceContext } from '../context.js';
 import { OUTBOUND_LINK_TTL_MS } from './outbound-links.js';
@@ -56,22 +56,7 @@ export function createMediaHousekeeping(ctx: ServiceContext) {
         await tx.db.deleteFrom('media').where('id', 'in', ids).where('message_id', 'is', null).execute();
       });
     }
-    const orphans = await db.kysely
-      .selectFrom('media_blobs as b')
-      .select('b.id')
-      .where('b.created_at', '<', now - ORPHAN_GRACE_MS)
-      .where((eb) =>
-        eb.not(
-          eb.exists(
-            eb
-              .selectFrom('media as m')
-              .select(sql`1`.as('one'))
-              .whereRef('m.blob_id', '=', 'b.id'),
-          ),
-        ),
-      )
-      .limit(BATCH)
-      .execute();
+    const orphans = await orphanBlobsQuery(db.kysely, now - ORPHAN_GRACE_MS, BATCH).execute();
     for (const { id } of orphans) await ctx.media.store.removeIfUnused(id);
     await ctx.media.store.sweepIncomplete(now - ORPHAN_GRACE_MS);
     return { links, uploads: uploads.length, blobs: orphans.length };
