@@ -144,6 +144,7 @@ export async function measureMedia(
     // fetches its own photos start while it runs.
     const db = await openDatabase(database.config, { listen: false });
     const drainSeconds: number[] = [];
+    const fetchedDuring: number[] = [];
     let counts: MediaCounts = { items: 0, stored: 0, failed: 0, pending: 0 };
     try {
       const tidy = tidierBetweenRounds(database.config, db);
@@ -156,6 +157,9 @@ export async function measureMedia(
       };
       const drain = async () => {
         const started = performance.now();
+        const before = counts.stored + counts.failed;
+        const atEnd = await mediaCounts(db);
+        fetchedDuring.push(atEnd.stored + atEnd.failed - before);
         counts = await fetchesDrained(db, started);
         drainSeconds.push(round((performance.now() - started) / 1000));
       };
@@ -166,7 +170,7 @@ export async function measureMedia(
         textPerSecond.push(await measure('text'));
         log(
           `  round ${r}: text before ${textPerSecond.at(-2)}/s, with a photo each ${mediaPerSecond.at(-1)}/s, text after ${textPerSecond.at(-1)}/s; ` +
-            `its photos all fetched ${drainSeconds.at(-1)} s after it ended`,
+            `${fetchedDuring.at(-1)} of its photos fetched while it ran, all ${drainSeconds.at(-1)} s after it ended`,
         );
       }
     } finally {
@@ -228,20 +232,25 @@ interface MediaCounts {
 }
 
 /** Waits until no media item is pending (five minutes at most), and counts them by how they ended. */
+async function mediaCounts(db: Db): Promise<MediaCounts> {
+  const rows = await db.kysely
+    .selectFrom('media')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const by = Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
+  return {
+    items: rows.reduce((sum, row) => sum + Number(row.n), 0),
+    stored: by.stored ?? 0,
+    failed: by.failed ?? 0,
+    pending: by.pending ?? 0,
+  };
+}
+
+/** Waits until no media item is pending (five minutes at most). */
 async function fetchesDrained(db: Db, started: number): Promise<MediaCounts> {
   for (;;) {
-    const rows = await db.kysely
-      .selectFrom('media')
-      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy('status')
-      .execute();
-    const by = Object.fromEntries(rows.map((row) => [row.status, Number(row.n)]));
-    const counts = {
-      items: rows.reduce((sum, row) => sum + Number(row.n), 0),
-      stored: by.stored ?? 0,
-      failed: by.failed ?? 0,
-      pending: by.pending ?? 0,
-    };
+    const counts = await mediaCounts(db);
     if (counts.pending === 0 || performance.now() - started > 300_000) return counts;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
