@@ -9,10 +9,10 @@ import { newId } from '../ids.js';
  * Each inbound media item is fetched by a job of its own (./fetch-media.ts), but the
  * webhook's transaction does not write them: it writes one booking per organisation in the
  * batch, listing the batch's items, and the booking writes their fetch jobs once it runs,
- * after the answer. A job row per photo on the webhook's path cost a photo's webhook about a
- * tenth of its speed (docs/decisions.md "One booking per batch"). The booking's jobs are
- * written in the transaction that ends it, so a crash either leaves the booking to run again
- * or has booked them all, never some.
+ * after the answer: a job row per photo on the webhook's path made a photo's webhook
+ * measurably slower than a text's (docs/decisions.md "One booking per batch"). The
+ * booking's jobs are written in the transaction that ends it, so a crash either leaves the
+ * booking to run again or has booked them all, never some.
  */
 export function mediaFetchBookings(media: ReadonlyArray<Pick<MediaTable, 'id' | 'org_id'>>, now: number): NewJob[] {
   const byOrg = new Map<string, string[]>();

@@ -12,15 +12,16 @@ import { resolveMediaType } from './media-type.js';
 
 /**
  * Fetches one inbound media item from its provider and stores it (DESIGN.md §6), as a job
- * written with the message (src/services/inbound/store-batch.ts), so the webhook never
- * waits for it and a crash only delays it. Bytes are stored first, by content (the same
+ * booked for the message's batch once it is stored (./fetch-booking.ts), so the webhook
+ * never waits for it and a crash only delays it. Bytes are stored first, by content (the same
  * bytes again become the same blob), and the row is marked `stored` in the worker's
  * recording transaction: a run repeated after a crash stores nothing twice.
  *
  * The schedule keeps DESIGN.md §13's promise that a fetch ends `stored` or `failed` within
  * 5 minutes: at most 4 attempts, each cut off after 60 s, with backoff of about 5, 10 and
  * 20 s between them (jitter only shortens it; a provider's `Retry-After` is held to 10 s,
- * so it lengthens only the first wait): at worst 4 × 60 + 10 + 10 + 20 = 280 s. A claim
+ * so it lengthens only the first wait): at worst 4 × 60 + 10 + 10 + 20 = 280 s from the
+ * booking's run, which comes first and, outside a backlog, at once. A claim
  * (90 s) outlives any attempt, so only a crashed worker's claim runs out, and a crash
  * delays the fetch by that much. The provider no longer having the file, refusing it, a
  * file over `CASELINE_MEDIA_MAX_BYTES` or an archived number end it `failed` at once.
