@@ -30,6 +30,7 @@ import { holdsAnswer, type Answers, type Question } from '../domain/survey.js';
 import type { AccessLogService } from './access-log.js';
 import { loadExcelJs } from './exceljs.js';
 import type { Actor, ServiceContext } from './context.js';
+import { groupBy } from './group-by.js';
 import { newId } from './ids.js';
 import type { PrivacyAudit } from './privacy/privacy-audit.js';
 import { answersFor, contactFor, viewerOf, type Viewer } from './presenters.js';
@@ -50,17 +51,9 @@ const CONTENT_TYPES: Record<ExportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
 };
 
-function groupBy<T extends { record_id: string }>(rows: readonly T[]): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const row of rows) {
-    const group = groups.get(row.record_id);
-    if (group) group.push(row);
-    else groups.set(row.record_id, [row]);
-  }
-  return groups;
-}
-
 /** An answer as one cell: `select_multiple` choices space-separated, as in XLSForm (§13). */
+const byRecord = (row: { record_id: string }): string => row.record_id;
+
 function answerCell(value: unknown): CellValue {
   if (value === null || value === undefined) return null;
   if (typeof value === 'number' || typeof value === 'string') return value;
@@ -98,9 +91,9 @@ async function* rowsOf(db: Executor, plan: ExportPlan): AsyncGenerator<CellValue
     const cases = await exportCasesPage(db, plan.filter, after, EXPORT_PAGE);
     if (cases.length === 0) return;
     const ids = cases.map((row) => row.id);
-    const labels = groupBy(await exportLabels(db, ids));
-    const messages = plan.include.has('transcript') ? groupBy(await exportMessages(db, ids)) : new Map<string, MessageRow[]>();
-    const notes = plan.include.has('notes') ? groupBy(await exportNotes(db, ids)) : new Map<string, NoteRow[]>();
+    const labels = groupBy(await exportLabels(db, ids), byRecord);
+    const messages = plan.include.has('transcript') ? groupBy(await exportMessages(db, ids), byRecord) : new Map<string, MessageRow[]>();
+    const notes = plan.include.has('notes') ? groupBy(await exportNotes(db, ids), byRecord) : new Map<string, NoteRow[]>();
     for (const row of cases) {
       yield rowOf(plan, row, {
         labels: (labels.get(row.id) ?? []).map((label) => label.name).sort((a, b) => a.localeCompare(b)),

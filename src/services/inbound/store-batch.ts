@@ -9,6 +9,7 @@ import { planInboundBatch, type InboundPlan, type InboundPlanItem, type PlannedT
 import { caseStatus } from '../../domain/survey.js';
 import type { InboundMessage } from '../../providers/provider.js';
 import { historyInsert, type HistoryEntry } from '../context.js';
+import { groupBy } from '../group-by.js';
 import { newId } from '../ids.js';
 import { assignNewCases, autoAssigns } from '../auto-assignment.js';
 import { mediaFetchBookings } from '../media/fetch-booking.js';
@@ -257,9 +258,7 @@ async function newCaseRows(db: Db, tx: Transaction, plan: InboundPlan, items: In
       first_response_by: null,
     };
   });
-  const byOrg = new Map<string, RecordTable[]>();
-  for (const row of rows) byOrg.set(row.org_id, [...(byOrg.get(row.org_id) ?? []), row]);
-  for (const [orgId, ofOrg] of byOrg) {
+  for (const [orgId, ofOrg] of groupBy(rows, (row) => row.org_id)) {
     const numbers = await db.nextCaseNumbers(tx, orgId, ofOrg.length);
     for (const [i, row] of ofOrg.entries()) row.case_number = numbers[i]!;
   }

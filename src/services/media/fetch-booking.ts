@@ -3,6 +3,7 @@ import type { MediaTable } from '../../db/schema.js';
 import { MEDIA_FETCH_BOOKING_JOB, MEDIA_FETCH_JOB } from '../../domain/media.js';
 import type { JobHandler } from '../../jobs/job-worker.js';
 import type { ServiceContext } from '../context.js';
+import { groupBy } from '../group-by.js';
 import { newId } from '../ids.js';
 
 /**
@@ -15,14 +16,12 @@ import { newId } from '../ids.js';
  * booking to run again or has booked them all, never some.
  */
 export function mediaFetchBookings(media: ReadonlyArray<Pick<MediaTable, 'id' | 'org_id'>>, now: number): NewJob[] {
-  const byOrg = new Map<string, string[]>();
-  for (const item of media) byOrg.set(item.org_id, [...(byOrg.get(item.org_id) ?? []), item.id]);
-  return [...byOrg].map(([orgId, ids]) => ({
+  return [...groupBy(media, (item) => item.org_id)].map(([orgId, items]) => ({
     id: newId(now),
     orgId,
     kind: MEDIA_FETCH_BOOKING_JOB,
-    subjectId: ids[0]!,
-    payload: JSON.stringify(ids),
+    subjectId: items[0]!.id,
+    payload: JSON.stringify(items.map((item) => item.id)),
     dueAt: now,
   }));
 }

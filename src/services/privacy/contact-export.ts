@@ -16,6 +16,7 @@ import { sanitiseFileName } from '../../domain/file-names.js';
 import { byLabelName } from '../../domain/labels.js';
 import type { AccessLogService, ExportedCase as LoggedCase } from '../access-log.js';
 import { iso, type Actor, type ServiceContext } from '../context.js';
+import { groupBy } from '../group-by.js';
 import { newId } from '../ids.js';
 import { personScope } from './person-scope.js';
 import type { PrivacyAudit } from './privacy-audit.js';
@@ -83,17 +84,6 @@ export interface ContactExportFile {
 
 const numberOrNull = (value: number | string | null): number | null => (value === null ? null : Number(value));
 const at = (value: number | string): string => iso(Number(value))!;
-
-function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
-  const groups = new Map<K, T[]>();
-  for (const row of rows) {
-    const k = key(row);
-    const group = groups.get(k);
-    if (group) group.push(row);
-    else groups.set(k, [row]);
-  }
-  return groups;
-}
 
 /**
  * Access requests (DESIGN.md §9): `GET /contacts/export` hands an admin a ZIP of
