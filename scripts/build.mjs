@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Builds what `npm start` runs: the server, compiled by tsc into dist/ (tsconfig.build.json),
-// and the console, built by Vite into dist/web. Each part is built only when it is missing
-// or older than its sources, so a start after the first stays fast; prints one line.
+// Builds what `npm start` runs: the server, compiled by tsc into dist/compiled
+// (tsconfig.build.json), then packed by esbuild with the libraries it uses into a few files
+// in dist/; and the console, built by Vite into dist/web. Each part is built only when it is
+// missing or older than its sources, so a start after the first stays fast; prints one line.
 //
 //   node scripts/build.mjs            build what is stale (`npm start` runs this first)
 //   node scripts/build.mjs --force    build both parts (`npm run build`)
@@ -18,6 +19,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'dist');
+const compiled = join(dist, 'compiled');
 const webSource = join(root, 'src', 'web');
 const lockDir = join(dist, '.build.lock');
 
@@ -84,7 +86,8 @@ function resolveTool(specifier) {
 
 async function buildServer() {
   const tsc = resolveTool('typescript/bin/tsc');
-  if (!tsc) return null;
+  const esbuild = resolveTool('esbuild');
+  if (!tsc || !esbuild) return null;
   const started = Date.now();
   const output = await new Promise((resolve, reject) =>
     execFile(
@@ -97,21 +100,73 @@ async function buildServer() {
       },
     ),
   );
-  const emitted = new Set([...output.matchAll(/^TSFILE: (.+)$/gm)].map((match) => relative(dist, match[1].trim())));
-  removeLeftovers(dist, emitted);
-  writeStamp('server', started, { files: [...emitted].sort() });
+  const emitted = new Set([...output.matchAll(/^TSFILE: (.+)$/gm)].map((match) => relative(compiled, match[1].trim())));
+  removeLeftovers(compiled, emitted);
+  const packed = await packServer(createRequire(import.meta.url)(esbuild));
+  writeStamp('server', started, { files: [...emitted].sort().map((file) => join('compiled', file)), packed });
   return Date.now() - started;
 }
 
-/** Deletes compiled files whose source is gone (moved or removed), so dist/ mirrors src/. */
+/**
+ * What runs: each entry point below with the modules and libraries it imports, packed into
+ * one file and shared chunks, all side by side in dist/ (the threads' modules are found
+ * beside the code that starts them). A server that loads 1,600 modules of source text holds
+ * them in its heap; packed, with whitespace and dead branches stripped, it holds much less
+ * (docs/decisions.md "A packed server"). Names are kept, so a stack trace still reads; the
+ * source maps beside each file lead back to src/ (`node --enable-source-maps`).
+ */
+const PACKED_ENTRIES = {
+  main: 'main.js',
+  cli: 'cli.js',
+  'second-writer-thread': 'db/sqlite/second-writer-thread.js',
+  'store-batch-thread': 'services/inbound/store-batch-thread.js',
+};
+
+async function packServer(esbuild) {
+  // The last pack's files go first (their names carry content hashes), and so does anything
+  // else beside them, such as the module tree that builds before packing left here.
+  for (const entry of readdirSync(dist)) {
+    if (!entry.startsWith('.') && entry !== 'web' && entry !== 'compiled') rmSync(join(dist, entry), { recursive: true, force: true });
+  }
+  try {
+    const result = await esbuild.build({
+      entryPoints: Object.fromEntries(Object.entries(PACKED_ENTRIES).map(([name, file]) => [name, join(compiled, file)])),
+      outdir: dist,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      // A native addon, and pg's optional native binding, load from node_modules as they are.
+      external: ['better-sqlite3', 'pg-native'],
+      minifyWhitespace: true,
+      minifySyntax: true,
+      sourcemap: 'linked',
+      // The libraries written as CommonJS call `require`, which an ES module lacks.
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      logLevel: 'silent',
+      metafile: true,
+      absWorkingDir: root,
+    });
+    return Object.keys(result.metafile.outputs)
+      .map((path) => relative(dist, join(root, path)))
+      .filter((path) => !path.endsWith('.map'))
+      .sort();
+  } catch (error) {
+    throw new BuildError(`esbuild failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Deletes compiled files whose source is gone (moved or removed), so dist/compiled mirrors src/. */
 function removeLeftovers(dir, emitted) {
+  if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.name.startsWith('.') || path === join(dist, 'web')) continue;
+    if (entry.name.startsWith('.')) continue;
     if (entry.isDirectory()) {
       removeLeftovers(path, emitted);
       if (readdirSync(path).length === 0) rmdirSync(path);
-    } else if (!emitted.has(relative(dist, path))) rmSync(path);
+    } else if (!emitted.has(relative(compiled, path))) rmSync(path);
   }
 }
 
@@ -142,7 +197,7 @@ async function buildWeb() {
 }
 
 const parts = {
-  server: { name: 'server', output: 'dist/main.js', tool: 'TypeScript', build: buildServer },
+  server: { name: 'server', output: 'dist/main.js', tool: 'TypeScript or esbuild', build: buildServer },
   web: { name: 'console', output: 'dist/web/index.html', tool: 'Vite', build: buildWeb },
 };
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
@@ -14,8 +15,18 @@ import { SecretBox } from './services/security.js';
 import { createSmtpMailer, type Mailer } from './mail/mailer.js';
 import { openMediaStore } from './storage/open-media-store.js';
 
-// src/server.ts (tests, `npm run dev`) and dist/server.js (`npm start`) sit one level below it alike.
-export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+/**
+ * The project's folder: the nearest above this module with a package.json. This module runs
+ * from src/ (tests, `npm run dev`), from dist/compiled/ or packed into dist/ (`npm start`).
+ */
+export const PROJECT_ROOT = nearestPackageFolder(dirname(fileURLToPath(import.meta.url)));
+
+function nearestPackageFolder(start: string): string {
+  for (let folder = start; ; folder = dirname(folder)) {
+    if (existsSync(join(folder, 'package.json'))) return folder;
+    if (dirname(folder) === folder) return dirname(start);
+  }
+}
 
 /** Background jobs run one at a time while webhooks arrived this recently. */
 const WEBHOOKS_FIRST_MS = 1000;

@@ -71,7 +71,7 @@ describeEachDialect('the compiled server under plain node', (dialect) => {
 
   // The writer thread loads its own modules: compiled, they must be JavaScript beside it.
   it.runIf(dialect === 'sqlite')('stores inbound batches on its SQLite writer thread, compiled as well', { timeout: 60_000 }, async () => {
-    const dist = (module: string) => JSON.stringify(new URL(`dist/${module}`, `file://${PROJECT_ROOT}/`).href);
+    const dist = (module: string) => JSON.stringify(new URL(`dist/compiled/${module}`, `file://${PROJECT_ROOT}/`).href);
     const script = `
       const { readConfig } = await import(${dist('config.js')});
       const { createCaseline } = await import(${dist('server.js')});
