@@ -98,6 +98,12 @@ export async function createCaseline(
     webRoot: join(PROJECT_ROOT, 'dist', 'web'),
     logger: options.logger ?? false,
   });
+  ingestThread?.onStopped((error) => {
+    // The cause's type and code say what failed (a module not found, an exit); its message
+    // might quote what the thread was storing, so it stays out of the log.
+    const cause = error.cause instanceof Error ? { type: error.cause.name, code: (error.cause as NodeJS.ErrnoException).code } : null;
+    app.log.warn({ cause }, 'the ingest thread stopped: inbound messages are stored on the main thread from now on, more slowly');
+  });
   const outbox = new OutboxWorker(
     { db, deliveries: services.deliveries, now, logger: app.log },
     { claimMs: config.outboxClaimSeconds * 1000, ...options.outbox },

@@ -69,6 +69,13 @@ describeEachDialect('the compiled server under plain node', (dialect) => {
     expect(items.map((item) => item.contact)).toEqual(['+447700900123']);
   });
 
+  // Packed, the thread's modules are files beside dist/main.js. Were one missing, the webhook
+  // above would still be stored, on the main thread, and only this warning would tell.
+  it.runIf(dialect === 'sqlite')('stores that webhook on its SQLite ingest thread: nothing says the thread stopped', () => {
+    expect(server!.output()).toContain('Caseline is serving');
+    expect(server!.output()).not.toContain('the ingest thread stopped');
+  });
+
   // The writer thread loads its own modules: compiled, they must be JavaScript beside it.
   it.runIf(dialect === 'sqlite')('stores inbound batches on its SQLite writer thread, compiled as well', { timeout: 60_000 }, async () => {
     const dist = (module: string) => JSON.stringify(new URL(`dist/compiled/${module}`, `file://${PROJECT_ROOT}/`).href);

@@ -42,8 +42,11 @@ export function startSecondWriter<In, Out>(
   let nextId = 1;
   let writesCommitted = 0;
 
-  const stop = (error: Error) => {
+  // What stopped it, given to every write after: the reason a failure is reported with.
+  let stoppedBy: SecondWriterStopped | null = null;
+  const stop = (error: SecondWriterStopped) => {
     stopped = true;
+    stoppedBy = error;
     for (const request of pending.values()) request.reject(error);
     pending.clear();
   };
@@ -68,13 +71,13 @@ export function startSecondWriter<In, Out>(
       return next;
     },
     stop: (running) => running.postMessage({ close: true } satisfies SecondWriterRequest),
-    failed: (error) => stop(new SecondWriterStopped(`The second writer failed: ${error.message}`)),
+    failed: (error) => stop(new SecondWriterStopped(`The second writer failed: ${error.message}`, { cause: error })),
   });
 
   const send = (input: In) =>
     new Promise<{ value: Out; events: ChangeEvent[] }>((resolve, reject) => {
       if (stopped || closing) {
-        reject(new SecondWriterStopped('The second writer has stopped'));
+        reject(stoppedBy ?? new SecondWriterStopped('The second writer has stopped'));
         return;
       }
       const id = nextId++;
@@ -88,7 +91,7 @@ export function startSecondWriter<In, Out>(
     },
     write: (input, committed) =>
       stopped || closing
-        ? Promise.reject(new SecondWriterStopped('The second writer has stopped'))
+        ? Promise.reject(stoppedBy ?? new SecondWriterStopped('The second writer has stopped'))
         : writeElsewhere(() => send(input), committed),
     close() {
       closing ??= threads.close();

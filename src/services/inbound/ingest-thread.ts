@@ -20,6 +20,11 @@ export interface IngestThread {
   close(): Promise<void>;
   /** Ends the thread as a crash would (for the tests that prove nothing is lost then). */
   crash(): Promise<void>;
+  /**
+   * Calls `listener` once, when the thread has stopped without being asked to and batches
+   * move to this thread: nothing is lost, but ingest is slower, and an operator should know.
+   */
+  onStopped(listener: (error: Error) => void): void;
 }
 
 /** Null where the database has no second writer (PostgreSQL, an in-memory SQLite). */
@@ -28,6 +33,8 @@ export function startIngestThread(db: Db): IngestThread | null {
   const writer = db.openSecondWriter<StoreBatchInput, ReceiveResult[]>(moduleBeside(import.meta.url, 'store-batch-thread'), data);
   if (!writer) return null;
   const inThisThread = storeInTransaction(db);
+  let closed = false;
+  let stopped: ((error: Error) => void) | null = null;
   return {
     get batchesStored() {
       return writer.writesCommitted;
@@ -37,11 +44,17 @@ export function startIngestThread(db: Db): IngestThread | null {
         return await writer.write({ items: items.map(plain), now }, committed);
       } catch (error) {
         if (!(error instanceof SecondWriterStopped)) throw error;
+        if (!closed) stopped?.(error);
+        stopped = null;
       }
       return inThisThread(items, now);
     },
-    close: () => writer.close(),
+    close: () => {
+      closed = true;
+      return writer.close();
+    },
     crash: () => writer.crash(),
+    onStopped: (listener) => void (stopped = listener),
   };
 }
 
