@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { loggerOptions } from '../../src/http/logging.js';
 import { alertKit, drivenClock, MINUTE } from '../support/alert-kit.js';
 import { describeEachDialect } from '../support/dialects.js';
 import { useCaseline } from '../support/harness.js';
+import { logLines } from '../support/log-lines.js';
 
 interface Delivery {
   from: string;
@@ -73,13 +73,7 @@ function smtpServer() {
 describeEachDialect('alert emails', (dialect) => {
   const smtp = smtpServer();
   const config: Partial<Config> = {};
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { sink, lines } = logLines();
   // Registered before the harness's own: the server's port is in the config it starts with.
   beforeAll(async () => {
     await new Promise<void>((resolve) => smtp.server!.listen(0, '127.0.0.1', resolve));

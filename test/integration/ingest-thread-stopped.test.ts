@@ -1,7 +1,7 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { loggerOptions } from '../../src/http/logging.js';
 import { useCaseline } from '../support/harness.js';
+import { logLines } from '../support/log-lines.js';
 
 /**
  * SQLite only (PostgreSQL has no ingest thread): when the ingest thread stops without being
@@ -10,13 +10,7 @@ import { useCaseline } from '../support/harness.js';
  * on and without what the messages held.
  */
 describe('the SQLite ingest thread, stopped', () => {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { sink, lines } = logLines();
   const h = useCaseline('sqlite', { logger: loggerOptions('warn', sink) });
   const warnings = () => lines.filter((line) => line.includes('the ingest thread stopped'));
 

@@ -1,18 +1,12 @@
-import { Writable } from 'node:stream';
 import { expect, it } from 'vitest';
 import { loggerOptions } from '../../src/http/logging.js';
 import { describeEachDialect } from '../support/dialects.js';
 import { useCaseline } from '../support/harness.js';
+import { logLines } from '../support/log-lines.js';
 
 /** Logs carry no message text, phone number, query string or webhook path token (DESIGN.md §9). */
 describeEachDialect('what the logs hold', (dialect) => {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
+  const { sink, lines } = logLines();
   const h = useCaseline(dialect, { logger: loggerOptions('debug', sink) });
   const CONTACT = '+447700900444';
 

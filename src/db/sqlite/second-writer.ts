@@ -37,15 +37,14 @@ export function startSecondWriter<In, Out>(
   options: { quietMs?: number } = {},
 ): SecondWriter<In, Out> {
   const pending = new Map<number, { resolve(reply: { value: Out; events: ChangeEvent[] }): void; reject(error: Error): void }>();
-  let stopped = false;
   let closing: Promise<void> | null = null;
   let nextId = 1;
   let writesCommitted = 0;
 
   // What stopped it, given to every write after: the reason a failure is reported with.
   let stoppedBy: SecondWriterStopped | null = null;
+  const refusal = () => stoppedBy ?? new SecondWriterStopped('The second writer has stopped');
   const stop = (error: SecondWriterStopped) => {
-    stopped = true;
     stoppedBy = error;
     for (const request of pending.values()) request.reject(error);
     pending.clear();
@@ -76,8 +75,8 @@ export function startSecondWriter<In, Out>(
 
   const send = (input: In) =>
     new Promise<{ value: Out; events: ChangeEvent[] }>((resolve, reject) => {
-      if (stopped || closing) {
-        reject(stoppedBy ?? new SecondWriterStopped('The second writer has stopped'));
+      if (stoppedBy || closing) {
+        reject(refusal());
         return;
       }
       const id = nextId++;
@@ -89,10 +88,7 @@ export function startSecondWriter<In, Out>(
     get writesCommitted() {
       return writesCommitted;
     },
-    write: (input, committed) =>
-      stopped || closing
-        ? Promise.reject(stoppedBy ?? new SecondWriterStopped('The second writer has stopped'))
-        : writeElsewhere(() => send(input), committed),
+    write: (input, committed) => (stoppedBy || closing ? Promise.reject(refusal()) : writeElsewhere(() => send(input), committed)),
     close() {
       closing ??= threads.close();
       return closing;

@@ -34,7 +34,7 @@ export function startIngestThread(db: Db): IngestThread | null {
   if (!writer) return null;
   const inThisThread = storeInTransaction(db);
   let closed = false;
-  let stopped: ((error: Error) => void) | null = null;
+  let reportStopped: ((error: Error) => void) | null = null;
   return {
     get batchesStored() {
       return writer.writesCommitted;
@@ -44,8 +44,8 @@ export function startIngestThread(db: Db): IngestThread | null {
         return await writer.write({ items: items.map(plain), now }, committed);
       } catch (error) {
         if (!(error instanceof SecondWriterStopped)) throw error;
-        if (!closed) stopped?.(error);
-        stopped = null;
+        if (!closed) reportStopped?.(error);
+        reportStopped = null;
       }
       return inThisThread(items, now);
     },
@@ -54,7 +54,7 @@ export function startIngestThread(db: Db): IngestThread | null {
       return writer.close();
     },
     crash: () => writer.crash(),
-    onStopped: (listener) => void (stopped = listener),
+    onStopped: (listener) => void (reportStopped = listener),
   };
 }
 
