@@ -82,6 +82,7 @@ const { values, positionals } = parseArgs({
     'summary-requests': { type: 'string', default: '30' },
     'export-max': { type: 'string', default: '900' },
     'transcript-max': { type: 'string', default: '900' },
+    'profile-media': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -98,6 +99,7 @@ Options: --dialect sqlite|pg|sqlite,pg   --duration <s> (10)   --connections <n>
          --erasure-cases <n> (50)   --erasure-messages <n> (10000, the erased person's)
          --summary-requests <n> (30, per report after 3 warm-ups)   --export-max <s> (900, per export download)
          --transcript-max <s> (900, the export with transcripts and notes)
+         --profile-media (profile: every webhook carries a photo)
 PostgreSQL: CASELINE_BENCH_PG_URL (default postgres://postgres@127.0.0.1:5432/postgres). See docs/benchmarks.md.`);
   process.exit(0);
 }
@@ -498,9 +500,10 @@ for (const dialect of dialects) {
       durationSec,
       connections: options.connections,
       poolSize: Math.ceil(12_000 * durationSec),
+      media: values['profile-media'],
       log,
     });
-    const file = join(resultsDir, `profile-${dialect}.txt`);
+    const file = join(resultsDir, `profile-${dialect}${values['profile-media'] ? '-media' : ''}.txt`);
     writeFileSync(file, profile.text);
     log(`  wrote ${file}`);
     results.profile = {

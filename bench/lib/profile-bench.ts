@@ -29,7 +29,14 @@ export interface ProfileResult {
 
 export async function runProfile(
   dialect: BenchDialect,
-  options: { durationSec: number; connections: number; poolSize: number; log: (line: string) => void },
+  options: {
+    durationSec: number;
+    connections: number;
+    poolSize: number;
+    /** Every webhook carries a photo (its fetch, a job after the answer, finds nothing). */
+    media: boolean;
+    log: (line: string) => void;
+  },
 ): Promise<ProfileResult> {
   const database = await createBenchDatabase(dialect);
   const profileDir = mkdtempSync(join(tmpdir(), 'caseline-cpuprofile-'));
@@ -43,6 +50,7 @@ export async function runProfile(
       nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
     });
     let load: LoadFigures;
+    let answered = 0;
     let window: { fromUs: number; toUs: number };
     let postgres: ProfileResult['postgres'];
     let mainThread: { samples: number; shares: Record<string, number> } = { samples: 0, shares: {} };
@@ -57,6 +65,12 @@ export async function runProfile(
         size: options.poolSize,
         existing: cases,
         newContactStart: 0,
+        media: options.media
+          ? (i) => ({
+              url: `http://127.0.0.1:9/2010-04-01/Accounts/${number.accountSid}/Messages/MM${i}/Media/ME${i}`,
+              contentType: 'image/jpeg',
+            })
+          : undefined,
       });
       const waits = dialect === 'pg' ? await sampleWaits(new URL(database.url).pathname.slice(1)) : null;
       const threadState = watchThreadState(server.pid);
@@ -69,6 +83,7 @@ export async function runProfile(
         durationSec: options.durationSec,
       });
       window = { fromUs, toUs: Number(process.hrtime.bigint() / 1000n) };
+      answered = result.acknowledged.size;
       mainThread = threadState.stop();
       if (waits) {
         const sampled = await waits.stop();
@@ -104,7 +119,7 @@ export async function runProfile(
     const ingestThread = ingest ? summarise(ingest.profile) : null;
     options.log('  counting statements per webhook (in-process)');
     const census = await statementCensus(dialect);
-    const text = formatProfile(dialect, options, load, summary, windowNote, census, postgres, mainThread, ingestThread);
+    const text = formatProfile(dialect, options, load, summary, windowNote, census, postgres, mainThread, ingestThread, answered);
     return { load, summary, census, postgres, text };
   } finally {
     rmSync(profileDir, { recursive: true, force: true });
@@ -183,7 +198,7 @@ async function sampleWaits(database: string) {
 
 function formatProfile(
   dialect: BenchDialect,
-  options: { durationSec: number; connections: number },
+  options: { durationSec: number; connections: number; media: boolean },
   load: LoadFigures,
   summary: ProfileSummary,
   windowNote: string,
@@ -191,11 +206,12 @@ function formatProfile(
   postgres: ProfileResult['postgres'],
   mainThread: { samples: number; shares: Record<string, number> },
   ingestThread: { summary: ProfileSummary; windowNote: string } | null,
+  answered: number,
 ): string {
   const lines: string[] = [];
   lines.push(`Caseline ingest profile — ${dialect === 'pg' ? 'PostgreSQL' : 'SQLite'} — ${new Date().toISOString()}`);
   lines.push(
-    `Load: signed Twilio webhooks (mix of new contacts, open cases, #references), ${options.connections} connections, ${options.durationSec} s, ` +
+    `Load: signed Twilio webhooks (mix of new contacts, open cases, #references${options.media ? ', each with a photo' : ''}), ${options.connections} connections, ${options.durationSec} s, ` +
       `after a warm-up of ${WARMUP_CONTACTS} messages. Under the profiler: ${load.perSecond2xx} msg/s, p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms.`,
   );
   lines.push(
@@ -222,6 +238,8 @@ function formatProfile(
   }
   lines.push('');
   lines.push(formatRanked('== Where the time went, by area (self time) ==', summary.byArea));
+  lines.push('');
+  lines.push(formatPerMessage(summary, answered));
   lines.push('');
   lines.push(formatRanked('== Top functions by self time ==', summary.bySelf));
   lines.push('');
@@ -265,4 +283,22 @@ function formatProfile(
     lines.push(`Transactions committed per acknowledged message: ${postgres.commitsPerMessage}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The main thread's busy time (every sample but idle) per answered webhook, by area: what
+ * compares runs of different rates, such as text against webhooks that carry a photo.
+ */
+function formatPerMessage(summary: ProfileSummary, answered: number): string {
+  const perMessage = (ms: number) => Math.round((ms * 1000) / Math.max(1, answered));
+  const idleMs = summary.byArea.find((row) => row.name === '(idle)')?.ms ?? 0;
+  const busy = summary.byArea.filter((row) => row.name !== '(idle)');
+  const lines = [`== Main-thread busy time per answered webhook (${answered} answered), by area ==`];
+  lines.push(
+    `${perMessage(summary.totalMs - idleMs)
+      .toString()
+      .padStart(7)} µs  all busy time`,
+  );
+  for (const row of busy) lines.push(`${perMessage(row.ms).toString().padStart(7)} µs  ${row.name}`);
+  return lines.join('\n');
 }

@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Compilable, Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
+import type { Compilable, Insertable, Kysely, RawBuilder, SelectQueryBuilder } from 'kysely';
 import type { DatabaseConfig } from '../config.js';
 import type { Dialect } from './dialect.js';
 import type { ChangeEvent } from '../domain/change-events.js';
@@ -91,6 +91,15 @@ export interface Db {
    * after another on SQLite, where a statement is a function call, not a round trip.
    */
   writeTogether(tx: Transaction, queries: Array<Compilable | null>): Promise<void>;
+  /**
+   * An insert of `rows` as one statement, for `writeTogether`; null when there are none.
+   * Every row gives the same columns, and a column a row leaves out is null, not its
+   * default. On PostgreSQL the rows travel as one JSON parameter, not a placeholder per
+   * value: a batch of webhooks would otherwise send and parse thousands of them, and the
+   * statement's text would differ with every batch size. On SQLite, where a statement is a
+   * function call, a plain multi-row insert.
+   */
+  insertRows<T extends keyof Database>(tx: Transaction, table: T, rows: ReadonlyArray<Insertable<Database[T]>>): Compilable | null;
   /**
    * The aggregate giving the value below which `fraction` (0..1) of `value`'s values lie,
    * interpolated between neighbours: `percentile_cont` in each dialect's own spelling

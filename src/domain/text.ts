@@ -1,10 +1,16 @@
+/** Half of a surrogate pair, with no other half beside it. */
+const HALF_PAIR = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
 /**
- * U+0000 cannot be stored in PostgreSQL text, and no person means to send it: inbound text
- * keeps its place with U+FFFD (the replacement character) rather than being refused, so a
- * message is never lost over one bad byte.
+ * Inbound text as it can be stored. U+0000 cannot be stored in PostgreSQL text, and half a
+ * surrogate pair (which a JSON body can escape) is no UTF-8 at all: SQLite would keep bytes
+ * that read back as three replacement characters. No person means to send either, so each
+ * keeps its place as U+FFFD (the replacement character) rather than the message being
+ * refused: a message is never lost over one bad character.
  */
-export function withoutNul(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+export function storableText(text: string): string {
+  const withoutNul = text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+  return withoutNul.replace(HALF_PAIR, '\uFFFD');
 }
 
 /**

@@ -57,15 +57,18 @@ export async function addHistory(db: Executor, entries: HistoryEntry | HistoryEn
 /** The insert of `entries` into history, to run with other writes; null when there are none. */
 export function historyInsert(db: Executor, entries: HistoryEntry[]) {
   if (entries.length === 0) return null;
-  return db.insertInto('history').values(
-    entries.map((entry) => ({
-      record_id: entry.recordId,
-      user_id: entry.userId,
-      action: entry.action,
-      detail: JSON.stringify(entry.detail ?? {}),
-      created_at: entry.at,
-    })),
-  );
+  return db.insertInto('history').values(historyRows(entries));
+}
+
+/** History entries as rows of the `history` table. */
+export function historyRows(entries: HistoryEntry[]) {
+  return entries.map((entry) => ({
+    record_id: entry.recordId,
+    user_id: entry.userId,
+    action: entry.action,
+    detail: JSON.stringify(entry.detail ?? {}),
+    created_at: entry.at,
+  }));
 }
 
 export const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());

@@ -7,6 +7,7 @@ import { useCaseline } from '../support/harness.js';
 describeEachDialect('bad input', (dialect) => {
   const h = useCaseline(dialect);
   const ALICE = '+447700900123';
+  const BOB = '+447700900456';
 
   async function nothingStored(run: () => Promise<void>) {
     const before = { messages: await h.count('messages'), records: await h.count('records') };
@@ -190,6 +191,20 @@ describeEachDialect('bad input', (dialect) => {
     const note = await h.request('POST', `/api/v1/records/${n}/notes`, { token: org.admin.token, body: { text: 'x\u0000y' } });
     expect(note.status).toBe(400);
     expect((await h.record(org, n)).notes).toEqual([]);
+  });
+
+  it('half a surrogate pair in a message keeps its place as U+FFFD, alone or in a batch', async () => {
+    const org = await h.newOrg();
+    // A JSON body may escape half a pair (\ud800), which no UTF-8 text can hold. Stored
+    // together, as one batch, on PostgreSQL these rows travel as JSON (Db.insertRows).
+    const answers = await Promise.all([
+      h.text(org, ALICE, 'a\ud800b'),
+      h.text(org, BOB, 'c\udfffd'),
+      h.text(org, ALICE, 'whole \u{1F600}'),
+    ]);
+    expect(answers.map((res) => res.status)).toEqual([200, 200, 200]);
+    const byContact = await Promise.all((await h.records(org)).map((r) => h.conversation(org, r.caseNumber)));
+    expect(byContact.flat().sort()).toEqual(['a\uFFFDb', 'c\uFFFDd', 'whole \u{1F600}'].sort());
   });
 
   it('a body nested 200,000 levels deep gets a clear answer, not a crash, and signs nobody in', async () => {

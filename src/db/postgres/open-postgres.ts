@@ -93,6 +93,15 @@ export async function openPostgres(url: string, listen: boolean): Promise<Db> {
       }
       await tx.db.executeQuery(combineWrites(compiled));
     },
+    insertRows(tx, table, rows) {
+      if (rows.length === 0) return null;
+      const json = JSON.stringify(rows);
+      // PostgreSQL's JSON refuses the escape JSON.stringify writes for half a surrogate pair,
+      // where a text parameter stores it as U+FFFD; such rows take placeholders instead.
+      if (LONE_SURROGATE_ESCAPE.test(json)) return tx.db.insertInto(table).values(rows);
+      const text = jsonInsertText(tx, table, Object.keys(rows[0]!));
+      return { compile: () => CompiledQuery.raw(text, [json]) };
+    },
     percentileCont: (value, fraction) => sql<number | null>`percentile_cont(${sql.lit(fraction)}) within group (order by ${value})`,
     skipLocked: (query) => query.forUpdate().skipLocked() as typeof query,
     migrate: () => runMigrations(kysely, 'pg'),
@@ -101,6 +110,26 @@ export async function openPostgres(url: string, listen: boolean): Promise<Db> {
       await kysely.destroy();
     },
   };
+}
+
+const LONE_SURROGATE_ESCAPE = /\\ud[89a-f][0-9a-f]{2}/;
+
+/** The statement text of each table and column list, compiled once. */
+const jsonInserts = new Map<string, string>();
+
+/** `insert into t (a, b) select a, b from json_populate_recordset(null::t, $1)`. */
+function jsonInsertText(tx: Transaction, table: keyof Database, columns: string[]): string {
+  const key = `${table}(${columns.join(',')})`;
+  let text = jsonInserts.get(key);
+  if (text === undefined) {
+    const list = sql.join(columns.map((column) => sql.ref(column)));
+    text =
+      sql`insert into ${sql.table(table)} (${list}) select ${list} from json_populate_recordset(null::${sql.table(table)}, ${''})`.compile(
+        tx.db,
+      ).sql;
+    jsonInserts.set(key, text);
+  }
+  return text;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Executor, Transaction } from '../database.js';
+import type { Db, Executor, Transaction } from '../database.js';
 
 /**
  * Rows per statement: a job row binds ten values, and SQLite takes at most 32,766 bound
@@ -25,36 +25,45 @@ export interface NewJob {
  * that causes it commits, and wakes the job workers once it does.
  */
 export async function enqueueJobs(tx: Transaction, jobs: NewJob[], now: number): Promise<void> {
-  for (const query of enqueueJobsQueries(tx, jobs, now)) await query.execute();
+  for (let i = 0; i < jobs.length; i += ROWS_PER_INSERT) {
+    await tx.db
+      .insertInto('jobs')
+      .values(jobRows(jobs.slice(i, i + ROWS_PER_INSERT), now))
+      .execute();
+  }
+  publishReady(tx, jobs);
 }
 
 /**
- * `enqueueJobs` as statements, for a caller that runs them together with its own
- * (`Db.writeTogether`: one round trip on PostgreSQL). The workers are woken once the
+ * `enqueueJobs` as statements (`Db.insertRows`), for a caller that runs them together with
+ * its own (`Db.writeTogether`: one round trip on PostgreSQL). The workers are woken once the
  * transaction commits, as with `enqueueJobs`.
  */
-export function enqueueJobsQueries(tx: Transaction, jobs: NewJob[], now: number) {
+export function enqueueJobsQueries(db: Db, tx: Transaction, jobs: NewJob[], now: number) {
   const queries = [];
-  for (let i = 0; i < jobs.length; i += ROWS_PER_INSERT) queries.push(insertJobs(tx, jobs.slice(i, i + ROWS_PER_INSERT), now));
-  for (const orgId of new Set(jobs.map((job) => job.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
+  for (let i = 0; i < jobs.length; i += ROWS_PER_INSERT)
+    queries.push(db.insertRows(tx, 'jobs', jobRows(jobs.slice(i, i + ROWS_PER_INSERT), now)));
+  publishReady(tx, jobs);
   return queries;
 }
 
-function insertJobs(tx: Transaction, jobs: NewJob[], now: number) {
-  return tx.db.insertInto('jobs').values(
-    jobs.map((job) => ({
-      id: job.id,
-      org_id: job.orgId,
-      kind: job.kind,
-      subject_id: job.subjectId,
-      payload: job.payload ?? null,
-      state: 'pending' as const,
-      due_at: job.dueAt,
-      attempts: 0,
-      created_at: now,
-      updated_at: now,
-    })),
-  );
+function publishReady(tx: Transaction, jobs: NewJob[]): void {
+  for (const orgId of new Set(jobs.map((job) => job.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
+}
+
+function jobRows(jobs: NewJob[], now: number) {
+  return jobs.map((job) => ({
+    id: job.id,
+    org_id: job.orgId,
+    kind: job.kind,
+    subject_id: job.subjectId,
+    payload: job.payload ?? null,
+    state: 'pending' as const,
+    due_at: job.dueAt,
+    attempts: 0,
+    created_at: now,
+    updated_at: now,
+  }));
 }
 
 /** A timer of one subject (DESIGN.md §8): kept once per kind and subject, however often it is scheduled. */

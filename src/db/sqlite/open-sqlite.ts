@@ -85,6 +85,7 @@ export function openSqlite(path: string, options: OpenOptions): Db {
     async writeTogether(tx, queries) {
       for (const query of queries) if (query) await tx.db.executeQuery(query.compile());
     },
+    insertRows: (tx, table, rows) => (rows.length === 0 ? null : tx.db.insertInto(table).values(rows)),
     percentileCont: (value, fraction) => sql<number | null>`percentile_cont(${value}, ${sql.lit(fraction)})`,
     skipLocked: (query) => query,
     migrate: () => runMigrations(kysely, 'sqlite'),

@@ -1,7 +1,7 @@
 import { DomainError, notFound } from '../../domain/errors.js';
 import { rememberWhatsAppAddress } from '../../db/queries/whatsapp-addresses.js';
 import { contactSpellings, normaliseContact, normalisePhone } from '../../domain/phone.js';
-import { withoutNul } from '../../domain/text.js';
+import { storableText } from '../../domain/text.js';
 import type { InboundMessage, ParsedWebhook, StatusUpdate, WebhookAnswer, WebhookRequest } from '../../providers/provider.js';
 import type { ServiceContext } from '../context.js';
 import { applyStatus as applyDeliveryStatus } from '../deliveries.js';
@@ -104,27 +104,27 @@ export function createInboundService(ctx: ServiceContext, numbers: NumberService
 
 export type InboundService = ReturnType<typeof createInboundService>;
 
-/** Replaces U+0000 in everything a webhook carried (see `withoutNul`). */
+/** Everything a webhook carried as it can be stored (see `storableText`). */
 function sanitise(parsed: ParsedWebhook): ParsedWebhook {
   return {
     messages: parsed.messages.map((m) => ({
       ...m,
-      providerMessageId: withoutNul(m.providerMessageId),
-      from: withoutNul(m.from),
-      text: withoutNul(m.text),
-      profileName: m.profileName === undefined ? undefined : withoutNul(m.profileName),
+      providerMessageId: storableText(m.providerMessageId),
+      from: storableText(m.from),
+      text: storableText(m.text),
+      profileName: m.profileName === undefined ? undefined : storableText(m.profileName),
       media: m.media.map((item) => ({
-        ref: withoutNul(item.ref),
-        contentType: item.contentType && withoutNul(item.contentType),
-        name: item.name && withoutNul(item.name),
+        ref: storableText(item.ref),
+        contentType: item.contentType && storableText(item.contentType),
+        name: item.name && storableText(item.name),
       })),
     })),
     statuses: parsed.statuses.map((s) => ({
       ...s,
-      providerMessageId: withoutNul(s.providerMessageId),
-      errorCode: s.errorCode === undefined ? undefined : withoutNul(s.errorCode),
-      errorText: s.errorText === undefined ? undefined : withoutNul(s.errorText),
-      recipient: s.recipient === undefined ? undefined : withoutNul(s.recipient),
+      providerMessageId: storableText(s.providerMessageId),
+      errorCode: s.errorCode === undefined ? undefined : storableText(s.errorCode),
+      errorText: s.errorText === undefined ? undefined : storableText(s.errorText),
+      recipient: s.recipient === undefined ? undefined : storableText(s.recipient),
     })),
   };
 }

@@ -8,7 +8,7 @@ import { sanitiseFileName } from '../../domain/file-names.js';
 import { planInboundBatch, type InboundPlan, type InboundPlanItem, type PlannedTarget } from '../../domain/inbound-plan.js';
 import { caseStatus } from '../../domain/survey.js';
 import type { InboundMessage } from '../../providers/provider.js';
-import { historyInsert, type HistoryEntry } from '../context.js';
+import { historyRows, type HistoryEntry } from '../context.js';
 import { groupBy } from '../group-by.js';
 import { newId } from '../ids.js';
 import { assignNewCases, autoAssigns } from '../auto-assignment.js';
@@ -77,10 +77,7 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
   const media = mediaRows(items, messageIds, now);
   // A message another writer stored meanwhile breaks the unique provider id: the batch fails
   // and its messages are stored again one by one, where that one is seen as a duplicate.
-  await db.writeTogether(tx, [
-    newRecords.length > 0 ? tx.db.insertInto('records').values(newRecords) : null,
-    messages.length > 0 ? tx.db.insertInto('messages').values(messages) : null,
-  ]);
+  await db.writeTogether(tx, [db.insertRows(tx, 'records', newRecords), db.insertRows(tx, 'messages', messages)]);
   for (const row of newRecords) {
     tx.publish({
       type: 'record.created',
@@ -125,11 +122,11 @@ async function storeBatch(db: Db, tx: Transaction, items: InboundItem[], now: nu
           .set((eb) => ({ updated_at: now, waiting_since: eb.fn.coalesce('waiting_since', eb.val(now)) }))
           .where('id', 'in', [...touched])
       : null,
-    links.length > 0 ? tx.db.insertInto('record_messages').values(links) : null,
-    historyInsert(tx.db, history),
-    media.length > 0 ? tx.db.insertInto('media').values(media) : null,
+    db.insertRows(tx, 'record_messages', links),
+    db.insertRows(tx, 'history', historyRows(history)),
+    db.insertRows(tx, 'media', media),
     // Media are fetched by jobs once this commits, never on the webhook's path (DESIGN.md §6).
-    ...enqueueJobsQueries(tx, mediaFetchBookings(media, now), now),
+    ...enqueueJobsQueries(db, tx, mediaFetchBookings(media, now), now),
   ]);
   for (const reply of plan.multiCaseReplies) await sendMultiCaseReply(tx, items[reply.item]!, reply.targets.map(resolve), now);
   for (const ack of plan.acknowledgements) await sendAcknowledgement(tx, items[ack.item]!, created[ack.caseKey]!, now);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { containsNul, withoutNul } from '../../../src/domain/text.js';
+import { containsNul, storableText } from '../../../src/domain/text.js';
 
 function nested(depth: number, leaf: unknown): unknown {
   let value = leaf;
@@ -21,6 +21,20 @@ describe('NUL characters in API bodies', () => {
   });
 
   it('in inbound text keep their place as U+FFFD', () => {
-    expect(withoutNul('a\u0000b')).toBe('a\uFFFDb');
+    expect(storableText('a\u0000b')).toBe('a\uFFFDb');
+  });
+});
+
+describe('half a surrogate pair in inbound text', () => {
+  it('keeps its place as U+FFFD, at either end or alone', () => {
+    expect(storableText('a\ud800b')).toBe('a\uFFFDb');
+    expect(storableText('\udc00a')).toBe('\uFFFDa');
+    expect(storableText('a\udbff')).toBe('a\uFFFD');
+    expect(storableText('\udfff\ud800')).toBe('\uFFFD\uFFFD');
+  });
+
+  it('leaves whole pairs and other text as they are', () => {
+    expect(storableText('whole \u{1F600} and \u{10FFFF}')).toBe('whole \u{1F600} and \u{10FFFF}');
+    expect(storableText('plain')).toBe('plain');
   });
 });
