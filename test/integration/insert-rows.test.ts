@@ -1,29 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { DatabaseConfig } from '../../src/config.js';
-import { openDatabase, type Db } from '../../src/db/database.js';
-import { describeEachDialect } from '../support/dialects.js';
-import { freshDatabase } from '../support/dialects.js';
+import { beforeAll, beforeEach, expect, it } from 'vitest';
+import type { Db } from '../../src/db/database.js';
+import { describeEachDialect, scratchDatabase } from '../support/dialects.js';
 
 /** `Db.insertRows`, the inserts of a batch of webhooks: every value arrives as it was given. */
 describeEachDialect('inserting rows together', (dialect) => {
-  let dir = '';
-  let database: { config: DatabaseConfig; drop(): Promise<void> };
+  const scratch = scratchDatabase(dialect, 'caseline-insert-rows-');
   let db: Db;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'caseline-insert-rows-'));
-    database = await freshDatabase(dialect, dir);
-    db = await openDatabase(database.config, { listen: false });
-    await db.migrate();
-  });
-
-  afterAll(async () => {
-    await db.close();
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    db = scratch.db;
   });
 
   beforeEach(async () => {

@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { DatabaseConfig } from '../../src/config.js';
+import { beforeAll, beforeEach, expect, it } from 'vitest';
 import { openDatabase, type Db, type Transaction } from '../../src/db/database.js';
 import { enqueueJobs, scheduleTimers } from '../../src/db/queries/jobs.js';
 import { JobWorker, type Job, type JobHandler, type JobOutcome } from '../../src/jobs/job-worker.js';
-import { describeEachDialect, freshDatabase } from '../support/dialects.js';
+import { describeEachDialect, scratchDatabase } from '../support/dialects.js';
 
 const quiet = { warn: () => {}, error: () => {} };
 
@@ -41,23 +37,13 @@ function testHandler(decide: (job: Job) => Promise<JobOutcome> | JobOutcome, ove
 }
 
 describeEachDialect('the durable job worker', (dialect) => {
-  let dir = '';
-  let database: { config: DatabaseConfig; drop(): Promise<void> };
+  const scratch = scratchDatabase(dialect, 'caseline-jobs-');
   let db: Db;
   let clock = 1_000_000;
   const now = () => clock;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'caseline-jobs-'));
-    database = await freshDatabase(dialect, dir);
-    db = await openDatabase(database.config, { listen: false });
-    await db.migrate();
-  });
-
-  afterAll(async () => {
-    await db.close();
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    db = scratch.db;
   });
 
   beforeEach(async () => {
@@ -208,7 +194,7 @@ describeEachDialect('the durable job worker', (dialect) => {
   });
 
   it('two workers on two connections share the queue: every job runs exactly once', async () => {
-    const other = await openDatabase(database.config, { listen: false });
+    const other = await openDatabase(scratch.config, { listen: false });
     try {
       const subjects = Array.from({ length: 60 }, (_, i) => `s${i}`);
       await enqueue(subjects);

@@ -1,15 +1,13 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DatabaseConfig } from '../../src/config.js';
-import { openDatabase, type Db } from '../../src/db/database.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/database.js';
 import { CHUNK_BYTES, DatabaseMediaStore } from '../../src/storage/database-media-store.js';
 import { FilesystemMediaStore } from '../../src/storage/filesystem-media-store.js';
 import { MediaTooLargeError, type MediaStore } from '../../src/storage/media-store.js';
-import { describeEachDialect, freshDatabase } from '../support/dialects.js';
+import { describeEachDialect, scratchDatabase } from '../support/dialects.js';
 
 const MiB = 1024 * 1024;
 
@@ -42,23 +40,13 @@ function filesUnder(dir: string): string[] {
 
 /** The media stores (DESIGN.md §6): both adapters, on both dialects, byte for byte. */
 describeEachDialect('media stores', (dialect) => {
-  let dir = '';
-  let database: { config: DatabaseConfig; drop(): Promise<void> };
+  const scratch = scratchDatabase(dialect, 'caseline-media-');
   let db: Db;
   const clock = 1_000_000;
   const now = () => clock;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'caseline-media-'));
-    database = await freshDatabase(dialect, dir);
-    db = await openDatabase(database.config, { listen: false });
-    await db.migrate();
-  });
-
-  afterAll(async () => {
-    await db.close();
-    await database.drop();
-    rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    db = scratch.db;
   });
 
   async function newOrg(): Promise<string> {
@@ -95,7 +83,7 @@ describeEachDialect('media stores', (dialect) => {
     {
       name: 'filesystem',
       open: () => {
-        const root = join(dir, `files-${randomUUID().slice(0, 8)}`);
+        const root = join(scratch.dir, `files-${randomUUID().slice(0, 8)}`);
         mkdirSync(root);
         return { store: new FilesystemMediaStore(db, root, now), root };
       },

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
-import { describe } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import type { DatabaseConfig } from '../../src/config.js';
+import { openDatabase, type Db } from '../../src/db/database.js';
 
 /**
  * Every integration test runs on every dialect (STYLE.md, after Kysely's own tests).
@@ -69,6 +73,44 @@ export async function freshDatabase(dialect: TestDialect, dir: string): Promise<
       await client.connect();
       await client.query(`drop database if exists ${name} with (force)`);
       await client.end();
+    },
+  };
+}
+
+/**
+ * A fresh, migrated database of the dialect for the tests of one `describe`, in a scratch
+ * folder of its own (`dir`): opened before them, closed and removed after them.
+ */
+export function scratchDatabase(
+  dialect: TestDialect,
+  prefix: string,
+): { readonly db: Db; readonly dir: string; readonly config: DatabaseConfig } {
+  let dir = '';
+  let db: Db | null = null;
+  let database: { config: DatabaseConfig; drop(): Promise<void> } | null = null;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    database = await freshDatabase(dialect, dir);
+    db = await openDatabase(database.config, { listen: false });
+    await db.migrate();
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return {
+    get db() {
+      if (!db) throw new Error('the scratch database is opened before the tests run');
+      return db;
+    },
+    get dir() {
+      return dir;
+    },
+    /** For a second connection to the same database. */
+    get config() {
+      if (!database) throw new Error('the scratch database is made before the tests run');
+      return database.config;
     },
   };
 }
