@@ -25,12 +25,7 @@ export interface NewJob {
  * that causes it commits, and wakes the job workers once it does.
  */
 export async function enqueueJobs(tx: Transaction, jobs: NewJob[], now: number): Promise<void> {
-  for (let i = 0; i < jobs.length; i += ROWS_PER_INSERT) {
-    await tx.db
-      .insertInto('jobs')
-      .values(jobRows(jobs.slice(i, i + ROWS_PER_INSERT), now))
-      .execute();
-  }
+  for (const rows of jobRowsByStatement(jobs, now)) await tx.db.insertInto('jobs').values(rows).execute();
   publishReady(tx, jobs);
 }
 
@@ -40,15 +35,20 @@ export async function enqueueJobs(tx: Transaction, jobs: NewJob[], now: number):
  * transaction commits, as with `enqueueJobs`.
  */
 export function enqueueJobsQueries(db: Db, tx: Transaction, jobs: NewJob[], now: number) {
-  const queries = [];
-  for (let i = 0; i < jobs.length; i += ROWS_PER_INSERT)
-    queries.push(db.insertRows(tx, 'jobs', jobRows(jobs.slice(i, i + ROWS_PER_INSERT), now)));
+  const queries = jobRowsByStatement(jobs, now).map((rows) => db.insertRows(tx, 'jobs', rows));
   publishReady(tx, jobs);
   return queries;
 }
 
 function publishReady(tx: Transaction, jobs: NewJob[]): void {
   for (const orgId of new Set(jobs.map((job) => job.orgId ?? ''))) tx.publish({ type: 'jobs.ready', orgId });
+}
+
+/** The jobs' rows, `ROWS_PER_INSERT` to a statement. */
+function jobRowsByStatement(jobs: NewJob[], now: number) {
+  const statements = [];
+  for (let i = 0; i < jobs.length; i += ROWS_PER_INSERT) statements.push(jobRows(jobs.slice(i, i + ROWS_PER_INSERT), now));
+  return statements;
 }
 
 function jobRows(jobs: NewJob[], now: number) {
