@@ -293,12 +293,10 @@ function formatPerMessage(summary: ProfileSummary, answered: number): string {
   const perMessage = (ms: number) => Math.round((ms * 1000) / Math.max(1, answered));
   const idleMs = summary.byArea.find((row) => row.name === '(idle)')?.ms ?? 0;
   const busy = summary.byArea.filter((row) => row.name !== '(idle)');
-  const lines = [`== Main-thread busy time per answered webhook (${answered} answered), by area ==`];
-  lines.push(
-    `${perMessage(summary.totalMs - idleMs)
-      .toString()
-      .padStart(7)} µs  all busy time`,
-  );
-  for (const row of busy) lines.push(`${perMessage(row.ms).toString().padStart(7)} µs  ${row.name}`);
-  return lines.join('\n');
+  const line = (ms: number, what: string) => `${String(perMessage(ms)).padStart(7)} µs  ${what}`;
+  return [
+    `== Main-thread busy time per answered webhook (${answered} answered), by area ==`,
+    line(summary.totalMs - idleMs, 'all busy time'),
+    ...busy.map((row) => line(row.ms, row.name)),
+  ].join('\n');
 }
